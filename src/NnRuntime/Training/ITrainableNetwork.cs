@@ -1,0 +1,41 @@
+using System;
+
+namespace NnGen;
+
+/// <summary>
+/// What the runtime's <c>Trainer</c> needs of a network. Every generated network implements it explicitly,
+/// so its own public surface stays typed (constants, <c>Gradients</c>, <c>Input</c>/<c>Output</c>).
+/// </summary>
+public interface ITrainableNetwork
+{
+    /// <summary>The network's type name, used in error messages.</summary>
+    string Name { get; }
+
+    /// <summary>n[0]: floats per input example.</summary>
+    int InputSize { get; }
+
+    /// <summary>n[L]: floats per output (and label) example.</summary>
+    int OutputSize { get; }
+
+    /// <summary>The length of <see cref="Parameters"/> and of a gradient vector.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>The resolved cost (never <see cref="NnGen.Loss.Default"/>).</summary>
+    Loss Loss { get; }
+
+    /// <summary>g[L], the output layer's activation.</summary>
+    Activation OutputActivation { get; }
+
+    /// <summary>All parameters, W1, b1, W2, b2, … each W row-major.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>
+    /// One forward pass over m = inputs.Length / InputSize examples (one per row), the cost, and the backward pass.
+    /// Writes dW1, db1, … into <paramref name="gradients"/> (laid out like <see cref="Parameters"/>) and returns J.
+    /// Lengths are validated; label values are not (the caller validates them once, not per iteration).
+    /// </summary>
+    float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace);
+
+    /// <summary>A[L] for m examples, one per row of <paramref name="inputs"/> and of <paramref name="outputs"/>.</summary>
+    void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
+}
