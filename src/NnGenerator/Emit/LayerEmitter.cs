@@ -1,0 +1,113 @@
+using NnGen.Generator.Model;
+using static NnGen.Generator.Emit.Literals;
+
+namespace NnGen.Generator.Emit
+{
+    /// <summary>
+    /// One dense layer's code: its forward pass (single example and batch) and, beside it, its backward pass,
+    /// in the course's names (Z1, A1, dZ1, dW1, db1, dA0).
+    /// </summary>
+    internal static class LayerEmitter
+    {
+        private const string Gemm = KnownNames.Gemm;
+        private const string Kernels = KnownNames.ActivationKernels;
+
+        /// <summary>A comment that says what a layer is and where its parameters live.</summary>
+        public static string Describe(LayerPlan layer) =>
+            $"Layer {Int(layer.Index)}: Dense {Int(layer.Inputs)} -> {Int(layer.Units)}, {Prose(layer.Activation)}. " +
+            $"{layer.W} [{Int(layer.Units)} x {Int(layer.Inputs)}] at params[{Int(layer.WeightOffset)}..{Int(layer.BiasOffset)}), " +
+            $"{layer.B} [{Int(layer.Units)}] at params[{Int(layer.BiasOffset)}..{Int(layer.BiasOffset + layer.Units)})";
+
+        /// <summary>z = W·a_prev + b, a = g(z) for one example; <paramref name="input"/> and <paramref name="output"/> name the spans.</summary>
+        public static void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
+        {
+            writer.WriteLine($"// {Describe(layer)}");
+            writer.WriteLine($"{Gemm}.MatVec({layer.W}, {input}, {layer.B}, {output}, {Int(layer.Units)}, {Int(layer.Inputs)});");
+            EmitActivation(writer, layer, output);
+        }
+
+        /// <summary>
+        /// Z = W·A_prev + b, A = g(Z) for m examples, feature-major (n[l] x m). Layer 1 reads the example-major
+        /// inputs as Xᵀ through the NT product, so the user's rows are never transposed.
+        /// </summary>
+        public static void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input)
+        {
+            string units = Int(layer.Units);
+            writer.WriteLine($"// {Describe(layer)}");
+            writer.WriteLine($"// Z{Int(layer.Index)} = {layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B} [{units} x m]; A{Int(layer.Index)} = {Prose(layer.Activation)}(Z{Int(layer.Index)}), computed in place.");
+            writer.WriteLine($"{KnownNames.Span} {layer.A} = cache.Slice({CacheSlice(layer)});");
+            string product = layer.Index == 1 ? "MultiplyNT" : "MultiplyNN";
+            writer.WriteLine($"{Gemm}.{product}({layer.W}, {input}, {layer.A}, {units}, {Int(layer.Inputs)}, m);");
+            writer.WriteLine($"{Kernels}.AddBiasRows({layer.A}, {layer.B}, m);");
+            EmitActivation(writer, layer, layer.A);
+        }
+
+        /// <summary>
+        /// The backward pass of one layer, given dZ[l] in <paramref name="deltaZ"/>: dW, db and (for l &gt; 1) dA[l-1]
+        /// into <paramref name="nextDelta"/>, then dZ[l-1] = dA[l-1] * g'[l-1] in place.
+        /// </summary>
+        public static void EmitBackward(SourceWriter writer, LayerPlan layer, LayerPlan? previous, string deltaZ, string nextDelta)
+        {
+            string l = Int(layer.Index);
+            writer.WriteLine($"// {Describe(layer)}");
+            writer.WriteLine($"// dW{l} = (1/m) dZ{l}·{(previous is null ? "X" : "A" + Int(previous.Index) + "ᵀ")}; db{l} = (1/m) Σ dZ{l} over examples.");
+            writer.WriteLine($"{KnownNames.Span} dW{l} = gradients.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightLength)});");
+            writer.WriteLine($"{KnownNames.Span} db{l} = gradients.Slice({Int(layer.BiasOffset)}, {Int(layer.Units)});");
+            if (previous is null)
+            {
+                // X is example-major (m x n[0]), which is exactly the (Xᵀ)ᵀ the weight gradient needs: an NN product.
+                writer.WriteLine($"{Gemm}.MultiplyNN({deltaZ}, x, dW{l}, {Int(layer.Units)}, m, {Int(layer.Inputs)}, inverseM);");
+            }
+            else
+            {
+                writer.WriteLine($"{Gemm}.MultiplyNT({deltaZ}, {previous.A}, dW{l}, {Int(layer.Units)}, m, {Int(layer.Inputs)}, inverseM);");
+            }
+
+            writer.WriteLine($"{Kernels}.SumRows({deltaZ}, db{l}, m, inverseM);");
+            if (previous is null)
+            {
+                writer.WriteLine("// dA0 is not needed: the inputs are not trained.");
+                return;
+            }
+
+            string p = Int(previous.Index);
+            writer.WriteLine($"// dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]; then dZ{p} = dA{p} * {Derivative(previous.Activation)} in place.");
+            writer.WriteLine($"{KnownNames.Span} dZ{p} = {nextDelta}.Slice(0, {Int(previous.Units)} * m);");
+            writer.WriteLine($"{Gemm}.MultiplyTN({layer.W}, dZ{l}, dZ{p}, {Int(previous.Units)}, {Int(layer.Units)}, m);");
+            EmitDerivative(writer, previous.Activation, previous.A, "dZ" + p);
+        }
+
+        /// <summary>Multiplies <paramref name="delta"/> by g'(A) in place (nothing for a linear layer).</summary>
+        public static void EmitDerivative(SourceWriter writer, ActivationKind activation, string activations, string delta)
+        {
+            string? kernel = activation switch
+            {
+                ActivationKind.Sigmoid => "SigmoidBackward",
+                ActivationKind.Tanh => "TanhBackward",
+                ActivationKind.ReLU => "ReLUBackward",
+                ActivationKind.LeakyReLU => "LeakyReLUBackward",
+                _ => null,
+            };
+            if (kernel is not null)
+            {
+                writer.WriteLine($"{Kernels}.{kernel}({activations}, {delta});");
+            }
+        }
+
+        private static void EmitActivation(SourceWriter writer, LayerPlan layer, string span)
+        {
+            string? kernel = layer.Activation switch
+            {
+                ActivationKind.Sigmoid => "Sigmoid",
+                ActivationKind.Tanh => "Tanh",
+                ActivationKind.ReLU => "ReLU",
+                ActivationKind.LeakyReLU => "LeakyReLU",
+                _ => null,
+            };
+            writer.WriteLine(kernel is null ? $"// Linear: A{Int(layer.Index)} = Z{Int(layer.Index)}." : $"{Kernels}.{kernel}({span}, {span});");
+        }
+
+        private static string CacheSlice(LayerPlan layer) =>
+            layer.CacheOffset == 0 ? $"0, {Int(layer.Units)} * m" : $"{Int(layer.CacheOffset)} * m, {Int(layer.Units)} * m";
+    }
+}

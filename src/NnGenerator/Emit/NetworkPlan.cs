@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NnGen.Generator.Model;
+using NnGen.Generator.Validation;
+
+namespace NnGen.Generator.Emit
+{
+    /// <summary>
+    /// The compile-time layout of a valid network: every size, parameter offset and cache offset as a constant,
+    /// so the emitted code is straight-line with no size arithmetic left to run time.
+    /// </summary>
+    internal sealed class NetworkPlan
+    {
+        /// <summary>
+        /// Floats of scratch a call may take from the stack (64 KiB); beyond this the emitted code rents from the
+        /// shared ArrayPool instead, which is also allocation-free once warm.
+        /// </summary>
+        public const int StackLimitFloats = 16 * 1024;
+
+        /// <summary>Upper bound on examples per inference chunk: enough to amortise kernel start-up, small enough to stay in L1/L2.</summary>
+        public const int MaxBatchChunk = 256;
+
+        private NetworkPlan(NetworkSpec spec, IReadOnlyList<LayerPlan> layers, LossKind loss)
+        {
+            Spec = spec;
+            Layers = layers;
+            Loss = loss;
+            InputSize = spec.Inputs!.Value;
+            OutputSize = layers[layers.Count - 1].Units;
+            ParameterCount = layers.Sum(layer => layer.WeightLength + layer.Units);
+            HiddenUnits = layers.Take(layers.Count - 1).Sum(layer => layer.Units);
+            ActivationUnits = layers.Sum(layer => layer.Units);
+            MaxUnits = layers.Max(layer => layer.Units);
+            LabelTransposeUnits = OutputSize > 1 ? OutputSize : 0;
+            WorkspacePerExample = ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits;
+            int chunkFloats = ActivationUnits + LabelTransposeUnits;
+            BatchChunk = Math.Max(1, Math.Min(MaxBatchChunk, StackLimitFloats / chunkFloats));
+            BatchScratch = BatchChunk * chunkFloats;
+        }
+
+        public NetworkSpec Spec { get; }
+
+        public IReadOnlyList<LayerPlan> Layers { get; }
+
+        public LayerPlan Output => Layers[Layers.Count - 1];
+
+        public LossKind Loss { get; }
+
+        public int InputSize { get; }
+
+        public int OutputSize { get; }
+
+        public int ParameterCount { get; }
+
+        /// <summary>Σ n[l] for l &lt; L: the single-example scratch for hidden activations.</summary>
+        public int HiddenUnits { get; }
+
+        /// <summary>Σ n[l] for l ≤ L: floats per example of the forward cache A[1..L].</summary>
+        public int ActivationUnits { get; }
+
+        /// <summary>max n[l]: floats per example of each of the two alternating dZ/dA buffers.</summary>
+        public int MaxUnits { get; }
+
+        /// <summary>n[L] when labels must be transposed to the feature-major layout of A[L] (n[L] &gt; 1), else 0.</summary>
+        public int LabelTransposeUnits { get; }
+
+        /// <summary>Floats of workspace per example for a training pass: cache, two delta buffers, transposed labels.</summary>
+        public int WorkspacePerExample { get; }
+
+        /// <summary>Examples per inference chunk.</summary>
+        public int BatchChunk { get; }
+
+        /// <summary>Floats of scratch one inference chunk needs.</summary>
+        public int BatchScratch { get; }
+
+        public static NetworkPlan Create(NetworkSpec spec)
+        {
+            var layers = new List<LayerPlan>(spec.Layers.Count);
+            int previous = spec.Inputs!.Value;
+            int offset = 0;
+            int cacheOffset = 0;
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                LayerSpec layer = spec.Layers[i];
+                var plan = new LayerPlan(
+                    Index: i + 1,
+                    Inputs: previous,
+                    Units: layer.Units,
+                    Activation: layer.Activation,
+                    Init: NetworkRules.ResolveInit((InitKind)layer.InitValue, (InitKind)spec.InitValue, layer.Activation),
+                    WeightOffset: offset,
+                    BiasOffset: offset + (layer.Units * previous),
+                    CacheOffset: cacheOffset);
+                layers.Add(plan);
+                offset = plan.BiasOffset + layer.Units;
+                cacheOffset += layer.Units;
+                previous = layer.Units;
+            }
+
+            LossKind loss = NetworkRules.ResolveLoss((LossKind)spec.LossValue, layers[layers.Count - 1].Activation);
+            return new NetworkPlan(spec, layers, loss);
+        }
+    }
+
+    /// <summary>One layer's sizes and where its parameters and cached activations live.</summary>
+    internal sealed record LayerPlan(int Index, int Inputs, int Units, ActivationKind Activation, InitKind Init, int WeightOffset, int BiasOffset, int CacheOffset)
+    {
+        public int WeightLength => Units * Inputs;
+
+        public string W => "W" + Literals.Int(Index);
+
+        public string B => "b" + Literals.Int(Index);
+
+        public string A => "a" + Literals.Int(Index);
+    }
+}

@@ -1,0 +1,33 @@
+namespace NnGen.Generator.Model
+{
+    // The generator cannot reference NnRuntime (net10.0), so these mirror NnGen.Activation, NnGen.Loss and NnGen.Init
+    // value for value; a test asserts that names and values match the runtime's enums.
+
+    /// <summary>Mirror of NnGen.Activation.</summary>
+    internal enum ActivationKind
+    {
+        Sigmoid = 0,
+        Tanh = 1,
+        ReLU = 2,
+        LeakyReLU = 3,
+        Linear = 4,
+    }
+
+    /// <summary>Mirror of NnGen.Loss.</summary>
+    internal enum LossKind
+    {
+        Default = 0,
+        BinaryCrossEntropy = 1,
+        MeanSquaredError = 2,
+    }
+
+    /// <summary>Mirror of NnGen.Init.</summary>
+    internal enum InitKind
+    {
+        Default = 0,
+        Xavier = 1,
+        He = 2,
+        Scaled = 3,
+        Zeros = 4,
+    }
+}

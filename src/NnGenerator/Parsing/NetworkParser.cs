@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NnGen.Generator.Model;
+
+namespace NnGen.Generator.Parsing
+{
+    /// <summary>
+    /// Symbols → <see cref="NetworkSpec"/>. The only place that reads attributes; it records what it finds
+    /// (including what is wrong) as plain values and judges nothing: that is the validator's job.
+    /// </summary>
+    internal static class NetworkParser
+    {
+        /// <summary>Reads the network declared by <paramref name="networkAttribute"/> on <paramref name="type"/>.</summary>
+        public static NetworkSpec Parse(INamedTypeSymbol type, AttributeData networkAttribute, CancellationToken cancellationToken)
+        {
+            bool hasAttributeErrors = HasErrors(networkAttribute);
+
+            int? inputs = null;
+            int lossValue = 0;
+            int initValue = 0;
+            foreach (KeyValuePair<string, TypedConstant> argument in networkAttribute.NamedArguments)
+            {
+                if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is not int value)
+                {
+                    hasAttributeErrors = true;
+                    continue;
+                }
+
+                switch (argument.Key)
+                {
+                    case KnownNames.InputsProperty:
+                        inputs = value;
+                        break;
+                    case KnownNames.LossProperty:
+                        lossValue = value;
+                        break;
+                    case KnownNames.InitProperty:
+                        initValue = value;
+                        break;
+                }
+            }
+
+            var networkSyntax = networkAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+
+            var layerAttributes = type.GetAttributes()
+                .Where(attribute => IsAttribute(attribute, KnownNames.LayerAttribute))
+                .Select(attribute => (Data: attribute, Syntax: attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax))
+                .OrderBy(layer => layer.Syntax?.SyntaxTree.FilePath ?? string.Empty, StringComparer.Ordinal)
+                .ThenBy(layer => layer.Syntax?.SpanStart ?? 0)
+                .ToList();
+
+            var layers = new List<LayerSpec>(layerAttributes.Count);
+            foreach ((AttributeData data, AttributeSyntax? syntax) in layerAttributes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                layers.Add(ParseLayer(data, syntax, ref hasAttributeErrors));
+            }
+
+            // Layers on more than one partial declaration have no defined order, so the validator rejects them.
+            var layerDeclarations = layerAttributes
+                .Select(layer => layer.Syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>())
+                .Where(declaration => declaration is not null)
+                .Distinct()
+                .ToList();
+            LocationInfo? secondDeclaration = layerDeclarations.Count > 1
+                ? LocationInfo.From(layerAttributes.First(layer => layer.Syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() == layerDeclarations[1]).Syntax)
+                : null;
+
+            var declarations = type.DeclaringSyntaxReferences
+                .Select(reference => reference.GetSyntax(cancellationToken))
+                .OfType<TypeDeclarationSyntax>()
+                .ToList();
+            TypeDeclarationSyntax? primary = networkSyntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() ?? declarations.FirstOrDefault();
+
+            return new NetworkSpec(
+                Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                Name: type.Name,
+                TypeParameters: TypeParameterList(type),
+                Keyword: primary is RecordDeclarationSyntax ? "record" : "class",
+                IsPartial: declarations.Count > 0 && declarations.All(IsPartial),
+                IsStatic: type.IsStatic,
+                ContainingTypes: new EquatableArray<ContainingTypeSpec>(ContainingTypes(type, cancellationToken)),
+                Inputs: inputs,
+                LossValue: lossValue,
+                InitValue: initValue,
+                Layers: new EquatableArray<LayerSpec>(layers),
+                LayerDeclarationCount: layerDeclarations.Count,
+                HasAttributeErrors: hasAttributeErrors,
+                Locations: new NetworkLocations(
+                    Attribute: LocationInfo.From(networkSyntax),
+                    Identifier: primary is null ? null : LocationInfo.From(primary.Identifier.GetLocation()),
+                    Inputs: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.InputsProperty)),
+                    Loss: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.LossProperty)),
+                    Init: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.InitProperty)),
+                    SecondLayerDeclaration: secondDeclaration));
+        }
+
+        /// <summary>True when <paramref name="attribute"/> is the runtime type named <paramref name="metadataName"/>.</summary>
+        public static bool IsAttribute(AttributeData attribute, string metadataName) =>
+            attribute.AttributeClass is { } attributeClass &&
+            attributeClass.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) == metadataName;
+
+        private static LayerSpec ParseLayer(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
+        {
+            int units = 0;
+            int activation = 0;
+            if (HasErrors(data) || data.ConstructorArguments.Length != 2 ||
+                data.ConstructorArguments[0].Value is not int parsedUnits ||
+                data.ConstructorArguments[1].Value is not int parsedActivation)
+            {
+                hasAttributeErrors = true;
+            }
+            else
+            {
+                units = parsedUnits;
+                activation = parsedActivation;
+            }
+
+            int init = 0;
+            foreach (KeyValuePair<string, TypedConstant> argument in data.NamedArguments)
+            {
+                if (argument.Key == KnownNames.InitProperty && argument.Value.Value is int value)
+                {
+                    init = value;
+                }
+                else
+                {
+                    hasAttributeErrors = true;
+                }
+            }
+
+            SeparatedSyntaxList<AttributeArgumentSyntax> arguments = syntax?.ArgumentList?.Arguments ?? default;
+            var positional = arguments.Where(argument => argument.NameEquals is null).ToList();
+            return new LayerSpec(
+                units,
+                activation,
+                init,
+                new LayerLocations(
+                    Attribute: LocationInfo.From(syntax),
+                    Units: LocationInfo.From(positional.Count > 0 ? positional[0] : syntax),
+                    Activation: LocationInfo.From(positional.Count > 1 ? positional[1] : syntax),
+                    Init: LocationInfo.From(NamedArgument(syntax, KnownNames.InitProperty))));
+        }
+
+        private static bool HasErrors(AttributeData attribute) =>
+            attribute.AttributeClass is null or IErrorTypeSymbol ||
+            attribute.AttributeConstructor is null ||
+            attribute.ConstructorArguments.Any(argument => argument.Kind == TypedConstantKind.Error);
+
+        private static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? syntax, string name) =>
+            syntax?.ArgumentList?.Arguments.FirstOrDefault(argument => argument.NameEquals?.Name.Identifier.ValueText == name);
+
+        private static bool IsPartial(TypeDeclarationSyntax declaration) =>
+            declaration.Modifiers.Any(modifier => modifier.IsKind(SyntaxKind.PartialKeyword));
+
+        private static string TypeParameterList(INamedTypeSymbol type) =>
+            type.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", type.TypeParameters.Select(parameter => parameter.Name)) + ">";
+
+        private static IEnumerable<ContainingTypeSpec> ContainingTypes(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var chain = new List<ContainingTypeSpec>();
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                var declarations = outer.DeclaringSyntaxReferences
+                    .Select(reference => reference.GetSyntax(cancellationToken))
+                    .OfType<TypeDeclarationSyntax>()
+                    .ToList();
+                TypeDeclarationSyntax? first = declarations.FirstOrDefault();
+                chain.Add(new ContainingTypeSpec(
+                    Keyword: first is null ? "class" : Keyword(first),
+                    Name: outer.Name + TypeParameterList(outer),
+                    IsPartial: declarations.Count > 0 && declarations.All(IsPartial),
+                    Location: first is null ? null : LocationInfo.From(first.Identifier.GetLocation())));
+            }
+
+            chain.Reverse();
+            return chain;
+        }
+
+        private static string Keyword(TypeDeclarationSyntax declaration) => declaration switch
+        {
+            RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+            RecordDeclarationSyntax => "record",
+            StructDeclarationSyntax => "struct",
+            InterfaceDeclarationSyntax => "interface",
+            _ => "class",
+        };
+    }
+}
