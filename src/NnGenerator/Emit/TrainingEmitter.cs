@@ -152,7 +152,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("ForwardBatch(x, m, cache);");
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({Int(layer.CacheOffset)} * m, {Int(layer.Units)} * m);");
+                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : Int(layer.CacheOffset) + " * m")}, {Int(layer.Units)} * m);");
                 }
 
                 writer.WriteLine("float inverseM = 1f / m;");

@@ -36,6 +36,9 @@ public interface ITrainableNetwork
     /// </summary>
     float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace);
 
+    /// <summary>A[L] for one example of <see cref="InputSize"/> floats into <paramref name="y"/> of <see cref="OutputSize"/>.</summary>
+    void Predict(ReadOnlySpan<float> x, Span<float> y);
+
     /// <summary>A[L] for m examples, one per row of <paramref name="inputs"/> and of <paramref name="outputs"/>.</summary>
     void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
 }
