@@ -1,0 +1,102 @@
+using System;
+using System.Globalization;
+
+namespace NnGen;
+
+/// <summary>
+/// Draws a layer's initial weights the way the course's numpy code does, one <c>randn</c> per weight in row-major
+/// (numpy C) order, so that seeding a <see cref="NumPyRandom"/> like the notebook reproduces its parameters exactly.
+/// </summary>
+public static class ParameterInitializer
+{
+    /// <summary>
+    /// Replaces <see cref="Init.Default"/> by the rule for <paramref name="activation"/>: <see cref="Init.He"/> for
+    /// ReLU and leaky ReLU, <see cref="Init.Xavier"/> otherwise. Any other value is returned unchanged.
+    /// </summary>
+    /// <param name="init">The requested initialization.</param>
+    /// <param name="activation">The activation of the layer whose weights are initialized.</param>
+    /// <returns>A concrete initialization, never <see cref="Init.Default"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Either argument is not a defined enum value.</exception>
+    public static Init Resolve(Init init, Activation activation)
+    {
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Not a defined Activation value.");
+        }
+
+        return init switch
+        {
+            Init.Default => activation is Activation.ReLU or Activation.LeakyReLU ? Init.He : Init.Xavier,
+            Init.Xavier or Init.He or Init.Scaled or Init.Zeros => init,
+            _ => throw new ArgumentOutOfRangeException(nameof(init), init, "Not a defined Init value."),
+        };
+    }
+
+    /// <summary>
+    /// Fills a weight matrix W[l] of shape [n[l] x n[l-1]], stored row-major, from <paramref name="random"/>:
+    /// <see cref="Init.Scaled"/> writes randn · 0.01, <see cref="Init.Xavier"/> randn / √fanIn,
+    /// <see cref="Init.He"/> randn · √(2 / fanIn), and <see cref="Init.Zeros"/> clears without drawing.
+    /// </summary>
+    /// <param name="weights">The n[l] · n[l-1] weights, row-major (one row per unit of layer l).</param>
+    /// <param name="fanIn">n[l-1], the number of inputs of each unit; at least 1.</param>
+    /// <param name="init">A resolved initialization (see <see cref="Resolve"/>); <see cref="Init.Default"/> is rejected.</param>
+    /// <param name="random">The stream to draw from; it advances by one normal sample per weight (none for Zeros).</param>
+    /// <exception cref="ArgumentException"><paramref name="init"/> is <see cref="Init.Default"/>, or the length of <paramref name="weights"/> is not a multiple of <paramref name="fanIn"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fanIn"/> is below 1 or <paramref name="init"/> is undefined.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    public static void FillWeights(Span<float> weights, int fanIn, Init init, NumPyRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fanIn, 1);
+        if (weights.Length % fanIn != 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"weights has {weights.Length} floats, which is not a whole number of rows of fanIn {fanIn}."),
+                nameof(weights));
+        }
+
+        switch (init)
+        {
+            case Init.Default:
+                throw new ArgumentException(
+                    "Init.Default must be resolved from the layer's activation first (ParameterInitializer.Resolve).",
+                    nameof(init));
+
+            case Init.Zeros:
+                // numpy's zeros() draws nothing, so the stream stays aligned with the course for the next layer.
+                weights.Clear();
+                return;
+
+            // Each formula keeps numpy's operation (multiply or divide, in double) so the rounding matches; only the
+            // final store narrows to float.
+            case Init.Scaled:
+                for (int i = 0; i < weights.Length; i++)
+                {
+                    weights[i] = (float)(random.NextGaussian() * 0.01);
+                }
+
+                return;
+
+            case Init.Xavier:
+                double root = Math.Sqrt(fanIn);
+                for (int i = 0; i < weights.Length; i++)
+                {
+                    weights[i] = (float)(random.NextGaussian() / root);
+                }
+
+                return;
+
+            case Init.He:
+                double gain = Math.Sqrt(2.0 / fanIn);
+                for (int i = 0; i < weights.Length; i++)
+                {
+                    weights[i] = (float)(random.NextGaussian() * gain);
+                }
+
+                return;
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(init), init, "Not a defined Init value.");
+        }
+    }
+}

@@ -1,0 +1,287 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using NnGen.Data;
+using Xunit.Abstractions;
+
+namespace NnGen.Tests.Data;
+
+public sealed class CsvDatasetTests : IDisposable
+{
+    private readonly ITestOutputHelper _output;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "nngen-csv-" + Guid.NewGuid().ToString("N"));
+
+    public CsvDatasetTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Directory.CreateDirectory(_directory);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Load_LabelLast_ReadsFeaturesAndLabelsInFileOrder()
+    {
+        string path = Write("x1,x2,label\n1.5,-2,0\n3e-1,4.25,1\n");
+
+        Dataset dataset = CsvDataset.Load(path, CsvLabelColumn.Last);
+
+        Assert.Equal(2, dataset.Count);
+        Assert.Equal(2, dataset.InputSize);
+        Assert.Equal(1, dataset.LabelSize);
+        Assert.Equal([1.5f, -2f, 0.3f, 4.25f], dataset.Inputs);
+        Assert.Equal([0f, 1f], dataset.Labels);
+    }
+
+    [Fact]
+    public void Load_LabelFirstWithScale_ScalesFeaturesNotLabels()
+    {
+        string path = Write("label,p0,p1\n1,255,51\n0,0,128\n");
+
+        Dataset dataset = CsvDataset.Load(path, CsvLabelColumn.First, 1.0 / 255);
+
+        Assert.Equal([1f, 0.2f, 0f, (float)(128 / 255.0)], dataset.Inputs);
+        Assert.Equal([1f, 0f], dataset.Labels);
+    }
+
+    [Fact]
+    public void Load_EveryPixelValueScaledBy1Over255_EqualsNumPyDivisionBy255()
+    {
+        // numpy computes X / 255. in double; the float must be that quotient rounded once, for every byte value.
+        string path = Write("label," + string.Join(',', Enumerable.Range(0, 256).Select(i => "p" + i)) + "\n"
+            + "1," + string.Join(',', Enumerable.Range(0, 256)) + "\n");
+
+        Dataset dataset = CsvDataset.Load(path, CsvLabelColumn.First, 1.0 / 255);
+
+        for (int pixel = 0; pixel < 256; pixel++)
+        {
+            Assert.Equal((float)(pixel / 255.0), dataset.Inputs[pixel]);
+        }
+    }
+
+    [Fact]
+    public void Load_BomCrlfSpacesAndTrailingBlankLines_AreAccepted()
+    {
+        string path = Write("\uFEFFa,b,label\r\n 1 , 2 ,1\r\n3,4,0\r\n\r\n\r\n");
+
+        Dataset dataset = CsvDataset.Load(path, CsvLabelColumn.Last);
+
+        Assert.Equal([1f, 2f, 3f, 4f], dataset.Inputs);
+        Assert.Equal([1f, 0f], dataset.Labels);
+    }
+
+    [Fact]
+    public void Load_ManyRows_GrowsBuffersAndKeepsEveryRow()
+    {
+        var text = new StringBuilder("x,label\n");
+        for (int i = 0; i < 1000; i++)
+        {
+            text.Append(i).Append(',').Append(i % 2).Append('\n');
+        }
+
+        Dataset dataset = CsvDataset.Load(Write(text.ToString()), CsvLabelColumn.Last);
+
+        Assert.Equal(1000, dataset.Count);
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (float)i), dataset.Inputs);
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (float)(i % 2)), dataset.Labels);
+    }
+
+    [Fact]
+    public void Load_MissingFile_ThrowsFileNotFoundNamingPath()
+    {
+        string path = Path.Combine(_directory, "absent.csv");
+
+        var exception = Assert.Throws<FileNotFoundException>(() => CsvDataset.Load(path, CsvLabelColumn.First));
+
+        Assert.Equal(path, exception.FileName);
+        Assert.Contains(path, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_RowWithTooFewColumns_ThrowsNamingLineAndBothCounts()
+    {
+        string path = Write("x1,x2,label\n1,2,0\n3,4\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 3: expected 3 columns, found 2.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_RowWithTooManyColumns_ThrowsNamingLineAndBothCounts()
+    {
+        string path = Write("label,p0\n1,2\n0,3\n1,4,5\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.First));
+
+        Assert.Equal($"{path} line 4: expected 2 columns, found 3.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_NonNumericValue_ThrowsNamingLineColumnHeaderAndText()
+    {
+        string path = Write("x1,x2,label\n1,2,0\n3,abc,1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 3, column 2 (x2): 'abc' is not a number.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_NonNumericLabel_ThrowsNamingLabelColumn()
+    {
+        string path = Write("label,p0\ncat,2\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.First));
+
+        Assert.Equal($"{path} line 2, column 1 (label): 'cat' is not a number.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_TruncatedExponent_ThrowsNamingValue()
+    {
+        string path = Write("x,label\n2.5e,1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 2, column 1 (x): '2.5e' is not a number.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_EmptyField_ThrowsSayingItIsEmpty()
+    {
+        string path = Write("x1,x2,label\n1,,0\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 2, column 2 (x2): expected a number, found an empty field.", exception.Message);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    public void Load_NonFiniteValue_Throws(string value)
+    {
+        string path = Write($"x,label\n{value},1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 2, column 1 (x): '{value}' is not a finite number.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_ValueBeyondFloatRange_Throws()
+    {
+        string path = Write("x,label\n1e39,1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 2, column 1 (x): '1e39' is outside the range of float after scaling.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_LongBadValue_IsQuotedTruncated()
+    {
+        string junk = new('z', 100);
+        string path = Write($"x,label\n{junk},1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 2, column 1 (x): '{new string('z', 40)}...' is not a number.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_BlankLineBetweenRows_ThrowsNamingBothLines()
+    {
+        string path = Write("x,label\n1,0\n\n2,1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 3: expected 2 columns, found an empty line (data continues on line 4).", exception.Message);
+    }
+
+    [Fact]
+    public void Load_EmptyFile_ThrowsExpectingHeader()
+    {
+        string path = Write(string.Empty);
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 1: expected a header line, but the file is empty.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_HeaderOnly_ThrowsNoDataRows()
+    {
+        string path = Write("x1,x2,label\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path}: no data rows after the header on line 1; expected at least one row of 3 columns.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_SingleColumnHeader_ThrowsNeedingAFeature()
+    {
+        string path = Write("label\n1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.First));
+
+        Assert.Equal($"{path} line 1: expected a header with a label column and at least one feature column, found 1 column ('label').", exception.Message);
+    }
+
+    [Fact]
+    public void Load_InvalidArguments_Throw()
+    {
+        string path = Write("x,label\n1,0\n");
+
+        Assert.Throws<ArgumentNullException>(() => CsvDataset.Load(null!, CsvLabelColumn.Last));
+        Assert.Throws<ArgumentException>(() => CsvDataset.Load(string.Empty, CsvLabelColumn.Last));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CsvDataset.Load(path, (CsvLabelColumn)7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CsvDataset.Load(path, CsvLabelColumn.Last, double.NaN));
+    }
+
+    [DataFact("catvnoncat/train.csv")]
+    public void Load_CatTrain_Has209RowsOf12288PixelsAnd72Cats()
+    {
+        string path = SharedData.Find("catvnoncat/train.csv");
+
+        var stopwatch = Stopwatch.StartNew();
+        Dataset dataset = CsvDataset.Load(path, CsvLabelColumn.First, 1.0 / 255);
+        stopwatch.Stop();
+        _output.WriteLine($"Loaded {new FileInfo(path).Length} bytes ({dataset.Count} x {dataset.InputSize}) in {stopwatch.Elapsed.TotalMilliseconds:F1} ms.");
+
+        Assert.Equal(209, dataset.Count);
+        Assert.Equal(12288, dataset.InputSize);
+        Assert.Equal(72, dataset.Labels.Count(label => label == 1f));
+        Assert.Equal(137, dataset.Labels.Count(label => label == 0f));
+        AssertPixels([196, 192, 190, 193, 186, 182, 188, 179, 174, 213], dataset.Inputs.AsSpan(12288, 10));
+        Assert.All(dataset.Inputs, value => Assert.InRange(value, 0f, 1f));
+    }
+
+    [DataFact("catvnoncat/test.csv")]
+    public void Load_CatTest_Has50RowsAnd33Cats()
+    {
+        Dataset dataset = CsvDataset.Load(SharedData.Find("catvnoncat/test.csv"), CsvLabelColumn.First, 1.0 / 255);
+
+        Assert.Equal(50, dataset.Count);
+        Assert.Equal(12288, dataset.InputSize);
+        Assert.Equal(33, dataset.Labels.Count(label => label == 1f));
+        AssertPixels([115, 110, 111, 137, 129, 129, 155, 146, 145, 159], dataset.Inputs.AsSpan(12288, 10));
+    }
+
+    private static void AssertPixels(int[] expected, ReadOnlySpan<float> actual)
+    {
+        Assert.Equal(expected.Select(p => (float)(p / 255.0)), actual.ToArray());
+    }
+
+    private string Write(string content)
+    {
+        string path = Path.Combine(_directory, "data.csv");
+        File.WriteAllText(path, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return path;
+    }
+}
