@@ -1,0 +1,84 @@
+using System;
+using System.Globalization;
+using System.Threading;
+
+namespace NnGen;
+
+/// <summary>
+/// How <see cref="Trainer.Fit"/> runs gradient descent. <c>new TrainingOptions { LearningRate = 1.2f, Iterations = 10000 }</c>
+/// is the course's planar-data run: full batch, 10 000 updates with α = 1.2.
+/// </summary>
+/// <remarks>Values are checked when the options are used, so a mistake is reported with the network's name.</remarks>
+public sealed class TrainingOptions
+{
+    /// <summary>α in W := W − α·dW. Positive and finite. No default: no single value suits every network.</summary>
+    public required float LearningRate { get; init; }
+
+    /// <summary>
+    /// Passes over the training data, at least 1. With full batches (<see cref="BatchSize"/> = 0) each pass is one
+    /// update, as in the course; with mini-batches each pass makes ⌈m / <see cref="BatchSize"/>⌉ updates.
+    /// </summary>
+    public required int Iterations { get; init; }
+
+    /// <summary>
+    /// 0 (the default) for full-batch gradient descent; otherwise the size of the mini-batches, drawn from a fresh
+    /// shuffle of the examples on every pass, the last batch of a pass holding the remainder. A size of m or more
+    /// is full-batch descent.
+    /// </summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>
+    /// Seeds the mini-batch shuffling, at least 0. The order of pass p is the p-th
+    /// <c>rng.permutation(m)</c> of <c>rng = np.random.RandomState(Seed)</c>. Unused with full batches.
+    /// </summary>
+    public int Seed { get; init; }
+
+    /// <summary>
+    /// Records the cost (and reports <see cref="Progress"/>) every k iterations, at least 1; iteration 0 and the last
+    /// iteration are always recorded. Default 100.
+    /// </summary>
+    public int RecordEvery { get; init; } = 100;
+
+    /// <summary>Told the cost at every record point, on the training thread; <see langword="null"/> for none.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Checked before every update; cancelling makes <see cref="Trainer.Fit"/> throw
+    /// <see cref="OperationCanceledException"/>, leaving the parameters of the last completed update.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the network, the method and the first bad option.</summary>
+    internal void Validate(string network, string method)
+    {
+        if (!(LearningRate > 0f) || !float.IsFinite(LearningRate))
+        {
+            Throw(network, method, $"options.LearningRate is {LearningRate}; it must be positive and finite.");
+        }
+
+        if (Iterations < 1)
+        {
+            Throw(network, method, $"options.Iterations is {Iterations}; at least 1 pass over the data is needed.");
+        }
+
+        if (BatchSize < 0)
+        {
+            Throw(network, method, $"options.BatchSize is {BatchSize}; use 0 for full batches or a positive mini-batch size.");
+        }
+
+        if (Seed < 0)
+        {
+            Throw(network, method, $"options.Seed is {Seed}; NumPy-compatible seeds are at least 0.");
+        }
+
+        if (RecordEvery < 1)
+        {
+            Throw(network, method, $"options.RecordEvery is {RecordEvery}; it must be at least 1.");
+        }
+    }
+
+    private static void Throw(string network, string method, FormattableString problem) =>
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"{network}.{method}: ") + problem.ToString(CultureInfo.InvariantCulture),
+            "options");
+}
