@@ -1,0 +1,299 @@
+using System;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace NnGen.Kernels;
+
+/// <summary>
+/// Element-wise activations g(Z), their backward products dZ = dA ⊙ g'(Z), and the two bias kernels of the
+/// feature-major (units × examples) layout.
+/// </summary>
+/// <remarks>
+/// Forward kernels take Z and write A = g(Z), in place (same span) or into a separate span. Backward kernels take the
+/// activation output A rather than Z: every supported derivative is a function of A (σ' = a(1 - a), tanh' = 1 - a²,
+/// ReLU' and leaky-ReLU' depend only on the sign of a, which is the sign of z), so the forward cache keeps only A.
+/// Sigmoid, tanh and ReLU are TensorPrimitives' own vectorized implementations; the rest is written here because
+/// TensorPrimitives has no equivalent that avoids a temporary.
+/// </remarks>
+public static class ActivationKernels
+{
+    /// <summary>The slope of leaky ReLU for negative inputs.</summary>
+    public const float LeakySlope = 0.01f;
+
+    /// <summary>a = σ(z) = 1 / (1 + e^-z).</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <param name="a">The activations, as long as <paramref name="z"/>; may be the same span.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap without being the same.</exception>
+    public static void Sigmoid(ReadOnlySpan<float> z, Span<float> a) => Sigmoid(z, a, SimdWidth.Auto);
+
+    /// <summary>a = tanh(z).</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <param name="a">The activations, as long as <paramref name="z"/>; may be the same span.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap without being the same.</exception>
+    public static void Tanh(ReadOnlySpan<float> z, Span<float> a) => Tanh(z, a, SimdWidth.Auto);
+
+    /// <summary>a = max(0, z).</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <param name="a">The activations, as long as <paramref name="z"/>; may be the same span.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap without being the same.</exception>
+    public static void ReLU(ReadOnlySpan<float> z, Span<float> a) => ReLU(z, a, SimdWidth.Auto);
+
+    /// <summary>a = max(0.01·z, z).</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <param name="a">The activations, as long as <paramref name="z"/>; may be the same span.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap without being the same.</exception>
+    public static void LeakyReLU(ReadOnlySpan<float> z, Span<float> a) => LeakyReLU(z, a, SimdWidth.Auto);
+
+    /// <summary>grad[i] *= a[i]·(1 - a[i]), the sigmoid derivative written in terms of its output.</summary>
+    /// <param name="a">The sigmoid outputs A = σ(Z) from the forward pass.</param>
+    /// <param name="grad">dA on entry, dZ on return; as long as <paramref name="a"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap.</exception>
+    public static void SigmoidBackward(ReadOnlySpan<float> a, Span<float> grad) => SigmoidBackward(a, grad, SimdWidth.Auto);
+
+    /// <summary>grad[i] *= 1 - a[i]², the tanh derivative written in terms of its output.</summary>
+    /// <param name="a">The tanh outputs A = tanh(Z) from the forward pass.</param>
+    /// <param name="grad">dA on entry, dZ on return; as long as <paramref name="a"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap.</exception>
+    public static void TanhBackward(ReadOnlySpan<float> a, Span<float> grad) => TanhBackward(a, grad, SimdWidth.Auto);
+
+    /// <summary>grad[i] = a[i] &gt; 0 ? grad[i] : 0.</summary>
+    /// <param name="a">The ReLU outputs A = max(0, Z) from the forward pass.</param>
+    /// <param name="grad">dA on entry, dZ on return; as long as <paramref name="a"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap.</exception>
+    public static void ReLUBackward(ReadOnlySpan<float> a, Span<float> grad) => ReLUBackward(a, grad, SimdWidth.Auto);
+
+    /// <summary>grad[i] = a[i] &gt; 0 ? grad[i] : 0.01·grad[i].</summary>
+    /// <param name="a">The leaky-ReLU outputs A = max(0.01·Z, Z) from the forward pass.</param>
+    /// <param name="grad">dA on entry, dZ on return; as long as <paramref name="a"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or the spans overlap.</exception>
+    public static void LeakyReLUBackward(ReadOnlySpan<float> a, Span<float> grad) => LeakyReLUBackward(a, grad, SimdWidth.Auto);
+
+    /// <summary>z[j, i] += bias[j] for the feature-major Z (rows × m) of a layer with <c>bias.Length</c> rows.</summary>
+    /// <param name="z">Z, bias.Length × m row-major: one row per unit, one column per example.</param>
+    /// <param name="bias">b, one float per unit.</param>
+    /// <param name="m">The number of examples (columns of Z).</param>
+    /// <exception cref="ArgumentException">The length of <paramref name="z"/> is not bias.Length × m, or the spans overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> is negative.</exception>
+    public static void AddBiasRows(Span<float> z, ReadOnlySpan<float> bias, int m) => AddBiasRows(z, bias, m, SimdWidth.Auto);
+
+    /// <summary>db[j] = alpha · Σ_i dz[j, i] for the feature-major dZ (rows × m) of a layer with <c>db.Length</c> rows.</summary>
+    /// <param name="dz">dZ, db.Length × m row-major.</param>
+    /// <param name="db">The row sums, one float per unit; overwritten.</param>
+    /// <param name="m">The number of examples (columns of dZ).</param>
+    /// <param name="alpha">Scale applied to each sum, typically 1/m.</param>
+    /// <exception cref="ArgumentException">The length of <paramref name="dz"/> is not db.Length × m, or the spans overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> is negative.</exception>
+    public static void SumRows(ReadOnlySpan<float> dz, Span<float> db, int m, float alpha) => SumRows(dz, db, m, alpha, SimdWidth.Auto);
+
+    internal static void Sigmoid(ReadOnlySpan<float> z, Span<float> a, SimdWidth width)
+    {
+        CheckForward(z, a, "ActivationKernels.Sigmoid");
+        if (z.IsEmpty)
+        {
+            return; // TensorPrimitives rejects empty inputs; an empty layer batch is simply nothing to do.
+        }
+
+        if (SimdWidths.Resolve(width) == SimdWidth.Scalar)
+        {
+            for (int i = 0; i < z.Length; i++)
+            {
+                a[i] = 1f / (1f + MathF.Exp(-z[i]));
+            }
+
+            return;
+        }
+
+        TensorPrimitives.Sigmoid(z, a);
+    }
+
+    internal static void Tanh(ReadOnlySpan<float> z, Span<float> a, SimdWidth width)
+    {
+        CheckForward(z, a, "ActivationKernels.Tanh");
+        if (z.IsEmpty)
+        {
+            return; // TensorPrimitives rejects empty inputs; an empty layer batch is simply nothing to do.
+        }
+
+        if (SimdWidths.Resolve(width) == SimdWidth.Scalar)
+        {
+            for (int i = 0; i < z.Length; i++)
+            {
+                a[i] = MathF.Tanh(z[i]);
+            }
+
+            return;
+        }
+
+        TensorPrimitives.Tanh(z, a);
+    }
+
+    internal static void ReLU(ReadOnlySpan<float> z, Span<float> a, SimdWidth width)
+    {
+        CheckForward(z, a, "ActivationKernels.ReLU");
+        if (z.IsEmpty)
+        {
+            return; // TensorPrimitives rejects empty inputs; an empty layer batch is simply nothing to do.
+        }
+
+        if (SimdWidths.Resolve(width) == SimdWidth.Scalar)
+        {
+            for (int i = 0; i < z.Length; i++)
+            {
+                a[i] = MathF.Max(z[i], 0f);
+            }
+
+            return;
+        }
+
+        TensorPrimitives.Max(z, 0f, a);
+    }
+
+    internal static unsafe void LeakyReLU(ReadOnlySpan<float> z, Span<float> a, SimdWidth width)
+    {
+        CheckForward(z, a, "ActivationKernels.LeakyReLU");
+        fixed (float* pz = z)
+        fixed (float* pa = a)
+        {
+            ElementwiseKernels.Map<LeakyReLUOperator>(pz, pa, z.Length, SimdWidths.Resolve(width));
+        }
+    }
+
+    internal static unsafe void SigmoidBackward(ReadOnlySpan<float> a, Span<float> grad, SimdWidth width)
+    {
+        CheckBackward(a, grad, "ActivationKernels.SigmoidBackward");
+        fixed (float* pa = a)
+        fixed (float* pg = grad)
+        {
+            ElementwiseKernels.ScaleGradient<SigmoidGradientOperator>(pa, pg, a.Length, SimdWidths.Resolve(width));
+        }
+    }
+
+    internal static unsafe void TanhBackward(ReadOnlySpan<float> a, Span<float> grad, SimdWidth width)
+    {
+        CheckBackward(a, grad, "ActivationKernels.TanhBackward");
+        fixed (float* pa = a)
+        fixed (float* pg = grad)
+        {
+            ElementwiseKernels.ScaleGradient<TanhGradientOperator>(pa, pg, a.Length, SimdWidths.Resolve(width));
+        }
+    }
+
+    internal static unsafe void ReLUBackward(ReadOnlySpan<float> a, Span<float> grad, SimdWidth width)
+    {
+        CheckBackward(a, grad, "ActivationKernels.ReLUBackward");
+        fixed (float* pa = a)
+        fixed (float* pg = grad)
+        {
+            ElementwiseKernels.ScaleGradient<ReLUGradientOperator>(pa, pg, a.Length, SimdWidths.Resolve(width));
+        }
+    }
+
+    internal static unsafe void LeakyReLUBackward(ReadOnlySpan<float> a, Span<float> grad, SimdWidth width)
+    {
+        CheckBackward(a, grad, "ActivationKernels.LeakyReLUBackward");
+        fixed (float* pa = a)
+        fixed (float* pg = grad)
+        {
+            ElementwiseKernels.ScaleGradient<LeakyReLUGradientOperator>(pa, pg, a.Length, SimdWidths.Resolve(width));
+        }
+    }
+
+    internal static unsafe void AddBiasRows(Span<float> z, ReadOnlySpan<float> bias, int m, SimdWidth width)
+    {
+        const string Kernel = "ActivationKernels.AddBiasRows";
+        KernelGuard.NonNegative(m, Kernel, nameof(m));
+        KernelGuard.MatrixLength(z.Length, bias.Length, m, Kernel, nameof(z), "bias.Length", nameof(m));
+        KernelGuard.NoOverlap(z, bias, Kernel, nameof(z), nameof(bias));
+        SimdWidth resolved = SimdWidths.Resolve(width);
+        fixed (float* pz = z)
+        {
+            for (int j = 0; j < bias.Length; j++)
+            {
+                ElementwiseKernels.AddScalar(pz + ((nint)j * m), m, bias[j], resolved);
+            }
+        }
+    }
+
+    internal static unsafe void SumRows(ReadOnlySpan<float> dz, Span<float> db, int m, float alpha, SimdWidth width)
+    {
+        const string Kernel = "ActivationKernels.SumRows";
+        KernelGuard.NonNegative(m, Kernel, nameof(m));
+        KernelGuard.MatrixLength(dz.Length, db.Length, m, Kernel, nameof(dz), "db.Length", nameof(m));
+        KernelGuard.NoOverlap(db, dz, Kernel, nameof(db), nameof(dz));
+        SimdWidth resolved = SimdWidths.Resolve(width);
+        fixed (float* pdz = dz)
+        {
+            for (int j = 0; j < db.Length; j++)
+            {
+                db[j] = alpha * ElementwiseKernels.Sum(pdz + ((nint)j * m), m, resolved);
+            }
+        }
+    }
+
+    private static void CheckForward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, string kernel)
+    {
+        KernelGuard.VectorLength(a.Length, z.Length, kernel, nameof(a), "z.Length");
+        KernelGuard.SameOrNoOverlap(a, z, kernel, nameof(a), nameof(z));
+    }
+
+    private static void CheckBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> grad, string kernel)
+    {
+        KernelGuard.VectorLength(grad.Length, a.Length, kernel, nameof(grad), "a.Length");
+        KernelGuard.NoOverlap(grad, a, kernel, nameof(grad), nameof(a));
+    }
+
+    private readonly struct LeakyReLUOperator : IUnaryOperator
+    {
+        public static float Invoke(float x) => x > 0f ? x : LeakySlope * x;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec x)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct =>
+            TSimd.Select(TSimd.GreaterThanZero(x), x, TSimd.Multiply(x, TSimd.Broadcast(LeakySlope)));
+    }
+
+    private readonly struct SigmoidGradientOperator : IGradientOperator
+    {
+        public static float Invoke(float activation, float gradient) => gradient * (activation * (1f - activation));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec activation, TVec gradient)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct =>
+            TSimd.Multiply(gradient, TSimd.Multiply(activation, TSimd.Subtract(TSimd.Broadcast(1f), activation)));
+    }
+
+    private readonly struct TanhGradientOperator : IGradientOperator
+    {
+        public static float Invoke(float activation, float gradient) => gradient * (1f - (activation * activation));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec activation, TVec gradient)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct =>
+            TSimd.Multiply(gradient, TSimd.Subtract(TSimd.Broadcast(1f), TSimd.Multiply(activation, activation)));
+    }
+
+    private readonly struct ReLUGradientOperator : IGradientOperator
+    {
+        public static float Invoke(float activation, float gradient) => activation > 0f ? gradient : 0f;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec activation, TVec gradient)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct =>
+            TSimd.And(gradient, TSimd.GreaterThanZero(activation));
+    }
+
+    private readonly struct LeakyReLUGradientOperator : IGradientOperator
+    {
+        public static float Invoke(float activation, float gradient) => activation > 0f ? gradient : LeakySlope * gradient;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec activation, TVec gradient)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct =>
+            TSimd.Select(TSimd.GreaterThanZero(activation), gradient, TSimd.Multiply(gradient, TSimd.Broadcast(LeakySlope)));
+    }
+}
