@@ -53,11 +53,11 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <param name=\"gradients\">Receives dW[l] and db[l] for every layer.</param>");
             writer.WriteLine("/// <param name=\"workspace\">Scratch for the cache; keep one across calls to allocate nothing. <see langword=\"null\"/> allocates a new one.</param>");
             writer.WriteLine($"/// <returns>The cost J ({Prose(plan.Loss)}) before this step.</returns>");
-            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is wrong; nothing is written then.</exception>");
+            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is wrong, a value is not finite, or (for cross-entropy) a label is outside [0, 1]; nothing is written then.</exception>");
             using (writer.Block($"public float ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, Gradients gradients, {KnownNames.Workspace}? workspace = null)"))
             {
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(gradients);");
-                writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
+                writer.WriteLine($"int m = {KnownNames.Trainer}.ValidateTrainingData(this, \"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"workspace ??= new {KnownNames.Workspace}();");
                 writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * m));");
             }

@@ -7,6 +7,24 @@ namespace NnGen;
 public static partial class Trainer
 {
     /// <summary>
+    /// The checks <see cref="Fit"/> makes before training, for generated code whose public entry points (such as
+    /// <c>ComputeGradients</c>) must reject the same data: whole examples, matching labels, finite values, and labels in
+    /// [0, 1] for the cross-entropy. Returns m.
+    /// </summary>
+    /// <param name="network">The network the data is for.</param>
+    /// <param name="method">The public method being called, for the message.</param>
+    /// <param name="inputs">m examples, one per row.</param>
+    /// <param name="labels">m label rows.</param>
+    /// <returns>m, the number of examples.</returns>
+    /// <exception cref="ArgumentException">The data does not fit the network; the message names what and where.</exception>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static int ValidateTrainingData(ITrainableNetwork network, string method, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return ValidateData(network, method, inputs, labels, Losses.Resolve(network.Loss, network.OutputActivation));
+    }
+
+    /// <summary>
     /// Checks the data once per call (never per iteration): whole examples, matching labels, finite values, and labels
     /// in [0, 1] for the cross-entropy. Returns m.
     /// </summary>

@@ -1,0 +1,121 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NnGen.Generator.Model;
+using NnGen.Generator.Tests.Infrastructure;
+using NnGen.Generator.Validation;
+
+namespace NnGen.Generator.Tests;
+
+/// <summary>
+/// The generator cannot reference NnRuntime, so it spells the runtime's names as strings and mirrors its enums and
+/// default rules. These tests tie each copy to the real thing.
+/// </summary>
+public sealed class KnownNamesTests
+{
+    [Fact]
+    public void MetadataNames_EachConst_EqualsRuntimeTypeFullName()
+    {
+        Assert.Equal(KnownNames.NetworkAttribute, typeof(NetworkAttribute).FullName);
+        Assert.Equal(KnownNames.LayerAttribute, typeof(LayerAttribute).FullName);
+        Assert.Equal(KnownNames.ActivationEnum, typeof(Activation).FullName);
+        Assert.Equal(KnownNames.LossEnum, typeof(Loss).FullName);
+        Assert.Equal(KnownNames.InitEnum, typeof(Init).FullName);
+    }
+
+    [Fact]
+    public void PropertyNames_EachConst_EqualsRuntimePropertyName()
+    {
+        Assert.Equal(nameof(NetworkAttribute.Inputs), KnownNames.InputsProperty);
+        Assert.Equal(nameof(NetworkAttribute.Loss), KnownNames.LossProperty);
+        Assert.Equal(nameof(NetworkAttribute.Init), KnownNames.InitProperty);
+        Assert.Equal(nameof(LayerAttribute.Init), KnownNames.InitProperty);
+        Assert.NotNull(typeof(NetworkAttribute).GetProperty(KnownNames.InputsProperty)?.SetMethod);
+        Assert.NotNull(typeof(LayerAttribute).GetProperty(KnownNames.InitProperty)?.SetMethod);
+    }
+
+    [Fact]
+    public void GlobalNames_EveryConstWrittenIntoGeneratedCode_NamesAPublicType()
+    {
+        // Resolved the way generated code is: by a compilation that references the framework and NnRuntime.
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation();
+        var globalNames = typeof(KnownNames).GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            .Where(field => field.IsLiteral && field.FieldType == typeof(string))
+            .Select(field => (Field: field.Name, Value: (string)field.GetRawConstantValue()!))
+            .Where(pair => pair.Value.StartsWith("global::", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(globalNames.Count >= 10, $"Expected the global:: names of KnownNames, found {globalNames.Count}.");
+
+        foreach ((string field, string value) in globalNames)
+        {
+            string name = value["global::".Length..];
+            int generic = name.IndexOf('<', StringComparison.Ordinal);
+            if (generic >= 0)
+            {
+                name = name[..generic] + "`" + (name[generic..].Count(c => c == ',') + 1);
+            }
+
+            // Attributes are written without their suffix: [global::System.Runtime.CompilerServices.InlineArray(2)].
+            INamedTypeSymbol? type = compilation.GetTypeByMetadataName(name) ?? compilation.GetTypeByMetadataName(name + "Attribute");
+            Assert.True(type is not null, $"KnownNames.{field} = \"{value}\" names no type the generated code can see.");
+            Assert.Equal(Accessibility.Public, type!.DeclaredAccessibility);
+        }
+    }
+
+    [Fact]
+    public void MirrorEnums_ActivationKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<ActivationKind, Activation>();
+
+    [Fact]
+    public void MirrorEnums_LossKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<LossKind, Loss>();
+
+    [Fact]
+    public void MirrorEnums_InitKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<InitKind, Init>();
+
+    [Fact]
+    public void ResolveLoss_EveryLossAndOutputActivation_AgreesWithRuntimeLossesResolve()
+    {
+        foreach (Loss loss in Enum.GetValues<Loss>())
+        {
+            foreach (Activation output in Enum.GetValues<Activation>())
+            {
+                LossKind generator = NetworkRules.ResolveLoss((LossKind)loss, (ActivationKind)output);
+                Assert.True(
+                    (int)Losses.Resolve(loss, output) == (int)generator,
+                    $"Loss {loss} with a {output} output: runtime {Losses.Resolve(loss, output)}, generator {generator}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void ResolveInit_EveryLayerNetworkAndActivation_AgreesWithRuntimeParameterInitializerResolve()
+    {
+        foreach (Init layer in Enum.GetValues<Init>())
+        {
+            foreach (Init network in Enum.GetValues<Init>())
+            {
+                foreach (Activation activation in Enum.GetValues<Activation>())
+                {
+                    // The runtime resolves one declared Init; the layer's own choice overrides the network's.
+                    Init declared = layer != Init.Default ? layer : network;
+                    InitKind generator = NetworkRules.ResolveInit((InitKind)layer, (InitKind)network, (ActivationKind)activation);
+                    Init runtime = ParameterInitializer.Resolve(declared, activation);
+                    Assert.True(
+                        (int)runtime == (int)generator,
+                        $"Layer Init {layer}, network Init {network}, {activation}: runtime {runtime}, generator {generator}.");
+                }
+            }
+        }
+    }
+
+    private static void AssertSameMembers<TMirror, TRuntime>()
+        where TMirror : struct, Enum
+        where TRuntime : struct, Enum
+    {
+        var mirror = Enum.GetValues<TMirror>().Select(value => (Name: value.ToString(), Value: Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        var runtime = Enum.GetValues<TRuntime>().Select(value => (Name: value.ToString(), Value: Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        Assert.Equal(runtime, mirror);
+        Assert.Equal(Enum.GetUnderlyingType(typeof(TRuntime)), Enum.GetUnderlyingType(typeof(TMirror)));
+    }
+}

@@ -1,0 +1,84 @@
+using NnGen.Generator.Tests.Infrastructure;
+
+namespace NnGen.Generator.Tests.Snapshots;
+
+/// <summary>
+/// The generated source of representative declarations, compared with the baselines in Baselines/&lt;Scenario&gt;/, so a
+/// reviewer sees every change to the emitted code as a diff. Re-accept with NNGEN_ACCEPT_BASELINES=1 (see README.md).
+/// </summary>
+public sealed class SnapshotTests
+{
+    [Fact]
+    public void PlanarNet_FileScopedNamespace_MatchesBaseline()
+    {
+        const string source = """
+            using NnGen;
+
+            namespace Demo;
+
+            [Network(Inputs = 2)]
+            [Layer(4, Activation.Tanh)]
+            [Layer(1, Activation.Sigmoid)]
+            public partial class PlanarNet { }
+            """;
+
+        Snapshot.Verify("FileScopedNamespace", GeneratorHarness.Run(source).Result);
+    }
+
+    [Fact]
+    public void Network_NestedInPartialClasses_MatchesBaseline()
+    {
+        const string source = """
+            using NnGen;
+
+            namespace Demo.Nested
+            {
+                public partial class Outer
+                {
+                    internal partial class Inner
+                    {
+                        [Network(Inputs = 3)]
+                        [Layer(2, Activation.ReLU)]
+                        [Layer(1, Activation.Linear)]
+                        partial class Net { }
+                    }
+                }
+            }
+            """;
+
+        Snapshot.Verify("NestedTypes", GeneratorHarness.Run(source).Result);
+    }
+
+    [Fact]
+    public void Network_GlobalNamespace_MatchesBaseline()
+    {
+        const string source = """
+            using NnGen;
+
+            [Network(Inputs = 2)]
+            [Layer(3, Activation.LeakyReLU)]
+            [Layer(1, Activation.Sigmoid)]
+            public partial class GlobalNet { }
+            """;
+
+        Snapshot.Verify("GlobalNamespace", GeneratorHarness.Run(source).Result);
+    }
+
+    [Fact]
+    public void LogisticRegression_SingleSigmoidLayer_MatchesBaseline()
+    {
+        Snapshot.Verify("LogisticRegression", GeneratorHarness.Run(TestArchitecture.Logistic.Source()).Result);
+    }
+
+    [Fact]
+    public void MultiOutput_ReLULeakyReLULinear_MatchesBaseline()
+    {
+        Snapshot.Verify("MultiOutputLinear", GeneratorHarness.Run(TestArchitecture.MultiOutputLinear.Source()).Result);
+    }
+
+    [Fact]
+    public void MultiOutput_LeakyReLUTanhSigmoid_MatchesBaseline()
+    {
+        Snapshot.Verify("MultiOutputSigmoid", GeneratorHarness.Run(TestArchitecture.MultiOutputSigmoid.Source()).Result);
+    }
+}
