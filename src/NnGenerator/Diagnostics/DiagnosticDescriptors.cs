@@ -9,54 +9,103 @@ namespace NnGen.Generator.Diagnostics
     internal static class DiagnosticDescriptors
     {
         private const string DeclarationCategory = "NnGen.Declaration";
+        private const string DesignCategory = "NnGen.Design";
+        private const string UsageCategory = "NnGen.Usage";
         private const string HelpLinkBase = "https://github.com/nngen/NnGen/blob/main/docs/diagnostics.md#";
 
         public static readonly DiagnosticDescriptor NetworkNotPartial = Error(
-            "NNG0001",
+            DiagnosticIds.NetworkNotPartial,
             "Network class must be partial",
             "The network class '{0}' must be declared 'partial' so NnGen can generate its members");
 
         public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
-            "NNG0002",
+            DiagnosticIds.ContainingTypeNotPartial,
             "Type containing a network must be partial",
             "The type '{0}', which contains the network class '{1}', must be declared 'partial' so NnGen can generate the network's members inside it");
 
         public static readonly DiagnosticDescriptor InvalidInputs = Error(
-            "NNG0003",
+            DiagnosticIds.InvalidInputs,
             "Network needs a positive Inputs count",
             "Network '{0}' must set Inputs to the number of input features (at least 1); {1}");
 
         public static readonly DiagnosticDescriptor InvalidUnits = Error(
-            "NNG0004",
+            DiagnosticIds.InvalidUnits,
             "Layer needs at least one unit",
             "Layer {0} of network '{1}' has {2} units; a layer needs at least 1");
 
         public static readonly DiagnosticDescriptor NoLayers = Error(
-            "NNG0005",
+            DiagnosticIds.NoLayers,
             "Network has no layers",
             "Network '{0}' declares no [Layer]; add at least one, e.g. [Layer(1, Activation.Sigmoid)] for logistic regression");
 
         public static readonly DiagnosticDescriptor UnknownEnumValue = Error(
-            "NNG0006",
+            DiagnosticIds.UnknownEnumValue,
             "Unknown enum value",
             "{0} of network '{1}' is {2}, which is not a defined {3} value; expected one of {4}");
 
         public static readonly DiagnosticDescriptor StaticNetwork = Error(
-            "NNG0007",
+            DiagnosticIds.StaticNetwork,
             "Network class cannot be static",
             "The network class '{0}' is static, but a network is an object that holds its parameters; remove 'static'");
 
         public static readonly DiagnosticDescriptor NetworkTooLarge = Error(
-            "NNG0008",
+            DiagnosticIds.NetworkTooLarge,
             "Network is too large to generate",
             "{0} of network '{1}' has {2} {3}, more than the limit of {4}");
 
         public static readonly DiagnosticDescriptor LayersInSeveralDeclarations = Error(
-            "NNG0009",
+            DiagnosticIds.LayersInSeveralDeclarations,
             "Layers declared across partial declarations",
             "Network '{0}' declares [Layer] attributes on {1} partial declarations, so their order is ambiguous; declare all layers on one declaration");
 
+        // {0} "the network" or "layer 2"; {1}, {2} the zero matrices on both sides of the hidden layer.
+        public static readonly DiagnosticDescriptor ZeroInitSymmetry = Create(
+            DiagnosticIds.ZeroInitSymmetry,
+            "Zero initialization leaves a hidden layer symmetric",
+            "Init.Zeros on {0} starts both {1} and {2} at zero, so the {3} of hidden layer {4} of network '{5}' get identical gradients and stay identical; remove Init to use the default initializer",
+            DesignCategory,
+            DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor LinearHiddenLayer = Create(
+            DiagnosticIds.LinearHiddenLayer,
+            "Linear activation on a hidden layer",
+            "Layer {0} of network '{1}' is a hidden layer with Activation.Linear, so {2}; use Activation.ReLU or Activation.Tanh",
+            DesignCategory,
+            DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor SigmoidHiddenLayer = Create(
+            DiagnosticIds.SigmoidHiddenLayer,
+            "Sigmoid activation on a hidden layer",
+            "Layer {0} of network '{1}' is a hidden layer with Activation.Sigmoid; Activation.Tanh (zero-centred) or Activation.ReLU (no saturation for z > 0) usually trains faster",
+            DesignCategory,
+            DiagnosticSeverity.Info);
+
+        public static readonly DiagnosticDescriptor LossOutputMismatch = Create(
+            DiagnosticIds.LossOutputMismatch,
+            "Loss does not suit the output activation",
+            "Network '{0}' uses Loss.{1} with an Activation.{2} output layer (layer {3}, {4}); {5}",
+            DesignCategory,
+            DiagnosticSeverity.Warning);
+
+        // Worded like NnGen.Guard's runtime exceptions, which this diagnostic moves to compile time.
+        public static readonly DiagnosticDescriptor BufferLengthMismatch = Create(
+            DiagnosticIds.BufferLengthMismatch,
+            "Constant-length buffer does not fit the network",
+            "{0}.{1}: {2} has {3} floats, {4}",
+            UsageCategory,
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor WeightsZeroed = Create(
+            DiagnosticIds.WeightsZeroed,
+            "Generated weights zeroed in a network with a hidden layer",
+            "{0}.{1}.{2} zeroes {3}; a hidden layer whose weights in and out are both zero keeps identical units during training, so draw random weights with Initialize(seed) instead",
+            UsageCategory,
+            DiagnosticSeverity.Warning);
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
-            new(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+            Create(id, title, message, DeclarationCategory, DiagnosticSeverity.Error);
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
+            new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using NnGen.Generator.Model;
@@ -7,7 +8,7 @@ using NnGen.Generator.Validation;
 
 namespace NnGen.Generator.Diagnostics
 {
-    /// <summary>Reports the validator's declaration diagnostics for every [Network] class, in the IDE and the build.</summary>
+    /// <summary>Reports the validator's declaration and design diagnostics for every [Network] class, in the IDE and the build.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NetworkDeclarationAnalyzer : DiagnosticAnalyzer
     {
@@ -21,7 +22,11 @@ namespace NnGen.Generator.Diagnostics
             DiagnosticDescriptors.UnknownEnumValue,
             DiagnosticDescriptors.StaticNetwork,
             DiagnosticDescriptors.NetworkTooLarge,
-            DiagnosticDescriptors.LayersInSeveralDeclarations);
+            DiagnosticDescriptors.LayersInSeveralDeclarations,
+            DiagnosticDescriptors.ZeroInitSymmetry,
+            DiagnosticDescriptors.LinearHiddenLayer,
+            DiagnosticDescriptors.SigmoidHiddenLayer,
+            DiagnosticDescriptors.LossOutputMismatch);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)
@@ -56,8 +61,31 @@ namespace NnGen.Generator.Diagnostics
             NetworkSpec spec = NetworkParser.Parse(type, network, context.CancellationToken);
             foreach (DiagnosticInfo diagnostic in NetworkValidator.Validate(spec))
             {
-                context.ReportDiagnostic(diagnostic.ToDiagnostic());
+                context.ReportDiagnostic(Diagnostic.Create(
+                    diagnostic.Descriptor, InSource(diagnostic.Location, type), diagnostic.MessageArgs.Cast<object>().ToArray()));
             }
+        }
+
+        /// <summary>
+        /// Maps a validator location back into the syntax tree it came from. A tree location, unlike the external one
+        /// <see cref="LocationInfo.ToLocation"/> makes, is what #pragma suppression, the IDE and code fixes need.
+        /// </summary>
+        private static Location InSource(LocationInfo? location, INamedTypeSymbol type)
+        {
+            if (location is null)
+            {
+                return type.Locations.FirstOrDefault() ?? Location.None;
+            }
+
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree.FilePath == location.FilePath && location.Span.End <= reference.SyntaxTree.Length)
+                {
+                    return Location.Create(reference.SyntaxTree, location.Span);
+                }
+            }
+
+            return location.ToLocation();
         }
     }
 }

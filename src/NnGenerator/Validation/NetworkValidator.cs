@@ -36,6 +36,13 @@ namespace NnGen.Generator.Validation
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, at?.Attribute, outer.Name, name));
             }
 
+            // The compiler already rejects the attribute arguments; what the parser read from them is incomplete, so
+            // judging it would only add a cascade ("Inputs is missing" after a mistyped Inputs).
+            if (spec.HasAttributeErrors)
+            {
+                return diagnostics.ToImmutable();
+            }
+
             if (spec.Inputs is not { } inputs)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInputs, at?.Attribute, name, "Inputs is missing"));
@@ -52,7 +59,7 @@ namespace NnGen.Generator.Validation
             CheckEnum<LossKind>(diagnostics, spec.LossValue, "Loss", name, "Loss", at?.Loss ?? at?.Attribute);
             CheckEnum<InitKind>(diagnostics, spec.InitValue, "Init", name, "Init", at?.Init ?? at?.Attribute);
 
-            if (spec.Layers.Count == 0 && !spec.HasAttributeErrors)
+            if (spec.Layers.Count == 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, at?.Attribute, name));
             }
@@ -93,12 +100,113 @@ namespace NnGen.Generator.Validation
                     DiagnosticDescriptors.NetworkTooLarge, at?.Attribute, "The parameter count", name, parameters.ToString(CultureInfo.InvariantCulture), "parameters", NetworkLimits.MaxParameters.ToString(CultureInfo.InvariantCulture)));
             }
 
+            if (HasOnlyDefinedValues(spec))
+            {
+                AddDesignWarnings(spec, diagnostics);
+            }
+
             return diagnostics.ToImmutable();
         }
 
         /// <summary>True when any diagnostic is an error, or the compiler already rejects the attributes themselves.</summary>
         public static bool CanGenerate(NetworkSpec spec, ImmutableArray<DiagnosticInfo> diagnostics) =>
             !spec.HasAttributeErrors && diagnostics.All(diagnostic => diagnostic.Descriptor.DefaultSeverity != DiagnosticSeverity.Error);
+
+        /// <summary>
+        /// Architectures that build but train badly. Layers are numbered from 1 as in the course: layer l &lt; L is hidden,
+        /// W[l] are the weights into layer l and W[l+1] the weights out of it.
+        /// </summary>
+        private static void AddDesignWarnings(NetworkSpec spec, ImmutableArray<DiagnosticInfo>.Builder diagnostics)
+        {
+            NetworkLocations? at = spec.Locations;
+            string name = spec.DisplayName;
+            int count = spec.Layers.Count;
+            if (count == 0)
+            {
+                return;
+            }
+
+            AddZeroInitWarnings(spec, diagnostics);
+
+            bool allHiddenLinear = spec.Layers.Take(count - 1).All(layer => layer.Activation == ActivationKind.Linear);
+            for (int l = 1; l < count; l++)
+            {
+                LayerSpec hidden = spec.Layers[l - 1];
+                LocationInfo? activationAt = hidden.Locations?.Activation ?? hidden.Locations?.Attribute;
+                if (hidden.Activation == ActivationKind.Linear)
+                {
+                    string consequence = allHiddenLinear
+                        ? "the whole network reduces to a single layer: a linear model followed by the output activation"
+                        : "W" + Format(l + 1) + "·W" + Format(l) + " collapse into one matrix and layer " + Format(l) + " adds no nonlinearity";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LinearHiddenLayer, activationAt, Format(l), name, consequence));
+                }
+                else if (hidden.Activation == ActivationKind.Sigmoid)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmoidHiddenLayer, activationAt, Format(l), name));
+                }
+            }
+
+            // Only an explicit Loss can disagree: Loss.Default resolves from the output activation.
+            LayerSpec output = spec.Layers[count - 1];
+            var loss = (LossKind)spec.LossValue;
+            string? advice =
+                loss == LossKind.BinaryCrossEntropy && output.Activation != ActivationKind.Sigmoid
+                    ? "binary cross-entropy takes log(a) and log(1 - a), so it needs outputs in (0, 1): use Activation.Sigmoid on the output layer, or Loss.MeanSquaredError"
+                : loss == LossKind.MeanSquaredError && output.Activation == ActivationKind.Sigmoid
+                    ? "the sigmoid's gradient a(1 - a) vanishes when it saturates, so mean squared error learns slowly from confident mistakes: use Loss.BinaryCrossEntropy (the default for a sigmoid output)"
+                : null;
+            if (advice is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.LossOutputMismatch, at?.Loss ?? at?.Attribute, name, loss.ToString(), output.Activation.ToString(), Format(count), Units(output.Units), advice));
+            }
+        }
+
+        /// <summary>
+        /// Zero weights only lock a hidden layer when they sit on both sides of it. With W[l] = 0 and b[l] = 0 every unit
+        /// of layer l computes g(0), but a random W[l+1] sends each unit a different dA[l], so the rows of W[l] part
+        /// after one step. With W[l+1] = 0 as well, dA[l] = W[l+1]ᵀ·dZ[l+1] is the same for every unit and the columns
+        /// of dW[l+1] = dZ[l+1]·A[l]ᵀ are equal, so by induction the units stay identical forever. Each Init argument
+        /// that takes part is reported once, naming the first hidden layer it locks.
+        /// </summary>
+        private static void AddZeroInitWarnings(NetworkSpec spec, ImmutableArray<DiagnosticInfo>.Builder diagnostics)
+        {
+            var reported = new HashSet<int>();
+            for (int l = 1; l < spec.Layers.Count; l++)
+            {
+                int into = InitSource(spec, l - 1);
+                int outOf = InitSource(spec, l);
+                if (!IsZeros(spec, into) || !IsZeros(spec, outOf))
+                {
+                    continue;
+                }
+
+                foreach (int source in new[] { into, outOf })
+                {
+                    if (reported.Add(source))
+                    {
+                        LocationInfo? location = source < 0
+                            ? spec.Locations?.Init ?? spec.Locations?.Attribute
+                            : spec.Layers[source].Locations?.Init ?? spec.Layers[source].Locations?.Attribute;
+                        string where = source < 0 ? "the network" : "layer " + Format(source + 1);
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.ZeroInitSymmetry, location, where, "W" + Format(l), "W" + Format(l + 1), Units(spec.Layers[l - 1].Units), Format(l), spec.DisplayName));
+                    }
+                }
+            }
+        }
+
+        /// <summary>-1 when layer <paramref name="index"/> takes the network's Init, else the layer's own index.</summary>
+        private static int InitSource(NetworkSpec spec, int index) =>
+            spec.Layers[index].InitValue != (int)InitKind.Default ? index : -1;
+
+        private static bool IsZeros(NetworkSpec spec, int source) =>
+            (source < 0 ? spec.InitValue : spec.Layers[source].InitValue) == (int)InitKind.Zeros;
+
+        private static bool HasOnlyDefinedValues(NetworkSpec spec) =>
+            Enum.IsDefined(typeof(LossKind), spec.LossValue) &&
+            Enum.IsDefined(typeof(InitKind), spec.InitValue) &&
+            spec.Layers.All(layer => Enum.IsDefined(typeof(ActivationKind), layer.ActivationValue) && Enum.IsDefined(typeof(InitKind), layer.InitValue));
 
         private static void CheckEnum<TEnum>(ImmutableArray<DiagnosticInfo>.Builder diagnostics, int value, string what, string network, string enumName, LocationInfo? location)
             where TEnum : struct, Enum
@@ -111,5 +219,7 @@ namespace NnGen.Generator.Validation
         }
 
         private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string Units(int units) => Format(units) + (units == 1 ? " unit" : " units");
     }
 }
