@@ -1,0 +1,54 @@
+namespace NnGen.Generator.Diagnostics
+{
+    /// <summary>
+    /// The NNG ids as constants, public so the code-fix assembly (which must not be referenced by this one) can name
+    /// the diagnostics it fixes without a copy of the catalog.
+    /// </summary>
+    public static class DiagnosticIds
+    {
+        /// <summary>Network class must be partial.</summary>
+        public const string NetworkNotPartial = "NNG0001";
+
+        /// <summary>Type containing a network must be partial.</summary>
+        public const string ContainingTypeNotPartial = "NNG0002";
+
+        /// <summary>Network needs a positive Inputs count.</summary>
+        public const string InvalidInputs = "NNG0003";
+
+        /// <summary>Layer needs at least one unit.</summary>
+        public const string InvalidUnits = "NNG0004";
+
+        /// <summary>Network has no layers.</summary>
+        public const string NoLayers = "NNG0005";
+
+        /// <summary>Unknown enum value.</summary>
+        public const string UnknownEnumValue = "NNG0006";
+
+        /// <summary>Network class cannot be static.</summary>
+        public const string StaticNetwork = "NNG0007";
+
+        /// <summary>Network is too large to generate.</summary>
+        public const string NetworkTooLarge = "NNG0008";
+
+        /// <summary>Layers declared across partial declarations.</summary>
+        public const string LayersInSeveralDeclarations = "NNG0009";
+
+        /// <summary>Zero initialization leaves a hidden layer symmetric.</summary>
+        public const string ZeroInitSymmetry = "NNG0010";
+
+        /// <summary>Linear activation on a hidden layer.</summary>
+        public const string LinearHiddenLayer = "NNG0011";
+
+        /// <summary>Sigmoid activation on a hidden layer.</summary>
+        public const string SigmoidHiddenLayer = "NNG0012";
+
+        /// <summary>Loss does not suit the output activation.</summary>
+        public const string LossOutputMismatch = "NNG0013";
+
+        /// <summary>Constant-length buffer does not fit the network.</summary>
+        public const string BufferLengthMismatch = "NNG0014";
+
+        /// <summary>Generated weights zeroed in a network with a hidden layer.</summary>
+        public const string WeightsZeroed = "NNG0015";
+    }
+}
