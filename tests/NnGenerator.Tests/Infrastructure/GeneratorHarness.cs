@@ -49,7 +49,7 @@ internal static class GeneratorHarness
     /// <summary>Every diagnostic the compiler and NnGen's analyzers report on <paramref name="compilation"/>.</summary>
     public static ImmutableArray<Diagnostic> AllDiagnostics(Compilation compilation)
     {
-        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkDeclarationAnalyzer());
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkDeclarationAnalyzer(), new NetworkUsageAnalyzer());
         var withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false));
         return withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
     }
