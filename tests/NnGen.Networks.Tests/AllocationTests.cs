@@ -1,4 +1,5 @@
 using System;
+using NnGen.Tests.Support;
 
 namespace NnGen.Networks.Tests;
 
@@ -56,16 +57,14 @@ public class AllocationTests
         float[] labels = TestData.Binary(m, 2);
         var gradients = new DeepCatNet.Gradients();
         var workspace = new Workspace();
-        net.ComputeGradients(inputs, labels, gradients, workspace);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            net.ComputeGradients(inputs, labels, gradients, workspace);
-            net.Step(gradients, 1e-4f);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        AllocationAssert.NoAllocation(
+            () =>
+            {
+                net.ComputeGradients(inputs, labels, gradients, workspace);
+                net.Step(gradients, 1e-4f);
+            },
+            calls: 5,
+            "ComputeGradients + Step with a kept workspace");
     }
 
     [Fact]
@@ -75,32 +74,21 @@ public class AllocationTests
         var net = new PlanarNet(2);
         var few = new TrainingOptions { LearningRate = 0.1f, Iterations = 100, RecordEvery = 1000 };
         var many = new TrainingOptions { LearningRate = 0.1f, Iterations = 300, RecordEvery = 1000 };
-        net.Fit(data.Inputs, data.Labels, few);
-
-        long start = GC.GetAllocatedBytesForCurrentThread();
-        net.Fit(data.Inputs, data.Labels, few);
-        long fewBytes = GC.GetAllocatedBytesForCurrentThread() - start;
-        start = GC.GetAllocatedBytesForCurrentThread();
-        net.Fit(data.Inputs, data.Labels, many);
-        long manyBytes = GC.GetAllocatedBytesForCurrentThread() - start;
-
-        // Fit allocates its buffers once per call; 200 more iterations must not add a byte.
-        Assert.Equal(fewBytes, manyBytes);
-    }
-
-    private static void AssertAllocatesNothing(Func<float> call)
-    {
-        call();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        float sum = 0;
-        for (int i = 0; i < Calls; i++)
+        long Measure(TrainingOptions options)
         {
-            sum += call();
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            net.Fit(data.Inputs, data.Labels, options);
+            return GC.GetAllocatedBytesForCurrentThread() - start;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.True(float.IsFinite(sum));
+        Measure(few);
+
+        // Fit allocates its buffers once per call; 200 more iterations must not add a byte.
+        AllocationAssert.NoAllocation(() => Measure(many) - Measure(few), "200 extra training iterations");
     }
+
+    private static void AssertAllocatesNothing(Func<float> call) =>
+        AllocationAssert.NoAllocation(() => Assert.True(float.IsFinite(call())), Calls, "typed Predict(in Input)");
 
     private static void AssertInferenceAllocatesNothing(ITrainableNetwork net, int inputSize, int outputSize)
     {
@@ -109,23 +97,8 @@ public class AllocationTests
         float[] y = new float[outputSize];
         float[] inputs = TestData.Uniform(inputSize * m, 8);
         float[] outputs = new float[outputSize * m];
-        net.Predict(x, y);
-        net.PredictBatch(inputs, outputs);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Calls; i++)
-        {
-            net.Predict(x, y);
-        }
-
-        long afterSingle = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++)
-        {
-            net.PredictBatch(inputs, outputs);
-        }
-
-        long afterBatch = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Equal(0, afterSingle - before);
-        Assert.Equal(0, afterBatch - afterSingle);
+        AllocationAssert.NoAllocation(() => net.Predict(x, y), Calls, "Predict(span, span)");
+        AllocationAssert.NoAllocation(() => net.PredictBatch(inputs, outputs), calls: 3, "PredictBatch of 1024 examples");
     }
 }
