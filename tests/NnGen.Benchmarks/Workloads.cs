@@ -2,6 +2,7 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using NnGen.Data;
+using NnGen.Kernels;
 
 namespace NnGen.Benchmarks;
 
@@ -110,8 +111,20 @@ public class Workloads
     [Benchmark, BenchmarkCategory("Train iteration [12288,20,7,5,1] m=209")]
     public float DeepTrainIteration()
     {
+        KernelParallelism.MaxDegreeOfParallelism = 1;
         float cost = _deep.ComputeGradients(_catInputs, _catLabels, _deepGradients, _workspace);
         _deep.Step(_deepGradients, 1e-6f);
+        return cost;
+    }
+
+    // Two threads: read median_ns (wall clock); cpu_ns counts only the calling thread's share.
+    [Benchmark, BenchmarkCategory("Train iteration [12288,20,7,5,1] m=209")]
+    public float DeepTrainIteration2Threads()
+    {
+        KernelParallelism.MaxDegreeOfParallelism = 2;
+        float cost = _deep.ComputeGradients(_catInputs, _catLabels, _deepGradients, _workspace);
+        _deep.Step(_deepGradients, 1e-6f);
+        KernelParallelism.MaxDegreeOfParallelism = 1;
         return cost;
     }
 

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using NnGen.Generator.Model;
 using static NnGen.Generator.Emit.Literals;
 
@@ -11,6 +13,9 @@ namespace NnGen.Generator.Emit
     {
         private const string Gemm = KnownNames.Gemm;
         private const string Kernels = KnownNames.ActivationKernels;
+        private const string VectorMath = "global::NnGen.Kernels.VectorMath";
+        private const string Vector128 = "global::System.Runtime.Intrinsics.Vector128<float>";
+        private const string Vector128Create = "global::System.Runtime.Intrinsics.Vector128.Create";
 
         /// <summary>A comment that says what a layer is and where its parameters live.</summary>
         public static string Describe(LayerPlan layer) =>
@@ -24,6 +29,58 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"// {Describe(layer)}");
             writer.WriteLine($"{Gemm}.MatVec({layer.W}, {input}, {layer.B}, {output}, {Int(layer.Units)}, {Int(layer.Inputs)});");
             EmitActivation(writer, layer, output);
+        }
+
+        /// <summary>
+        /// z = W·a_prev + b, a = g(z) for one example as straight-line code: one expression per unit with its weights
+        /// at constant offsets into <c>p</c>, tanh and sigmoid four units at a time in a Vector128. Returns the names
+        /// of the scalar locals holding a.
+        /// </summary>
+        public static List<string> EmitForwardUnrolled(SourceWriter writer, LayerPlan layer, IReadOnlyList<string> inputs)
+        {
+            string l = Int(layer.Index);
+            writer.WriteLine($"// {Describe(layer)}");
+            var outputs = new List<string>(layer.Units);
+            bool vectorActivation = layer.Activation == ActivationKind.Tanh || layer.Activation == ActivationKind.Sigmoid;
+            for (int j = 0; j < layer.Units; j++)
+            {
+                string sum = $"p[{Int(layer.BiasOffset + j)}]" + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
+                string a = $"a{l}_{Int(j)}";
+                outputs.Add(a);
+                switch (layer.Activation)
+                {
+                    case ActivationKind.ReLU:
+                        writer.WriteLine($"float {a} = global::System.MathF.Max({sum}, 0f);");
+                        break;
+                    case ActivationKind.LeakyReLU:
+                        writer.WriteLine($"float z{l}_{Int(j)} = {sum};");
+                        writer.WriteLine($"float {a} = z{l}_{Int(j)} > 0f ? z{l}_{Int(j)} : {Kernels}.LeakySlope * z{l}_{Int(j)};");
+                        break;
+                    case ActivationKind.Linear:
+                        writer.WriteLine($"float {a} = {sum};");
+                        break;
+                    default:
+                        writer.WriteLine($"float z{l}_{Int(j)} = {sum};");
+                        break;
+                }
+            }
+
+            if (vectorActivation)
+            {
+                string function = layer.Activation == ActivationKind.Tanh ? "Tanh" : "Sigmoid";
+                for (int start = 0; start < layer.Units; start += 4)
+                {
+                    string lanes = string.Join(", ", Enumerable.Range(start, 4).Select(j => j < layer.Units ? $"z{l}_{Int(j)}" : "0f"));
+                    string t = $"t{l}_{Int(start / 4)}";
+                    writer.WriteLine($"{Vector128} {t} = {VectorMath}.{function}({Vector128Create}({lanes}));");
+                    for (int j = start; j < System.Math.Min(start + 4, layer.Units); j++)
+                    {
+                        writer.WriteLine($"float a{l}_{Int(j)} = {t}[{Int(j - start)}];");
+                    }
+                }
+            }
+
+            return outputs;
         }
 
         /// <summary>

@@ -254,7 +254,19 @@ namespace NnGen.Generator.Emit
                         body.WriteLine($"{ReadOnlySpan} outputActivations = ForwardBatch(inputs.Slice(start * InputSize, count * InputSize), count, scratch);");
                         if (plan.OutputSize == 1)
                         {
-                            body.WriteLine("outputActivations.CopyTo(outputs.Slice(start, count));");
+                            body.WriteLine(plan.IsTiny ? "outputActivations.Slice(0, count).CopyTo(outputs.Slice(start, count));" : "outputActivations.CopyTo(outputs.Slice(start, count));");
+                        }
+                        else if (plan.IsTiny)
+                        {
+                            body.WriteLine("// A[L] is (n[L] x padded count); the caller wants one example per row.");
+                            body.WriteLine("int stride = outputActivations.Length / OutputSize;");
+                            using (body.Block("for (int i = 0; i < count; i++)"))
+                            {
+                                using (body.Block("for (int j = 0; j < OutputSize; j++)"))
+                                {
+                                    body.WriteLine("outputs[((start + i) * OutputSize) + j] = outputActivations[(j * stride) + i];");
+                                }
+                            }
                         }
                         else
                         {
@@ -317,37 +329,50 @@ namespace NnGen.Generator.Emit
 
         private static void EmitForwardCore(SourceWriter writer, NetworkPlan plan)
         {
-            writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
-            using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
+            if (plan.Layers.Any(layer => layer.IsUnrolled))
             {
-                if (plan.Layers.Count == 1)
+                EmitForwardSingleMixed(writer, plan);
+            }
+            else
+            {
+                writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
+                using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
                 {
-                    LayerEmitter.EmitForwardSingle(writer, plan.Layers[0], "x", "y");
-                }
-                else
-                {
-                    EmitScratch(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
+                    if (plan.Layers.Count == 1)
                     {
-                        string input = "x";
-                        int offset = 0;
-                        foreach (LayerPlan layer in plan.Layers)
+                        LayerEmitter.EmitForwardSingle(writer, plan.Layers[0], "x", "y");
+                    }
+                    else
+                    {
+                        EmitScratch(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
                         {
-                            bool isOutput = layer.Index == plan.Layers.Count;
-                            string output = isOutput ? "y" : layer.A;
-                            if (!isOutput)
+                            string input = "x";
+                            int offset = 0;
+                            foreach (LayerPlan layer in plan.Layers)
                             {
-                                body.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                offset += layer.Units;
-                            }
+                                bool isOutput = layer.Index == plan.Layers.Count;
+                                string output = isOutput ? "y" : layer.A;
+                                if (!isOutput)
+                                {
+                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
+                                    offset += layer.Units;
+                                }
 
-                            LayerEmitter.EmitForwardSingle(body, layer, input, output);
-                            input = output;
-                        }
-                    });
+                                LayerEmitter.EmitForwardSingle(body, layer, input, output);
+                                input = output;
+                            }
+                        });
+                    }
                 }
             }
 
             writer.WriteLine();
+            if (plan.IsTiny)
+            {
+                TinyEmitter.EmitForwardBatch(writer, plan);
+                return;
+            }
+
             writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");
             using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
             {
@@ -359,6 +384,87 @@ namespace NnGen.Generator.Emit
                 }
 
                 writer.WriteLine($"return {plan.Output.A};");
+            }
+        }
+
+        /// <summary>
+        /// One example when some layers are small enough to unroll (<see cref="LayerPlan.IsUnrolled"/>): those are
+        /// straight-line code on scalar locals, the others call MatVec on spans; values cross between the two
+        /// representations only where an unrolled layer meets a kernel layer.
+        /// </summary>
+        private static void EmitForwardSingleMixed(SourceWriter writer, NetworkPlan plan)
+        {
+            bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
+            writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
+            using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
+            {
+                writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");
+                System.Action<SourceWriter> body = w =>
+                {
+                    string span = "x";
+                    IReadOnlyList<string>? scalars = null;
+                    int offset = 0;
+                    foreach (LayerPlan layer in plan.Layers)
+                    {
+                        bool isOutput = layer.Index == plan.Layers.Count;
+                        string output = isOutput ? "y" : layer.A;
+                        LayerPlan? next = isOutput ? null : plan.Layers[layer.Index];
+                        if (layer.IsUnrolled)
+                        {
+                            if (scalars is null)
+                            {
+                                var names = new List<string>();
+                                for (int k = 0; k < layer.Inputs; k++)
+                                {
+                                    string name = layer.Index == 1 ? "x" + Int(k) : $"a{Int(layer.Index - 1)}_{Int(k)}";
+                                    w.WriteLine($"float {name} = {span}[{Int(k)}];");
+                                    names.Add(name);
+                                }
+
+                                scalars = names;
+                            }
+
+                            scalars = LayerEmitter.EmitForwardUnrolled(w, layer, scalars);
+                            if (isOutput || !next!.IsUnrolled)
+                            {
+                                if (!isOutput)
+                                {
+                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
+                                    offset += layer.Units;
+                                }
+
+                                for (int j = 0; j < layer.Units; j++)
+                                {
+                                    w.WriteLine($"{output}[{Int(j)}] = {scalars[j]};");
+                                }
+
+                                span = output;
+                                scalars = null;
+                            }
+                        }
+                        else
+                        {
+                            if (!isOutput)
+                            {
+                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
+                                offset += layer.Units;
+                            }
+
+                            LayerEmitter.EmitForwardSingle(w, layer, span, output);
+                            span = output;
+                            scalars = null;
+                        }
+                    }
+                };
+
+                if (needsHidden)
+                {
+                    EmitScratch(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body);
+                }
+                else
+                {
+                    body(writer);
+                }
             }
         }
 

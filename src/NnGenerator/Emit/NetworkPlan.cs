@@ -21,6 +21,20 @@ namespace NnGen.Generator.Emit
         /// <summary>Upper bound on examples per inference chunk: enough to amortise kernel start-up, small enough to stay in L1/L2.</summary>
         public const int MaxBatchChunk = 256;
 
+        /// <summary>
+        /// Layers with at most this many weights (fan-in × fan-out) are emitted as straight-line code for one example:
+        /// one expression per unit with constant offsets, tanh/sigmoid four units at a time. Chosen by the Dense N→N
+        /// benchmarks (tests/NnGen.Benchmarks): unrolled beats the MatVec kernel up to 8 × 8 and loses from 16 × 16 on.
+        /// </summary>
+        public const int UnrolledWeightLimit = 64;
+
+        /// <summary>
+        /// A network whose every layer is unrolled and whose parameters number at most this many trains and predicts
+        /// batches with one fused, example-vectorized pass (<see cref="TinyEmitter"/>): one lane per example, every
+        /// layer's activations and every gradient accumulator in vector registers.
+        /// </summary>
+        public const int TinyParameterLimit = 128;
+
         private NetworkPlan(NetworkSpec spec, IReadOnlyList<LayerPlan> layers, LossKind loss)
         {
             Spec = spec;
@@ -33,13 +47,27 @@ namespace NnGen.Generator.Emit
             ActivationUnits = layers.Sum(layer => layer.Units);
             MaxUnits = layers.Max(layer => layer.Units);
             LabelTransposeUnits = OutputSize > 1 ? OutputSize : 0;
-            WorkspacePerExample = ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits;
-            int chunkFloats = ActivationUnits + LabelTransposeUnits;
-            BatchChunk = Math.Max(1, Math.Min(MaxBatchChunk, StackLimitFloats / chunkFloats));
-            BatchScratch = BatchChunk * chunkFloats;
+            IsTiny = ParameterCount <= TinyParameterLimit && layers.All(layer => layer.IsUnrolled) && TinyEmitter.Supports(layers[layers.Count - 1].Activation, loss);
+            if (IsTiny)
+            {
+                // Padded (n[0] + n[L]) x m: Xᵀ and Yᵀ; activations, deltas and gradient sums live in registers.
+                WorkspacePerExample = InputSize + OutputSize;
+                BatchChunk = MaxBatchChunk;
+                BatchScratch = BatchChunk * (InputSize + OutputSize);
+            }
+            else
+            {
+                WorkspacePerExample = ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits;
+                int chunkFloats = ActivationUnits + LabelTransposeUnits;
+                BatchChunk = Math.Max(1, Math.Min(MaxBatchChunk, StackLimitFloats / chunkFloats));
+                BatchScratch = BatchChunk * chunkFloats;
+            }
         }
 
         public NetworkSpec Spec { get; }
+
+        /// <summary>Whether batches and training take the fused example-vectorized pass (see <see cref="TinyParameterLimit"/>).</summary>
+        public bool IsTiny { get; }
 
         public IReadOnlyList<LayerPlan> Layers { get; }
 
@@ -107,6 +135,12 @@ namespace NnGen.Generator.Emit
     internal sealed record LayerPlan(int Index, int Inputs, int Units, ActivationKind Activation, InitKind Init, int WeightOffset, int BiasOffset, int CacheOffset)
     {
         public int WeightLength => Units * Inputs;
+
+        /// <summary>Whether one example goes through this layer as straight-line code rather than the MatVec kernel.</summary>
+        public bool IsUnrolled => WeightLength <= NetworkPlan.UnrolledWeightLimit;
+
+        /// <summary>The parameter index of W[j, k].</summary>
+        public int WeightIndex(int j, int k) => WeightOffset + (j * Inputs) + k;
 
         public string W => "W" + Literals.Int(Index);
 

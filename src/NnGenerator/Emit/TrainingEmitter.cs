@@ -12,13 +12,21 @@ namespace NnGen.Generator.Emit
     {
         private const string Span = KnownNames.Span;
         private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string TinyKernels = "global::NnGen.Kernels.TinyKernels";
 
         public static void Emit(SourceWriter writer, NetworkPlan plan)
         {
             EmitGradientsType(writer, plan);
             EmitPublicApi(writer, plan);
             EmitInterface(writer, plan);
-            EmitBackpropagate(writer, plan);
+            if (plan.IsTiny)
+            {
+                TinyEmitter.EmitBackpropagate(writer, plan);
+            }
+            else
+            {
+                EmitBackpropagate(writer, plan);
+            }
         }
 
         private static void EmitGradientsType(SourceWriter writer, NetworkPlan plan)
@@ -59,7 +67,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(gradients);");
                 writer.WriteLine($"int m = {KnownNames.Trainer}.ValidateTrainingData(this, \"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"workspace ??= new {KnownNames.Workspace}();");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * m));");
+                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "));");
             }
 
             writer.WriteLine();
@@ -133,7 +141,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(workspace);");
                 writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * m));");
+                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "));");
             }
 
             writer.WriteLine();

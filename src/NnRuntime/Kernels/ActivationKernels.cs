@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
@@ -84,6 +85,49 @@ public static class ActivationKernels
     /// <exception cref="ArgumentException">The length of <paramref name="dz"/> is not db.Length × m, or the spans overlap.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> is negative.</exception>
     public static void SumRows(ReadOnlySpan<float> dz, Span<float> db, int m, float alpha) => SumRows(dz, db, m, alpha, SimdWidth.Auto);
+
+    /// <summary>max(0, z) per lane of one vector of examples, for the code generated for tiny networks (see <see cref="TinyKernels"/>), NaN propagating like the span overload.</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <returns>The activations.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> ReLU(Vector<float> z) => Vector.Max(z, Vector<float>.Zero);
+
+    /// <summary>max(0.01·z, z) per lane.</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <returns>The activations.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> LeakyReLU(Vector<float> z) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(z, Vector<float>.Zero), z, z * LeakySlope);
+
+    /// <summary>dA · σ'(z), written with a = σ(z): dA · a(1 − a).</summary>
+    /// <param name="a">The sigmoid outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> SigmoidBackward(Vector<float> a, Vector<float> grad) => grad * (a * (Vector<float>.One - a));
+
+    /// <summary>dA · tanh'(z), written with a = tanh(z): dA · (1 − a²).</summary>
+    /// <param name="a">The tanh outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> TanhBackward(Vector<float> a, Vector<float> grad) => grad * (Vector<float>.One - (a * a));
+
+    /// <summary>dA where a &gt; 0, else 0.</summary>
+    /// <param name="a">The ReLU outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> ReLUBackward(Vector<float> a, Vector<float> grad) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<float>.Zero), grad, Vector<float>.Zero);
+
+    /// <summary>dA where a &gt; 0, else 0.01·dA.</summary>
+    /// <param name="a">The leaky-ReLU outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> LeakyReLUBackward(Vector<float> a, Vector<float> grad) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<float>.Zero), grad, grad * LeakySlope);
 
     internal static void Sigmoid(ReadOnlySpan<float> z, Span<float> a, SimdWidth width)
     {

@@ -15,9 +15,10 @@ namespace NnGen.Kernels;
 /// (<see cref="MultiplyTN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>) and, for one
 /// example, z = W·x + b (<see cref="MatVec(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>).
 /// Floating-point sums are reassociated for speed, so results differ from a sequential sum in the last bits and may
-/// differ between machines with different vector widths.
+/// differ between machines with different vector widths. Large NN and NT products split their output columns over
+/// the threads <see cref="KernelParallelism"/> allows, with results identical to one thread's.
 /// </remarks>
-public static class Gemm
+public static unsafe class Gemm
 {
     /// <summary>C[m×n] = alpha · A[m×k] · B[k×n].</summary>
     /// <param name="a">A, m × k row-major.</param>
@@ -78,7 +79,70 @@ public static class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            GemmKernels.Outer(SimdWidths.Resolve(width), pa, k, 1, pb, n, pc, n, m, k, n, alpha);
+            var split = new ColumnSplit(SimdWidths.Resolve(width), pa, pb, pc, m, k, n, alpha);
+            int parts = split.Parts(KernelParallelism.Current);
+            if (parts > 1)
+            {
+                KernelWorkers.Run(&MultiplyNNPart, &split, parts);
+            }
+            else
+            {
+                GemmKernels.Outer(split.Width, pa, k, 1, pb, n, pc, n, m, k, n, alpha);
+            }
+        }
+    }
+
+    /// <summary>Columns [j0, j1) of C = alpha·A·B: the same columns of B, the same rows of A.</summary>
+    private static void MultiplyNNPart(void* state, int part, int parts)
+    {
+        ref ColumnSplit split = ref *(ColumnSplit*)state;
+        (int j0, int columns) = split.Range(part, parts);
+        GemmKernels.Outer(split.Width, split.A, split.K, 1, split.B + j0, split.N, split.C + j0, split.N, split.M, split.K, columns, split.Alpha);
+    }
+
+    /// <summary>Columns [j0, j1) of C = alpha·A·Bᵀ: rows [j0, j1) of B.</summary>
+    private static void MultiplyNTPart(void* state, int part, int parts)
+    {
+        ref ColumnSplit split = ref *(ColumnSplit*)state;
+        (int j0, int columns) = split.Range(part, parts);
+        GemmKernels.Dot(split.Width, split.A, split.K, split.B + ((nint)j0 * split.K), split.K, split.C + j0, split.N, split.M, split.K, columns, split.Alpha, bias: null);
+    }
+
+    /// <summary>
+    /// A product's columns cut into parts for <see cref="KernelWorkers"/>. Cuts fall on multiples of
+    /// <see cref="ColumnAlignment"/> (a whole number of every width's column tiles) and the last part keeps the partial
+    /// tile, so each element sees exactly the single-threaded arithmetic and the result does not depend on the degree.
+    /// </summary>
+    private readonly struct ColumnSplit(SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha)
+    {
+        /// <summary>48 columns: 3 vectors of 16 (512-bit), 6 of 8, 12 of 4, and a multiple of the dot-product block of 3.</summary>
+        private const int ColumnAlignment = 48;
+
+        public readonly SimdWidth Width = width;
+        public readonly float* A = a;
+        public readonly float* B = b;
+        public readonly float* C = c;
+        public readonly int M = m;
+        public readonly int K = k;
+        public readonly int N = n;
+        public readonly float Alpha = alpha;
+
+        public int Parts(int degree)
+        {
+            if (degree <= 1 || 2L * M * K * N < KernelParallelism.MinimumParallelFlops)
+            {
+                return 1;
+            }
+
+            return Math.Max(1, Math.Min(degree, N / ColumnAlignment));
+        }
+
+        public (int Start, int Count) Range(int part, int parts)
+        {
+            int blocks = N / ColumnAlignment;
+            int start = (int)((long)blocks * part / parts) * ColumnAlignment;
+            int end = part == parts - 1 ? N : (int)((long)blocks * (part + 1) / parts) * ColumnAlignment;
+            return (start, end - start);
         }
     }
 
@@ -90,7 +154,16 @@ public static class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            GemmKernels.Dot(SimdWidths.Resolve(width), pa, k, pb, k, pc, n, m, k, n, alpha, bias: null);
+            var split = new ColumnSplit(SimdWidths.Resolve(width), pa, pb, pc, m, k, n, alpha);
+            int parts = split.Parts(KernelParallelism.Current);
+            if (parts > 1)
+            {
+                KernelWorkers.Run(&MultiplyNTPart, &split, parts);
+            }
+            else
+            {
+                GemmKernels.Dot(split.Width, pa, k, pb, k, pc, n, m, k, n, alpha, bias: null);
+            }
         }
     }
 

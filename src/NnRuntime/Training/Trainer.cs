@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Threading;
+using NnGen.Kernels;
 
 namespace NnGen;
 
@@ -54,6 +55,7 @@ public static partial class Trainer
         int examples = ValidateData(network, nameof(Fit), inputs, labels, loss);
         ValidateParameters(network, nameof(Fit));
 
+        using KernelParallelism.Scope parallelism = KernelParallelism.Override(options.MaxDegreeOfParallelism);
         long started = Stopwatch.GetTimestamp();
         var session = new Session(network, options);
         if (options.BatchSize == 0 || options.BatchSize >= examples)

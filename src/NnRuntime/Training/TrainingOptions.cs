@@ -48,6 +48,15 @@ public sealed class TrainingOptions
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>
+    /// The most threads one training run may use for its large matrix products (the forward and weight-gradient
+    /// products of wide layers), at least 1; <see langword="null"/> (the default) uses
+    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. Work is split by output columns with results
+    /// identical to a single thread's, so the value changes speed, never the trained weights. Small networks stay on
+    /// the calling thread whatever the value.
+    /// </summary>
+    public int? MaxDegreeOfParallelism { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the network, the method and the first bad option.</summary>
     internal void Validate(string network, string method)
     {
@@ -69,6 +78,11 @@ public sealed class TrainingOptions
         if (Seed < 0)
         {
             Throw(network, method, $"options.Seed is {Seed}; NumPy-compatible seeds are at least 0.");
+        }
+
+        if (MaxDegreeOfParallelism is < 1)
+        {
+            Throw(network, method, $"options.MaxDegreeOfParallelism is {MaxDegreeOfParallelism}; it must be at least 1 (or null for the process-wide setting).");
         }
 
         if (RecordEvery < 1)

@@ -1,0 +1,224 @@
+using System.Collections.Generic;
+using System.Linq;
+using NnGen.Generator.Model;
+using static NnGen.Generator.Emit.Literals;
+
+namespace NnGen.Generator.Emit
+{
+    /// <summary>
+    /// Batches and training of a tiny network (<see cref="NetworkPlan.IsTiny"/>) as one fused pass over blocks of
+    /// <c>Vector&lt;float&gt;.Count</c> examples, one example per lane: every unit of every layer is one vector
+    /// expression with its weights at constant offsets, forward and backward stay in registers, and each parameter's
+    /// gradient is a vector accumulator summed across lanes once at the end. For a 2-4-1 network a GEMM call would
+    /// multiply 4 × 2 by 2 × m: its set-up, the cache round trips and the per-layer span calls cost more than the
+    /// arithmetic, which is what this path removes.
+    /// </summary>
+    internal static class TinyEmitter
+    {
+        private const string Vector = "global::System.Numerics.Vector<float>";
+        private const string Tiny = "global::NnGen.Kernels.TinyKernels";
+        private const string VectorMath = "global::NnGen.Kernels.VectorMath";
+
+        /// <summary>The output/loss pairs whose dZ[L] the fused pass computes (everything but cross-entropy after a non-sigmoid).</summary>
+        public static bool Supports(ActivationKind output, LossKind loss) =>
+            loss == LossKind.MeanSquaredError || output == ActivationKind.Sigmoid;
+
+        /// <summary>A[L] of m examples into a padded (n[L] x mp) block after Xᵀ in <c>cache</c>; returns A[L].</summary>
+        public static void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
+        {
+            writer.WriteLine("// Tiny network: Vector<float>.Count examples at a time, one per lane, every layer in registers.");
+            writer.WriteLine("// cache holds Xᵀ (n[0] x mp) then A[L] (n[L] x mp), mp = m rounded up to whole vectors.");
+            using (writer.Block($"private {KnownNames.Span} ForwardBatch({KnownNames.ReadOnlySpan} x, int m, {KnownNames.Span} cache)"))
+            {
+                EmitBuffers(writer, plan, "cache", labels: false);
+                using (writer.Block($"for (int i = 0; i < mp; i += {Vector}.Count)"))
+                {
+                    EmitForwardBlock(writer, plan, storeOutputs: true);
+                }
+
+                writer.WriteLine("return aL;");
+            }
+        }
+
+        public static void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
+        {
+            LayerPlan output = plan.Output;
+            string L = Int(output.Index);
+            writer.WriteLine("// Fused forward, cost and backward over blocks of Vector<float>.Count examples; one vector accumulator per parameter.");
+            using (writer.Block($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace)"))
+            {
+                EmitBuffers(writer, plan, "workspace", labels: true);
+                writer.WriteLine("// Accumulators: lane e sums example e's share of each dW and db.");
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    string l = Int(layer.Index);
+                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).SelectMany(j => Enumerable.Range(0, layer.Inputs).Select(k => $"gW{l}_{Int(j)}_{Int(k)}")).Select((name, index) => index == 0 ? $"{Vector} {name} = default" : $"{name} = default")) + ";");
+                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).Select(j => $"gb{l}_{Int(j)}").Select((name, index) => index == 0 ? $"{Vector} {name} = default" : $"{name} = default")) + ";");
+                }
+
+                writer.WriteLine($"// The cost, per lane in double: {Prose(plan.Loss)} as Losses.Cost defines it.");
+                writer.WriteLine("global::System.Numerics.Vector<double> cost = default;");
+                using (writer.Block($"for (int i = 0; i < mp; i += {Vector}.Count)"))
+                {
+                    EmitForwardBlock(writer, plan, storeOutputs: false);
+                    writer.WriteLine();
+                    writer.WriteLine($"// Padding lanes (examples m … mp-1) get dZ{L} = 0, so they add nothing to any gradient.");
+                    writer.WriteLine($"{Vector} mask = {Tiny}.ExampleMask(i, m);");
+                    EmitOutputDelta(writer, plan);
+                    for (int index = plan.Layers.Count - 1; index >= 0; index--)
+                    {
+                        LayerPlan layer = plan.Layers[index];
+                        LayerPlan? previous = index > 0 ? plan.Layers[index - 1] : null;
+                        EmitBackwardBlock(writer, layer, previous);
+                    }
+                }
+
+                writer.WriteLine();
+                writer.WriteLine("float inverseM = 1f / m;");
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    string l = Int(layer.Index);
+                    for (int j = 0; j < layer.Units; j++)
+                    {
+                        for (int k = 0; k < layer.Inputs; k++)
+                        {
+                            writer.WriteLine($"gradients[{Int(layer.WeightIndex(j, k))}] = {Tiny}.Reduce(gW{l}_{Int(j)}_{Int(k)}, inverseM);");
+                        }
+                    }
+
+                    for (int j = 0; j < layer.Units; j++)
+                    {
+                        writer.WriteLine($"gradients[{Int(layer.BiasOffset + j)}] = {Tiny}.Reduce(gb{l}_{Int(j)}, inverseM);");
+                    }
+                }
+
+                writer.WriteLine();
+                writer.WriteLine(plan.Loss == LossKind.BinaryCrossEntropy
+                    ? $"return (float)({Tiny}.Total(cost) / m);"
+                    : $"return (float)({Tiny}.Total(cost) / (2.0 * m));");
+            }
+
+            writer.WriteLine();
+        }
+
+        private static void EmitBuffers(SourceWriter writer, NetworkPlan plan, string buffer, bool labels)
+        {
+            string n0 = Int(plan.InputSize);
+            string nL = Int(plan.OutputSize);
+            writer.WriteLine($"int mp = {Tiny}.PaddedCount(m);");
+            writer.WriteLine($"{KnownNames.Span} xT = {buffer}.Slice(0, {n0} * mp);");
+            writer.WriteLine($"{Tiny}.TransposePadded(x, xT, m, InputSize, mp);");
+            if (labels)
+            {
+                writer.WriteLine($"{KnownNames.Span} yT = {buffer}.Slice({n0} * mp, {nL} * mp);");
+                writer.WriteLine($"{Tiny}.TransposePadded(y, yT, m, OutputSize, mp);");
+            }
+            else
+            {
+                writer.WriteLine($"{KnownNames.Span} aL = {buffer}.Slice({n0} * mp, {nL} * mp);");
+            }
+
+            writer.WriteLine($"{KnownNames.ReadOnlySpan} p = new {KnownNames.ReadOnlySpan}(_parameters, 0, ParameterCount);");
+        }
+
+        private static void EmitForwardBlock(SourceWriter writer, NetworkPlan plan, bool storeOutputs)
+        {
+            var inputs = new List<string>();
+            for (int k = 0; k < plan.InputSize; k++)
+            {
+                string name = "x" + Int(k);
+                writer.WriteLine($"{Vector} {name} = new {Vector}(xT.Slice({Row(k)}i));");
+                inputs.Add(name);
+            }
+
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                writer.WriteLine($"// {LayerEmitter.Describe(layer)}");
+                var outputs = new List<string>();
+                for (int j = 0; j < layer.Units; j++)
+                {
+                    string sum = $"new {Vector}(p[{Int(layer.BiasOffset + j)}])" + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
+                    string name = $"a{Int(layer.Index)}_{Int(j)}";
+                    writer.WriteLine($"{Vector} {name} = {Activate(layer.Activation, sum)};");
+                    outputs.Add(name);
+                }
+
+                inputs = outputs;
+            }
+
+            for (int j = 0; j < plan.OutputSize && storeOutputs; j++)
+            {
+                writer.WriteLine($"{inputs[j]}.CopyTo(aL.Slice({Row(j)}i));");
+            }
+        }
+
+        private static void EmitOutputDelta(SourceWriter writer, NetworkPlan plan)
+        {
+            LayerPlan output = plan.Output;
+            string L = Int(output.Index);
+            bool canonical = (plan.Loss == LossKind.BinaryCrossEntropy && output.Activation == ActivationKind.Sigmoid) ||
+                             (plan.Loss == LossKind.MeanSquaredError && output.Activation == ActivationKind.Linear);
+            writer.WriteLine(canonical
+                ? $"// dZ{L} = A{L} - Y: {Prose(output.Activation)} and {Prose(plan.Loss)} cancel to this."
+                : $"// dZ{L} = (A{L} - Y) * {Derivative(output.Activation)}.");
+            for (int j = 0; j < output.Units; j++)
+            {
+                string a = $"a{L}_{Int(j)}";
+                string label = $"y{Int(j)}";
+                writer.WriteLine($"{Vector} {label} = new {Vector}(yT.Slice({Row(j)}i));");
+                writer.WriteLine($"{Tiny}.{(plan.Loss == LossKind.BinaryCrossEntropy ? "AddCrossEntropy" : "AddSquaredError")}(ref cost, {a}, {label}, mask);");
+                string difference = $"({a} - {label})";
+                string delta = canonical ? difference : Backward(output.Activation, a, difference);
+                writer.WriteLine($"{Vector} dZ{L}_{Int(j)} = {delta} & mask;");
+            }
+        }
+
+        private static void EmitBackwardBlock(SourceWriter writer, LayerPlan layer, LayerPlan? previous)
+        {
+            string l = Int(layer.Index);
+            writer.WriteLine($"// Layer {l} backward: db{l} += dZ{l}; dW{l} += dZ{l}·{(previous is null ? "X" : "A" + Int(previous.Index))}ᵀ" + (previous is null ? "." : $"; dZ{Int(previous.Index)} = W{l}ᵀ·dZ{l} * {Derivative(previous.Activation)}."));
+            for (int j = 0; j < layer.Units; j++)
+            {
+                string delta = $"dZ{l}_{Int(j)}";
+                writer.WriteLine($"gb{l}_{Int(j)} += {delta};");
+                for (int k = 0; k < layer.Inputs; k++)
+                {
+                    string input = previous is null ? "x" + Int(k) : $"a{Int(previous.Index)}_{Int(k)}";
+                    writer.WriteLine($"gW{l}_{Int(j)}_{Int(k)} += {delta} * {input};");
+                }
+            }
+
+            if (previous is null)
+            {
+                return;
+            }
+
+            string p = Int(previous.Index);
+            for (int k = 0; k < layer.Inputs; k++)
+            {
+                string sum = string.Join(" + ", Enumerable.Range(0, layer.Units).Select(j => $"(p[{Int(layer.WeightIndex(j, k))}] * dZ{l}_{Int(j)})"));
+                writer.WriteLine($"{Vector} dZ{p}_{Int(k)} = {Backward(previous.Activation, $"a{p}_{Int(k)}", sum)};");
+            }
+        }
+
+        private static string Row(int row) => row == 0 ? string.Empty : row == 1 ? "mp + " : $"({Int(row)} * mp) + ";
+
+        private static string Activate(ActivationKind activation, string z) => activation switch
+        {
+            ActivationKind.Sigmoid => $"{VectorMath}.Sigmoid({z})",
+            ActivationKind.Tanh => $"{VectorMath}.Tanh({z})",
+            ActivationKind.ReLU => $"{KnownNames.ActivationKernels}.ReLU({z})",
+            ActivationKind.LeakyReLU => $"{KnownNames.ActivationKernels}.LeakyReLU({z})",
+            _ => z,
+        };
+
+        private static string Backward(ActivationKind activation, string a, string grad) => activation switch
+        {
+            ActivationKind.Sigmoid => $"{KnownNames.ActivationKernels}.SigmoidBackward({a}, {grad})",
+            ActivationKind.Tanh => $"{KnownNames.ActivationKernels}.TanhBackward({a}, {grad})",
+            ActivationKind.ReLU => $"{KnownNames.ActivationKernels}.ReLUBackward({a}, {grad})",
+            ActivationKind.LeakyReLU => $"{KnownNames.ActivationKernels}.LeakyReLUBackward({a}, {grad})",
+            _ => grad,
+        };
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace NnGen.Kernels;
+
+/// <summary>
+/// What the straight-line code generated for tiny networks calls: activations and their backward products on one
+/// <see cref="Vector{T}"/> of examples, the lane mask of a partial block, and the padded transpose that turns
+/// example-major rows into feature-major vectors.
+/// </summary>
+/// <remarks>
+/// A tiny network runs a batch <see cref="Vector{T}.Count"/> examples at a time, one lane per example, every layer
+/// in registers: no span per layer, no kernel set-up, no cache round trip. Its buffers are padded to a whole number
+/// of vectors (<see cref="PaddedCount"/>) so every block is full; the padding lanes compute harmless values from zero
+/// inputs, and <see cref="ExampleMask"/> keeps them out of the gradients and the cost.
+/// </remarks>
+public static class TinyKernels
+{
+    /// <summary>m rounded up to a whole number of vectors.</summary>
+    /// <param name="m">The number of examples, at least 0.</param>
+    /// <returns>The smallest multiple of <see cref="Vector{T}.Count"/> that is at least <paramref name="m"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int PaddedCount(int m) => (m + Vector<float>.Count - 1) & -Vector<float>.Count;
+
+    /// <summary>All-ones lanes for the examples start … m − 1 of a block that starts at <paramref name="start"/>, zero lanes beyond m.</summary>
+    /// <param name="start">The first example of the block.</param>
+    /// <param name="m">The number of real examples.</param>
+    /// <returns>The mask; all ones for a full block.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> ExampleMask(int start, int m) =>
+        Vector.AsVectorSingle(Vector.LessThan(Vector<int>.Indices, new Vector<int>(m - start)));
+
+    /// <summary>
+    /// Copies the example-major rows of <paramref name="source"/> (m × n) into the feature-major
+    /// <paramref name="destination"/> (n × padded), each row zero-filled from m to padded.
+    /// </summary>
+    /// <param name="source">m × n, one example per row.</param>
+    /// <param name="destination">n × padded; rows of <paramref name="padded"/> floats.</param>
+    /// <param name="m">The number of examples.</param>
+    /// <param name="n">Floats per example.</param>
+    /// <param name="padded">The row length of <paramref name="destination"/>, at least m.</param>
+    /// <exception cref="ArgumentException">A length does not match the stated shape.</exception>
+    public static void TransposePadded(ReadOnlySpan<float> source, Span<float> destination, int m, int n, int padded)
+    {
+        const string Kernel = "TinyKernels.TransposePadded";
+        KernelGuard.NonNegative(m, Kernel, nameof(m));
+        KernelGuard.NonNegative(n, Kernel, nameof(n));
+        KernelGuard.MatrixLength(source.Length, m, n, Kernel, nameof(source), nameof(m), nameof(n));
+        KernelGuard.MatrixLength(destination.Length, n, padded, Kernel, nameof(destination), nameof(n), nameof(padded));
+        if (padded < m)
+        {
+            throw new ArgumentException($"{Kernel}: padded is {padded}; it must be at least m = {m}.", nameof(padded));
+        }
+
+        if (n == 1)
+        {
+            source.CopyTo(destination);
+        }
+        else
+        {
+            // Example by example: the source is read once, in order, and the n destination rows (n is small for a
+            // tiny network) are each written sequentially.
+            for (int i = 0; i < m; i++)
+            {
+                ReadOnlySpan<float> example = source.Slice(i * n, n);
+                for (int k = 0; k < example.Length; k++)
+                {
+                    destination[(k * padded) + i] = example[k];
+                }
+            }
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            destination.Slice((k * padded) + m, padded - m).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Adds the masked lanes' binary cross-entropy −[y·ln a + (1 − y)·ln(1 − a)] to <paramref name="sum"/>, widened to
+    /// double. a and 1 − a are floored at <see cref="Losses.ProbabilityFloor"/> as in <see cref="Losses.BinaryCrossEntropy"/>
+    /// (1 − a is exact in float for a ≥ ½, so flooring it rather than clamping a keeps the double version's ceiling);
+    /// the logarithm is <see cref="VectorMath.Log(Vector{float})"/>, within 1 ulp.
+    /// </summary>
+    /// <param name="sum">Per-lane running sums.</param>
+    /// <param name="a">Predictions.</param>
+    /// <param name="y">Labels.</param>
+    /// <param name="mask">All-ones lanes for real examples (see <see cref="ExampleMask"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddCrossEntropy(ref Vector<double> sum, Vector<float> a, Vector<float> y, Vector<float> mask)
+    {
+        var floor = new Vector<float>((float)Losses.ProbabilityFloor);
+        Vector<float> logA = VectorMath.Log(Vector.Max(a, floor));
+        Vector<float> logB = VectorMath.Log(Vector.Max(Vector<float>.One - a, floor));
+
+        // y·ln a + (1 − y)·ln(1 − a) = y·(ln a − ln(1 − a)) + ln(1 − a). The (a − a) term is 0 for finite a and NaN
+        // otherwise, so a diverged prediction still makes the cost NaN (the floors above would hide it).
+        Vector<float> terms = ((y * (logA - logB)) + logB + (a - a)) & mask;
+        Vector.Widen(terms, out Vector<double> low, out Vector<double> high);
+        sum -= low + high;
+    }
+
+    /// <summary>Adds the masked lanes' (a − y)², computed in double as <see cref="Losses.MeanSquaredError"/> does, to <paramref name="sum"/>.</summary>
+    /// <param name="sum">Per-lane running sums.</param>
+    /// <param name="a">Predictions.</param>
+    /// <param name="y">Labels.</param>
+    /// <param name="mask">All-ones lanes for real examples.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSquaredError(ref Vector<double> sum, Vector<float> a, Vector<float> y, Vector<float> mask)
+    {
+        Vector.Widen(a & mask, out Vector<double> aLow, out Vector<double> aHigh);
+        Vector.Widen(y & mask, out Vector<double> yLow, out Vector<double> yHigh);
+        Vector<double> low = aLow - yLow;
+        Vector<double> high = aHigh - yHigh;
+        sum += (low * low) + (high * high);
+    }
+
+    /// <summary>The sum of <paramref name="sum"/>'s lanes.</summary>
+    /// <param name="sum">Per-lane running sums.</param>
+    /// <returns>Σ lanes.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector<double> sum) => Vector.Sum(sum);
+
+    /// <summary>Sums <paramref name="accumulator"/>'s lanes and scales the sum: one gradient entry of a tiny network.</summary>
+    /// <param name="accumulator">Per-lane partial sums over the examples.</param>
+    /// <param name="scale">Typically 1/m.</param>
+    /// <returns>scale · Σ lanes.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Reduce(Vector<float> accumulator, float scale) => Vector.Sum(accumulator) * scale;
+}

@@ -1,0 +1,95 @@
+using System;
+using NnGen.Kernels;
+
+namespace NnGen.Tests.Kernels;
+
+/// <summary>
+/// Products large enough to split over threads give bit-for-bit the single-threaded result for every degree and width
+/// (the split follows the kernels' column tiles), and allocate nothing once the workers exist.
+/// </summary>
+public sealed class ParallelGemmTests
+{
+    public static TheoryData<string> Widths() => KernelTestSupport.SupportedWidths();
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void MultiplyNN_AnyDegree_BitIdenticalToOneThread(string widthName)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+
+        // The weight gradient of a wide first layer: 20 × 209 · 209 × n, n not a multiple of any tile.
+        const int m = 20, k = 209, n = 12288 + 37;
+        float[] a = KernelTestSupport.RandomFloats(m * k, seed: 11);
+        float[] b = KernelTestSupport.RandomFloats(k * n, seed: 12);
+        float[] expected = Run(1, c => Gemm.MultiplyNN(a, b, c, m, k, n, 0.5f, width), m * n);
+        foreach (int degree in new[] { 2, 3, 7 })
+        {
+            float[] actual = Run(degree, c => Gemm.MultiplyNN(a, b, c, m, k, n, 0.5f, width), m * n);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"NN {width} degree {degree} differs from one thread");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void MultiplyNT_AnyDegree_BitIdenticalToOneThread(string widthName)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+
+        // The forward product of a wide first layer: 20 × k · (m × k)ᵀ.
+        const int m = 21, k = 4099, n = 209;
+        float[] a = KernelTestSupport.RandomFloats(m * k, seed: 13);
+        float[] b = KernelTestSupport.RandomFloats(n * k, seed: 14);
+        float[] expected = Run(1, c => Gemm.MultiplyNT(a, b, c, m, k, n, 1f, width), m * n);
+        foreach (int degree in new[] { 2, 3 })
+        {
+            float[] actual = Run(degree, c => Gemm.MultiplyNT(a, b, c, m, k, n, 1f, width), m * n);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"NT {width} degree {degree} differs from one thread");
+        }
+    }
+
+    [Fact]
+    public void MultiplyNN_Parallel_MatchesReference()
+    {
+        const int m = 8, k = 300, n = 4000;
+        float[] a = KernelTestSupport.RandomFloats(m * k, seed: 15);
+        float[] b = KernelTestSupport.RandomFloats(k * n, seed: 16);
+        float[] c = Run(2, c => Gemm.MultiplyNN(a, b, c, m, k, n), m * n);
+        (double[] product, double[] magnitude) = KernelTestSupport.ReferenceProduct(a, k, 1, b, n, 1, m, k, n, 1f);
+        KernelTestSupport.AssertClose(c, product, magnitude, 1e-5, 0, "parallel NN");
+    }
+
+    [Fact]
+    public void MultiplyNT_ParallelSteadyState_AllocatesNothing()
+    {
+        const int m = 20, k = 2048, n = 209;
+        float[] a = KernelTestSupport.RandomFloats(m * k, seed: 17);
+        float[] b = KernelTestSupport.RandomFloats(n * k, seed: 18);
+        float[] c = new float[m * n];
+        using (KernelParallelism.Override(2))
+        {
+            Gemm.MultiplyNT(a, b, c, m, k, n);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+            {
+                Gemm.MultiplyNT(a, b, c, m, k, n);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void MaxDegreeOfParallelism_BelowOne_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelParallelism.MaxDegreeOfParallelism = 0);
+
+    private static float[] Run(int degree, Action<float[]> product, int length)
+    {
+        var c = new float[length];
+        using (KernelParallelism.Override(degree))
+        {
+            product(c);
+        }
+
+        return c;
+    }
+}
