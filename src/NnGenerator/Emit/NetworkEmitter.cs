@@ -336,6 +336,7 @@ namespace NnGen.Generator.Emit
             else
             {
                 writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
+                writer.WriteLine(KnownNames.HotPath);
                 using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
                 {
                     if (plan.Layers.Count == 1)
@@ -374,6 +375,7 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");
+            writer.WriteLine(KnownNames.HotPath);
             using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
             {
                 string input = "x";
@@ -396,6 +398,7 @@ namespace NnGen.Generator.Emit
         {
             bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
             writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
+            writer.WriteLine(KnownNames.HotPath);
             using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
             {
                 writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");

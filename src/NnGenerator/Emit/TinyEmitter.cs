@@ -28,6 +28,7 @@ namespace NnGen.Generator.Emit
         {
             writer.WriteLine("// Tiny network: Vector<float>.Count examples at a time, one per lane, every layer in registers.");
             writer.WriteLine("// cache holds Xᵀ (n[0] x mp) then A[L] (n[L] x mp), mp = m rounded up to whole vectors.");
+            writer.WriteLine(KnownNames.HotPath);
             using (writer.Block($"private {KnownNames.Span} ForwardBatch({KnownNames.ReadOnlySpan} x, int m, {KnownNames.Span} cache)"))
             {
                 EmitBuffers(writer, plan, "cache", labels: false);
@@ -45,6 +46,7 @@ namespace NnGen.Generator.Emit
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
             writer.WriteLine("// Fused forward, cost and backward over blocks of Vector<float>.Count examples; one vector accumulator per parameter.");
+            writer.WriteLine(KnownNames.HotPath);
             using (writer.Block($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace)"))
             {
                 EmitBuffers(writer, plan, "workspace", labels: true);

@@ -152,6 +152,7 @@ namespace NnGen.Generator.Emit
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
             writer.WriteLine("// Forward over m examples keeping A1..AL, the cost, then the layers in reverse with two alternating delta buffers.");
+            writer.WriteLine(KnownNames.HotPath);
             using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace)"))
             {
                 writer.WriteLine($"{Span} cache = workspace.Slice(0, {Int(plan.ActivationUnits)} * m);");
