@@ -10,7 +10,7 @@ using BenchmarkDotNet.Attributes;
 namespace NnGen.Benchmarks;
 
 /// <summary>
-/// A fast, rough pass over the same [Benchmark] methods: calibrated loops, 31 samples of 10 ms, the median per call, and the
+/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
 /// bytes allocated per call. One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns</c>,
 /// where median_ns is the median wall-clock time and cpu_ns the best (lowest) sample of the calling thread's CPU time per call (Linux
 /// CLOCK_THREAD_CPUTIME_ID; equal to median_ns elsewhere). On a shared, loaded machine the thread's CPU time is the
@@ -29,15 +29,19 @@ internal static class QuickRunner
     {
         var workloads = new Workloads();
         workloads.Setup();
-        IEnumerable<MethodInfo> methods = typeof(Workloads).GetMethods()
-            .Where(method => method.GetCustomAttribute<BenchmarkAttribute>() is not null)
-            .Where(method => filter is null || method.Name.Contains(filter, StringComparison.OrdinalIgnoreCase));
+        var limits = new MachineLimits();
+        limits.Setup();
 
         Console.WriteLine("name,median_ns,allocated_bytes,cpu_ns");
-        foreach (MethodInfo method in methods)
+        foreach (object target in new object[] { workloads, limits })
         {
-            var call = method.CreateDelegate<Func<float>>(workloads);
-            Measure(method.Name, call);
+            IEnumerable<MethodInfo> methods = target.GetType().GetMethods()
+                .Where(method => method.GetCustomAttribute<BenchmarkAttribute>() is not null)
+                .Where(method => filter is null || method.Name.Contains(filter, StringComparison.OrdinalIgnoreCase));
+            foreach (MethodInfo method in methods)
+            {
+                Measure(method.Name, method.CreateDelegate<Func<float>>(target));
+            }
         }
     }
 

@@ -286,7 +286,55 @@ public static class ActivationKernels
         KernelGuard.NoOverlap(grad, a, kernel, nameof(grad), nameof(a));
     }
 
-    private readonly struct LeakyReLUOperator : IUnaryOperator
+    // One operator per activation and per derivative: the element-wise kernels here, the GEMM epilogues and the
+    // single-example kernels all take them as type arguments, so each formula exists once.
+
+    /// <summary>g(z) = z.</summary>
+    internal readonly struct LinearOperator : IUnaryOperator
+    {
+        public static float Invoke(float x) => x;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec x)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct => x;
+    }
+
+    /// <summary>σ(z), by <see cref="VectorMath"/>'s formula at every width.</summary>
+    internal readonly struct SigmoidOperator : IUnaryOperator
+    {
+        public static float Invoke(float x) => VectorMath.Sigmoid(x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec x)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct => VectorMath.Sigmoid<TSimd, TVec>(x);
+    }
+
+    /// <summary>tanh(z), by <see cref="VectorMath"/>'s formula at every width.</summary>
+    internal readonly struct TanhOperator : IUnaryOperator
+    {
+        public static float Invoke(float x) => VectorMath.Tanh(x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec x)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct => VectorMath.Tanh<TSimd, TVec>(x);
+    }
+
+    /// <summary>max(z, 0); NaN stays NaN.</summary>
+    internal readonly struct ReLUOperator : IUnaryOperator
+    {
+        public static float Invoke(float x) => MathF.Max(x, 0f);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec x)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct => TSimd.Max(x, TSimd.Zero);
+    }
+
+    /// <summary>z for z &gt; 0, else <see cref="LeakySlope"/>·z.</summary>
+    internal readonly struct LeakyReLUOperator : IUnaryOperator
     {
         public static float Invoke(float x) => x > 0f ? x : LeakySlope * x;
 
@@ -297,7 +345,8 @@ public static class ActivationKernels
             TSimd.Select(TSimd.GreaterThanZero(x), x, TSimd.Multiply(x, TSimd.Broadcast(LeakySlope)));
     }
 
-    private readonly struct SigmoidGradientOperator : IGradientOperator
+    /// <summary>grad · a(1 − a).</summary>
+    internal readonly struct SigmoidGradientOperator : IGradientOperator
     {
         public static float Invoke(float activation, float gradient) => gradient * (activation * (1f - activation));
 
@@ -308,7 +357,8 @@ public static class ActivationKernels
             TSimd.Multiply(gradient, TSimd.Multiply(activation, TSimd.Subtract(TSimd.Broadcast(1f), activation)));
     }
 
-    private readonly struct TanhGradientOperator : IGradientOperator
+    /// <summary>grad · (1 − a²).</summary>
+    internal readonly struct TanhGradientOperator : IGradientOperator
     {
         public static float Invoke(float activation, float gradient) => gradient * (1f - (activation * activation));
 
@@ -319,7 +369,8 @@ public static class ActivationKernels
             TSimd.Multiply(gradient, TSimd.Subtract(TSimd.Broadcast(1f), TSimd.Multiply(activation, activation)));
     }
 
-    private readonly struct ReLUGradientOperator : IGradientOperator
+    /// <summary>grad where a &gt; 0, else 0.</summary>
+    internal readonly struct ReLUGradientOperator : IGradientOperator
     {
         public static float Invoke(float activation, float gradient) => activation > 0f ? gradient : 0f;
 
@@ -330,7 +381,8 @@ public static class ActivationKernels
             TSimd.And(gradient, TSimd.GreaterThanZero(activation));
     }
 
-    private readonly struct LeakyReLUGradientOperator : IGradientOperator
+    /// <summary>grad where a &gt; 0, else <see cref="LeakySlope"/>·grad.</summary>
+    internal readonly struct LeakyReLUGradientOperator : IGradientOperator
     {
         public static float Invoke(float activation, float gradient) => activation > 0f ? gradient : LeakySlope * gradient;
 
@@ -339,5 +391,16 @@ public static class ActivationKernels
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct =>
             TSimd.Select(TSimd.GreaterThanZero(activation), gradient, TSimd.Multiply(gradient, TSimd.Broadcast(LeakySlope)));
+    }
+
+    /// <summary>grad · 1: the linear activation's derivative.</summary>
+    internal readonly struct LinearGradientOperator : IGradientOperator
+    {
+        public static float Invoke(float activation, float gradient) => gradient;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TSimd, TVec>(TVec activation, TVec gradient)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct => gradient;
     }
 }

@@ -52,6 +52,36 @@ internal unsafe interface ISimdOps<TVec>
     static abstract TVec LanesFrom(int firstLane);
 
     static abstract float Sum(TVec value);
+
+    // The members below serve the transcendental formulas in VectorMath.
+
+    static abstract TVec Divide(TVec left, TVec right);
+
+    /// <summary>min(max(value, low), high) with the hardware's min/max: a NaN lane comes out unspecified, so callers
+    /// that must propagate NaN select it back (the formulas in <see cref="VectorMath"/> do).</summary>
+    static abstract TVec Clamp(TVec value, TVec low, TVec high);
+
+    static abstract TVec Abs(TVec value);
+
+    static abstract TVec Negate(TVec value);
+
+    /// <summary>Rounds to the nearest integer, ties to even.</summary>
+    static abstract TVec Round(TVec value);
+
+    /// <summary>2ⁿ for integral n in the normal exponent range, built in the exponent bits.</summary>
+    static abstract TVec Pow2(TVec n);
+
+    /// <summary>The unbiased binary exponent of each lane, as a float (positive normal inputs).</summary>
+    static abstract TVec Exponent(TVec value);
+
+    /// <summary>Each lane's significand scaled into [1, 2) (positive normal inputs).</summary>
+    static abstract TVec Mantissa(TVec value);
+
+    /// <summary>All-ones lanes where left &lt; right, zero elsewhere (NaN compares false).</summary>
+    static abstract TVec LessThan(TVec left, TVec right);
+
+    /// <summary>All-ones lanes where value is NaN, zero elsewhere.</summary>
+    static abstract TVec IsNaN(TVec value);
 }
 
 internal readonly unsafe struct Simd512 : ISimdOps<Vector512<float>>
@@ -105,6 +135,40 @@ internal readonly unsafe struct Simd512 : ISimdOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Clamp(Vector512<float> value, Vector512<float> low, Vector512<float> high) =>
+        Vector512.MinNative(Vector512.MaxNative(value, low), high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Negate(Vector512<float> value) => -value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Round(Vector512<float> value) => Vector512.Round(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Pow2(Vector512<float> n) =>
+        Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n) + Vector512.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exponent(Vector512<float> value) =>
+        Vector512.ConvertToSingle(Vector512.ShiftRightLogical(value.AsInt32(), 23) - Vector512.Create(127));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Mantissa(Vector512<float> value) =>
+        ((value.AsInt32() & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LessThan(Vector512<float> left, Vector512<float> right) => Vector512.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> IsNaN(Vector512<float> value) => ~Vector512.Equals(value, value);
 }
 
 internal readonly unsafe struct Simd256 : ISimdOps<Vector256<float>>
@@ -158,6 +222,40 @@ internal readonly unsafe struct Simd256 : ISimdOps<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Clamp(Vector256<float> value, Vector256<float> low, Vector256<float> high) =>
+        Vector256.MinNative(Vector256.MaxNative(value, low), high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Negate(Vector256<float> value) => -value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Round(Vector256<float> value) => Vector256.Round(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Pow2(Vector256<float> n) =>
+        Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exponent(Vector256<float> value) =>
+        Vector256.ConvertToSingle(Vector256.ShiftRightLogical(value.AsInt32(), 23) - Vector256.Create(127));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Mantissa(Vector256<float> value) =>
+        ((value.AsInt32() & Vector256.Create(0x007FFFFF)) | Vector256.Create(0x3F800000)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LessThan(Vector256<float> left, Vector256<float> right) => Vector256.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> IsNaN(Vector256<float> value) => ~Vector256.Equals(value, value);
 }
 
 internal readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
@@ -211,4 +309,38 @@ internal readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Clamp(Vector128<float> value, Vector128<float> low, Vector128<float> high) =>
+        Vector128.MinNative(Vector128.MaxNative(value, low), high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Negate(Vector128<float> value) => -value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Round(Vector128<float> value) => Vector128.Round(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Pow2(Vector128<float> n) =>
+        Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n) + Vector128.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exponent(Vector128<float> value) =>
+        Vector128.ConvertToSingle(Vector128.ShiftRightLogical(value.AsInt32(), 23) - Vector128.Create(127));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Mantissa(Vector128<float> value) =>
+        ((value.AsInt32() & Vector128.Create(0x007FFFFF)) | Vector128.Create(0x3F800000)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LessThan(Vector128<float> left, Vector128<float> right) => Vector128.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> IsNaN(Vector128<float> value) => ~Vector128.Equals(value, value);
 }

@@ -49,97 +49,121 @@ public static class VectorMath
     /// <param name="x">The inputs.</param>
     /// <returns>tanh(x), within <see cref="TanhMaxUlp"/> ulps.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Tanh(Vector128<float> x) => Math<V128, Vector128<float>>.Tanh(x);
+    public static Vector128<float> Tanh(Vector128<float> x) => Math<Simd128, Vector128<float>>.Tanh(x);
 
     /// <inheritdoc cref="Tanh(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x) => Math<V256, Vector256<float>>.Tanh(x);
+    public static Vector256<float> Tanh(Vector256<float> x) => Math<Simd256, Vector256<float>>.Tanh(x);
 
     /// <inheritdoc cref="Tanh(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x) => Math<V512, Vector512<float>>.Tanh(x);
+    public static Vector512<float> Tanh(Vector512<float> x) => Math<Simd512, Vector512<float>>.Tanh(x);
 
     /// <inheritdoc cref="Tanh(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Tanh(Vector<float> x) => Math<VT, Vector<float>>.Tanh(x);
+    public static Vector<float> Tanh(Vector<float> x) =>
+        Vector<float>.Count == Vector256<float>.Count ? Tanh(x.AsVector256()).AsVector() :
+        Vector<float>.Count == Vector512<float>.Count ? Tanh(x.AsVector512()).AsVector() :
+        Tanh(x.AsVector128()).AsVector();
 
     /// <summary>σ(x) = 1 / (1 + e^-x) of each lane.</summary>
     /// <param name="x">The inputs.</param>
     /// <returns>σ(x), within <see cref="SigmoidMaxUlp"/> ulps.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sigmoid(Vector128<float> x) => Math<V128, Vector128<float>>.Sigmoid(x);
+    public static Vector128<float> Sigmoid(Vector128<float> x) => Math<Simd128, Vector128<float>>.Sigmoid(x);
 
     /// <inheritdoc cref="Sigmoid(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Math<V256, Vector256<float>>.Sigmoid(x);
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Math<Simd256, Vector256<float>>.Sigmoid(x);
 
     /// <inheritdoc cref="Sigmoid(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x) => Math<V512, Vector512<float>>.Sigmoid(x);
+    public static Vector512<float> Sigmoid(Vector512<float> x) => Math<Simd512, Vector512<float>>.Sigmoid(x);
 
     /// <inheritdoc cref="Sigmoid(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Sigmoid(Vector<float> x) => Math<VT, Vector<float>>.Sigmoid(x);
+    public static Vector<float> Sigmoid(Vector<float> x) =>
+        Vector<float>.Count == Vector256<float>.Count ? Sigmoid(x.AsVector256()).AsVector() :
+        Vector<float>.Count == Vector512<float>.Count ? Sigmoid(x.AsVector512()).AsVector() :
+        Sigmoid(x.AsVector128()).AsVector();
 
     /// <summary>e^x of each lane.</summary>
     /// <param name="x">The inputs.</param>
     /// <returns>e^x, within <see cref="ExpMaxUlp"/> ulps; 0 below -87.34, 1.65e38 above 88.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Exp(Vector128<float> x) => Math<V128, Vector128<float>>.Exp(x);
+    public static Vector128<float> Exp(Vector128<float> x) => Math<Simd128, Vector128<float>>.Exp(x);
 
     /// <inheritdoc cref="Exp(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Exp(Vector256<float> x) => Math<V256, Vector256<float>>.Exp(x);
+    public static Vector256<float> Exp(Vector256<float> x) => Math<Simd256, Vector256<float>>.Exp(x);
 
     /// <inheritdoc cref="Exp(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp(Vector512<float> x) => Math<V512, Vector512<float>>.Exp(x);
+    public static Vector512<float> Exp(Vector512<float> x) => Math<Simd512, Vector512<float>>.Exp(x);
 
     /// <inheritdoc cref="Exp(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Exp(Vector<float> x) => Math<VT, Vector<float>>.Exp(x);
+    public static Vector<float> Exp(Vector<float> x) =>
+        Vector<float>.Count == Vector256<float>.Count ? Exp(x.AsVector256()).AsVector() :
+        Vector<float>.Count == Vector512<float>.Count ? Exp(x.AsVector512()).AsVector() :
+        Exp(x.AsVector128()).AsVector();
 
     /// <summary>The natural logarithm of each lane, for positive normal inputs (what a clamped probability is).</summary>
     /// <param name="x">The inputs, in [2⁻¹²⁶, float.MaxValue].</param>
     /// <returns>ln x, within <see cref="LogMaxUlp"/> ulps; unspecified for zero, negative, subnormal, infinite or NaN input.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Log(Vector128<float> x) => Math<V128, Vector128<float>>.Log(x);
+    public static Vector128<float> Log(Vector128<float> x) => Math<Simd128, Vector128<float>>.Log(x);
 
     /// <inheritdoc cref="Log(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Log(Vector256<float> x) => Math<V256, Vector256<float>>.Log(x);
+    public static Vector256<float> Log(Vector256<float> x) => Math<Simd256, Vector256<float>>.Log(x);
 
     /// <inheritdoc cref="Log(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Log(Vector512<float> x) => Math<V512, Vector512<float>>.Log(x);
+    public static Vector512<float> Log(Vector512<float> x) => Math<Simd512, Vector512<float>>.Log(x);
 
     /// <inheritdoc cref="Log(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Log(Vector<float> x) => Math<VT, Vector<float>>.Log(x);
+    public static Vector<float> Log(Vector<float> x) =>
+        Vector<float>.Count == Vector256<float>.Count ? Log(x.AsVector256()).AsVector() :
+        Vector<float>.Count == Vector512<float>.Count ? Log(x.AsVector512()).AsVector() :
+        Log(x.AsVector128()).AsVector();
 
     /// <summary>The same log on one value.</summary>
     /// <param name="x">The input, in [2⁻¹²⁶, float.MaxValue].</param>
     /// <returns>ln x, within <see cref="LogMaxUlp"/> ulps.</returns>
-    public static float Log(float x) => Math<S, float>.Log(x);
+    public static float Log(float x) => Log(Vector128.CreateScalarUnsafe(x)).ToScalar();
 
-    /// <summary>The same tanh on one value (the reference the vector versions are tested against).</summary>
+    /// <summary>The same tanh on one value (computed in one lane of a 128-bit vector, so it equals every width bit for bit).</summary>
     /// <param name="x">The input.</param>
     /// <returns>tanh(x), within <see cref="TanhMaxUlp"/> ulps.</returns>
-    public static float Tanh(float x) => Math<S, float>.Tanh(x);
+    public static float Tanh(float x) => Tanh(Vector128.CreateScalarUnsafe(x)).ToScalar();
 
     /// <summary>The same sigmoid on one value.</summary>
     /// <param name="x">The input.</param>
     /// <returns>σ(x), within <see cref="SigmoidMaxUlp"/> ulps.</returns>
-    public static float Sigmoid(float x) => Math<S, float>.Sigmoid(x);
+    public static float Sigmoid(float x) => Sigmoid(Vector128.CreateScalarUnsafe(x)).ToScalar();
 
     /// <summary>The same exp on one value.</summary>
     /// <param name="x">The input.</param>
     /// <returns>e^x, within <see cref="ExpMaxUlp"/> ulps.</returns>
-    public static float Exp(float x) => Math<S, float>.Exp(x);
+    public static float Exp(float x) => Exp(Vector128.CreateScalarUnsafe(x)).ToScalar();
 
-    /// <summary>The formulas, written once over <see cref="IOps{T}"/> and specialized per vector type by the JIT.</summary>
+    /// <summary>tanh at the width of <typeparamref name="TSimd"/>, for kernels written once over <see cref="ISimdOps{TVec}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec Tanh<TSimd, TVec>(TVec x)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct => Math<TSimd, TVec>.Tanh(x);
+
+    /// <summary>σ at the width of <typeparamref name="TSimd"/>, for kernels written once over <see cref="ISimdOps{TVec}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec Sigmoid<TSimd, TVec>(TVec x)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct => Math<TSimd, TVec>.Sigmoid(x);
+
+    /// <summary>The formulas, written once over <see cref="ISimdOps{TVec}"/> and specialized per width by the JIT.</summary>
     private static class Math<TOps, T>
-        where TOps : struct, IOps<T>
+        where TOps : struct, ISimdOps<T>
         where T : struct
     {
         // tanh: Eigen's ptanh_float coefficients (odd numerator, even denominator).
@@ -173,7 +197,7 @@ public static class VectorMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Tanh(T x)
         {
-            T clamped = TOps.Min(TOps.Max(x, TOps.Broadcast(-TanhClamp)), TOps.Broadcast(TanhClamp));
+            T clamped = TOps.Clamp(x, TOps.Broadcast(-TanhClamp), TOps.Broadcast(TanhClamp));
             T x2 = TOps.Multiply(clamped, clamped);
             T p = TOps.MultiplyAdd(x2, TOps.Broadcast(Alpha13), TOps.Broadcast(Alpha11));
             p = TOps.MultiplyAdd(x2, p, TOps.Broadcast(Alpha9));
@@ -239,7 +263,7 @@ public static class VectorMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Exp(T x)
         {
-            T clamped = TOps.Min(TOps.Max(x, TOps.Broadcast(ExpLow)), TOps.Broadcast(ExpHigh));
+            T clamped = TOps.Clamp(x, TOps.Broadcast(ExpLow), TOps.Broadcast(ExpHigh));
             T n = TOps.Round(TOps.Multiply(clamped, TOps.Broadcast(Log2E)));
             T r = TOps.MultiplyAdd(n, TOps.Broadcast(-Ln2High), clamped);
             r = TOps.MultiplyAdd(n, TOps.Broadcast(-Ln2Low), r);
@@ -254,339 +278,5 @@ public static class VectorMath
             // Below the clamp the true result is subnormal or zero; a NaN compares false and propagates through p.
             return TOps.Select(TOps.LessThan(x, TOps.Broadcast(ExpLow)), TOps.Zero, TOps.Select(TOps.IsNaN(x), x, result));
         }
-    }
-
-    /// <summary>The operations the formulas need, per vector type.</summary>
-    private interface IOps<T>
-        where T : struct
-    {
-        static abstract T Zero { get; }
-
-        static abstract T Broadcast(float value);
-
-        static abstract T Add(T left, T right);
-
-        static abstract T Subtract(T left, T right);
-
-        /// <summary>The unbiased binary exponent e of a positive normal x = 2^e · f, f in [1, 2), as a float.</summary>
-        static abstract T Exponent(T x);
-
-        /// <summary>f in [1, 2) of a positive normal x = 2^e · f.</summary>
-        static abstract T Mantissa(T x);
-
-        static abstract T Multiply(T left, T right);
-
-        static abstract T Divide(T left, T right);
-
-        static abstract T MultiplyAdd(T left, T right, T addend);
-
-        static abstract T Min(T left, T right);
-
-        static abstract T Max(T left, T right);
-
-        static abstract T Abs(T value);
-
-        static abstract T Negate(T value);
-
-        static abstract T Round(T value);
-
-        /// <summary>
-        /// 2ⁿ for integral n in [-126, 127], built directly in the exponent field. n is always in range (the input was
-        /// clamped), so the platform's native conversion is enough and the saturating fix-ups are skipped.
-        /// </summary>
-        static abstract T Pow2(T n);
-
-        static abstract T LessThan(T left, T right);
-
-        static abstract T IsNaN(T value);
-
-        static abstract T Select(T mask, T ifTrue, T ifFalse);
-    }
-
-    private readonly struct V128 : IOps<Vector128<float>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Exponent(Vector128<float> x) =>
-            Vector128.ConvertToSingle(Vector128.ShiftRightLogical(x.AsInt32(), 23) - Vector128.Create(127));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Mantissa(Vector128<float> x) =>
-            ((x.AsInt32() & Vector128.Create(0x007FFFFF)) | Vector128.Create(0x3F800000)).AsSingle();
-
-        public static Vector128<float> Zero => Vector128<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Multiply(Vector128<float> left, Vector128<float> right) => left * right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) =>
-            Vector128.FusedMultiplyAdd(left, right, addend);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.MinNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.MaxNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Negate(Vector128<float> value) => -value;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Round(Vector128<float> value) => Vector128.Round(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Pow2(Vector128<float> n) =>
-            Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n) + Vector128.Create(127), 23).AsSingle();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> LessThan(Vector128<float> left, Vector128<float> right) => Vector128.LessThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> IsNaN(Vector128<float> value) => ~Vector128.Equals(value, value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Select(Vector128<float> mask, Vector128<float> ifTrue, Vector128<float> ifFalse) =>
-            Vector128.ConditionalSelect(mask, ifTrue, ifFalse);
-    }
-
-    private readonly struct V256 : IOps<Vector256<float>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Exponent(Vector256<float> x) =>
-            Vector256.ConvertToSingle(Vector256.ShiftRightLogical(x.AsInt32(), 23) - Vector256.Create(127));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Mantissa(Vector256<float> x) =>
-            ((x.AsInt32() & Vector256.Create(0x007FFFFF)) | Vector256.Create(0x3F800000)).AsSingle();
-
-        public static Vector256<float> Zero => Vector256<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) =>
-            Vector256.FusedMultiplyAdd(left, right, addend);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Min(Vector256<float> left, Vector256<float> right) => Vector256.MinNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.MaxNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Negate(Vector256<float> value) => -value;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Round(Vector256<float> value) => Vector256.Round(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Pow2(Vector256<float> n) =>
-            Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> LessThan(Vector256<float> left, Vector256<float> right) => Vector256.LessThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> IsNaN(Vector256<float> value) => ~Vector256.Equals(value, value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Select(Vector256<float> mask, Vector256<float> ifTrue, Vector256<float> ifFalse) =>
-            Vector256.ConditionalSelect(mask, ifTrue, ifFalse);
-    }
-
-    private readonly struct V512 : IOps<Vector512<float>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Subtract(Vector512<float> left, Vector512<float> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Exponent(Vector512<float> x) =>
-            Vector512.ConvertToSingle(Vector512.ShiftRightLogical(x.AsInt32(), 23) - Vector512.Create(127));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Mantissa(Vector512<float> x) =>
-            ((x.AsInt32() & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle();
-
-        public static Vector512<float> Zero => Vector512<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Multiply(Vector512<float> left, Vector512<float> right) => left * right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend) =>
-            Vector512.FusedMultiplyAdd(left, right, addend);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.MinNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.MaxNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Negate(Vector512<float> value) => -value;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Round(Vector512<float> value) => Vector512.Round(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Pow2(Vector512<float> n) =>
-            Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n) + Vector512.Create(127), 23).AsSingle();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> LessThan(Vector512<float> left, Vector512<float> right) => Vector512.LessThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> IsNaN(Vector512<float> value) => ~Vector512.Equals(value, value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Select(Vector512<float> mask, Vector512<float> ifTrue, Vector512<float> ifFalse) =>
-            Vector512.ConditionalSelect(mask, ifTrue, ifFalse);
-    }
-
-    private readonly struct VT : IOps<Vector<float>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Subtract(Vector<float> left, Vector<float> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Exponent(Vector<float> x) =>
-            Vector.ConvertToSingle(Vector.ShiftRightLogical(Vector.AsVectorInt32(x), 23) - new Vector<int>(127));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Mantissa(Vector<float> x) =>
-            Vector.AsVectorSingle((Vector.AsVectorInt32(x) & new Vector<int>(0x007FFFFF)) | new Vector<int>(0x3F800000));
-
-        public static Vector<float> Zero => Vector<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Broadcast(float value) => new(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Add(Vector<float> left, Vector<float> right) => left + right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Multiply(Vector<float> left, Vector<float> right) => left * right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Divide(Vector<float> left, Vector<float> right) => left / right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> MultiplyAdd(Vector<float> left, Vector<float> right, Vector<float> addend) =>
-            Vector.FusedMultiplyAdd(left, right, addend);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Min(Vector<float> left, Vector<float> right) => Vector.MinNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Max(Vector<float> left, Vector<float> right) => Vector.MaxNative(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Abs(Vector<float> value) => Vector.Abs(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Negate(Vector<float> value) => -value;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Round(Vector<float> value) => Vector.Round(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Pow2(Vector<float> n) =>
-            Vector.AsVectorSingle(Vector.ShiftLeft(Vector.ConvertToInt32Native(n) + new Vector<int>(127), 23));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> LessThan(Vector<float> left, Vector<float> right) => Vector.AsVectorSingle(Vector.LessThan(left, right));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> IsNaN(Vector<float> value) => Vector.AsVectorSingle(~Vector.Equals(value, value));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Select(Vector<float> mask, Vector<float> ifTrue, Vector<float> ifFalse) =>
-            Vector.ConditionalSelect(mask, ifTrue, ifFalse);
-    }
-
-    private readonly struct S : IOps<float>
-    {
-        public static float Subtract(float left, float right) => left - right;
-
-        public static float Exponent(float x) => (float)((int)((uint)BitConverter.SingleToInt32Bits(x) >> 23) - 127);
-
-        public static float Mantissa(float x) => BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(x) & 0x007FFFFF) | 0x3F800000);
-
-        public static float Zero => 0f;
-
-        public static float Broadcast(float value) => value;
-
-        public static float Add(float left, float right) => left + right;
-
-        public static float Multiply(float left, float right) => left * right;
-
-        public static float Divide(float left, float right) => left / right;
-
-        public static float MultiplyAdd(float left, float right, float addend) => MathF.FusedMultiplyAdd(left, right, addend);
-
-        // Native min/max semantics: the second operand when either is NaN (NaN is restored by the formulas' final select).
-        public static float Min(float left, float right) => left < right ? left : right;
-
-        public static float Max(float left, float right) => left > right ? left : right;
-
-        public static float Abs(float value) => MathF.Abs(value);
-
-        public static float Negate(float value) => -value;
-
-        public static float Round(float value) => MathF.Round(value, MidpointRounding.ToEven);
-
-        public static float Pow2(float n) => BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
-
-        public static float LessThan(float left, float right) => left < right ? AllBits : 0f;
-
-        public static float IsNaN(float value) => float.IsNaN(value) ? AllBits : 0f;
-
-        public static float Select(float mask, float ifTrue, float ifFalse) =>
-            BitConverter.SingleToInt32Bits(mask) != 0 ? ifTrue : ifFalse;
-
-        private static float AllBits => BitConverter.Int32BitsToSingle(-1);
     }
 }

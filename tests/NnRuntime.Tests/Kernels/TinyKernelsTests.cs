@@ -18,8 +18,8 @@ public sealed class TinyKernelsTests
     {
         const int n = 3;
         int padded = TinyKernels.PaddedCount(m);
-        Assert.Equal(0, padded % Vector<float>.Count);
-        Assert.InRange(padded - m, 0, Vector<float>.Count - 1);
+        Assert.Equal(0, padded % TinyKernels.StepExamples);
+        Assert.InRange(padded - m, 0, TinyKernels.StepExamples - 1);
         float[] source = KernelTestSupport.RandomFloats(m * n, seed: 3);
         float[] destination = new float[n * padded];
         destination.AsSpan().Fill(float.NaN);
