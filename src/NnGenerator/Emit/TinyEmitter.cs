@@ -15,9 +15,9 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class TinyEmitter
     {
-        private const string Vector = "global::System.Numerics.Vector<float>";
         private const string Tiny = "global::NnGen.Kernels.TinyKernels";
         private const string VectorMath = "global::NnGen.Kernels.VectorMath";
+        private const string SimdPolicy = "global::NnGen.Kernels.SimdPolicy.Use512Bit";
 
         /// <summary>The output/loss pairs whose dZ[L] the fused pass computes (everything but cross-entropy after a non-sigmoid).</summary>
         public static bool Supports(ActivationKind output, LossKind loss) =>
@@ -26,48 +26,66 @@ namespace NnGen.Generator.Emit
         /// <summary>A[L] of m examples into a padded (n[L] x mp) block after Xᵀ in <c>cache</c>; returns A[L].</summary>
         public static void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
         {
-            writer.WriteLine("// Tiny network: two vectors of examples per step, one example per lane, every layer in registers.");
-            writer.WriteLine("// cache holds Xᵀ (n[0] x mp) then A[L] (n[L] x mp), mp = m rounded up to whole vectors.");
-            writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private {KnownNames.Span} ForwardBatch({KnownNames.ReadOnlySpan} x, int m, {KnownNames.Span} cache)"))
+            writer.WriteLine("// Tiny network: two vectors of examples per step, one example per lane, every layer in registers,");
+            writer.WriteLine("// at 512 bits where the CPU has AVX-512 (SimdPolicy), otherwise at Vector<float>'s width.");
+            writer.WriteLine("// cache holds Xᵀ (n[0] x mp) then A[L] (n[L] x mp), mp = m rounded up to whole steps.");
+            writer.WriteLine($"private {KnownNames.Span} ForwardBatch({KnownNames.ReadOnlySpan} x, int m, {KnownNames.Span} cache) =>");
+            writer.WriteLine($"    {SimdPolicy} ? ForwardBatch{Lanes.Wide.Suffix}(x, m, cache) : ForwardBatch{Lanes.Portable.Suffix}(x, m, cache);");
+            foreach (Lanes lanes in Lanes.Both)
             {
-                EmitBuffers(writer, plan, "cache", labels: false);
-                using (writer.Block($"for (int i = 0; i < mp; i += 2 * {Vector}.Count)"))
+                writer.WriteLine();
+                writer.WriteLine(KnownNames.HotPath);
+                using (writer.Block($"private {KnownNames.Span} ForwardBatch{lanes.Suffix}({KnownNames.ReadOnlySpan} x, int m, {KnownNames.Span} cache)"))
                 {
-                    EmitInterleaved(writer, block => EmitForwardBlock(block.Writer, plan, block, storeOutputs: true));
-                }
+                    EmitBuffers(writer, plan, "cache", labels: false);
+                    using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
+                    {
+                        EmitInterleaved(writer, lanes, block => EmitForwardBlock(block.Writer, plan, block, storeOutputs: true));
+                    }
 
-                writer.WriteLine("return aL;");
+                    writer.WriteLine("return aL;");
+                }
             }
         }
 
         public static void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
         {
+            writer.WriteLine("// Fused forward, cost and backward, two vectors of examples per step; one vector accumulator per parameter.");
+            writer.WriteLine($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace) =>");
+            writer.WriteLine($"    {SimdPolicy} ? Backpropagate{Lanes.Wide.Suffix}(x, y, m, gradients, workspace) : Backpropagate{Lanes.Portable.Suffix}(x, y, m, gradients, workspace);");
+            foreach (Lanes lanes in Lanes.Both)
+            {
+                writer.WriteLine();
+                EmitBackpropagate(writer, plan, lanes);
+            }
+        }
+
+        private static void EmitBackpropagate(SourceWriter writer, NetworkPlan plan, Lanes lanes)
+        {
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
-            writer.WriteLine("// Fused forward, cost and backward, two vectors of examples per step; one vector accumulator per parameter.");
             writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace)"))
+            using (writer.Block($"private float Backpropagate{lanes.Suffix}({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace)"))
             {
                 EmitBuffers(writer, plan, "workspace", labels: true);
                 writer.WriteLine("// Accumulators: lane e sums example e's share of each dW and db.");
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     string l = Int(layer.Index);
-                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).SelectMany(j => Enumerable.Range(0, layer.Inputs).Select(k => $"gW{l}_{Int(j)}_{Int(k)}")).Select((name, index) => index == 0 ? $"{Vector} {name} = default" : $"{name} = default")) + ";");
-                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).Select(j => $"gb{l}_{Int(j)}").Select((name, index) => index == 0 ? $"{Vector} {name} = default" : $"{name} = default")) + ";");
+                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).SelectMany(j => Enumerable.Range(0, layer.Inputs).Select(k => $"gW{l}_{Int(j)}_{Int(k)}")).Select((name, index) => index == 0 ? $"{lanes.Type} {name} = default" : $"{name} = default")) + ";");
+                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).Select(j => $"gb{l}_{Int(j)}").Select((name, index) => index == 0 ? $"{lanes.Type} {name} = default" : $"{name} = default")) + ";");
                 }
 
                 writer.WriteLine($"// The cost, per lane in double: {Prose(plan.Loss)} as Losses.Cost defines it.");
-                writer.WriteLine("global::System.Numerics.Vector<double> cost = default;");
-                using (writer.Block($"for (int i = 0; i < mp; i += 2 * {Vector}.Count)"))
+                writer.WriteLine($"{lanes.DoubleType} cost = default;");
+                using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
                 {
-                    EmitInterleaved(writer, block =>
+                    EmitInterleaved(writer, lanes, block =>
                     {
                         EmitForwardBlock(block.Writer, plan, block, storeOutputs: false);
                         block.Writer.WriteLine();
                         block.Writer.WriteLine($"// Padding lanes (examples m … mp-1) get dZ{L} = 0, so they add nothing to any gradient.");
-                        block.Writer.WriteLine($"{Vector} {block.Name("mask")} = {Tiny}.ExampleMask({block.Start}, m);");
+                        block.Writer.WriteLine($"{lanes.Type} {block.Name("mask")} = {Tiny}.{lanes.ExampleMask}({block.Start}, m);");
                         EmitOutputDelta(block.Writer, plan, block);
                         for (int index = plan.Layers.Count - 1; index >= 0; index--)
                         {
@@ -132,7 +150,7 @@ namespace NnGen.Generator.Emit
             for (int k = 0; k < plan.InputSize; k++)
             {
                 string name = block.Name("x" + Int(k));
-                writer.WriteLine($"{Vector} {name} = new {Vector}(xT.Slice({Row(k)}{block.Start}));");
+                writer.WriteLine($"{block.Lanes.Type} {name} = {block.Lanes.Load($"xT.Slice({Row(k)}{block.Start})")};");
                 inputs.Add(name);
             }
 
@@ -142,9 +160,9 @@ namespace NnGen.Generator.Emit
                 var outputs = new List<string>();
                 for (int j = 0; j < layer.Units; j++)
                 {
-                    string sum = $"new {Vector}(p[{Int(layer.BiasOffset + j)}])" + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
+                    string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
                     string name = block.Name($"a{Int(layer.Index)}_{Int(j)}");
-                    writer.WriteLine($"{Vector} {name} = {Activate(layer.Activation, sum)};");
+                    writer.WriteLine($"{block.Lanes.Type} {name} = {Activate(layer.Activation, sum)};");
                     outputs.Add(name);
                 }
 
@@ -153,7 +171,7 @@ namespace NnGen.Generator.Emit
 
             for (int j = 0; j < plan.OutputSize && storeOutputs; j++)
             {
-                writer.WriteLine($"{inputs[j]}.CopyTo(aL.Slice({Row(j)}{block.Start}));");
+                writer.WriteLine(block.Lanes.Store(inputs[j], $"aL.Slice({Row(j)}{block.Start})") + ";");
             }
         }
 
@@ -171,11 +189,11 @@ namespace NnGen.Generator.Emit
                 string a = block.Name($"a{L}_{Int(j)}");
                 string label = block.Name($"y{Int(j)}");
                 string mask = block.Name("mask");
-                writer.WriteLine($"{Vector} {label} = new {Vector}(yT.Slice({Row(j)}{block.Start}));");
+                writer.WriteLine($"{block.Lanes.Type} {label} = {block.Lanes.Load($"yT.Slice({Row(j)}{block.Start})")};");
                 writer.WriteLine($"{Tiny}.{(plan.Loss == LossKind.BinaryCrossEntropy ? "AddCrossEntropy" : "AddSquaredError")}(ref cost, {a}, {label}, {mask});");
                 string difference = $"({a} - {label})";
                 string delta = canonical ? difference : Backward(output.Activation, a, difference);
-                writer.WriteLine($"{Vector} {block.Name($"dZ{L}_{Int(j)}")} = {delta} & {mask};");
+                writer.WriteLine($"{block.Lanes.Type} {block.Name($"dZ{L}_{Int(j)}")} = {delta} & {mask};");
             }
         }
 
@@ -203,7 +221,7 @@ namespace NnGen.Generator.Emit
             for (int k = 0; k < layer.Inputs; k++)
             {
                 string sum = string.Join(" + ", Enumerable.Range(0, layer.Units).Select(j => $"(p[{Int(layer.WeightIndex(j, k))}] * {block.Name($"dZ{l}_{Int(j)}")})"));
-                writer.WriteLine($"{Vector} {block.Name($"dZ{p}_{Int(k)}")} = {Backward(previous.Activation, block.Name($"a{p}_{Int(k)}"), sum)};");
+                writer.WriteLine($"{block.Lanes.Type} {block.Name($"dZ{p}_{Int(k)}")} = {Backward(previous.Activation, block.Name($"a{p}_{Int(k)}"), sum)};");
             }
         }
 
@@ -214,10 +232,10 @@ namespace NnGen.Generator.Emit
         /// (measured: 58 → 44 ms for 10,000 iterations of the 2-4-1 planar pass). The second block's names end in
         /// "Next"; comments are written once.
         /// </summary>
-        private static void EmitInterleaved(SourceWriter writer, System.Action<Block> emit)
+        private static void EmitInterleaved(SourceWriter writer, Lanes lanes, System.Action<Block> emit)
         {
-            var first = new Block("i", string.Empty);
-            var second = new Block($"i + {Vector}.Count", "Next");
+            var first = new Block(lanes, "i", string.Empty);
+            var second = new Block(lanes, $"i + {lanes.Type}.Count", "Next");
             emit(first);
             emit(second);
             string[] firstLines = first.Writer.ToString().TrimEnd('\n').Split('\n');
@@ -233,16 +251,19 @@ namespace NnGen.Generator.Emit
             }
         }
 
-        /// <summary>One block of <c>Vector&lt;float&gt;.Count</c> examples: where it starts and how its locals are named.</summary>
+        /// <summary>One vector of examples: its width, where it starts and how its locals are named.</summary>
         private sealed class Block
         {
             private readonly string _suffix;
 
-            public Block(string start, string suffix)
+            public Block(Lanes lanes, string start, string suffix)
             {
+                Lanes = lanes;
                 Start = start;
                 _suffix = suffix;
             }
+
+            public Lanes Lanes { get; }
 
             /// <summary>The expression for the block's first example.</summary>
             public string Start { get; }
@@ -251,6 +272,59 @@ namespace NnGen.Generator.Emit
             public SourceWriter Writer { get; } = new SourceWriter();
 
             public string Name(string local) => local + _suffix;
+        }
+
+        /// <summary>
+        /// A vector type the fused pass is written in: 512-bit vectors where <c>SimdPolicy.Use512Bit</c> holds, else
+        /// <c>Vector&lt;float&gt;</c>, portable to any CPU. The same statements serve both; only the spellings differ.
+        /// </summary>
+        private sealed class Lanes
+        {
+            private const string Vector512 = "global::System.Runtime.Intrinsics.Vector512";
+
+            // Create<float> names the element type because C# before 14 infers no T from a Span for a ReadOnlySpan<T>.
+            public static readonly Lanes Wide = new(
+                "512", $"{Vector512}<float>", $"{Vector512}<double>", "ExampleMask512",
+                scalar => $"{Vector512}.Create({scalar})", span => $"{Vector512}.Create<float>({span})", (value, span) => $"{Vector512}.CopyTo({value}, {span})");
+
+            public static readonly Lanes Portable = new(
+                "Vector", "global::System.Numerics.Vector<float>", "global::System.Numerics.Vector<double>", "ExampleMask",
+                scalar => $"new global::System.Numerics.Vector<float>({scalar})", span => $"new global::System.Numerics.Vector<float>({span})", (value, span) => $"{value}.CopyTo({span})");
+
+            public static readonly Lanes[] Both = { Wide, Portable };
+
+            private readonly System.Func<string, string> _broadcast;
+            private readonly System.Func<string, string> _load;
+            private readonly System.Func<string, string, string> _store;
+
+            private Lanes(
+                string suffix, string type, string doubleType, string exampleMask,
+                System.Func<string, string> broadcast, System.Func<string, string> load, System.Func<string, string, string> store)
+            {
+                Suffix = suffix;
+                Type = type;
+                DoubleType = doubleType;
+                ExampleMask = exampleMask;
+                _broadcast = broadcast;
+                _load = load;
+                _store = store;
+            }
+
+            /// <summary>Ends the names of the methods written in this type.</summary>
+            public string Suffix { get; }
+
+            public string Type { get; }
+
+            public string DoubleType { get; }
+
+            /// <summary>The TinyKernels method that masks a block's padding lanes.</summary>
+            public string ExampleMask { get; }
+
+            public string Broadcast(string scalar) => _broadcast(scalar);
+
+            public string Load(string span) => _load(span);
+
+            public string Store(string value, string span) => _store(value, span);
         }
 
         private static string Row(int row) => row == 0 ? string.Empty : row == 1 ? "mp + " : $"({Int(row)} * mp) + ";

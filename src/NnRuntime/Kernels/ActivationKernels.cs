@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -128,6 +129,46 @@ public static class ActivationKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> LeakyReLUBackward(Vector<float> a, Vector<float> grad) =>
         Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<float>.Zero), grad, grad * LeakySlope);
+
+    /// <summary>max(0, z) per lane of one 512-bit vector of examples (the 512-bit path of tiny networks).</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <returns>The activations.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ReLU(Vector512<float> z) => ReLUOperator.Invoke<Simd512, Vector512<float>>(z);
+
+    /// <summary>max(0.01·z, z) per lane.</summary>
+    /// <param name="z">The pre-activations.</param>
+    /// <returns>The activations.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LeakyReLU(Vector512<float> z) => LeakyReLUOperator.Invoke<Simd512, Vector512<float>>(z);
+
+    /// <summary>dA · a(1 − a).</summary>
+    /// <param name="a">The sigmoid outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> SigmoidBackward(Vector512<float> a, Vector512<float> grad) => SigmoidGradientOperator.Invoke<Simd512, Vector512<float>>(a, grad);
+
+    /// <summary>dA · (1 − a²).</summary>
+    /// <param name="a">The tanh outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> TanhBackward(Vector512<float> a, Vector512<float> grad) => TanhGradientOperator.Invoke<Simd512, Vector512<float>>(a, grad);
+
+    /// <summary>dA where a &gt; 0, else 0.</summary>
+    /// <param name="a">The ReLU outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ReLUBackward(Vector512<float> a, Vector512<float> grad) => ReLUGradientOperator.Invoke<Simd512, Vector512<float>>(a, grad);
+
+    /// <summary>dA where a &gt; 0, else 0.01·dA.</summary>
+    /// <param name="a">The leaky-ReLU outputs.</param>
+    /// <param name="grad">dA.</param>
+    /// <returns>dZ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LeakyReLUBackward(Vector512<float> a, Vector512<float> grad) => LeakyReLUGradientOperator.Invoke<Simd512, Vector512<float>>(a, grad);
 
     internal static void Sigmoid(ReadOnlySpan<float> z, Span<float> a, SimdWidth width)
     {

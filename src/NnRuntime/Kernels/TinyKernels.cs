@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -18,10 +19,11 @@ namespace NnGen.Kernels;
 public static class TinyKernels
 {
     /// <summary>
-    /// Examples per step of a tiny network's loop: two vectors, whose independent dependency chains the generated
-    /// code interleaves so one hides the other's latency.
+    /// The padding granule of a tiny network's buffers: two vectors of the widest width (2 × 16 floats), whose
+    /// independent dependency chains the generated code interleaves so one hides the other's latency. Fixed rather
+    /// than per width, so a buffer sized under one <see cref="SimdPolicy.Use512Bit"/> setting suits the other too.
     /// </summary>
-    public static int StepExamples => 2 * Vector<float>.Count;
+    public const int StepExamples = 32;
 
     /// <summary>m rounded up to a whole number of loop steps.</summary>
     /// <param name="m">The number of examples, at least 0.</param>
@@ -36,6 +38,14 @@ public static class TinyKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> ExampleMask(int start, int m) =>
         Vector.AsVectorSingle(Vector.LessThan(Vector<int>.Indices, new Vector<int>(m - start)));
+
+    /// <summary><see cref="ExampleMask"/> for the 512-bit path (<see cref="SimdPolicy.Use512Bit"/>).</summary>
+    /// <param name="start">The first example of the block.</param>
+    /// <param name="m">The number of real examples.</param>
+    /// <returns>The mask; all ones for a full block.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExampleMask512(int start, int m) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(m - start)).AsSingle();
 
     /// <summary>
     /// Copies the example-major rows of <paramref name="source"/> (m × n) into the feature-major
@@ -110,6 +120,22 @@ public static class TinyKernels
         sum -= low + high;
     }
 
+    /// <summary>The same cross-entropy sum on the 512-bit path, term for term.</summary>
+    /// <param name="sum">Per-lane running sums.</param>
+    /// <param name="a">Predictions.</param>
+    /// <param name="y">Labels.</param>
+    /// <param name="mask">All-ones lanes for real examples (see <see cref="ExampleMask512"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddCrossEntropy(ref Vector512<double> sum, Vector512<float> a, Vector512<float> y, Vector512<float> mask)
+    {
+        Vector512<float> floor = Vector512.Create((float)Losses.ProbabilityFloor);
+        Vector512<float> logA = VectorMath.Log(Vector512.Max(a, floor));
+        Vector512<float> logB = VectorMath.Log(Vector512.Max(Vector512<float>.One - a, floor));
+        Vector512<float> terms = ((y * (logA - logB)) + logB + (a - a)) & mask;
+        (Vector512<double> low, Vector512<double> high) = Vector512.Widen(terms);
+        sum -= low + high;
+    }
+
     /// <summary>Adds the masked lanes' (a − y)², computed in double as <see cref="Losses.MeanSquaredError"/> does, to <paramref name="sum"/>.</summary>
     /// <param name="sum">Per-lane running sums.</param>
     /// <param name="a">Predictions.</param>
@@ -125,11 +151,30 @@ public static class TinyKernels
         sum += (low * low) + (high * high);
     }
 
+    /// <summary>The same squared-error sum on the 512-bit path.</summary>
+    /// <param name="sum">Per-lane running sums.</param>
+    /// <param name="a">Predictions.</param>
+    /// <param name="y">Labels.</param>
+    /// <param name="mask">All-ones lanes for real examples.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSquaredError(ref Vector512<double> sum, Vector512<float> a, Vector512<float> y, Vector512<float> mask)
+    {
+        (Vector512<double> aLow, Vector512<double> aHigh) = Vector512.Widen(a & mask);
+        (Vector512<double> yLow, Vector512<double> yHigh) = Vector512.Widen(y & mask);
+        Vector512<double> low = aLow - yLow;
+        Vector512<double> high = aHigh - yHigh;
+        sum += (low * low) + (high * high);
+    }
+
     /// <summary>The sum of <paramref name="sum"/>'s lanes.</summary>
     /// <param name="sum">Per-lane running sums.</param>
     /// <returns>Σ lanes.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector<double> sum) => Vector.Sum(sum);
+
+    /// <inheritdoc cref="Total(Vector{double})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector512<double> sum) => Vector512.Sum(sum);
 
     /// <summary>Sums <paramref name="accumulator"/>'s lanes and scales the sum: one gradient entry of a tiny network.</summary>
     /// <param name="accumulator">Per-lane partial sums over the examples.</param>
@@ -137,4 +182,8 @@ public static class TinyKernels
     /// <returns>scale · Σ lanes.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Reduce(Vector<float> accumulator, float scale) => Vector.Sum(accumulator) * scale;
+
+    /// <inheritdoc cref="Reduce(Vector{float}, float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Reduce(Vector512<float> accumulator, float scale) => Vector512.Sum(accumulator) * scale;
 }

@@ -29,6 +29,8 @@ public sealed class GradientTests(ITestOutputHelper output)
 
     public static TheoryData<string> Architectures => new(Names);
 
+    internal static string[] ArchitectureNames => Names;
+
     public static TheoryData<string, int> ArchitecturesAndBatches
     {
         get
@@ -38,6 +40,9 @@ public sealed class GradientTests(ITestOutputHelper output)
             {
                 data.Add(name, 1);
                 data.Add(name, 13);
+
+                // Past one 32-example step of a tiny network: two full 512-bit blocks, then a partial one.
+                data.Add(name, 45);
             }
 
             return data;
@@ -116,7 +121,7 @@ public sealed class GradientTests(ITestOutputHelper output)
         output.WriteLine($"{name} reference vs finite differences: max relative error {worst:E2}");
     }
 
-    private (CompiledNetwork Compiled, ITrainableNetwork Network, ReferenceNetwork Reference) Setup(string name)
+    internal static (CompiledNetwork Compiled, ITrainableNetwork Network, ReferenceNetwork Reference) Setup(string name)
     {
         CompiledNetwork compiled = CompiledNetwork.For(ForwardTests.Find(name));
         ITrainableNetwork network = compiled.Create(seed: 2);
@@ -124,7 +129,7 @@ public sealed class GradientTests(ITestOutputHelper output)
         return (compiled, network, new ReferenceNetwork(compiled.Architecture, parameters));
     }
 
-    private void AssertGradients(TestArchitecture architecture, double expectedCost, double[] expected, float cost, float[] gradients, string what)
+    internal void AssertGradients(TestArchitecture architecture, double expectedCost, double[] expected, float cost, float[] gradients, string what)
     {
         double worst = NumericAssert.Close([expectedCost], [(double)cost], Tolerance, $"{what}: cost J");
         for (int l = 1; l <= architecture.Layers.Length; l++)
