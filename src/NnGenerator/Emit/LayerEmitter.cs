@@ -90,13 +90,12 @@ namespace NnGen.Generator.Emit
         public static void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input)
         {
             string units = Int(layer.Units);
+            string l = Int(layer.Index);
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"// Z{Int(layer.Index)} = {layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B} [{units} x m]; A{Int(layer.Index)} = {Prose(layer.Activation)}(Z{Int(layer.Index)}), computed in place.");
+            writer.WriteLine($"// A{l} = {Prose(layer.Activation)}({layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B}) [{units} x m]: the bias and the activation are applied as each tile of Z{l} is stored.");
             writer.WriteLine($"{KnownNames.Span} {layer.A} = cache.Slice({CacheSlice(layer)});");
             string product = layer.Index == 1 ? "MultiplyNT" : "MultiplyNN";
-            writer.WriteLine($"{Gemm}.{product}({layer.W}, {input}, {layer.A}, {units}, {Int(layer.Inputs)}, m);");
-            writer.WriteLine($"{Kernels}.AddBiasRows({layer.A}, {layer.B}, m);");
-            EmitActivation(writer, layer, layer.A);
+            writer.WriteLine($"{Gemm}.{product}({layer.W}, {input}, {layer.A}, {units}, {Int(layer.Inputs)}, m, 1f, {layer.B}, {ActivationValue(layer.Activation)});");
         }
 
         /// <summary>
@@ -128,11 +127,13 @@ namespace NnGen.Generator.Emit
             }
 
             string p = Int(previous.Index);
-            writer.WriteLine($"// dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]; then dZ{p} = dA{p} * {Derivative(previous.Activation)} in place.");
+            writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation)} with dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]: the derivative is applied as each tile is stored.");
             writer.WriteLine($"{KnownNames.Span} dZ{p} = {nextDelta}.Slice(0, {Int(previous.Units)} * m);");
-            writer.WriteLine($"{Gemm}.MultiplyTN({layer.W}, dZ{l}, dZ{p}, {Int(previous.Units)}, {Int(layer.Units)}, m);");
-            EmitDerivative(writer, previous.Activation, previous.A, "dZ" + p);
+            writer.WriteLine($"{Gemm}.MultiplyTN({layer.W}, dZ{l}, dZ{p}, {Int(previous.Units)}, {Int(layer.Units)}, m, 1f, {previous.A}, {ActivationValue(previous.Activation)});");
         }
+
+        /// <summary>The runtime's <c>Activation</c> value for <paramref name="activation"/>.</summary>
+        public static string ActivationValue(ActivationKind activation) => $"{KnownNames.ActivationType}.{activation}";
 
         /// <summary>Multiplies <paramref name="delta"/> by g'(A) in place (nothing for a linear layer).</summary>
         public static void EmitDerivative(SourceWriter writer, ActivationKind activation, string activations, string delta)

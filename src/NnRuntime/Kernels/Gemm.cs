@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace NnGen.Kernels;
 
@@ -14,6 +16,8 @@ namespace NnGen.Kernels;
 /// dW = (1/m)·dZ·A_prevᵀ (NT), dW1 = (1/m)·dZ1·X (NN), dA_prev = Wᵀ·dZ
 /// (<see cref="MultiplyTN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>) and, for one
 /// example, z = W·x + b (<see cref="MatVec(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>).
+/// The overloads that take a bias and an <see cref="Activation"/> (or the activations whose derivative to apply) fuse
+/// that element-wise step into the product: each value goes through it as its tile is stored, while still in registers.
 /// Floating-point sums are reassociated for speed, so results differ from a sequential sum in the last bits and may
 /// differ between machines with different vector widths. Large NN and NT products split their output columns over
 /// the threads <see cref="KernelParallelism"/> allows, with results identical to one thread's.
@@ -71,112 +75,280 @@ public static unsafe class Gemm
     public static void MatVec(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int rows, int cols) =>
         MatVec(w, x, bias, y, rows, cols, SimdWidth.Auto);
 
-    internal static unsafe void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, SimdWidth width)
+    /// <summary>C[m×n] = g(alpha · A[m×k] · B[k×n] + bias[i] on row i), bias and activation applied as each tile is stored.</summary>
+    /// <param name="a">A, m × k row-major.</param>
+    /// <param name="b">B, k × n row-major.</param>
+    /// <param name="c">C, m × n row-major; overwritten. Must not overlap A, B or the bias.</param>
+    /// <param name="m">Rows of A and C: output units of a layer.</param>
+    /// <param name="k">Columns of A, rows of B.</param>
+    /// <param name="n">Columns of B and C: examples.</param>
+    /// <param name="alpha">Scale applied to the product before the bias.</param>
+    /// <param name="bias">Empty for no bias, otherwise m floats; bias[i] is added to row i.</param>
+    /// <param name="activation">g, applied element-wise last; <see cref="Activation.Linear"/> leaves the sum as it is.</param>
+    /// <exception cref="ArgumentException">A buffer's length does not match its shape, or C overlaps an input.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or <paramref name="activation"/> is not defined.</exception>
+    public static void MultiplyNN(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, ReadOnlySpan<float> bias, Activation activation) =>
+        MultiplyNN(a, b, c, m, k, n, alpha, bias, activation, SimdWidth.Auto);
+
+    /// <summary>
+    /// C[m×n] = g(alpha · A[m×k] · B[n×k]ᵀ + bias[i] on row i), bias and activation applied as each tile is stored:
+    /// a dense layer's forward pass A1 = g(W1·Xᵀ + b1) over example-major inputs in one call.
+    /// </summary>
+    /// <param name="a">A, m × k row-major.</param>
+    /// <param name="b">B, n × k row-major (its transpose is the right operand).</param>
+    /// <param name="c">C, m × n row-major; overwritten. Must not overlap A, B or the bias.</param>
+    /// <param name="m">Rows of A and C: output units of a layer.</param>
+    /// <param name="k">Columns of A and of B: the length of each dot product.</param>
+    /// <param name="n">Rows of B, columns of C: examples.</param>
+    /// <param name="alpha">Scale applied to the product before the bias.</param>
+    /// <param name="bias">Empty for no bias, otherwise m floats; bias[i] is added to row i.</param>
+    /// <param name="activation">g, applied element-wise last; <see cref="Activation.Linear"/> leaves the sum as it is.</param>
+    /// <exception cref="ArgumentException">A buffer's length does not match its shape, or C overlaps an input.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or <paramref name="activation"/> is not defined.</exception>
+    public static void MultiplyNT(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, ReadOnlySpan<float> bias, Activation activation) =>
+        MultiplyNT(a, b, c, m, k, n, alpha, bias, activation, SimdWidth.Auto);
+
+    /// <summary>
+    /// C[m×n] = (alpha · A[k×m]ᵀ · B[k×n]) ⊙ g′(activations), the derivative evaluated from the layer's own outputs
+    /// as each tile is stored: the backward step dZ[l] = (W[l+1]ᵀ·dZ[l+1]) ⊙ g′(A[l]) in one call.
+    /// </summary>
+    /// <param name="a">A, k × m row-major (its transpose is the left operand), for example W[l+1].</param>
+    /// <param name="b">B, k × n row-major, for example dZ[l+1].</param>
+    /// <param name="c">C, m × n row-major; overwritten. Must not overlap A, B or the activations.</param>
+    /// <param name="m">Columns of A, rows of C.</param>
+    /// <param name="k">Rows of A and of B.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="alpha">Scale applied to the product.</param>
+    /// <param name="activations">g's outputs A[l], m × n row-major like C: the derivatives are taken in terms of them
+    /// (sigmoid a(1 − a), tanh 1 − a², ReLU 1 for a &gt; 0 else 0, leaky ReLU 1 or 0.01, linear 1). May be empty when
+    /// <paramref name="derivativeOf"/> is <see cref="Activation.Linear"/>.</param>
+    /// <param name="derivativeOf">g, the activation that produced <paramref name="activations"/>.</param>
+    /// <exception cref="ArgumentException">A buffer's length does not match its shape, or C overlaps an input.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or <paramref name="derivativeOf"/> is not defined.</exception>
+    public static void MultiplyTN(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, ReadOnlySpan<float> activations, Activation derivativeOf) =>
+        MultiplyTN(a, b, c, m, k, n, alpha, activations, derivativeOf, SimdWidth.Auto);
+
+    /// <summary>
+    /// The width a product runs at: <see cref="SimdWidths.Resolve"/>, so <see cref="SimdPolicy.Use512Bit"/> decides,
+    /// and by default that means 512 bits wherever the CPU has AVX-512F, even where the runtime prefers 256 (Vector512
+    /// code still compiles to zmm instructions with 32 registers there). The products confirm that default on the
+    /// 2-vCPU Cascade Lake build machine, one thread, p10 of 100 interleaved runs: Z1 = W1·Xᵀ
+    /// (20 × 12288 · (209 × 12288)ᵀ) 1.62 ms at 512 bits against 1.81 at 256, dW1 = dZ1·X (20 × 209 · 209 × 12288)
+    /// 1.84 ms against 2.83, and a whole training iteration of that network (NnGen.Benchmarks DeepTrainIteration,
+    /// products forced to 256 bits for the comparison) 5.9–9.5 ms against 10.3–11.6.
+    /// </summary>
+    internal static SimdWidth Resolve(SimdWidth width) => SimdWidths.Resolve(width);
+
+    internal static void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, SimdWidth width) =>
+        MultiplyNN(a, b, c, m, k, n, alpha, [], Activation.Linear, width);
+
+    internal static void MultiplyNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, SimdWidth width) =>
+        MultiplyNT(a, b, c, m, k, n, alpha, [], Activation.Linear, width);
+
+    internal static void MultiplyTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, SimdWidth width) =>
+        MultiplyTN(a, b, c, m, k, n, alpha, [], Activation.Linear, width);
+
+    internal static void MultiplyNN(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, ReadOnlySpan<float> bias, Activation activation, SimdWidth width)
     {
         const string Kernel = "Gemm.MultiplyNN";
         CheckProduct(a, b, c, m, k, n, Kernel, aRows: "m", aCols: "k", bRows: "k", bCols: "n", aRowCount: m, aColCount: k, bRowCount: k, bColCount: n);
+        CheckForwardEpilogue(c, bias, activation, m, Kernel);
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
+        fixed (float* pbias = bias)
         {
-            var split = new ColumnSplit(SimdWidths.Resolve(width), pa, pb, pc, m, k, n, alpha);
-            int parts = split.Parts(KernelParallelism.Current);
-            if (parts > 1)
+            Forward(Orientation.NN, Resolve(width), pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
+        }
+    }
+
+    internal static void MultiplyNT(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, ReadOnlySpan<float> bias, Activation activation, SimdWidth width)
+    {
+        const string Kernel = "Gemm.MultiplyNT";
+        CheckProduct(a, b, c, m, k, n, Kernel, aRows: "m", aCols: "k", bRows: "n", bCols: "k", aRowCount: m, aColCount: k, bRowCount: n, bColCount: k);
+        CheckForwardEpilogue(c, bias, activation, m, Kernel);
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        fixed (float* pbias = bias)
+        {
+            Forward(Orientation.NT, Resolve(width), pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
+        }
+    }
+
+    internal static void MultiplyTN(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, ReadOnlySpan<float> activations, Activation derivativeOf, SimdWidth width)
+    {
+        const string Kernel = "Gemm.MultiplyTN";
+        CheckProduct(a, b, c, m, k, n, Kernel, aRows: "k", aCols: "m", bRows: "k", bCols: "n", aRowCount: k, aColCount: m, bRowCount: k, bColCount: n);
+        CheckActivation(derivativeOf, Kernel, nameof(derivativeOf));
+        if (derivativeOf != Activation.Linear || !activations.IsEmpty)
+        {
+            KernelGuard.MatrixLength(activations.Length, m, n, Kernel, nameof(activations), "m", "n");
+            KernelGuard.NoOverlap(c, activations, Kernel, nameof(c), nameof(activations));
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        fixed (float* pactivations = activations)
+        {
+            // Aᵀ(i, p) = a[p·m + i]: a row stride of 1 and a depth stride of m, so no transposed copy is made.
+            SimdWidth resolved = Resolve(width);
+            nint offset = (nint)(pactivations - pc);
+            switch (derivativeOf)
             {
-                KernelWorkers.Run(&MultiplyNNPart, &split, parts);
-            }
-            else
-            {
-                GemmKernels.Outer(split.Width, pa, k, 1, pb, n, pc, n, m, k, n, alpha);
+                case Activation.Sigmoid:
+                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.SigmoidGradientOperator>(offset));
+                    break;
+                case Activation.Tanh:
+                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.TanhGradientOperator>(offset));
+                    break;
+                case Activation.ReLU:
+                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.ReLUGradientOperator>(offset));
+                    break;
+                case Activation.LeakyReLU:
+                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.LeakyReLUGradientOperator>(offset));
+                    break;
+                default:
+                    // The linear derivative is 1: the plain product.
+                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, default(NoEpilogue));
+                    break;
             }
         }
     }
 
-    /// <summary>Columns [j0, j1) of C = alpha·A·B: the same columns of B, the same rows of A.</summary>
-    private static void MultiplyNNPart(void* state, int part, int parts)
+    /// <summary>Picks the epilogue type once, at the edge, so every tile is compiled for exactly one activation.</summary>
+    private static void Forward(Orientation orientation, SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha, float* bias, Activation activation)
     {
-        ref ColumnSplit split = ref *(ColumnSplit*)state;
-        (int j0, int columns) = split.Range(part, parts);
-        GemmKernels.Outer(split.Width, split.A, split.K, 1, split.B + j0, split.N, split.C + j0, split.N, split.M, split.K, columns, split.Alpha);
+        switch (activation)
+        {
+            case Activation.Sigmoid:
+                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.SigmoidOperator>(bias));
+                break;
+            case Activation.Tanh:
+                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.TanhOperator>(bias));
+                break;
+            case Activation.ReLU:
+                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.ReLUOperator>(bias));
+                break;
+            case Activation.LeakyReLU:
+                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LeakyReLUOperator>(bias));
+                break;
+            default:
+                if (bias == null)
+                {
+                    RunColumns(orientation, width, a, b, c, m, k, n, alpha, default(NoEpilogue));
+                }
+                else
+                {
+                    RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
+                }
+
+                break;
+        }
     }
 
-    /// <summary>Columns [j0, j1) of C = alpha·A·Bᵀ: rows [j0, j1) of B.</summary>
-    private static void MultiplyNTPart(void* state, int part, int parts)
+    private static void RunColumns<TEpilogue>(Orientation orientation, SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
+        where TEpilogue : unmanaged, IGemmEpilogue
     {
-        ref ColumnSplit split = ref *(ColumnSplit*)state;
+        var split = new ColumnSplit<TEpilogue>(orientation, width, a, b, c, m, k, n, alpha, epilogue);
+        int parts = split.Parts(KernelParallelism.Current);
+        if (parts > 1)
+        {
+            KernelWorkers.Run(&RunPart<TEpilogue>, &split, parts);
+        }
+        else
+        {
+            split.Run(0, n);
+        }
+    }
+
+    private static void RunPart<TEpilogue>(void* state, int part, int parts)
+        where TEpilogue : unmanaged, IGemmEpilogue
+    {
+        ref ColumnSplit<TEpilogue> split = ref *(ColumnSplit<TEpilogue>*)state;
         (int j0, int columns) = split.Range(part, parts);
-        GemmKernels.Dot(split.Width, split.A, split.K, split.B + ((nint)j0 * split.K), split.K, split.C + j0, split.N, split.M, split.K, columns, split.Alpha, bias: null);
+        split.Run(j0, columns);
+    }
+
+    private enum Orientation
+    {
+        /// <summary>C = A·B: columns [j0, j1) of C need the same columns of B.</summary>
+        NN,
+
+        /// <summary>C = A·Bᵀ: columns [j0, j1) of C need rows [j0, j1) of B.</summary>
+        NT,
     }
 
     /// <summary>
     /// A product's columns cut into parts for <see cref="KernelWorkers"/>. Cuts fall on multiples of
-    /// <see cref="ColumnAlignment"/> (a whole number of every width's column tiles) and the last part keeps the partial
+    /// <c>ColumnAlignment</c> (a whole number of every width's column tiles) and the last part keeps the partial
     /// tile, so each element sees exactly the single-threaded arithmetic and the result does not depend on the degree.
+    /// Each part copies its own panels of B (NN) or chunks of A (NT) into its thread's scratch.
     /// </summary>
-    private readonly struct ColumnSplit(SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha)
+    private readonly struct ColumnSplit<TEpilogue>(
+        Orientation orientation, SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
+        where TEpilogue : unmanaged, IGemmEpilogue
     {
-        /// <summary>48 columns: 3 vectors of 16 (512-bit), 6 of 8, 12 of 4, and a multiple of the dot-product block of 3.</summary>
-        private const int ColumnAlignment = 48;
+        /// <summary>
+        /// Outer-product tiles (NN, and NT through transposed panels) span 64 columns at 512 bits: 4 vectors of 16, 8 of
+        /// 8, 16 of 4. Dot-product tiles (NT) span 4 columns, so NT cuts finer, which balances 209 columns over two
+        /// threads as 100 + 109 rather than 64 + 145; 10 keeps every part wide enough to copy A as the whole product does.
+        /// </summary>
+        private const int OuterColumnAlignment = 64;
 
-        public readonly SimdWidth Width = width;
-        public readonly float* A = a;
-        public readonly float* B = b;
-        public readonly float* C = c;
-        public readonly int M = m;
-        public readonly int K = k;
-        public readonly int N = n;
-        public readonly float Alpha = alpha;
+        private const int DotColumnAlignment = 10;
+
+        private readonly Orientation _orientation = orientation;
+        private readonly SimdWidth _width = width;
+        private readonly float* _a = a;
+        private readonly float* _b = b;
+        private readonly float* _c = c;
+        private readonly int _m = m;
+        private readonly int _k = k;
+        private readonly int _n = n;
+        private readonly float _alpha = alpha;
+        private readonly TEpilogue _epilogue = epilogue;
 
         public int Parts(int degree)
         {
-            if (degree <= 1 || 2L * M * K * N < KernelParallelism.MinimumParallelFlops)
+            if (degree <= 1 || 2L * _m * _k * _n < KernelParallelism.MinimumParallelFlops)
             {
                 return 1;
             }
 
-            return Math.Max(1, Math.Min(degree, N / ColumnAlignment));
+            return Math.Max(1, Math.Min(degree, _n / ColumnAlignment));
         }
+
+        /// <summary>Every part's width is a multiple of this, except the last, which keeps the partial tile.</summary>
+        private int ColumnAlignment =>
+            _orientation == Orientation.NT && _k > GemmKernels.MaxTransposedDepth ? DotColumnAlignment : OuterColumnAlignment;
 
         public (int Start, int Count) Range(int part, int parts)
         {
-            int blocks = N / ColumnAlignment;
-            int start = (int)((long)blocks * part / parts) * ColumnAlignment;
-            int end = part == parts - 1 ? N : (int)((long)blocks * (part + 1) / parts) * ColumnAlignment;
+            int alignment = ColumnAlignment;
+            int blocks = _n / alignment;
+            int start = (int)((long)blocks * part / parts) * alignment;
+            int end = part == parts - 1 ? _n : (int)((long)blocks * (part + 1) / parts) * alignment;
             return (start, end - start);
         }
-    }
 
-    internal static unsafe void MultiplyNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, SimdWidth width)
-    {
-        const string Kernel = "Gemm.MultiplyNT";
-        CheckProduct(a, b, c, m, k, n, Kernel, aRows: "m", aCols: "k", bRows: "n", bCols: "k", aRowCount: m, aColCount: k, bRowCount: n, bColCount: k);
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
+        public void Run(int j0, int columns)
         {
-            var split = new ColumnSplit(SimdWidths.Resolve(width), pa, pb, pc, m, k, n, alpha);
-            int parts = split.Parts(KernelParallelism.Current);
-            if (parts > 1)
+            if (_orientation == Orientation.NN)
             {
-                KernelWorkers.Run(&MultiplyNTPart, &split, parts);
+                GemmKernels.Outer(_width, _a, _k, 1, _b + j0, _n, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
             }
             else
             {
-                GemmKernels.Dot(split.Width, pa, k, pb, k, pc, n, m, k, n, alpha, bias: null);
+                GemmKernels.Dot(_width, _a, _k, _b + ((nint)j0 * _k), _k, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
             }
-        }
-    }
-
-    internal static unsafe void MultiplyTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, float alpha, SimdWidth width)
-    {
-        const string Kernel = "Gemm.MultiplyTN";
-        CheckProduct(a, b, c, m, k, n, Kernel, aRows: "k", aCols: "m", bRows: "k", bCols: "n", aRowCount: k, aColCount: m, bRowCount: k, bColCount: n);
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
-        {
-            // Aᵀ(i, p) = a[p·m + i]: a row stride of 1 and a depth stride of m, so no transposed copy is made.
-            GemmKernels.Outer(SimdWidths.Resolve(width), pa, 1, m, pb, n, pc, n, m, k, n, alpha);
         }
     }
 
@@ -202,9 +374,34 @@ public static unsafe class Gemm
         fixed (float* py = y)
         {
             // W·x is the dot-product product with a single B row (x); the bias rides along in its epilogue.
-            GemmKernels.Dot(SimdWidths.Resolve(width), pw, cols, px, cols, py, 1, rows, cols, 1, 1f, bias.IsEmpty ? null : pbias);
+            GemmKernels.Dot(Resolve(width), pw, cols, px, cols, py, 1, rows, cols, 1, 1f, bias.IsEmpty ? null : pbias);
         }
     }
+
+    private static void CheckForwardEpilogue(ReadOnlySpan<float> c, ReadOnlySpan<float> bias, Activation activation, int m, string kernel)
+    {
+        CheckActivation(activation, kernel, nameof(activation));
+        if (!bias.IsEmpty)
+        {
+            KernelGuard.VectorLength(bias.Length, m, kernel, nameof(bias), "m");
+            KernelGuard.NoOverlap(c, bias, kernel, nameof(c), nameof(bias));
+        }
+    }
+
+    private static void CheckActivation(Activation activation, string kernel, string parameter)
+    {
+        if ((uint)activation > (uint)Activation.Linear)
+        {
+            ThrowUndefinedActivation(activation, kernel, parameter);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowUndefinedActivation(Activation activation, string kernel, string parameter) =>
+        throw new ArgumentOutOfRangeException(
+            parameter,
+            activation,
+            string.Create(CultureInfo.InvariantCulture, $"{kernel}: {parameter} {(int)activation} is not a defined Activation."));
 
     private static void CheckProduct(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, int m, int k, int n, string kernel,

@@ -4,9 +4,11 @@ using NnGen.Kernels;
 namespace NnGen.Tests.Kernels;
 
 /// <summary>
-/// Every product at every supported width against a double-precision reference. Shapes sweep each dimension over
-/// 1..2·(register block + 1) so every combination of full tiles, partial tiles and vector tails is hit; the error
-/// allowed is 1e-5 relative to Σ|a||b| (float rounding of a reassociated sum grows with that, not with |Σab|).
+/// Every product at every supported width against a double-precision reference, plain and through every fused
+/// epilogue (bias + each activation for NN and NT, each activation's derivative for TN). Shapes sweep each dimension
+/// over 1..2·(register block + 1) so every combination of full tiles, partial tiles and vector tails is hit; the error
+/// allowed is 1e-5 relative to Σ|a||b| (float rounding of a reassociated sum grows with that, not with |Σab|), carried
+/// through the epilogue as <see cref="GemmReference"/> states.
 /// </summary>
 public sealed class GemmTests
 {
@@ -16,12 +18,12 @@ public sealed class GemmTests
     /// <summary>The widest vector, in floats: register-block sweeps are sized for it so narrower widths are covered too.</summary>
     private const int MaxVector = 16;
 
-    // Outer-product tiles (NN, TN): 4 rows × 3 vectors of columns; k is not blocked (one step per k).
+    // Outer-product tiles (NN, TN): 5 rows × 4 vectors of columns; k is not blocked below the packing threshold.
     private const int OuterMaxM = 2 * (GemmKernels.OuterRowBlock + 1);
     private const int OuterMaxN = 2 * ((GemmKernels.OuterVectorBlock * MaxVector) + 1);
     private const int OuterMaxK = 2 * (MaxVector + 1);
 
-    // Dot-product tiles (NT, MatVec): 4 A rows × 3 B rows, k in vectors.
+    // Dot-product tiles (NT, MatVec): 4 A rows × 5 B rows, k in vectors (plus an aligning head when A is copied).
     private const int DotMaxM = 2 * (GemmKernels.DotRowBlock + 1);
     private const int DotMaxN = 2 * (GemmKernels.DotColumnBlock + 1);
     private const int DotMaxK = 2 * (MaxVector + 1);
@@ -42,7 +44,7 @@ public sealed class GemmTests
             {
                 for (int n = 1; n <= OuterMaxN; n++)
                 {
-                    CheckNN(a.AsSpan(0, m * k), b.AsSpan(0, k * n), c, m, k, n, alpha: 1f, width);
+                    CheckNN(a.AsSpan(0, m * k), b.AsSpan(0, k * n), c, m, k, n, alpha: 1f, width, everyEpilogue: true);
                 }
             }
         }
@@ -62,7 +64,7 @@ public sealed class GemmTests
             {
                 for (int n = 1; n <= OuterMaxN; n++)
                 {
-                    CheckTN(a.AsSpan(0, k * m), b.AsSpan(0, k * n), c, m, k, n, alpha: 1f, width);
+                    CheckTN(a.AsSpan(0, k * m), b.AsSpan(0, k * n), c, m, k, n, alpha: 1f, width, everyEpilogue: true);
                 }
             }
         }
@@ -82,7 +84,7 @@ public sealed class GemmTests
             {
                 for (int n = 1; n <= DotMaxN; n++)
                 {
-                    CheckNT(a.AsSpan(0, m * k), b.AsSpan(0, n * k), c, m, k, n, alpha: 1f, width);
+                    CheckNT(a.AsSpan(0, m * k), b.AsSpan(0, n * k), c, m, k, n, alpha: 1f, width, everyEpilogue: true);
                 }
             }
         }
@@ -107,15 +109,15 @@ public sealed class GemmTests
             {
                 for (int n = 1; n <= OuterMaxN; n++)
                 {
-                    CheckNT(a.AsSpan(0, m * k), b.AsSpan(0, n * k), c, m, k, n, alpha: 0.25f, width);
+                    CheckNT(a.AsSpan(0, m * k), b.AsSpan(0, n * k), c, m, k, n, alpha: 0.25f, width, everyEpilogue: n % 7 == 0);
                 }
             }
         }
     }
 
     /// <summary>
-    /// Large NN/TN products pack B into depth-blocked panels (128 deep, column blocks of ~1008): cover several depth
-    /// blocks and column blocks, partial last blocks, and k = 1.
+    /// Large NN/TN products pack B into depth-blocked panels (64 deep at 512 bits, 128 at 256, column blocks of 1024):
+    /// cover several depth blocks and column blocks, partial last blocks, and k = 1.
     /// </summary>
     [Theory]
     [MemberData(nameof(Widths))]
@@ -126,9 +128,11 @@ public sealed class GemmTests
         CheckNN(9, 129, 200, 0.5f, width, seed: 36);
         CheckNN(6, 300, 1100, 1f, width, seed: 37);
         CheckNN(5, 1, 16389, 2f, width, seed: 38);
-        CheckNN(11, 257, 3 * 1008 + 50, 1f, width, seed: 39);
+        CheckNN(11, 257, 3 * 1024 + 50, 1f, width, seed: 39);
         CheckTN(9, 129, 200, 0.5f, width, seed: 40);
         CheckTN(6, 300, 1100, 1f, width, seed: 41);
+        CheckNN(12, 200, 2100, 0.5f, width, seed: 42, everyEpilogue: true);
+        CheckTN(11, 150, 1100, 2f, width, seed: 43, everyEpilogue: true);
     }
 
     [Theory]
@@ -213,55 +217,88 @@ public sealed class GemmTests
         Gemm.MatVec([], [1f], [], [], 0, 1);
     }
 
-    private static void CheckNN(int m, int k, int n, float alpha, SimdWidth width, int seed)
+    private static void CheckNN(int m, int k, int n, float alpha, SimdWidth width, int seed, bool everyEpilogue = false)
     {
         float[] a = KernelTestSupport.RandomFloats(m * k, seed);
         float[] b = KernelTestSupport.RandomFloats(k * n, seed + 1000);
-        CheckNN(a, b, new float[(m * n) + MaxVector], m, k, n, alpha, width);
+        CheckNN(a, b, new float[(m * n) + MaxVector], m, k, n, alpha, width, everyEpilogue);
     }
 
-    private static void CheckNT(int m, int k, int n, float alpha, SimdWidth width, int seed)
+    private static void CheckNT(int m, int k, int n, float alpha, SimdWidth width, int seed, bool everyEpilogue = false)
     {
         float[] a = KernelTestSupport.RandomFloats(m * k, seed);
         float[] b = KernelTestSupport.RandomFloats(n * k, seed + 1000);
-        CheckNT(a, b, new float[(m * n) + MaxVector], m, k, n, alpha, width);
+        CheckNT(a, b, new float[(m * n) + MaxVector], m, k, n, alpha, width, everyEpilogue);
     }
 
-    private static void CheckTN(int m, int k, int n, float alpha, SimdWidth width, int seed)
+    private static void CheckTN(int m, int k, int n, float alpha, SimdWidth width, int seed, bool everyEpilogue = false)
     {
         float[] a = KernelTestSupport.RandomFloats(k * m, seed);
         float[] b = KernelTestSupport.RandomFloats(k * n, seed + 1000);
-        CheckTN(a, b, new float[(m * n) + MaxVector], m, k, n, alpha, width);
+        CheckTN(a, b, new float[(m * n) + MaxVector], m, k, n, alpha, width, everyEpilogue);
     }
 
-    private static void CheckNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float[] c, int m, int k, int n, float alpha, SimdWidth width)
+    private static void CheckNN(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, float[] c, int m, int k, int n, float alpha, SimdWidth width, bool everyEpilogue = false)
     {
-        c.AsSpan().Fill(Sentinel);
-        Gemm.MultiplyNN(a, b, c.AsSpan(0, m * n), m, k, n, alpha, width);
         var (expected, magnitude) = KernelTestSupport.ReferenceProduct(a, k, 1, b, n, 1, m, k, n, alpha);
         string context = $"MultiplyNN {width} m={m} k={k} n={n} alpha={alpha}";
+        c.AsSpan().Fill(Sentinel);
+        Gemm.MultiplyNN(a, b, c.AsSpan(0, m * n), m, k, n, alpha, width);
         KernelTestSupport.AssertClose(c.AsSpan(0, m * n), expected, magnitude, Relative, 0, context);
         KernelTestSupport.AssertUntouched(c, m * n, Sentinel, context);
+        if (everyEpilogue)
+        {
+            foreach (Activation activation in GemmReference.Activations)
+            {
+                ReadOnlySpan<float> bias = GemmReference.BiasFor(m, k, n, activation);
+                c.AsSpan().Fill(Sentinel);
+                Gemm.MultiplyNN(a, b, c.AsSpan(0, m * n), m, k, n, alpha, bias, activation, width);
+                GemmReference.AssertForward(c, expected, magnitude, bias, activation, m, n, Sentinel, $"{context} {activation} bias={!bias.IsEmpty}");
+            }
+        }
     }
 
-    private static void CheckNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float[] c, int m, int k, int n, float alpha, SimdWidth width)
+    private static void CheckNT(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, float[] c, int m, int k, int n, float alpha, SimdWidth width, bool everyEpilogue = false)
     {
-        c.AsSpan().Fill(Sentinel);
-        Gemm.MultiplyNT(a, b, c.AsSpan(0, m * n), m, k, n, alpha, width);
         var (expected, magnitude) = KernelTestSupport.ReferenceProduct(a, k, 1, b, 1, k, m, k, n, alpha);
         string context = $"MultiplyNT {width} m={m} k={k} n={n} alpha={alpha}";
+        c.AsSpan().Fill(Sentinel);
+        Gemm.MultiplyNT(a, b, c.AsSpan(0, m * n), m, k, n, alpha, width);
         KernelTestSupport.AssertClose(c.AsSpan(0, m * n), expected, magnitude, Relative, 0, context);
         KernelTestSupport.AssertUntouched(c, m * n, Sentinel, context);
+        if (everyEpilogue)
+        {
+            foreach (Activation activation in GemmReference.Activations)
+            {
+                ReadOnlySpan<float> bias = GemmReference.BiasFor(m, k, n, activation);
+                c.AsSpan().Fill(Sentinel);
+                Gemm.MultiplyNT(a, b, c.AsSpan(0, m * n), m, k, n, alpha, bias, activation, width);
+                GemmReference.AssertForward(c, expected, magnitude, bias, activation, m, n, Sentinel, $"{context} {activation} bias={!bias.IsEmpty}");
+            }
+        }
     }
 
-    private static void CheckTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float[] c, int m, int k, int n, float alpha, SimdWidth width)
+    private static void CheckTN(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, float[] c, int m, int k, int n, float alpha, SimdWidth width, bool everyEpilogue = false)
     {
-        c.AsSpan().Fill(Sentinel);
-        Gemm.MultiplyTN(a, b, c.AsSpan(0, m * n), m, k, n, alpha, width);
         var (expected, magnitude) = KernelTestSupport.ReferenceProduct(a, 1, m, b, n, 1, m, k, n, alpha);
         string context = $"MultiplyTN {width} m={m} k={k} n={n} alpha={alpha}";
+        c.AsSpan().Fill(Sentinel);
+        Gemm.MultiplyTN(a, b, c.AsSpan(0, m * n), m, k, n, alpha, width);
         KernelTestSupport.AssertClose(c.AsSpan(0, m * n), expected, magnitude, Relative, 0, context);
         KernelTestSupport.AssertUntouched(c, m * n, Sentinel, context);
+        if (everyEpilogue)
+        {
+            ReadOnlySpan<float> activations = GemmReference.ActivationValues(m * n);
+            foreach (Activation activation in GemmReference.Activations)
+            {
+                c.AsSpan().Fill(Sentinel);
+                Gemm.MultiplyTN(a, b, c.AsSpan(0, m * n), m, k, n, alpha, activations, activation, width);
+                GemmReference.AssertBackward(c, expected, magnitude, activations, activation, m, n, Sentinel, $"{context} g'={activation}");
+            }
+        }
     }
 
     private static void CheckMatVec(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, float[] y, int rows, int cols, SimdWidth width)

@@ -47,6 +47,34 @@ public sealed class ParallelGemmTests
         }
     }
 
+    /// <summary>
+    /// The fused forward products split the same way: Z1 = g(W1·Xᵀ + b1) and g(dZ1·X + b) with every activation, B
+    /// shifted off its vector alignment so the NT parts sum an aligning head, bit-for-bit the single-threaded result.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void FusedProducts_AnyDegree_BitIdenticalToOneThread(string widthName)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        const int m = 20, k = 2048 + 16, n = 209;
+        float[] a = KernelTestSupport.RandomFloats(m * k, seed: 19);
+        float[] b = KernelTestSupport.RandomFloats((n * k) + 3, seed: 20);
+        float[] bias = KernelTestSupport.RandomFloats(m, seed: 21);
+        float[] dz = KernelTestSupport.RandomFloats(m * n, seed: 22);
+        foreach (Activation activation in new[] { Activation.Linear, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU })
+        {
+            void Forward(float[] c) => Gemm.MultiplyNT(a, b.AsSpan(3, n * k), c, m, k, n, 1f, bias, activation, width);
+            void Gradient(float[] c) => Gemm.MultiplyNN(dz, b.AsSpan(3, n * k), c, m, n, k, 1f / n, bias, activation, width);
+            float[] forward = Run(1, Forward, m * n);
+            float[] gradient = Run(1, Gradient, m * k);
+            foreach (int degree in new[] { 2, 3 })
+            {
+                Assert.True(forward.AsSpan().SequenceEqual(Run(degree, Forward, m * n)), $"NT {width} {activation} degree {degree} differs from one thread");
+                Assert.True(gradient.AsSpan().SequenceEqual(Run(degree, Gradient, m * k)), $"NN {width} {activation} degree {degree} differs from one thread");
+            }
+        }
+    }
+
     [Fact]
     public void MultiplyNN_Parallel_MatchesReference()
     {

@@ -1,0 +1,230 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace NnGen.Kernels;
+
+/// <summary>The outer-product register tiles: C tile = Σ_p A(:, p) · B(p, :), one broadcast per row and step.</summary>
+internal static unsafe partial class GemmKernels
+{
+    /// <summary>
+    /// What an outer-product tile needs to know about the depth block it sums: the scale, whether C already holds the
+    /// earlier blocks' partial sums (packed products), and whether this block is the last, so values are final and go
+    /// through the epilogue.
+    /// </summary>
+    private readonly struct OuterBlock(float alpha, bool accumulate, bool last)
+    {
+        public readonly float Alpha = alpha;
+
+        public readonly bool Accumulate = accumulate;
+
+        public readonly bool Last = last;
+    }
+
+    /// <summary>A hint to bring the line at <paramref name="address"/> into L2; nothing where there is no such instruction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(float* address)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch1(address);
+        }
+    }
+
+    /// <summary>C = scale · tile, or C += scale · tile after an earlier depth block; then the epilogue once final.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreOuter<TSimd, TVec, TEpilogue>(TVec tile, TVec scale, float* c, in OuterBlock block, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        TVec value = block.Accumulate ? TSimd.MultiplyAdd(tile, scale, TSimd.Load(c)) : TSimd.Multiply(tile, scale);
+        if (!TEpilogue.IsNone && block.Last)
+        {
+            value = epilogue.Apply<TSimd, TVec>(value, c, row);
+        }
+
+        TSimd.Store(value, c);
+    }
+
+    // prefetch: the first of the lines to pull into L2, one per step: the packed path streams the next block of B in
+    // while this one computes; other callers pass b (an unconditional prefetch costs less than a test in every step). The five A rows advance by one shared offset, not five pointers: the loop's
+    // scalar bookkeeping otherwise ran out of registers and spilled, and its instructions kept the front end busier
+    // than the 20 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Outer5x4<TSimd, TVec, TEpilogue>(
+        float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int k, in OuterBlock block, int row, TEpilogue epilogue,
+        float* prefetch)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int width = TSimd.Count;
+        TVec c00 = TSimd.Zero, c01 = TSimd.Zero, c02 = TSimd.Zero, c03 = TSimd.Zero;
+        TVec c10 = TSimd.Zero, c11 = TSimd.Zero, c12 = TSimd.Zero, c13 = TSimd.Zero;
+        TVec c20 = TSimd.Zero, c21 = TSimd.Zero, c22 = TSimd.Zero, c23 = TSimd.Zero;
+        TVec c30 = TSimd.Zero, c31 = TSimd.Zero, c32 = TSimd.Zero, c33 = TSimd.Zero;
+        TVec c40 = TSimd.Zero, c41 = TSimd.Zero, c42 = TSimd.Zero, c43 = TSimd.Zero;
+        float* a0 = a;
+        float* a1 = a0 + aRowStride;
+        float* a2 = a1 + aRowStride;
+        float* a3 = a2 + aRowStride;
+        float* a4 = a3 + aRowStride;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Prefetch(prefetch);
+            prefetch += CacheLineFloats;
+
+            TVec b0 = TSimd.Load(b);
+            TVec b1 = TSimd.Load(b + width);
+            TVec b2 = TSimd.Load(b + (2 * width));
+            TVec b3 = TSimd.Load(b + (3 * width));
+
+            TVec x = TSimd.Broadcast(a0[offset]);
+            c00 = TSimd.MultiplyAdd(x, b0, c00);
+            c01 = TSimd.MultiplyAdd(x, b1, c01);
+            c02 = TSimd.MultiplyAdd(x, b2, c02);
+            c03 = TSimd.MultiplyAdd(x, b3, c03);
+
+            x = TSimd.Broadcast(a1[offset]);
+            c10 = TSimd.MultiplyAdd(x, b0, c10);
+            c11 = TSimd.MultiplyAdd(x, b1, c11);
+            c12 = TSimd.MultiplyAdd(x, b2, c12);
+            c13 = TSimd.MultiplyAdd(x, b3, c13);
+
+            x = TSimd.Broadcast(a2[offset]);
+            c20 = TSimd.MultiplyAdd(x, b0, c20);
+            c21 = TSimd.MultiplyAdd(x, b1, c21);
+            c22 = TSimd.MultiplyAdd(x, b2, c22);
+            c23 = TSimd.MultiplyAdd(x, b3, c23);
+
+            x = TSimd.Broadcast(a3[offset]);
+            c30 = TSimd.MultiplyAdd(x, b0, c30);
+            c31 = TSimd.MultiplyAdd(x, b1, c31);
+            c32 = TSimd.MultiplyAdd(x, b2, c32);
+            c33 = TSimd.MultiplyAdd(x, b3, c33);
+
+            x = TSimd.Broadcast(a4[offset]);
+            c40 = TSimd.MultiplyAdd(x, b0, c40);
+            c41 = TSimd.MultiplyAdd(x, b1, c41);
+            c42 = TSimd.MultiplyAdd(x, b2, c42);
+            c43 = TSimd.MultiplyAdd(x, b3, c43);
+
+            offset += aDepthStride;
+            b += ldb;
+        }
+
+        TVec scale = TSimd.Broadcast(block.Alpha);
+        StoreOuter<TSimd, TVec, TEpilogue>(c00, scale, c, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c01, scale, c + width, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c02, scale, c + (2 * width), block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c03, scale, c + (3 * width), block, row, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c10, scale, c, block, row + 1, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c11, scale, c + width, block, row + 1, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c12, scale, c + (2 * width), block, row + 1, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c13, scale, c + (3 * width), block, row + 1, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c20, scale, c, block, row + 2, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c21, scale, c + width, block, row + 2, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c22, scale, c + (2 * width), block, row + 2, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c23, scale, c + (3 * width), block, row + 2, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c30, scale, c, block, row + 3, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c31, scale, c + width, block, row + 3, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c32, scale, c + (2 * width), block, row + 3, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c33, scale, c + (3 * width), block, row + 3, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c40, scale, c, block, row + 4, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c41, scale, c + width, block, row + 4, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c42, scale, c + (2 * width), block, row + 4, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c43, scale, c + (3 * width), block, row + 4, epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Outer1x4<TSimd, TVec, TEpilogue>(
+        float* a, nint aDepthStride, float* b, nint ldb, float* c, int k, in OuterBlock block, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int width = TSimd.Count;
+        TVec c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero;
+        for (int p = 0; p < k; p++)
+        {
+            TVec x = TSimd.Broadcast(*a);
+            c0 = TSimd.MultiplyAdd(x, TSimd.Load(b), c0);
+            c1 = TSimd.MultiplyAdd(x, TSimd.Load(b + width), c1);
+            c2 = TSimd.MultiplyAdd(x, TSimd.Load(b + (2 * width)), c2);
+            c3 = TSimd.MultiplyAdd(x, TSimd.Load(b + (3 * width)), c3);
+            a += aDepthStride;
+            b += ldb;
+        }
+
+        TVec scale = TSimd.Broadcast(block.Alpha);
+        StoreOuter<TSimd, TVec, TEpilogue>(c0, scale, c, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c1, scale, c + width, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c2, scale, c + (2 * width), block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c3, scale, c + (3 * width), block, row, epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Outer5x1<TSimd, TVec, TEpilogue>(
+        float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int k, in OuterBlock block, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        TVec c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero, c4 = TSimd.Zero;
+        float* a0 = a;
+        float* a1 = a0 + aRowStride;
+        float* a2 = a1 + aRowStride;
+        float* a3 = a2 + aRowStride;
+        float* a4 = a3 + aRowStride;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            TVec y = TSimd.Load(b);
+            c0 = TSimd.MultiplyAdd(TSimd.Broadcast(a0[offset]), y, c0);
+            c1 = TSimd.MultiplyAdd(TSimd.Broadcast(a1[offset]), y, c1);
+            c2 = TSimd.MultiplyAdd(TSimd.Broadcast(a2[offset]), y, c2);
+            c3 = TSimd.MultiplyAdd(TSimd.Broadcast(a3[offset]), y, c3);
+            c4 = TSimd.MultiplyAdd(TSimd.Broadcast(a4[offset]), y, c4);
+            offset += aDepthStride;
+            b += ldb;
+        }
+
+        TVec scale = TSimd.Broadcast(block.Alpha);
+        StoreOuter<TSimd, TVec, TEpilogue>(c0, scale, c, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c1, scale, c + ldc, block, row + 1, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c2, scale, c + (2 * ldc), block, row + 2, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c3, scale, c + (3 * ldc), block, row + 3, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c4, scale, c + (4 * ldc), block, row + 4, epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Outer1x1<TSimd, TVec, TEpilogue>(
+        float* a, nint aDepthStride, float* b, nint ldb, float* c, int k, in OuterBlock block, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        // Two accumulators so consecutive FMAs do not wait on each other's latency.
+        TVec even = TSimd.Zero, odd = TSimd.Zero;
+        int p = 0;
+        for (; p <= k - 2; p += 2)
+        {
+            even = TSimd.MultiplyAdd(TSimd.Broadcast(*a), TSimd.Load(b), even);
+            odd = TSimd.MultiplyAdd(TSimd.Broadcast(a[aDepthStride]), TSimd.Load(b + ldb), odd);
+            a += 2 * aDepthStride;
+            b += 2 * ldb;
+        }
+
+        if (p < k)
+        {
+            even = TSimd.MultiplyAdd(TSimd.Broadcast(*a), TSimd.Load(b), even);
+        }
+
+        StoreOuter<TSimd, TVec, TEpilogue>(TSimd.Add(even, odd), TSimd.Broadcast(block.Alpha), c, block, row, epilogue);
+    }
+}

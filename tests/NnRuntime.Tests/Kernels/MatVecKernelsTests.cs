@@ -1,0 +1,248 @@
+using System;
+using System.Globalization;
+using NnGen.Kernels;
+using NnGen.Tests.Support;
+
+namespace NnGen.Tests.Kernels;
+
+/// <summary>
+/// The single-example dense layer y = g(W·x + b) at every supported width and every activation, against a
+/// double-precision reference. Shapes sweep rows over 1..2·(row block + 1) and cols over 1..2·(widest vector + 1), so
+/// every mix of full blocks, the recomputed last block, 4-row and single-row tails, full vectors, masked k tails and
+/// the drop to a narrower width is hit, plus a few layers large enough to loop over many blocks.
+/// </summary>
+/// <remarks>
+/// Tolerance: the pre-activation is a reassociated float sum, whose error is bounded by a small multiple of
+/// ε·Σ|w||x| (ε = 2⁻²⁴); <see cref="Relative"/> allows 1e-5 of Σ|w||x| + |b|. Every activation has slope at most 1,
+/// so that error passes through g undiminished at worst, and g's own error adds at most <see cref="Absolute"/>
+/// (tanh is within 5 ulps and sigmoid within 3 ulps of results no larger than 1, that is below 3.1e-7).
+/// </remarks>
+public sealed class MatVecKernelsTests
+{
+    private const double Relative = 1e-5;
+    private const double Absolute = 1e-6;
+    private const float Sentinel = -12345.5f;
+
+    /// <summary>The widest vector, in floats.</summary>
+    private const int MaxVector = 16;
+
+    private const int MaxRows = 2 * (MatVecKernels.RowBlock + 1);
+    private const int MaxCols = 2 * (MaxVector + 1);
+
+    private static readonly (int Rows, int Cols)[] LargeShapes = [(64, 64), (100, 37), (257, 129), (64, 16), (1, 64)];
+
+    public static TheoryData<string, Activation> Cases()
+    {
+        var data = new TheoryData<string, Activation>();
+        foreach (string width in KernelTestSupport.SupportedWidths())
+        {
+            foreach (Activation activation in Enum.GetValues<Activation>())
+            {
+                data.Add(width, activation);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_AllSmallShapes_MatchesReference(string widthName, Activation activation)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        for (int rows = 1; rows <= MaxRows; rows++)
+        {
+            for (int cols = 0; cols <= MaxCols; cols++)
+            {
+                Check(width, activation, rows, cols, seed: (rows * 100) + cols);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_LargeShapes_MatchesReference(string widthName, Activation activation)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        foreach ((int rows, int cols) in LargeShapes)
+        {
+            Check(width, activation, rows, cols, seed: rows + cols);
+        }
+    }
+
+    /// <summary>
+    /// Infinities must count once: the k tail re-reads lanes of the row already summed and must zero them in both
+    /// operands, or an Inf there becomes Inf·0 = NaN. With every weight +Inf and every input positive (and then the
+    /// other way round), z = +Inf exactly, so g(z) is +Inf or, within <see cref="Absolute"/>, 1; a NaN means a masked
+    /// lane leaked. NaN past the ends of the buffers must not reach the output either.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_InfinityInMaskedTailLanes_CountsOnce(string widthName, Activation activation)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        float expected = (float)Reference(activation, double.PositiveInfinity);
+        foreach (bool infiniteWeights in new[] { true, false })
+        {
+            for (int rows = 1; rows <= MaxRows; rows++)
+            {
+                for (int cols = 1; cols <= MaxCols; cols++)
+                {
+                    float[] w = Positive(rows * cols, seed: rows + cols, infinite: infiniteWeights);
+                    float[] x = Positive(cols, seed: cols, infinite: !infiniteWeights);
+                    float[] bias = Padded(KernelTestSupport.RandomFloats(rows, seed: rows), float.NaN);
+                    float[] y = Run(width, activation, w, x, bias, rows, cols);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Assert.True(
+                            y[r] == expected || Math.Abs(y[r] - expected) <= Absolute,
+                            Context(width, activation, rows, cols) + $" (Inf in {(infiniteWeights ? "W" : "x")}): element {r} is {y[r]:R}, expected {expected:R}.");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>NaN stored right after W, x and b (where a careless vector load would reach) leaves every output finite.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_NaNPastTheBuffers_DoesNotLeak(string widthName, Activation activation)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        for (int rows = 1; rows <= MaxRows; rows++)
+        {
+            for (int cols = 1; cols <= MaxCols; cols++)
+            {
+                float[] w = Padded(KernelTestSupport.RandomFloats(rows * cols, seed: rows + cols), float.NaN);
+                float[] x = Padded(KernelTestSupport.RandomFloats(cols, seed: cols), float.NaN);
+                float[] bias = Padded(KernelTestSupport.RandomFloats(rows, seed: rows), float.NaN);
+                float[] y = Run(width, activation, w, x, bias, rows, cols);
+                for (int r = 0; r < rows; r++)
+                {
+                    Assert.True(float.IsFinite(y[r]), Context(width, activation, rows, cols) + $": element {r} is {y[r]:R}.");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public unsafe void Forward_AfterWarmUp_AllocatesNothing(string widthName)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        const int Rows = 37, Cols = 29;
+        float[] w = KernelTestSupport.RandomFloats(Rows * Cols, seed: 70);
+        float[] x = KernelTestSupport.RandomFloats(Cols, seed: 71);
+        float[] bias = KernelTestSupport.RandomFloats(Rows, seed: 72);
+        float[] y = new float[Rows];
+        Activation[] activations = Enum.GetValues<Activation>();
+        AllocationAssert.NoAllocation(
+            () =>
+            {
+                fixed (float* pw = w)
+                fixed (float* px = x)
+                fixed (float* pb = bias)
+                fixed (float* py = y)
+                {
+                    foreach (Activation activation in activations)
+                    {
+                        MatVecKernels.Forward(width, pw, px, pb, py, Rows, Cols, activation);
+                        MatVecKernels.Forward(width, pw, px, pb, py, 3, Cols, activation);
+                        MatVecKernels.Forward(width, pw, px, pb, py, Rows, 2, activation);
+                    }
+                }
+            },
+            calls: 20,
+            "MatVecKernels.Forward");
+    }
+
+    [Fact]
+    public unsafe void Forward_UnknownActivation_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        {
+            float value = 1f, result = 0f;
+            MatVecKernels.Forward(SimdWidth.Auto, &value, &value, &value, &result, 1, 1, (Activation)99);
+        });
+    }
+
+    public static TheoryData<string> Widths() => KernelTestSupport.SupportedWidths();
+
+    private static void Check(SimdWidth width, Activation activation, int rows, int cols, int seed)
+    {
+        float[] w = KernelTestSupport.RandomFloats(rows * cols, seed);
+        float[] x = KernelTestSupport.RandomFloats(cols, seed + 1, scale: 2f);
+        float[] bias = KernelTestSupport.RandomFloats(rows, seed + 2);
+        float[] y = Run(width, activation, Padded(w, 0f), Padded(x, 0f), Padded(bias, 0f), rows, cols);
+
+        var expected = new double[rows];
+        var magnitude = new double[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            double z = bias[r], abs = Math.Abs(bias[r]);
+            for (int k = 0; k < cols; k++)
+            {
+                double term = (double)w[(r * cols) + k] * x[k];
+                z += term;
+                abs += Math.Abs(term);
+            }
+
+            expected[r] = Reference(activation, z);
+            magnitude[r] = abs;
+        }
+
+        string context = Context(width, activation, rows, cols);
+        KernelTestSupport.AssertClose(y.AsSpan(0, rows), expected, magnitude, Relative, Absolute, context);
+        KernelTestSupport.AssertUntouched(y, rows, Sentinel, context);
+    }
+
+    /// <summary>Runs the kernel on the data that starts <see cref="MaxVector"/> floats into each padded buffer; returns y followed by sentinels.</summary>
+    private static unsafe float[] Run(SimdWidth width, Activation activation, float[] w, float[] x, float[] bias, int rows, int cols)
+    {
+        float[] y = new float[rows + MaxVector];
+        y.AsSpan().Fill(Sentinel);
+        fixed (float* pw = w)
+        fixed (float* px = x)
+        fixed (float* pb = bias)
+        fixed (float* py = y)
+        {
+            MatVecKernels.Forward(width, pw + MaxVector, px + MaxVector, pb + MaxVector, py, rows, cols, activation);
+        }
+
+        return y;
+    }
+
+    /// <summary>count values in [0.5, 1.5), or +Inf, padded with NaN.</summary>
+    private static float[] Positive(int count, int seed, bool infinite)
+    {
+        float[] values = KernelTestSupport.RandomFloats(count, seed, scale: 0.5f);
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = infinite ? float.PositiveInfinity : 1f + values[i];
+        }
+
+        return Padded(values, float.NaN);
+    }
+
+    /// <summary>The values with <see cref="MaxVector"/> copies of <paramref name="padding"/> on each side.</summary>
+    private static float[] Padded(float[] values, float padding)
+    {
+        float[] padded = new float[values.Length + (2 * MaxVector)];
+        padded.AsSpan().Fill(padding);
+        values.CopyTo(padded, MaxVector);
+        return padded;
+    }
+
+    private static double Reference(Activation activation, double z) => activation switch
+    {
+        Activation.Linear => z,
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        Activation.Tanh => Math.Tanh(z),
+        Activation.ReLU => Math.Max(z, 0),
+        Activation.LeakyReLU => z > 0 ? z : ActivationKernels.LeakySlope * z,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+
+    private static string Context(SimdWidth width, Activation activation, int rows, int cols) =>
+        string.Create(CultureInfo.InvariantCulture, $"{width} {activation} rows={rows} cols={cols}");
+}
