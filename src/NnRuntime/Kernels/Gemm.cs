@@ -162,7 +162,7 @@ public static unsafe class Gemm
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         {
-            Forward(Orientation.NN, Resolve(width), pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
+            Forward(Orientation.NN, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
         }
     }
 
@@ -177,7 +177,7 @@ public static unsafe class Gemm
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         {
-            Forward(Orientation.NT, Resolve(width), pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
+            Forward(Orientation.NT, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
         }
     }
 
@@ -200,64 +200,65 @@ public static unsafe class Gemm
         {
             // Aᵀ(i, p) = a[p·m + i]: a row stride of 1 and a depth stride of m, so no transposed copy is made.
             SimdWidth resolved = Resolve(width);
+            TileShape tiles = TileShapes.Current;
             nint offset = (nint)(pactivations - pc);
             switch (derivativeOf)
             {
                 case Activation.Sigmoid:
-                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.SigmoidGradientOperator>(offset));
+                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.SigmoidGradientOperator>(offset));
                     break;
                 case Activation.Tanh:
-                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.TanhGradientOperator>(offset));
+                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.TanhGradientOperator>(offset));
                     break;
                 case Activation.ReLU:
-                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.ReLUGradientOperator>(offset));
+                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.ReLUGradientOperator>(offset));
                     break;
                 case Activation.LeakyReLU:
-                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.LeakyReLUGradientOperator>(offset));
+                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.LeakyReLUGradientOperator>(offset));
                     break;
                 default:
                     // The linear derivative is 1: the plain product.
-                    GemmKernels.Outer(resolved, pa, 1, m, pb, n, pc, n, m, k, n, alpha, default(NoEpilogue));
+                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, default(NoEpilogue));
                     break;
             }
         }
     }
 
     /// <summary>Picks the epilogue type once, at the edge, so every tile is compiled for exactly one activation.</summary>
-    private static void Forward(Orientation orientation, SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha, float* bias, Activation activation)
+    private static void Forward(Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, float* bias, Activation activation)
     {
         switch (activation)
         {
             case Activation.Sigmoid:
-                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.SigmoidOperator>(bias));
+                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.SigmoidOperator>(bias));
                 break;
             case Activation.Tanh:
-                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.TanhOperator>(bias));
+                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.TanhOperator>(bias));
                 break;
             case Activation.ReLU:
-                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.ReLUOperator>(bias));
+                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.ReLUOperator>(bias));
                 break;
             case Activation.LeakyReLU:
-                RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LeakyReLUOperator>(bias));
+                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LeakyReLUOperator>(bias));
                 break;
             default:
                 if (bias == null)
                 {
-                    RunColumns(orientation, width, a, b, c, m, k, n, alpha, default(NoEpilogue));
+                    RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, default(NoEpilogue));
                 }
                 else
                 {
-                    RunColumns(orientation, width, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
+                    RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
                 }
 
                 break;
         }
     }
 
-    private static void RunColumns<TEpilogue>(Orientation orientation, SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
+    private static void RunColumns<TEpilogue>(Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TEpilogue : unmanaged, IGemmEpilogue
     {
-        var split = new ColumnSplit<TEpilogue>(orientation, width, a, b, c, m, k, n, alpha, epilogue);
+        var split = new ColumnSplit<TEpilogue>(orientation, width, tiles, a, b, c, m, k, n, alpha, epilogue);
         int parts = split.Parts(KernelParallelism.Current);
         if (parts > 1)
         {
@@ -293,20 +294,22 @@ public static unsafe class Gemm
     /// Each part copies its own panels of B (NN) or chunks of A (NT) into its thread's scratch.
     /// </summary>
     private readonly struct ColumnSplit<TEpilogue>(
-        Orientation orientation, SimdWidth width, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
+        Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TEpilogue : unmanaged, IGemmEpilogue
     {
         /// <summary>
-        /// Outer-product tiles (NN, and NT through transposed panels) span 64 columns at 512 bits: 4 vectors of 16, 8 of
-        /// 8, 16 of 4. Dot-product tiles (NT) span 4 columns, so NT cuts finer, which balances 209 columns over two
-        /// threads as 100 + 109 rather than 64 + 145; 10 keeps every part wide enough to copy A as the whole product does.
+        /// Outer-product tiles (NN, and NT through transposed panels) span at most 64 columns (4 vectors of 16 floats);
+        /// every shape and width divides 64. Dot-product tiles (NT) span 4 or 5 columns, so NT cuts finer, at multiples
+        /// of 20, which balances 209 columns over two threads as 100 + 109 rather than 64 + 145 and keeps every part
+        /// wide enough to copy A as the whole product does.
         /// </summary>
         private const int OuterColumnAlignment = 64;
 
-        private const int DotColumnAlignment = 10;
+        private const int DotColumnAlignment = 20;
 
         private readonly Orientation _orientation = orientation;
         private readonly SimdWidth _width = width;
+        private readonly TileShape _tiles = tiles;
         private readonly float* _a = a;
         private readonly float* _b = b;
         private readonly float* _c = c;
@@ -343,11 +346,11 @@ public static unsafe class Gemm
         {
             if (_orientation == Orientation.NN)
             {
-                GemmKernels.Outer(_width, _a, _k, 1, _b + j0, _n, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
+                GemmKernels.Outer(_width, _tiles, _a, _k, 1, _b + j0, _n, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
             }
             else
             {
-                GemmKernels.Dot(_width, _a, _k, _b + ((nint)j0 * _k), _k, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
+                GemmKernels.Dot(_width, _tiles, _a, _k, _b + ((nint)j0 * _k), _k, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
             }
         }
     }
@@ -374,7 +377,7 @@ public static unsafe class Gemm
         fixed (float* py = y)
         {
             // W·x is the dot-product product with a single B row (x); the bias rides along in its epilogue.
-            GemmKernels.Dot(Resolve(width), pw, cols, px, cols, py, 1, rows, cols, 1, 1f, bias.IsEmpty ? null : pbias);
+            GemmKernels.Dot(Resolve(width), TileShapes.Current, pw, cols, px, cols, py, 1, rows, cols, 1, 1f, bias.IsEmpty ? null : pbias);
         }
     }
 

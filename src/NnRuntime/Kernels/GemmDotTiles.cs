@@ -21,7 +21,7 @@ internal static unsafe partial class GemmKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotTiles<TSimd, TVec, TEpilogue>(
-        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
+        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
@@ -44,9 +44,10 @@ internal static unsafe partial class GemmKernels
 
         // Scratch holds one row group's copy of an A chunk, then the parked sums of that row group × a column group.
         // Both groupings depend only on m and the width, so every part of a split product sums exactly alike.
-        int rowGroup = Math.Min(m, DotRowGroup);
+        int rowGroup = Math.Min(m, DotRowGroupTiles * tiles.DotRows());
         nint packedFloats = pack ? (nint)rowGroup * (DotDepthBlock + (2 * width)) : 0;
-        int columnGroup = Math.Max(DotColumnBlock, (int)((ScratchFloats - packedFloats) / (rowGroup * width)) / DotColumnBlock * DotColumnBlock);
+        int columnBlock = tiles.DotColumns();
+        int columnGroup = Math.Max(columnBlock, (int)((ScratchFloats - packedFloats) / (rowGroup * width)) / columnBlock * columnBlock);
         float* scratch = Scratch;
         float* partials = scratch + packedFloats;
         for (int i0 = 0; i0 < m; i0 += rowGroup)
@@ -99,7 +100,7 @@ internal static unsafe partial class GemmKernels
                     }
 
                     DotChunkTiles<TSimd, TVec, TEpilogue>(
-                        aChunk, aStride, b + (j0 * ldb) + k0, ldb, c + (i0 * ldc) + j0, ldc, partials, i0, rows, columns, chunk, epilogue);
+                        tiles, aChunk, aStride, b + (j0 * ldb) + k0, ldb, c + (i0 * ldc) + j0, ldc, partials, i0, rows, columns, chunk, epilogue);
                 }
             }
         }
@@ -108,32 +109,51 @@ internal static unsafe partial class GemmKernels
     /// <summary>All tiles of one k chunk: rows [row0, row0 + rows) of C by every column of the group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotChunkTiles<TSimd, TVec, TEpilogue>(
-        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, float* partials, int row0, int rows, int n, in DotChunk<TVec> chunk, TEpilogue epilogue)
+        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, float* partials, int row0, int rows, int n, in DotChunk<TVec> chunk,
+        TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
         nint ps = chunk.PartialStride;
+        bool wide = tiles == TileShape.Wide;
+        int rowBlock = tiles.DotRows();
+        int columnBlock = tiles.DotColumns();
         int j = 0;
-        for (; j <= n - DotColumnBlock; j += DotColumnBlock)
+        for (; j <= n - columnBlock; j += columnBlock)
         {
             float* bj = b + (j * ldb);
 
-            // The 5-row tiles pull the next column group's B rows into L2, one row each, while this group computes:
+            // The row tiles pull the next column group's B rows into L2, one row each, while this group computes:
             // the first tile of every group then finds its rows in cache instead of waiting on memory.
-            float* next = j + (2 * DotColumnBlock) <= n ? bj + (DotColumnBlock * ldb) : bj;
+            float* next = j + (2 * columnBlock) <= n ? bj + (columnBlock * ldb) : bj;
             int i = 0;
-            for (int r = 0; i <= rows - DotRowBlock; i += DotRowBlock, r++)
+            for (int r = 0; i <= rows - rowBlock; i += rowBlock, r++)
             {
-                float* prefetch = next + ((r % DotColumnBlock) * ldb);
-                Dot4x5<TSimd, TVec, TEpilogue>(
-                    a + (i * lda), lda, bj, ldb, c + (i * ldc) + j, ldc, partials + (i * ps) + (j * width), chunk, row0 + i, epilogue, prefetch);
+                float* prefetch = next + ((r % columnBlock) * ldb);
+                float* tilePartials = partials + (i * ps) + (j * width);
+                if (wide)
+                {
+                    Dot4x5<TSimd, TVec, TEpilogue>(a + (i * lda), lda, bj, ldb, c + (i * ldc) + j, ldc, tilePartials, chunk, row0 + i, epilogue, prefetch);
+                }
+                else
+                {
+                    Dot3x4<TSimd, TVec, TEpilogue>(a + (i * lda), lda, bj, ldb, c + (i * ldc) + j, ldc, tilePartials, chunk, row0 + i, epilogue, prefetch);
+                }
             }
 
             for (; i < rows; i++)
             {
-                Dot1x5<TSimd, TVec, TEpilogue>(a + (i * lda), bj, ldb, c + (i * ldc) + j, partials + (i * ps) + (j * width), chunk, row0 + i, epilogue);
+                float* tilePartials = partials + (i * ps) + (j * width);
+                if (wide)
+                {
+                    Dot1x5<TSimd, TVec, TEpilogue>(a + (i * lda), bj, ldb, c + (i * ldc) + j, tilePartials, chunk, row0 + i, epilogue);
+                }
+                else
+                {
+                    Dot1x4<TSimd, TVec, TEpilogue>(a + (i * lda), bj, ldb, c + (i * ldc) + j, tilePartials, chunk, row0 + i, epilogue);
+                }
             }
         }
 
@@ -141,9 +161,17 @@ internal static unsafe partial class GemmKernels
         {
             float* bj = b + (j * ldb);
             int i = 0;
-            for (; i <= rows - DotRowBlock; i += DotRowBlock)
+            for (; i <= rows - rowBlock; i += rowBlock)
             {
-                Dot4x1<TSimd, TVec, TEpilogue>(a + (i * lda), lda, bj, c + (i * ldc) + j, ldc, partials + (i * ps) + (j * width), chunk, row0 + i, epilogue);
+                float* tilePartials = partials + (i * ps) + (j * width);
+                if (wide)
+                {
+                    Dot4x1<TSimd, TVec, TEpilogue>(a + (i * lda), lda, bj, c + (i * ldc) + j, ldc, tilePartials, chunk, row0 + i, epilogue);
+                }
+                else
+                {
+                    Dot3x1<TSimd, TVec, TEpilogue>(a + (i * lda), lda, bj, c + (i * ldc) + j, ldc, tilePartials, chunk, row0 + i, epilogue);
+                }
             }
 
             for (; i < rows; i++)
@@ -592,5 +620,247 @@ internal static unsafe partial class GemmKernels
         }
 
         WriteDot(c, TSimd.Sum(sum), chunk, row, epilogue);
+    }
+
+    // The narrow shape's tiles (16 vector registers): 3 A rows × 4 B rows keep 12 sums, 3 A vectors and one B vector
+    // live, and each row's four sums reduce into one 128-bit vector of C.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot3x4<TSimd, TVec, TEpilogue>(
+        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, float* partials, in DotChunk<TVec> chunk, int row, TEpilogue epilogue, float* prefetch)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        Dot3x4Sums<TSimd, TVec>(a, lda, b, ldb, partials, chunk, prefetch);
+        if (!chunk.Last)
+        {
+            return;
+        }
+
+        int width = TSimd.Count;
+        nint ps = chunk.PartialStride;
+        for (int r = 0; r < 3; r++)
+        {
+            float* sums = partials + (r * ps);
+            TVec s0 = TSimd.Load(sums), s1 = TSimd.Load(sums + width), s2 = TSimd.Load(sums + (2 * width)), s3 = TSimd.Load(sums + (3 * width));
+            WriteDot(c + (r * ldc), Reduce4(s0, s1, s2, s3), chunk, row + r, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// The sums of a <see cref="Dot3x4{TSimd, TVec, TEpilogue}"/> tile, always parked in <paramref name="partials"/>.
+    /// Compiled apart from the epilogue on purpose: the loop keeps all 16 registers busy, and with an activation's
+    /// temporaries in the same method the JIT spilled one sum to the stack inside the loop, a store and reload on
+    /// every step that put 2.5 ms instead of 1.4 on Z1 = W1·Xᵀ of [12288,20,7,5,1].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Dot3x4Sums<TSimd, TVec>(float* a, nint lda, float* b, nint ldb, float* partials, in DotChunk<TVec> chunk, float* prefetch)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        int width = TSimd.Count;
+        TVec s00 = TSimd.Zero, s01 = TSimd.Zero, s02 = TSimd.Zero, s03 = TSimd.Zero;
+        TVec s10 = TSimd.Zero, s11 = TSimd.Zero, s12 = TSimd.Zero, s13 = TSimd.Zero;
+        TVec s20 = TSimd.Zero, s21 = TSimd.Zero, s22 = TSimd.Zero, s23 = TSimd.Zero;
+        nint ps = chunk.PartialStride;
+        if (!chunk.First)
+        {
+            s00 = TSimd.Load(partials);
+            s01 = TSimd.Load(partials + width);
+            s02 = TSimd.Load(partials + (2 * width));
+            s03 = TSimd.Load(partials + (3 * width));
+            s10 = TSimd.Load(partials + ps);
+            s11 = TSimd.Load(partials + ps + width);
+            s12 = TSimd.Load(partials + ps + (2 * width));
+            s13 = TSimd.Load(partials + ps + (3 * width));
+            s20 = TSimd.Load(partials + (2 * ps));
+            s21 = TSimd.Load(partials + (2 * ps) + width);
+            s22 = TSimd.Load(partials + (2 * ps) + (2 * width));
+            s23 = TSimd.Load(partials + (2 * ps) + (3 * width));
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        float* b0 = b;
+        float* b1 = b0 + ldb;
+        float* b2 = b1 + ldb;
+        float* b3 = b2 + ldb;
+        nint length = chunk.Length;
+        for (nint p = 0; p < length; p += width)
+        {
+            Prefetch(prefetch);
+            prefetch += width;
+
+            TVec x0 = TSimd.Load(a0 + p), x1 = TSimd.Load(a1 + p), x2 = TSimd.Load(a2 + p);
+            TVec y = TSimd.Load(b0 + p);
+            s00 = TSimd.MultiplyAdd(x0, y, s00);
+            s10 = TSimd.MultiplyAdd(x1, y, s10);
+            s20 = TSimd.MultiplyAdd(x2, y, s20);
+            y = TSimd.Load(b1 + p);
+            s01 = TSimd.MultiplyAdd(x0, y, s01);
+            s11 = TSimd.MultiplyAdd(x1, y, s11);
+            s21 = TSimd.MultiplyAdd(x2, y, s21);
+            y = TSimd.Load(b2 + p);
+            s02 = TSimd.MultiplyAdd(x0, y, s02);
+            s12 = TSimd.MultiplyAdd(x1, y, s12);
+            s22 = TSimd.MultiplyAdd(x2, y, s22);
+            y = TSimd.Load(b3 + p);
+            s03 = TSimd.MultiplyAdd(x0, y, s03);
+            s13 = TSimd.MultiplyAdd(x1, y, s13);
+            s23 = TSimd.MultiplyAdd(x2, y, s23);
+        }
+
+        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        {
+            // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
+            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
+            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
+            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            // One A vector at a time and B reloaded per row: with the mask live, holding all of them as the main loop
+            // does would take 17 registers, and the spill the JIT then places lands inside the main loop.
+            TVec x = TSimd.And(TSimd.Load(a0 + ea), mask);
+            s00 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b0 + eb), mask), s00);
+            s01 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b1 + eb), mask), s01);
+            s02 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b2 + eb), mask), s02);
+            s03 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b3 + eb), mask), s03);
+            x = TSimd.And(TSimd.Load(a1 + ea), mask);
+            s10 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b0 + eb), mask), s10);
+            s11 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b1 + eb), mask), s11);
+            s12 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b2 + eb), mask), s12);
+            s13 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b3 + eb), mask), s13);
+            x = TSimd.And(TSimd.Load(a2 + ea), mask);
+            s20 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b0 + eb), mask), s20);
+            s21 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b1 + eb), mask), s21);
+            s22 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b2 + eb), mask), s22);
+            s23 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b3 + eb), mask), s23);
+        }
+
+        TSimd.Store(s00, partials);
+        TSimd.Store(s01, partials + width);
+        TSimd.Store(s02, partials + (2 * width));
+        TSimd.Store(s03, partials + (3 * width));
+        TSimd.Store(s10, partials + ps);
+        TSimd.Store(s11, partials + ps + width);
+        TSimd.Store(s12, partials + ps + (2 * width));
+        TSimd.Store(s13, partials + ps + (3 * width));
+        TSimd.Store(s20, partials + (2 * ps));
+        TSimd.Store(s21, partials + (2 * ps) + width);
+        TSimd.Store(s22, partials + (2 * ps) + (2 * width));
+        TSimd.Store(s23, partials + (2 * ps) + (3 * width));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot1x4<TSimd, TVec, TEpilogue>(
+        float* a, float* b, nint ldb, float* c, float* partials, in DotChunk<TVec> chunk, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int width = TSimd.Count;
+        TVec s00 = TSimd.Zero, s01 = TSimd.Zero, s02 = TSimd.Zero, s03 = TSimd.Zero;
+        if (!chunk.First)
+        {
+            s00 = TSimd.Load(partials);
+            s01 = TSimd.Load(partials + width);
+            s02 = TSimd.Load(partials + (2 * width));
+            s03 = TSimd.Load(partials + (3 * width));
+        }
+
+        float* b0 = b;
+        float* b1 = b0 + ldb;
+        float* b2 = b1 + ldb;
+        float* b3 = b2 + ldb;
+        nint length = chunk.Length;
+        for (nint p = 0; p < length; p += width)
+        {
+            TVec x = TSimd.Load(a + p);
+            s00 = TSimd.MultiplyAdd(x, TSimd.Load(b0 + p), s00);
+            s01 = TSimd.MultiplyAdd(x, TSimd.Load(b1 + p), s01);
+            s02 = TSimd.MultiplyAdd(x, TSimd.Load(b2 + p), s02);
+            s03 = TSimd.MultiplyAdd(x, TSimd.Load(b3 + p), s03);
+        }
+
+        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        {
+            // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
+            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
+            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
+            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            TVec x = TSimd.And(TSimd.Load(a + ea), mask);
+            s00 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b0 + eb), mask), s00);
+            s01 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b1 + eb), mask), s01);
+            s02 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b2 + eb), mask), s02);
+            s03 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b3 + eb), mask), s03);
+        }
+
+        if (!chunk.Last)
+        {
+            TSimd.Store(s00, partials);
+            TSimd.Store(s01, partials + width);
+            TSimd.Store(s02, partials + (2 * width));
+            TSimd.Store(s03, partials + (3 * width));
+            return;
+        }
+
+        WriteDot(c, Reduce4(s00, s01, s02, s03), chunk, row, epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot3x1<TSimd, TVec, TEpilogue>(
+        float* a, nint lda, float* b, float* c, nint ldc, float* partials, in DotChunk<TVec> chunk, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int width = TSimd.Count;
+        TVec s00 = TSimd.Zero;
+        TVec s10 = TSimd.Zero;
+        TVec s20 = TSimd.Zero;
+        nint ps = chunk.PartialStride;
+        if (!chunk.First)
+        {
+            s00 = TSimd.Load(partials);
+            s10 = TSimd.Load(partials + ps);
+            s20 = TSimd.Load(partials + (2 * ps));
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        nint length = chunk.Length;
+        for (nint p = 0; p < length; p += width)
+        {
+            TVec y = TSimd.Load(b + p);
+            s00 = TSimd.MultiplyAdd(TSimd.Load(a0 + p), y, s00);
+            s10 = TSimd.MultiplyAdd(TSimd.Load(a1 + p), y, s10);
+            s20 = TSimd.MultiplyAdd(TSimd.Load(a2 + p), y, s20);
+        }
+
+        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        {
+            // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
+            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
+            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
+            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            TVec y = TSimd.And(TSimd.Load(b + eb), mask);
+            s00 = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(a0 + ea), mask), y, s00);
+            s10 = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(a1 + ea), mask), y, s10);
+            s20 = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(a2 + ea), mask), y, s20);
+        }
+
+        if (!chunk.Last)
+        {
+            TSimd.Store(s00, partials);
+            TSimd.Store(s10, partials + ps);
+            TSimd.Store(s20, partials + (2 * ps));
+            return;
+        }
+
+        // The reduction tree keeps its four inputs apart, so the fourth (a repeat) changes nothing in the other three.
+        Vector128<float> sums = Reduce4(s00, s10, s20, s20);
+        WriteDot(c, sums.GetElement(0), chunk, row, epilogue);
+        WriteDot(c + ldc, sums.GetElement(1), chunk, row + 1, epilogue);
+        WriteDot(c + (2 * ldc), sums.GetElement(2), chunk, row + 2, epilogue);
     }
 }

@@ -12,16 +12,18 @@ namespace NnGen.Kernels;
 /// <remarks>
 /// Two loop shapes cover the three products, chosen by which operand is contiguous along the output row:
 /// <list type="bullet">
-/// <item><b>Outer-product</b> (NN, TN): B and C are contiguous along n, so a C tile of 5 rows × 4 vectors stays in
-/// registers while each step over k broadcasts one A element per row and loads 4 vectors of one B row: 20 FMAs for
-/// 4 vector loads + 5 broadcasts, 20 independent accumulators hide the FMA latency, and 25 of the 32 AVX-512
-/// registers are in use (the JIT gives 256-bit code the same 32 registers through EVEX). A is addressed through a row
-/// stride and a depth stride, so Aᵀ (TN) needs no transposed copy.</item>
-/// <item><b>Dot-product</b> (NT, MatVec): both operands are contiguous along k, so a tile of 4 A rows × 5 B rows keeps
-/// 20 vector partial sums, parks them in scratch between <see cref="DotDepthBlock"/> chunks of k, and at the end
-/// reduces each row's first four together into one 128-bit vector of C (see <see cref="Reduce4{TVec}"/>). 4 × 5
-/// measured 1.80 ms against 1.88 for 5 × 4 on 20 × 12288 · (209 × 12288)ᵀ at 512 bits (p10 of 200 interleaved runs):
-/// the A rows come from L2, the B rows from L1.</item>
+/// <item><b>Outer-product</b> (NN, TN): B and C are contiguous along n, so a C tile of 5 rows × v vectors stays in
+/// registers while each step over k broadcasts one A element per row and loads v vectors of one B row. With 32 vector
+/// registers (<see cref="TileShape.Wide"/>: AVX-512, whose EVEX encoding gives 256-bit code the same 32) v = 4: 20 FMAs
+/// for 4 loads + 5 broadcasts, 25 registers in use; with 16 (<see cref="TileShape.Narrow"/>: AVX2) v = 2: 10 FMAs,
+/// 13 registers. A is addressed through a row stride and a depth stride, so Aᵀ (TN) needs no transposed copy.</item>
+/// <item><b>Dot-product</b> (NT, MatVec): both operands are contiguous along k, so a tile of r A rows × c B rows keeps
+/// r·c vector partial sums, parks them in scratch between <see cref="DotDepthBlock"/> chunks of k, and at the end
+/// reduces each row's first four together into one 128-bit vector of C (see <see cref="Reduce4{TVec}"/>). Wide tiles
+/// are 4 × 5: measured 1.80 ms against 1.88 for 5 × 4 on 20 × 12288 · (209 × 12288)ᵀ at 512 bits (p10 of 200
+/// interleaved runs), the A rows from L2, the B rows from L1. Narrow tiles are 3 × 4 (16 registers): on the AVX2 build
+/// machine a stand-alone 3 × 4 loop took 1.29–1.35 ms on that product against 1.60 for 2 × 5 (minimum of 150
+/// interleaved runs).</item>
 /// </list>
 /// Cache-driven variants: large NN/TN products copy B into contiguous depth-blocked panels
 /// (<see cref="OuterPackedTiles"/>); NT products with several B rows copy each k chunk of A into aligned scratch
@@ -38,20 +40,21 @@ namespace NnGen.Kernels;
 /// </remarks>
 internal static unsafe partial class GemmKernels
 {
-    /// <summary>Rows of C per outer-product tile.</summary>
+    /// <summary>Rows of C per outer-product tile, in either <see cref="TileShape"/>; the vectors per row are the shape's.</summary>
     internal const int OuterRowBlock = 5;
 
-    /// <summary>Vectors of C columns per outer-product tile.</summary>
-    internal const int OuterVectorBlock = 4;
+    /// <summary>The most vectors of C columns an outer-product tile spans (<see cref="TileShape.Wide"/>).</summary>
+    internal const int MaxOuterVectors = 4;
 
-    /// <summary>Rows of A per dot-product tile.</summary>
-    internal const int DotRowBlock = 4;
+    /// <summary>The most A rows a dot-product tile spans (<see cref="TileShape.Wide"/>).</summary>
+    internal const int MaxDotRows = 4;
 
     /// <summary>
-    /// Rows of B (columns of C) per dot-product tile: five, so each step loads 4 A vectors (from L2, the copied chunk)
-    /// for 20 FMAs where 5 × 4 tiles load 5; a row's first four sums reduce into one 128-bit vector of C.
+    /// The most B rows (columns of C) a dot-product tile spans: five in <see cref="TileShape.Wide"/>, so each step
+    /// loads 4 A vectors (from L2, the copied chunk) for 20 FMAs where 5 × 4 tiles load 5; four in
+    /// <see cref="TileShape.Narrow"/>. A row's first four sums reduce into one 128-bit vector of C.
     /// </summary>
-    internal const int DotColumnBlock = 5;
+    internal const int MaxDotColumns = 5;
 
     /// <summary>
     /// Floats of k per dot-product pass. The copied chunk of A (20 rows: 80 KiB) stays in L2 and the 5 B rows of a tile
@@ -63,10 +66,10 @@ internal static unsafe partial class GemmKernels
     internal const int DotDepthBlock = 1024;
 
     /// <summary>
-    /// Rows of A per dot-product row group: a group's chunk of A is copied once per chunk and its sums parked in
-    /// scratch between chunks; 40 rows × 1056 floats of A leave room for the sums of 40 × 135 outputs at 512 bits.
+    /// Dot-product tiles per row group: a group's chunk of A is copied once per chunk and its sums parked in scratch
+    /// between chunks; 40 rows (wide tiles) × 1056 floats of A leave room for the sums of 40 × 135 outputs at 512 bits.
     /// </summary>
-    private const int DotRowGroup = 40;
+    private const int DotRowGroupTiles = 10;
 
     /// <summary>
     /// Scratch per thread, in floats (512 KiB): half the 1 MiB L2 of the target CPUs, so a packed block stays in L2
@@ -104,7 +107,7 @@ internal static unsafe partial class GemmKernels
     /// NT copies A only when at least this many columns of C reuse each copied chunk; a matrix-vector product (one
     /// column) reads A exactly once and a copy would double its memory traffic.
     /// </summary>
-    private const int DotPackMinimumColumns = 2 * DotColumnBlock;
+    private const int DotPackMinimumColumns = 2 * MaxDotColumns;
 
     [ThreadStatic]
     private static float[]? t_scratch;
@@ -128,26 +131,26 @@ internal static unsafe partial class GemmKernels
     /// row stride ldc.
     /// </summary>
     internal static void Outer(
-        SimdWidth width, float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc,
+        SimdWidth width, TileShape tiles, float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc,
         int m, int k, int n, float alpha) =>
-        Outer(width, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, default(NoEpilogue));
+        Outer(width, tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, default(NoEpilogue));
 
-    /// <summary>As <see cref="Outer(SimdWidth, float*, nint, nint, float*, nint, float*, nint, int, int, int, float)"/>, each final value through <paramref name="epilogue"/>.</summary>
+    /// <summary>As <see cref="Outer(SimdWidth, TileShape, float*, nint, nint, float*, nint, float*, nint, int, int, int, float)"/>, each final value through <paramref name="epilogue"/>.</summary>
     internal static void Outer<TEpilogue>(
-        SimdWidth width, float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc,
+        SimdWidth width, TileShape tiles, float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc,
         int m, int k, int n, float alpha, TEpilogue epilogue)
         where TEpilogue : struct, IGemmEpilogue
     {
         switch (width)
         {
             case SimdWidth.V512:
-                OuterVector<Simd512, Vector512<float>, TEpilogue>(a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+                OuterVector<Simd512, Vector512<float>, TEpilogue>(tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
                 break;
             case SimdWidth.V256:
-                OuterVector<Simd256, Vector256<float>, TEpilogue>(a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+                OuterVector<Simd256, Vector256<float>, TEpilogue>(tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
                 break;
             case SimdWidth.V128:
-                OuterVector<Simd128, Vector128<float>, TEpilogue>(a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+                OuterVector<Simd128, Vector128<float>, TEpilogue>(tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
                 break;
             default:
                 OuterScalar(a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
@@ -160,33 +163,33 @@ internal static unsafe partial class GemmKernels
     /// contiguous along k with row strides lda and ldb.
     /// </summary>
     internal static void Dot(
-        SimdWidth width, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, float* bias)
+        SimdWidth width, TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, float* bias)
     {
         if (bias == null)
         {
-            Dot(width, a, lda, b, ldb, c, ldc, m, k, n, alpha, default(NoEpilogue));
+            Dot(width, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, default(NoEpilogue));
         }
         else
         {
-            Dot(width, a, lda, b, ldb, c, ldc, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
+            Dot(width, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
         }
     }
 
-    /// <summary>As <see cref="Dot(SimdWidth, float*, nint, float*, nint, float*, nint, int, int, int, float, float*)"/>, each final value through <paramref name="epilogue"/>.</summary>
+    /// <summary>As <see cref="Dot(SimdWidth, TileShape, float*, nint, float*, nint, float*, nint, int, int, int, float, float*)"/>, each final value through <paramref name="epilogue"/>.</summary>
     internal static void Dot<TEpilogue>(
-        SimdWidth width, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
+        SimdWidth width, TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TEpilogue : struct, IGemmEpilogue
     {
         switch (width)
         {
             case SimdWidth.V512:
-                DotVector<Simd512, Vector512<float>, TEpilogue>(a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+                DotVector<Simd512, Vector512<float>, TEpilogue>(tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
                 break;
             case SimdWidth.V256:
-                DotVector<Simd256, Vector256<float>, TEpilogue>(a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+                DotVector<Simd256, Vector256<float>, TEpilogue>(tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
                 break;
             case SimdWidth.V128:
-                DotVector<Simd128, Vector128<float>, TEpilogue>(a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+                DotVector<Simd128, Vector128<float>, TEpilogue>(tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
                 break;
             default:
                 DotScalar(a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
@@ -246,7 +249,7 @@ internal static unsafe partial class GemmKernels
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterVector<TSimd, TVec, TEpilogue>(
-        float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
+        TileShape tiles, float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
@@ -254,23 +257,23 @@ internal static unsafe partial class GemmKernels
         int width = TSimd.Count;
         if (n < width)
         {
-            Outer(TSimd.Narrower, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+            Outer(TSimd.Narrower, tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
             return;
         }
 
-        int tileColumns = OuterVectorBlock * width;
+        int tileColumns = tiles.OuterVectors() * width;
         int fullTileColumns = n - (n % tileColumns);
         int j = 0;
         if (m > OuterRowBlock && fullTileColumns > 0 && (long)k * ldb >= PackMinimumFloats)
         {
-            OuterPackedTiles<TSimd, TVec, TEpilogue>(a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, fullTileColumns, alpha, epilogue);
+            OuterPackedTiles<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, fullTileColumns, alpha, epilogue);
             j = fullTileColumns;
         }
 
         var block = new OuterBlock(alpha, accumulate: false, last: true);
         for (; j <= n - tileColumns; j += tileColumns)
         {
-            OuterTileColumn<TSimd, TVec, TEpilogue>(a, aRowStride, aDepthStride, b + j, ldb, c + j, ldc, m, k, block, epilogue);
+            OuterTileColumn<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b + j, ldb, c + j, ldc, m, k, block, epilogue);
         }
 
         for (; j < n; j += width)
@@ -297,23 +300,40 @@ internal static unsafe partial class GemmKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OuterTileColumn<TSimd, TVec, TEpilogue>(
-        float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int m, int depth, in OuterBlock block, TEpilogue epilogue,
+        TileShape tiles, float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int m, int depth, in OuterBlock block, TEpilogue epilogue,
         in PrefetchBlock prefetch = default, int prefetchRow = 0)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
         int i = 0;
+        if (tiles == TileShape.Wide)
+        {
+            for (; i <= m - OuterRowBlock; i += OuterRowBlock, prefetchRow++)
+            {
+                float* line = prefetch.Row(prefetchRow);
+                Outer5x4<TSimd, TVec, TEpilogue>(
+                    a + (i * aRowStride), aRowStride, aDepthStride, b, ldb, c + (i * ldc), ldc, depth, block, i, epilogue, line == null ? b : line);
+            }
+
+            for (; i < m; i++)
+            {
+                Outer1x4<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
+            }
+
+            return;
+        }
+
         for (; i <= m - OuterRowBlock; i += OuterRowBlock, prefetchRow++)
         {
             float* line = prefetch.Row(prefetchRow);
-            Outer5x4<TSimd, TVec, TEpilogue>(
+            Outer5x2<TSimd, TVec, TEpilogue>(
                 a + (i * aRowStride), aRowStride, aDepthStride, b, ldb, c + (i * ldc), ldc, depth, block, i, epilogue, line == null ? b : line);
         }
 
         for (; i < m; i++)
         {
-            Outer1x4<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
+            Outer1x2<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
         }
     }
 
@@ -336,19 +356,19 @@ internal static unsafe partial class GemmKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterPackedTiles<TSimd, TVec, TEpilogue>(
-        float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int m, int k, int columns, float alpha, TEpilogue epilogue)
+        TileShape tiles, float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int m, int k, int columns, float alpha, TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        int tileColumns = OuterVectorBlock * width;
+        int tileColumns = tiles.OuterVectors() * width;
         int depthBlock = PackedPanelFloats / tileColumns;
         int blockColumns = Math.Max(tileColumns, Math.Min(PackedBlockColumns, ScratchFloats / depthBlock) / tileColumns * tileColumns);
         float* packed = Scratch;
         for (int j0 = 0; j0 < columns; j0 += blockColumns)
         {
-            int tiles = Math.Min(blockColumns, columns - j0) / tileColumns;
+            int tileCount = Math.Min(blockColumns, columns - j0) / tileColumns;
             for (int k0 = 0; k0 < k; k0 += depthBlock)
             {
                 int depth = Math.Min(depthBlock, k - k0);
@@ -359,12 +379,13 @@ internal static unsafe partial class GemmKernels
                 {
                     float* source = b + ((k0 + p) * ldb) + j0;
                     float* destination = packed + ((nint)p * tileColumns);
-                    for (int t = 0; t < tiles; t++)
+                    for (int t = 0; t < tileCount; t++)
                     {
-                        TSimd.Store(TSimd.Load(source), destination);
-                        TSimd.Store(TSimd.Load(source + width), destination + width);
-                        TSimd.Store(TSimd.Load(source + (2 * width)), destination + (2 * width));
-                        TSimd.Store(TSimd.Load(source + (3 * width)), destination + (3 * width));
+                        for (int v = 0; v < tileColumns; v += width)
+                        {
+                            TSimd.Store(TSimd.Load(source + v), destination + v);
+                        }
+
                         source += tileColumns;
                         destination += panelFloats;
                     }
@@ -383,10 +404,10 @@ internal static unsafe partial class GemmKernels
                 var block = new OuterBlock(alpha, accumulate: k0 != 0, last: k0 + depth == k);
                 float* aBlock = a + (k0 * aDepthStride);
                 int rowBlocks = m / OuterRowBlock;
-                for (int t = 0; t < tiles; t++)
+                for (int t = 0; t < tileCount; t++)
                 {
                     OuterTileColumn<TSimd, TVec, TEpilogue>(
-                        aBlock, aRowStride, aDepthStride, packed + (t * panelFloats), tileColumns, c + j0 + (t * tileColumns), ldc, m, depth, block, epilogue,
+                        tiles, aBlock, aRowStride, aDepthStride, packed + (t * panelFloats), tileColumns, c + j0 + (t * tileColumns), ldc, m, depth, block, epilogue,
                         prefetch, t * rowBlocks);
                 }
             }
@@ -403,13 +424,13 @@ internal static unsafe partial class GemmKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterTransposedTiles<TSimd, TVec, TEpilogue>(
-        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int columns, float alpha, TEpilogue epilogue)
+        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int columns, float alpha, TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        int tileColumns = OuterVectorBlock * width;
+        int tileColumns = tiles.OuterVectors() * width;
         int depthBlock = PackedPanelFloats / tileColumns;
         float* panel = Scratch;
         for (int j0 = 0; j0 < columns; j0 += tileColumns)
@@ -430,27 +451,27 @@ internal static unsafe partial class GemmKernels
                 }
 
                 var block = new OuterBlock(alpha, accumulate: k0 != 0, last: k0 + depth >= k);
-                OuterTileColumn<TSimd, TVec, TEpilogue>(a + k0, lda, 1, panel, tileColumns, c + j0, ldc, m, depth, block, epilogue);
+                OuterTileColumn<TSimd, TVec, TEpilogue>(tiles, a + k0, lda, 1, panel, tileColumns, c + j0, ldc, m, depth, block, epilogue);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotVector<TSimd, TVec, TEpilogue>(
-        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
+        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        int tileColumns = OuterVectorBlock * width;
+        int tileColumns = tiles.OuterVectors() * width;
         if (m >= 2 * OuterRowBlock && n >= tileColumns && k <= MaxTransposedDepth)
         {
             int fullTileColumns = n - (n % tileColumns);
-            OuterTransposedTiles<TSimd, TVec, TEpilogue>(a, lda, b, ldb, c, ldc, m, k, fullTileColumns, alpha, epilogue);
+            OuterTransposedTiles<TSimd, TVec, TEpilogue>(tiles, a, lda, b, ldb, c, ldc, m, k, fullTileColumns, alpha, epilogue);
             if (fullTileColumns < n)
             {
-                Dot(TSimd.Width, a, lda, b + (fullTileColumns * ldb), ldb, c + fullTileColumns, ldc, m, k, n - fullTileColumns, alpha, epilogue);
+                Dot(TSimd.Width, tiles, a, lda, b + (fullTileColumns * ldb), ldb, c + fullTileColumns, ldc, m, k, n - fullTileColumns, alpha, epilogue);
             }
 
             return;
@@ -458,10 +479,10 @@ internal static unsafe partial class GemmKernels
 
         if (k < width)
         {
-            Dot(TSimd.Narrower, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+            Dot(TSimd.Narrower, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
             return;
         }
 
-        DotTiles<TSimd, TVec, TEpilogue>(a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+        DotTiles<TSimd, TVec, TEpilogue>(tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
     }
 }

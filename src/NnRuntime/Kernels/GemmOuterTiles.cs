@@ -227,4 +227,98 @@ internal static unsafe partial class GemmKernels
 
         StoreOuter<TSimd, TVec, TEpilogue>(TSimd.Add(even, odd), TSimd.Broadcast(block.Alpha), c, block, row, epilogue);
     }
+
+    // The narrow shape's tiles (16 vector registers): 5 rows × 2 vectors keep 10 sums, 2 B vectors and one broadcast
+    // live, and 10 independent FMA chains still cover the FMA latency on two pipes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Outer5x2<TSimd, TVec, TEpilogue>(
+        float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int k, in OuterBlock block, int row, TEpilogue epilogue,
+        float* prefetch)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int width = TSimd.Count;
+        TVec c00 = TSimd.Zero, c01 = TSimd.Zero;
+        TVec c10 = TSimd.Zero, c11 = TSimd.Zero;
+        TVec c20 = TSimd.Zero, c21 = TSimd.Zero;
+        TVec c30 = TSimd.Zero, c31 = TSimd.Zero;
+        TVec c40 = TSimd.Zero, c41 = TSimd.Zero;
+        float* a0 = a;
+        float* a1 = a0 + aRowStride;
+        float* a2 = a1 + aRowStride;
+        float* a3 = a2 + aRowStride;
+        float* a4 = a3 + aRowStride;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Prefetch(prefetch);
+            prefetch += CacheLineFloats;
+
+            TVec b0 = TSimd.Load(b);
+            TVec b1 = TSimd.Load(b + width);
+
+            TVec x = TSimd.Broadcast(a0[offset]);
+            c00 = TSimd.MultiplyAdd(x, b0, c00);
+            c01 = TSimd.MultiplyAdd(x, b1, c01);
+
+            x = TSimd.Broadcast(a1[offset]);
+            c10 = TSimd.MultiplyAdd(x, b0, c10);
+            c11 = TSimd.MultiplyAdd(x, b1, c11);
+
+            x = TSimd.Broadcast(a2[offset]);
+            c20 = TSimd.MultiplyAdd(x, b0, c20);
+            c21 = TSimd.MultiplyAdd(x, b1, c21);
+
+            x = TSimd.Broadcast(a3[offset]);
+            c30 = TSimd.MultiplyAdd(x, b0, c30);
+            c31 = TSimd.MultiplyAdd(x, b1, c31);
+
+            x = TSimd.Broadcast(a4[offset]);
+            c40 = TSimd.MultiplyAdd(x, b0, c40);
+            c41 = TSimd.MultiplyAdd(x, b1, c41);
+
+            offset += aDepthStride;
+            b += ldb;
+        }
+
+        TVec scale = TSimd.Broadcast(block.Alpha);
+        StoreOuter<TSimd, TVec, TEpilogue>(c00, scale, c, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c01, scale, c + width, block, row, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c10, scale, c, block, row + 1, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c11, scale, c + width, block, row + 1, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c20, scale, c, block, row + 2, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c21, scale, c + width, block, row + 2, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c30, scale, c, block, row + 3, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c31, scale, c + width, block, row + 3, epilogue);
+        c += ldc;
+        StoreOuter<TSimd, TVec, TEpilogue>(c40, scale, c, block, row + 4, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c41, scale, c + width, block, row + 4, epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Outer1x2<TSimd, TVec, TEpilogue>(
+        float* a, nint aDepthStride, float* b, nint ldb, float* c, int k, in OuterBlock block, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int width = TSimd.Count;
+        TVec c0 = TSimd.Zero, c1 = TSimd.Zero;
+        for (int p = 0; p < k; p++)
+        {
+            TVec x = TSimd.Broadcast(*a);
+            c0 = TSimd.MultiplyAdd(x, TSimd.Load(b), c0);
+            c1 = TSimd.MultiplyAdd(x, TSimd.Load(b + width), c1);
+            a += aDepthStride;
+            b += ldb;
+        }
+
+        TVec scale = TSimd.Broadcast(block.Alpha);
+        StoreOuter<TSimd, TVec, TEpilogue>(c0, scale, c, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c1, scale, c + width, block, row, epilogue);
+    }
 }

@@ -4,7 +4,7 @@ using NnGen.Kernels;
 namespace NnGen.Tests.Kernels;
 
 /// <summary>
-/// Every product at every supported width against a double-precision reference, plain and through every fused
+/// Every product at every supported width and with both register-tile shapes against a double-precision reference, plain and through every fused
 /// epilogue (bias + each activation for NN and NT, each activation's derivative for TN). Shapes sweep each dimension
 /// over 1..2·(register block + 1) so every combination of full tiles, partial tiles and vector tails is hit; the error
 /// allowed is 1e-5 relative to Σ|a||b| (float rounding of a reassociated sum grows with that, not with |Σab|), carried
@@ -18,23 +18,24 @@ public sealed class GemmTests
     /// <summary>The widest vector, in floats: register-block sweeps are sized for it so narrower widths are covered too.</summary>
     private const int MaxVector = 16;
 
-    // Outer-product tiles (NN, TN): 5 rows × 4 vectors of columns; k is not blocked below the packing threshold.
+    // Outer-product tiles (NN, TN): 5 rows × 2 or 4 vectors of columns; k is not blocked below the packing threshold.
     private const int OuterMaxM = 2 * (GemmKernels.OuterRowBlock + 1);
-    private const int OuterMaxN = 2 * ((GemmKernels.OuterVectorBlock * MaxVector) + 1);
+    private const int OuterMaxN = 2 * ((GemmKernels.MaxOuterVectors * MaxVector) + 1);
     private const int OuterMaxK = 2 * (MaxVector + 1);
 
-    // Dot-product tiles (NT, MatVec): 4 A rows × 5 B rows, k in vectors (plus an aligning head when A is copied).
-    private const int DotMaxM = 2 * (GemmKernels.DotRowBlock + 1);
-    private const int DotMaxN = 2 * (GemmKernels.DotColumnBlock + 1);
+    // Dot-product tiles (NT, MatVec): 3 × 4 or 4 × 5 (A rows × B rows), k in vectors (plus an aligning head when A is copied).
+    private const int DotMaxM = 2 * (GemmKernels.MaxDotRows + 1);
+    private const int DotMaxN = 2 * (GemmKernels.MaxDotColumns + 1);
     private const int DotMaxK = 2 * (MaxVector + 1);
 
-    public static TheoryData<string> Widths() => KernelTestSupport.SupportedWidths();
+    public static TheoryData<string, string> WidthsAndTileShapes() => KernelTestSupport.SupportedWidthsAndTileShapes();
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MultiplyNN_AllSmallShapes_MatchesReference(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNN_AllSmallShapes_MatchesReference(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         float[] a = KernelTestSupport.RandomFloats(OuterMaxM * OuterMaxK, seed: 1);
         float[] b = KernelTestSupport.RandomFloats(OuterMaxK * OuterMaxN, seed: 2);
         float[] c = new float[(OuterMaxM * OuterMaxN) + MaxVector];
@@ -51,10 +52,11 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MultiplyTN_AllSmallShapes_MatchesReference(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyTN_AllSmallShapes_MatchesReference(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         float[] a = KernelTestSupport.RandomFloats(OuterMaxK * OuterMaxM, seed: 3);
         float[] b = KernelTestSupport.RandomFloats(OuterMaxK * OuterMaxN, seed: 4);
         float[] c = new float[(OuterMaxM * OuterMaxN) + MaxVector];
@@ -71,10 +73,11 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MultiplyNT_AllSmallShapes_MatchesReference(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNT_AllSmallShapes_MatchesReference(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         float[] a = KernelTestSupport.RandomFloats(DotMaxM * DotMaxK, seed: 5);
         float[] b = KernelTestSupport.RandomFloats(DotMaxN * DotMaxK, seed: 6);
         float[] c = new float[(DotMaxM * DotMaxN) + MaxVector];
@@ -95,10 +98,11 @@ public sealed class GemmTests
     /// (k up to 64), with the leftover columns on dot-product tiles: sweep that route's register blocks too.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MultiplyNT_ShortDepthManyColumns_MatchesReference(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNT_ShortDepthManyColumns_MatchesReference(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         const int MaxK = 20;
         float[] a = KernelTestSupport.RandomFloats(OuterMaxM * 130, seed: 33);
         float[] b = KernelTestSupport.RandomFloats(OuterMaxN * 130, seed: 34);
@@ -120,10 +124,11 @@ public sealed class GemmTests
     /// cover several depth blocks and column blocks, partial last blocks, and k = 1.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MultiplyNN_PackedPanels_MatchesReference(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNN_PackedPanels_MatchesReference(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         CheckNN(5, 128, 130, 1f, width, seed: 35);
         CheckNN(9, 129, 200, 0.5f, width, seed: 36);
         CheckNN(6, 300, 1100, 1f, width, seed: 37);
@@ -136,10 +141,11 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MatVec_AllSmallShapes_MatchesReference(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MatVec_AllSmallShapes_MatchesReference(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         float[] w = KernelTestSupport.RandomFloats(DotMaxM * DotMaxK, seed: 7);
         float[] x = KernelTestSupport.RandomFloats(DotMaxK, seed: 8);
         float[] bias = KernelTestSupport.RandomFloats(DotMaxM, seed: 9);
@@ -156,10 +162,11 @@ public sealed class GemmTests
 
     /// <summary>The shapes of the reference workloads (a 12288 → 20 → 7 → 5 → 1 network, m = 209; 4 → 1, m = 400).</summary>
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void Products_WorkloadShapes_MatchReference(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void Products_WorkloadShapes_MatchReference(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         CheckNT(20, 12288, 209, 1f, width, seed: 10);            // Z1 = W1 · Xᵀ
         CheckNT(1, 4, 400, 1f, width, seed: 11);                 // Z1 of 4 → 1, m = 400
         CheckNT(7, 209, 20, 1f / 209, width, seed: 12);          // dW2 = (1/m) dZ2 · A1ᵀ
@@ -179,10 +186,11 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void Products_Alpha_ScalesResult(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void Products_Alpha_ScalesResult(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         foreach (float alpha in new[] { 0f, -1f, 1f / 3 })
         {
             CheckNN(9, 13, 67, alpha, width, seed: 30);
@@ -192,10 +200,11 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void Products_ZeroDepth_WriteZeros(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void Products_ZeroDepth_WriteZeros(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         float[] c = new float[6];
         c.AsSpan().Fill(float.NaN);
         Gemm.MultiplyNN([], [], c, 2, 0, 3, 1f, width);

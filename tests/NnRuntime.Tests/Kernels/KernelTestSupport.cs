@@ -22,7 +22,28 @@ public static class KernelTestSupport
         return data;
     }
 
+    /// <summary>
+    /// Every supported width with each register-tile shape: the products' shape follows the CPU's register file, and
+    /// both must be right on any machine, so the tests force each in turn.
+    /// </summary>
+    public static TheoryData<string, string> SupportedWidthsAndTileShapes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string width in SupportedWidths())
+        {
+            foreach (TileShape shape in Enum.GetValues<TileShape>())
+            {
+                data.Add(width, shape.ToString());
+            }
+        }
+
+        return data;
+    }
+
     internal static SimdWidth ParseWidth(string name) => Enum.Parse<SimdWidth>(name);
+
+    /// <summary>Runs the products this thread starts with the named tile shape until disposed.</summary>
+    internal static TileShapes.Scope ForceTileShape(string name) => TileShapes.Force(Enum.Parse<TileShape>(name));
 
     /// <summary>Uniform in [-1, 1), reproducible.</summary>
     public static float[] RandomFloats(int count, int seed, float scale = 1f)

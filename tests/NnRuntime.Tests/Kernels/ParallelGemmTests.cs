@@ -9,13 +9,14 @@ namespace NnGen.Tests.Kernels;
 /// </summary>
 public sealed class ParallelGemmTests
 {
-    public static TheoryData<string> Widths() => KernelTestSupport.SupportedWidths();
+    public static TheoryData<string, string> WidthsAndTileShapes() => KernelTestSupport.SupportedWidthsAndTileShapes();
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MultiplyNN_AnyDegree_BitIdenticalToOneThread(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNN_AnyDegree_BitIdenticalToOneThread(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
 
         // The weight gradient of a wide first layer: 20 × 209 · 209 × n, n not a multiple of any tile.
         const int m = 20, k = 209, n = 12288 + 37;
@@ -30,10 +31,11 @@ public sealed class ParallelGemmTests
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void MultiplyNT_AnyDegree_BitIdenticalToOneThread(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNT_AnyDegree_BitIdenticalToOneThread(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
 
         // The forward product of a wide first layer: 20 × k · (m × k)ᵀ.
         const int m = 21, k = 4099, n = 209;
@@ -52,10 +54,11 @@ public sealed class ParallelGemmTests
     /// shifted off its vector alignment so the NT parts sum an aligning head, bit-for-bit the single-threaded result.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Widths))]
-    public void FusedProducts_AnyDegree_BitIdenticalToOneThread(string widthName)
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void FusedProducts_AnyDegree_BitIdenticalToOneThread(string widthName, string tileShape)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         const int m = 20, k = 2048 + 16, n = 209;
         float[] a = KernelTestSupport.RandomFloats(m * k, seed: 19);
         float[] b = KernelTestSupport.RandomFloats((n * k) + 3, seed: 20);
