@@ -27,8 +27,7 @@ namespace NnGen.Generator.Emit
         public static void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{Gemm}.MatVec({layer.W}, {input}, {layer.B}, {output}, {Int(layer.Units)}, {Int(layer.Inputs)});");
-            EmitActivation(writer, layer, output);
+            writer.WriteLine($"{Gemm}.MatVec({layer.W}, {input}, {layer.B}, {output}, {Int(layer.Units)}, {Int(layer.Inputs)}, {ActivationValue(layer.Activation)});");
         }
 
         /// <summary>
@@ -44,7 +43,10 @@ namespace NnGen.Generator.Emit
             bool vectorActivation = layer.Activation == ActivationKind.Tanh || layer.Activation == ActivationKind.Sigmoid;
             for (int j = 0; j < layer.Units; j++)
             {
-                string sum = $"p[{Int(layer.BiasOffset + j)}]" + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
+                string sum = BalancedSum(
+                    new[] { $"p[{Int(layer.BiasOffset + j)}]" }.Concat(inputs.Select((input, k) => $"(p[{Int(layer.WeightIndex(j, k))}] * {input})")).ToList(),
+                    0,
+                    inputs.Count + 1);
                 string a = $"a{l}_{Int(j)}";
                 outputs.Add(a);
                 switch (layer.Activation)
@@ -81,6 +83,28 @@ namespace NnGen.Generator.Emit
             }
 
             return outputs;
+        }
+
+        /// <summary>
+        /// terms[start..start+count) added as a balanced tree. The JIT keeps the source's association, so a sum written
+        /// left to right is one chain of dependent adds (64 inputs: 64 adds of 3–4 cycles each, back to back), while
+        /// the tree needs only log₂ of that in latency and the same number of adds.
+        /// </summary>
+        private static string BalancedSum(IReadOnlyList<string> terms, int start, int count)
+        {
+            if (count == 1)
+            {
+                return terms[start];
+            }
+
+            if (count <= 4)
+            {
+                // Short sums stay flat and readable; their chain is as short as a tree's.
+                return string.Join(" + ", Enumerable.Range(start, count).Select(i => terms[i]));
+            }
+
+            int half = count / 2;
+            return $"({BalancedSum(terms, start, half)}) + ({BalancedSum(terms, start + half, count - half)})";
         }
 
         /// <summary>
@@ -150,19 +174,6 @@ namespace NnGen.Generator.Emit
             {
                 writer.WriteLine($"{Kernels}.{kernel}({activations}, {delta});");
             }
-        }
-
-        private static void EmitActivation(SourceWriter writer, LayerPlan layer, string span)
-        {
-            string? kernel = layer.Activation switch
-            {
-                ActivationKind.Sigmoid => "Sigmoid",
-                ActivationKind.Tanh => "Tanh",
-                ActivationKind.ReLU => "ReLU",
-                ActivationKind.LeakyReLU => "LeakyReLU",
-                _ => null,
-            };
-            writer.WriteLine(kernel is null ? $"// Linear: A{Int(layer.Index)} = Z{Int(layer.Index)}." : $"{Kernels}.{kernel}({span}, {span});");
         }
 
         private static string CacheSlice(LayerPlan layer) =>

@@ -29,7 +29,14 @@ namespace NnGen.Generator.Emit
         public const int UnrolledWeightLimit = 64;
 
         /// <summary>
-        /// A network whose every layer is unrolled and whose parameters number at most this many trains and predicts
+        /// ... and at most this many inputs: a unit's sum over 64 inputs as scalar code is 64 loads, multiplies and adds
+        /// where the MatVec kernel does 8 vector FMAs; on [16,64,64,1] the unrolled 64 → 1 output layer was about 1,100
+        /// of the 8,000 instructions of a prediction (valgrind --tool=callgrind).
+        /// </summary>
+        public const int UnrolledFanInLimit = 16;
+
+        /// <summary>
+        /// A network whose every layer is small (<see cref="LayerPlan.IsSmall"/>) and whose parameters number at most this many trains and predicts
         /// batches with one fused, example-vectorized pass (<see cref="TinyEmitter"/>): one lane per example, every
         /// layer's activations and every gradient accumulator in vector registers.
         /// </summary>
@@ -47,7 +54,7 @@ namespace NnGen.Generator.Emit
             ActivationUnits = layers.Sum(layer => layer.Units);
             MaxUnits = layers.Max(layer => layer.Units);
             LabelTransposeUnits = OutputSize > 1 ? OutputSize : 0;
-            IsTiny = ParameterCount <= TinyParameterLimit && layers.All(layer => layer.IsUnrolled) && TinyEmitter.Supports(layers[layers.Count - 1].Activation, loss);
+            IsTiny = ParameterCount <= TinyParameterLimit && layers.All(layer => layer.IsSmall) && TinyEmitter.Supports(layers[layers.Count - 1].Activation, loss);
             if (IsTiny)
             {
                 // Padded (n[0] + n[L]) x m: Xᵀ and Yᵀ; activations, deltas and gradient sums live in registers.
@@ -136,8 +143,11 @@ namespace NnGen.Generator.Emit
     {
         public int WeightLength => Units * Inputs;
 
+        /// <summary>Whether the layer is small enough for the fused example-vectorized pass of a tiny network.</summary>
+        public bool IsSmall => WeightLength <= NetworkPlan.UnrolledWeightLimit;
+
         /// <summary>Whether one example goes through this layer as straight-line code rather than the MatVec kernel.</summary>
-        public bool IsUnrolled => WeightLength <= NetworkPlan.UnrolledWeightLimit;
+        public bool IsUnrolled => IsSmall && Inputs <= NetworkPlan.UnrolledFanInLimit;
 
         /// <summary>The parameter index of W[j, k].</summary>
         public int WeightIndex(int j, int k) => WeightOffset + (j * Inputs) + k;

@@ -50,9 +50,9 @@ namespace NnGen.Generator.Emit
 
         public static void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
         {
-            writer.WriteLine("// Fused forward, cost and backward, two vectors of examples per step; one vector accumulator per parameter.");
-            writer.WriteLine($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace) =>");
-            writer.WriteLine($"    {SimdPolicy} ? Backpropagate{Lanes.Wide.Suffix}(x, y, m, gradients, workspace) : Backpropagate{Lanes.Portable.Suffix}(x, y, m, gradients, workspace);");
+            writer.WriteLine("// Fused forward, cost (if asked for) and backward, two vectors of examples per step; one vector accumulator per parameter.");
+            writer.WriteLine($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace, bool computeCost) =>");
+            writer.WriteLine($"    {SimdPolicy} ? Backpropagate{Lanes.Wide.Suffix}(x, y, m, gradients, workspace, computeCost) : Backpropagate{Lanes.Portable.Suffix}(x, y, m, gradients, workspace, computeCost);");
             foreach (Lanes lanes in Lanes.Both)
             {
                 writer.WriteLine();
@@ -65,7 +65,7 @@ namespace NnGen.Generator.Emit
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
             writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private float Backpropagate{lanes.Suffix}({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace)"))
+            using (writer.Block($"private float Backpropagate{lanes.Suffix}({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace, bool computeCost)"))
             {
                 EmitBuffers(writer, plan, "workspace", labels: true);
                 writer.WriteLine("// Accumulators: lane e sums example e's share of each dW and db.");
@@ -117,8 +117,8 @@ namespace NnGen.Generator.Emit
 
                 writer.WriteLine();
                 writer.WriteLine(plan.Loss == LossKind.BinaryCrossEntropy
-                    ? $"return (float)({Tiny}.Total(cost) / m);"
-                    : $"return (float)({Tiny}.Total(cost) / (2.0 * m));");
+                    ? $"return computeCost ? (float)({Tiny}.Total(cost) / m) : float.NaN;"
+                    : $"return computeCost ? (float)({Tiny}.Total(cost) / (2.0 * m)) : float.NaN;");
             }
 
             writer.WriteLine();
@@ -160,7 +160,14 @@ namespace NnGen.Generator.Emit
                 var outputs = new List<string>();
                 for (int j = 0; j < layer.Units; j++)
                 {
-                    string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
+                    // z = b + Σ w·x as one fused multiply-add per input: half the instructions of separate products
+                    // and sums, and each product is rounded once, as in the GEMM kernels.
+                    string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]");
+                    for (int k = 0; k < inputs.Count; k++)
+                    {
+                        sum = block.Lanes.MultiplyAdd(block.Lanes.Broadcast($"p[{Int(layer.WeightIndex(j, k))}]"), inputs[k], sum);
+                    }
+
                     string name = block.Name($"a{Int(layer.Index)}_{Int(j)}");
                     writer.WriteLine($"{block.Lanes.Type} {name} = {Activate(layer.Activation, sum)};");
                     outputs.Add(name);
@@ -190,7 +197,7 @@ namespace NnGen.Generator.Emit
                 string label = block.Name($"y{Int(j)}");
                 string mask = block.Name("mask");
                 writer.WriteLine($"{block.Lanes.Type} {label} = {block.Lanes.Load($"yT.Slice({Row(j)}{block.Start})")};");
-                writer.WriteLine($"{Tiny}.{(plan.Loss == LossKind.BinaryCrossEntropy ? "AddCrossEntropy" : "AddSquaredError")}(ref cost, {a}, {label}, {mask});");
+                writer.WriteLine($"if (computeCost) {{ {Tiny}.{(plan.Loss == LossKind.BinaryCrossEntropy ? "AddCrossEntropy" : "AddSquaredError")}(ref cost, {a}, {label}, {mask}); }}");
                 string difference = $"({a} - {label})";
                 string delta = canonical ? difference : Backward(output.Activation, a, difference);
                 writer.WriteLine($"{block.Lanes.Type} {block.Name($"dZ{L}_{Int(j)}")} = {delta} & {mask};");
@@ -208,7 +215,8 @@ namespace NnGen.Generator.Emit
                 for (int k = 0; k < layer.Inputs; k++)
                 {
                     string input = block.Name(previous is null ? "x" + Int(k) : $"a{Int(previous.Index)}_{Int(k)}");
-                    writer.WriteLine($"gW{l}_{Int(j)}_{Int(k)} += {delta} * {input};");
+                    string accumulator = $"gW{l}_{Int(j)}_{Int(k)}";
+                    writer.WriteLine($"{accumulator} = {block.Lanes.MultiplyAdd(delta, input, accumulator)};");
                 }
             }
 
@@ -284,11 +292,11 @@ namespace NnGen.Generator.Emit
 
             // Create<float> names the element type because C# before 14 infers no T from a Span for a ReadOnlySpan<T>.
             public static readonly Lanes Wide = new(
-                "512", $"{Vector512}<float>", $"{Vector512}<double>", "ExampleMask512",
+                "512", $"{Vector512}<float>", $"{Vector512}<double>", "ExampleMask512", $"{Vector512}.FusedMultiplyAdd",
                 scalar => $"{Vector512}.Create({scalar})", span => $"{Vector512}.Create<float>({span})", (value, span) => $"{Vector512}.CopyTo({value}, {span})");
 
             public static readonly Lanes Portable = new(
-                "Vector", "global::System.Numerics.Vector<float>", "global::System.Numerics.Vector<double>", "ExampleMask",
+                "Vector", "global::System.Numerics.Vector<float>", "global::System.Numerics.Vector<double>", "ExampleMask", "global::System.Numerics.Vector.FusedMultiplyAdd",
                 scalar => $"new global::System.Numerics.Vector<float>({scalar})", span => $"new global::System.Numerics.Vector<float>({span})", (value, span) => $"{value}.CopyTo({span})");
 
             public static readonly Lanes[] Both = { Wide, Portable };
@@ -297,14 +305,17 @@ namespace NnGen.Generator.Emit
             private readonly System.Func<string, string> _load;
             private readonly System.Func<string, string, string> _store;
 
+            private readonly string _multiplyAdd;
+
             private Lanes(
-                string suffix, string type, string doubleType, string exampleMask,
+                string suffix, string type, string doubleType, string exampleMask, string multiplyAdd,
                 System.Func<string, string> broadcast, System.Func<string, string> load, System.Func<string, string, string> store)
             {
                 Suffix = suffix;
                 Type = type;
                 DoubleType = doubleType;
                 ExampleMask = exampleMask;
+                _multiplyAdd = multiplyAdd;
                 _broadcast = broadcast;
                 _load = load;
                 _store = store;
@@ -321,6 +332,9 @@ namespace NnGen.Generator.Emit
             public string ExampleMask { get; }
 
             public string Broadcast(string scalar) => _broadcast(scalar);
+
+            /// <summary>left · right + addend, rounded once.</summary>
+            public string MultiplyAdd(string left, string right, string addend) => $"{_multiplyAdd}({left}, {right}, {addend})";
 
             public string Load(string span) => _load(span);
 

@@ -67,7 +67,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(gradients);");
                 writer.WriteLine($"int m = {KnownNames.Trainer}.ValidateTrainingData(this, \"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"workspace ??= new {KnownNames.Workspace}();");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "));");
+                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "), computeCost: true);");
             }
 
             writer.WriteLine();
@@ -136,12 +136,15 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"{KnownNames.ActivationType} {iface}.OutputActivation => {KnownNames.ActivationType}.{plan.Output.Activation};");
             writer.WriteLine();
-            using (writer.Block($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace)"))
+            writer.WriteLine($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace) =>");
+            writer.WriteLine($"    (({iface})this).ComputeGradients(inputs, labels, gradients, workspace, computeCost: true);");
+            writer.WriteLine();
+            using (writer.Block($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace, bool computeCost)"))
             {
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(workspace);");
                 writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "));");
+                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "), computeCost);");
             }
 
             writer.WriteLine();
@@ -151,9 +154,9 @@ namespace NnGen.Generator.Emit
         {
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
-            writer.WriteLine("// Forward over m examples keeping A1..AL, the cost, then the layers in reverse with two alternating delta buffers.");
+            writer.WriteLine("// Forward over m examples keeping A1..AL, the cost if asked for, then the layers in reverse with two alternating delta buffers.");
             writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace)"))
+            using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost)"))
             {
                 writer.WriteLine($"{Span} cache = workspace.Slice(0, {Int(plan.ActivationUnits)} * m);");
                 writer.WriteLine($"{Span} deltaA = workspace.Slice({Int(plan.ActivationUnits)} * m, {Int(plan.MaxUnits)} * m);");
@@ -178,7 +181,7 @@ namespace NnGen.Generator.Emit
                     writer.WriteLine($"{ReadOnlySpan} labels = y;");
                 }
 
-                writer.WriteLine($"float cost = (float){KnownNames.Losses}.Cost({KnownNames.LossType}.{plan.Loss}, {output.A}, labels, m);");
+                writer.WriteLine($"float cost = computeCost ? (float){KnownNames.Losses}.Cost({KnownNames.LossType}.{plan.Loss}, {output.A}, labels, m) : float.NaN;");
                 writer.WriteLine();
                 writer.WriteLine($"{Span} dZ{L} = deltaA.Slice(0, {Int(output.Units)} * m);");
                 EmitOutputDelta(writer, plan, "dZ" + L);

@@ -42,7 +42,7 @@ public static partial class Trainer
     }
 
     /// <summary>
-    /// Compares the analytic gradient of <see cref="ITrainableNetwork.ComputeGradients"/> with central differences of
+    /// Compares the analytic gradient of <see cref="ITrainableNetwork.ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Workspace)"/> with central differences of
     /// the cost over every parameter and returns ‖g − g̃‖ / (‖g‖ + ‖g̃‖), 0 when both are zero. Values well under 1e-3
     /// mean the backward pass matches the forward pass; above 1e-2, something is wrong.
     /// </summary>

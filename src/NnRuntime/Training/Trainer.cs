@@ -13,7 +13,7 @@ namespace NnGen;
 /// </summary>
 /// <remarks>
 /// Inputs hold one example per row (m × n[0], row-major) and labels one example per row (m × n[L]), the layout of
-/// <see cref="ITrainableNetwork.ComputeGradients"/>.
+/// <see cref="ITrainableNetwork.ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Workspace)"/>.
 /// </remarks>
 public static partial class Trainer
 {
@@ -24,7 +24,7 @@ public static partial class Trainer
 
     /// <summary>
     /// Trains <paramref name="network"/> by gradient descent: each update is W := W − α·dW with the gradients of
-    /// <see cref="ITrainableNetwork.ComputeGradients"/>, over the whole data set or over shuffled mini-batches.
+    /// <see cref="ITrainableNetwork.ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Workspace)"/>, over the whole data set or over shuffled mini-batches.
     /// </summary>
     /// <param name="network">The network; its <see cref="ITrainableNetwork.Parameters"/> are updated in place.</param>
     /// <param name="inputs">X, m × <see cref="ITrainableNetwork.InputSize"/> finite floats, one example per row.</param>
@@ -114,13 +114,17 @@ public static partial class Trainer
         for (int iteration = 0; iteration < iterations; iteration++)
         {
             token.ThrowIfCancellationRequested();
-            float cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace);
-            if (!session.TryUpdate(iteration, cost))
+            bool recorded = session.IsRecorded(iteration);
+            float cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace, computeCost: recorded);
+            if (!session.TryUpdate(iteration, recorded ? cost : null))
             {
                 return;
             }
 
-            session.Record(iteration, cost);
+            if (recorded)
+            {
+                session.Record(iteration, cost);
+            }
         }
     }
 
@@ -148,6 +152,7 @@ public static partial class Trainer
             }
 
             random.Shuffle<int>(order);
+            bool recorded = session.IsRecorded(pass);
             double weightedCost = 0;
             for (int start = 0; start < examples; start += batchSize)
             {
@@ -164,8 +169,9 @@ public static partial class Trainer
                     batchInputs.AsSpan(0, count * inputSize),
                     batchLabels.AsSpan(0, count * outputSize),
                     session.Gradients,
-                    session.Workspace);
-                if (!session.TryUpdate(pass, cost))
+                    session.Workspace,
+                    computeCost: recorded);
+                if (!session.TryUpdate(pass, recorded ? cost : null))
                 {
                     return;
                 }
@@ -174,7 +180,10 @@ public static partial class Trainer
                 weightedCost += (double)cost * count;
             }
 
-            session.Record(pass, (float)(weightedCost / examples));
+            if (recorded)
+            {
+                session.Record(pass, (float)(weightedCost / examples));
+            }
         }
     }
 
@@ -218,14 +227,22 @@ public static partial class Trainer
         public Workspace Workspace { get; }
 
         /// <summary>
-        /// Applies the update for <see cref="Gradients"/> unless the cost or a gradient is not finite or the update
-        /// would make a parameter non-finite; then records the divergence, leaves the parameters untouched and returns false.
+        /// Applies the update for <see cref="Gradients"/> unless the cost (when this iteration computed one) or a
+        /// gradient is not finite or the update would make a parameter non-finite; then records the divergence, leaves
+        /// the parameters untouched and returns false.
         /// </summary>
-        public bool TryUpdate(int iteration, float cost)
+        /// <remarks>
+        /// The gradients alone catch what matters: a NaN or infinite prediction makes dZ[L] = A[L] − Y, and with it
+        /// every gradient, non-finite in the same iteration. An iteration that skipped the cost therefore diverges at the
+        /// same point; only its <see cref="TrainingHistory.DivergedCost"/> is NaN. (A cost can overflow with finite
+        /// gradients only for mean squared error beyond |a − y| ≈ 1.8e19; the parameters are then kept finite and the
+        /// run diverges on the growing gradients a few iterations later.)
+        /// </remarks>
+        public bool TryUpdate(int iteration, float? cost)
         {
-            if (!float.IsFinite(cost))
+            if (cost is float known && !float.IsFinite(known))
             {
-                return Diverge(iteration, cost);
+                return Diverge(iteration, known);
             }
 
             // ‖dW‖₂ ≥ max|dW| bounds the step, and its one pass (as cheap as the update itself) also catches NaN and ±∞:
@@ -237,7 +254,7 @@ public static partial class Trainer
             {
                 if (!TensorPrimitives.IsFiniteAll<float>(Gradients))
                 {
-                    return Diverge(iteration, cost);
+                    return Diverge(iteration, cost ?? float.NaN);
                 }
 
                 gradientBound = MaxAbs(Gradients);
@@ -259,7 +276,7 @@ public static partial class Trainer
             TensorPrimitives.MultiplyAdd(Gradients, -_learningRate, parameters, _candidate);
             if (!TensorPrimitives.IsFiniteAll<float>(_candidate))
             {
-                return Diverge(iteration, cost);
+                return Diverge(iteration, cost ?? float.NaN);
             }
 
             _candidate.CopyTo(parameters);
@@ -267,13 +284,13 @@ public static partial class Trainer
             return true;
         }
 
+        /// <summary>Whether iteration (or pass) <paramref name="iteration"/> records its cost: every k-th and the last.</summary>
+        public bool IsRecorded(int iteration) => iteration % _recordEvery == 0 || iteration == _iterations - 1;
+
         public void Record(int iteration, float cost)
         {
-            if (iteration % _recordEvery == 0 || iteration == _iterations - 1)
-            {
-                _costs.Add(new CostRecord(iteration, cost));
-                _progress?.Report(new TrainingProgress(iteration, _iterations, cost));
-            }
+            _costs.Add(new CostRecord(iteration, cost));
+            _progress?.Report(new TrainingProgress(iteration, _iterations, cost));
         }
 
         public TrainingHistory ToHistory(float finalCost, TimeSpan elapsed) =>
