@@ -160,13 +160,10 @@ namespace NnGen.Generator.Emit
                 var outputs = new List<string>();
                 for (int j = 0; j < layer.Units; j++)
                 {
-                    // z = b + Σ w·x as one fused multiply-add per input: half the instructions of separate products
-                    // and sums, and each product is rounded once, as in the GEMM kernels.
-                    string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]");
-                    for (int k = 0; k < inputs.Count; k++)
-                    {
-                        sum = block.Lanes.MultiplyAdd(block.Lanes.Broadcast($"p[{Int(layer.WeightIndex(j, k))}]"), inputs[k], sum);
-                    }
+                    // Separate products and sums, not fused multiply-adds: fusing rounds differently, and over 10,000
+                    // iterations of the course's planar run that moved its training accuracy from the course's 90.75 %
+                    // to 90.50 % (the trace still matched through iteration 7000) for no measurable gain in speed.
+                    string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
 
                     string name = block.Name($"a{Int(layer.Index)}_{Int(j)}");
                     writer.WriteLine($"{block.Lanes.Type} {name} = {Activate(layer.Activation, sum)};");
@@ -215,8 +212,7 @@ namespace NnGen.Generator.Emit
                 for (int k = 0; k < layer.Inputs; k++)
                 {
                     string input = block.Name(previous is null ? "x" + Int(k) : $"a{Int(previous.Index)}_{Int(k)}");
-                    string accumulator = $"gW{l}_{Int(j)}_{Int(k)}";
-                    writer.WriteLine($"{accumulator} = {block.Lanes.MultiplyAdd(delta, input, accumulator)};");
+                    writer.WriteLine($"gW{l}_{Int(j)}_{Int(k)} += {delta} * {input};");
                 }
             }
 
@@ -292,11 +288,11 @@ namespace NnGen.Generator.Emit
 
             // Create<float> names the element type because C# before 14 infers no T from a Span for a ReadOnlySpan<T>.
             public static readonly Lanes Wide = new(
-                "512", $"{Vector512}<float>", $"{Vector512}<double>", "ExampleMask512", $"{Vector512}.FusedMultiplyAdd",
+                "512", $"{Vector512}<float>", $"{Vector512}<double>", "ExampleMask512",
                 scalar => $"{Vector512}.Create({scalar})", span => $"{Vector512}.Create<float>({span})", (value, span) => $"{Vector512}.CopyTo({value}, {span})");
 
             public static readonly Lanes Portable = new(
-                "Vector", "global::System.Numerics.Vector<float>", "global::System.Numerics.Vector<double>", "ExampleMask", "global::System.Numerics.Vector.FusedMultiplyAdd",
+                "Vector", "global::System.Numerics.Vector<float>", "global::System.Numerics.Vector<double>", "ExampleMask",
                 scalar => $"new global::System.Numerics.Vector<float>({scalar})", span => $"new global::System.Numerics.Vector<float>({span})", (value, span) => $"{value}.CopyTo({span})");
 
             public static readonly Lanes[] Both = { Wide, Portable };
@@ -305,17 +301,14 @@ namespace NnGen.Generator.Emit
             private readonly System.Func<string, string> _load;
             private readonly System.Func<string, string, string> _store;
 
-            private readonly string _multiplyAdd;
-
             private Lanes(
-                string suffix, string type, string doubleType, string exampleMask, string multiplyAdd,
+                string suffix, string type, string doubleType, string exampleMask,
                 System.Func<string, string> broadcast, System.Func<string, string> load, System.Func<string, string, string> store)
             {
                 Suffix = suffix;
                 Type = type;
                 DoubleType = doubleType;
                 ExampleMask = exampleMask;
-                _multiplyAdd = multiplyAdd;
                 _broadcast = broadcast;
                 _load = load;
                 _store = store;
@@ -332,9 +325,6 @@ namespace NnGen.Generator.Emit
             public string ExampleMask { get; }
 
             public string Broadcast(string scalar) => _broadcast(scalar);
-
-            /// <summary>left · right + addend, rounded once.</summary>
-            public string MultiplyAdd(string left, string right, string addend) => $"{_multiplyAdd}({left}, {right}, {addend})";
 
             public string Load(string span) => _load(span);
 

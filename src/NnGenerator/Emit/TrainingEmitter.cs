@@ -137,14 +137,15 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"{KnownNames.ActivationType} {iface}.OutputActivation => {KnownNames.ActivationType}.{plan.Output.Activation};");
             writer.WriteLine();
             writer.WriteLine($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace) =>");
-            writer.WriteLine($"    (({iface})this).ComputeGradients(inputs, labels, gradients, workspace, computeCost: true);");
+            writer.WriteLine($"    (({iface})this).ComputeGradients(inputs, labels, gradients, workspace, computeCost: true)!.Value;");
             writer.WriteLine();
-            using (writer.Block($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace, bool computeCost)"))
+            using (writer.Block($"float? {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace, bool computeCost)"))
             {
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(workspace);");
                 writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "), computeCost);");
+                writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "), computeCost);");
+                writer.WriteLine("return computeCost ? cost : null;");
             }
 
             writer.WriteLine();

@@ -37,12 +37,12 @@ public interface ITrainableNetwork
     float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace);
 
     /// <summary>
-    /// The same pass, told whether the caller needs J. With <paramref name="computeCost"/> false the gradients are the
-    /// same and the return value is unspecified (generated networks return <see cref="float.NaN"/>): the pass skips the
-    /// cost, which for a tiny network is two logarithms per example, about 40% of its time. <c>Trainer.Fit</c> asks
-    /// for J only on the iterations it records. The default implementation always computes it.
+    /// The same pass, told whether the caller needs J. With <paramref name="computeCost"/> false an implementation may
+    /// skip the cost and return <see langword="null"/>; the gradients are the same. Generated networks do: for a tiny
+    /// network the cost is two logarithms per example, about 40% of the pass. <c>Trainer.Fit</c> asks for J only on the
+    /// iterations it records. The default implementation always computes it.
     /// </summary>
-    float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace, bool computeCost) =>
+    float? ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace, bool computeCost) =>
         ComputeGradients(inputs, labels, gradients, workspace);
 
     /// <summary>A[L] for one example of <see cref="InputSize"/> floats into <paramref name="y"/> of <see cref="OutputSize"/>.</summary>

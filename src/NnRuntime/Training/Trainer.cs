@@ -115,15 +115,17 @@ public static partial class Trainer
         {
             token.ThrowIfCancellationRequested();
             bool recorded = session.IsRecorded(iteration);
-            float cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace, computeCost: recorded);
-            if (!session.TryUpdate(iteration, recorded ? cost : null))
+            float? cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace, computeCost: recorded);
+            if (!session.TryUpdate(iteration, cost))
             {
+                // The update was refused, so the parameters are those this step ran with: price them for the report.
+                session.DivergedCost ??= network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace);
                 return;
             }
 
             if (recorded)
             {
-                session.Record(iteration, cost);
+                session.Record(iteration, cost ?? network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace));
             }
         }
     }
@@ -165,19 +167,20 @@ public static partial class Trainer
                     labels.Slice(example * outputSize, outputSize).CopyTo(batchLabels.AsSpan(row * outputSize, outputSize));
                 }
 
-                float cost = network.ComputeGradients(
-                    batchInputs.AsSpan(0, count * inputSize),
-                    batchLabels.AsSpan(0, count * outputSize),
-                    session.Gradients,
-                    session.Workspace,
-                    computeCost: recorded);
-                if (!session.TryUpdate(pass, recorded ? cost : null))
+                ReadOnlySpan<float> x = batchInputs.AsSpan(0, count * inputSize);
+                ReadOnlySpan<float> y = batchLabels.AsSpan(0, count * outputSize);
+                float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
+                if (!session.TryUpdate(pass, cost))
                 {
+                    session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
                     return;
                 }
 
-                // Each batch cost is a mean over its own examples; weighting by size makes the pass cost a mean over m.
-                weightedCost += (double)cost * count;
+                if (recorded)
+                {
+                    // Each batch cost is a mean over its own examples; weighting by size makes the pass cost a mean over m.
+                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace)) * count;
+                }
             }
 
             if (recorded)
@@ -202,7 +205,6 @@ public static partial class Trainer
         private double _parameterBound;
         private float[]? _candidate;
         private int? _divergedAt;
-        private float _divergedCost = float.NaN;
 
         public Session(ITrainableNetwork network, TrainingOptions options)
         {
@@ -226,17 +228,19 @@ public static partial class Trainer
 
         public Workspace Workspace { get; }
 
+        /// <summary>The cost of the step that diverged, once known; <see langword="null"/> while training runs.</summary>
+        public float? DivergedCost { get; set; }
+
         /// <summary>
         /// Applies the update for <see cref="Gradients"/> unless the cost (when this iteration computed one) or a
         /// gradient is not finite or the update would make a parameter non-finite; then records the divergence, leaves
         /// the parameters untouched and returns false.
         /// </summary>
         /// <remarks>
-        /// The gradients alone catch what matters: a NaN or infinite prediction makes dZ[L] = A[L] − Y, and with it
-        /// every gradient, non-finite in the same iteration. An iteration that skipped the cost therefore diverges at the
-        /// same point; only its <see cref="TrainingHistory.DivergedCost"/> is NaN. (A cost can overflow with finite
-        /// gradients only for mean squared error beyond |a − y| ≈ 1.8e19; the parameters are then kept finite and the
-        /// run diverges on the growing gradients a few iterations later.)
+        /// On an iteration that skipped the cost the gradients decide alone, and they catch what matters: a NaN or
+        /// infinite prediction makes dZ[L] = A[L] − Y, and with it every gradient, non-finite in the same iteration. (For
+        /// a generated network the cost can overflow with finite gradients only under mean squared error beyond
+        /// |a − y| ≈ 1.8e19; the parameters then stay finite and the growing gradients stop the run a few steps later.)
         /// </remarks>
         public bool TryUpdate(int iteration, float? cost)
         {
@@ -254,7 +258,7 @@ public static partial class Trainer
             {
                 if (!TensorPrimitives.IsFiniteAll<float>(Gradients))
                 {
-                    return Diverge(iteration, cost ?? float.NaN);
+                    return Diverge(iteration, cost);
                 }
 
                 gradientBound = MaxAbs(Gradients);
@@ -276,7 +280,7 @@ public static partial class Trainer
             TensorPrimitives.MultiplyAdd(Gradients, -_learningRate, parameters, _candidate);
             if (!TensorPrimitives.IsFiniteAll<float>(_candidate))
             {
-                return Diverge(iteration, cost ?? float.NaN);
+                return Diverge(iteration, cost);
             }
 
             _candidate.CopyTo(parameters);
@@ -295,7 +299,7 @@ public static partial class Trainer
 
         public TrainingHistory ToHistory(float finalCost, TimeSpan elapsed) =>
             _divergedAt is int at
-                ? new TrainingHistory(_costs.AsReadOnly(), finalCost, elapsed, TrainingStatus.Diverged, at, at, _divergedCost)
+                ? new TrainingHistory(_costs.AsReadOnly(), finalCost, elapsed, TrainingStatus.Diverged, at, at, DivergedCost ?? float.NaN)
                 : new TrainingHistory(_costs.AsReadOnly(), finalCost, elapsed, TrainingStatus.Completed, _iterations, null, float.NaN);
 
         /// <summary>The number of record points: multiples of k below the iteration count, plus the last iteration.</summary>
@@ -304,10 +308,10 @@ public static partial class Trainer
 
         private static float MaxAbs(ReadOnlySpan<float> values) => Math.Abs(TensorPrimitives.MaxMagnitude(values));
 
-        private bool Diverge(int iteration, float cost)
+        private bool Diverge(int iteration, float? cost)
         {
             _divergedAt = iteration;
-            _divergedCost = cost;
+            DivergedCost = cost;
             return false;
         }
     }

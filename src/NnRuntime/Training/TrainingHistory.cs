@@ -59,10 +59,8 @@ public sealed class TrainingHistory
 
     /// <summary>
     /// The cost reported by the step that diverged: the non-finite cost itself, or the (finite) cost of the step whose
-    /// gradient was non-finite or whose update would have overflowed. <see cref="Trainer.Fit"/> computes the cost only
-    /// on the iterations it records (<see cref="TrainingOptions.RecordEvery"/>), so a step that diverged between two of
-    /// them reports <see cref="float.NaN"/> here; set <see cref="TrainingOptions.RecordEvery"/> to 1 to have every
-    /// step's cost. <see cref="float.NaN"/> when training completed, so check <see cref="Status"/> first.
+    /// gradient was non-finite or whose update would have overflowed. <see cref="float.NaN"/> when training completed,
+    /// so check <see cref="Status"/> first.
     /// </summary>
     public float DivergedCost { get; }
 }

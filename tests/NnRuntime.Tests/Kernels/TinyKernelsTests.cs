@@ -7,16 +7,25 @@ namespace NnGen.Tests.Kernels;
 /// <summary>The helpers of the fused tiny-network pass against their scalar definitions and the runtime's losses.</summary>
 public sealed class TinyKernelsTests
 {
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(16)]
-    [InlineData(400)]
-    [InlineData(401)]
-    public void TransposePadded_ExampleMajor_FeatureMajorWithZeroPadding(int m)
+    /// <summary>One input (a copy), two (the vectorized even/odd split, with a scalar tail) and three (the general loop).</summary>
+    public static TheoryData<int, int> TransposeShapes()
     {
-        const int n = 3;
+        var data = new TheoryData<int, int>();
+        foreach (int n in new[] { 1, 2, 3 })
+        {
+            foreach (int m in new[] { 0, 1, 7, 8, 9, 16, 400, 401 })
+            {
+                data.Add(m, n);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TransposeShapes))]
+    public void TransposePadded_ExampleMajor_FeatureMajorWithZeroPadding(int m, int n)
+    {
         int padded = TinyKernels.PaddedCount(m);
         Assert.Equal(0, padded % TinyKernels.StepExamples);
         Assert.InRange(padded - m, 0, TinyKernels.StepExamples - 1);

@@ -244,6 +244,12 @@ internal sealed class ScriptedNetwork : ITrainableNetwork
 
     public int Calls { get; private set; }
 
+    /// <summary>Whether the overload that may skip the cost does so (returns null) when the caller does not ask for it.</summary>
+    public bool SkipsUnrequestedCost { get; init; }
+
+    /// <summary>computeCost of every call through the overload that takes it, in order.</summary>
+    public List<bool> CostRequests { get; } = [];
+
     public string Name => "Scripted";
 
     public int InputSize => 1;
@@ -267,6 +273,13 @@ internal sealed class ScriptedNetwork : ITrainableNetwork
         }
 
         return _cost(call);
+    }
+
+    float? ITrainableNetwork.ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace, bool computeCost)
+    {
+        CostRequests.Add(computeCost);
+        float cost = ComputeGradients(inputs, labels, gradients, workspace);
+        return computeCost || !SkipsUnrequestedCost ? cost : null;
     }
 
     public void Predict(ReadOnlySpan<float> x, Span<float> y) => y.Clear();

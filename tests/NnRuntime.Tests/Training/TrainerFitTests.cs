@@ -265,6 +265,49 @@ public class TrainerFitTests
     }
 
     [Fact]
+    public void Fit_FullBatch_AsksForTheCostOnlyOnRecordedIterations()
+    {
+        var network = new ScriptedNetwork([0f], cost: call => call, gradient: (_, _) => 1f) { SkipsUnrequestedCost = true };
+
+        TrainingHistory history = Trainer.Fit(network, [0f], [0f], new TrainingOptions { LearningRate = 1f, Iterations = 10, RecordEvery = 4 });
+
+        bool[] expected = [true, false, false, false, true, false, false, false, true, true];
+        Assert.Equal(expected, network.CostRequests);
+        Assert.Equal([new CostRecord(0, 0f), new CostRecord(4, 4f), new CostRecord(8, 8f), new CostRecord(9, 9f)], history.Costs);
+        Assert.Equal([-10f], network.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Fit_MiniBatches_AskForTheCostOnlyInRecordedPasses()
+    {
+        var network = new ScriptedNetwork([0f], cost: _ => 2f, gradient: (_, _) => 1f) { SkipsUnrequestedCost = true };
+
+        TrainingHistory history = Trainer.Fit(network, new float[5], new float[5], new TrainingOptions { LearningRate = 1f, Iterations = 3, BatchSize = 2, RecordEvery = 2 });
+
+        // Three batches a pass; passes 0 and 2 (the last) are recorded.
+        Assert.Equal([true, true, true, false, false, false, true, true, true], network.CostRequests);
+        Assert.Equal([new CostRecord(0, 2f), new CostRecord(2, 2f)], history.Costs);
+    }
+
+    [Fact]
+    public void Fit_DivergenceBetweenRecordedIterations_ReportsTheCostOfTheRefusedStep()
+    {
+        // Call 2 (iteration 2, not recorded, cost skipped) has an infinite gradient; the trainer then prices the
+        // parameters that step ran with, which is call 3.
+        var network = new ScriptedNetwork(
+            [1f, 2f],
+            cost: call => call == 3 ? 42f : 1f,
+            gradient: (call, i) => call == 2 && i == 1 ? float.PositiveInfinity : 1f) { SkipsUnrequestedCost = true };
+
+        TrainingHistory history = Trainer.Fit(network, [0f], [0f], new TrainingOptions { LearningRate = 0.25f, Iterations = 10 });
+
+        Assert.Equal(TrainingStatus.Diverged, history.Status);
+        Assert.Equal(2, history.DivergedAtIteration);
+        Assert.Equal(42f, history.DivergedCost);
+        Assert.Equal([0.5f, 1.5f], network.Parameters.ToArray());
+    }
+
+    [Fact]
     public void Fit_NaNGradient_StopsWithParametersUntouched()
     {
         var network = new ScriptedNetwork([1f, 2f], cost: _ => 1f, gradient: (_, i) => i == 0 ? float.NaN : 1f);
