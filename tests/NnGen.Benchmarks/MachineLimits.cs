@@ -83,11 +83,29 @@ public class MachineLimits
     /// <summary><see cref="FmaCount"/> 256-bit FMAs in 10 independent chains: 16 · FmaCount / ns = peak GFLOP/s at 256 bits.</summary>
     [Benchmark]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public float FmaPeak256()
+    public float FmaPeak256() => FmaChains(FmaCount / 10);
+
+    /// <summary>
+    /// <see cref="FmaPeak256"/>'s work split over two threads (the kernels' own worker pool, as the 2-thread training
+    /// row uses it): on two free cores this takes half of <see cref="FmaPeak256"/>'s time. Read median_ns (wall clock);
+    /// the ratio to <see cref="FmaPeak256"/> is how many cores of FMA throughput two busy threads actually get here.
+    /// </summary>
+    [Benchmark]
+    public unsafe float FmaPeak256TwoThreads()
+    {
+        float* sums = stackalloc float[2];
+        KernelWorkers.Run(&FmaHalf, sums, 2);
+        return sums[0] + sums[1];
+    }
+
+    private static unsafe void FmaHalf(void* state, int part, int parts) => ((float*)state)[part] = FmaChains(FmaCount / 10 / parts);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float FmaChains(int steps)
     {
         Vector256<float> c0 = Vector256.Create(1f), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0;
         Vector256<float> b = Vector256.Create(0.999f), a = Vector256.Create(0.001f);
-        for (int i = 0; i < FmaCount / 10; i++)
+        for (int i = 0; i < steps; i++)
         {
             c0 = Vector256.FusedMultiplyAdd(c0, b, a);
             c1 = Vector256.FusedMultiplyAdd(c1, b, a);

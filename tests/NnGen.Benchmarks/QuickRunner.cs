@@ -24,6 +24,7 @@ internal static class QuickRunner
     // Workloads of a second or more (10,000 training iterations) get fewer samples so the whole run stays near a minute.
     private const int LongSamples = 3;
     private static readonly TimeSpan SampleTarget = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     public static void Run(string? filter)
     {
@@ -47,16 +48,27 @@ internal static class QuickRunner
 
     private static void Measure(string name, Func<float> call)
     {
-        // Warm up through tiering, then find a loop count that makes one sample last about SampleTarget.
+        // Warm up through tiering: the runtime recompiles a hot method in stages (instrumented, then optimized with
+        // the profile) on a background thread after a delay, so a call count alone can stop while a 30 ns method still
+        // runs its first-stage code. A second of calls reaches the final code; then find a loop count that makes one
+        // sample last about SampleTarget.
         long started = Stopwatch.GetTimestamp();
         int warmups = 0;
-        while (warmups < 3 || (Stopwatch.GetElapsedTime(started) < TimeSpan.FromMilliseconds(300) && warmups < 100_000))
+        while (warmups < 3 || Stopwatch.GetElapsedTime(started) < WarmUp)
         {
             call();
             warmups++;
         }
 
-        long perCall = Math.Max(1, Stopwatch.GetElapsedTime(started).Ticks / warmups);
+        long calibrationStart = Stopwatch.GetTimestamp();
+        int calibrationCalls = 0;
+        while (calibrationCalls < 3 || Stopwatch.GetElapsedTime(calibrationStart) < SampleTarget)
+        {
+            call();
+            calibrationCalls++;
+        }
+
+        long perCall = Math.Max(1, Stopwatch.GetElapsedTime(calibrationStart).Ticks / calibrationCalls);
         int loops = (int)Math.Clamp(SampleTarget.Ticks / perCall, 1, 10_000_000);
 
         int sampleCount = perCall > TimeSpan.FromMilliseconds(100).Ticks ? LongSamples : Samples;
