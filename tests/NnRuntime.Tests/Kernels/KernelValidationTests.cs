@@ -87,6 +87,40 @@ public sealed class KernelValidationTests
         Assert.Contains("has 4 floats, expected 3 (rows)", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(11, 4, 3, 3, 3, "w", "has 11 floats, expected 12 (rows 3 x cols 4)")]
+    [InlineData(12, 3, 3, 3, 3, "x", "has 3 floats, expected 4 (cols)")]
+    [InlineData(12, 4, 2, 3, 3, "bias", "has 2 floats, expected 3 (rows)")]
+    [InlineData(12, 4, 3, 4, 3, "y", "has 4 floats, expected 3 (rows)")]
+    [InlineData(12, 4, 3, 3, -3, "rows", "rows is -3")]
+    public void MatVecWithActivation_WrongSize_ThrowsNamingSizesAndWritesNothing(int w, int x, int bias, int y, int rows, string parameter, string message)
+    {
+        float[] output = new float[y];
+        output.AsSpan().Fill(7f);
+        var error = Assert.ThrowsAny<ArgumentException>(() => Gemm.MatVec(new float[w], new float[x], new float[bias], output, rows, 4, Activation.Tanh));
+        Assert.Equal(parameter, error.ParamName);
+        Assert.Contains("Gemm.MatVec: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.All(output, value => Assert.Equal(7f, value));
+    }
+
+    [Fact]
+    public void MatVecWithActivation_OutputOverlapsInput_Throws()
+    {
+        float[] buffer = new float[16];
+        var error = Assert.Throws<ArgumentException>(() => Gemm.MatVec(buffer.AsSpan(0, 8), buffer.AsSpan(8, 4), buffer.AsSpan(12, 2), buffer.AsSpan(10, 2), 2, 4, Activation.ReLU));
+        Assert.Equal("y", error.ParamName);
+        Assert.Contains("overlaps x", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MatVecWithActivation_UndefinedActivation_Throws()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatVec(new float[4], new float[2], new float[2], new float[2], 2, 2, (Activation)42));
+        Assert.Equal("activation", error.ParamName);
+        Assert.Contains("42 is not a defined Activation", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Sigmoid_LengthMismatch_ThrowsNamingSizes()
     {

@@ -168,6 +168,32 @@ public sealed class MatVecKernelsTests
 
     public static TheoryData<string> Widths() => KernelTestSupport.SupportedWidths();
 
+    /// <summary>The public entry the generated one-example code calls is this kernel at the default width, bit for bit.</summary>
+    [Theory]
+    [InlineData(Activation.Linear)]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.ReLU)]
+    [InlineData(Activation.LeakyReLU)]
+    public unsafe void GemmMatVec_WithActivation_IsTheKernelAtTheDefaultWidth(Activation activation)
+    {
+        foreach ((int rows, int cols) in LargeShapes)
+        {
+            float[] w = KernelTestSupport.RandomFloats(rows * cols, seed: rows);
+            float[] x = KernelTestSupport.RandomFloats(cols, seed: cols, scale: 2f);
+            float[] bias = KernelTestSupport.RandomFloats(rows, seed: rows + cols);
+            float[] expected = new float[rows];
+            float[] actual = new float[rows];
+            fixed (float* pw = w, px = x, pb = bias, py = expected)
+            {
+                MatVecKernels.Forward(SimdWidth.Auto, pw, px, pb, py, rows, cols, activation);
+            }
+
+            Gemm.MatVec(w, x, bias, actual, rows, cols, activation);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{activation} {rows}x{cols}: Gemm.MatVec differs from the kernel");
+        }
+    }
+
     private static void Check(SimdWidth width, Activation activation, int rows, int cols, int seed)
     {
         float[] w = KernelTestSupport.RandomFloats(rows * cols, seed);
