@@ -22,6 +22,8 @@ public sealed class ForwardTests(ITestOutputHelper output)
         TestArchitecture.MultiOutputSigmoid.Name,
         TestArchitecture.Deep.Name,
         TestArchitecture.Wide.Name,
+        TestArchitecture.Medium.Name,
+        TestArchitecture.FanIn.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

@@ -25,6 +25,8 @@ public sealed class GradientTests(ITestOutputHelper output)
         TestArchitecture.TanhOutputMse.Name,
         TestArchitecture.SigmoidMse.Name,
         TestArchitecture.BceReLUOutput.Name,
+        TestArchitecture.Medium.Name,
+        TestArchitecture.FanIn.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

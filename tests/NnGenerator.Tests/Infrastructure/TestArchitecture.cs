@@ -67,6 +67,20 @@ internal sealed record TestArchitecture(string Name, int Inputs, TestLayer[] Lay
     public static TestArchitecture Wide { get; } =
         new("WideNet", 3, [new(16_500, Activation.Tanh), new(1, Activation.Sigmoid)]);
 
+    /// <summary>
+    /// [16, 64, 64, 1] ReLU / ReLU / sigmoid: medium layers. One example goes through the fused MatVec kernel for
+    /// every layer, the 64 → 1 output included (64 weights, but 64 inputs: too many to unroll).
+    /// </summary>
+    public static TestArchitecture Medium { get; } =
+        new("MediumNet", 16, [new(64, Activation.ReLU), new(64, Activation.ReLU), new(1, Activation.Sigmoid)]);
+
+    /// <summary>
+    /// [20, 3, 1] tanh / sigmoid: a tiny network (batches take the fused pass) whose first layer has too many inputs
+    /// to unroll for one example, so that path mixes a MatVec layer with an unrolled one.
+    /// </summary>
+    public static TestArchitecture FanIn { get; } =
+        new("FanInNet", 20, [new(3, Activation.Tanh), new(1, Activation.Sigmoid)]);
+
     /// <summary>[3, 4, 3, 2, 1] with a network Init and per-layer overrides: Zeros, Scaled (network's), Xavier, He.</summary>
     public static TestArchitecture InitOverrides { get; } =
         new(
@@ -77,7 +91,7 @@ internal sealed record TestArchitecture(string Name, int Inputs, TestLayer[] Lay
 
     /// <summary>Every catalogue network (each activation and both losses appear at least once).</summary>
     public static IReadOnlyList<TestArchitecture> All { get; } =
-        [Planar, Logistic, MultiOutputLinear, MultiOutputSigmoid, Deep, ReLUStack, TanhLinear, TanhOutputMse, SigmoidMse, Wide, InitOverrides, BceReLUOutput];
+        [Planar, Logistic, MultiOutputLinear, MultiOutputSigmoid, Deep, ReLUStack, TanhLinear, TanhOutputMse, SigmoidMse, Wide, InitOverrides, BceReLUOutput, Medium, FanIn];
 
     /// <summary>The Init a layer is drawn with: its own, else the network's, else the activation's default (the runtime's rule).</summary>
     public Init ResolvedInit(int layer) =>
