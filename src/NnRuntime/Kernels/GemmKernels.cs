@@ -306,34 +306,33 @@ internal static unsafe partial class GemmKernels
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
+        bool wide = tiles == TileShape.Wide;
         int i = 0;
-        if (tiles == TileShape.Wide)
-        {
-            for (; i <= m - OuterRowBlock; i += OuterRowBlock, prefetchRow++)
-            {
-                float* line = prefetch.Row(prefetchRow);
-                Outer5x4<TSimd, TVec, TEpilogue>(
-                    a + (i * aRowStride), aRowStride, aDepthStride, b, ldb, c + (i * ldc), ldc, depth, block, i, epilogue, line == null ? b : line);
-            }
-
-            for (; i < m; i++)
-            {
-                Outer1x4<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
-            }
-
-            return;
-        }
-
         for (; i <= m - OuterRowBlock; i += OuterRowBlock, prefetchRow++)
         {
             float* line = prefetch.Row(prefetchRow);
-            Outer5x2<TSimd, TVec, TEpilogue>(
-                a + (i * aRowStride), aRowStride, aDepthStride, b, ldb, c + (i * ldc), ldc, depth, block, i, epilogue, line == null ? b : line);
+            float* rowA = a + (i * aRowStride);
+            float* rowC = c + (i * ldc);
+            if (wide)
+            {
+                Outer5x4<TSimd, TVec, TEpilogue>(rowA, aRowStride, aDepthStride, b, ldb, rowC, ldc, depth, block, i, epilogue, line == null ? b : line);
+            }
+            else
+            {
+                Outer5x2<TSimd, TVec, TEpilogue>(rowA, aRowStride, aDepthStride, b, ldb, rowC, ldc, depth, block, i, epilogue, line == null ? b : line);
+            }
         }
 
         for (; i < m; i++)
         {
-            Outer1x2<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
+            if (wide)
+            {
+                Outer1x4<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
+            }
+            else
+            {
+                Outer1x2<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
+            }
         }
     }
 
