@@ -29,9 +29,9 @@ namespace NnGen.Generator.Emit
         public const int UnrolledWeightLimit = 64;
 
         /// <summary>
-        /// ... and at most this many inputs: a unit's sum over 64 inputs as scalar code is 64 loads, multiplies and adds
-        /// where the MatVec kernel does 8 vector FMAs; on [16,64,64,1] the unrolled 64 → 1 output layer was about 1,100
-        /// of the 8,000 instructions of a prediction (valgrind --tool=callgrind).
+        /// Layers unrolled for one example also have at most this many inputs: a unit's sum over 64 inputs as scalar code
+        /// is 64 loads, multiplies and adds where the MatVec kernel does 8 vector FMAs; on [16,64,64,1] the unrolled
+        /// 64 → 1 output layer was about 1,100 of the 8,000 instructions of a prediction (valgrind --tool=callgrind).
         /// </summary>
         public const int UnrolledFanInLimit = 16;
 

@@ -164,7 +164,6 @@ namespace NnGen.Generator.Emit
                     // iterations of the course's planar run that moved its training accuracy from the course's 90.75 %
                     // to 90.50 % (the trace still matched through iteration 7000) for no measurable gain in speed.
                     string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
-
                     string name = block.Name($"a{Int(layer.Index)}_{Int(j)}");
                     writer.WriteLine($"{block.Lanes.Type} {name} = {Activate(layer.Activation, sum)};");
                     outputs.Add(name);

@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace NnGen.Kernels;
 
@@ -9,13 +8,8 @@ namespace NnGen.Kernels;
 /// Argument checks for the public kernel entry points. They run once per call, before any loop, so the loops
 /// themselves can trust their sizes; messages name the kernel, the parameter and both sizes.
 /// </summary>
-/// <remarks>
-/// The checks are inlined and the throws are not: a one-example layer call (a 64 × 16 matrix-vector product is about
-/// 900 instructions of arithmetic) made a dozen calls into these checks, about 350 instructions, before inlining.
-/// </remarks>
 internal static class KernelGuard
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void NonNegative(int value, string kernel, string parameter)
     {
         if (value < 0)
@@ -25,7 +19,6 @@ internal static class KernelGuard
     }
 
     /// <summary>Checks a matrix buffer holds exactly rows × cols floats.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void MatrixLength(int actual, int rows, int cols, string kernel, string parameter, string rowsName, string colsName)
     {
         if (actual != (long)rows * cols)
@@ -34,7 +27,6 @@ internal static class KernelGuard
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void VectorLength(int actual, int expected, string kernel, string parameter, string sizeName)
     {
         if (actual != expected)
@@ -44,7 +36,6 @@ internal static class KernelGuard
     }
 
     /// <summary>A product cannot be written over its own operands: the kernels read operands after writing output.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void NoOverlap(ReadOnlySpan<float> output, ReadOnlySpan<float> input, string kernel, string outputName, string inputName)
     {
         if (output.Overlaps(input))
@@ -54,7 +45,6 @@ internal static class KernelGuard
     }
 
     /// <summary>Element-wise kernels may run in place, but a shifted overlap would read already-written values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void SameOrNoOverlap(ReadOnlySpan<float> output, ReadOnlySpan<float> input, string kernel, string outputName, string inputName)
     {
         if (output.Overlaps(input, out int offset) && offset != 0)

@@ -18,10 +18,11 @@ namespace NnGen.Kernels;
 /// and uses it for all the block's rows. Instead of a horizontal sum per row, the block's accumulators are reduced
 /// together by a transposed reduction (<see cref="TransposeSum4{TVec}"/>): four accumulators become one 128-bit
 /// vector of four sums with six shuffles and three adds inside 128-bit lanes, plus one fold per halving of the width.
-/// The bias is added to that vector and z stored once per four rows; the activation then runs over all of y in one
-/// vectorized pass, because a tanh or sigmoid per block is a long dependency chain that holds up the next block's
-/// loads, while the same activations in a row of independent vectors pipeline (measured: 64 × 64 tanh 1.5× faster).
-/// Below <see cref="RowBlock"/> rows, four-row blocks and single rows apply the activation directly.
+/// The bias is added to that vector and four rows are stored at once. ReLU, leaky ReLU and linear are applied in that
+/// store; tanh and sigmoid run over all of y in one vectorized pass afterwards, because a tanh or sigmoid per block is
+/// a long dependency chain that holds up the next block's loads, while the same activations in a row of independent
+/// vectors pipeline (measured: 64 × 64 tanh 1.5× faster). Below <see cref="RowBlock"/> rows, four-row blocks and
+/// single rows apply the activation directly.
 /// </para>
 /// <para>
 /// Width: every width is correct; which is fastest depends on the layer and on alignment. On the AVX-512 build
@@ -32,9 +33,9 @@ namespace NnGen.Kernels;
 /// <para>
 /// Tails. A k tail (cols not a multiple of the width) loads the last full vector of the row, which ends exactly at
 /// the row's end and so never reads past W or x, and zeroes the lanes already counted in both operands: zero is the
-/// sum's identity and 0·0 cannot turn into NaN, whatever the masked lanes hold. A row tail recomputes the last full
-/// block, ending at the last row (the rows it repeats get the same values again); fewer rows than a block go four at
-/// a time, then one at a time. A row shorter than one vector drops to the next narrower width; below 128 bits the
+/// sum's identity and 0·0 cannot turn into NaN, whatever the masked lanes hold. A row tail recomputes a last block that
+/// ends at the last row (the rows it repeats get the same values again): four rows wide when at most four are left,
+/// eight otherwise; fewer rows than a block go four at a time, then one at a time. A row shorter than one vector drops to the next narrower width; below 128 bits the
 /// dot products are scalar and the activation runs vectorized over y afterwards.
 /// </para>
 /// <para>
