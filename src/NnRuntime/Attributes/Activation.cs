@@ -1,6 +1,6 @@
 namespace NnGen;
 
-/// <summary>The activation g[l] applied element-wise after a layer's affine map Z[l] = W[l]·A[l-1] + b[l].</summary>
+/// <summary>The activation g[l] applied (element-wise, except <see cref="Softmax"/>) after a layer's affine map Z[l] = W[l]·A[l-1] + b[l].</summary>
 public enum Activation
 {
     /// <summary>σ(z) = 1 / (1 + e^-z); derivative a(1 - a).</summary>
@@ -17,4 +17,11 @@ public enum Activation
 
     /// <summary>The identity; derivative 1.</summary>
     Linear = 4,
+
+    /// <summary>
+    /// softmax(z)ᵢ = e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z) over the n[L] units of one example: the output layer of a
+    /// multi-class network, trained with <see cref="Loss.CategoricalCrossEntropy"/> so that dZ[L] = A[L] − Y.
+    /// Not element-wise, so it is never a hidden layer's activation.
+    /// </summary>
+    Softmax = 5,
 }
