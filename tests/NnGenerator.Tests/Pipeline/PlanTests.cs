@@ -1,13 +1,13 @@
 using System.Linq;
-using NnGen.Generator.Emit;
+using NnGen.Generator.Planning;
 using NnGen.Generator.Model;
 
 namespace NnGen.Generator.Tests.Pipeline;
 
 /// <summary>
 /// <see cref="NetworkPlan"/> directly: parameter and cache offsets, buffer sizes, and the strategy chosen on each side
-/// of every threshold (<see cref="NetworkPlan.UnrolledWeightLimit"/>, <see cref="NetworkPlan.UnrolledFanInLimit"/>,
-/// <see cref="NetworkPlan.TinyParameterLimit"/>).
+/// of every threshold (<see cref="StrategyPolicy.UnrolledWeightLimit"/>, <see cref="StrategyPolicy.UnrolledFanInLimit"/>,
+/// <see cref="StrategyPolicy.TinyParameterLimit"/>).
 /// </summary>
 public sealed class PlanTests
 {
@@ -29,7 +29,7 @@ public sealed class PlanTests
     {
         NetworkPlan plan = NetworkPlan.Create(Specs.Sizes(2, 4, 1));
 
-        Assert.True(plan.IsTiny);
+        Assert.True(plan.Strategy == ComputeStrategy.Tiny);
         Assert.Equal(2 + 1, plan.WorkspacePerExample);
         Assert.Equal(NetworkPlan.MaxBatchChunk, plan.BatchChunk);
         Assert.Equal(NetworkPlan.MaxBatchChunk * 3, plan.BatchScratch);
@@ -40,7 +40,7 @@ public sealed class PlanTests
     {
         NetworkPlan plan = NetworkPlan.Create(Specs.Dense(12288, (20, ActivationKind.ReLU), (7, ActivationKind.ReLU), (5, ActivationKind.ReLU), (1, ActivationKind.Sigmoid)));
 
-        Assert.False(plan.IsTiny);
+        Assert.False(plan.Strategy == ComputeStrategy.Tiny);
         Assert.Equal((12288 * 20) + 20 + (20 * 7) + 7 + (7 * 5) + 5 + 5 + 1, plan.ParameterCount);
         Assert.Equal(new[] { 0, 20, 27, 32 }, plan.Layers.Select(layer => layer.CacheOffset));
         Assert.Equal(new[] { 0, 245780, 245927, 245967 }, plan.Layers.Select(layer => layer.WeightOffset));
@@ -57,7 +57,7 @@ public sealed class PlanTests
     {
         NetworkPlan plan = NetworkPlan.Create(Specs.Sizes(10, 20, 3));
 
-        Assert.False(plan.IsTiny);
+        Assert.False(plan.Strategy == ComputeStrategy.Tiny);
         Assert.Equal(3, plan.LabelTransposeUnits);
         Assert.Equal(23 + (2 * 20) + 3, plan.WorkspacePerExample);
     }
@@ -95,8 +95,8 @@ public sealed class PlanTests
 
         Assert.Equal(small, layer.IsSmall);
         Assert.Equal(unrolled, layer.IsUnrolled);
-        Assert.Equal(NetworkPlan.UnrolledWeightLimit, 64);
-        Assert.Equal(NetworkPlan.UnrolledFanInLimit, 16);
+        Assert.Equal(StrategyPolicy.UnrolledWeightLimit, 64);
+        Assert.Equal(StrategyPolicy.UnrolledFanInLimit, 16);
     }
 
     [Theory]
@@ -109,8 +109,8 @@ public sealed class PlanTests
         NetworkPlan plan = NetworkPlan.Create(Specs.Sizes(sizes));
 
         Assert.Equal(parameters, plan.ParameterCount);
-        Assert.Equal(tiny, plan.IsTiny);
-        Assert.Equal(128, NetworkPlan.TinyParameterLimit);
+        Assert.Equal(tiny, plan.Strategy == ComputeStrategy.Tiny);
+        Assert.Equal(128, StrategyPolicy.TinyParameterLimit);
     }
 
     [Theory]
@@ -123,7 +123,7 @@ public sealed class PlanTests
     {
         NetworkPlan plan = NetworkPlan.Create(Specs.Dense(2, (LossKind)loss, (3, ActivationKind.Tanh), (1, (ActivationKind)output)));
 
-        Assert.Equal(tiny, plan.IsTiny);
+        Assert.Equal(tiny, plan.Strategy == ComputeStrategy.Tiny);
     }
 
     [Theory]
@@ -143,6 +143,6 @@ public sealed class PlanTests
         NetworkPlan second = NetworkPlan.Create(Specs.Sizes(5, 8, 8, 1));
 
         Assert.Equal(first.Layers, second.Layers);
-        Assert.Equal((first.WorkspacePerExample, first.BatchChunk, first.IsTiny), (second.WorkspacePerExample, second.BatchChunk, second.IsTiny));
+        Assert.Equal((first.WorkspacePerExample, first.BatchChunk, first.Strategy), (second.WorkspacePerExample, second.BatchChunk, second.Strategy));
     }
 }
