@@ -16,6 +16,14 @@ public static partial class Trainer
     /// </summary>
     public const float DefaultGradientCheckEpsilon = 2e-3f;
 
+    // A central difference within this relative distance of the analytic gradient is accepted as it is: below it, float
+    // noise, not a kink, separates the one-sided slopes.
+    private const double KinkNoise = 1e-4;
+
+    // Where corners lie on both sides of θ, the step is divided by this and tried again, at most this many times.
+    private const float KinkStepDivisor = 8f;
+    private const int KinkRetries = 3;
+
     /// <summary>
     /// The cost J and the figures of <see cref="Evaluation"/> (per-example accuracy, per-label accuracy, confusion matrix,
     /// regression errors) for <paramref name="network"/> on a data set, from one <see cref="ITrainableNetwork.PredictBatch"/>.
@@ -93,18 +101,21 @@ public static partial class Trainer
     /// <para>
     /// Each parameter θ is moved to θ ± ε·max(1, |θ|) and the central difference (J(θ+) − J(θ−)) / (θ+ − θ−) is
     /// compared with the analytic gradient. Costs 2 × <see cref="ITrainableNetwork.ParameterCount"/> + 1 forward passes
-    /// over the data: use a few examples.
+    /// over the data (and two more per retry at a kink): use a few examples.
     /// </para>
     /// <para>
     /// Kinks: when a ReLU or leaky-ReLU unit's z lies within the step of 0 for some example, moving θ flips the unit, the
     /// cost has a corner inside [θ−, θ+], and the central difference is off by up to half the change of slope, though the
     /// backward pass is right (this is how correct ReLU networks used to score 5e-3 to 6e-2). The corner shows in the
     /// one-sided differences d+ = (J(θ+) − J(θ)) / (θ+ − θ) and d− = (J(θ) − J(θ−)) / (θ − θ−): on a smooth cost they agree
-    /// to O(ε) and the central difference lies between them, while across a corner they differ by the change of slope and
-    /// the analytic gradient equals the one from the side without the corner. So where |d+ − d−| is at least the central
-    /// error and one side agrees with the analytic gradient four times better than the central difference, that side's
-    /// difference is used, and the parameter is counted in <see cref="GradientCheckResult.OneSidedParameters"/>. A wrong
-    /// backward term on a smooth cost is not excused: its one-sided differences are as far from it as the central one.
+    /// to O(ε), while across a corner they differ by the change of slope and the analytic gradient equals the one from the
+    /// side without the corner. So where the central difference misses the analytic gradient by more than float noise,
+    /// |d+ − d−| is at least that miss, and one side agrees four times better, that side's difference is used and the
+    /// parameter is counted in <see cref="GradientCheckResult.OneSidedParameters"/>. Where neither side agrees (corners on
+    /// both sides), the step is divided by 8 and tried again, up to three times, while its float noise stays well below
+    /// the miss. A wrong backward term on a smooth cost is not excused: its one-sided differences agree with each other
+    /// and are as far from it as the central one. A unit whose z is exactly 0 has no derivative at all (the backward pass
+    /// picks a side), so a network built to sit exactly on its kinks can still score high.
     /// </para>
     /// </remarks>
     /// <param name="network">
@@ -159,37 +170,44 @@ public static partial class Trainer
         int oneSided = 0;
         for (int i = 0; i < parameters.Length; i++)
         {
-            float theta = parameters[i];
-            float step = epsilon * Math.Max(1f, Math.Abs(theta));
-            float plus = theta + step;
-            float minus = theta - step;
-            double costPlus, costMinus;
-            try
-            {
-                parameters[i] = plus;
-                network.PredictBatch(inputs, outputs);
-                costPlus = Losses.Cost(loss, outputs, labels, examples);
-
-                parameters[i] = minus;
-                network.PredictBatch(inputs, outputs);
-                costMinus = Losses.Cost(loss, outputs, labels, examples);
-            }
-            finally
-            {
-                parameters[i] = theta;
-            }
-
-            // The denominators are the steps actually taken: θ ± ε rounds in float, and the difference of two floats is exact in double.
             double exact = analytic[i];
-            double numeric = (costPlus - costMinus) / ((double)plus - minus);
-            double forward = (costPlus - cost) / ((double)plus - theta);
-            double backward = (cost - costMinus) / ((double)theta - minus);
-            double centralError = Math.Abs(exact - numeric);
-            double closerSide = Math.Abs(exact - forward) <= Math.Abs(exact - backward) ? forward : backward;
-            if (centralError > 0 && Math.Abs(forward - backward) >= centralError && Math.Abs(exact - closerSide) < centralError / 4)
+            float step = epsilon * Math.Max(1f, Math.Abs(parameters[i]));
+            double numeric = double.NaN;
+            for (int attempt = 0; attempt <= KinkRetries; attempt++)
             {
-                numeric = closerSide;
-                oneSided++;
+                (double central, double forward, double backward) = Differences(network, parameters, i, step, inputs, labels, outputs, loss, examples, cost);
+                double centralError = Math.Abs(exact - central);
+                if (attempt == 0)
+                {
+                    numeric = central;
+                }
+
+                // Within float noise of the analytic gradient, or smooth here (the one-sided slopes agree to within the
+                // central error): the central difference stands.
+                if (centralError <= Noise(cost, step) + (KinkNoise * Math.Max(Math.Abs(exact), Math.Abs(central))) ||
+                    Math.Abs(forward - backward) < centralError)
+                {
+                    numeric = central;
+                    break;
+                }
+
+                double closerSide = Math.Abs(exact - forward) <= Math.Abs(exact - backward) ? forward : backward;
+                if (Math.Abs(exact - closerSide) < centralError / 4)
+                {
+                    numeric = closerSide;
+                    oneSided++;
+                    break;
+                }
+
+                // Corners on both sides of θ (two examples flip): a smaller step crosses fewer of them, as long as its
+                // noise stays well below the disagreement it is meant to explain. Otherwise the first estimate stands.
+                float smaller = step / KinkStepDivisor;
+                if (Noise(cost, smaller) >= centralError / 4 || parameters[i] + smaller == parameters[i] || parameters[i] - smaller == parameters[i])
+                {
+                    break;
+                }
+
+                step = smaller;
             }
 
             differenceSquares += (exact - numeric) * (exact - numeric);
@@ -200,5 +218,45 @@ public static partial class Trainer
         double denominator = Math.Sqrt(analyticSquares) + Math.Sqrt(numericSquares);
         double difference = denominator == 0 ? 0 : Math.Sqrt(differenceSquares) / denominator;
         return new GradientCheckResult(difference, parameters.Length, oneSided);
+    }
+
+    /// <summary>
+    /// The float32 noise of a difference quotient of the cost with this step: a forward pass in float rounds each
+    /// output at one part in 2^24, and the cost averages those errors over the examples, so the cost moves by less than
+    /// 2^-24 of itself between two evaluations that should agree; divided by the step.
+    /// </summary>
+    private static double Noise(double cost, float step) => Math.Max(Math.Abs(cost), 1e-3) / (1 << 24) / step;
+
+    /// <summary>
+    /// The central and the two one-sided differences of the cost in parameter <paramref name="i"/> with the given step,
+    /// restoring the parameter bit for bit. The denominators are the steps actually taken: θ ± step rounds in float, and
+    /// the difference of two floats is exact in double.
+    /// </summary>
+    private static (double Central, double Forward, double Backward) Differences(
+        ITrainableNetwork network, Span<float> parameters, int i, float step, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, float[] outputs, Loss loss, int examples, double cost)
+    {
+        float theta = parameters[i];
+        float plus = theta + step;
+        float minus = theta - step;
+        double costPlus, costMinus;
+        try
+        {
+            parameters[i] = plus;
+            network.PredictBatch(inputs, outputs);
+            costPlus = Losses.Cost(loss, outputs, labels, examples);
+
+            parameters[i] = minus;
+            network.PredictBatch(inputs, outputs);
+            costMinus = Losses.Cost(loss, outputs, labels, examples);
+        }
+        finally
+        {
+            parameters[i] = theta;
+        }
+
+        return (
+            (costPlus - costMinus) / ((double)plus - minus),
+            (costPlus - cost) / ((double)plus - theta),
+            (cost - costMinus) / ((double)theta - minus));
     }
 }
