@@ -112,8 +112,8 @@ public static partial class Trainer
     /// side without the corner. So where the central difference misses the analytic gradient by more than float noise,
     /// |d+ − d−| is at least that miss, and one side agrees four times better, that side's difference is used and the
     /// parameter is counted in <see cref="GradientCheckResult.OneSidedParameters"/>. Where neither side agrees (corners on
-    /// both sides), the step is divided by 8 and tried again, up to three times, while its float noise stays well below
-    /// the miss. A wrong backward term on a smooth cost is not excused: its one-sided differences agree with each other
+    /// both sides), the step is divided by 8 and tried again, up to three times; a smaller step's noisier estimate is used
+    /// only when it explains the first miss (a side that agrees, or a smooth central difference four times closer). A wrong backward term on a smooth cost is not excused: its one-sided differences agree with each other
     /// and are as far from it as the central one. A unit whose z is exactly 0 has no derivative at all (the backward pass
     /// picks a side), so a network built to sit exactly on its kinks can still score high.
     /// </para>
@@ -172,42 +172,43 @@ public static partial class Trainer
         {
             double exact = analytic[i];
             float step = epsilon * Math.Max(1f, Math.Abs(parameters[i]));
-            double numeric = double.NaN;
-            for (int attempt = 0; attempt <= KinkRetries; attempt++)
-            {
-                (double central, double forward, double backward) = Differences(network, parameters, i, step, inputs, labels, outputs, loss, examples, cost);
-                double centralError = Math.Abs(exact - central);
-                if (attempt == 0)
-                {
-                    numeric = central;
-                }
+            (double numeric, double forward, double backward) = Differences(network, parameters, i, step, inputs, labels, outputs, loss, examples, cost);
+            double firstError = Math.Abs(exact - numeric);
 
-                // Within float noise of the analytic gradient, or smooth here (the one-sided slopes agree to within the
-                // central error): the central difference stands.
-                if (centralError <= Noise(cost, step) + (KinkNoise * Math.Max(Math.Abs(exact), Math.Abs(central))) ||
-                    Math.Abs(forward - backward) < centralError)
+            // Within float noise of the analytic gradient, or smooth here (the one-sided slopes agree to within the
+            // central error): the central difference stands.
+            bool explained = firstError <= Noise(cost, step) + (KinkNoise * Math.Max(Math.Abs(exact), Math.Abs(numeric))) ||
+                Math.Abs(forward - backward) < firstError;
+            for (int attempt = 0; !explained && attempt <= KinkRetries; attempt++)
+            {
+                if (attempt > 0)
                 {
-                    numeric = central;
-                    break;
+                    // Corners on both sides of θ (two examples flip): a smaller step crosses fewer of them. Its estimate
+                    // is noisier, so it is used only when it explains the first disagreement, never just because it differs.
+                    float smaller = step / KinkStepDivisor;
+                    if (parameters[i] + smaller == parameters[i] || parameters[i] - smaller == parameters[i])
+                    {
+                        break;
+                    }
+
+                    step = smaller;
+                    (double central, forward, backward) = Differences(network, parameters, i, step, inputs, labels, outputs, loss, examples, cost);
+                    double centralError = Math.Abs(exact - central);
+                    if (Math.Abs(forward - backward) < centralError && centralError < firstError / 4)
+                    {
+                        numeric = central;
+                        break;
+                    }
                 }
 
                 double closerSide = Math.Abs(exact - forward) <= Math.Abs(exact - backward) ? forward : backward;
-                if (Math.Abs(exact - closerSide) < centralError / 4)
+                double sideError = Math.Abs(exact - closerSide);
+                if (sideError < firstError / 4 && sideError < Math.Abs(forward - backward) / 4)
                 {
                     numeric = closerSide;
                     oneSided++;
                     break;
                 }
-
-                // Corners on both sides of θ (two examples flip): a smaller step crosses fewer of them, as long as its
-                // noise stays well below the disagreement it is meant to explain. Otherwise the first estimate stands.
-                float smaller = step / KinkStepDivisor;
-                if (Noise(cost, smaller) >= centralError / 4 || parameters[i] + smaller == parameters[i] || parameters[i] - smaller == parameters[i])
-                {
-                    break;
-                }
-
-                step = smaller;
             }
 
             differenceSquares += (exact - numeric) * (exact - numeric);
