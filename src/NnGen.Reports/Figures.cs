@@ -23,7 +23,8 @@ internal static class Figures
     // below one decade a log axis only compresses the part of the curve worth reading.
     private const double LogScaleRatio = 10;
 
-    private static readonly Color[] RunColors =
+    /// <summary>The colour of each run's lines, in the order runs were added (then repeating).</summary>
+    internal static readonly Color[] RunColors =
         [Color.FromHex("#1f77b4"), Color.FromHex("#ff7f0e"), Color.FromHex("#2ca02c"), Color.FromHex("#9467bd"), Color.FromHex("#8c564b"), Color.FromHex("#e377c2")];
 
     public static ReportFigure? Cost(IReadOnlyList<ReportRun> runs)
@@ -227,7 +228,7 @@ internal static class Figures
         string caption = string.Create(
             CultureInfo.InvariantCulture,
             $"{run.Name} on the {dataName} data ({total} examples): how many of each true class (row) were predicted as each class (column); shading is the share of the row.");
-        return Render(plot, FigureKind.ConfusionMatrix, run.Name, caption, size, size - 20);
+        return Render(plot, FigureKind.ConfusionMatrix, run.Name, caption, size, size - 20, counts);
     }
 
     /// <summary>Ticks at 1, 2 and 5 times each power of ten within [min, max], at their log10 positions.</summary>
@@ -280,7 +281,8 @@ internal static class Figures
     {
         if (show)
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            // Below the data area, where it can never hide a curve.
+            plot.ShowLegend(Edge.Bottom);
         }
         else
         {
@@ -291,12 +293,12 @@ internal static class Figures
     private static string IterationLabel(IReadOnlyList<ReportRun> runs) =>
         runs.Any(run => run.Options is { BatchSize: > 0 }) ? "epoch (pass over the data)" : "iteration";
 
-    private static ReportFigure Render(Plot plot, FigureKind kind, string run, string caption, int width, int height)
+    private static ReportFigure Render(Plot plot, FigureKind kind, string run, string caption, int width, int height, long[,]? counts = null)
     {
         byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
         PixelRect data = plot.LastRender.DataRect;
         AxisLimits limits = plot.LastRender.AxisLimits;
         var area = new PlotArea(data.Left, data.Top, data.Right, data.Bottom, limits.Left, limits.Right, limits.Bottom, limits.Top);
-        return new ReportFigure(kind, run, caption, png, width, height, area);
+        return new ReportFigure(kind, run, caption, png, width, height, area, counts);
     }
 }

@@ -178,7 +178,26 @@ internal static class HtmlPage
         PlotArea area = figure.Area;
         html.Append(Invariant($"<figure data-figure=\"{KindName(figure.Kind)}\" data-run=\"{Encode(figure.Run)}\""))
             .Append(Invariant($" data-plot-area=\"{area.Left:R},{area.Top:R},{area.Right:R},{area.Bottom:R}\""))
-            .Append(Invariant($" data-limits=\"{area.XMin:R},{area.XMax:R},{area.YMin:R},{area.YMax:R}\">\n"));
+            .Append(Invariant($" data-limits=\"{area.XMin:R},{area.XMax:R},{area.YMin:R},{area.YMax:R}\""));
+        if (figure.Counts is { } counts)
+        {
+            // The numbers drawn in the cells, rows separated by ';', for readers and checks that cannot read pixels.
+            var rows = new string[counts.GetLength(0)];
+            for (int row = 0; row < rows.Length; row++)
+            {
+                var cells = new long[counts.GetLength(1)];
+                for (int column = 0; column < cells.Length; column++)
+                {
+                    cells[column] = counts[row, column];
+                }
+
+                rows[row] = string.Join(",", cells);
+            }
+
+            html.Append(" data-counts=\"").Append(string.Join(";", rows)).Append('"');
+        }
+
+        html.Append(">\n");
         html.Append(Invariant($"<img width=\"{figure.Width}\" height=\"{figure.Height}\" alt=\"{Encode(figure.Caption)}\" src=\"{figure.DataUri}\">\n"));
         html.Append("<figcaption>").Append(Encode(figure.Caption)).Append("</figcaption>\n</figure>\n");
     }

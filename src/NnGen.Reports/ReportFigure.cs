@@ -40,8 +40,9 @@ public readonly record struct PlotArea(float Left, float Top, float Right, float
 /// <summary>One rendered figure of a report: a PNG image and what it shows.</summary>
 public sealed class ReportFigure
 {
-    internal ReportFigure(FigureKind kind, string run, string caption, byte[] png, int width, int height, PlotArea area)
+    internal ReportFigure(FigureKind kind, string run, string caption, byte[] png, int width, int height, PlotArea area, long[,]? counts = null)
     {
+        Counts = counts;
         Kind = kind;
         Run = run;
         Caption = caption;
@@ -71,6 +72,9 @@ public sealed class ReportFigure
 
     /// <summary>The data area and its coordinates.</summary>
     public PlotArea Area { get; }
+
+    /// <summary>For a <see cref="FigureKind.ConfusionMatrix"/>: the counts drawn, [true class, predicted class]; otherwise null.</summary>
+    public long[,]? Counts { get; }
 
     /// <summary>The image as a <c>data:</c> URI, so the HTML needs no other file.</summary>
     public string DataUri => "data:image/png;base64," + Convert.ToBase64String(Png);
