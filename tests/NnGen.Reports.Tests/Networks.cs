@@ -22,3 +22,16 @@ public partial class TwoLayerCatNet;
 [Layer(3, Activation.Tanh)]
 [Layer(1, Activation.Linear)]
 public partial class RegressionNet;
+
+/// <summary>The course's week-2 logistic regression on the cat pixels, from zeros.</summary>
+[Network(Inputs = 12288, Init = Init.Zeros)]
+[Layer(1, Activation.Sigmoid)]
+public partial class CatLogisticRegression;
+
+/// <summary>The course's four-layer cat network.</summary>
+[Network(Inputs = 12288, Init = Init.Xavier)]
+[Layer(20, Activation.ReLU)]
+[Layer(7, Activation.ReLU)]
+[Layer(5, Activation.ReLU)]
+[Layer(1, Activation.Sigmoid)]
+public partial class DeepCatNet;
