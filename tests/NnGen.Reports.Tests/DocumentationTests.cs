@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -18,15 +17,19 @@ namespace NnGen.Reports.Tests;
 public sealed class DocumentationTests
 {
     /// <summary>The documents whose code blocks are programs.</summary>
-    public static TheoryData<string> Documents => new() { "README.md", "docs/getting-started.md", "docs/reports.md" };
+    private static readonly string[] Documents = ["README.md", "docs/getting-started.md", "docs/reports.md"];
 
-    [Theory]
-    [MemberData(nameof(Documents))]
-    public void CodeBlocks_BuildAndRunAsNewConsoleProjects(string document)
+    [Fact]
+    public void CodeBlocks_BuildAndRunAsNewConsoleProjects()
     {
         string root = Repository.Root();
-        string[] blocks = CSharpBlocks(File.ReadAllText(Path.Combine(root, document)));
-        Assert.NotEmpty(blocks);
+        var blocks = Documents
+            .SelectMany(document => CSharpBlocks(File.ReadAllText(Path.Combine(root, document))).Select((code, index) => (Document: document, Index: index + 1, Code: code)))
+            .ToList();
+        foreach (string document in Documents)
+        {
+            Assert.Contains(blocks, block => block.Document == document);
+        }
 
         string directory = Path.Combine(Path.GetTempPath(), "nngen-docs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -50,28 +53,29 @@ public sealed class DocumentationTests
                 </Project>
                 """);
 
+            // One project for every block, so NnRuntime, the generator and NnGen.Reports are built once.
             var failures = new List<string>();
-            for (int i = 0; i < blocks.Length; i++)
+            foreach ((string document, int i, string code) in blocks)
             {
-                File.WriteAllText(Path.Combine(directory, "Program.cs"), blocks[i]);
-                (int build, string buildOutput) = Run("dotnet", "build Consumer.csproj -c Release --artifacts-path art --disable-build-servers -nologo -v:quiet -p:NuGetAudit=false", directory);
+                File.WriteAllText(Path.Combine(directory, "Program.cs"), code);
+                (int build, string buildOutput) = Processes.Run("dotnet", "build Consumer.csproj -c Release --artifacts-path art --disable-build-servers -nologo -v:quiet -p:NuGetAudit=false", directory);
                 if (build != 0)
                 {
-                    failures.Add($"{document}, csharp block {i + 1} does not build:\n{Errors(buildOutput)}\n--- block ---\n{blocks[i]}");
+                    failures.Add($"{document}, csharp block {i} does not build:\n{Errors(buildOutput)}\n--- block ---\n{code}");
                     continue;
                 }
 
-                (int exit, string output) = Run("dotnet", "art/bin/Consumer/release/Consumer.dll", directory);
+                (int exit, string output) = Processes.Run("dotnet", "art/bin/Consumer/release/Consumer.dll", directory);
                 if (exit != 0)
                 {
-                    failures.Add($"{document}, csharp block {i + 1} exits with {exit}:\n{output}");
+                    failures.Add($"{document}, csharp block {i} exits with {exit}:\n{output}");
                     continue;
                 }
 
                 int[] iterations = Regex.Matches(output, @"iteration\s+(\d+)").Select(match => int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
                 if (!iterations.SequenceEqual(iterations.Order()))
                 {
-                    failures.Add($"{document}, csharp block {i + 1} prints iterations out of order ({string.Join(", ", iterations)}):\n{output}");
+                    failures.Add($"{document}, csharp block {i} prints iterations out of order ({string.Join(", ", iterations)}):\n{output}");
                 }
             }
 
@@ -104,28 +108,4 @@ public sealed class DocumentationTests
 
     private static string Errors(string output) =>
         string.Join("\n", output.Split('\n').Where(line => line.Contains(": error ", StringComparison.Ordinal) || line.Contains(": warning ", StringComparison.Ordinal)).Distinct().DefaultIfEmpty(output));
-
-    private static (int ExitCode, string Output) Run(string fileName, string arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using Process process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {arguments} did not finish in 5 minutes:\n{stdout}");
-        }
-
-        return (process.ExitCode, stdout + stderr.GetAwaiter().GetResult());
-    }
 }
