@@ -44,7 +44,7 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine($"[{KnownNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {KnownNames.TrainableNetwork}"))
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {KnownNames.TrainableNetwork}, {KnownNames.SerializableNetwork}"))
             {
                 EmitConstants(writer, plan);
                 EmitParameters(writer, plan);
@@ -52,6 +52,7 @@ namespace NnGen.Generator.Emit
                 EmitIoTypes(writer, plan);
                 EmitPrediction(writer, plan);
                 EmitSummary(writer, plan);
+                WeightsEmitter.Emit(writer, plan);
                 TrainingEmitter.Emit(writer, plan);
                 EmitForwardCore(writer, plan);
             }
