@@ -1,4 +1,5 @@
 using System.Linq;
+using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit
