@@ -10,7 +10,7 @@ using BenchmarkDotNet.Attributes;
 namespace NnGen.Benchmarks;
 
 /// <summary>
-/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
+/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, <see cref="PeerWorkloads"/>, <see cref="TrainingWorkloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
 /// bytes allocated per call. One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns</c>,
 /// where median_ns is the median wall-clock time and cpu_ns the best (lowest) sample of the calling thread's CPU time per call (Linux
 /// CLOCK_THREAD_CPUTIME_ID; equal to median_ns elsewhere). On a shared, loaded machine the thread's CPU time is the
@@ -26,22 +26,63 @@ internal static class QuickRunner
     private static readonly TimeSpan SampleTarget = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
+    /// <summary>The benchmark classes, in the order their rows print.</summary>
+    private static readonly Type[] Classes = [typeof(Workloads), typeof(PeerWorkloads), typeof(TrainingWorkloads), typeof(MachineLimits)];
+
+    /// <summary>
+    /// Times every [Benchmark] method whose name contains one of the comma-separated parts of <paramref name="filter"/>
+    /// (case-insensitive; null for all). A class is set up only if one of its methods is selected, so a filtered run
+    /// does not build the Fashion-MNIST-sized data or the ONNX Runtime sessions it does not time.
+    /// </summary>
     public static void Run(string? filter)
     {
-        var workloads = new Workloads();
-        workloads.Setup();
-        var limits = new MachineLimits();
-        limits.Setup();
-
         Console.WriteLine("name,median_ns,allocated_bytes,cpu_ns");
-        foreach (object target in new object[] { workloads, limits })
+        ForEachSelected(filter, Measure);
+    }
+
+    /// <summary>
+    /// Sets up every selected class (which checks each network's output against its reference and peers) and calls each
+    /// selected method once, untimed: a quick proof that every row runs and agrees, printed as <c>name,ok</c>.
+    /// </summary>
+    public static void Check(string? filter)
+    {
+        ForEachSelected(filter, (name, call) =>
         {
-            IEnumerable<MethodInfo> methods = target.GetType().GetMethods()
+            float value = call();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},ok,{value:G6}"));
+        });
+    }
+
+    private static void ForEachSelected(string? filter, Action<string, Func<float>> action)
+    {
+        string[] parts = filter?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        foreach (Type type in Classes)
+        {
+            MethodInfo[] methods = type.GetMethods()
                 .Where(method => method.GetCustomAttribute<BenchmarkAttribute>() is not null)
-                .Where(method => filter is null || method.Name.Contains(filter, StringComparison.OrdinalIgnoreCase));
-            foreach (MethodInfo method in methods)
+                .Where(method => parts.Length == 0 || parts.Any(part => method.Name.Contains(part, StringComparison.OrdinalIgnoreCase)))
+                .ToArray();
+            if (methods.Length == 0)
             {
-                Measure(method.Name, method.CreateDelegate<Func<float>>(target));
+                continue;
+            }
+
+            object target = Activator.CreateInstance(type)!;
+            try
+            {
+                foreach (MethodInfo setup in type.GetMethods().Where(method => method.GetCustomAttribute<GlobalSetupAttribute>() is not null))
+                {
+                    setup.Invoke(target, null);
+                }
+
+                foreach (MethodInfo method in methods)
+                {
+                    action(method.Name, method.CreateDelegate<Func<float>>(target));
+                }
+            }
+            finally
+            {
+                (target as IDisposable)?.Dispose();
             }
         }
     }
