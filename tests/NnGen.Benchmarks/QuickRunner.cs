@@ -10,9 +10,10 @@ using BenchmarkDotNet.Attributes;
 namespace NnGen.Benchmarks;
 
 /// <summary>
-/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, <see cref="PeerWorkloads"/>, <see cref="TrainingWorkloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
-/// bytes allocated per call. One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns</c>,
-/// where median_ns is the median wall-clock time and cpu_ns the best (lowest) sample of the calling thread's CPU time per call (Linux
+/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, <see cref="LatencyWorkloads"/>, <see cref="BatchWorkloads"/>, <see cref="TrainingWorkloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
+/// bytes allocated per call. One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns,min_ns</c>,
+/// where median_ns is the median wall-clock time, min_ns the best wall-clock sample (what the RTNeural harness reports
+/// as its min), and cpu_ns the best (lowest) sample of the calling thread's CPU time per call (Linux
 /// CLOCK_THREAD_CPUTIME_ID; equal to median_ns elsewhere). On a shared, loaded machine the thread's CPU time is the
 /// steadier of the two: it leaves out the time the thread waited for a core. Multi-threaded workloads need the wall
 /// clock. BenchmarkDotNet (without --quick) is the measurement of record.
@@ -27,7 +28,7 @@ internal static class QuickRunner
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     /// <summary>The benchmark classes, in the order their rows print.</summary>
-    private static readonly Type[] Classes = [typeof(Workloads), typeof(PeerWorkloads), typeof(TrainingWorkloads), typeof(MachineLimits)];
+    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(MachineLimits)];
 
     /// <summary>
     /// Times every [Benchmark] method whose name contains one of the comma-separated parts of <paramref name="filter"/>
@@ -36,7 +37,7 @@ internal static class QuickRunner
     /// </summary>
     public static void Run(string? filter)
     {
-        Console.WriteLine("name,median_ns,allocated_bytes,cpu_ns");
+        Console.WriteLine("name,median_ns,allocated_bytes,cpu_ns,min_ns");
         ForEachSelected(filter, Measure);
     }
 
@@ -51,6 +52,36 @@ internal static class QuickRunner
             float value = call();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},ok,{value:G6}"));
         });
+    }
+
+    /// <summary>
+    /// Sets up the class of the [Benchmark] method named exactly <paramref name="name"/> and calls it
+    /// <paramref name="calls"/> times, untimed: run under <c>valgrind --tool=callgrind</c> at two call counts, the
+    /// difference of the instruction totals divided by the difference of the counts is the instructions per call.
+    /// </summary>
+    public static void Calls(string name, int calls)
+    {
+        bool found = false;
+        ForEachSelected(name, (method, call) =>
+        {
+            if (method != name)
+            {
+                return;
+            }
+
+            found = true;
+            float sink = 0;
+            for (int i = 0; i < calls; i++)
+            {
+                sink += call();
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{method},{calls},{sink:G6}"));
+        });
+        if (!found)
+        {
+            throw new ArgumentException($"No [Benchmark] method is named '{name}'.", nameof(name));
+        }
     }
 
     private static void ForEachSelected(string? filter, Action<string, Func<float>> action)
@@ -136,7 +167,7 @@ internal static class QuickRunner
         Array.Sort(samples);
         Array.Sort(cpuSamples);
         long bytesPerCall = allocated / ((long)sampleCount * loops);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{samples[sampleCount / 2]:F1},{bytesPerCall},{cpuSamples[0]:F1}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{samples[sampleCount / 2]:F1},{bytesPerCall},{cpuSamples[0]:F1},{samples[0]:F1}"));
         GC.KeepAlive(sink);
     }
 

@@ -12,7 +12,7 @@ namespace NnGen.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The Predict rows here repeat one input, so nothing stops consecutive calls from overlapping in the CPU: they measure
-/// throughput. The latency of dependent calls, measured as the RTNeural harness measures it, is in <see cref="PeerWorkloads"/>.
+/// throughput. The latency of dependent calls, measured as the RTNeural harness measures it, is in <see cref="LatencyWorkloads"/>.
 /// </remarks>
 [MemoryDiagnoser]
 [CategoriesColumn]

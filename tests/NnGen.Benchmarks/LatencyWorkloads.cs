@@ -6,8 +6,8 @@ using NnGen.Kernels;
 namespace NnGen.Benchmarks;
 
 /// <summary>
-/// NnGen beside ONNX Runtime (the baseline of each category) on the peer harness's networks, parameters and inputs
-/// (<see cref="PeerNetwork"/>), so the same numbers also compare with the RTNeural harness
+/// One-example latency of NnGen beside ONNX Runtime (the baseline of each category) on the peer harness's networks,
+/// parameters and inputs (<see cref="PeerNetwork"/>), so the same numbers also compare with the RTNeural harness
 /// (<c>bench/side-by-side.sh</c> prints all three).
 /// </summary>
 /// <remarks>
@@ -20,11 +20,8 @@ namespace NnGen.Benchmarks;
 [MemoryDiagnoser]
 [CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-public class PeerWorkloads : IDisposable
+public class LatencyWorkloads : IDisposable
 {
-    /// <summary>Examples in the batch-prediction rows (the Fashion-MNIST test set's size).</summary>
-    public const int BatchExamples = 10_000;
-
     private PlanarNet _planar = null!;
     private PlanarNet.Input _planarX;
     private float _planarX0;
@@ -36,16 +33,11 @@ public class PeerWorkloads : IDisposable
     private DeepCatNet _deep = null!;
     private DeepCatNet.Input _deepX;
     private float _deepX0;
-    private FashionNet _fashion = null!;
-    private float[] _batch = null!;
-    private float[] _batchOutput = null!;
 
     private OnnxPeer _onnxPlanar = null!;
     private OnnxPeer _onnxMediumLinear = null!;
     private OnnxPeer _onnxMediumSigmoid = null!;
     private OnnxPeer _onnxDeep = null!;
-    private OnnxPeer _onnxBatch = null!;
-    private OnnxPeer _onnxBatch2Threads = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -61,16 +53,6 @@ public class PeerWorkloads : IDisposable
         _deep = new DeepCatNet();
         _deepX0 = Load(PeerNetwork.Deep, _deep, _deepX, out _onnxDeep);
 
-        PeerNetwork fashion = PeerNetwork.Fashion;
-        _fashion = new FashionNet();
-        fashion.FillParameters(_fashion.Parameters);
-        _batch = PeerNetwork.Uniform01(BatchExamples * fashion.InputSize, 5);
-        _batchOutput = new float[BatchExamples * fashion.OutputSize];
-        _onnxBatch = new OnnxPeer(fashion, _fashion.Parameters, BatchExamples);
-        _onnxBatch2Threads = new OnnxPeer(fashion, _fashion.Parameters, BatchExamples, threads: 2);
-        _batch.CopyTo(_onnxBatch.Input, 0);
-        _batch.CopyTo(_onnxBatch2Threads.Input, 0);
-        CheckBatch(fashion);
     }
 
     [GlobalCleanup]
@@ -80,8 +62,6 @@ public class PeerWorkloads : IDisposable
         _onnxMediumLinear?.Dispose();
         _onnxMediumSigmoid?.Dispose();
         _onnxDeep?.Dispose();
-        _onnxBatch?.Dispose();
-        _onnxBatch2Threads?.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -129,38 +109,6 @@ public class PeerWorkloads : IDisposable
     [Benchmark(Baseline = true), BenchmarkCategory("Latency [12288,20,7,5,1]")]
     public float OnnxDeepLatency() => RunWithFeedback(_onnxDeep, _deepX0);
 
-    [Benchmark, BenchmarkCategory("PredictBatch 10,000 x [784,256,128,10]")]
-    public float FashionPredictBatch()
-    {
-        KernelParallelism.MaxDegreeOfParallelism = 1;
-        _fashion.PredictBatch(_batch, _batchOutput);
-        return _batchOutput[0];
-    }
-
-    // Two threads: read median_ns (wall clock); cpu_ns counts only the calling thread's share.
-    [Benchmark, BenchmarkCategory("PredictBatch 10,000 x [784,256,128,10]")]
-    public float FashionPredictBatch2Threads()
-    {
-        KernelParallelism.MaxDegreeOfParallelism = 2;
-        _fashion.PredictBatch(_batch, _batchOutput);
-        KernelParallelism.MaxDegreeOfParallelism = 1;
-        return _batchOutput[0];
-    }
-
-    [Benchmark(Baseline = true), BenchmarkCategory("PredictBatch 10,000 x [784,256,128,10]")]
-    public float OnnxFashionPredictBatch()
-    {
-        _onnxBatch.Run();
-        return _onnxBatch.Output[0];
-    }
-
-    [Benchmark, BenchmarkCategory("PredictBatch 10,000 x [784,256,128,10]")]
-    public float OnnxFashionPredictBatch2Threads()
-    {
-        _onnxBatch2Threads.Run();
-        return _onnxBatch2Threads.Output[0];
-    }
-
     private static float RunWithFeedback(OnnxPeer peer, float x0)
     {
         peer.Run();
@@ -189,35 +137,5 @@ public class PeerWorkloads : IDisposable
         onnx.Run();
         PeerNetwork.Check($"ONNX Runtime {peer.Name}", onnx.Output, expected);
         return x[0];
-    }
-
-    /// <summary>
-    /// Checks the first rows of both batch predictions against the double-precision reference and every row of NnGen's
-    /// against ONNX Runtime's.
-    /// </summary>
-    private void CheckBatch(PeerNetwork peer)
-    {
-        _fashion.PredictBatch(_batch, _batchOutput);
-        _onnxBatch.Run();
-        _onnxBatch2Threads.Run();
-        int n0 = peer.InputSize, nL = peer.OutputSize;
-        for (int row = 0; row < 50; row++)
-        {
-            double[] expected = peer.Reference(_fashion.Parameters, _batch.AsSpan(row * n0, n0));
-            PeerNetwork.Check($"NnGen FashionNet.PredictBatch row {row}", _batchOutput.AsSpan(row * nL, nL), expected);
-            PeerNetwork.Check($"ONNX Runtime {peer.Name} row {row}", _onnxBatch.Output.AsSpan(row * nL, nL), expected);
-        }
-
-        var onnx = new double[_batchOutput.Length];
-        for (int i = 0; i < onnx.Length; i++)
-        {
-            onnx[i] = _onnxBatch.Output[i];
-        }
-
-        PeerNetwork.Check("NnGen FashionNet.PredictBatch against ONNX Runtime", _batchOutput, onnx);
-        if (!_onnxBatch.Output.AsSpan().SequenceEqual(_onnxBatch2Threads.Output))
-        {
-            PeerNetwork.Check("ONNX Runtime on 2 threads against 1 thread", _onnxBatch2Threads.Output, onnx);
-        }
     }
 }
