@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# NnGen, RTNeural and ONNX Runtime side by side on the same networks, parameters and inputs, with ratios.
+# NnGen, RTNeural and ONNX Runtime side by side on the same networks, parameters and inputs, with ratios
+# (and, with TRAINING=1, NnGen's training rows beside NumPy and PyTorch).
 #
 # Usage: bench/side-by-side.sh <RTNeural git dir> [<xsimd git dir>]
 #    or: RTNEURAL_GIT=<RTNeural git dir> [XSIMD_GIT=<xsimd git dir>] bench/side-by-side.sh
@@ -15,6 +16,8 @@
 #   RTN_HARNESS=<dir>   the harness folder (default: ../shared/bench/rtneural beside the repository)
 #   RTN_ROOT=<dir>      where the harness builds (default /tmp/rtn; passed to build.sh)
 #   SKIP_BUILD=1        reuse the binaries in $RTN_ROOT/bin and the benchmark build
+#   TRAINING=1          also the training rows: NnGen's (quick mode) beside NumPy and PyTorch (bench/python_peers.py,
+#                       Debian's /usr/bin/python3 with python3-numpy and python3-torch); adds ~2 min per round
 #   OUT=<dir>           where the CSV files and the table go (default: a new folder under /tmp)
 #
 # Each RTNeural binary runs ~7 s per round and the NnGen/ONNX Runtime quick run ~40 s (latency rows: 1 s warm-up,
@@ -60,6 +63,11 @@ done
 
 nngen=()
 rtneural=()
+python=()
+filter="Latency,PredictBatch"
+if [ "${TRAINING:-0}" = 1 ]; then
+  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit"
+fi
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
   : > "$OUT/rtneural-$round.csv"
@@ -67,14 +75,20 @@ for round in $(seq 1 "$ROUNDS"); do
     "$RTN_ROOT/bin/rtneural_bench_$b" >> "$OUT/rtneural-$round.csv" 2>> "$OUT/rtneural-$round.log"
   done
   log "round $round/$ROUNDS: NnGen and ONNX Runtime (quick mode: latency and batch rows)"
-  dotnet run -c Release --no-build --project "$REPO/tests/NnGen.Benchmarks" -- --quick Latency,PredictBatch \
+  dotnet run -c Release --no-build --project "$REPO/tests/NnGen.Benchmarks" -- --quick "$filter" \
     > "$OUT/nngen-$round.csv"
   nngen+=("$OUT/nngen-$round.csv")
   rtneural+=("$OUT/rtneural-$round.csv")
+  if [ "${TRAINING:-0}" = 1 ]; then
+    log "round $round/$ROUNDS: NumPy and PyTorch"
+    /usr/bin/python3 "$REPO/bench/python_peers.py" > "$OUT/python-$round.csv" 2>> "$OUT/python-$round.log"
+    python+=("$OUT/python-$round.csv")
+  fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 
-python3 "$REPO/bench/side_by_side.py" --nngen "${nngen[@]}" --rtneural "${rtneural[@]}" | tee "$OUT/table.md"
+python3 "$REPO/bench/side_by_side.py" --nngen "${nngen[@]}" --rtneural "${rtneural[@]}" ${python[@]:+--python "${python[@]}"} \
+  | tee "$OUT/table.md"
 echo >&2
 cat "$OUT/machine.txt" >&2
 log "CSV files, logs and table.md in $OUT"

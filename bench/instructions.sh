@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Instructions per call of benchmark rows, counted by valgrind (callgrind), which does not depend on the machine's load.
+#
+# Usage: bench/instructions.sh [<method>:<extra calls> ...]
+#   default: the NnGen latency rows and ONNX Runtime's [16,64,64,1] sigmoid row
+#
+# Each method runs twice under callgrind through `NnGen.Benchmarks --calls <method> <n>` (the same setup, then n untimed
+# calls): once with BASE calls and once with BASE + <extra calls>. The difference of the two instruction totals divided
+# by <extra calls> is the instructions per call; startup, JIT and setup cancel out. Tiered compilation is off
+# (DOTNET_TieredCompilation=0), so every method runs its fully optimized code from the first call (without dynamic
+# PGO, which these straight-line paths do not use). Needs valgrind (apt-get install valgrind) and a Release build of
+# tests/NnGen.Benchmarks. Each run takes one to a few minutes of one core.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+DLL="$REPO/tests/NnGen.Benchmarks/bin/Release/net10.0/NnGen.Benchmarks.dll"
+BASE="${BASE:-1000}"
+OUT="${OUT:-$(mktemp -d /tmp/instructions.XXXXXX)}"
+mkdir -p "$OUT"
+[ -f "$DLL" ] || { echo "build first: dotnet build tests/NnGen.Benchmarks -c Release" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
+
+rows=("$@")
+if [ ${#rows[@]} -eq 0 ]; then
+  rows=(PlanarLatency:400000 MediumLinearLatency:100000 MediumSigmoidLatency:100000 DeepLatency:4000 OnnxMediumSigmoidLatency:20000)
+fi
+
+total() { # <method> <calls>: the Ir total of one run
+  local file="$OUT/$1-$2.out"
+  DOTNET_TieredCompilation=0 valgrind --tool=callgrind --callgrind-out-file="$file" \
+    dotnet "$DLL" --calls "$1" "$2" > "$OUT/$1-$2.log" 2>&1
+  grep -m1 '^summary:' "$file" | awk '{print $2}'
+}
+
+echo "method,extra_calls,instructions_per_call"
+for row in "${rows[@]}"; do
+  method="${row%%:*}"
+  extra="${row##*:}"
+  a="$(total "$method" "$BASE")"
+  b="$(total "$method" "$((BASE + extra))")"
+  awk -v m="$method" -v e="$extra" -v a="$a" -v b="$b" 'BEGIN { printf "%s,%d,%.1f\n", m, e, (b - a) / e }'
+done
+echo "callgrind files in $OUT" >&2
