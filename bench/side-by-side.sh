@@ -64,7 +64,7 @@ done
 nngen=()
 rtneural=()
 python=()
-filter="Latency,PredictBatch"
+filter="Latency,PredictBatch,FmaPeak256,ReadDeepW1"
 if [ "${TRAINING:-0}" = 1 ]; then
   filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit"
 fi

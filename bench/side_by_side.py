@@ -53,6 +53,20 @@ TRAINING = [
 ]
 
 
+# Essential FLOP per call (2 per multiply-add of the matrix products; activations and updates not counted), for the
+# "% of peak" column: forward 2·Σ n[l]·n[l-1] per example; training adds as much for dW and 2·Σ_{l≥2} n[l]·n[l-1] for dA.
+FLOP = {
+    "MediumLinearLatency": 10_368, "MediumSigmoidLatency": 10_368, "DeepLatency": 491_880,
+    "FashionPredictBatch": 10_000 * 469_504, "FashionPredictBatch2Threads": 10_000 * 469_504,
+    "DeepTrainIteration": 209 * (2 * 491_880 + 360), "DeepTrainIteration2Threads": 209 * (2 * 491_880 + 360),
+    "TabularIteration": 455 * (2 * 992 + 32),
+    "FashionEpoch": 60_000 * (2 * 469_504 + 68_096), "FashionEpoch2Threads": 60_000 * (2 * 469_504 + 68_096),
+    "FashionEpochSteps": 60_000 * (2 * 469_504 + 68_096),
+}
+# FLOP of one MachineLimits.FmaPeak256 call: 100,000 256-bit FMAs of 8 lanes.
+PEAK_FLOP = 100_000 * 16
+
+
 def read_csv(path):
     with open(path, newline="") as f:
         return list(csv.reader(f))
@@ -159,18 +173,46 @@ def verdict(results, mine, ratio_key, target):
     return f"{what}: met" if worst <= limit else f"{what}: missed by {worst / limit:.2f}×"
 
 
+def peak_share(results, mine):
+    """The row's FLOP rate per round against the FMA peak measured in the same round (two threads' for 2-thread rows)."""
+    if mine not in FLOP:
+        return "—"
+    peak_row = "FmaPeak256TwoThreads" if mine.endswith("2Threads") else "FmaPeak256"
+    shares = [FLOP[mine] / ns / (PEAK_FLOP / peak) for ns, peak in zip(results.rounds(mine, 0), results.rounds(peak_row, 0))
+              if ns is not None and peak is not None]
+    return span([100 * x for x in shares], lambda x: f"{x:.0f} %")
+
+
+def machine(results):
+    """What MachineLimits measured in the same rounds: the FMA peak, the W1 read floor, the [2,4,1] chain floor."""
+    parts = []
+    for row, text in [("FmaPeak256", lambda ns: f"{PEAK_FLOP / ns:.0f} GFLOP/s"),
+                      ("FmaPeak256TwoThreads", lambda ns: f"{PEAK_FLOP / ns:.0f} GFLOP/s"),
+                      ("ReadDeepW1", time_text), ("TanhDotSigmoidLatency", time_text)]:
+        if results.has(row):
+            values = results.rounds(row, 0)
+            # A higher rate is a lower time: span() orders by the value passed, so pass rates for the peak rows.
+            if row.startswith("FmaPeak"):
+                parts.append(f"{row} {span([PEAK_FLOP / v for v in values if v], lambda g: f'{g:.0f} GFLOP/s')}")
+            else:
+                parts.append(f"{row} {span(values, text)}")
+    if parts:
+        print("\nMachine, same rounds (MachineLimits): " + "; ".join(parts) + ".")
+
+
 def table(results, title, rows):
     rows = [row for row in rows if results.has(row[1])]
     if not rows:
         return
     print(f"\n### {title}\n")
-    header = ["workload", "NnGen", "bytes/call", "peer", "peer time", "NnGen / peer", "best: NnGen / peer", "others", "targets"]
+    header = ["workload", "NnGen", "bytes/call", "% of FMA peak", "peer", "peer time", "NnGen / peer", "best: NnGen / peer",
+              "others", "targets"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for label, mine, ratio_key, others, targets in rows:
         median = results.rounds(mine, 0)
         allocated = [r[mine][2] for r in results.nngen if mine in r]
-        cells = [label, span(median, time_text), span(allocated, lambda b: f"{b:.0f} B")]
+        cells = [label, span(median, time_text), span(allocated, lambda b: f"{b:.0f} B"), peak_share(results, mine)]
         if ratio_key and results.has(ratio_key):
             cells += [peer_label(ratio_key), span(results.rounds(ratio_key, 0), time_text),
                       span(ratios(median, results.rounds(ratio_key, 0)), ratio_text),
@@ -204,6 +246,7 @@ def main():
             f"{workload} {b} {span([r.get((workload, b), (None,))[0] for r in results.rtneural], time_text)}"
             for workload in ["2_4_1", "16_64_64_1", "16_64_64_1_sigmoid", "12288_20_7_5_1"] for b in extra))
     table(results, "Training: NnGen, NumPy, PyTorch (1 thread unless noted)", TRAINING)
+    machine(results)
     missing = [row[1] for row in LATENCY + TRAINING if not results.has(row[1])]
     if missing:
         print(f"\nnot in these files: {', '.join(missing)}", file=sys.stderr)
