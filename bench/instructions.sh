@@ -5,10 +5,9 @@
 #   default: the NnGen latency rows and ONNX Runtime's [16,64,64,1] sigmoid row
 #
 # Each method runs twice under callgrind through `NnGen.Benchmarks --calls <method> <n>` (the same setup, then n untimed
-# calls): once with BASE calls and once with BASE + <extra calls>. The difference of the two instruction totals divided
-# by <extra calls> is the instructions per call; startup, JIT and setup cancel out. Tiered compilation is off
-# (DOTNET_TieredCompilation=0), so every method runs its fully optimized code from the first call (without dynamic
-# PGO, which these straight-line paths do not use). Needs valgrind (apt-get install valgrind) and a Release build of
+# calls after a fixed warm-up through tiered compilation): once with BASE calls and once with BASE + <extra calls>. The
+# difference of the two instruction totals divided by <extra calls> is the instructions per call of the final (tier-1,
+# dynamic PGO) code; startup, JIT and setup cancel out. Needs valgrind (apt-get install valgrind) and a Release build of
 # tests/NnGen.Benchmarks. Each run takes one to a few minutes of one core.
 set -euo pipefail
 
@@ -27,7 +26,7 @@ fi
 
 total() { # <method> <calls>: the Ir total of one run
   local file="$OUT/$1-$2.out"
-  DOTNET_TieredCompilation=0 valgrind --tool=callgrind --callgrind-out-file="$file" \
+  valgrind --tool=callgrind --callgrind-out-file="$file" \
     dotnet "$DLL" --calls "$1" "$2" > "$OUT/$1-$2.log" 2>&1
   grep -m1 '^summary:' "$file" | awk '{print $2}'
 }

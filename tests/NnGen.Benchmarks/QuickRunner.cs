@@ -3,8 +3,12 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Numerics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Threading;
 using BenchmarkDotNet.Attributes;
 
 namespace NnGen.Benchmarks;
@@ -55,10 +59,15 @@ internal static class QuickRunner
     }
 
     /// <summary>
-    /// Sets up the class of the [Benchmark] method named exactly <paramref name="name"/> and calls it
-    /// <paramref name="calls"/> times, untimed: run under <c>valgrind --tool=callgrind</c> at two call counts, the
-    /// difference of the instruction totals divided by the difference of the counts is the instructions per call.
+    /// Sets up the class of the [Benchmark] method named exactly <paramref name="name"/>, warms it up through tiered
+    /// compilation, and calls it <paramref name="calls"/> times, untimed. Run under <c>valgrind --tool=callgrind</c> at
+    /// two call counts: the difference of the instruction totals divided by the difference of the counts is the
+    /// instructions per call of the final (tier-1, PGO) code, setup and JIT cancelling out.
     /// </summary>
+    /// <remarks>
+    /// The warm-up is a fixed number of calls with pauses between them (tiering promotes a method on a background
+    /// thread after a delay), identical in both runs, so the JIT's work is the same in both and cancels too.
+    /// </remarks>
     public static void Calls(string name, int calls)
     {
         bool found = false;
@@ -71,18 +80,37 @@ internal static class QuickRunner
 
             found = true;
             float sink = 0;
+            for (int round = 0; round < CallsWarmUpRounds; round++)
+            {
+                for (int i = 0; i < CallsWarmUpCalls; i++)
+                {
+                    sink += call();
+                }
+
+                Thread.Sleep(CallsWarmUpPause);
+            }
+
             for (int i = 0; i < calls; i++)
             {
                 sink += call();
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{method},{calls},{sink:G6}"));
+
+            // Valgrind shows programs its own CPUID, so record which vector paths the runtime actually took.
+            Console.Error.WriteLine(
+                $"vectors: Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, " +
+                $"Vector128 {Vector128.IsHardwareAccelerated}, AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, Vector<float>.Count {Vector<float>.Count}");
         });
         if (!found)
         {
             throw new ArgumentException($"No [Benchmark] method is named '{name}'.", nameof(name));
         }
     }
+
+    private const int CallsWarmUpRounds = 6;
+    private const int CallsWarmUpCalls = 200;
+    private static readonly TimeSpan CallsWarmUpPause = TimeSpan.FromSeconds(1);
 
     private static void ForEachSelected(string? filter, Action<string, Func<float>> action)
     {
