@@ -1,11 +1,17 @@
 using System.Collections.Generic;
 using System.Linq;
+using NnGen.Generator.Emit.Strategies;
 using NnGen.Generator.Model;
+using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit
 {
-    /// <summary>Valid <see cref="NetworkSpec"/> → one C# source file: the network's part of the partial class.</summary>
+    /// <summary>
+    /// Valid <see cref="NetworkSpec"/> → one C# source file: the network's part of the partial class. Writes the public
+    /// surface once (constants, parameters, construction, I/O types, prediction, summary, training) and leaves the
+    /// private compute members to the plan's <see cref="IComputeStrategyEmitter"/>.
+    /// </summary>
     internal static class NetworkEmitter
     {
         private const string Span = KnownNames.Span;
@@ -29,6 +35,7 @@ namespace NnGen.Generator.Emit
         public static string Emit(NetworkSpec spec)
         {
             NetworkPlan plan = NetworkPlan.Create(spec);
+            IComputeStrategyEmitter strategy = ComputeStrategyEmitters.For(plan.Strategy);
             var writer = new SourceWriter();
             EmitHeader(writer, plan);
 
@@ -50,10 +57,12 @@ namespace NnGen.Generator.Emit
                 EmitParameters(writer, plan);
                 EmitConstruction(writer, plan);
                 EmitIoTypes(writer, plan);
-                EmitPrediction(writer, plan);
+                EmitPrediction(writer, plan, strategy);
                 EmitSummary(writer, plan);
-                TrainingEmitter.Emit(writer, plan);
-                EmitForwardCore(writer, plan);
+                TrainingEmitter.Emit(writer, plan, strategy);
+                OneExampleEmitter.EmitForwardSingle(writer, plan);
+                writer.WriteLine();
+                strategy.EmitForwardBatch(writer, plan);
             }
 
             while (blocks.Count > 0)
@@ -210,7 +219,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitPrediction(SourceWriter writer, NetworkPlan plan)
+        private static void EmitPrediction(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
             writer.Summary("Runs the forward pass for one example: A[L] = g[L](W[L]·…g[1](W[1]·x + b[1])… + b[L]).");
             writer.WriteLine($"/// <param name=\"x\">The example, n[0] = {Int(plan.InputSize)} features.</param>");
@@ -246,64 +255,18 @@ namespace NnGen.Generator.Emit
             {
                 writer.WriteLine($"int m = {KnownNames.Guard}.ExampleCount(NetworkName, \"PredictBatch\", inputs.Length, InputSize);");
                 writer.WriteLine($"{KnownNames.Guard}.PerExample(NetworkName, \"PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
-                EmitScratch(writer, "scratch", "BatchScratch", plan.BatchScratch, body =>
+                Scratch.Emit(writer, "scratch", "BatchScratch", plan.BatchScratch, body =>
                 {
                     using (body.Block("for (int start = 0; start < m; start += BatchChunk)"))
                     {
                         body.WriteLine("int count = global::System.Math.Min(BatchChunk, m - start);");
                         body.WriteLine($"{ReadOnlySpan} outputActivations = ForwardBatch(inputs.Slice(start * InputSize, count * InputSize), count, scratch);");
-                        if (plan.OutputSize == 1)
-                        {
-                            body.WriteLine(plan.IsTiny ? "outputActivations.Slice(0, count).CopyTo(outputs.Slice(start, count));" : "outputActivations.CopyTo(outputs.Slice(start, count));");
-                        }
-                        else if (plan.IsTiny)
-                        {
-                            body.WriteLine("// A[L] is (n[L] x padded count); the caller wants one example per row.");
-                            body.WriteLine("int stride = outputActivations.Length / OutputSize;");
-                            using (body.Block("for (int i = 0; i < count; i++)"))
-                            {
-                                using (body.Block("for (int j = 0; j < OutputSize; j++)"))
-                                {
-                                    body.WriteLine("outputs[((start + i) * OutputSize) + j] = outputActivations[(j * stride) + i];");
-                                }
-                            }
-                        }
-                        else
-                        {
-                            body.WriteLine("// A[L] is (n[L] x count); the caller wants one example per row.");
-                            body.WriteLine($"{KnownNames.Layout}.Transpose(outputActivations, outputs.Slice(start * OutputSize, count * OutputSize), OutputSize, count);");
-                        }
+                        strategy.EmitOutputsToRows(body, plan);
                     }
                 });
             }
 
             writer.WriteLine();
-        }
-
-        /// <summary>
-        /// Declares <paramref name="name"/> as scratch of a constant size: on the stack when small, otherwise rented
-        /// from the shared pool (allocation-free once warm) and returned even if the body throws.
-        /// </summary>
-        internal static void EmitScratch(SourceWriter writer, string name, string sizeExpression, int size, System.Action<SourceWriter> body)
-        {
-            if (size <= NetworkPlan.StackLimitFloats)
-            {
-                writer.WriteLine($"{Span} {name} = stackalloc float[{sizeExpression}];");
-                body(writer);
-                return;
-            }
-
-            writer.WriteLine($"float[] rented = {KnownNames.ArrayPool}.Shared.Rent({sizeExpression});");
-            using (writer.Block("try"))
-            {
-                writer.WriteLine($"{Span} {name} = new {Span}(rented, 0, {sizeExpression});");
-                body(writer);
-            }
-
-            using (writer.Block("finally"))
-            {
-                writer.WriteLine($"{KnownNames.ArrayPool}.Shared.Return(rented);");
-            }
         }
 
         private static void EmitSummary(SourceWriter writer, NetworkPlan plan)
@@ -325,150 +288,6 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine();
-        }
-
-        private static void EmitForwardCore(SourceWriter writer, NetworkPlan plan)
-        {
-            if (plan.Layers.Any(layer => layer.IsUnrolled))
-            {
-                EmitForwardSingleMixed(writer, plan);
-            }
-            else
-            {
-                writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
-                writer.WriteLine(KnownNames.HotPath);
-                using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
-                {
-                    if (plan.Layers.Count == 1)
-                    {
-                        LayerEmitter.EmitForwardSingle(writer, plan.Layers[0], "x", "y");
-                    }
-                    else
-                    {
-                        EmitScratch(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
-                        {
-                            string input = "x";
-                            int offset = 0;
-                            foreach (LayerPlan layer in plan.Layers)
-                            {
-                                bool isOutput = layer.Index == plan.Layers.Count;
-                                string output = isOutput ? "y" : layer.A;
-                                if (!isOutput)
-                                {
-                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
-                                }
-
-                                LayerEmitter.EmitForwardSingle(body, layer, input, output);
-                                input = output;
-                            }
-                        });
-                    }
-                }
-            }
-
-            writer.WriteLine();
-            if (plan.IsTiny)
-            {
-                TinyEmitter.EmitForwardBatch(writer, plan);
-                return;
-            }
-
-            writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");
-            writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
-            {
-                string input = "x";
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    LayerEmitter.EmitForwardBatch(writer, layer, input);
-                    input = layer.A;
-                }
-
-                writer.WriteLine($"return {plan.Output.A};");
-            }
-        }
-
-        /// <summary>
-        /// One example when some layers are small enough to unroll (<see cref="LayerPlan.IsUnrolled"/>): those are
-        /// straight-line code on scalar locals, the others call MatVec on spans; values cross between the two
-        /// representations only where an unrolled layer meets a kernel layer.
-        /// </summary>
-        private static void EmitForwardSingleMixed(SourceWriter writer, NetworkPlan plan)
-        {
-            bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
-            writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
-            writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
-            {
-                writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");
-                System.Action<SourceWriter> body = w =>
-                {
-                    string span = "x";
-                    IReadOnlyList<string>? scalars = null;
-                    int offset = 0;
-                    foreach (LayerPlan layer in plan.Layers)
-                    {
-                        bool isOutput = layer.Index == plan.Layers.Count;
-                        string output = isOutput ? "y" : layer.A;
-                        LayerPlan? next = isOutput ? null : plan.Layers[layer.Index];
-                        if (layer.IsUnrolled)
-                        {
-                            if (scalars is null)
-                            {
-                                var names = new List<string>();
-                                for (int k = 0; k < layer.Inputs; k++)
-                                {
-                                    string name = layer.Index == 1 ? "x" + Int(k) : $"a{Int(layer.Index - 1)}_{Int(k)}";
-                                    w.WriteLine($"float {name} = {span}[{Int(k)}];");
-                                    names.Add(name);
-                                }
-
-                                scalars = names;
-                            }
-
-                            scalars = LayerEmitter.EmitForwardUnrolled(w, layer, scalars);
-                            if (isOutput || !next!.IsUnrolled)
-                            {
-                                if (!isOutput)
-                                {
-                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
-                                }
-
-                                for (int j = 0; j < layer.Units; j++)
-                                {
-                                    w.WriteLine($"{output}[{Int(j)}] = {scalars[j]};");
-                                }
-
-                                span = output;
-                                scalars = null;
-                            }
-                        }
-                        else
-                        {
-                            if (!isOutput)
-                            {
-                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                offset += layer.Units;
-                            }
-
-                            LayerEmitter.EmitForwardSingle(w, layer, span, output);
-                            span = output;
-                            scalars = null;
-                        }
-                    }
-                };
-
-                if (needsHidden)
-                {
-                    EmitScratch(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body);
-                }
-                else
-                {
-                    body(writer);
-                }
-            }
         }
 
         internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -1,5 +1,7 @@
 using System.Linq;
+using NnGen.Generator.Emit.Strategies;
 using NnGen.Generator.Model;
+using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit
@@ -12,21 +14,13 @@ namespace NnGen.Generator.Emit
     {
         private const string Span = KnownNames.Span;
         private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
-        private const string TinyKernels = "global::NnGen.Kernels.TinyKernels";
 
-        public static void Emit(SourceWriter writer, NetworkPlan plan)
+        public static void Emit(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
             EmitGradientsType(writer, plan);
-            EmitPublicApi(writer, plan);
-            EmitInterface(writer, plan);
-            if (plan.IsTiny)
-            {
-                TinyEmitter.EmitBackpropagate(writer, plan);
-            }
-            else
-            {
-                EmitBackpropagate(writer, plan);
-            }
+            EmitPublicApi(writer, plan, strategy);
+            EmitInterface(writer, plan, strategy);
+            strategy.EmitBackpropagate(writer, plan);
         }
 
         private static void EmitGradientsType(SourceWriter writer, NetworkPlan plan)
@@ -53,7 +47,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitPublicApi(SourceWriter writer, NetworkPlan plan)
+        private static void EmitPublicApi(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
             writer.Summary("One forward pass over m examples keeping the cache, the cost J, and the backward pass.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
@@ -67,7 +61,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(gradients);");
                 writer.WriteLine($"int m = {KnownNames.Trainer}.ValidateTrainingData(this, \"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"workspace ??= new {KnownNames.Workspace}();");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "), computeCost: true);");
+                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * " + strategy.WorkspaceColumns("m") + "), computeCost: true);");
             }
 
             writer.WriteLine();
@@ -121,7 +115,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitInterface(SourceWriter writer, NetworkPlan plan)
+        private static void EmitInterface(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
             string iface = KnownNames.TrainableNetwork;
             writer.WriteLine($"string {iface}.Name => NetworkName;");
@@ -144,92 +138,11 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(workspace);");
                 writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
-                writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + (plan.IsTiny ? $"{TinyKernels}.PaddedCount(m)" : "m") + "), computeCost);");
+                writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + strategy.WorkspaceColumns("m") + "), computeCost);");
                 writer.WriteLine("return computeCost ? cost : null;");
             }
 
             writer.WriteLine();
-        }
-
-        private static void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
-        {
-            LayerPlan output = plan.Output;
-            string L = Int(output.Index);
-            writer.WriteLine("// Forward over m examples keeping A1..AL, the cost if asked for, then the layers in reverse with two alternating delta buffers.");
-            writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost)"))
-            {
-                writer.WriteLine($"{Span} cache = workspace.Slice(0, {Int(plan.ActivationUnits)} * m);");
-                writer.WriteLine($"{Span} deltaA = workspace.Slice({Int(plan.ActivationUnits)} * m, {Int(plan.MaxUnits)} * m);");
-                writer.WriteLine($"{Span} deltaB = workspace.Slice({Int(plan.ActivationUnits + plan.MaxUnits)} * m, {Int(plan.MaxUnits)} * m);");
-                writer.WriteLine("ForwardBatch(x, m, cache);");
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : Int(layer.CacheOffset) + " * m")}, {Int(layer.Units)} * m);");
-                }
-
-                writer.WriteLine("float inverseM = 1f / m;");
-                writer.WriteLine();
-                if (plan.LabelTransposeUnits > 0)
-                {
-                    writer.WriteLine("// Y arrives one example per row; A[L] is (n[L] x m), so bring Y to the same layout.");
-                    writer.WriteLine($"{Span} labels = workspace.Slice({Int(plan.ActivationUnits + (2 * plan.MaxUnits))} * m, {Int(plan.OutputSize)} * m);");
-                    writer.WriteLine($"{KnownNames.Layout}.Transpose(y, labels, m, OutputSize);");
-                }
-                else
-                {
-                    writer.WriteLine("// With one output, Y's rows are already the (1 x m) layout of A[L].");
-                    writer.WriteLine($"{ReadOnlySpan} labels = y;");
-                }
-
-                writer.WriteLine($"float cost = computeCost ? (float){KnownNames.Losses}.Cost({KnownNames.LossType}.{plan.Loss}, {output.A}, labels, m) : float.NaN;");
-                writer.WriteLine();
-                writer.WriteLine($"{Span} dZ{L} = deltaA.Slice(0, {Int(output.Units)} * m);");
-                EmitOutputDelta(writer, plan, "dZ" + L);
-                writer.WriteLine();
-
-                string current = "deltaA";
-                string next = "deltaB";
-                for (int i = plan.Layers.Count - 1; i >= 0; i--)
-                {
-                    LayerPlan layer = plan.Layers[i];
-                    LayerPlan? previous = i > 0 ? plan.Layers[i - 1] : null;
-                    LayerEmitter.EmitBackward(writer, layer, previous, "dZ" + Int(layer.Index), next);
-                    writer.WriteLine();
-                    (current, next) = (next, current);
-                }
-
-                writer.WriteLine("return cost;");
-            }
-
-            writer.WriteLine();
-        }
-
-        private static void EmitOutputDelta(SourceWriter writer, NetworkPlan plan, string deltaZ)
-        {
-            LayerPlan output = plan.Output;
-            string L = Int(output.Index);
-            bool canonical = (plan.Loss == LossKind.BinaryCrossEntropy && output.Activation == ActivationKind.Sigmoid) ||
-                             (plan.Loss == LossKind.MeanSquaredError && output.Activation == ActivationKind.Linear);
-            if (canonical)
-            {
-                writer.WriteLine($"// dZ{L} = A{L} - Y: {Prose(output.Activation)} and {Prose(plan.Loss)} cancel to this.");
-                writer.WriteLine($"{KnownNames.TensorPrimitives}.Subtract({output.A}, labels, {deltaZ});");
-                return;
-            }
-
-            if (plan.Loss == LossKind.MeanSquaredError)
-            {
-                writer.WriteLine($"// dA{L} = A{L} - Y, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
-                writer.WriteLine($"{KnownNames.TensorPrimitives}.Subtract({output.A}, labels, {deltaZ});");
-            }
-            else
-            {
-                writer.WriteLine($"// dA{L} = -(Y/A{L} - (1 - Y)/(1 - A{L})) with the cost's clamping, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
-                writer.WriteLine($"{KnownNames.Losses}.BinaryCrossEntropyDerivative({output.A}, labels, {deltaZ});");
-            }
-
-            LayerEmitter.EmitDerivative(writer, output.Activation, output.A, deltaZ);
         }
     }
 }

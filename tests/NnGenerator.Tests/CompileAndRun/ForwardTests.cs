@@ -24,6 +24,7 @@ public sealed class ForwardTests(ITestOutputHelper output)
         TestArchitecture.Wide.Name,
         TestArchitecture.Medium.Name,
         TestArchitecture.FanIn.Name,
+        TestArchitecture.Mixed.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

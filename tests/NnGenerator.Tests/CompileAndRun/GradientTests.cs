@@ -27,6 +27,7 @@ public sealed class GradientTests(ITestOutputHelper output)
         TestArchitecture.BceReLUOutput.Name,
         TestArchitecture.Medium.Name,
         TestArchitecture.FanIn.Name,
+        TestArchitecture.Mixed.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

@@ -81,6 +81,14 @@ internal sealed record TestArchitecture(string Name, int Inputs, TestLayer[] Lay
     public static TestArchitecture FanIn { get; } =
         new("FanInNet", 20, [new(3, Activation.Tanh), new(1, Activation.Sigmoid)]);
 
+    /// <summary>
+    /// [12, 6, 4, 1] tanh / ReLU / sigmoid: too many parameters for the fused tiny pass (layer 1 has 72 weights), so
+    /// batches and training go through the GEMM kernels, while one example mixes a MatVec layer 1 with unrolled
+    /// layers 2 and 3.
+    /// </summary>
+    public static TestArchitecture Mixed { get; } =
+        new("MixedNet", 12, [new(6, Activation.Tanh), new(4, Activation.ReLU), new(1, Activation.Sigmoid)]);
+
     /// <summary>[3, 4, 3, 2, 1] with a network Init and per-layer overrides: Zeros, Scaled (network's), Xavier, He.</summary>
     public static TestArchitecture InitOverrides { get; } =
         new(
@@ -91,7 +99,7 @@ internal sealed record TestArchitecture(string Name, int Inputs, TestLayer[] Lay
 
     /// <summary>Every catalogue network (each activation and both losses appear at least once).</summary>
     public static IReadOnlyList<TestArchitecture> All { get; } =
-        [Planar, Logistic, MultiOutputLinear, MultiOutputSigmoid, Deep, ReLUStack, TanhLinear, TanhOutputMse, SigmoidMse, Wide, InitOverrides, BceReLUOutput, Medium, FanIn];
+        [Planar, Logistic, MultiOutputLinear, MultiOutputSigmoid, Deep, ReLUStack, TanhLinear, TanhOutputMse, SigmoidMse, Wide, InitOverrides, BceReLUOutput, Medium, FanIn, Mixed];
 
     /// <summary>The Init a layer is drawn with: its own, else the network's, else the activation's default (the runtime's rule).</summary>
     public Init ResolvedInit(int layer) =>

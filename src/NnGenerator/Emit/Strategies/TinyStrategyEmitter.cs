@@ -1,30 +1,35 @@
 using System.Collections.Generic;
 using System.Linq;
 using NnGen.Generator.Model;
+using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
-namespace NnGen.Generator.Emit
+namespace NnGen.Generator.Emit.Strategies
 {
     /// <summary>
-    /// Batches and training of a tiny network (<see cref="NetworkPlan.IsTiny"/>) as one fused pass over blocks of
+    /// <see cref="ComputeStrategy.Tiny"/>: batches and training of a tiny network as one fused pass over blocks of
     /// two <c>Vector&lt;float&gt;</c>s of examples, one example per lane: every unit of every layer is one vector
     /// expression with its weights at constant offsets, forward and backward stay in registers, and each parameter's
     /// gradient is a vector accumulator summed across lanes once at the end. For a 2-4-1 network a GEMM call would
     /// multiply 4 × 2 by 2 × m: its set-up, the cache round trips and the per-layer span calls cost more than the
     /// arithmetic, which is what this path removes.
     /// </summary>
-    internal static class TinyEmitter
+    internal sealed class TinyStrategyEmitter : IComputeStrategyEmitter
     {
+        public static readonly TinyStrategyEmitter Instance = new();
+
         private const string Tiny = "global::NnGen.Kernels.TinyKernels";
         private const string VectorMath = "global::NnGen.Kernels.VectorMath";
         private const string SimdPolicy = "global::NnGen.Kernels.SimdPolicy.Use512Bit";
 
-        /// <summary>The output/loss pairs whose dZ[L] the fused pass computes (everything but cross-entropy after a non-sigmoid).</summary>
-        public static bool Supports(ActivationKind output, LossKind loss) =>
-            loss == LossKind.MeanSquaredError || output == ActivationKind.Sigmoid;
+        private TinyStrategyEmitter()
+        {
+        }
+
+        public string WorkspaceColumns(string m) => $"{Tiny}.PaddedCount({m})";
 
         /// <summary>A[L] of m examples into a padded (n[L] x mp) block after Xᵀ in <c>cache</c>; returns A[L].</summary>
-        public static void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
+        public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
         {
             writer.WriteLine("// Tiny network: two vectors of examples per step, one example per lane, every layer in registers,");
             writer.WriteLine("// at 512 bits where the CPU has AVX-512 (SimdPolicy), otherwise at Vector<float>'s width.");
@@ -48,7 +53,27 @@ namespace NnGen.Generator.Emit
             }
         }
 
-        public static void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
+        public void EmitOutputsToRows(SourceWriter writer, NetworkPlan plan)
+        {
+            if (plan.OutputSize == 1)
+            {
+                writer.WriteLine("outputActivations.Slice(0, count).CopyTo(outputs.Slice(start, count));");
+            }
+            else
+            {
+                writer.WriteLine("// A[L] is (n[L] x padded count); the caller wants one example per row.");
+                writer.WriteLine("int stride = outputActivations.Length / OutputSize;");
+                using (writer.Block("for (int i = 0; i < count; i++)"))
+                {
+                    using (writer.Block("for (int j = 0; j < OutputSize; j++)"))
+                    {
+                        writer.WriteLine("outputs[((start + i) * OutputSize) + j] = outputActivations[(j * stride) + i];");
+                    }
+                }
+            }
+        }
+
+        public void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
         {
             writer.WriteLine("// Fused forward, cost (if asked for) and backward, two vectors of examples per step; one vector accumulator per parameter.");
             writer.WriteLine($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace, bool computeCost) =>");
@@ -182,8 +207,7 @@ namespace NnGen.Generator.Emit
         {
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
-            bool canonical = (plan.Loss == LossKind.BinaryCrossEntropy && output.Activation == ActivationKind.Sigmoid) ||
-                             (plan.Loss == LossKind.MeanSquaredError && output.Activation == ActivationKind.Linear);
+            bool canonical = plan.OutputDelta == OutputDelta.ActivationMinusLabel;
             writer.WriteLine(canonical
                 ? $"// dZ{L} = A{L} - Y: {Prose(output.Activation)} and {Prose(plan.Loss)} cancel to this."
                 : $"// dZ{L} = (A{L} - Y) * {Derivative(output.Activation)}.");
