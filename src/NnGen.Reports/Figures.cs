@@ -79,6 +79,11 @@ internal static class Figures
             }
         }
 
+        // At least ten points of percentage in view, so a flat curve reads as flat rather than as noise magnified.
+        double[] percents = curves.SelectMany(r => r.Curves).SelectMany(c => c.Y).Where(double.IsFinite).Select(y => y * 100).ToArray();
+        double low = percents.Min(), high = percents.Max();
+        double margin = Math.Max(2, (10 - (high - low)) / 2);
+        plot.Axes.SetLimitsY(Math.Max(0, low - margin), Math.Min(100, high + margin));
         plot.Title("Accuracy");
         plot.XLabel(IterationLabel(runs));
         plot.YLabel("accuracy (%)");
