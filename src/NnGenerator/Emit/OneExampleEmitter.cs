@@ -12,8 +12,8 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class OneExampleEmitter
     {
-        private const string Span = KnownNames.Span;
-        private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
         public static void EmitForwardSingle(SourceWriter writer, NetworkPlan plan)
         {
@@ -24,7 +24,7 @@ namespace NnGen.Generator.Emit
             else
             {
                 writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
-                writer.WriteLine(KnownNames.HotPath);
+                writer.WriteLine(RuntimeNames.HotPath);
                 using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
                 {
                     if (plan.Layers.Count == 1)
@@ -65,7 +65,7 @@ namespace NnGen.Generator.Emit
         {
             bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
             writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
-            writer.WriteLine(KnownNames.HotPath);
+            writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
             {
                 writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");

@@ -17,7 +17,7 @@ namespace NnGen.Generator.Planning
         /// <summary>The parameter index of W[j, k].</summary>
         public int WeightIndex(int j, int k) => WeightOffset + (j * Inputs) + k;
 
-        public string W => "W" + Int(Index);
+        public string W => GeneratedNames.WeightPrefix + Int(Index);
 
         public string B => "b" + Int(Index);
 

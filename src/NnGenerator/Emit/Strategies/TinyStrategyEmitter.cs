@@ -18,15 +18,12 @@ namespace NnGen.Generator.Emit.Strategies
     {
         public static readonly TinyStrategyEmitter Instance = new();
 
-        private const string Tiny = "global::NnGen.Kernels.TinyKernels";
-        private const string VectorMath = "global::NnGen.Kernels.VectorMath";
-        private const string SimdPolicy = "global::NnGen.Kernels.SimdPolicy.Use512Bit";
 
         private TinyStrategyEmitter()
         {
         }
 
-        public string WorkspaceColumns(string m) => $"{Tiny}.PaddedCount({m})";
+        public string WorkspaceColumns(string m) => $"{RuntimeNames.PaddedCount}({m})";
 
         /// <summary>A[L] of m examples into a padded (n[L] x mp) block after Xᵀ in <c>cache</c>; returns A[L].</summary>
         public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
@@ -34,13 +31,13 @@ namespace NnGen.Generator.Emit.Strategies
             writer.WriteLine("// Tiny network: two vectors of examples per step, one example per lane, every layer in registers,");
             writer.WriteLine("// at 512 bits where the CPU has AVX-512 (SimdPolicy), otherwise at Vector<float>'s width.");
             writer.WriteLine("// cache holds Xᵀ (n[0] x mp) then A[L] (n[L] x mp), mp = m rounded up to whole steps.");
-            writer.WriteLine($"private {KnownNames.Span} ForwardBatch({KnownNames.ReadOnlySpan} x, int m, {KnownNames.Span} cache) =>");
-            writer.WriteLine($"    {SimdPolicy} ? ForwardBatch{Lanes.Wide.Suffix}(x, m, cache) : ForwardBatch{Lanes.Portable.Suffix}(x, m, cache);");
+            writer.WriteLine($"private {RuntimeNames.Span} ForwardBatch({RuntimeNames.ReadOnlySpan} x, int m, {RuntimeNames.Span} cache) =>");
+            writer.WriteLine($"    {RuntimeNames.Use512Bit} ? ForwardBatch{Lanes.Wide.Suffix}(x, m, cache) : ForwardBatch{Lanes.Portable.Suffix}(x, m, cache);");
             foreach (Lanes lanes in Lanes.Both)
             {
                 writer.WriteLine();
-                writer.WriteLine(KnownNames.HotPath);
-                using (writer.Block($"private {KnownNames.Span} ForwardBatch{lanes.Suffix}({KnownNames.ReadOnlySpan} x, int m, {KnownNames.Span} cache)"))
+                writer.WriteLine(RuntimeNames.HotPath);
+                using (writer.Block($"private {RuntimeNames.Span} ForwardBatch{lanes.Suffix}({RuntimeNames.ReadOnlySpan} x, int m, {RuntimeNames.Span} cache)"))
                 {
                     EmitBuffers(writer, plan, "cache", labels: false);
                     using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
@@ -76,8 +73,8 @@ namespace NnGen.Generator.Emit.Strategies
         public void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
         {
             writer.WriteLine("// Fused forward, cost (if asked for) and backward, two vectors of examples per step; one vector accumulator per parameter.");
-            writer.WriteLine($"private float Backpropagate({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace, bool computeCost) =>");
-            writer.WriteLine($"    {SimdPolicy} ? Backpropagate{Lanes.Wide.Suffix}(x, y, m, gradients, workspace, computeCost) : Backpropagate{Lanes.Portable.Suffix}(x, y, m, gradients, workspace, computeCost);");
+            writer.WriteLine($"private float Backpropagate({RuntimeNames.ReadOnlySpan} x, {RuntimeNames.ReadOnlySpan} y, int m, {RuntimeNames.Span} gradients, {RuntimeNames.Span} workspace, bool computeCost) =>");
+            writer.WriteLine($"    {RuntimeNames.Use512Bit} ? Backpropagate{Lanes.Wide.Suffix}(x, y, m, gradients, workspace, computeCost) : Backpropagate{Lanes.Portable.Suffix}(x, y, m, gradients, workspace, computeCost);");
             foreach (Lanes lanes in Lanes.Both)
             {
                 writer.WriteLine();
@@ -89,8 +86,8 @@ namespace NnGen.Generator.Emit.Strategies
         {
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
-            writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private float Backpropagate{lanes.Suffix}({KnownNames.ReadOnlySpan} x, {KnownNames.ReadOnlySpan} y, int m, {KnownNames.Span} gradients, {KnownNames.Span} workspace, bool computeCost)"))
+            writer.WriteLine(RuntimeNames.HotPath);
+            using (writer.Block($"private float Backpropagate{lanes.Suffix}({RuntimeNames.ReadOnlySpan} x, {RuntimeNames.ReadOnlySpan} y, int m, {RuntimeNames.Span} gradients, {RuntimeNames.Span} workspace, bool computeCost)"))
             {
                 EmitBuffers(writer, plan, "workspace", labels: true);
                 writer.WriteLine("// Accumulators: lane e sums example e's share of each dW and db.");
@@ -110,7 +107,7 @@ namespace NnGen.Generator.Emit.Strategies
                         EmitForwardBlock(block.Writer, plan, block, storeOutputs: false);
                         block.Writer.WriteLine();
                         block.Writer.WriteLine($"// Padding lanes (examples m … mp-1) get dZ{L} = 0, so they add nothing to any gradient.");
-                        block.Writer.WriteLine($"{lanes.Type} {block.Name("mask")} = {Tiny}.{lanes.ExampleMask}({block.Start}, m);");
+                        block.Writer.WriteLine($"{lanes.Type} {block.Name("mask")} = {lanes.ExampleMask}({block.Start}, m);");
                         EmitOutputDelta(block.Writer, plan, block);
                         for (int index = plan.Layers.Count - 1; index >= 0; index--)
                         {
@@ -130,20 +127,20 @@ namespace NnGen.Generator.Emit.Strategies
                     {
                         for (int k = 0; k < layer.Inputs; k++)
                         {
-                            writer.WriteLine($"gradients[{Int(layer.WeightIndex(j, k))}] = {Tiny}.Reduce(gW{l}_{Int(j)}_{Int(k)}, inverseM);");
+                            writer.WriteLine($"gradients[{Int(layer.WeightIndex(j, k))}] = {RuntimeNames.Reduce}(gW{l}_{Int(j)}_{Int(k)}, inverseM);");
                         }
                     }
 
                     for (int j = 0; j < layer.Units; j++)
                     {
-                        writer.WriteLine($"gradients[{Int(layer.BiasOffset + j)}] = {Tiny}.Reduce(gb{l}_{Int(j)}, inverseM);");
+                        writer.WriteLine($"gradients[{Int(layer.BiasOffset + j)}] = {RuntimeNames.Reduce}(gb{l}_{Int(j)}, inverseM);");
                     }
                 }
 
                 writer.WriteLine();
                 writer.WriteLine(plan.Loss == LossKind.BinaryCrossEntropy
-                    ? $"return computeCost ? (float)({Tiny}.Total(cost) / m) : float.NaN;"
-                    : $"return computeCost ? (float)({Tiny}.Total(cost) / (2.0 * m)) : float.NaN;");
+                    ? $"return computeCost ? (float)({RuntimeNames.Total}(cost) / m) : float.NaN;"
+                    : $"return computeCost ? (float)({RuntimeNames.Total}(cost) / (2.0 * m)) : float.NaN;");
             }
 
             writer.WriteLine();
@@ -153,20 +150,20 @@ namespace NnGen.Generator.Emit.Strategies
         {
             string n0 = Int(plan.InputSize);
             string nL = Int(plan.OutputSize);
-            writer.WriteLine($"int mp = {Tiny}.PaddedCount(m);");
-            writer.WriteLine($"{KnownNames.Span} xT = {buffer}.Slice(0, {n0} * mp);");
-            writer.WriteLine($"{Tiny}.TransposePadded(x, xT, m, InputSize, mp);");
+            writer.WriteLine($"int mp = {RuntimeNames.PaddedCount}(m);");
+            writer.WriteLine($"{RuntimeNames.Span} xT = {buffer}.Slice(0, {n0} * mp);");
+            writer.WriteLine($"{RuntimeNames.TransposePadded}(x, xT, m, InputSize, mp);");
             if (labels)
             {
-                writer.WriteLine($"{KnownNames.Span} yT = {buffer}.Slice({n0} * mp, {nL} * mp);");
-                writer.WriteLine($"{Tiny}.TransposePadded(y, yT, m, OutputSize, mp);");
+                writer.WriteLine($"{RuntimeNames.Span} yT = {buffer}.Slice({n0} * mp, {nL} * mp);");
+                writer.WriteLine($"{RuntimeNames.TransposePadded}(y, yT, m, OutputSize, mp);");
             }
             else
             {
-                writer.WriteLine($"{KnownNames.Span} aL = {buffer}.Slice({n0} * mp, {nL} * mp);");
+                writer.WriteLine($"{RuntimeNames.Span} aL = {buffer}.Slice({n0} * mp, {nL} * mp);");
             }
 
-            writer.WriteLine($"{KnownNames.ReadOnlySpan} p = new {KnownNames.ReadOnlySpan}(_parameters, 0, ParameterCount);");
+            writer.WriteLine($"{RuntimeNames.ReadOnlySpan} p = new {RuntimeNames.ReadOnlySpan}(_parameters, 0, ParameterCount);");
         }
 
         private static void EmitForwardBlock(SourceWriter writer, NetworkPlan plan, Block block, bool storeOutputs)
@@ -217,7 +214,7 @@ namespace NnGen.Generator.Emit.Strategies
                 string label = block.Name($"y{Int(j)}");
                 string mask = block.Name("mask");
                 writer.WriteLine($"{block.Lanes.Type} {label} = {block.Lanes.Load($"yT.Slice({Row(j)}{block.Start})")};");
-                writer.WriteLine($"if (computeCost) {{ {Tiny}.{(plan.Loss == LossKind.BinaryCrossEntropy ? "AddCrossEntropy" : "AddSquaredError")}(ref cost, {a}, {label}, {mask}); }}");
+                writer.WriteLine($"if (computeCost) {{ {(plan.Loss == LossKind.BinaryCrossEntropy ? RuntimeNames.AddCrossEntropy : RuntimeNames.AddSquaredError)}(ref cost, {a}, {label}, {mask}); }}");
                 string difference = $"({a} - {label})";
                 string delta = canonical ? difference : Backward(output.Activation, a, difference);
                 writer.WriteLine($"{block.Lanes.Type} {block.Name($"dZ{L}_{Int(j)}")} = {delta} & {mask};");
@@ -307,16 +304,16 @@ namespace NnGen.Generator.Emit.Strategies
         /// </summary>
         private sealed class Lanes
         {
-            private const string Vector512 = "global::System.Runtime.Intrinsics.Vector512";
+            private const string Vector512 = RuntimeNames.Vector512;
 
             // Create<float> names the element type because C# before 14 infers no T from a Span for a ReadOnlySpan<T>.
             public static readonly Lanes Wide = new(
-                "512", $"{Vector512}<float>", $"{Vector512}<double>", "ExampleMask512",
-                scalar => $"{Vector512}.Create({scalar})", span => $"{Vector512}.Create<float>({span})", (value, span) => $"{Vector512}.CopyTo({value}, {span})");
+                "512", $"{Vector512}<float>", $"{Vector512}<double>", RuntimeNames.ExampleMask512,
+                scalar => $"{RuntimeNames.Vector512Create}({scalar})", span => $"{RuntimeNames.Vector512Create}<float>({span})", (value, span) => $"{RuntimeNames.Vector512CopyTo}({value}, {span})");
 
             public static readonly Lanes Portable = new(
-                "Vector", "global::System.Numerics.Vector<float>", "global::System.Numerics.Vector<double>", "ExampleMask",
-                scalar => $"new global::System.Numerics.Vector<float>({scalar})", span => $"new global::System.Numerics.Vector<float>({span})", (value, span) => $"{value}.CopyTo({span})");
+                "Vector", $"{RuntimeNames.Vector}<float>", $"{RuntimeNames.Vector}<double>", RuntimeNames.ExampleMask,
+                scalar => $"new {RuntimeNames.Vector}<float>({scalar})", span => $"new {RuntimeNames.Vector}<float>({span})", (value, span) => $"{value}.CopyTo({span})");
 
             public static readonly Lanes[] Both = { Wide, Portable };
 
@@ -356,22 +353,9 @@ namespace NnGen.Generator.Emit.Strategies
 
         private static string Row(int row) => row == 0 ? string.Empty : row == 1 ? "mp + " : $"({Int(row)} * mp) + ";
 
-        private static string Activate(ActivationKind activation, string z) => activation switch
-        {
-            ActivationKind.Sigmoid => $"{VectorMath}.Sigmoid({z})",
-            ActivationKind.Tanh => $"{VectorMath}.Tanh({z})",
-            ActivationKind.ReLU => $"{KnownNames.ActivationKernels}.ReLU({z})",
-            ActivationKind.LeakyReLU => $"{KnownNames.ActivationKernels}.LeakyReLU({z})",
-            _ => z,
-        };
+        private static string Activate(ActivationKind activation, string z) => ActivationTable.Of(activation).Vector(z);
 
-        private static string Backward(ActivationKind activation, string a, string grad) => activation switch
-        {
-            ActivationKind.Sigmoid => $"{KnownNames.ActivationKernels}.SigmoidBackward({a}, {grad})",
-            ActivationKind.Tanh => $"{KnownNames.ActivationKernels}.TanhBackward({a}, {grad})",
-            ActivationKind.ReLU => $"{KnownNames.ActivationKernels}.ReLUBackward({a}, {grad})",
-            ActivationKind.LeakyReLU => $"{KnownNames.ActivationKernels}.LeakyReLUBackward({a}, {grad})",
-            _ => grad,
-        };
+        private static string Backward(ActivationKind activation, string a, string grad) =>
+            ActivationTable.Of(activation).BackwardKernel is { } kernel ? $"{kernel}({a}, {grad})" : grad;
     }
 }
