@@ -57,12 +57,17 @@ namespace NnGen.Generator.Emit
                 EmitParameters(writer, plan);
                 EmitConstruction(writer, plan);
                 EmitIoTypes(writer, plan);
-                EmitPrediction(writer, plan, strategy);
                 EmitSummary(writer, plan);
-                TrainingEmitter.Emit(writer, plan, strategy);
+
+                // The course's order: forward, cost, backward, update.
+                writer.WriteLine("// Forward propagation: A[l] = g[l](W[l]·A[l-1] + b[l]) for l = 1..L, A[0] = X.");
+                EmitPrediction(writer, plan, strategy);
                 OneExampleEmitter.EmitForwardSingle(writer, plan);
                 writer.WriteLine();
                 strategy.EmitForwardBatch(writer, plan);
+                writer.WriteLine();
+                TrainingEmitter.EmitCostAndBackward(writer, plan, strategy);
+                TrainingEmitter.EmitUpdateAndEvaluation(writer, plan, strategy);
             }
 
             while (blocks.Count > 0)

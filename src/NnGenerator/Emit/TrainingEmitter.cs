@@ -15,12 +15,22 @@ namespace NnGen.Generator.Emit
         private const string Span = RuntimeNames.Span;
         private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
-        public static void Emit(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
+        /// <summary>Cost and backward propagation: the typed Gradients, ComputeGradients, and the strategy's Backpropagate.</summary>
+        public static void EmitCostAndBackward(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
+            writer.WriteLine("// Cost and backward propagation: J, then dZ[l], dW[l], db[l] from layer L down to layer 1.");
             EmitGradientsType(writer, plan);
-            EmitPublicApi(writer, plan, strategy);
-            EmitInterface(writer, plan, strategy);
+            EmitComputeGradients(writer, plan, strategy);
             strategy.EmitBackpropagate(writer, plan);
+        }
+
+        /// <summary>Update, evaluation and the ITrainableNetwork members through which the runtime's Trainer drives the network.</summary>
+        public static void EmitUpdateAndEvaluation(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
+        {
+            writer.WriteLine("// Update: W[l] := W[l] - α·dW[l], b[l] := b[l] - α·db[l], one step or a whole training run.");
+            EmitUpdate(writer, plan);
+            EmitEvaluation(writer, plan);
+            EmitInterface(writer, plan, strategy);
         }
 
         private static void EmitGradientsType(SourceWriter writer, NetworkPlan plan)
@@ -47,7 +57,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitPublicApi(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
+        private static void EmitComputeGradients(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
             writer.Summary("One forward pass over m examples keeping the cache, the cost J, and the backward pass.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
@@ -65,6 +75,10 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine();
+        }
+
+        private static void EmitUpdate(SourceWriter writer, NetworkPlan plan)
+        {
             writer.Summary("Gradient descent: W := W - α·dW, b := b - α·db, in one pass over the parameter buffer.");
             writer.WriteLine("/// <param name=\"gradients\">The gradients, as from <see cref=\"ComputeGradients\"/>.</param>");
             writer.WriteLine("/// <param name=\"learningRate\">α.</param>");
@@ -83,6 +97,10 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"public {RuntimeNames.TrainingHistory} {GeneratedNames.Fit}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}, {RuntimeNames.TrainingOptions} options) =>");
             writer.WriteLine($"    {RuntimeNames.TrainerFit}(this, inputs, labels, options);");
             writer.WriteLine();
+        }
+
+        private static void EmitEvaluation(SourceWriter writer, NetworkPlan plan)
+        {
             writer.Summary($"The cost J ({Prose(plan.Loss)}) and the accuracy (outputs on the right side of 0.5) over m examples.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
             writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}).</param>");
