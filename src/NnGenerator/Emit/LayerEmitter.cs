@@ -24,7 +24,7 @@ namespace NnGen.Generator.Emit
         public static void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{RuntimeNames.MatVec}({layer.W}, {input}, {layer.B}, {output}, {Int(layer.Units)}, {Int(layer.Inputs)}, {ActivationValue(layer.Activation)});");
+            writer.WriteLine($"{RuntimeNames.MatVec}({layer.W}, {input}, {layer.B}, {output}, {layer.UnitsConstant}, {layer.InputsConstant}, {ActivationValue(layer.Activation)});");
         }
 
         /// <summary>
@@ -109,7 +109,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"// A{l} = {Prose(layer.Activation)}({layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B}) [{units} x m]: the bias and the activation are applied as each tile of Z{l} is stored.");
             writer.WriteLine($"{RuntimeNames.Span} {layer.A} = cache.Slice({CacheSlice(layer)});");
             string product = layer.Index == 1 ? RuntimeNames.MultiplyNT : RuntimeNames.MultiplyNN;
-            writer.WriteLine($"{product}({layer.W}, {input}, {layer.A}, {units}, {Int(layer.Inputs)}, m, 1f, {layer.B}, {ActivationValue(layer.Activation)});");
+            writer.WriteLine($"{product}({layer.W}, {input}, {layer.A}, {layer.UnitsConstant}, {layer.InputsConstant}, m, 1f, {layer.B}, {ActivationValue(layer.Activation)});");
         }
 
         /// <summary>
@@ -121,16 +121,16 @@ namespace NnGen.Generator.Emit
             string l = Int(layer.Index);
             writer.WriteLine($"// {Describe(layer)}");
             writer.WriteLine($"// dW{l} = (1/m) dZ{l}·{(previous is null ? "X" : "A" + Int(previous.Index) + "ᵀ")}; db{l} = (1/m) Σ dZ{l} over examples.");
-            writer.WriteLine($"{RuntimeNames.Span} dW{l} = gradients.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightLength)});");
-            writer.WriteLine($"{RuntimeNames.Span} db{l} = gradients.Slice({Int(layer.BiasOffset)}, {Int(layer.Units)});");
+            writer.WriteLine($"{RuntimeNames.Span} dW{l} = gradients.Slice({layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
+            writer.WriteLine($"{RuntimeNames.Span} db{l} = gradients.Slice({layer.BiasOffsetConstant}, {layer.UnitsConstant});");
             if (previous is null)
             {
                 // X is example-major (m x n[0]), which is exactly the (Xᵀ)ᵀ the weight gradient needs: an NN product.
-                writer.WriteLine($"{RuntimeNames.MultiplyNN}({deltaZ}, x, dW{l}, {Int(layer.Units)}, m, {Int(layer.Inputs)}, inverseM);");
+                writer.WriteLine($"{RuntimeNames.MultiplyNN}({deltaZ}, x, dW{l}, {layer.UnitsConstant}, m, {layer.InputsConstant}, inverseM);");
             }
             else
             {
-                writer.WriteLine($"{RuntimeNames.MultiplyNT}({deltaZ}, {previous.A}, dW{l}, {Int(layer.Units)}, m, {Int(layer.Inputs)}, inverseM);");
+                writer.WriteLine($"{RuntimeNames.MultiplyNT}({deltaZ}, {previous.A}, dW{l}, {layer.UnitsConstant}, m, {layer.InputsConstant}, inverseM);");
             }
 
             writer.WriteLine($"{RuntimeNames.SumRows}({deltaZ}, db{l}, m, inverseM);");
@@ -142,8 +142,8 @@ namespace NnGen.Generator.Emit
 
             string p = Int(previous.Index);
             writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation)} with dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]: the derivative is applied as each tile is stored.");
-            writer.WriteLine($"{RuntimeNames.Span} dZ{p} = {nextDelta}.Slice(0, {Int(previous.Units)} * m);");
-            writer.WriteLine($"{RuntimeNames.MultiplyTN}({layer.W}, dZ{l}, dZ{p}, {Int(previous.Units)}, {Int(layer.Units)}, m, 1f, {previous.A}, {ActivationValue(previous.Activation)});");
+            writer.WriteLine($"{RuntimeNames.Span} dZ{p} = {nextDelta}.Slice(0, {previous.UnitsConstant} * m);");
+            writer.WriteLine($"{RuntimeNames.MultiplyTN}({layer.W}, dZ{l}, dZ{p}, {previous.UnitsConstant}, {layer.UnitsConstant}, m, 1f, {previous.A}, {ActivationValue(previous.Activation)});");
         }
 
         /// <summary>The runtime's <c>Activation</c> value for <paramref name="activation"/>.</summary>
@@ -159,6 +159,6 @@ namespace NnGen.Generator.Emit
         }
 
         private static string CacheSlice(LayerPlan layer) =>
-            layer.CacheOffset == 0 ? $"0, {Int(layer.Units)} * m" : $"{Int(layer.CacheOffset)} * m, {Int(layer.Units)} * m";
+            layer.CacheOffset == 0 ? $"0, {layer.UnitsConstant} * m" : $"{layer.RowsBefore} * m, {layer.UnitsConstant} * m";
     }
 }

@@ -152,10 +152,10 @@ namespace NnGen.Generator.Emit
                 writer.Summary(
                     $"W[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], n[{Int(layer.Index - 1)}]) = ({units}, {inputs}), row-major: " +
                     $"element [j, k] is at j * {inputs} + k and weighs input k of unit j.");
-                writer.WriteLine($"public {Span} {layer.W} => new {Span}(_parameters, {layer.W}Offset, {Int(layer.WeightLength)});");
+                writer.WriteLine($"public {Span} {layer.W} => new {Span}(_parameters, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
                 writer.WriteLine();
                 writer.Summary($"b[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], 1) = ({units}, 1), broadcast over the examples.");
-                writer.WriteLine($"public {Span} {layer.B} => new {Span}(_parameters, {layer.B}Offset, {units});");
+                writer.WriteLine($"public {Span} {layer.B} => new {Span}(_parameters, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
             }
 
             writer.WriteLine();

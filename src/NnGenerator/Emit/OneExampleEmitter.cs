@@ -36,15 +36,13 @@ namespace NnGen.Generator.Emit
                         Scratch.Emit(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
                         {
                             string input = "x";
-                            int offset = 0;
                             foreach (LayerPlan layer in plan.Layers)
                             {
                                 bool isOutput = layer.Index == plan.Layers.Count;
                                 string output = isOutput ? "y" : layer.A;
                                 if (!isOutput)
                                 {
-                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
+                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                                 }
 
                                 LayerEmitter.EmitForwardSingle(body, layer, input, output);
@@ -73,7 +71,6 @@ namespace NnGen.Generator.Emit
                 {
                     string span = "x";
                     IReadOnlyList<string>? scalars = null;
-                    int offset = 0;
                     foreach (LayerPlan layer in plan.Layers)
                     {
                         bool isOutput = layer.Index == plan.Layers.Count;
@@ -99,8 +96,7 @@ namespace NnGen.Generator.Emit
                             {
                                 if (!isOutput)
                                 {
-                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
+                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                                 }
 
                                 for (int j = 0; j < layer.Units; j++)
@@ -116,8 +112,7 @@ namespace NnGen.Generator.Emit
                         {
                             if (!isOutput)
                             {
-                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                offset += layer.Units;
+                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                             }
 
                             LayerEmitter.EmitForwardSingle(w, layer, span, output);

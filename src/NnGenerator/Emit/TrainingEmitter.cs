@@ -47,10 +47,10 @@ namespace NnGen.Generator.Emit
                     string l = Int(layer.Index);
                     writer.WriteLine();
                     writer.Summary($"dW[{l}]: shape ({Int(layer.Units)}, {Int(layer.Inputs)}), row-major like {layer.W}.");
-                    writer.WriteLine($"public {Span} dW{l} => new {Span}(_values, {layer.W}Offset, {Int(layer.WeightLength)});");
+                    writer.WriteLine($"public {Span} dW{l} => new {Span}(_values, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
                     writer.WriteLine();
                     writer.Summary($"db[{l}]: shape ({Int(layer.Units)}, 1) like {layer.B}.");
-                    writer.WriteLine($"public {Span} db{l} => new {Span}(_values, {layer.B}Offset, {Int(layer.Units)});");
+                    writer.WriteLine($"public {Span} db{l} => new {Span}(_values, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
                 }
             }
 

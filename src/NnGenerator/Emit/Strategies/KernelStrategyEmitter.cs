@@ -66,7 +66,7 @@ namespace NnGen.Generator.Emit.Strategies
                 writer.WriteLine("ForwardBatch(x, m, cache);");
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : Int(layer.CacheOffset) + " * m")}, {Int(layer.Units)} * m);");
+                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : layer.RowsBefore + " * m")}, {layer.UnitsConstant} * m);");
                 }
 
                 writer.WriteLine("float inverseM = 1f / m;");
@@ -85,7 +85,7 @@ namespace NnGen.Generator.Emit.Strategies
 
                 writer.WriteLine($"float cost = computeCost ? (float){RuntimeNames.LossesCost}({RuntimeNames.LossType}.{plan.Loss}, {output.A}, labels, m) : float.NaN;");
                 writer.WriteLine();
-                writer.WriteLine($"{Span} dZ{L} = deltaA.Slice(0, {Int(output.Units)} * m);");
+                writer.WriteLine($"{Span} dZ{L} = deltaA.Slice(0, {output.UnitsConstant} * m);");
                 EmitOutputDelta(writer, plan, "dZ" + L);
                 writer.WriteLine();
 

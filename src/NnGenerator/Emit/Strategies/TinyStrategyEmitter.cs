@@ -148,19 +148,17 @@ namespace NnGen.Generator.Emit.Strategies
 
         private static void EmitBuffers(SourceWriter writer, NetworkPlan plan, string buffer, bool labels)
         {
-            string n0 = Int(plan.InputSize);
-            string nL = Int(plan.OutputSize);
             writer.WriteLine($"int mp = {RuntimeNames.PaddedCount}(m);");
-            writer.WriteLine($"{RuntimeNames.Span} xT = {buffer}.Slice(0, {n0} * mp);");
+            writer.WriteLine($"{RuntimeNames.Span} xT = {buffer}.Slice(0, InputSize * mp);");
             writer.WriteLine($"{RuntimeNames.TransposePadded}(x, xT, m, InputSize, mp);");
             if (labels)
             {
-                writer.WriteLine($"{RuntimeNames.Span} yT = {buffer}.Slice({n0} * mp, {nL} * mp);");
+                writer.WriteLine($"{RuntimeNames.Span} yT = {buffer}.Slice(InputSize * mp, OutputSize * mp);");
                 writer.WriteLine($"{RuntimeNames.TransposePadded}(y, yT, m, OutputSize, mp);");
             }
             else
             {
-                writer.WriteLine($"{RuntimeNames.Span} aL = {buffer}.Slice({n0} * mp, {nL} * mp);");
+                writer.WriteLine($"{RuntimeNames.Span} aL = {buffer}.Slice(InputSize * mp, OutputSize * mp);");
             }
 
             writer.WriteLine($"{RuntimeNames.ReadOnlySpan} p = new {RuntimeNames.ReadOnlySpan}(_parameters, 0, ParameterCount);");
