@@ -12,8 +12,6 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class LayerEmitter
     {
-        private const string Vector128 = RuntimeNames.Vector128 + "<float>";
-
         /// <summary>A comment that says what a layer is and where its parameters live.</summary>
         public static string Describe(LayerPlan layer) =>
             $"Layer {Int(layer.Index)}: Dense {Int(layer.Inputs)} -> {Int(layer.Units)}, {Prose(layer.Activation)}. " +
@@ -38,6 +36,11 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"// {Describe(layer)}");
             var outputs = new List<string>(layer.Units);
             ActivationRow activation = ActivationTable.Of(layer.Activation);
+            if (inputs.Count + 1 > 4)
+            {
+                writer.WriteLine("// Sums as balanced trees: the JIT keeps the written association, and a flat sum is one chain of dependent adds.");
+            }
+
             for (int j = 0; j < layer.Units; j++)
             {
                 string sum = BalancedSum(
@@ -64,7 +67,7 @@ namespace NnGen.Generator.Emit
                 {
                     string lanes = string.Join(", ", Enumerable.Range(start, 4).Select(j => j < layer.Units ? $"z{l}_{Int(j)}" : "0f"));
                     string t = $"t{l}_{Int(start / 4)}";
-                    writer.WriteLine($"{Vector128} {t} = {activation.Vector128}({RuntimeNames.Vector128Create}({lanes}));");
+                    writer.WriteLine($"{VectorAliases.Vec128} {t} = {activation.Vector128}({RuntimeNames.Vector128Create}({lanes}));");
                     for (int j = start; j < System.Math.Min(start + 4, layer.Units); j++)
                     {
                         writer.WriteLine($"float a{l}_{Int(j)} = {t}[{Int(j - start)}];");

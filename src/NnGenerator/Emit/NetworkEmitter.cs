@@ -45,6 +45,8 @@ namespace NnGen.Generator.Emit
                 blocks.Push(writer.Block($"namespace {spec.Namespace}"));
             }
 
+            VectorAliases.Emit(writer, plan);
+
             foreach (ContainingTypeSpec outer in spec.ContainingTypes)
             {
                 blocks.Push(writer.Block($"partial {outer.Keyword} {outer.Name}"));
