@@ -171,7 +171,7 @@ internal static unsafe partial class GemmKernels
         }
         else
         {
-            Dot(width, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
+            Dot(width, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, new BiasActivationEpilogue<LinearOperator>(bias));
         }
     }
 

@@ -58,28 +58,19 @@ internal static unsafe class MatVecKernels
     /// <param name="rows">Output units.</param>
     /// <param name="cols">Input units.</param>
     /// <param name="activation">g.</param>
+    /// <exception cref="ArgumentException"><paramref name="activation"/> is not element-wise.</exception>
     internal static void Forward(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols, Activation activation)
     {
-        switch (activation)
-        {
-            case Activation.Linear:
-                Forward<ActivationKernels.LinearOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.Sigmoid:
-                Forward<ActivationKernels.SigmoidOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.Tanh:
-                Forward<ActivationKernels.TanhOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.ReLU:
-                Forward<ActivationKernels.ReLUOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.LeakyReLU:
-                Forward<ActivationKernels.LeakyReLUOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(activation), activation, "MatVecKernels.Forward: unknown activation.");
-        }
+        var layer = new Layer(width, w, x, bias, y, rows, cols);
+        ActivationOperators.Visit(activation, ref layer, "Gemm.MatVec", nameof(activation));
+    }
+
+    private readonly struct Layer(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols) : IActivationVisitor
+    {
+        public void Visit<TActivation, TGradient>()
+            where TActivation : struct, IUnaryOperator
+            where TGradient : struct, IGradientOperator =>
+            Forward<TActivation>(width, w, x, bias, y, rows, cols);
     }
 
     /// <summary>y[rows] = g(W[rows × cols] · x[cols] + bias[rows]) with g = <typeparamref name="TActivation"/>.</summary>
@@ -158,9 +149,9 @@ internal static unsafe class MatVecKernels
             // activation is a long dependency chain that stalls the next block's loads; all of them at the end are
             // independent and pipeline). The piecewise-linear ones cost one or two instructions per vector and go
             // into each block's store instead of a second pass over y.
-            if (IsTranscendental<TActivation>())
+            if (TActivation.IsTranscendental)
             {
-                Blocks8<ActivationKernels.LinearOperator, TSimd, TVec>(w, x, bias, y, rows, cols, tail, tailMask);
+                Blocks8<LinearOperator, TSimd, TVec>(w, x, bias, y, rows, cols, tail, tailMask);
                 ElementwiseKernels.Map<TActivation>(y, y, rows, TSimd.Width);
             }
             else
@@ -262,11 +253,6 @@ internal static unsafe class MatVecKernels
         Finish4<TActivation>(TransposeSum4(a0, a1, a2, a3), bias, y);
         Finish4<TActivation>(TransposeSum4(a4, a5, a6, a7), bias + 4, y + 4);
     }
-
-    /// <summary>Whether g is tanh or sigmoid: a long dependency chain per vector, better run over all of y at once.</summary>
-    private static bool IsTranscendental<TActivation>()
-        where TActivation : struct, IUnaryOperator =>
-        typeof(TActivation) == typeof(ActivationKernels.TanhOperator) || typeof(TActivation) == typeof(ActivationKernels.SigmoidOperator);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block4<TActivation, TSimd, TVec>(float* w, float* x, float* bias, float* y, int cols, int tail, TVec tailMask)

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -16,7 +17,9 @@ namespace NnGen.Kernels;
 /// every layer in registers: no span per layer, no kernel set-up, no cache round trip. Its buffers are padded to a
 /// whole number of steps (<see cref="PaddedCount"/>) so every block is full; the padding lanes compute harmless values from zero
 /// inputs, and <see cref="ExampleMask"/> keeps them out of the gradients and the cost.
+/// Only generated code calls it, so it is hidden from completion.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class TinyKernels
 {
     /// <summary>
