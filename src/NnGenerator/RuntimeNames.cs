@@ -70,6 +70,14 @@ namespace NnGen.Generator
         public const string AddCrossEntropy = TinyKernels + ".AddCrossEntropy";
         public const string AddSquaredError = TinyKernels + ".AddSquaredError";
 
+        public const string SoftmaxKernels = "global::NnGen.Kernels.SoftmaxKernels";
+        public const string SoftmaxForward = SoftmaxKernels + ".Forward";
+        public const string SoftmaxAddCrossEntropy = SoftmaxKernels + ".AddCrossEntropy";
+
+        public const string VectorMathExp = VectorMath + ".Exp";
+        public const string Vector512Max = Vector512 + ".Max";
+        public const string VectorMax = Vector + ".Max";
+
         public const string Use512Bit = "global::NnGen.Kernels.SimdPolicy.Use512Bit";
 
         // The framework.

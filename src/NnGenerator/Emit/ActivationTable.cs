@@ -22,6 +22,10 @@ namespace NnGen.Generator.Emit
     /// </param>
     /// <param name="ScalarNeedsZ">Whether <paramref name="Scalar"/> reads z more than once, so z is a local first.</param>
     /// <param name="Vector128">The VectorMath function an unrolled layer applies four units at a time.</param>
+    /// <param name="AcrossUnits">
+    /// Whether g normalizes across a layer's units (softmax) rather than acting on each z alone: the calls above are
+    /// then the identity, and the emitters apply the normalization to the whole layer afterwards.
+    /// </param>
     internal sealed record ActivationRow(
         ActivationKind Kind,
         string Prose,
@@ -30,7 +34,12 @@ namespace NnGen.Generator.Emit
         string? BackwardKernel,
         Func<string, string>? Scalar,
         bool ScalarNeedsZ,
-        string? Vector128);
+        string? Vector128,
+        bool AcrossUnits = false)
+    {
+        /// <summary>The activation a kernel applies as it stores Z: this one, or none (linear) when the layer normalizes afterwards.</summary>
+        public ActivationKind Epilogue => AcrossUnits ? ActivationKind.Linear : Kind;
+    }
 
     /// <summary>One <see cref="ActivationRow"/> per activation, indexed by its value.</summary>
     internal static class ActivationTable
@@ -42,6 +51,9 @@ namespace NnGen.Generator.Emit
             new(ActivationKind.ReLU, "ReLU", "(A > 0 ? 1 : 0)", z => $"{RuntimeNames.ReLU}({z})", RuntimeNames.ReLUBackward, z => $"{RuntimeNames.MathFMax}({z}, 0f)", false, null),
             new(ActivationKind.LeakyReLU, "leaky ReLU", "(A > 0 ? 1 : 0.01)", z => $"{RuntimeNames.LeakyReLU}({z})", RuntimeNames.LeakyReLUBackward, z => $"{z} > 0f ? {z} : {RuntimeNames.LeakySlope} * {z}", true, null),
             new(ActivationKind.Linear, "linear", "1", z => z, null, z => z, false, null),
+
+            // Only on an output layer with categorical cross-entropy (EmissionSupport), where dZ = A - Y needs no g'.
+            new(ActivationKind.Softmax, "softmax", "(no element-wise derivative)", z => z, null, z => z, false, null, AcrossUnits: true),
         };
 
         /// <summary>Every row, in enum order.</summary>

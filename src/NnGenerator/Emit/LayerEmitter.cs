@@ -22,7 +22,8 @@ namespace NnGen.Generator.Emit
         public static void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{RuntimeNames.MatVec}({layer.W}, {input}, {layer.B}, {output}, {layer.UnitsConstant}, {layer.InputsConstant}, {ActivationValue(layer.Activation)});");
+            writer.WriteLine($"{RuntimeNames.MatVec}({layer.W}, {input}, {layer.B}, {output}, {layer.UnitsConstant}, {layer.InputsConstant}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            EmitAcrossUnits(writer, layer, output, "1");
         }
 
         /// <summary>
@@ -109,10 +110,14 @@ namespace NnGen.Generator.Emit
             string units = Int(layer.Units);
             string l = Int(layer.Index);
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"// A{l} = {Prose(layer.Activation)}({layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B}) [{units} x m]: the bias and the activation are applied as each tile of Z{l} is stored.");
+            writer.WriteLine($"// A{l} = {Prose(layer.Activation)}({layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B}) [{units} x m]: " +
+                (ActivationTable.Of(layer.Activation).AcrossUnits
+                    ? $"the bias is added as each tile of Z{l} is stored, then each example's column is normalized."
+                    : $"the bias and the activation are applied as each tile of Z{l} is stored."));
             writer.WriteLine($"{RuntimeNames.Span} {layer.A} = cache.Slice({CacheSlice(layer)});");
             string product = layer.Index == 1 ? RuntimeNames.MultiplyNT : RuntimeNames.MultiplyNN;
-            writer.WriteLine($"{product}({layer.W}, {input}, {layer.A}, {layer.UnitsConstant}, {layer.InputsConstant}, m, 1f, {layer.B}, {ActivationValue(layer.Activation)});");
+            writer.WriteLine($"{product}({layer.W}, {input}, {layer.A}, {layer.UnitsConstant}, {layer.InputsConstant}, m, 1f, {layer.B}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            EmitAcrossUnits(writer, layer, layer.A, "m");
         }
 
         /// <summary>
@@ -147,6 +152,18 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation)} with dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]: the derivative is applied as each tile is stored.");
             writer.WriteLine($"{RuntimeNames.Span} dZ{p} = {nextDelta}.Slice(0, {previous.UnitsConstant} * m);");
             writer.WriteLine($"{RuntimeNames.MultiplyTN}({layer.W}, dZ{l}, dZ{p}, {previous.UnitsConstant}, {layer.UnitsConstant}, m, 1f, {previous.A}, {ActivationValue(previous.Activation)});");
+        }
+
+        /// <summary>
+        /// For an activation that normalizes across units (softmax), applies it to <paramref name="activations"/>, Z of
+        /// <paramref name="examples"/> examples in the (n[l] x examples) layout, after the kernel stored Z.
+        /// </summary>
+        public static void EmitAcrossUnits(SourceWriter writer, LayerPlan layer, string activations, string examples)
+        {
+            if (ActivationTable.Of(layer.Activation).AcrossUnits)
+            {
+                writer.WriteLine($"{RuntimeNames.SoftmaxForward}({activations}, {layer.UnitsConstant}, {examples});");
+            }
         }
 
         /// <summary>The runtime's <c>Activation</c> value for <paramref name="activation"/>.</summary>

@@ -13,7 +13,7 @@ namespace NnGen.Generator.Emit
         /// <summary>The activation's name in prose (comments, Summary).</summary>
         public static string Prose(ActivationKind activation) => ActivationTable.Of(activation).Prose;
 
-        public static string Prose(LossKind loss) => loss == LossKind.BinaryCrossEntropy ? "binary cross-entropy" : "mean squared error";
+        public static string Prose(LossKind loss) => LossTable.Of(loss).Prose;
 
         /// <summary>The derivative g'(z) written in terms of a = g(z), as the course writes it.</summary>
         public static string Derivative(ActivationKind activation) => ActivationTable.Of(activation).Derivative;

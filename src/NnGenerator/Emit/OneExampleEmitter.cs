@@ -104,6 +104,8 @@ namespace NnGen.Generator.Emit
                                     w.WriteLine($"{output}[{Int(j)}] = {scalars[j]};");
                                 }
 
+                                LayerEmitter.EmitAcrossUnits(w, layer, output, "1");
+
                                 span = output;
                                 scalars = null;
                             }

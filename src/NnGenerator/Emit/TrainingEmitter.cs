@@ -61,7 +61,7 @@ namespace NnGen.Generator.Emit
         {
             writer.Summary("One forward pass over m examples keeping the cache, the cost J, and the backward pass.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
-            writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}){(plan.Loss == LossKind.BinaryCrossEntropy ? ", values in [0, 1]" : string.Empty)}.</param>");
+            writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}){LossTable.Of(plan.Loss).LabelRange}.</param>");
             writer.WriteLine("/// <param name=\"gradients\">Receives dW[l] and db[l] for every layer.</param>");
             writer.WriteLine("/// <param name=\"workspace\">Scratch for the cache; keep one across calls to allocate nothing. <see langword=\"null\"/> allocates a new one.</param>");
             writer.WriteLine($"/// <returns>The cost J ({Prose(plan.Loss)}) before this step.</returns>");
@@ -101,7 +101,7 @@ namespace NnGen.Generator.Emit
 
         private static void EmitEvaluation(SourceWriter writer, NetworkPlan plan)
         {
-            writer.Summary($"The cost J ({Prose(plan.Loss)}) and the accuracy (outputs on the right side of 0.5) over m examples.");
+            writer.Summary($"The cost J ({Prose(plan.Loss)}) and the accuracy ({(ActivationTable.Of(plan.Output.Activation).AcrossUnits ? "the largest output is the labelled class" : "outputs on the right side of 0.5")}) over m examples.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
             writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}).</param>");
             writer.WriteLine("/// <returns>The cost and the accuracy.</returns>");

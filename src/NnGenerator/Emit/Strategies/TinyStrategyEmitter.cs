@@ -138,9 +138,7 @@ namespace NnGen.Generator.Emit.Strategies
                 }
 
                 writer.WriteLine();
-                writer.WriteLine(plan.Loss == LossKind.BinaryCrossEntropy
-                    ? $"return computeCost ? (float)({RuntimeNames.Total}(cost) / m) : float.NaN;"
-                    : $"return computeCost ? (float)({RuntimeNames.Total}(cost) / (2.0 * m)) : float.NaN;");
+                writer.WriteLine($"return computeCost ? (float)({RuntimeNames.Total}(cost) / {LossTable.Of(plan.Loss).CostDivisor}) : float.NaN;");
             }
 
             writer.WriteLine();
@@ -184,18 +182,56 @@ namespace NnGen.Generator.Emit.Strategies
                 {
                     // Separate products and sums, not fused multiply-adds: the comment emitted above the layers says why.
                     string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
-                    string name = block.Name($"a{Int(layer.Index)}_{Int(j)}");
-                    writer.WriteLine($"{block.Lanes.Type} {name} = {Activate(layer.Activation, sum)};");
+                    ActivationRow activation = ActivationTable.Of(layer.Activation);
+                    string name = block.Name($"{(activation.AcrossUnits ? "z" : "a")}{Int(layer.Index)}_{Int(j)}");
+                    writer.WriteLine($"{block.Lanes.Type} {name} = {activation.Vector(sum)};");
                     outputs.Add(name);
                 }
 
-                inputs = outputs;
+                inputs = ActivationTable.Of(layer.Activation).AcrossUnits ? EmitSoftmax(writer, layer, outputs, block) : outputs;
             }
 
             for (int j = 0; j < plan.OutputSize && storeOutputs; j++)
             {
                 writer.WriteLine(block.Lanes.Store(inputs[j], $"aL.Slice({Row(j)}{block.Start})") + ";");
             }
+        }
+
+        /// <summary>
+        /// a_j = exp(z_j - max z) / Σ exp(z_k - max z) across the layer's units, each lane one example: the same order
+        /// of operations as SoftmaxKernels.Forward, so the tiny pass and the kernels agree lane for lane.
+        /// </summary>
+        private static List<string> EmitSoftmax(SourceWriter writer, LayerPlan layer, IReadOnlyList<string> z, Block block)
+        {
+            string l = Int(layer.Index);
+            string max = z[0];
+            for (int j = 1; j < z.Count; j++)
+            {
+                max = block.Lanes.Max(max, z[j]);
+            }
+
+            writer.WriteLine("// Softmax, stable in float32: subtract the largest z of each example before the exponentials.");
+            string zMax = block.Name($"zMax{l}");
+            writer.WriteLine($"{block.Lanes.Type} {zMax} = {max};");
+            var exponentials = new List<string>(z.Count);
+            for (int j = 0; j < z.Count; j++)
+            {
+                string e = block.Name($"e{l}_{Int(j)}");
+                writer.WriteLine($"{block.Lanes.Type} {e} = {RuntimeNames.VectorMathExp}({z[j]} - {zMax});");
+                exponentials.Add(e);
+            }
+
+            string sum = block.Name($"eSum{l}");
+            writer.WriteLine($"{block.Lanes.Type} {sum} = {string.Join(" + ", exponentials)};");
+            var outputs = new List<string>(z.Count);
+            for (int j = 0; j < z.Count; j++)
+            {
+                string a = block.Name($"a{l}_{Int(j)}");
+                writer.WriteLine($"{block.Lanes.Type} {a} = {exponentials[j]} / {sum};");
+                outputs.Add(a);
+            }
+
+            return outputs;
         }
 
         private static void EmitOutputDelta(SourceWriter writer, NetworkPlan plan, Block block)
@@ -212,7 +248,7 @@ namespace NnGen.Generator.Emit.Strategies
                 string label = block.Name($"y{Int(j)}");
                 string mask = block.Name("mask");
                 writer.WriteLine($"{block.Lanes.Type} {label} = {block.Lanes.Load($"yT.Slice({Row(j)}{block.Start})")};");
-                writer.WriteLine($"if (computeCost) {{ {(plan.Loss == LossKind.BinaryCrossEntropy ? RuntimeNames.AddCrossEntropy : RuntimeNames.AddSquaredError)}(ref cost, {a}, {label}, {mask}); }}");
+                writer.WriteLine($"if (computeCost) {{ {LossTable.Of(plan.Loss).TinyCostTerm}(ref cost, {a}, {label}, {mask}); }}");
                 string difference = $"({a} - {label})";
                 string delta = canonical ? difference : Backward(output.Activation, a, difference);
                 writer.WriteLine($"{block.Lanes.Type} {block.Name($"dZ{L}_{Int(j)}")} = {delta} & {mask};");
@@ -305,21 +341,25 @@ namespace NnGen.Generator.Emit.Strategies
             // Create<float> names the element type because C# before 14 infers no T from a Span for a ReadOnlySpan<T>.
             public static readonly Lanes Wide = new(
                 "512", VectorAliases.Vec512, VectorAliases.Vec512D, RuntimeNames.ExampleMask512,
-                scalar => $"{RuntimeNames.Vector512Create}({scalar})", span => $"{RuntimeNames.Vector512Create}<float>({span})", (value, span) => $"{RuntimeNames.Vector512CopyTo}({value}, {span})");
+                scalar => $"{RuntimeNames.Vector512Create}({scalar})", span => $"{RuntimeNames.Vector512Create}<float>({span})", (value, span) => $"{RuntimeNames.Vector512CopyTo}({value}, {span})",
+                (left, right) => $"{RuntimeNames.Vector512Max}({left}, {right})");
 
             public static readonly Lanes Portable = new(
                 "Vector", VectorAliases.Vec, VectorAliases.VecD, RuntimeNames.ExampleMask,
-                scalar => $"new {VectorAliases.Vec}({scalar})", span => $"new {VectorAliases.Vec}({span})", (value, span) => $"{value}.CopyTo({span})");
+                scalar => $"new {VectorAliases.Vec}({scalar})", span => $"new {VectorAliases.Vec}({span})", (value, span) => $"{value}.CopyTo({span})",
+                (left, right) => $"{RuntimeNames.VectorMax}({left}, {right})");
 
             public static readonly Lanes[] Both = { Wide, Portable };
 
             private readonly System.Func<string, string> _broadcast;
             private readonly System.Func<string, string> _load;
             private readonly System.Func<string, string, string> _store;
+            private readonly System.Func<string, string, string> _max;
 
             private Lanes(
                 string suffix, string type, string doubleType, string exampleMask,
-                System.Func<string, string> broadcast, System.Func<string, string> load, System.Func<string, string, string> store)
+                System.Func<string, string> broadcast, System.Func<string, string> load, System.Func<string, string, string> store,
+                System.Func<string, string, string> max)
             {
                 Suffix = suffix;
                 Type = type;
@@ -328,6 +368,7 @@ namespace NnGen.Generator.Emit.Strategies
                 _broadcast = broadcast;
                 _load = load;
                 _store = store;
+                _max = max;
             }
 
             /// <summary>Ends the names of the methods written in this type.</summary>
@@ -345,11 +386,11 @@ namespace NnGen.Generator.Emit.Strategies
             public string Load(string span) => _load(span);
 
             public string Store(string value, string span) => _store(value, span);
+
+            public string Max(string left, string right) => _max(left, right);
         }
 
         private static string Row(int row) => row == 0 ? string.Empty : row == 1 ? "mp + " : $"({Int(row)} * mp) + ";
-
-        private static string Activate(ActivationKind activation, string z) => ActivationTable.Of(activation).Vector(z);
 
         private static string Backward(ActivationKind activation, string a, string grad) =>
             ActivationTable.Of(activation).BackwardKernel is { } kernel ? $"{kernel}({a}, {grad})" : grad;
