@@ -16,6 +16,14 @@ namespace NnGen.Generator
         public const string TrainingOptions = "global::NnGen.TrainingOptions";
         public const string TrainingHistory = "global::NnGen.TrainingHistory";
         public const string Evaluation = "global::NnGen.Evaluation";
+        public const string SerializableNetwork = "global::NnGen.ISerializableNetwork";
+        public const string NetworkArchitecture = "global::NnGen.NetworkArchitecture";
+        public const string WeightsFile = "global::NnGen.WeightsFile";
+        public const string WeightsFileSave = WeightsFile + ".Save";
+        public const string WeightsFileLoad = WeightsFile + ".Load";
+        public const string NamedTensor = "global::NnGen.NamedTensor";
+        public const string LoadedWeights = "global::NnGen.LoadedWeights";
+        public const string WeightsFormatException = "global::NnGen.WeightsFormatException";
         public const string NumPyRandom = "global::NnGen.NumPyRandom";
         public const string ParameterInitializer = "global::NnGen.ParameterInitializer";
         public const string FillWeights = ParameterInitializer + ".FillWeights";
@@ -60,6 +68,8 @@ namespace NnGen.Generator
         public const string Sigmoid = VectorMath + ".Sigmoid";
         public const string Tanh = VectorMath + ".Tanh";
 
+        public const string ExampleSum = "global::NnGen.Kernels.ExampleSum";
+
         public const string TinyKernels = "global::NnGen.Kernels.TinyKernels";
         public const string PaddedCount = TinyKernels + ".PaddedCount";
         public const string TransposePadded = TinyKernels + ".TransposePadded";
@@ -89,6 +99,8 @@ namespace NnGen.Generator
         public const string InlineArray = "global::System.Runtime.CompilerServices.InlineArray";
         public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
         public const string ArgumentException = "global::System.ArgumentException";
+        public const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
+        public const string Stream = "global::System.IO.Stream";
         public const string ThrowIfNull = "global::System.ArgumentNullException.ThrowIfNull";
         public const string MathMin = "global::System.Math.Min";
         public const string MathFMax = "global::System.MathF.Max";
