@@ -58,6 +58,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
         Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
         Assert.Equal("git", metadata.Element(ns + "repository")?.Attribute("type")?.Value);
+        Assert.Equal("https://github.com/nngen/NnGen.git", metadata.Element(ns + "repository")?.Attribute("url")?.Value);
         string[] dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).ToArray();
         Assert.Equal(new[] { "System.Numerics.Tensors" }, dependencies);
 
@@ -133,7 +134,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.NotEqual(0, exitCode);
         string[] errors = Regex.Matches(mistake, @"^.*: error [A-Z]+\d+:.*$", RegexOptions.Multiline).Select(m => m.Value.Trim()).Distinct().ToArray();
         string only = Assert.Single(errors);
-        Assert.Matches(@"Mistake\.cs\(3,58\): error NNG0014: PlanarNet\.Predict: x has 3 floats, expected 2", only);
+        Assert.Matches(@"Mistake\.cs\(3,58\): error NNG0014: PlanarNet\.Predict: x has 3 floats, expected InputSize 2 ", only);
     }
 
     /// <summary>Loads the packaged code-fix assembly beside the packaged generator and asks each provider what it fixes.</summary>
