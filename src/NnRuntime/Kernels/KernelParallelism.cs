@@ -148,9 +148,8 @@ internal static unsafe class KernelWorkers
     /// A reusable one-shot signal that allocates nothing after construction (ManualResetEventSlim creates its lock
     /// object lazily, on the first wait that blocks, which would show up as an allocation in a steady-state loop).
     /// Waiting spins (yielding the core to anything else runnable) for up to <see cref="SpinMilliseconds"/> before it
-    /// blocks. A training step runs its parallel products 0.1–0.3 ms apart; a count of 200 spins lasted about 0.2 ms,
-    /// so the worker had often gone to sleep by the next product and took 20 µs to 0.7 ms to wake (measured on the
-    /// 2-vCPU build machine), against about 1 µs for a spinning one.
+    /// blocks: a training step's parallel products come close together, and a worker that has gone to sleep takes far
+    /// longer to wake than a spinning one.
     /// </summary>
     private sealed class Signal
     {
