@@ -43,5 +43,11 @@ namespace NnGen.Generator
         public const string ActivationType = "global::NnGen.Activation";
         public const string LossType = "global::NnGen.Loss";
         public const string InitType = "global::NnGen.Init";
+        public const string SerializableNetwork = "global::NnGen.ISerializableNetwork";
+        public const string NetworkArchitecture = "global::NnGen.NetworkArchitecture";
+        public const string WeightsFile = "global::NnGen.WeightsFile";
+        public const string NamedTensor = "global::NnGen.NamedTensor";
+        public const string LoadedWeights = "global::NnGen.LoadedWeights";
+        public const string WeightsFormatException = "global::NnGen.WeightsFormatException";
     }
 }

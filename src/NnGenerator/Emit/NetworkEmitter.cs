@@ -51,7 +51,7 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine($"[{KnownNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {KnownNames.TrainableNetwork}"))
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {KnownNames.TrainableNetwork}, {KnownNames.SerializableNetwork}"))
             {
                 EmitConstants(writer, plan);
                 EmitParameters(writer, plan);
@@ -59,6 +59,7 @@ namespace NnGen.Generator.Emit
                 EmitIoTypes(writer, plan);
                 EmitPrediction(writer, plan, strategy);
                 EmitSummary(writer, plan);
+                WeightsEmitter.Emit(writer, plan);
                 TrainingEmitter.Emit(writer, plan, strategy);
                 OneExampleEmitter.EmitForwardSingle(writer, plan);
                 writer.WriteLine();
