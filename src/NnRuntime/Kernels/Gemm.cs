@@ -152,11 +152,8 @@ public static unsafe class Gemm
     /// <summary>
     /// The width a product runs at: <see cref="SimdWidths.Resolve"/>, so <see cref="SimdPolicy.Use512Bit"/> decides,
     /// and by default that means 512 bits wherever the CPU has AVX-512F, even where the runtime prefers 256 (Vector512
-    /// code still compiles to zmm instructions with 32 registers there). The products confirm that default on the
-    /// 2-vCPU Cascade Lake build machine, one thread, p10 of 100 interleaved runs: Z1 = W1·Xᵀ
-    /// (20 × 12288 · (209 × 12288)ᵀ) 1.62 ms at 512 bits against 1.81 at 256, dW1 = dZ1·X (20 × 209 · 209 × 12288)
-    /// 1.84 ms against 2.83, and a whole training iteration of that network (NnGen.Benchmarks DeepTrainIteration,
-    /// products forced to 256 bits for the comparison) 5.9–9.5 ms against 10.3–11.6.
+    /// code still compiles to zmm instructions with 32 registers there), because the products measured faster so
+    /// (docs/performance.md, "Width policy").
     /// </summary>
     internal static SimdWidth Resolve(SimdWidth width) => SimdWidths.Resolve(width);
 
@@ -391,8 +388,8 @@ public static unsafe class Gemm
     internal static unsafe void MatVec(
         ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int rows, int cols, Activation activation, SimdWidth width)
     {
-        // One combined test on the way in, the precise message only when it fails: a one-example call on a 64 × 16
-        // layer is about 900 instructions of arithmetic, and the dozen separate checks measured 500 more.
+        // One combined test on the way in, the precise message only when it fails: separate checks cost a large share
+        // of a one-example call (docs/performance.md).
         if (rows < 0 || cols < 0 || w.Length != (long)rows * cols || x.Length != cols || bias.Length != rows || y.Length != rows ||
             y.Overlaps(w) || y.Overlaps(x) || y.Overlaps(bias))
         {

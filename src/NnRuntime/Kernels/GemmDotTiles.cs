@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NnGen.Kernels;
 
@@ -225,45 +224,6 @@ internal static unsafe partial class GemmKernels
         *c = value;
     }
 
-    /// <summary>
-    /// The four horizontal sums of s0..s3 as one vector, by a tree of pairwise adds: about 20 instructions for four
-    /// sums where four separate reductions take about 32.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Reduce4<TVec>(TVec s0, TVec s1, TVec s2, TVec s3)
-        where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            Vector512<float> v0 = (Vector512<float>)(object)s0, v1 = (Vector512<float>)(object)s1;
-            Vector512<float> v2 = (Vector512<float>)(object)s2, v3 = (Vector512<float>)(object)s3;
-            return Reduce4(v0.GetLower() + v0.GetUpper(), v1.GetLower() + v1.GetUpper(), v2.GetLower() + v2.GetUpper(), v3.GetLower() + v3.GetUpper());
-        }
-
-        if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            Vector256<float> v0 = (Vector256<float>)(object)s0, v1 = (Vector256<float>)(object)s1;
-            Vector256<float> v2 = (Vector256<float>)(object)s2, v3 = (Vector256<float>)(object)s3;
-            if (Avx.IsSupported)
-            {
-                // [Σ0 Σ1 Σ2 Σ3] of the low 128-bit halves next to the same of the high halves.
-                Vector256<float> sums = Avx.HorizontalAdd(Avx.HorizontalAdd(v0, v1), Avx.HorizontalAdd(v2, v3));
-                return sums.GetLower() + sums.GetUpper();
-            }
-
-            return Reduce4(v0.GetLower() + v0.GetUpper(), v1.GetLower() + v1.GetUpper(), v2.GetLower() + v2.GetUpper(), v3.GetLower() + v3.GetUpper());
-        }
-
-        Vector128<float> w0 = (Vector128<float>)(object)s0, w1 = (Vector128<float>)(object)s1;
-        Vector128<float> w2 = (Vector128<float>)(object)s2, w3 = (Vector128<float>)(object)s3;
-        if (Sse3.IsSupported)
-        {
-            return Sse3.HorizontalAdd(Sse3.HorizontalAdd(w0, w1), Sse3.HorizontalAdd(w2, w3));
-        }
-
-        return Vector128.Create(Vector128.Sum(w0), Vector128.Sum(w1), Vector128.Sum(w2), Vector128.Sum(w3));
-    }
-
     // prefetch: a B row of the next column group to pull into L2, one line per step (the tile's own first B row when
     // there is no next group: an unconditional prefetch costs less than testing for one in every step).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -403,13 +363,13 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        WriteDot(c, Reduce4(s00, s01, s02, s03), chunk, row, epilogue);
+        WriteDot(c, HorizontalSums.Sum4(s00, s01, s02, s03), chunk, row, epilogue);
         WriteDot(c + 4, TSimd.Sum(s04), chunk, row, epilogue);
-        WriteDot(c + ldc, Reduce4(s10, s11, s12, s13), chunk, row + 1, epilogue);
+        WriteDot(c + ldc, HorizontalSums.Sum4(s10, s11, s12, s13), chunk, row + 1, epilogue);
         WriteDot(c + ldc + 4, TSimd.Sum(s14), chunk, row + 1, epilogue);
-        WriteDot(c + (2 * ldc), Reduce4(s20, s21, s22, s23), chunk, row + 2, epilogue);
+        WriteDot(c + (2 * ldc), HorizontalSums.Sum4(s20, s21, s22, s23), chunk, row + 2, epilogue);
         WriteDot(c + (2 * ldc) + 4, TSimd.Sum(s24), chunk, row + 2, epilogue);
-        WriteDot(c + (3 * ldc), Reduce4(s30, s31, s32, s33), chunk, row + 3, epilogue);
+        WriteDot(c + (3 * ldc), HorizontalSums.Sum4(s30, s31, s32, s33), chunk, row + 3, epilogue);
         WriteDot(c + (3 * ldc) + 4, TSimd.Sum(s34), chunk, row + 3, epilogue);
     }
 
@@ -475,7 +435,7 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        WriteDot(c, Reduce4(s00, s01, s02, s03), chunk, row, epilogue);
+        WriteDot(c, HorizontalSums.Sum4(s00, s01, s02, s03), chunk, row, epilogue);
         WriteDot(c + 4, TSimd.Sum(s04), chunk, row, epilogue);
     }
 
@@ -545,7 +505,7 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        Vector128<float> sums = Reduce4(s00, s10, s20, s30);
+        Vector128<float> sums = HorizontalSums.Sum4(s00, s10, s20, s30);
         WriteDot(c, sums.GetElement(0), chunk, row, epilogue);
         WriteDot(c + ldc, sums.GetElement(1), chunk, row + 1, epilogue);
         WriteDot(c + (2 * ldc), sums.GetElement(2), chunk, row + 2, epilogue);
@@ -613,15 +573,15 @@ internal static unsafe partial class GemmKernels
         {
             float* sums = partials + (r * ps);
             TVec s0 = TSimd.Load(sums), s1 = TSimd.Load(sums + width), s2 = TSimd.Load(sums + (2 * width)), s3 = TSimd.Load(sums + (3 * width));
-            WriteDot(c + (r * ldc), Reduce4(s0, s1, s2, s3), chunk, row + r, epilogue);
+            WriteDot(c + (r * ldc), HorizontalSums.Sum4(s0, s1, s2, s3), chunk, row + r, epilogue);
         }
     }
 
     /// <summary>
     /// The sums of a <see cref="Dot3x4{TSimd, TVec, TEpilogue}"/> tile, always parked in <paramref name="partials"/>.
     /// Compiled apart from the epilogue on purpose: the loop keeps all 16 registers busy, and with an activation's
-    /// temporaries in the same method the JIT spilled one sum to the stack inside the loop, a store and reload on
-    /// every step that put 2.5 ms instead of 1.4 on Z1 = W1·Xᵀ of [12288,20,7,5,1].
+    /// temporaries in the same method the JIT spilled one sum to the stack inside the loop (a store and reload on
+    /// every step).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Dot3x4Sums<TSimd, TVec>(float* a, nint lda, float* b, nint ldb, float* partials, in DotChunk<TVec> chunk, float* prefetch)
@@ -773,7 +733,7 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        WriteDot(c, Reduce4(s00, s01, s02, s03), chunk, row, epilogue);
+        WriteDot(c, HorizontalSums.Sum4(s00, s01, s02, s03), chunk, row, epilogue);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -828,7 +788,7 @@ internal static unsafe partial class GemmKernels
         }
 
         // The reduction tree keeps its four inputs apart, so the fourth (a repeat) changes nothing in the other three.
-        Vector128<float> sums = Reduce4(s00, s10, s20, s20);
+        Vector128<float> sums = HorizontalSums.Sum4(s00, s10, s20, s20);
         WriteDot(c, sums.GetElement(0), chunk, row, epilogue);
         WriteDot(c + ldc, sums.GetElement(1), chunk, row + 1, epilogue);
         WriteDot(c + (2 * ldc), sums.GetElement(2), chunk, row + 2, epilogue);
