@@ -110,7 +110,8 @@ namespace NnGen.Generator.Validation
 
         /// <summary>True when any diagnostic is an error, or the compiler already rejects the attributes themselves.</summary>
         public static bool CanGenerate(NetworkSpec spec, ImmutableArray<DiagnosticInfo> diagnostics) =>
-            !spec.HasAttributeErrors && diagnostics.All(diagnostic => diagnostic.Descriptor.DefaultSeverity != DiagnosticSeverity.Error);
+            !spec.HasAttributeErrors && diagnostics.All(diagnostic => diagnostic.Descriptor.DefaultSeverity != DiagnosticSeverity.Error) &&
+            Planning.EmissionSupport.CanEmit(spec);
 
         /// <summary>
         /// Architectures that build but train badly. Layers are numbered from 1 as in the course: layer l &lt; L is hidden,

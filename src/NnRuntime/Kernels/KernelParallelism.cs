@@ -14,7 +14,7 @@ namespace NnGen.Kernels;
 /// The split follows the kernels' own column tiles, so every output element is computed by one thread with exactly
 /// the arithmetic of the single-threaded product: results are bit-for-bit the same for any degree and any timing.
 /// <see cref="TrainingOptions.MaxDegreeOfParallelism"/> overrides the process-wide setting for the duration of one
-/// <see cref="Trainer.Fit"/>.
+/// <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/>.
 /// </remarks>
 public static class KernelParallelism
 {
@@ -44,7 +44,7 @@ public static class KernelParallelism
     /// <summary>The limit in force on this thread: an override set by <see cref="Override"/>, else the process-wide one.</summary>
     internal static int Current => t_override > 0 ? t_override : s_maxDegree;
 
-    /// <summary>Sets this thread's limit until the returned scope is disposed (what <see cref="Trainer.Fit"/> uses).</summary>
+    /// <summary>Sets this thread's limit until the returned scope is disposed (what <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/> uses).</summary>
     /// <param name="degree">The limit, at least 1; null leaves the process-wide one in force.</param>
     internal static Scope Override(int? degree)
     {
