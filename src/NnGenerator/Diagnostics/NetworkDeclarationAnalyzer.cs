@@ -26,7 +26,15 @@ namespace NnGen.Generator.Diagnostics
             DiagnosticDescriptors.ZeroInitSymmetry,
             DiagnosticDescriptors.LinearHiddenLayer,
             DiagnosticDescriptors.SigmoidHiddenLayer,
-            DiagnosticDescriptors.LossOutputMismatch);
+            DiagnosticDescriptors.LossOutputMismatch,
+            DiagnosticDescriptors.GeneratedNameConflict,
+            DiagnosticDescriptors.PrimaryConstructor,
+            DiagnosticDescriptors.UnsupportedBaseType,
+            DiagnosticDescriptors.FileLocalNetwork,
+            DiagnosticDescriptors.SoftmaxHiddenLayer,
+            DiagnosticDescriptors.SoftmaxSingleUnit,
+            DiagnosticDescriptors.SoftmaxLossMismatch,
+            DiagnosticDescriptors.NotGeneratedYet);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)
