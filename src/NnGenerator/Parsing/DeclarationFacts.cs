@@ -41,7 +41,7 @@ namespace NnGen.Generator.Parsing
             LocationInfo? identifier = UserDeclarations(type, cancellationToken).Select(declaration => LocationInfo.From(declaration.Identifier.GetLocation())).FirstOrDefault() ?? fallback;
             if (GeneratedMemberNames.IsGenerated(type.Name, layerCount))
             {
-                conflicts.Add(new NameConflict(type.Name, "the network's own name", identifier));
+                conflicts.Add(new NameConflict(type.Name, "the name", identifier));
             }
 
             foreach (ITypeParameterSymbol parameter in type.TypeParameters.Where(parameter => GeneratedMemberNames.IsGenerated(parameter.Name, layerCount)))
@@ -59,6 +59,12 @@ namespace NnGen.Generator.Parsing
 
                 if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
                 {
+                    // A primary constructor is NNG0017's to report.
+                    if (!constructor.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(cancellationToken) is ConstructorDeclarationSyntax))
+                    {
+                        continue;
+                    }
+
                     // The generated constructors are (int seed) and (), which chains to it.
                     if (constructor.Parameters.Length == 0 ||
                         (constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32 && constructor.Parameters[0].RefKind == RefKind.None))

@@ -194,6 +194,7 @@ namespace NnGen.Generator.Validation
                 return;
             }
 
+            int before = diagnostics.Count;
             for (int l = 1; l < count; l++)
             {
                 LayerSpec hidden = spec.Layers[l - 1];
@@ -223,10 +224,10 @@ namespace NnGen.Generator.Validation
                     DiagnosticDescriptors.SoftmaxLossMismatch, at?.Loss ?? at?.Attribute, name, loss.ToString(), output.Activation.ToString(), Format(count), Units(output.Units), advice));
             }
 
-            foreach (LayerSpec layer in spec.Layers.Where(layer => !GeneratorSupport.Generates(layer.Activation)).Take(1))
+            // Only a softmax the rules above accept can be "not generated yet"; one error per mistake is enough.
+            if (diagnostics.Count == before && !GeneratorSupport.Generates(output.Activation))
             {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.NotGeneratedYet, layer.Locations?.Activation ?? layer.Locations?.Attribute, "Activation." + layer.Activation, name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotGeneratedYet, outputActivationAt, "Activation." + output.Activation, name));
             }
         }
 
