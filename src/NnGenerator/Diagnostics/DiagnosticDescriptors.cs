@@ -109,7 +109,7 @@ namespace NnGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor GeneratedNameConflict = Error(
             DiagnosticIds.GeneratedNameConflict,
             "A name in the network class clashes with a generated member",
-            "'{0}' is {1} of network '{2}', but NnGen generates a member with that name in every such network; rename it");
+            "'{0}' is {1} of network '{2}', but NnGen generates {3}; rename it");
 
         public static readonly DiagnosticDescriptor PrimaryConstructor = Error(
             DiagnosticIds.PrimaryConstructor,

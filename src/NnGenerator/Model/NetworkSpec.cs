@@ -80,7 +80,11 @@ namespace NnGen.Generator.Model
     /// A name in the user's code that NnGen also generates: <paramref name="Name"/>, what it is in the user's code
     /// ("method", "type parameter", "the network's own name", "property inherited from 'Base'"), and where.
     /// </summary>
-    internal sealed record NameConflict(string Name, string What, LocationInfo? Location);
+    internal sealed record NameConflict(string Name, string What, LocationInfo? Location)
+    {
+        /// <summary>A type named <c>var</c> in scope, which the <c>var</c> of generated locals would bind to.</summary>
+        public bool BindsVar { get; init; }
+    }
 
     /// <summary>A type that contains the network class; all of them must be partial for the generated part to nest.</summary>
     internal sealed record ContainingTypeSpec(string Keyword, string Name, bool IsPartial, LocationInfo? Location);

@@ -86,6 +86,11 @@ namespace NnGen.Generator.Parsing
                 }
             }
 
+            if (TypeNamedVarInScope(type) is { } varType)
+            {
+                conflicts.Add(new NameConflict("var", varType + " in scope", identifier) { BindsVar = true });
+            }
+
             var inherited = new HashSet<string>(StringComparer.Ordinal);
             for (INamedTypeSymbol? baseType = type.BaseType; baseType is { SpecialType: not SpecialType.System_Object }; baseType = baseType.BaseType)
             {
@@ -101,6 +106,32 @@ namespace NnGen.Generator.Parsing
             }
 
             return conflicts;
+        }
+
+        /// <summary>
+        /// Generated bodies declare locals with <c>var</c>, which binds to a type named <c>var</c> when one is in scope: the
+        /// network itself, a type parameter, a containing type or one of its nested types, or a type of an enclosing
+        /// namespace. (A type imported by a using directive is not found here; C# warns about such names, CS8981.)
+        /// </summary>
+        private static string? TypeNamedVarInScope(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                if (current.Name == "var" || current.TypeParameters.Any(parameter => parameter.Name == "var") || !current.GetTypeMembers("var").IsEmpty)
+                {
+                    return current.Name == "var" ? "a type" : "a type or type parameter";
+                }
+            }
+
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
+            {
+                if (!ns.GetTypeMembers("var").IsEmpty)
+                {
+                    return "a type";
+                }
+            }
+
+            return null;
         }
 
         private static LocationInfo? UserLocation(ISymbol symbol)

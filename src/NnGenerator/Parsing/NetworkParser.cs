@@ -182,6 +182,15 @@ namespace NnGen.Generator.Parsing
                 }
             }
 
+            // A namespace cut short by a syntax error ("namespace App.;") has a part without a name.
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(ns.Name))
+                {
+                    return false;
+                }
+            }
+
             return true;
         }
 

@@ -66,7 +66,10 @@ namespace NnGen.Generator.Validation
             {
                 foreach (NameConflict conflict in spec.NameConflicts)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratedNameConflict, conflict.Location ?? at?.Attribute, conflict.Name, conflict.What, name));
+                    string generated = conflict.BindsVar
+                        ? "code that declares locals with 'var', which would bind to that type"
+                        : "a member with that name in every such network";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratedNameConflict, conflict.Location ?? at?.Attribute, conflict.Name, conflict.What, name, generated));
                 }
             }
 

@@ -69,7 +69,7 @@ public sealed class DeclarationShapeTests
     [InlineData("public partial class @class { }\n")]
     [InlineData("public partial class Net<@int> { }\n")]
     [InlineData("public partial record @record { }\n")]
-    [InlineData("public partial class @var<@async, @dynamic> { }\n")]
+    [InlineData("public partial class @async<@dynamic, @nameof> { }\n")]
     public void KeywordNames_AreEscapedInTheGeneratedCode(string declaration)
     {
         (GeneratorOutput output, ImmutableArray<Diagnostic> diagnostics) = Run(
@@ -77,6 +77,17 @@ public sealed class DeclarationShapeTests
         Assert.True(diagnostics.IsEmpty, GeneratorHarness.Describe(diagnostics, output.Compilation));
         Assert.Single(output.Result.GeneratedTrees);
         Assert.DoesNotContain('@', output.Result.Results.Single().GeneratedSources.Single().HintName);
+    }
+
+    [Theory]
+    [InlineData("public partial class [|@var|] { }\n", "a type", "@var")]
+    [InlineData("public partial class [|Net|]<@var> { }\n", "a type or type parameter", "Net<@var>")]
+    public void TypeNamedVarInScope_NNG0016_BecauseGeneratedLocalsUseVar(string declaration, string what, string network)
+    {
+        GeneratorOutput output = Verify(
+            "#pragma warning disable CS8981\n[Network(Inputs = 2)]\n" + Layers + declaration,
+            Expected.Error("NNG0016", $"'var' is {what} in scope of network '{network}', but NnGen generates code that declares locals with 'var', which would bind to that type; rename it"));
+        Assert.Empty(output.Result.GeneratedTrees);
     }
 
     [Fact]
@@ -212,6 +223,15 @@ public sealed class DeclarationShapeTests
         Assert.Empty(output.Result.GeneratedTrees);
         Assert.Empty(output.GeneratorDiagnostics);
         Assert.Equal(new[] { "CS1001" }, diagnostics.Select(diagnostic => diagnostic.Id).Distinct());
+    }
+
+    [Fact]
+    public void NamespaceWithoutAName_GetsNoCode_AndOnlyTheCompilersError()
+    {
+        // Found by the fuzzer: "namespace App.;" used to generate "namespace App." and a CS1001 inside generated code.
+        GeneratorOutput output = GeneratorHarness.Run("using NnGen;\nnamespace App.;\n[Network(Inputs = 2)]\n" + Layers + "public partial class Net { }\n");
+        Assert.Empty(output.Result.GeneratedTrees);
+        Assert.All(output.Compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error), diagnostic => Assert.Equal("Source0.cs", diagnostic.Location.SourceTree?.FilePath));
     }
 
     [Fact]
