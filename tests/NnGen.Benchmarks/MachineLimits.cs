@@ -35,7 +35,7 @@ public class MachineLimits
     /// <summary>
     /// The dependent chain of a [2,4,1] prediction with no loads, calls or checks: tanh of 4 lanes, their 4-term dot
     /// product, sigmoid of it, fed back as the next call's input. Nothing can overlap it, so this is the floor of
-    /// <see cref="Workloads.PlanarPredict"/> with these formulas on this clock.
+    /// <see cref="LatencyWorkloads.PlanarLatency"/> with these formulas on this clock.
     /// </summary>
     [Benchmark]
     public float TanhDotSigmoidLatency()
@@ -46,7 +46,7 @@ public class MachineLimits
         return _chain.ToScalar();
     }
 
-    /// <summary>Reads W1 of [12288,20,7,5,1] once (983 KB): the memory floor of <see cref="Workloads.DeepPredict"/>.</summary>
+    /// <summary>Reads W1 of [12288,20,7,5,1] once (983 KB): the memory floor of <see cref="LatencyWorkloads.DeepLatency"/>.</summary>
     [Benchmark]
     public float ReadDeepW1() => Stream(_w1);
 

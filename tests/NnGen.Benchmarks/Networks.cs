@@ -15,6 +15,13 @@ public partial class PlanarNet;
 [Layer(1, Activation.Sigmoid)]
 public partial class MediumNet;
 
+/// <summary>[16,64,64,1] with a linear output: RTNeural's <c>16_64_64_1</c> workload.</summary>
+[Network(Inputs = 16)]
+[Layer(64, Activation.ReLU)]
+[Layer(64, Activation.ReLU)]
+[Layer(1, Activation.Linear)]
+public partial class MediumLinearNet;
+
 [Network(Inputs = 12288, Init = Init.Xavier)]
 [Layer(20, Activation.ReLU)]
 [Layer(7, Activation.ReLU)]
@@ -41,3 +48,26 @@ public partial class Dense32;
 [Network(Inputs = 64)]
 [Layer(64, Activation.Tanh)]
 public partial class Dense64;
+
+/// <summary>The size of the tabular data sets users start with (Wisconsin breast cancer: 30 features, 455 training rows).</summary>
+[Network(Inputs = 30)]
+[Layer(16, Activation.Tanh)]
+[Layer(1, Activation.Sigmoid)]
+public partial class TabularNet;
+
+/// <summary>The Fashion-MNIST network of the multi-class issue: [784,256,128,10] ReLU, output <see cref="FashionOutput.Activation"/>.</summary>
+[Network(Inputs = 784)]
+[Layer(256, Activation.ReLU)]
+[Layer(128, Activation.ReLU)]
+[Layer(10, FashionOutput.Activation)]
+public partial class FashionNet;
+
+/// <summary>
+/// The output activation of <see cref="FashionNet"/>, one constant for the network, its ONNX twin and the reference.
+/// Sigmoid until the generator emits softmax (the multi-class issue); the rows then measure the sample's network.
+/// </summary>
+public static class FashionOutput
+{
+    /// <summary>g[3] of <see cref="FashionNet"/>.</summary>
+    public const Activation Activation = NnGen.Activation.Sigmoid;
+}

@@ -3,16 +3,21 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Numerics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Threading;
 using BenchmarkDotNet.Attributes;
 
 namespace NnGen.Benchmarks;
 
 /// <summary>
-/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
-/// bytes allocated per call. One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns</c>,
-/// where median_ns is the median wall-clock time and cpu_ns the best (lowest) sample of the calling thread's CPU time per call (Linux
+/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, <see cref="LatencyWorkloads"/>, <see cref="BatchWorkloads"/>, <see cref="TrainingWorkloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
+/// bytes allocated per call. One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns,min_ns</c>,
+/// where median_ns is the median wall-clock time, min_ns the best wall-clock sample (what the RTNeural harness reports
+/// as its min), and cpu_ns the best (lowest) sample of the calling thread's CPU time per call (Linux
 /// CLOCK_THREAD_CPUTIME_ID; equal to median_ns elsewhere). On a shared, loaded machine the thread's CPU time is the
 /// steadier of the two: it leaves out the time the thread waited for a core. Multi-threaded workloads need the wall
 /// clock. BenchmarkDotNet (without --quick) is the measurement of record.
@@ -26,22 +31,116 @@ internal static class QuickRunner
     private static readonly TimeSpan SampleTarget = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
+    /// <summary>The benchmark classes, in the order their rows print.</summary>
+    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(MachineLimits)];
+
+    /// <summary>
+    /// Times every [Benchmark] method whose name contains one of the comma-separated parts of <paramref name="filter"/>
+    /// (case-insensitive; null for all). A class is set up only if one of its methods is selected, so a filtered run
+    /// does not build the Fashion-MNIST-sized data or the ONNX Runtime sessions it does not time.
+    /// </summary>
     public static void Run(string? filter)
     {
-        var workloads = new Workloads();
-        workloads.Setup();
-        var limits = new MachineLimits();
-        limits.Setup();
+        Console.WriteLine("name,median_ns,allocated_bytes,cpu_ns,min_ns");
+        ForEachSelected(filter, Measure);
+    }
 
-        Console.WriteLine("name,median_ns,allocated_bytes,cpu_ns");
-        foreach (object target in new object[] { workloads, limits })
+    /// <summary>
+    /// Sets up every selected class (which checks each network's output against its reference and peers) and calls each
+    /// selected method once, untimed: a quick proof that every row runs and agrees, printed as <c>name,ok</c>.
+    /// </summary>
+    public static void Check(string? filter)
+    {
+        ForEachSelected(filter, (name, call) =>
         {
-            IEnumerable<MethodInfo> methods = target.GetType().GetMethods()
-                .Where(method => method.GetCustomAttribute<BenchmarkAttribute>() is not null)
-                .Where(method => filter is null || method.Name.Contains(filter, StringComparison.OrdinalIgnoreCase));
-            foreach (MethodInfo method in methods)
+            float value = call();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},ok,{value:G6}"));
+        });
+    }
+
+    /// <summary>
+    /// Sets up the class of the [Benchmark] method named exactly <paramref name="name"/>, warms it up through tiered
+    /// compilation, and calls it <paramref name="calls"/> times, untimed: the run <c>bench/disasm.sh</c> records the
+    /// JIT's final code from (with DOTNET_JitDisasm), and a fixed workload for external profilers.
+    /// </summary>
+    /// <remarks>
+    /// The warm-up is a fixed number of calls with pauses between them, because tiering promotes a method on a
+    /// background thread after a delay: afterwards the calls run the final (tier-1, dynamic PGO) code.
+    /// </remarks>
+    public static void Calls(string name, int calls)
+    {
+        bool found = false;
+        ForEachSelected(name, (method, call) =>
+        {
+            if (method != name)
             {
-                Measure(method.Name, method.CreateDelegate<Func<float>>(target));
+                return;
+            }
+
+            found = true;
+            float sink = 0;
+            for (int round = 0; round < CallsWarmUpRounds; round++)
+            {
+                for (int i = 0; i < CallsWarmUpCalls; i++)
+                {
+                    sink += call();
+                }
+
+                Thread.Sleep(CallsWarmUpPause);
+            }
+
+            for (int i = 0; i < calls; i++)
+            {
+                sink += call();
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{method},{calls},{sink:G6}"));
+
+            // Record which vector paths the runtime took (a profiler or emulator may show the program another CPU).
+            Console.Error.WriteLine(
+                $"vectors: Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, " +
+                $"Vector128 {Vector128.IsHardwareAccelerated}, AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, Vector<float>.Count {Vector<float>.Count}");
+        });
+        if (!found)
+        {
+            throw new ArgumentException($"No [Benchmark] method is named '{name}'.", nameof(name));
+        }
+    }
+
+    private const int CallsWarmUpRounds = 6;
+    private const int CallsWarmUpCalls = 200;
+    private static readonly TimeSpan CallsWarmUpPause = TimeSpan.FromSeconds(1);
+
+    private static void ForEachSelected(string? filter, Action<string, Func<float>> action)
+    {
+        string[] parts = filter?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        foreach (Type type in Classes)
+        {
+            MethodInfo[] methods = type.GetMethods()
+                .Where(method => method.GetCustomAttribute<BenchmarkAttribute>() is not null)
+                .Where(method => parts.Length == 0 || parts.Any(part => method.Name.Contains(part, StringComparison.OrdinalIgnoreCase)))
+                .ToArray();
+            if (methods.Length == 0)
+            {
+                continue;
+            }
+
+            object target = Activator.CreateInstance(type)!;
+            try
+            {
+                foreach (MethodInfo setup in type.GetMethods().Where(method => method.GetCustomAttribute<GlobalSetupAttribute>() is not null))
+                {
+                    setup.Invoke(target, null);
+                }
+
+                foreach (MethodInfo method in methods)
+                {
+                    action(method.Name, method.CreateDelegate<Func<float>>(target));
+                }
+            }
+            finally
+            {
+                (target as IDisposable)?.Dispose();
             }
         }
     }
@@ -95,7 +194,7 @@ internal static class QuickRunner
         Array.Sort(samples);
         Array.Sort(cpuSamples);
         long bytesPerCall = allocated / ((long)sampleCount * loops);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{samples[sampleCount / 2]:F1},{bytesPerCall},{cpuSamples[0]:F1}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{samples[sampleCount / 2]:F1},{bytesPerCall},{cpuSamples[0]:F1},{samples[0]:F1}"));
         GC.KeepAlive(sink);
     }
 

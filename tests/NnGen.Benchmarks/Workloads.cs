@@ -10,6 +10,10 @@ namespace NnGen.Benchmarks;
 /// Every row of the performance table, each NnGen method beside its plain-loops baseline (same category), so every
 /// run prints the ratio. The quick mode (<see cref="QuickRunner"/>) times these same methods.
 /// </summary>
+/// <remarks>
+/// The Predict rows here repeat one input, so nothing stops consecutive calls from overlapping in the CPU: they measure
+/// throughput. The latency of dependent calls, measured as the RTNeural harness measures it, is in <see cref="LatencyWorkloads"/>.
+/// </remarks>
 [MemoryDiagnoser]
 [CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -85,27 +89,27 @@ public class Workloads
             DensePlain(_dense32.Parameters, 32), DensePlain(_dense64.Parameters, 64)];
     }
 
-    [Benchmark, BenchmarkCategory("Predict [2,4,1]")]
-    public float PlanarPredict() => _planar.Predict(in _planarInput)[0];
+    [Benchmark, BenchmarkCategory("Predict [2,4,1], one input repeated (throughput)")]
+    public float PlanarPredictThroughput() => _planar.Predict(in _planarInput)[0];
 
-    [Benchmark(Baseline = true), BenchmarkCategory("Predict [2,4,1]")]
+    [Benchmark(Baseline = true), BenchmarkCategory("Predict [2,4,1], one input repeated (throughput)")]
     public float PlanarPredictPlain() => _planarPlain.Predict(_planarInput);
 
-    [Benchmark, BenchmarkCategory("Predict [16,64,64,1]")]
-    public float MediumPredict() => _medium.Predict(in _mediumInput)[0];
+    [Benchmark, BenchmarkCategory("Predict [16,64,64,1], one input repeated (throughput)")]
+    public float MediumPredictThroughput() => _medium.Predict(in _mediumInput)[0];
 
-    [Benchmark(Baseline = true), BenchmarkCategory("Predict [16,64,64,1]")]
+    [Benchmark(Baseline = true), BenchmarkCategory("Predict [16,64,64,1], one input repeated (throughput)")]
     public float MediumPredictPlain() => _mediumPlain.Predict(_mediumInput);
 
-    [Benchmark, BenchmarkCategory("Predict [12288,20,7,5,1]")]
-    public float DeepPredict()
+    [Benchmark, BenchmarkCategory("Predict [12288,20,7,5,1], one input repeated (throughput)")]
+    public float DeepPredictThroughput()
     {
         Span<float> y = stackalloc float[1];
         _deep.Predict(_deepInput, y);
         return y[0];
     }
 
-    [Benchmark(Baseline = true), BenchmarkCategory("Predict [12288,20,7,5,1]")]
+    [Benchmark(Baseline = true), BenchmarkCategory("Predict [12288,20,7,5,1], one input repeated (throughput)")]
     public float DeepPredictPlain() => _deepPlain.Predict(_deepInput);
 
     [Benchmark, BenchmarkCategory("Train iteration [12288,20,7,5,1] m=209")]

@@ -33,8 +33,7 @@ namespace NnGen.Generator.Diagnostics
             DiagnosticDescriptors.FileLocalNetwork,
             DiagnosticDescriptors.SoftmaxHiddenLayer,
             DiagnosticDescriptors.SoftmaxSingleUnit,
-            DiagnosticDescriptors.SoftmaxLossMismatch,
-            DiagnosticDescriptors.NotGeneratedYet);
+            DiagnosticDescriptors.SoftmaxLossMismatch);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)

@@ -15,8 +15,8 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class ErrorSurfaceEmitter
     {
-        private const string Span = KnownNames.Span;
-        private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
         public static string Emit(NetworkSpec spec, string error)
         {
@@ -44,8 +44,8 @@ namespace NnGen.Generator.Emit
             // Only as many layers as the generator would ever emit: this file must not grow with a declaration over the limit.
             int layers = spec.Layers.Count <= NetworkLimits.MaxLayers ? spec.Layers.Count : 0;
 
-            writer.WriteLine($"[{KnownNames.GeneratedCode}(\"NnGenerator\", \"{NetworkEmitter.GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {KnownNames.TrainableNetwork}"))
+            writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{NetworkEmitter.GeneratorVersion}\")]");
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}"))
             {
                 foreach (string constant in new[] { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "DefaultSeed" })
                 {
@@ -75,7 +75,7 @@ namespace NnGen.Generator.Emit
                 foreach (string buffer in new[] { "Input", "Output" })
                 {
                     writer.Summary(doc);
-                    writer.WriteLine($"[{KnownNames.InlineArray}(1)]");
+                    writer.WriteLine($"[{RuntimeNames.InlineArray}(1)]");
                     using (writer.Block($"public struct {buffer}"))
                     {
                         writer.WriteLine("private float _element0;");
@@ -102,21 +102,21 @@ namespace NnGen.Generator.Emit
                 }
 
                 writer.WriteLine();
-                Member(writer, doc, $"public float ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, Gradients gradients, {KnownNames.Workspace}? workspace = null) => {@throw};");
+                Member(writer, doc, $"public float ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, Gradients gradients, {RuntimeNames.Workspace}? workspace = null) => {@throw};");
                 Member(writer, doc, $"public void Step(Gradients gradients, float learningRate) => {@throw};");
-                Member(writer, doc, $"public {KnownNames.TrainingHistory} Fit({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {KnownNames.TrainingOptions} options) => {@throw};");
-                Member(writer, doc, $"public {KnownNames.Evaluation} Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} labels) => {@throw};");
+                Member(writer, doc, $"public {RuntimeNames.TrainingHistory} Fit({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {RuntimeNames.TrainingOptions} options) => {@throw};");
+                Member(writer, doc, $"public {RuntimeNames.Evaluation} Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} labels) => {@throw};");
                 Member(writer, doc, $"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels, float epsilon) => {@throw};");
                 Member(writer, doc, $"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels) => {@throw};");
 
-                const string Interface = KnownNames.TrainableNetwork;
+                const string Interface = RuntimeNames.TrainableNetwork;
                 writer.WriteLine($"string {Interface}.Name => {@throw};");
                 writer.WriteLine($"int {Interface}.InputSize => {@throw};");
                 writer.WriteLine($"int {Interface}.OutputSize => {@throw};");
                 writer.WriteLine($"int {Interface}.ParameterCount => {@throw};");
-                writer.WriteLine($"{KnownNames.LossType} {Interface}.Loss => {@throw};");
-                writer.WriteLine($"{KnownNames.ActivationType} {Interface}.OutputActivation => {@throw};");
-                writer.WriteLine($"float {Interface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace) => {@throw};");
+                writer.WriteLine($"{RuntimeNames.LossType} {Interface}.Loss => {@throw};");
+                writer.WriteLine($"{RuntimeNames.ActivationType} {Interface}.OutputActivation => {@throw};");
+                writer.WriteLine($"float {Interface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace) => {@throw};");
             }
 
             while (blocks.Count > 0)

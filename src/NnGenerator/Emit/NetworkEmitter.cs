@@ -1,15 +1,21 @@
 using System.Collections.Generic;
 using System.Linq;
+using NnGen.Generator.Emit.Strategies;
 using NnGen.Generator.Model;
+using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit
 {
-    /// <summary>Valid <see cref="NetworkSpec"/> → one C# source file: the network's part of the partial class.</summary>
+    /// <summary>
+    /// Valid <see cref="NetworkSpec"/> → one C# source file: the network's part of the partial class. Writes the public
+    /// surface once (constants, parameters, construction, I/O types, prediction, summary, training) and leaves the
+    /// private compute members to the plan's <see cref="IComputeStrategyEmitter"/>.
+    /// </summary>
     internal static class NetworkEmitter
     {
-        private const string Span = KnownNames.Span;
-        private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
         /// <summary>The generator's version, written into [GeneratedCode]; snapshot tests replace it with a placeholder.</summary>
         public static readonly string GeneratorVersion = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
@@ -29,6 +35,7 @@ namespace NnGen.Generator.Emit
         public static string Emit(NetworkSpec spec)
         {
             NetworkPlan plan = NetworkPlan.Create(spec);
+            IComputeStrategyEmitter strategy = ComputeStrategyEmitters.For(plan.Strategy);
             var writer = new SourceWriter();
             EmitHeader(writer, plan);
 
@@ -38,22 +45,31 @@ namespace NnGen.Generator.Emit
                 blocks.Push(writer.Block($"namespace {spec.Namespace}"));
             }
 
+            VectorAliases.Emit(writer, plan);
+
             foreach (ContainingTypeSpec outer in spec.ContainingTypes)
             {
                 blocks.Push(writer.Block($"partial {outer.Keyword} {outer.Name}"));
             }
 
-            writer.WriteLine($"[{KnownNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {KnownNames.TrainableNetwork}"))
+            writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}"))
             {
                 EmitConstants(writer, plan);
                 EmitParameters(writer, plan);
                 EmitConstruction(writer, plan);
                 EmitIoTypes(writer, plan);
-                EmitPrediction(writer, plan);
                 EmitSummary(writer, plan);
-                TrainingEmitter.Emit(writer, plan);
-                EmitForwardCore(writer, plan);
+
+                // The course's order: forward, cost, backward, update.
+                writer.WriteLine("// Forward propagation: A[l] = g[l](W[l]·A[l-1] + b[l]) for l = 1..L, A[0] = X.");
+                EmitPrediction(writer, plan, strategy);
+                OneExampleEmitter.EmitForwardSingle(writer, plan);
+                writer.WriteLine();
+                strategy.EmitForwardBatch(writer, plan);
+                writer.WriteLine();
+                TrainingEmitter.EmitCostAndBackward(writer, plan, strategy);
+                TrainingEmitter.EmitUpdateAndEvaluation(writer, plan, strategy);
             }
 
             while (blocks.Count > 0)
@@ -82,13 +98,13 @@ namespace NnGen.Generator.Emit
         private static void EmitConstants(SourceWriter writer, NetworkPlan plan)
         {
             writer.Summary($"n[0]: the number of input features of one example.");
-            writer.WriteLine($"public const int InputSize = {Int(plan.InputSize)};");
+            writer.WriteLine($"public const int {GeneratedNames.InputSize} = {Int(plan.InputSize)};");
             writer.WriteLine();
             writer.Summary($"n[L] = n[{Int(plan.Layers.Count)}]: the number of outputs (and labels) of one example.");
-            writer.WriteLine($"public const int OutputSize = {Int(plan.OutputSize)};");
+            writer.WriteLine($"public const int {GeneratedNames.OutputSize} = {Int(plan.OutputSize)};");
             writer.WriteLine();
             writer.Summary("L: the number of layers with parameters (the input layer is not counted).");
-            writer.WriteLine($"public const int LayerCount = {Int(plan.Layers.Count)};");
+            writer.WriteLine($"public const int {GeneratedNames.LayerCount} = {Int(plan.Layers.Count)};");
             writer.WriteLine();
             writer.Summary("The number of trainable floats: the length of <see cref=\"Parameters\"/> and of a gradient.");
             writer.WriteLine($"public const int ParameterCount = {Int(plan.ParameterCount)};");
@@ -129,7 +145,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"private readonly float[] _parameters = new float[ParameterCount];");
             writer.WriteLine();
             writer.Summary("All parameters in one contiguous buffer: " + string.Join(", ", plan.Layers.Select(layer => $"{layer.W}, {layer.B}")) + ", each W row-major.");
-            writer.WriteLine($"public {Span} Parameters => _parameters;");
+            writer.WriteLine($"public {Span} {GeneratedNames.Parameters} => _parameters;");
             foreach (LayerPlan layer in plan.Layers)
             {
                 string units = Int(layer.Units);
@@ -138,10 +154,10 @@ namespace NnGen.Generator.Emit
                 writer.Summary(
                     $"W[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], n[{Int(layer.Index - 1)}]) = ({units}, {inputs}), row-major: " +
                     $"element [j, k] is at j * {inputs} + k and weighs input k of unit j.");
-                writer.WriteLine($"public {Span} {layer.W} => new {Span}(_parameters, {layer.W}Offset, {Int(layer.WeightLength)});");
+                writer.WriteLine($"public {Span} {layer.W} => new {Span}(_parameters, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
                 writer.WriteLine();
                 writer.Summary($"b[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], 1) = ({units}, 1), broadcast over the examples.");
-                writer.WriteLine($"public {Span} {layer.B} => new {Span}(_parameters, {layer.B}Offset, {units});");
+                writer.WriteLine($"public {Span} {layer.B} => new {Span}(_parameters, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
             }
 
             writer.WriteLine();
@@ -172,11 +188,11 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <param name=\"seed\">The seed of the random stream (at least 0).</param>");
             using (writer.Block("public void Initialize(int seed)"))
             {
-                writer.WriteLine($"var random = new {KnownNames.NumPyRandom}(seed);");
+                writer.WriteLine($"var random = new {RuntimeNames.NumPyRandom}(seed);");
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     writer.WriteLine($"// Layer {Int(layer.Index)}: {InitProse(layer)}.");
-                    writer.WriteLine($"{KnownNames.ParameterInitializer}.FillWeights({layer.W}, {Int(layer.Inputs)}, {KnownNames.InitType}.{layer.Init}, random);");
+                    writer.WriteLine($"{RuntimeNames.FillWeights}({layer.W}, {Int(layer.Inputs)}, {RuntimeNames.InitType}.{layer.Init}, random);");
                     writer.WriteLine($"{layer.B}.Clear();");
                 }
             }
@@ -201,7 +217,7 @@ namespace NnGen.Generator.Emit
         private static void EmitFixedBuffer(SourceWriter writer, string name, int size, string summary)
         {
             writer.Summary(summary);
-            writer.WriteLine($"[{KnownNames.InlineArray}({Int(size)})]");
+            writer.WriteLine($"[{RuntimeNames.InlineArray}({Int(size)})]");
             using (writer.Block($"public struct {name}"))
             {
                 writer.WriteLine("private float _element0;");
@@ -210,13 +226,13 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitPrediction(SourceWriter writer, NetworkPlan plan)
+        private static void EmitPrediction(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
             writer.Summary("Runs the forward pass for one example: A[L] = g[L](W[L]·…g[1](W[1]·x + b[1])… + b[L]).");
             writer.WriteLine($"/// <param name=\"x\">The example, n[0] = {Int(plan.InputSize)} features.</param>");
             writer.WriteLine($"/// <returns>A[L], n[L] = {Int(plan.OutputSize)} values.</returns>");
             writer.WriteLine("/// <remarks>Allocation-free and safe to call from many threads at once.</remarks>");
-            using (writer.Block("public Output Predict(in Input x)"))
+            using (writer.Block($"public Output {GeneratedNames.Predict}(in Input {GeneratedNames.X})"))
             {
                 writer.WriteLine("Output y = default;");
                 writer.WriteLine("ForwardSingle(x, y);");
@@ -227,12 +243,12 @@ namespace NnGen.Generator.Emit
             writer.Summary("Runs the forward pass for one example.");
             writer.WriteLine($"/// <param name=\"x\">The example: exactly <see cref=\"InputSize\"/> = {Int(plan.InputSize)} floats.</param>");
             writer.WriteLine($"/// <param name=\"y\">Receives A[L]: exactly <see cref=\"OutputSize\"/> = {Int(plan.OutputSize)} floats.</param>");
-            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is wrong; <paramref name=\"y\"/> is then left untouched.</exception>");
+            writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"y\"/> is then left untouched.</exception>");
             writer.WriteLine("/// <remarks>Allocation-free and safe to call from many threads at once.</remarks>");
-            using (writer.Block($"public void Predict({ReadOnlySpan} x, {Span} y)"))
+            using (writer.Block($"public void {GeneratedNames.Predict}({ReadOnlySpan} {GeneratedNames.X}, {Span} {GeneratedNames.Y})"))
             {
-                writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"Predict\", \"x\", x.Length, InputSize, \"InputSize\");");
-                writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"Predict\", \"y\", y.Length, OutputSize, \"OutputSize\");");
+                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Predict\", \"x\", x.Length, InputSize, \"InputSize\");");
+                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Predict\", \"y\", y.Length, OutputSize, \"OutputSize\");");
                 writer.WriteLine("ForwardSingle(x, y);");
             }
 
@@ -240,70 +256,24 @@ namespace NnGen.Generator.Emit
             writer.Summary("Runs the forward pass for m examples.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, n[0]) = (m, {Int(plan.InputSize)}) row-major, m = inputs.Length / <see cref=\"InputSize\"/>.</param>");
             writer.WriteLine($"/// <param name=\"outputs\">Receives A[L]ᵀ, one example per row: (m, n[L]) = (m, {Int(plan.OutputSize)}).</param>");
-            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is wrong; <paramref name=\"outputs\"/> is then left untouched.</exception>");
+            writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"outputs\"/> is then left untouched.</exception>");
             writer.WriteLine("/// <remarks>Allocation-free once warm and safe to call from many threads at once.</remarks>");
-            using (writer.Block($"public void PredictBatch({ReadOnlySpan} inputs, {Span} outputs)"))
+            using (writer.Block($"public void {GeneratedNames.PredictBatch}({ReadOnlySpan} {GeneratedNames.Inputs}, {Span} {GeneratedNames.Outputs})"))
             {
-                writer.WriteLine($"int m = {KnownNames.Guard}.ExampleCount(NetworkName, \"PredictBatch\", inputs.Length, InputSize);");
-                writer.WriteLine($"{KnownNames.Guard}.PerExample(NetworkName, \"PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
-                EmitScratch(writer, "scratch", "BatchScratch", plan.BatchScratch, body =>
+                writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"PredictBatch\", inputs.Length, InputSize);");
+                writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
+                Scratch.Emit(writer, "scratch", "BatchScratch", plan.BatchScratch, body =>
                 {
                     using (body.Block("for (int start = 0; start < m; start += BatchChunk)"))
                     {
-                        body.WriteLine("int count = global::System.Math.Min(BatchChunk, m - start);");
+                        body.WriteLine($"int count = {RuntimeNames.MathMin}(BatchChunk, m - start);");
                         body.WriteLine($"{ReadOnlySpan} outputActivations = ForwardBatch(inputs.Slice(start * InputSize, count * InputSize), count, scratch);");
-                        if (plan.OutputSize == 1)
-                        {
-                            body.WriteLine(plan.IsTiny ? "outputActivations.Slice(0, count).CopyTo(outputs.Slice(start, count));" : "outputActivations.CopyTo(outputs.Slice(start, count));");
-                        }
-                        else if (plan.IsTiny)
-                        {
-                            body.WriteLine("// A[L] is (n[L] x padded count); the caller wants one example per row.");
-                            body.WriteLine("int stride = outputActivations.Length / OutputSize;");
-                            using (body.Block("for (int i = 0; i < count; i++)"))
-                            {
-                                using (body.Block("for (int j = 0; j < OutputSize; j++)"))
-                                {
-                                    body.WriteLine("outputs[((start + i) * OutputSize) + j] = outputActivations[(j * stride) + i];");
-                                }
-                            }
-                        }
-                        else
-                        {
-                            body.WriteLine("// A[L] is (n[L] x count); the caller wants one example per row.");
-                            body.WriteLine($"{KnownNames.Layout}.Transpose(outputActivations, outputs.Slice(start * OutputSize, count * OutputSize), OutputSize, count);");
-                        }
+                        strategy.EmitOutputsToRows(body, plan);
                     }
                 });
             }
 
             writer.WriteLine();
-        }
-
-        /// <summary>
-        /// Declares <paramref name="name"/> as scratch of a constant size: on the stack when small, otherwise rented
-        /// from the shared pool (allocation-free once warm) and returned even if the body throws.
-        /// </summary>
-        internal static void EmitScratch(SourceWriter writer, string name, string sizeExpression, int size, System.Action<SourceWriter> body)
-        {
-            if (size <= NetworkPlan.StackLimitFloats)
-            {
-                writer.WriteLine($"{Span} {name} = stackalloc float[{sizeExpression}];");
-                body(writer);
-                return;
-            }
-
-            writer.WriteLine($"float[] rented = {KnownNames.ArrayPool}.Shared.Rent({sizeExpression});");
-            using (writer.Block("try"))
-            {
-                writer.WriteLine($"{Span} {name} = new {Span}(rented, 0, {sizeExpression});");
-                body(writer);
-            }
-
-            using (writer.Block("finally"))
-            {
-                writer.WriteLine($"{KnownNames.ArrayPool}.Shared.Return(rented);");
-            }
         }
 
         private static void EmitSummary(SourceWriter writer, NetworkPlan plan)
@@ -325,150 +295,6 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine();
-        }
-
-        private static void EmitForwardCore(SourceWriter writer, NetworkPlan plan)
-        {
-            if (plan.Layers.Any(layer => layer.IsUnrolled))
-            {
-                EmitForwardSingleMixed(writer, plan);
-            }
-            else
-            {
-                writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
-                writer.WriteLine(KnownNames.HotPath);
-                using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
-                {
-                    if (plan.Layers.Count == 1)
-                    {
-                        LayerEmitter.EmitForwardSingle(writer, plan.Layers[0], "x", "y");
-                    }
-                    else
-                    {
-                        EmitScratch(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
-                        {
-                            string input = "x";
-                            int offset = 0;
-                            foreach (LayerPlan layer in plan.Layers)
-                            {
-                                bool isOutput = layer.Index == plan.Layers.Count;
-                                string output = isOutput ? "y" : layer.A;
-                                if (!isOutput)
-                                {
-                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
-                                }
-
-                                LayerEmitter.EmitForwardSingle(body, layer, input, output);
-                                input = output;
-                            }
-                        });
-                    }
-                }
-            }
-
-            writer.WriteLine();
-            if (plan.IsTiny)
-            {
-                TinyEmitter.EmitForwardBatch(writer, plan);
-                return;
-            }
-
-            writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");
-            writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
-            {
-                string input = "x";
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    LayerEmitter.EmitForwardBatch(writer, layer, input);
-                    input = layer.A;
-                }
-
-                writer.WriteLine($"return {plan.Output.A};");
-            }
-        }
-
-        /// <summary>
-        /// One example when some layers are small enough to unroll (<see cref="LayerPlan.IsUnrolled"/>): those are
-        /// straight-line code on scalar locals, the others call MatVec on spans; values cross between the two
-        /// representations only where an unrolled layer meets a kernel layer.
-        /// </summary>
-        private static void EmitForwardSingleMixed(SourceWriter writer, NetworkPlan plan)
-        {
-            bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
-            writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
-            writer.WriteLine(KnownNames.HotPath);
-            using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
-            {
-                writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");
-                System.Action<SourceWriter> body = w =>
-                {
-                    string span = "x";
-                    IReadOnlyList<string>? scalars = null;
-                    int offset = 0;
-                    foreach (LayerPlan layer in plan.Layers)
-                    {
-                        bool isOutput = layer.Index == plan.Layers.Count;
-                        string output = isOutput ? "y" : layer.A;
-                        LayerPlan? next = isOutput ? null : plan.Layers[layer.Index];
-                        if (layer.IsUnrolled)
-                        {
-                            if (scalars is null)
-                            {
-                                var names = new List<string>();
-                                for (int k = 0; k < layer.Inputs; k++)
-                                {
-                                    string name = layer.Index == 1 ? "x" + Int(k) : $"a{Int(layer.Index - 1)}_{Int(k)}";
-                                    w.WriteLine($"float {name} = {span}[{Int(k)}];");
-                                    names.Add(name);
-                                }
-
-                                scalars = names;
-                            }
-
-                            scalars = LayerEmitter.EmitForwardUnrolled(w, layer, scalars);
-                            if (isOutput || !next!.IsUnrolled)
-                            {
-                                if (!isOutput)
-                                {
-                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
-                                }
-
-                                for (int j = 0; j < layer.Units; j++)
-                                {
-                                    w.WriteLine($"{output}[{Int(j)}] = {scalars[j]};");
-                                }
-
-                                span = output;
-                                scalars = null;
-                            }
-                        }
-                        else
-                        {
-                            if (!isOutput)
-                            {
-                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                offset += layer.Units;
-                            }
-
-                            LayerEmitter.EmitForwardSingle(w, layer, span, output);
-                            span = output;
-                            scalars = null;
-                        }
-                    }
-                };
-
-                if (needsHidden)
-                {
-                    EmitScratch(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body);
-                }
-                else
-                {
-                    body(writer);
-                }
-            }
         }
 
         internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit

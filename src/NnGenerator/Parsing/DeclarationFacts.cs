@@ -157,7 +157,7 @@ namespace NnGen.Generator.Parsing
                 _ => Enumerable.Empty<ISymbol>(),
             };
             return implemented
-                .Where(target => target.ContainingType?.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) == KnownNames.TrainableNetwork.Substring("global::".Length))
+                .Where(target => target.ContainingType?.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) == RuntimeNames.TrainableNetwork.Substring("global::".Length))
                 .Select(target => target.Name)
                 .FirstOrDefault();
         }

@@ -170,7 +170,9 @@ namespace NnGen.Generator.Validation
                 return GenerationKind.None;
             }
 
-            return spec.HasAttributeErrors || diagnostics.Any(diagnostic => diagnostic.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+            // EmissionSupport guards the emitters should a rule above be missing: better a surface than wrong code.
+            return spec.HasAttributeErrors || diagnostics.Any(diagnostic => diagnostic.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) ||
+                   !Planning.EmissionSupport.CanEmit(spec)
                 ? GenerationKind.Surface
                 : GenerationKind.Network;
         }
@@ -197,7 +199,6 @@ namespace NnGen.Generator.Validation
                 return;
             }
 
-            int before = diagnostics.Count;
             for (int l = 1; l < count; l++)
             {
                 LayerSpec hidden = spec.Layers[l - 1];
@@ -225,12 +226,6 @@ namespace NnGen.Generator.Validation
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.SoftmaxLossMismatch, at?.Loss ?? at?.Attribute, name, loss.ToString(), output.Activation.ToString(), Format(count), Units(output.Units), advice));
-            }
-
-            // Only a softmax the rules above accept can be "not generated yet"; one error per mistake is enough.
-            if (diagnostics.Count == before && !GeneratorSupport.Generates(output.Activation))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotGeneratedYet, outputActivationAt, "Activation." + output.Activation, name));
             }
         }
 

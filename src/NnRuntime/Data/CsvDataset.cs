@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
@@ -12,6 +13,10 @@ namespace NnGen.Data;
 public static class CsvDataset
 {
     private const int MaxQuotedLength = 40;
+    private const int MaxQuotedClassList = 200;
+
+    // Reads the label field of one row; the context is only for error messages.
+    private delegate float LabelParser(ReadOnlySpan<char> field, FieldContext context);
 
     /// <summary>
     /// Reads <paramref name="path"/> into a <see cref="Dataset"/> with <see cref="Dataset.LabelSize"/> 1 and one input
@@ -31,6 +36,113 @@ public static class CsvDataset
     /// </exception>
     public static Dataset Load(string path, CsvLabelColumn labelColumn, double featureScale = 1.0)
     {
+        CheckArguments(path, labelColumn, featureScale);
+        return LoadCore(
+            path,
+            labelColumn,
+            featureScale,
+            (field, context) => ToFloat(Parse(field, context.Path, context.Line, context.Column, context.Names), field, context.Path, context.Line, context.Column, context.Names),
+            classNames: null);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> like <see cref="Load"/>, except that the label column holds class names (text such as
+    /// <c>setosa</c> or <c>"Iris-virginica"</c>): each becomes a class index, and the mapping is kept in
+    /// <see cref="Dataset.ClassNames"/>. The result has <see cref="Dataset.LabelSize"/> 1; <see cref="Dataset.ToOneHot()"/>
+    /// turns it into one-hot rows.
+    /// </summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="labelColumn">Which column holds the class name.</param>
+    /// <param name="classNames">
+    /// The classes in index order, e.g. the <see cref="Dataset.ClassNames"/> of the training file when loading a test file,
+    /// so both use the same indices; a label outside them is an error. Null to take the distinct labels of this file,
+    /// sorted ordinally (byte order of the UTF-16 text, as scikit-learn's <c>LabelEncoder</c> and <c>np.unique</c> order
+    /// ASCII names), so the mapping does not depend on the order of the rows.
+    /// </param>
+    /// <param name="featureScale">The factor applied to every feature, as in <see cref="Load"/>; finite.</param>
+    /// <returns>The examples in file order, labels 0 … k − 1 for the k classes.</returns>
+    /// <remarks>
+    /// A class name is the field with surrounding white space and one pair of surrounding double quotes removed; names
+    /// compare ordinally (case matters). Commas inside quotes are not supported, as elsewhere in this reader.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Everything <see cref="Load"/> reports, plus an empty class name or one outside <paramref name="classNames"/> (the
+    /// message names the file, line, column and the known classes), or fewer than 2 classes in a file read without
+    /// <paramref name="classNames"/>.
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="classNames"/> has fewer than 2, null or repeated names.</exception>
+    public static Dataset LoadClassification(string path, CsvLabelColumn labelColumn, IReadOnlyList<string>? classNames = null, double featureScale = 1.0)
+    {
+        CheckArguments(path, labelColumn, featureScale);
+        var known = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new List<string>();
+        if (classNames is not null)
+        {
+            // The Dataset constructor checks the same rules; checking here first reports them before reading the file.
+            _ = new Dataset([0f], 1, [0f], 1, classNames);
+            foreach (string name in classNames)
+            {
+                known.Add(name, names.Count);
+                names.Add(name);
+            }
+        }
+
+        bool fixedClasses = classNames is not null;
+        Dataset firstSeen = LoadCore(
+            path,
+            labelColumn,
+            featureScale,
+            (field, context) =>
+            {
+                string name = ClassName(field, context);
+                if (known.TryGetValue(name, out int index))
+                {
+                    return index;
+                }
+
+                if (fixedClasses)
+                {
+                    throw InvalidValue(context.Path, context.Line, context.Column, context.Names, $"'{Quote(name)}' is not one of the {names.Count} classes ({Quote(string.Join(", ", names), MaxQuotedClassList)})");
+                }
+
+                known.Add(name, names.Count);
+                names.Add(name);
+                return names.Count - 1;
+            },
+            classNames);
+
+        if (fixedClasses)
+        {
+            return firstSeen;
+        }
+
+        if (names.Count < 2)
+        {
+            throw new InvalidDataException(
+                string.Create(CultureInfo.InvariantCulture, $"{path}: every row has the class '{Quote(names[0])}'; expected at least 2 classes in the label column."));
+        }
+
+        // Labels were numbered in order of first appearance while reading; renumber them in ordinal order of the names.
+        string[] sorted = [.. names];
+        Array.Sort(sorted, StringComparer.Ordinal);
+        var renumber = new float[names.Count];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            renumber[known[sorted[i]]] = i;
+        }
+
+        float[] labels = firstSeen.Labels;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = renumber[(int)labels[i]];
+        }
+
+        return new Dataset(firstSeen.Inputs, firstSeen.InputSize, labels, 1, sorted);
+    }
+
+    private static void CheckArguments(string path, CsvLabelColumn labelColumn, double featureScale)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (labelColumn is not (CsvLabelColumn.First or CsvLabelColumn.Last))
         {
@@ -41,7 +153,26 @@ public static class CsvDataset
         {
             throw new ArgumentOutOfRangeException(nameof(featureScale), featureScale, "The feature scale must be a finite number.");
         }
+    }
 
+    private static string ClassName(ReadOnlySpan<char> field, FieldContext context)
+    {
+        ReadOnlySpan<char> name = field.Trim();
+        if (name.Length >= 2 && name[0] == '"' && name[^1] == '"')
+        {
+            name = name[1..^1];
+        }
+
+        if (name.IsEmpty)
+        {
+            throw InvalidValue(context.Path, context.Line, context.Column, context.Names, "expected a class name, found an empty field");
+        }
+
+        return name.ToString();
+    }
+
+    private static Dataset LoadCore(string path, CsvLabelColumn labelColumn, double featureScale, LabelParser parseLabel, IReadOnlyList<string>? classNames)
+    {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Data file not found: '{path}' (full path '{Path.GetFullPath(path)}').", path);
@@ -118,13 +249,13 @@ public static class CsvDataset
                 ReadOnlySpan<char> field = comma < 0 ? text : text[..comma];
                 text = comma < 0 ? ReadOnlySpan<char>.Empty : text[(comma + 1)..];
 
-                double value = Parse(field, path, lineNumber, column, names);
                 if (column == labelIndex)
                 {
-                    labels[rows] = ToFloat(value, field, path, lineNumber, column, names);
+                    labels[rows] = parseLabel(field, new FieldContext(path, lineNumber, column, names));
                 }
                 else
                 {
+                    double value = Parse(field, path, lineNumber, column, names);
                     row[column - firstFeature] = ToFloat(value * featureScale, field, path, lineNumber, column, names);
                 }
             }
@@ -144,7 +275,7 @@ public static class CsvDataset
             Array.Resize(ref labels, rows);
         }
 
-        return new Dataset(inputs, features, labels, 1);
+        return new Dataset(inputs, features, labels, 1, classNames);
     }
 
     private static double Parse(ReadOnlySpan<char> field, string path, int line, int column, string[] names)
@@ -210,6 +341,9 @@ public static class CsvDataset
     private static InvalidDataException InvalidValue(string path, int line, int column, string[] names, string message) =>
         new(string.Create(CultureInfo.InvariantCulture, $"{path} line {line}, column {column + 1} ({names[column].Trim()}): {message}."));
 
-    private static string Quote(ReadOnlySpan<char> text) =>
-        text.Length <= MaxQuotedLength ? text.ToString() : string.Concat(text[..MaxQuotedLength], "...");
+    private static string Quote(ReadOnlySpan<char> text, int maxLength = MaxQuotedLength) =>
+        text.Length <= maxLength ? text.ToString() : string.Concat(text[..maxLength], "...");
+
+    /// <summary>Where a field sits, for error messages: the file, the 1-based line, the 0-based column and the header names.</summary>
+    private readonly record struct FieldContext(string Path, int Line, int Column, string[] Names);
 }

@@ -2,26 +2,6 @@ using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
-/// <summary>y = f(x), one element at a time, at scalar and at every vector width.</summary>
-internal interface IUnaryOperator
-{
-    static abstract float Invoke(float x);
-
-    static abstract TVec Invoke<TSimd, TVec>(TVec x)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct;
-}
-
-/// <summary>grad = grad · g'(a), where a = g(z) is the activation's own output.</summary>
-internal interface IGradientOperator
-{
-    static abstract float Invoke(float activation, float gradient);
-
-    static abstract TVec Invoke<TSimd, TVec>(TVec activation, TVec gradient)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct;
-}
-
 /// <summary>
 /// Loop drivers for element-wise kernels. The widest enabled width takes every full vector, then each narrower
 /// width takes at most one more, then scalars finish: tails are explicit and no element is processed twice, which
@@ -76,30 +56,6 @@ internal static unsafe class ElementwiseKernels
         for (; i < length; i++)
         {
             gradient[i] = TOperator.Invoke(activation[i], gradient[i]);
-        }
-    }
-
-    internal static void AddScalar(float* x, int length, float value, SimdWidth width)
-    {
-        int i = 0;
-        if (width >= SimdWidth.V512)
-        {
-            i = AddScalarVectors<Simd512, Vector512<float>>(x, i, length, value);
-        }
-
-        if (width >= SimdWidth.V256)
-        {
-            i = AddScalarVectors<Simd256, Vector256<float>>(x, i, length, value);
-        }
-
-        if (width >= SimdWidth.V128)
-        {
-            i = AddScalarVectors<Simd128, Vector128<float>>(x, i, length, value);
-        }
-
-        for (; i < length; i++)
-        {
-            x[i] += value;
         }
     }
 
@@ -169,20 +125,6 @@ internal static unsafe class ElementwiseKernels
         for (; i <= length - width; i += width)
         {
             TSimd.Store(TOperator.Invoke<TSimd, TVec>(TSimd.Load(activation + i), TSimd.Load(gradient + i)), gradient + i);
-        }
-
-        return i;
-    }
-
-    private static int AddScalarVectors<TSimd, TVec>(float* x, int i, int length, float value)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        int width = TSimd.Count;
-        TVec addend = TSimd.Broadcast(value);
-        for (; i <= length - width; i += width)
-        {
-            TSimd.Store(TSimd.Add(TSimd.Load(x + i), addend), x + i);
         }
 
         return i;

@@ -152,11 +152,8 @@ public static unsafe class Gemm
     /// <summary>
     /// The width a product runs at: <see cref="SimdWidths.Resolve"/>, so <see cref="SimdPolicy.Use512Bit"/> decides,
     /// and by default that means 512 bits wherever the CPU has AVX-512F, even where the runtime prefers 256 (Vector512
-    /// code still compiles to zmm instructions with 32 registers there). The products confirm that default on the
-    /// 2-vCPU Cascade Lake build machine, one thread, p10 of 100 interleaved runs: Z1 = W1·Xᵀ
-    /// (20 × 12288 · (209 × 12288)ᵀ) 1.62 ms at 512 bits against 1.81 at 256, dW1 = dZ1·X (20 × 209 · 209 × 12288)
-    /// 1.84 ms against 2.83, and a whole training iteration of that network (NnGen.Benchmarks DeepTrainIteration,
-    /// products forced to 256 bits for the comparison) 5.9–9.5 ms against 10.3–11.6.
+    /// code still compiles to zmm instructions with 32 registers there), because the products measured faster so
+    /// (docs/performance.md, "Width policy").
     /// </summary>
     internal static SimdWidth Resolve(SimdWidth width) => SimdWidths.Resolve(width);
 
@@ -180,7 +177,8 @@ public static unsafe class Gemm
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         {
-            Forward(Orientation.NN, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
+            var product = new ForwardProduct(Orientation.NN, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias);
+            ActivationOperators.Visit(activation, ref product, Kernel, nameof(activation));
         }
     }
 
@@ -195,7 +193,8 @@ public static unsafe class Gemm
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         {
-            Forward(Orientation.NT, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias, activation);
+            var product = new ForwardProduct(Orientation.NT, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias);
+            ActivationOperators.Visit(activation, ref product, Kernel, nameof(activation));
         }
     }
 
@@ -204,7 +203,7 @@ public static unsafe class Gemm
     {
         const string Kernel = "Gemm.MultiplyTN";
         CheckProduct(a, b, c, m, k, n, Kernel, aRows: "k", aCols: "m", bRows: "k", bCols: "n", aRowCount: k, aColCount: m, bRowCount: k, bColCount: n);
-        CheckActivation(derivativeOf, Kernel, nameof(derivativeOf));
+        ActivationOperators.Check(derivativeOf, Kernel, nameof(derivativeOf));
         if (derivativeOf != Activation.Linear || !activations.IsEmpty)
         {
             KernelGuard.MatrixLength(activations.Length, m, n, Kernel, nameof(activations), "m", "n");
@@ -217,59 +216,46 @@ public static unsafe class Gemm
         fixed (float* pactivations = activations)
         {
             // Aᵀ(i, p) = a[p·m + i]: a row stride of 1 and a depth stride of m, so no transposed copy is made.
-            SimdWidth resolved = Resolve(width);
-            TileShape tiles = TileShapes.Current;
-            nint offset = (nint)(pactivations - pc);
-            switch (derivativeOf)
+            var product = new BackwardProduct(Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, (nint)(pactivations - pc));
+            ActivationOperators.Visit(derivativeOf, ref product, Kernel, nameof(derivativeOf));
+        }
+    }
+
+    /// <summary>The TN product with the epilogue of one activation's derivative; the linear derivative is the plain product.</summary>
+    private readonly struct BackwardProduct(SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, nint activationsOffset)
+        : IActivationVisitor
+    {
+        public void Visit<TActivation, TGradient>()
+            where TActivation : struct, IUnaryOperator
+            where TGradient : struct, IGradientOperator
+        {
+            if (typeof(TGradient) == typeof(LinearGradientOperator))
             {
-                case Activation.Sigmoid:
-                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.SigmoidGradientOperator>(offset));
-                    break;
-                case Activation.Tanh:
-                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.TanhGradientOperator>(offset));
-                    break;
-                case Activation.ReLU:
-                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.ReLUGradientOperator>(offset));
-                    break;
-                case Activation.LeakyReLU:
-                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, new ActivationGradientEpilogue<ActivationKernels.LeakyReLUGradientOperator>(offset));
-                    break;
-                default:
-                    // The linear derivative is 1: the plain product.
-                    GemmKernels.Outer(resolved, tiles, pa, 1, m, pb, n, pc, n, m, k, n, alpha, default(NoEpilogue));
-                    break;
+                GemmKernels.Outer(width, tiles, a, 1, m, b, n, c, n, m, k, n, alpha, default(NoEpilogue));
+            }
+            else
+            {
+                GemmKernels.Outer(width, tiles, a, 1, m, b, n, c, n, m, k, n, alpha, new ActivationGradientEpilogue<TGradient>(activationsOffset));
             }
         }
     }
 
-    /// <summary>Picks the epilogue type once, at the edge, so every tile is compiled for exactly one activation.</summary>
-    private static void Forward(Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, float* bias, Activation activation)
+    /// <summary>The NN or NT product with a bias and activation epilogue, its type picked once so every tile is compiled for one activation.</summary>
+    private readonly struct ForwardProduct(Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, float* bias)
+        : IActivationVisitor
     {
-        switch (activation)
+        public void Visit<TActivation, TGradient>()
+            where TActivation : struct, IUnaryOperator
+            where TGradient : struct, IGradientOperator
         {
-            case Activation.Sigmoid:
-                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.SigmoidOperator>(bias));
-                break;
-            case Activation.Tanh:
-                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.TanhOperator>(bias));
-                break;
-            case Activation.ReLU:
-                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.ReLUOperator>(bias));
-                break;
-            case Activation.LeakyReLU:
-                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LeakyReLUOperator>(bias));
-                break;
-            default:
-                if (bias == null)
-                {
-                    RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, default(NoEpilogue));
-                }
-                else
-                {
-                    RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
-                }
-
-                break;
+            if (typeof(TActivation) == typeof(LinearOperator) && bias == null)
+            {
+                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, default(NoEpilogue));
+            }
+            else
+            {
+                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<TActivation>(bias));
+            }
         }
     }
 
@@ -402,10 +388,10 @@ public static unsafe class Gemm
     internal static unsafe void MatVec(
         ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int rows, int cols, Activation activation, SimdWidth width)
     {
-        // One combined test on the way in, the precise message only when it fails: a one-example call on a 64 × 16
-        // layer is about 900 instructions of arithmetic, and the dozen separate checks measured 500 more.
+        // One combined test on the way in, the precise message only when it fails: separate checks cost a large share
+        // of a one-example call (docs/performance.md).
         if (rows < 0 || cols < 0 || w.Length != (long)rows * cols || x.Length != cols || bias.Length != rows || y.Length != rows ||
-            (uint)activation > (uint)Activation.Linear || y.Overlaps(w) || y.Overlaps(x) || y.Overlaps(bias))
+            y.Overlaps(w) || y.Overlaps(x) || y.Overlaps(bias))
         {
             ThrowMatVecArguments(w, x, bias, y, rows, cols, activation);
         }
@@ -415,6 +401,7 @@ public static unsafe class Gemm
         fixed (float* pbias = bias)
         fixed (float* py = y)
         {
+            // An activation without an element-wise operator is rejected here, before anything is written.
             MatVecKernels.Forward(width, pw, px, pbias, py, rows, cols, activation);
         }
     }
@@ -433,34 +420,19 @@ public static unsafe class Gemm
         KernelGuard.NoOverlap(y, w, Kernel, nameof(y), nameof(w));
         KernelGuard.NoOverlap(y, x, Kernel, nameof(y), nameof(x));
         KernelGuard.NoOverlap(y, bias, Kernel, nameof(y), nameof(bias));
-        CheckActivation(activation, Kernel, nameof(activation));
+        ActivationOperators.Check(activation, Kernel, nameof(activation));
         throw new UnreachableException($"{Kernel}: the combined argument check failed but no single check did.");
     }
 
     private static void CheckForwardEpilogue(ReadOnlySpan<float> c, ReadOnlySpan<float> bias, Activation activation, int m, string kernel)
     {
-        CheckActivation(activation, kernel, nameof(activation));
+        ActivationOperators.Check(activation, kernel, nameof(activation));
         if (!bias.IsEmpty)
         {
             KernelGuard.VectorLength(bias.Length, m, kernel, nameof(bias), "m");
             KernelGuard.NoOverlap(c, bias, kernel, nameof(c), nameof(bias));
         }
     }
-
-    private static void CheckActivation(Activation activation, string kernel, string parameter)
-    {
-        if ((uint)activation > (uint)Activation.Linear)
-        {
-            ThrowUndefinedActivation(activation, kernel, parameter);
-        }
-    }
-
-    [DoesNotReturn]
-    private static void ThrowUndefinedActivation(Activation activation, string kernel, string parameter) =>
-        throw new ArgumentOutOfRangeException(
-            parameter,
-            activation,
-            string.Create(CultureInfo.InvariantCulture, $"{kernel}: {parameter} {(int)activation} is not a defined Activation."));
 
     private static void CheckProduct(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, int m, int k, int n, string kernel,

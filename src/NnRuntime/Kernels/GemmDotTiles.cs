@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NnGen.Kernels;
 
@@ -9,15 +8,13 @@ namespace NnGen.Kernels;
 internal static unsafe partial class GemmKernels
 {
     /// <summary>
-    /// C = alpha · A · Bᵀ by 4 × 5 dot-product tiles over k chunks of <see cref="DotDepthBlock"/>. Between chunks a
-    /// tile parks its 20 vector sums in scratch rather than reducing them: the horizontal sums (shuffles, which share
-    /// a port with 512-bit FMAs) happen once per output instead of once per chunk, and C is written once, final.
-    /// With enough columns to amortize it, each chunk of A is first copied into aligned scratch, and the chunks start
-    /// where B's rows reach a vector boundary: B (the long, streamed operand: the examples in Z1 = W1·Xᵀ) and the copy
-    /// of A are then read with aligned loads only, and the A rows of one chunk no longer sit 48 KiB apart in the same
-    /// L1 sets. On 20 × 12288 · (209 × 12288)ᵀ at 512 bits with the GC's unaligned arrays, the same tiles measured
-    /// 2.55 ms unpacked and 1.75 ms packed and aligned. The few elements before the first boundary and after the last
-    /// full vector are summed as two masked vectors.
+    /// C = alpha · A · Bᵀ by dot-product tiles over k chunks of <see cref="DotDepthBlock"/>. Between chunks a tile parks
+    /// its vector sums in scratch rather than reducing them: the horizontal sums happen once per output instead of once
+    /// per chunk, and C is written once, final. With enough columns to amortize it, each chunk of A is first copied
+    /// into aligned scratch, so the A rows of one chunk no longer sit a whole input row apart in the same L1 sets.
+    /// Chunks start at multiples of the vector width counted from each row's start, never from an address, so which
+    /// lane sums which element (and so the result) depends on the inputs only, wherever the buffers sit. The elements
+    /// after the last full vector are summed as one masked vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotTiles<TSimd, TVec, TEpilogue>(
@@ -28,24 +25,14 @@ internal static unsafe partial class GemmKernels
     {
         int width = TSimd.Count;
         bool pack = n >= DotPackMinimumColumns;
-        int head = 0;
-        if (pack && ldb % width == 0)
-        {
-            // Every B row starts at the same offset from a vector boundary, so one head aligns them all.
-            int vectorBytes = width * sizeof(float);
-            int misalignment = (int)((nint)b & (vectorBytes - 1));
-            head = misalignment == 0 ? 0 : (vectorBytes - misalignment) / sizeof(float);
-        }
-
-        int bodyEnd = head + ((k - head) / width * width);
+        int bodyEnd = k / width * width;
         int tail = k - bodyEnd;
-        TVec headMask = TSimd.Select(TSimd.LanesFrom(head), TSimd.Zero, TSimd.LanesFrom(0));
         TVec tailMask = TSimd.LanesFrom(width - tail);
 
         // Scratch holds one row group's copy of an A chunk, then the parked sums of that row group × a column group.
         // Both groupings depend only on m and the width, so every part of a split product sums exactly alike.
         int rowGroup = Math.Min(m, DotRowGroupTiles * tiles.DotRows());
-        nint packedFloats = pack ? (nint)rowGroup * (DotDepthBlock + (2 * width)) : 0;
+        nint packedFloats = pack ? (nint)rowGroup * (DotDepthBlock + width) : 0;
         int columnBlock = tiles.DotColumns();
         int columnGroup = Math.Max(columnBlock, (int)((ScratchFloats - packedFloats) / (rowGroup * width)) / columnBlock * columnBlock);
         float* scratch = Scratch;
@@ -57,48 +44,41 @@ internal static unsafe partial class GemmKernels
             {
                 int columns = Math.Min(columnGroup, n - j0);
                 nint partialStride = (nint)columns * width;
-                for (int k0 = head; k0 < bodyEnd || k0 == head; k0 += DotDepthBlock)
+                for (int k0 = 0; k0 < bodyEnd || k0 == 0; k0 += DotDepthBlock)
                 {
                     int length = Math.Min(DotDepthBlock, bodyEnd - k0);
-                    bool first = k0 == head;
                     bool last = k0 + length == bodyEnd;
+                    bool hasTail = last && tail != 0;
+                    nint tailB = k - width - k0;
                     float* aChunk;
                     nint aStride;
-                    DotChunk<TVec> chunk;
+                    nint tailA;
                     if (pack)
                     {
-                        // Packed row: [first vector of the row | the chunk | last vector of the row]; the edge vectors
-                        // are copied only for the chunks that sum them.
-                        aStride = length + (2 * width);
+                        // Packed row: [the chunk | last vector of the row]; the tail vector only for the chunk that sums it.
+                        aStride = length + width;
                         for (int r = 0; r < rows; r++)
                         {
                             float* source = a + ((i0 + r) * lda);
                             float* destination = scratch + (r * aStride);
-                            if (first && head != 0)
+                            new ReadOnlySpan<float>(source + k0, length).CopyTo(new Span<float>(destination, length));
+                            if (hasTail)
                             {
-                                new ReadOnlySpan<float>(source, width).CopyTo(new Span<float>(destination, width));
-                            }
-
-                            new ReadOnlySpan<float>(source + k0, length).CopyTo(new Span<float>(destination + width, length));
-                            if (last && tail != 0)
-                            {
-                                new ReadOnlySpan<float>(source + k - width, width).CopyTo(new Span<float>(destination + width + length, width));
+                                new ReadOnlySpan<float>(source + k - width, width).CopyTo(new Span<float>(destination + length, width));
                             }
                         }
 
-                        aChunk = scratch + width;
-                        chunk = new DotChunk<TVec>(
-                            length, first && head != 0, -width, -k0, headMask, last && tail != 0, length, k - width - k0, tailMask, alpha, first, last, partialStride);
+                        aChunk = scratch;
+                        tailA = length;
                     }
                     else
                     {
                         aStride = lda;
                         aChunk = a + (i0 * lda) + k0;
-                        nint tailOffset = k - width - k0;
-                        chunk = new DotChunk<TVec>(
-                            length, false, 0, 0, headMask, last && tail != 0, tailOffset, tailOffset, tailMask, alpha, first, last, partialStride);
+                        tailA = tailB;
                     }
 
+                    var chunk = new DotChunk<TVec>(length, hasTail, tailA, tailB, tailMask, alpha, first: k0 == 0, last, partialStride);
                     DotChunkTiles<TSimd, TVec, TEpilogue>(
                         tiles, aChunk, aStride, b + (j0 * ldb) + k0, ldb, c + (i0 * ldc) + j0, ldc, partials, i0, rows, columns, chunk, epilogue);
                 }
@@ -186,25 +166,14 @@ internal static unsafe partial class GemmKernels
     /// pointers and the same for every row, because rows differ only by their strides.
     /// </summary>
     private readonly struct DotChunk<TVec>(
-        int length, bool hasHead, nint headA, nint headB, TVec headMask, bool hasTail, nint tailA, nint tailB, TVec tailMask,
-        float alpha, bool first, bool last, nint partialStride)
+        int length, bool hasTail, nint tailA, nint tailB, TVec tailMask, float alpha, bool first, bool last, nint partialStride)
         where TVec : struct
     {
-        /// <summary>Floats summed with full aligned vectors, a multiple of the vector width (possibly 0).</summary>
+        /// <summary>Floats summed with full vectors, a multiple of the vector width (possibly 0).</summary>
         public readonly int Length = length;
 
-        /// <summary>Index of the first edge vector this chunk sums: 0 with a head, 1 without.</summary>
-        public readonly int FirstEdge = hasHead ? 0 : 1;
-
-        /// <summary>One past the last edge vector this chunk sums: 2 with a tail, 1 without.</summary>
-        public readonly int EdgeEnd = hasTail ? 2 : 1;
-
-        public readonly nint HeadA = headA;
-
-        public readonly nint HeadB = headB;
-
-        /// <summary>Keeps the lanes before the first aligned chunk.</summary>
-        public readonly TVec HeadMask = headMask;
+        /// <summary>Whether this chunk also sums the masked vector of the elements after the row's last full vector.</summary>
+        public readonly bool HasTail = hasTail;
 
         public readonly nint TailA = tailA;
 
@@ -253,45 +222,6 @@ internal static unsafe partial class GemmKernels
         }
 
         *c = value;
-    }
-
-    /// <summary>
-    /// The four horizontal sums of s0..s3 as one vector, by a tree of pairwise adds: about 20 instructions for four
-    /// sums where four separate reductions take about 32.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Reduce4<TVec>(TVec s0, TVec s1, TVec s2, TVec s3)
-        where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            Vector512<float> v0 = (Vector512<float>)(object)s0, v1 = (Vector512<float>)(object)s1;
-            Vector512<float> v2 = (Vector512<float>)(object)s2, v3 = (Vector512<float>)(object)s3;
-            return Reduce4(v0.GetLower() + v0.GetUpper(), v1.GetLower() + v1.GetUpper(), v2.GetLower() + v2.GetUpper(), v3.GetLower() + v3.GetUpper());
-        }
-
-        if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            Vector256<float> v0 = (Vector256<float>)(object)s0, v1 = (Vector256<float>)(object)s1;
-            Vector256<float> v2 = (Vector256<float>)(object)s2, v3 = (Vector256<float>)(object)s3;
-            if (Avx.IsSupported)
-            {
-                // [Σ0 Σ1 Σ2 Σ3] of the low 128-bit halves next to the same of the high halves.
-                Vector256<float> sums = Avx.HorizontalAdd(Avx.HorizontalAdd(v0, v1), Avx.HorizontalAdd(v2, v3));
-                return sums.GetLower() + sums.GetUpper();
-            }
-
-            return Reduce4(v0.GetLower() + v0.GetUpper(), v1.GetLower() + v1.GetUpper(), v2.GetLower() + v2.GetUpper(), v3.GetLower() + v3.GetUpper());
-        }
-
-        Vector128<float> w0 = (Vector128<float>)(object)s0, w1 = (Vector128<float>)(object)s1;
-        Vector128<float> w2 = (Vector128<float>)(object)s2, w3 = (Vector128<float>)(object)s3;
-        if (Sse3.IsSupported)
-        {
-            return Sse3.HorizontalAdd(Sse3.HorizontalAdd(w0, w1), Sse3.HorizontalAdd(w2, w3));
-        }
-
-        return Vector128.Create(Vector128.Sum(w0), Vector128.Sum(w1), Vector128.Sum(w2), Vector128.Sum(w3));
     }
 
     // prefetch: a B row of the next column group to pull into L2, one line per step (the tile's own first B row when
@@ -375,12 +305,12 @@ internal static unsafe partial class GemmKernels
             s34 = TSimd.MultiplyAdd(x, y4, s34);
         }
 
-        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        if (chunk.HasTail)
         {
             // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
-            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
-            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
-            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            nint ea = chunk.TailA;
+            nint eb = chunk.TailB;
+            TVec mask = chunk.TailMask;
             TVec y0 = TSimd.And(TSimd.Load(b0 + eb), mask), y1 = TSimd.And(TSimd.Load(b1 + eb), mask), y2 = TSimd.And(TSimd.Load(b2 + eb), mask), y3 = TSimd.And(TSimd.Load(b3 + eb), mask), y4 = TSimd.And(TSimd.Load(b4 + eb), mask);
             TVec x = TSimd.And(TSimd.Load(a0 + ea), mask);
             s00 = TSimd.MultiplyAdd(x, y0, s00);
@@ -433,13 +363,13 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        WriteDot(c, Reduce4(s00, s01, s02, s03), chunk, row, epilogue);
+        WriteDot(c, HorizontalSums.Sum4(s00, s01, s02, s03), chunk, row, epilogue);
         WriteDot(c + 4, TSimd.Sum(s04), chunk, row, epilogue);
-        WriteDot(c + ldc, Reduce4(s10, s11, s12, s13), chunk, row + 1, epilogue);
+        WriteDot(c + ldc, HorizontalSums.Sum4(s10, s11, s12, s13), chunk, row + 1, epilogue);
         WriteDot(c + ldc + 4, TSimd.Sum(s14), chunk, row + 1, epilogue);
-        WriteDot(c + (2 * ldc), Reduce4(s20, s21, s22, s23), chunk, row + 2, epilogue);
+        WriteDot(c + (2 * ldc), HorizontalSums.Sum4(s20, s21, s22, s23), chunk, row + 2, epilogue);
         WriteDot(c + (2 * ldc) + 4, TSimd.Sum(s24), chunk, row + 2, epilogue);
-        WriteDot(c + (3 * ldc), Reduce4(s30, s31, s32, s33), chunk, row + 3, epilogue);
+        WriteDot(c + (3 * ldc), HorizontalSums.Sum4(s30, s31, s32, s33), chunk, row + 3, epilogue);
         WriteDot(c + (3 * ldc) + 4, TSimd.Sum(s34), chunk, row + 3, epilogue);
     }
 
@@ -480,12 +410,12 @@ internal static unsafe partial class GemmKernels
             s04 = TSimd.MultiplyAdd(x, y4, s04);
         }
 
-        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        if (chunk.HasTail)
         {
             // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
-            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
-            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
-            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            nint ea = chunk.TailA;
+            nint eb = chunk.TailB;
+            TVec mask = chunk.TailMask;
             TVec y0 = TSimd.And(TSimd.Load(b0 + eb), mask), y1 = TSimd.And(TSimd.Load(b1 + eb), mask), y2 = TSimd.And(TSimd.Load(b2 + eb), mask), y3 = TSimd.And(TSimd.Load(b3 + eb), mask), y4 = TSimd.And(TSimd.Load(b4 + eb), mask);
             TVec x = TSimd.And(TSimd.Load(a0 + ea), mask);
             s00 = TSimd.MultiplyAdd(x, y0, s00);
@@ -505,7 +435,7 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        WriteDot(c, Reduce4(s00, s01, s02, s03), chunk, row, epilogue);
+        WriteDot(c, HorizontalSums.Sum4(s00, s01, s02, s03), chunk, row, epilogue);
         WriteDot(c + 4, TSimd.Sum(s04), chunk, row, epilogue);
     }
 
@@ -549,12 +479,12 @@ internal static unsafe partial class GemmKernels
             s30 = TSimd.MultiplyAdd(x, y0, s30);
         }
 
-        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        if (chunk.HasTail)
         {
             // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
-            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
-            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
-            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            nint ea = chunk.TailA;
+            nint eb = chunk.TailB;
+            TVec mask = chunk.TailMask;
             TVec y0 = TSimd.And(TSimd.Load(b0 + eb), mask);
             TVec x = TSimd.And(TSimd.Load(a0 + ea), mask);
             s00 = TSimd.MultiplyAdd(x, y0, s00);
@@ -575,7 +505,7 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        Vector128<float> sums = Reduce4(s00, s10, s20, s30);
+        Vector128<float> sums = HorizontalSums.Sum4(s00, s10, s20, s30);
         WriteDot(c, sums.GetElement(0), chunk, row, epilogue);
         WriteDot(c + ldc, sums.GetElement(1), chunk, row + 1, epilogue);
         WriteDot(c + (2 * ldc), sums.GetElement(2), chunk, row + 2, epilogue);
@@ -604,11 +534,11 @@ internal static unsafe partial class GemmKernels
             even = TSimd.MultiplyAdd(TSimd.Load(a + p), TSimd.Load(b + p), even);
         }
 
-        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        if (chunk.HasTail)
         {
-            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
-            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
-            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            nint ea = chunk.TailA;
+            nint eb = chunk.TailB;
+            TVec mask = chunk.TailMask;
             odd = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(a + ea), mask), TSimd.And(TSimd.Load(b + eb), mask), odd);
         }
 
@@ -643,15 +573,15 @@ internal static unsafe partial class GemmKernels
         {
             float* sums = partials + (r * ps);
             TVec s0 = TSimd.Load(sums), s1 = TSimd.Load(sums + width), s2 = TSimd.Load(sums + (2 * width)), s3 = TSimd.Load(sums + (3 * width));
-            WriteDot(c + (r * ldc), Reduce4(s0, s1, s2, s3), chunk, row + r, epilogue);
+            WriteDot(c + (r * ldc), HorizontalSums.Sum4(s0, s1, s2, s3), chunk, row + r, epilogue);
         }
     }
 
     /// <summary>
     /// The sums of a <see cref="Dot3x4{TSimd, TVec, TEpilogue}"/> tile, always parked in <paramref name="partials"/>.
     /// Compiled apart from the epilogue on purpose: the loop keeps all 16 registers busy, and with an activation's
-    /// temporaries in the same method the JIT spilled one sum to the stack inside the loop, a store and reload on
-    /// every step that put 2.5 ms instead of 1.4 on Z1 = W1·Xᵀ of [12288,20,7,5,1].
+    /// temporaries in the same method the JIT spilled one sum to the stack inside the loop (a store and reload on
+    /// every step).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Dot3x4Sums<TSimd, TVec>(float* a, nint lda, float* b, nint ldb, float* partials, in DotChunk<TVec> chunk, float* prefetch)
@@ -711,12 +641,12 @@ internal static unsafe partial class GemmKernels
             s23 = TSimd.MultiplyAdd(x2, y, s23);
         }
 
-        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        if (chunk.HasTail)
         {
             // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
-            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
-            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
-            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            nint ea = chunk.TailA;
+            nint eb = chunk.TailB;
+            TVec mask = chunk.TailMask;
             // One A vector at a time and B reloaded per row: with the mask live, holding all of them as the main loop
             // does would take 17 registers, and the spill the JIT then places lands inside the main loop.
             TVec x = TSimd.And(TSimd.Load(a0 + ea), mask);
@@ -781,12 +711,12 @@ internal static unsafe partial class GemmKernels
             s03 = TSimd.MultiplyAdd(x, TSimd.Load(b3 + p), s03);
         }
 
-        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        if (chunk.HasTail)
         {
             // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
-            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
-            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
-            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            nint ea = chunk.TailA;
+            nint eb = chunk.TailB;
+            TVec mask = chunk.TailMask;
             TVec x = TSimd.And(TSimd.Load(a + ea), mask);
             s00 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b0 + eb), mask), s00);
             s01 = TSimd.MultiplyAdd(x, TSimd.And(TSimd.Load(b1 + eb), mask), s01);
@@ -803,7 +733,7 @@ internal static unsafe partial class GemmKernels
             return;
         }
 
-        WriteDot(c, Reduce4(s00, s01, s02, s03), chunk, row, epilogue);
+        WriteDot(c, HorizontalSums.Sum4(s00, s01, s02, s03), chunk, row, epilogue);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -837,12 +767,12 @@ internal static unsafe partial class GemmKernels
             s20 = TSimd.MultiplyAdd(TSimd.Load(a2 + p), y, s20);
         }
 
-        for (int edge = chunk.FirstEdge; edge < chunk.EdgeEnd; edge++)
+        if (chunk.HasTail)
         {
             // Both operands are masked so an Inf or NaN in a lane summed elsewhere cannot leak in as 0 · Inf.
-            nint ea = edge == 0 ? chunk.HeadA : chunk.TailA;
-            nint eb = edge == 0 ? chunk.HeadB : chunk.TailB;
-            TVec mask = edge == 0 ? chunk.HeadMask : chunk.TailMask;
+            nint ea = chunk.TailA;
+            nint eb = chunk.TailB;
+            TVec mask = chunk.TailMask;
             TVec y = TSimd.And(TSimd.Load(b + eb), mask);
             s00 = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(a0 + ea), mask), y, s00);
             s10 = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(a1 + ea), mask), y, s10);
@@ -858,7 +788,7 @@ internal static unsafe partial class GemmKernels
         }
 
         // The reduction tree keeps its four inputs apart, so the fourth (a repeat) changes nothing in the other three.
-        Vector128<float> sums = Reduce4(s00, s10, s20, s20);
+        Vector128<float> sums = HorizontalSums.Sum4(s00, s10, s20, s20);
         WriteDot(c, sums.GetElement(0), chunk, row, epilogue);
         WriteDot(c + ldc, sums.GetElement(1), chunk, row + 1, epilogue);
         WriteDot(c + (2 * ldc), sums.GetElement(2), chunk, row + 2, epilogue);

@@ -19,11 +19,8 @@ namespace NnGen.Kernels;
 /// 13 registers. A is addressed through a row stride and a depth stride, so Aᵀ (TN) needs no transposed copy.</item>
 /// <item><b>Dot-product</b> (NT, MatVec): both operands are contiguous along k, so a tile of r A rows × c B rows keeps
 /// r·c vector partial sums, parks them in scratch between <see cref="DotDepthBlock"/> chunks of k, and at the end
-/// reduces each row's first four together into one 128-bit vector of C (see <see cref="Reduce4{TVec}"/>). Wide tiles
-/// are 4 × 5: measured 1.80 ms against 1.88 for 5 × 4 on 20 × 12288 · (209 × 12288)ᵀ at 512 bits (p10 of 200
-/// interleaved runs), the A rows from L2, the B rows from L1. Narrow tiles are 3 × 4 (16 registers): on the AVX2 build
-/// machine a stand-alone 3 × 4 loop took 1.29–1.35 ms on that product against 1.60 for 2 × 5 (minimum of 150
-/// interleaved runs).</item>
+/// reduces each row's first four together into one 128-bit vector of C (see <see cref="HorizontalSums.Sum4{TVec}"/>). Wide tiles
+/// are 4 × 5 and narrow ones 3 × 4, each the fastest shape measured for its register file (docs/performance.md).</item>
 /// </list>
 /// Cache-driven variants: large NN/TN products copy B into contiguous depth-blocked panels
 /// (<see cref="OuterPackedTiles"/>); NT products with several B rows copy each k chunk of A into aligned scratch
@@ -36,7 +33,7 @@ namespace NnGen.Kernels;
 /// Epilogues (<see cref="IGemmEpilogue"/>) run on each value once it is final, inside the tile's store.
 /// The loops are compiled fully optimized on first call (<see cref="MethodImplOptions.AggressiveOptimization"/>): each
 /// generic instantiation is a separate method that tiered compilation would run unoptimized (every vector operation an
-/// actual call) for its first 30 calls and then some, and a training run's first iterations measured over 10× slower.
+/// actual call) for its first 30 calls and then some, which slows a training run's first iterations many times over.
 /// </remarks>
 internal static unsafe partial class GemmKernels
 {
@@ -59,9 +56,8 @@ internal static unsafe partial class GemmKernels
     /// <summary>
     /// Floats of k per dot-product pass. The copied chunk of A (20 rows: 80 KiB) stays in L2 and the 5 B rows of a tile
     /// (20 KiB) in L1 while the 5 row blocks of A stream past them; shorter chunks park and reload the tile's sums more
-    /// often. Measured with 5 × 4 tiles on 20 × 12288 · (209 × 12288)ᵀ at 512 bits, one thread, p10 of 100 runs:
-    /// 256 → 2.03 ms, 384 → 1.85, 512 → 1.84, 768 → 1.89, 1024 → 1.84, 2048 → 1.87 (a flat optimum; 1024 also keeps
-    /// the B rows in page-long runs for the prefetcher).
+    /// often. The optimum measured flat from 384 to 2048; 1024 also keeps the B rows in page-long runs for the
+    /// prefetcher.
     /// </summary>
     internal const int DotDepthBlock = 1024;
 
@@ -80,14 +76,13 @@ internal static unsafe partial class GemmKernels
     /// <summary>
     /// Floats in one packed outer-product panel (16 KiB: 64 deep at 512 bits, 128 at 256): it stays in the 32 KiB L1
     /// with the A rows and C tiles while every row block of A streams past it; the price is one read-modify-write of
-    /// C per extra depth block. On 20 × 209 · 209 × 12288 at 512 bits (p10 of 100 interleaved runs) 4096 floats took
-    /// 1.70 ms against 1.90 for 2048 and 1.98 for 8192.
+    /// C per extra depth block.
     /// </summary>
     private const int PackedPanelFloats = 4096;
 
     /// <summary>
     /// Columns of B per packed block: one 4 KiB page of each row, so a block (64 rows at 512 bits, 256 KiB) and the
-    /// next one being prefetched share the L2 (same measurement: 1.70 ms against 1.81 for 512 and 2.12 for 2048).
+    /// next one being prefetched share the L2.
     /// </summary>
     private const int PackedBlockColumns = 1024;
 
@@ -171,7 +166,7 @@ internal static unsafe partial class GemmKernels
         }
         else
         {
-            Dot(width, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, new BiasActivationEpilogue<ActivationKernels.LinearOperator>(bias));
+            Dot(width, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, new BiasActivationEpilogue<LinearOperator>(bias));
         }
     }
 
@@ -391,10 +386,7 @@ internal static unsafe partial class GemmKernels
                 }
 
                 // While this block computes, its tiles pull the next block's rows of B into L2, so the next copy reads
-                // from cache instead of waiting on memory. Timed apart, the copies drop from 1.03 to 0.72 ms per
-                // 20 × 209 · 209 × 12288 product and the arithmetic grows by 0.4 ms (the prefetches hold line fill
-                // buffers); the whole measured 1.80 against 1.96 ms (p10 of 300 interleaved runs). Copying the next
-                // block in slices between tile columns instead measured slower (1.96 against 1.75 ms).
+                // from cache instead of waiting on memory (a net gain although the prefetches slow the arithmetic).
                 int nextRow = k0 + depth < k ? k0 + depth : 0;
                 int nextColumn = k0 + depth < k ? j0 : j0 + blockColumns;
                 var prefetch = nextColumn < columns

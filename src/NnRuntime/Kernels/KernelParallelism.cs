@@ -14,7 +14,7 @@ namespace NnGen.Kernels;
 /// The split follows the kernels' own column tiles, so every output element is computed by one thread with exactly
 /// the arithmetic of the single-threaded product: results are bit-for-bit the same for any degree and any timing.
 /// <see cref="TrainingOptions.MaxDegreeOfParallelism"/> overrides the process-wide setting for the duration of one
-/// <see cref="Trainer.Fit"/>.
+/// <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/>.
 /// </remarks>
 public static class KernelParallelism
 {
@@ -44,7 +44,7 @@ public static class KernelParallelism
     /// <summary>The limit in force on this thread: an override set by <see cref="Override"/>, else the process-wide one.</summary>
     internal static int Current => t_override > 0 ? t_override : s_maxDegree;
 
-    /// <summary>Sets this thread's limit until the returned scope is disposed (what <see cref="Trainer.Fit"/> uses).</summary>
+    /// <summary>Sets this thread's limit until the returned scope is disposed (what <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/> uses).</summary>
     /// <param name="degree">The limit, at least 1; null leaves the process-wide one in force.</param>
     internal static Scope Override(int? degree)
     {
@@ -148,9 +148,8 @@ internal static unsafe class KernelWorkers
     /// A reusable one-shot signal that allocates nothing after construction (ManualResetEventSlim creates its lock
     /// object lazily, on the first wait that blocks, which would show up as an allocation in a steady-state loop).
     /// Waiting spins (yielding the core to anything else runnable) for up to <see cref="SpinMilliseconds"/> before it
-    /// blocks. A training step runs its parallel products 0.1–0.3 ms apart; a count of 200 spins lasted about 0.2 ms,
-    /// so the worker had often gone to sleep by the next product and took 20 µs to 0.7 ms to wake (measured on the
-    /// 2-vCPU build machine), against about 1 µs for a spinning one.
+    /// blocks: a training step's parallel products come close together, and a worker that has gone to sleep takes far
+    /// longer to wake than a spinning one.
     /// </summary>
     private sealed class Signal
     {

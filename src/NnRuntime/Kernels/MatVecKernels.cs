@@ -1,8 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 
 namespace NnGen.Kernels;
 
@@ -16,19 +14,16 @@ namespace NnGen.Kernels;
 /// W is the layer's own row-major (rows × cols) matrix, so each output is a dot product along a contiguous row. Rows
 /// go <see cref="RowBlock"/> at a time with one vector accumulator per row; each step over k loads one vector of x
 /// and uses it for all the block's rows. Instead of a horizontal sum per row, the block's accumulators are reduced
-/// together by a transposed reduction (<see cref="TransposeSum4{TVec}"/>): four accumulators become one 128-bit
-/// vector of four sums with six shuffles and three adds inside 128-bit lanes, plus one fold per halving of the width.
+/// four at a time into one 128-bit vector of four sums (<see cref="HorizontalSums.Sum4{TVec}"/>).
 /// The bias is added to that vector and four rows are stored at once. ReLU, leaky ReLU and linear are applied in that
 /// store; tanh and sigmoid run over all of y in one vectorized pass afterwards, because a tanh or sigmoid per block is
 /// a long dependency chain that holds up the next block's loads, while the same activations in a row of independent
-/// vectors pipeline (measured: 64 × 64 tanh 1.5× faster). Below <see cref="RowBlock"/> rows, four-row blocks and
+/// vectors pipeline. Below <see cref="RowBlock"/> rows, four-row blocks and
 /// single rows apply the activation directly.
 /// </para>
 /// <para>
-/// Width: every width is correct; which is fastest depends on the layer and on alignment. On the AVX-512 build
-/// machine <see cref="SimdWidth.V512"/> is fastest from 64 inputs up, even though the runtime's own choice there is
-/// 256-bit, and W rows that start on 64-byte boundaries (a 64-byte aligned parameter buffer, layers at aligned
-/// offsets) cut its load cost by about a third, since an unaligned 64-byte load always spans two cache lines.
+/// Width: every width is correct; which is fastest depends on the layer and on alignment (an unaligned 64-byte load
+/// always spans two cache lines); the split of rows and columns never depends on an address.
 /// </para>
 /// <para>
 /// Tails. A k tail (cols not a multiple of the width) loads the last full vector of the row, which ends exactly at
@@ -58,28 +53,19 @@ internal static unsafe class MatVecKernels
     /// <param name="rows">Output units.</param>
     /// <param name="cols">Input units.</param>
     /// <param name="activation">g.</param>
+    /// <exception cref="ArgumentException"><paramref name="activation"/> is not element-wise.</exception>
     internal static void Forward(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols, Activation activation)
     {
-        switch (activation)
-        {
-            case Activation.Linear:
-                Forward<ActivationKernels.LinearOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.Sigmoid:
-                Forward<ActivationKernels.SigmoidOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.Tanh:
-                Forward<ActivationKernels.TanhOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.ReLU:
-                Forward<ActivationKernels.ReLUOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            case Activation.LeakyReLU:
-                Forward<ActivationKernels.LeakyReLUOperator>(width, w, x, bias, y, rows, cols);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(activation), activation, "MatVecKernels.Forward: unknown activation.");
-        }
+        var layer = new Layer(width, w, x, bias, y, rows, cols);
+        ActivationOperators.Visit(activation, ref layer, "Gemm.MatVec", nameof(activation));
+    }
+
+    private readonly struct Layer(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols) : IActivationVisitor
+    {
+        public void Visit<TActivation, TGradient>()
+            where TActivation : struct, IUnaryOperator
+            where TGradient : struct, IGradientOperator =>
+            Forward<TActivation>(width, w, x, bias, y, rows, cols);
     }
 
     /// <summary>y[rows] = g(W[rows × cols] · x[cols] + bias[rows]) with g = <typeparamref name="TActivation"/>.</summary>
@@ -158,9 +144,9 @@ internal static unsafe class MatVecKernels
             // activation is a long dependency chain that stalls the next block's loads; all of them at the end are
             // independent and pipeline). The piecewise-linear ones cost one or two instructions per vector and go
             // into each block's store instead of a second pass over y.
-            if (IsTranscendental<TActivation>())
+            if (TActivation.IsTranscendental)
             {
-                Blocks8<ActivationKernels.LinearOperator, TSimd, TVec>(w, x, bias, y, rows, cols, tail, tailMask);
+                Blocks8<LinearOperator, TSimd, TVec>(w, x, bias, y, rows, cols, tail, tailMask);
                 ElementwiseKernels.Map<TActivation>(y, y, rows, TSimd.Width);
             }
             else
@@ -259,14 +245,9 @@ internal static unsafe class MatVecKernels
             a7 = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(w7 + k), tailMask), xk, a7);
         }
 
-        Finish4<TActivation>(TransposeSum4(a0, a1, a2, a3), bias, y);
-        Finish4<TActivation>(TransposeSum4(a4, a5, a6, a7), bias + 4, y + 4);
+        Finish4<TActivation>(HorizontalSums.Sum4(a0, a1, a2, a3), bias, y);
+        Finish4<TActivation>(HorizontalSums.Sum4(a4, a5, a6, a7), bias + 4, y + 4);
     }
-
-    /// <summary>Whether g is tanh or sigmoid: a long dependency chain per vector, better run over all of y at once.</summary>
-    private static bool IsTranscendental<TActivation>()
-        where TActivation : struct, IUnaryOperator =>
-        typeof(TActivation) == typeof(ActivationKernels.TanhOperator) || typeof(TActivation) == typeof(ActivationKernels.SigmoidOperator);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block4<TActivation, TSimd, TVec>(float* w, float* x, float* bias, float* y, int cols, int tail, TVec tailMask)
@@ -298,7 +279,7 @@ internal static unsafe class MatVecKernels
             a3 = TSimd.MultiplyAdd(TSimd.And(TSimd.Load(w3 + k), tailMask), xk, a3);
         }
 
-        Finish4<TActivation>(TransposeSum4(a0, a1, a2, a3), bias, y);
+        Finish4<TActivation>(HorizontalSums.Sum4(a0, a1, a2, a3), bias, y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -337,94 +318,4 @@ internal static unsafe class MatVecKernels
 
         return TSimd.Sum(TSimd.Add(even, odd));
     }
-
-    /// <summary>
-    /// [Σa, Σb, Σc, Σd]: a 4 × 4 transpose-and-add inside each 128-bit lane (unpack pairs, then move pairs of pairs),
-    /// then the 128-bit lanes added together. Six shuffles and three adds for four rows, against four shuffles and four
-    /// adds per row for separate horizontal sums at 256 bits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> TransposeSum4<TVec>(TVec a, TVec b, TVec c, TVec d)
-        where TVec : struct
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            return TransposeSum4(As512(a), As512(b), As512(c), As512(d));
-        }
-
-        if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            return TransposeSum4(As256(a), As256(b), As256(c), As256(d));
-        }
-
-        if (typeof(TVec) == typeof(Vector128<float>))
-        {
-            return TransposeSum4(As128(a), As128(b), As128(c), As128(d));
-        }
-
-        throw new NotSupportedException();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> TransposeSum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
-    {
-        if (Avx512F.IsSupported)
-        {
-            // Per 128-bit lane: ab = [a0+a2, b0+b2, a1+a3, b1+b3], cd likewise, then [ab0 ab1 cd0 cd1] + [ab2 ab3 cd2 cd3].
-            Vector512<float> ab = Avx512F.UnpackLow(a, b) + Avx512F.UnpackHigh(a, b);
-            Vector512<float> cd = Avx512F.UnpackLow(c, d) + Avx512F.UnpackHigh(c, d);
-            Vector512<float> lanes = Avx512F.Shuffle(ab, cd, 0x44) + Avx512F.Shuffle(ab, cd, 0xEE);
-            Vector256<float> half = lanes.GetLower() + lanes.GetUpper();
-            return half.GetLower() + half.GetUpper();
-        }
-
-        return TransposeSum4(a.GetLower(), b.GetLower(), c.GetLower(), d.GetLower()) +
-            TransposeSum4(a.GetUpper(), b.GetUpper(), c.GetUpper(), d.GetUpper());
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> TransposeSum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
-    {
-        if (Avx.IsSupported)
-        {
-            Vector256<float> ab = Avx.UnpackLow(a, b) + Avx.UnpackHigh(a, b);
-            Vector256<float> cd = Avx.UnpackLow(c, d) + Avx.UnpackHigh(c, d);
-            Vector256<float> lanes = Avx.Shuffle(ab, cd, 0x44) + Avx.Shuffle(ab, cd, 0xEE);
-            return lanes.GetLower() + lanes.GetUpper();
-        }
-
-        return TransposeSum4(a.GetLower(), b.GetLower(), c.GetLower(), d.GetLower()) +
-            TransposeSum4(a.GetUpper(), b.GetUpper(), c.GetUpper(), d.GetUpper());
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> TransposeSum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
-    {
-        if (Sse.IsSupported)
-        {
-            Vector128<float> ab = Sse.UnpackLow(a, b) + Sse.UnpackHigh(a, b);
-            Vector128<float> cd = Sse.UnpackLow(c, d) + Sse.UnpackHigh(c, d);
-            return Sse.Shuffle(ab, cd, 0x44) + Sse.Shuffle(ab, cd, 0xEE);
-        }
-
-        if (AdvSimd.Arm64.IsSupported)
-        {
-            // Pairwise adds: [a0+a1, a2+a3, b0+b1, b2+b3], then once more across the two pairs.
-            return AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(a, b), AdvSimd.Arm64.AddPairwise(c, d));
-        }
-
-        return Vector128.Create(Vector128.Sum(a), Vector128.Sum(b), Vector128.Sum(c), Vector128.Sum(d));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> As512<TVec>(TVec value)
-        where TVec : struct => Unsafe.BitCast<TVec, Vector512<float>>(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> As256<TVec>(TVec value)
-        where TVec : struct => Unsafe.BitCast<TVec, Vector256<float>>(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> As128<TVec>(TVec value)
-        where TVec : struct => Unsafe.BitCast<TVec, Vector128<float>>(value);
 }

@@ -51,6 +51,7 @@ internal unsafe interface ISimdOps<TVec>
     /// <summary>All-ones in lanes <paramref name="firstLane"/> and above, zero below.</summary>
     static abstract TVec LanesFrom(int firstLane);
 
+    /// <summary>The lanes' sum, in <see cref="HorizontalSums"/>' order.</summary>
     static abstract float Sum(TVec value);
 
     // The members below serve the transcendental formulas in VectorMath.
@@ -134,7 +135,7 @@ internal readonly unsafe struct Simd512 : ISimdOps<Vector512<float>>
         Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(firstLane)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+    public static float Sum(Vector512<float> value) => HorizontalSums.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
@@ -221,7 +222,7 @@ internal readonly unsafe struct Simd256 : ISimdOps<Vector256<float>>
         Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(firstLane)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+    public static float Sum(Vector256<float> value) => HorizontalSums.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
@@ -308,7 +309,7 @@ internal readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
         Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(firstLane)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+    public static float Sum(Vector128<float> value) => HorizontalSums.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;

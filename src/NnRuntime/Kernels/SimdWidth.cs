@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -26,8 +27,7 @@ public static class SimdPolicy
     /// Whether kernels (width <c>Auto</c>) and the code generated for tiny networks use 512-bit vectors. On by
     /// default wherever the CPU has AVX-512F, including Intel parts on which the runtime itself prefers 256 bits
     /// (<see cref="Vector512.IsHardwareAccelerated"/> is false there to avoid frequency throttling): every NnGen
-    /// workload measured faster at 512 bits on such a part (Xeon, Cascade Lake class: FMA peak 152 vs 86 GFLOP/s,
-    /// 10,000 planar training iterations 29 vs 45 ms, one [16,64,64,1] example 0.39 vs 0.47 µs). Setting it to
+    /// workload measured faster at 512 bits on such a part (docs/performance.md). Setting it to
     /// false follows the runtime's preference; setting it to true on a CPU without AVX-512F has no effect, because
     /// 512-bit vectors would then run in software.
     /// </summary>
@@ -37,6 +37,9 @@ public static class SimdPolicy
         get => s_use512Bit;
         set => s_use512Bit = value && (Vector512.IsHardwareAccelerated || Avx512F.IsSupported);
     }
+
+    /// <summary>Sets the flag whatever the CPU (512-bit vectors then run in software) so tests can run the 512-bit paths anywhere.</summary>
+    internal static void SetForTesting(bool use512Bit) => s_use512Bit = use512Bit;
 }
 
 internal static class SimdWidths
@@ -53,7 +56,33 @@ internal static class SimdWidths
     /// runtime's preferred width (256 bits at most, since 512 is then either unavailable or declined).
     /// </summary>
     internal static SimdWidth Best =>
+        s_forced != SimdWidth.Auto ? s_forced :
         SimdPolicy.Use512Bit ? SimdWidth.V512 : RuntimePreferred == SimdWidth.V512 ? SimdWidth.V256 : RuntimePreferred;
+
+    /// <summary>A width tests forced for every kernel; <see cref="SimdWidth.Auto"/> when none is.</summary>
+    private static volatile SimdWidth s_forced;
+
+    /// <summary>
+    /// Makes <see cref="SimdWidth.Auto"/> mean <paramref name="width"/> in every kernel, and the tiny networks' code take
+    /// its 512-bit path exactly when <paramref name="width"/> is <see cref="SimdWidth.V512"/>, until the scope is
+    /// disposed: tests run whole networks at each width on any machine. Process-wide; tests that use it run alone.
+    /// </summary>
+    internal static ForcedScope ForceForTesting(SimdWidth width)
+    {
+        var scope = new ForcedScope(s_forced, SimdPolicy.Use512Bit);
+        s_forced = width;
+        SimdPolicy.SetForTesting(width == SimdWidth.V512);
+        return scope;
+    }
+
+    internal readonly struct ForcedScope(SimdWidth previous, bool previous512Bit) : IDisposable
+    {
+        public void Dispose()
+        {
+            s_forced = previous;
+            SimdPolicy.SetForTesting(previous512Bit);
+        }
+    }
 
     internal static SimdWidth Resolve(SimdWidth width) => width == SimdWidth.Auto ? Best : width;
 

@@ -7,9 +7,7 @@ namespace NnGen.Kernels;
 /// <summary>
 /// The register-tile shapes of the matrix products, chosen by how many vector registers the CPU has. A tile keeps
 /// one accumulator per vector of C it computes, plus the operands of one step, and must fit the register file: a tile
-/// one register too large spills accumulators to the stack on every step (measured on the 2-vCPU AVX2 Zen 3 machine:
-/// the AVX-512-sized 5 × 4 outer tile compiled for 16 registers stored and reloaded 8 of its 20 accumulators per
-/// step and ran the dW1 product of [12288,20,7,5,1] at 30 GFLOP/s, the 5 × 2 tile at 50–70).
+/// one register too large spills accumulators to the stack on every step.
 /// </summary>
 internal enum TileShape
 {

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -16,7 +17,9 @@ namespace NnGen.Kernels;
 /// every layer in registers: no span per layer, no kernel set-up, no cache round trip. Its buffers are padded to a
 /// whole number of steps (<see cref="PaddedCount"/>) so every block is full; the padding lanes compute harmless values from zero
 /// inputs, and <see cref="ExampleMask"/> keeps them out of the gradients and the cost.
+/// Only generated code calls it, so it is hidden from completion.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class TinyKernels
 {
     /// <summary>
@@ -86,8 +89,7 @@ public static class TinyKernels
             if (n == 2 && Avx2.IsSupported)
             {
                 // Two inputs (points in a plane, as in the course's planar data) split into even and odd floats eight
-                // examples at a time: 400 examples took 270 ns one float at a time and about 90 ns this way (padding
-                // included), on a 10,000-iteration training run where the whole pass is about 3 µs.
+                // examples at a time: one float at a time cost a large share of a tiny network's whole pass.
                 DeinterleavePairs(from, to, to + padded, m);
                 new Span<float>(to + m, padded - m).Clear();
                 new Span<float>(to + padded + m, padded - m).Clear();
@@ -210,7 +212,7 @@ public static class TinyKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector512<double> sum) => Vector512.Sum(sum);
 
-    /// <summary>Sums <paramref name="accumulator"/>'s lanes and scales the sum: one gradient entry of a tiny network.</summary>
+    /// <summary>Sums <paramref name="accumulator"/>'s lanes and scales the sum (code generated before <see cref="ExampleSum"/>; its order depends on the width).</summary>
     /// <param name="accumulator">Per-lane partial sums over the examples.</param>
     /// <param name="scale">Typically 1/m.</param>
     /// <returns>scale · Σ lanes.</returns>
@@ -220,4 +222,11 @@ public static class TinyKernels
     /// <inheritdoc cref="Reduce(Vector{float}, float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Reduce(Vector512<float> accumulator, float scale) => Vector512.Sum(accumulator) * scale;
+
+    /// <summary>Scales a gradient entry of a tiny network summed over its examples in <paramref name="sum"/>.</summary>
+    /// <param name="sum">The entry's terms, one per example.</param>
+    /// <param name="scale">Typically 1/m.</param>
+    /// <returns>scale · Σ terms, the same at every vector width.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Reduce(in ExampleSum sum, float scale) => sum.Total() * scale;
 }

@@ -25,11 +25,17 @@ public static class Guard
     /// Returns m = <paramref name="inputsLength"/> / <paramref name="inputSize"/> after checking that it is a whole,
     /// positive number of examples.
     /// </summary>
-    public static int ExampleCount(string network, string method, int inputsLength, int inputSize)
+    /// <param name="network">The network's name.</param>
+    /// <param name="method">The public method being called.</param>
+    /// <param name="inputsLength">The length of the inputs.</param>
+    /// <param name="inputSize">n[0].</param>
+    /// <param name="parameter">The name of the inputs in the message (default "inputs").</param>
+    /// <returns>m.</returns>
+    public static int ExampleCount(string network, string method, int inputsLength, int inputSize, string parameter = "inputs")
     {
         if (inputsLength == 0 || inputsLength % inputSize != 0)
         {
-            ThrowExampleCount(network, method, inputsLength, inputSize);
+            ThrowExampleCount(network, method, inputsLength, inputSize, parameter);
         }
 
         return inputsLength / inputSize;
@@ -55,10 +61,10 @@ public static class Guard
             parameter);
 
     [DoesNotReturn]
-    private static void ThrowExampleCount(string network, string method, int inputsLength, int inputSize) =>
+    private static void ThrowExampleCount(string network, string method, int inputsLength, int inputSize, string parameter) =>
         throw new ArgumentException(
             inputsLength == 0
-                ? string.Create(CultureInfo.InvariantCulture, $"{network}.{method}: inputs is empty; expected at least one example of InputSize {inputSize} floats.")
-                : string.Create(CultureInfo.InvariantCulture, $"{network}.{method}: inputs has {inputsLength} floats, which is not a multiple of InputSize {inputSize}."),
-            "inputs");
+                ? string.Create(CultureInfo.InvariantCulture, $"{network}.{method}: {parameter} is empty; expected at least one example of InputSize {inputSize} floats.")
+                : string.Create(CultureInfo.InvariantCulture, $"{network}.{method}: {parameter} has {inputsLength} floats, which is not a multiple of InputSize {inputSize}."),
+            parameter);
 }

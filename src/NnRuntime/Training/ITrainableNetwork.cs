@@ -45,6 +45,15 @@ public interface ITrainableNetwork
     float? ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace, bool computeCost) =>
         ComputeGradients(inputs, labels, gradients, workspace);
 
+    /// <summary>
+    /// Where the weights W[1] … W[L] sit in <see cref="Parameters"/>, one range per layer in order; every other
+    /// parameter is a bias. L2 regularization (<see cref="TrainingOptions.L2"/>) and AdamW's weight decay apply to these
+    /// ranges only, as the course regularizes W and not b. Generated networks list their ranges (W1 at
+    /// <c>W1Offset..b1Offset</c>, …). The default, empty, means the network does not say; the trainer then refuses the
+    /// options that need the distinction instead of guessing.
+    /// </summary>
+    ReadOnlySpan<Range> WeightRanges => default;
+
     /// <summary>A[L] for one example of <see cref="InputSize"/> floats into <paramref name="y"/> of <see cref="OutputSize"/>.</summary>
     void Predict(ReadOnlySpan<float> x, Span<float> y);
 

@@ -25,7 +25,8 @@ public static class Losses
 
     /// <summary>
     /// The cost that <see cref="Loss.Default"/> stands for: <see cref="Loss.BinaryCrossEntropy"/> after a sigmoid
-    /// output, <see cref="Loss.MeanSquaredError"/> after any other. An explicit loss is returned unchanged.
+    /// output, <see cref="Loss.CategoricalCrossEntropy"/> after a softmax output, <see cref="Loss.MeanSquaredError"/>
+    /// after any other. An explicit loss is returned unchanged.
     /// This is the one place the rule lives; the generator and the trainer both defer to it.
     /// </summary>
     /// <param name="loss">The declared loss.</param>
@@ -41,15 +42,21 @@ public static class Losses
 
         return loss switch
         {
-            Loss.Default => output == Activation.Sigmoid ? Loss.BinaryCrossEntropy : Loss.MeanSquaredError,
-            Loss.BinaryCrossEntropy or Loss.MeanSquaredError => loss,
+            Loss.Default => output switch
+            {
+                Activation.Sigmoid => Loss.BinaryCrossEntropy,
+                Activation.Softmax => Loss.CategoricalCrossEntropy,
+                _ => Loss.MeanSquaredError,
+            },
+            Loss.BinaryCrossEntropy or Loss.MeanSquaredError or Loss.CategoricalCrossEntropy => loss,
             _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
         };
     }
 
     /// <summary>The cost J of <paramref name="loss"/> over <paramref name="examples"/> examples.</summary>
     /// <param name="loss">
-    /// <see cref="Loss.BinaryCrossEntropy"/> or <see cref="Loss.MeanSquaredError"/>; <see cref="Loss.Default"/> is
+    /// <see cref="Loss.BinaryCrossEntropy"/>, <see cref="Loss.MeanSquaredError"/> or
+    /// <see cref="Loss.CategoricalCrossEntropy"/>; <see cref="Loss.Default"/> is
     /// rejected because it depends on the output activation (see <see cref="Resolve"/>).
     /// </param>
     /// <param name="predictions">A[L], m × n[L] values.</param>
@@ -64,6 +71,7 @@ public static class Losses
         {
             Loss.BinaryCrossEntropy => BinaryCrossEntropy(predictions, labels, examples),
             Loss.MeanSquaredError => MeanSquaredError(predictions, labels, examples),
+            Loss.CategoricalCrossEntropy => CategoricalCrossEntropy(predictions, labels, examples),
             Loss.Default => throw new ArgumentException(
                 "Loss.Default has no formula of its own; resolve it against the output activation with Losses.Resolve first.",
                 nameof(loss)),
@@ -131,6 +139,38 @@ public static class Losses
             double a = Math.Clamp(predictions[i], ProbabilityFloor, 1.0 - ProbabilityFloor);
             destination[i] = (float)((a - labels[i]) / (a * (1.0 - a)));
         }
+    }
+
+    /// <summary>
+    /// J = −(1/m) Σ y log a over every value (each example's classes), with a clamped to
+    /// [<see cref="ProbabilityFloor"/>, 1] in double: the categorical cross-entropy of softmax outputs. The softmax
+    /// itself is computed stably (max subtracted before the exponentials), so a is a float probability whose logarithm
+    /// is only undefined at 0, where the floor caps a confidently wrong class at −log(1e-7) ≈ 16.1 instead of ∞.
+    /// </summary>
+    /// <param name="predictions">A[L], each in [0, 1], each example's values summing to 1.</param>
+    /// <param name="labels">Y, each in [0, 1] (one-hot rows), in the same layout as <paramref name="predictions"/>.</param>
+    /// <param name="examples">m, at least 1; both lengths must be a multiple of it.</param>
+    /// <returns>J, accumulated in double.</returns>
+    /// <exception cref="ArgumentException">The lengths do not match.</exception>
+    public static double CategoricalCrossEntropy(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples)
+    {
+        CheckLengths(predictions, labels, examples);
+
+        Span<double> a = stackalloc double[ChunkLength];
+        Span<double> y = stackalloc double[ChunkLength];
+        double sum = 0;
+        for (int start = 0; start < predictions.Length; start += ChunkLength)
+        {
+            int length = Math.Min(ChunkLength, predictions.Length - start);
+            Span<double> ac = a[..length], yc = y[..length];
+            TensorPrimitives.ConvertChecked(predictions.Slice(start, length), ac);
+            TensorPrimitives.ConvertChecked(labels.Slice(start, length), yc);
+            TensorPrimitives.Clamp(ac, ProbabilityFloor, 1.0, ac);
+            TensorPrimitives.Log(ac, ac);
+            sum += TensorPrimitives.Dot(yc, ac);
+        }
+
+        return -sum / examples;
     }
 
     /// <summary>J = (1/(2m)) Σ (a − y)² over every value.</summary>

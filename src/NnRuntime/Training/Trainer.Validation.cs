@@ -7,7 +7,7 @@ namespace NnGen;
 public static partial class Trainer
 {
     /// <summary>
-    /// The checks <see cref="Fit"/> makes before training, for generated code whose public entry points (such as
+    /// The checks <see cref="Fit(ITrainableNetwork, ReadOnlySpan{float}, ReadOnlySpan{float}, TrainingOptions)"/> makes before training, for generated code whose public entry points (such as
     /// <c>ComputeGradients</c>) must reject the same data: whole examples, matching labels, finite values, and labels in
     /// [0, 1] for the cross-entropy. Returns m.
     /// </summary>
@@ -25,22 +25,23 @@ public static partial class Trainer
     }
 
     /// <summary>
-    /// Checks the data once per call (never per iteration): whole examples, matching labels, finite values, and labels
-    /// in [0, 1] for the cross-entropy. Returns m.
+    /// Checks the data once per call (never per iteration): whole examples, matching labels, finite values, labels in
+    /// [0, 1] for the cross-entropies, and rows that sum to 1 for the categorical one. Returns m.
     /// </summary>
-    private static int ValidateData(ITrainableNetwork network, string method, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Loss loss)
+    private static int ValidateData(
+        ITrainableNetwork network, string method, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Loss loss, string inputsName = "inputs", string labelsName = "labels")
     {
         string name = network.Name;
-        int examples = Guard.ExampleCount(name, method, inputs.Length, network.InputSize);
-        Guard.PerExample(name, method, nameof(labels), labels.Length, examples, network.OutputSize, "OutputSize");
+        int examples = Guard.ExampleCount(name, method, inputs.Length, network.InputSize, inputsName);
+        Guard.PerExample(name, method, labelsName, labels.Length, examples, network.OutputSize, "OutputSize");
 
         if (!TensorPrimitives.IsFiniteAll(inputs))
         {
             int i = IndexOfNonFinite(inputs);
-            throw new ArgumentException(Format(name, method, $"inputs[{i}] is {inputs[i]}; every input must be finite."), nameof(inputs));
+            throw new ArgumentException(Format(name, method, $"{inputsName}[{i}] is {inputs[i]}; every input must be finite."), inputsName);
         }
 
-        if (loss == Loss.BinaryCrossEntropy)
+        if (loss is Loss.BinaryCrossEntropy or Loss.CategoricalCrossEntropy)
         {
             // Min and Max return NaN when any label is NaN, and NaN fails both comparisons.
             if (!(TensorPrimitives.Min(labels) >= 0f && TensorPrimitives.Max(labels) <= 1f))
@@ -52,17 +53,44 @@ public static partial class Trainer
                 }
 
                 throw new ArgumentException(
-                    Format(name, method, $"labels[{i}] is {labels[i]}, but BinaryCrossEntropy needs every label in [0, 1]."),
-                    nameof(labels));
+                    Format(name, method, $"{labelsName}[{i}] is {labels[i]}, but {loss} needs every label in [0, 1]."),
+                    labelsName);
+            }
+
+            if (loss == Loss.CategoricalCrossEntropy)
+            {
+                ValidateLabelRows(network, method, labels, labelsName);
             }
         }
         else if (!TensorPrimitives.IsFiniteAll(labels))
         {
             int i = IndexOfNonFinite(labels);
-            throw new ArgumentException(Format(name, method, $"labels[{i}] is {labels[i]}; every label must be finite."), nameof(labels));
+            throw new ArgumentException(Format(name, method, $"{labelsName}[{i}] is {labels[i]}; every label must be finite."), labelsName);
         }
 
         return examples;
+    }
+
+    /// <summary>
+    /// Checks that every label row of a categorical cross-entropy is a distribution over the classes (one-hot, or soft
+    /// labels summing to 1), the only labels for which softmax's dZ = A − Y is the gradient of the cost.
+    /// </summary>
+    private static void ValidateLabelRows(ITrainableNetwork network, string method, ReadOnlySpan<float> labels, string labelsName)
+    {
+        // Rows of float labels that should sum to 1 do so within a few ulps per class; 1e-3 also admits labels written
+        // with three decimals, and still rejects a row with two ones or none.
+        const double Tolerance = 1e-3;
+        int n = network.OutputSize;
+        for (int e = 0; e < labels.Length / n; e++)
+        {
+            double sum = TensorPrimitives.Sum(labels.Slice(e * n, n));
+            if (Math.Abs(sum - 1) > Tolerance)
+            {
+                throw new ArgumentException(
+                    Format(network.Name, method, $"{labelsName} row {e} (values {e * n} to {(e * n) + n - 1}) sums to {sum:G6}, but CategoricalCrossEntropy needs each example's labels to sum to 1 (one-hot rows, or pass class indices)."),
+                    labelsName);
+            }
+        }
     }
 
     /// <summary>
@@ -102,6 +130,6 @@ public static partial class Trainer
     }
 
     /// <summary>Formats "Network.Method: problem" with invariant numbers, the shape of every <see cref="Guard"/> message.</summary>
-    private static string Format(string network, string method, FormattableString problem) =>
+    internal static string Format(string network, string method, FormattableString problem) =>
         network + "." + method + ": " + problem.ToString(CultureInfo.InvariantCulture);
 }

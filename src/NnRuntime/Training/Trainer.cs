@@ -8,41 +8,53 @@ using NnGen.Kernels;
 namespace NnGen;
 
 /// <summary>
-/// Gradient descent, evaluation and gradient checking for any <see cref="ITrainableNetwork"/>. Generated networks
-/// forward their <c>Fit</c>, <c>Evaluate</c>, <c>GradientCheck</c> and <c>Step</c> here, so the training logic exists once.
+/// Training, evaluation and gradient checking for any <see cref="ITrainableNetwork"/>. Generated networks forward their
+/// <c>Fit</c>, <c>Evaluate</c>, <c>GradientCheck</c> and <c>Step</c> here, so the training logic exists once.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Inputs hold one example per row (m × n[0], row-major) and labels one example per row (m × n[L]), the layout of
-/// <see cref="ITrainableNetwork.ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Workspace)"/>.
+/// <see cref="ITrainableNetwork.ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Workspace)"/>;
+/// the overloads taking <see cref="ReadOnlySpan{T}"/> of <see cref="int"/> take one class index per example instead.
+/// </para>
+/// <para>
+/// Concurrency: <c>Fit</c>, <c>GradientCheck</c>/<c>CheckGradients</c> and <c>Step</c> write the parameters; one
+/// network instance may run only one <c>Fit</c> or gradient check at a time, and a second one started on another thread
+/// throws <see cref="InvalidOperationException"/> instead of interleaving updates. Predictions and <c>Evaluate</c> only
+/// read the parameters, so any number of threads may run them together, but not while the same instance trains: they
+/// would read weights in the middle of an update. To serve predictions while training, train a second instance and copy
+/// its <see cref="ITrainableNetwork.Parameters"/> over between calls. Different instances are independent.
+/// </para>
 /// </remarks>
 public static partial class Trainer
 {
-    // An update whose bound max|θ| + α·‖dW‖ stays below this is applied in place without further checks. The margin
-    // below float.MaxValue covers the float rounding of α·dW and of the difference (each at most 2^-24 relative) and the
+    // An update whose bound max|θ| + ‖Δ‖ stays below this is applied in place without further checks. The margin
+    // below float.MaxValue covers the float rounding of Δ and of the difference (each at most 2^-24 relative) and the
     // double rounding of the bound itself, so such an update can never produce ±∞.
     private const double SafeMagnitude = float.MaxValue * (1.0 - (1.0 / (1 << 20)));
 
     /// <summary>
-    /// Trains <paramref name="network"/> by gradient descent: each update is W := W − α·dW with the gradients of
-    /// <see cref="ITrainableNetwork.ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Workspace)"/>, over the whole data set or over shuffled mini-batches.
+    /// Trains <paramref name="network"/>: each update is θ := θ − α·dθ (or the rule of <see cref="TrainingOptions.Optimizer"/>)
+    /// with the gradients of <see cref="ITrainableNetwork.ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Workspace)"/>,
+    /// over the whole data set or over shuffled mini-batches.
     /// </summary>
     /// <param name="network">The network; its <see cref="ITrainableNetwork.Parameters"/> are updated in place.</param>
     /// <param name="inputs">X, m × <see cref="ITrainableNetwork.InputSize"/> finite floats, one example per row.</param>
     /// <param name="labels">
     /// Y, m × <see cref="ITrainableNetwork.OutputSize"/> finite floats, one example per row; each in [0, 1] for
-    /// <see cref="Loss.BinaryCrossEntropy"/>.
+    /// <see cref="Loss.BinaryCrossEntropy"/>; one-hot rows (in [0, 1], summing to 1) for <see cref="Loss.CategoricalCrossEntropy"/>.
     /// </param>
-    /// <param name="options">Learning rate, passes, batching, recording, progress and cancellation.</param>
+    /// <param name="options">Learning rate, passes, batching, optimizer, schedule, L2, validation, early stopping, recording, progress and cancellation.</param>
     /// <returns>
-    /// The recorded costs, the final cost and how training ended. On divergence the parameters are the last finite
-    /// ones (nothing non-finite is ever written) and <see cref="TrainingHistory.Status"/> is
-    /// <see cref="TrainingStatus.Diverged"/>.
+    /// The recorded costs, the final cost and how training ended (see <see cref="TrainingStatus"/>). On divergence the
+    /// parameters are the last finite ones (nothing non-finite is ever written).
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">
     /// A size, a value or an option is invalid, or the current parameters are not finite. Everything is checked before
     /// the first update, so the parameters are untouched when this is thrown.
     /// </exception>
+    /// <exception cref="InvalidOperationException">The same network instance is already training on another thread.</exception>
     /// <exception cref="OperationCanceledException">
     /// <see cref="TrainingOptions.CancellationToken"/> was cancelled; the parameters are those of the last completed update.
     /// </exception>
@@ -53,38 +65,107 @@ public static partial class Trainer
         options.Validate(network.Name, nameof(Fit));
         Loss loss = Losses.Resolve(network.Loss, network.OutputActivation);
         int examples = ValidateData(network, nameof(Fit), inputs, labels, loss);
+        return FitInMemory(network, inputs, labels, examples, loss, options);
+    }
+
+    /// <summary>
+    /// Trains a classifier on labels given as class indices: <paramref name="labels"/>[e] is the class of example e,
+    /// turned once into a one-hot row (softmax or multi-output sigmoid) or the 0/1 label (single sigmoid output).
+    /// Otherwise the same as <see cref="Fit(ITrainableNetwork, ReadOnlySpan{float}, ReadOnlySpan{float}, TrainingOptions)"/>.
+    /// </summary>
+    /// <param name="network">The network, with a softmax or sigmoid output.</param>
+    /// <param name="inputs">X, m × <see cref="ITrainableNetwork.InputSize"/> finite floats, one example per row.</param>
+    /// <param name="labels">m class indices, each in 0 … K − 1 (K = n[L], or 2 for a single sigmoid output).</param>
+    /// <param name="options">The training options.</param>
+    /// <returns>The training history.</returns>
+    /// <exception cref="ArgumentException">
+    /// A size or an option is invalid, or a class index is out of range (<c>labels[17] is 12, but the network has 10 classes</c>).
+    /// </exception>
+    public static TrainingHistory Fit(ITrainableNetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(network.Name, nameof(Fit));
+        float[] rows = ClassLabelRows(network, nameof(Fit), inputs, labels);
+        Loss loss = Losses.Resolve(network.Loss, network.OutputActivation);
+        int examples = ValidateData(network, nameof(Fit), inputs, rows, loss);
+        return FitInMemory(network, inputs, rows, examples, loss, options);
+    }
+
+    /// <summary>
+    /// Trains from a source of mini-batches read lazily, for data that does not fit in memory: each pass enumerates
+    /// <paramref name="batches"/> once (so the source decides the order and the batch sizes, and may reuse its buffers
+    /// from one batch to the next) and makes one update per batch. Options, validation, early stopping and status work as
+    /// in the in-memory overloads; <see cref="TrainingOptions.BatchSize"/> and <see cref="TrainingOptions.Seed"/> are not
+    /// used. Each batch is checked as it arrives.
+    /// </summary>
+    /// <param name="network">The network; its parameters are updated in place.</param>
+    /// <param name="batches">
+    /// The batches of one pass, enumerated again for every pass and once more at the end to price the final parameters
+    /// (<see cref="TrainingHistory.FinalCost"/>). It must yield at least one batch.
+    /// </param>
+    /// <param name="options">The training options.</param>
+    /// <returns>The training history; the recorded cost of a pass is the batch costs' mean weighted by batch size.</returns>
+    /// <exception cref="ArgumentException">
+    /// An option is invalid, the source yields nothing, or a batch is invalid (the message names the batch and the pass;
+    /// the updates of earlier batches are kept).
+    /// </exception>
+    public static TrainingHistory Fit(ITrainableNetwork network, IEnumerable<TrainingBatch> batches, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(network.Name, nameof(Fit));
+        Loss loss = Losses.Resolve(network.Loss, network.OutputActivation);
         ValidateParameters(network, nameof(Fit));
 
+        using TrainingLease lease = TrainingLease.Acquire(network, nameof(Fit));
         using KernelParallelism.Scope parallelism = KernelParallelism.Override(options.MaxDegreeOfParallelism);
         long started = Stopwatch.GetTimestamp();
-        var session = new Session(network, options);
-        if (options.BatchSize == 0 || options.BatchSize >= examples)
-        {
-            RunFullBatch(session, inputs, labels);
-        }
-        else
-        {
-            RunMiniBatches(session, inputs, labels, examples);
-        }
-
-        // One extra forward pass prices the parameters actually left in the network, in double like Evaluate, so the
-        // number matches the course's final cost rather than the cost measured one update earlier.
-        var outputs = new float[labels.Length];
-        network.PredictBatch(inputs, outputs);
-        float finalCost = (float)Losses.Cost(loss, outputs, labels, examples);
-
+        var session = new Session(network, options, loss);
+        var reader = new BatchReader(session, loss);
+        RunSource(session, reader, batches);
+        session.Finish();
+        float finalCost = reader.PriceFinalParameters(batches);
         return session.ToHistory(finalCost, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>
-    /// One plain gradient-descent update of every parameter, W := W − α·dW, in a single vectorized pass.
-    /// It does not guard against divergence; <see cref="Fit"/> does.
+    /// <see cref="Fit(ITrainableNetwork, IEnumerable{TrainingBatch}, TrainingOptions)"/> for a source that yields
+    /// (inputs, label rows) pairs, such as <c>NnGen.Data.BatchReader</c>.
+    /// </summary>
+    /// <param name="network">The network; its parameters are updated in place.</param>
+    /// <param name="batches">The batches of one pass, enumerated once per pass and once more to price the final parameters.</param>
+    /// <param name="options">The training options.</param>
+    /// <returns>The training history.</returns>
+    /// <exception cref="ArgumentException">An option is invalid, the source yields nothing, or a batch is invalid.</exception>
+    public static TrainingHistory Fit(ITrainableNetwork network, IEnumerable<(ReadOnlyMemory<float> Inputs, ReadOnlyMemory<float> Labels)> batches, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return Fit(network, AsTrainingBatches(batches), options);
+    }
+
+    private static IEnumerable<TrainingBatch> AsTrainingBatches(IEnumerable<(ReadOnlyMemory<float> Inputs, ReadOnlyMemory<float> Labels)> batches)
+    {
+        foreach ((ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> labels) in batches)
+        {
+            yield return new TrainingBatch(inputs, labels);
+        }
+    }
+
+    /// <summary>
+    /// One plain gradient-descent update of every parameter, θ := θ − α·g, in a single vectorized pass. It refuses
+    /// non-finite gradients and updates that would overflow (nothing is written then); <see cref="Fit(ITrainableNetwork, ReadOnlySpan{float}, ReadOnlySpan{float}, TrainingOptions)"/>
+    /// additionally reports divergence.
     /// </summary>
     /// <param name="network">The network whose <see cref="ITrainableNetwork.Parameters"/> are updated in place.</param>
-    /// <param name="gradients">dW1, db1, … laid out like the parameters; <see cref="ITrainableNetwork.ParameterCount"/> floats.</param>
+    /// <param name="gradients">dW1, db1, … laid out like the parameters; <see cref="ITrainableNetwork.ParameterCount"/> finite floats.</param>
     /// <param name="learningRate">α, positive and finite.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
-    /// <exception cref="ArgumentException">The gradient length or the learning rate is invalid.</exception>
+    /// <exception cref="ArgumentException">
+    /// The gradient length or the learning rate is invalid, a gradient is NaN or infinite, or the update would make a
+    /// parameter infinite. The parameters are unchanged then.
+    /// </exception>
     public static void Step(ITrainableNetwork network, ReadOnlySpan<float> gradients, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -96,6 +177,29 @@ public static partial class Trainer
 
         Span<float> parameters = network.Parameters;
         Guard.Length(network.Name, nameof(Step), "Parameters", parameters.Length, network.ParameterCount, "ParameterCount");
+        if (!TensorPrimitives.IsFiniteAll(gradients))
+        {
+            int i = IndexOfNonFinite(gradients);
+            throw new ArgumentException(
+                Format(network.Name, nameof(Step), $"gradients[{i}] is {gradients[i]}; the parameters were left unchanged (the gradient diverged)."),
+                nameof(gradients));
+        }
+
+        double reach = (double)Math.Abs(TensorPrimitives.MaxMagnitude<float>(parameters)) + (learningRate * (double)Math.Abs(TensorPrimitives.MaxMagnitude(gradients)));
+        if (reach > SafeMagnitude)
+        {
+            // Rare: only updates near the edge of the float range get here, so an element-wise check costs nothing usual.
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                if (!float.IsFinite(parameters[i] + (gradients[i] * -learningRate)))
+                {
+                    throw new ArgumentException(
+                        Format(network.Name, nameof(Step), $"the update of Parameters[{i}] = {parameters[i]} by gradient {gradients[i]} at learningRate {learningRate} overflows; the parameters were left unchanged."),
+                        nameof(gradients));
+                }
+            }
+        }
+
         ApplyStep(parameters, gradients, learningRate);
     }
 
@@ -106,7 +210,50 @@ public static partial class Trainer
     private static void ApplyStep(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate) =>
         TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
 
-    private static void RunFullBatch(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels)
+    private static TrainingHistory FitInMemory(ITrainableNetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples, Loss loss, TrainingOptions options)
+    {
+        ValidateParameters(network, nameof(Fit));
+        using TrainingLease lease = TrainingLease.Acquire(network, nameof(Fit));
+        using KernelParallelism.Scope parallelism = KernelParallelism.Override(options.MaxDegreeOfParallelism);
+        long started = Stopwatch.GetTimestamp();
+        var session = new Session(network, options, loss);
+        bool fullBatch = options.BatchSize == 0 || options.BatchSize >= examples;
+        try
+        {
+            if (fullBatch)
+            {
+                RunFullBatch(session, inputs, labels, examples);
+            }
+            else
+            {
+                RunMiniBatches(session, inputs, labels, examples);
+            }
+        }
+        catch (WorkspaceSizeException exception) when (exception.Network is null)
+        {
+            // The network computed its workspace size in 32 bits and it wrapped; only the trainer knows the batch.
+            // Every batch of a run has the same size, so this is the first update and the parameters are untouched.
+            throw new ArgumentException(
+                Format(
+                    network.Name,
+                    nameof(Fit),
+                    $"the training workspace for a batch of {(fullBatch ? examples : options.BatchSize)} examples is larger than one array can hold (its size overflowed a 32-bit int); train in mini-batches (TrainingOptions.BatchSize, for example 1024). The parameters were not changed."),
+                nameof(inputs),
+                exception);
+        }
+
+        session.Finish();
+
+        // One extra forward pass prices the parameters actually left in the network, in double like Evaluate, so the
+        // number matches the course's final cost rather than the cost measured one update earlier.
+        var outputs = new float[labels.Length];
+        network.PredictBatch(inputs, outputs);
+        float finalCost = (float)(Losses.Cost(loss, outputs, labels, examples) + session.Penalty(examples));
+
+        return session.ToHistory(finalCost, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static void RunFullBatch(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples)
     {
         ITrainableNetwork network = session.Network;
         CancellationToken token = session.Options.CancellationToken;
@@ -114,21 +261,32 @@ public static partial class Trainer
         for (int iteration = 0; iteration < iterations; iteration++)
         {
             token.ThrowIfCancellationRequested();
+            session.BeginPass(iteration);
             bool recorded = session.IsRecorded(iteration);
             float? cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace, computeCost: recorded);
-            if (!session.TryUpdate(iteration, cost))
+            if (recorded)
+            {
+                // The recorded cost is that of the parameters this step starts from, so validate those too.
+                session.Validate(iteration);
+            }
+
+            if (!session.TryUpdate(iteration, ref cost, examples))
             {
                 // The update was refused, so the parameters are those this step ran with: price them for the report.
                 session.DivergedCost ??= network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace);
                 return;
             }
 
-            if (recorded)
+            if (recorded && session.Record(iteration, cost ?? PriceCurrent(session, inputs, labels, examples)))
             {
-                session.Record(iteration, cost ?? network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace));
+                return;
             }
         }
     }
+
+    /// <summary>J of the current parameters plus the L2 term, for a record point whose step skipped the cost.</summary>
+    private static float PriceCurrent(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples) =>
+        (float)(session.Network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace) + session.Penalty(examples));
 
     private static void RunMiniBatches(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples)
     {
@@ -154,6 +312,7 @@ public static partial class Trainer
             }
 
             random.Shuffle<int>(order);
+            session.BeginPass(pass);
             bool recorded = session.IsRecorded(pass);
             double weightedCost = 0;
             for (int start = 0; start < examples; start += batchSize)
@@ -170,7 +329,7 @@ public static partial class Trainer
                 ReadOnlySpan<float> x = batchInputs.AsSpan(0, count * inputSize);
                 ReadOnlySpan<float> y = batchLabels.AsSpan(0, count * outputSize);
                 float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
-                if (!session.TryUpdate(pass, cost))
+                if (!session.TryUpdate(pass, ref cost, count))
                 {
                     session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
                     return;
@@ -179,140 +338,117 @@ public static partial class Trainer
                 if (recorded)
                 {
                     // Each batch cost is a mean over its own examples; weighting by size makes the pass cost a mean over m.
-                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace)) * count;
+                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
                 }
             }
 
             if (recorded)
             {
-                session.Record(pass, (float)(weightedCost / examples));
+                session.Validate(pass);
+                if (session.Record(pass, (float)(weightedCost / examples)))
+                {
+                    return;
+                }
             }
         }
     }
 
-    /// <summary>Everything one call to <see cref="Fit"/> allocates, allocated once before the first update.</summary>
-    private sealed class Session
+    private static void RunSource(Session session, BatchReader reader, IEnumerable<TrainingBatch> batches)
     {
-        private readonly List<CostRecord> _costs;
-        private readonly int _recordEvery;
-        private readonly int _iterations;
-        private readonly float _learningRate;
-        private readonly IProgress<TrainingProgress>? _progress;
-
-        // An upper bound on max|θ|. Each accepted update raises it by α·‖dW‖ instead of rescanning the parameters,
-        // so a typical update costs one extra pass (the ‖dW‖ that also detects a non-finite gradient) and needs no
-        // backup copy: an update within the bound cannot overflow, so nothing non-finite is ever written.
-        private double _parameterBound;
-        private float[]? _candidate;
-        private int? _divergedAt;
-
-        public Session(ITrainableNetwork network, TrainingOptions options)
+        ITrainableNetwork network = session.Network;
+        CancellationToken token = session.Options.CancellationToken;
+        for (int pass = 0; pass < session.Options.Iterations; pass++)
         {
-            Network = network;
-            Options = options;
-            Gradients = new float[network.ParameterCount];
-            Workspace = new Workspace();
-            _iterations = options.Iterations;
-            _recordEvery = options.RecordEvery;
-            _learningRate = options.LearningRate;
-            _progress = options.Progress;
-            _costs = new List<CostRecord>(RecordCount(_iterations, _recordEvery));
-            _parameterBound = MaxAbs(network.Parameters);
-        }
-
-        public ITrainableNetwork Network { get; }
-
-        public TrainingOptions Options { get; }
-
-        public float[] Gradients { get; }
-
-        public Workspace Workspace { get; }
-
-        /// <summary>The cost of the step that diverged, once known; <see langword="null"/> while training runs.</summary>
-        public float? DivergedCost { get; set; }
-
-        /// <summary>
-        /// Applies the update for <see cref="Gradients"/> unless the cost (when this iteration computed one) or a
-        /// gradient is not finite or the update would make a parameter non-finite; then records the divergence, leaves
-        /// the parameters untouched and returns false.
-        /// </summary>
-        /// <remarks>
-        /// On an iteration that skipped the cost the gradients decide alone, and they catch what matters: a NaN or
-        /// infinite prediction makes dZ[L] = A[L] − Y, and with it every gradient, non-finite in the same iteration. (For
-        /// a generated network the cost can overflow with finite gradients only under mean squared error beyond
-        /// |a − y| ≈ 1.8e19; the parameters then stay finite and the growing gradients stop the run a few steps later.)
-        /// </remarks>
-        public bool TryUpdate(int iteration, float? cost)
-        {
-            if (cost is float known && !float.IsFinite(known))
+            session.BeginPass(pass);
+            bool recorded = session.IsRecorded(pass);
+            double weightedCost = 0;
+            long examples = 0;
+            int index = 0;
+            foreach (TrainingBatch batch in batches)
             {
-                return Diverge(iteration, known);
-            }
-
-            // ‖dW‖₂ ≥ max|dW| bounds the step, and its one pass (as cheap as the update itself) also catches NaN and ±∞:
-            // a non-finite element makes the sum of squares non-finite. So can finite gradients beyond 1.8e19, which
-            // are told apart by a second, rarer pass. Float rounding keeps the norm within 2^-22 of the true one, and
-            // squares that underflow belong to steps below 1e-22·α; both vanish in the margin of SafeMagnitude.
-            double gradientBound = Math.Sqrt(TensorPrimitives.SumOfSquares<float>(Gradients));
-            if (!double.IsFinite(gradientBound))
-            {
-                if (!TensorPrimitives.IsFiniteAll<float>(Gradients))
+                token.ThrowIfCancellationRequested();
+                int count = reader.Read(batch, pass, index++, out ReadOnlySpan<float> x, out ReadOnlySpan<float> y);
+                float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
+                if (!session.TryUpdate(pass, ref cost, count))
                 {
-                    return Diverge(iteration, cost);
+                    session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
+                    return;
                 }
 
-                gradientBound = MaxAbs(Gradients);
+                if (recorded)
+                {
+                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
+                }
+
+                examples += count;
             }
 
-            Span<float> parameters = Network.Parameters;
-            double reach = _parameterBound + (_learningRate * gradientBound);
-            if (reach <= SafeMagnitude)
+            if (examples == 0)
             {
-                ApplyStep(parameters, Gradients, _learningRate);
-                _parameterBound = reach;
-                return true;
+                throw new ArgumentException(Format(network.Name, nameof(Fit), $"batches yielded no batch in pass {pass}; a source must yield at least one batch every pass."), nameof(batches));
             }
 
-            // Near the edge of the float range the bound is too coarse (it ignores signs, and it only grows): compute
-            // the update aside and keep it only if every value is finite. This buffer is the one allocation that is
-            // not made up front, because only a run that is about to overflow ever needs it.
-            _candidate ??= new float[parameters.Length];
-            TensorPrimitives.MultiplyAdd(Gradients, -_learningRate, parameters, _candidate);
-            if (!TensorPrimitives.IsFiniteAll<float>(_candidate))
+            if (recorded)
             {
-                return Diverge(iteration, cost);
+                session.Validate(pass);
+                if (session.Record(pass, (float)(weightedCost / examples)))
+                {
+                    return;
+                }
             }
+        }
+    }
 
-            _candidate.CopyTo(parameters);
-            _parameterBound = MaxAbs(_candidate);
-            return true;
+    /// <summary>
+    /// Turns class indices into label rows after checking their count against the inputs, so the message names both.
+    /// </summary>
+    private static float[] ClassLabelRows(ITrainableNetwork network, string method, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+    {
+        int examples = Guard.ExampleCount(network.Name, method, inputs.Length, network.InputSize);
+        if (labels.Length != examples)
+        {
+            throw new ArgumentException(
+                Format(network.Name, method, $"labels has {labels.Length} class indices, expected {examples} (one per example)."),
+                nameof(labels));
         }
 
-        /// <summary>Whether iteration (or pass) <paramref name="iteration"/> records its cost: every k-th and the last.</summary>
-        public bool IsRecorded(int iteration) => iteration % _recordEvery == 0 || iteration == _iterations - 1;
+        return ClassIndices.ToRows(network, method, nameof(labels), labels);
+    }
 
-        public void Record(int iteration, float cost)
+    /// <summary>
+    /// Marks a network instance as training for the duration of a <c>using</c>, so a second concurrent
+    /// <c>Fit</c> or gradient check on the same instance fails loudly instead of interleaving its updates.
+    /// </summary>
+    private readonly struct TrainingLease : IDisposable
+    {
+        private static readonly HashSet<object> Training = new(ReferenceEqualityComparer.Instance);
+        private readonly ITrainableNetwork _network;
+
+        private TrainingLease(ITrainableNetwork network) => _network = network;
+
+        public static TrainingLease Acquire(ITrainableNetwork network, string method)
         {
-            _costs.Add(new CostRecord(iteration, cost));
-            _progress?.Report(new TrainingProgress(iteration, _iterations, cost));
+            lock (Training)
+            {
+                if (!Training.Add(network))
+                {
+                    throw new InvalidOperationException(
+                        Format(
+                            network.Name,
+                            method,
+                            $"this instance is already training (Fit or GradientCheck) on another thread. One instance trains on one thread at a time; train a separate instance and copy its Parameters over."));
+                }
+            }
+
+            return new TrainingLease(network);
         }
 
-        public TrainingHistory ToHistory(float finalCost, TimeSpan elapsed) =>
-            _divergedAt is int at
-                ? new TrainingHistory(_costs.AsReadOnly(), finalCost, elapsed, TrainingStatus.Diverged, at, at, DivergedCost ?? float.NaN)
-                : new TrainingHistory(_costs.AsReadOnly(), finalCost, elapsed, TrainingStatus.Completed, _iterations, null, float.NaN);
-
-        /// <summary>The number of record points: multiples of k below the iteration count, plus the last iteration.</summary>
-        private static int RecordCount(int iterations, int recordEvery) =>
-            ((iterations - 1) / recordEvery) + 1 + ((iterations - 1) % recordEvery == 0 ? 0 : 1);
-
-        private static float MaxAbs(ReadOnlySpan<float> values) => Math.Abs(TensorPrimitives.MaxMagnitude(values));
-
-        private bool Diverge(int iteration, float? cost)
+        public void Dispose()
         {
-            _divergedAt = iteration;
-            DivergedCost = cost;
-            return false;
+            lock (Training)
+            {
+                Training.Remove(_network);
+            }
         }
     }
 }

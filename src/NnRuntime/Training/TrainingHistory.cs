@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace NnGen;
 
-/// <summary>What happened during one call to <see cref="Trainer.Fit"/>.</summary>
+/// <summary>What happened during one call to <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/>.</summary>
 public sealed class TrainingHistory
 {
     internal TrainingHistory(
@@ -13,8 +13,14 @@ public sealed class TrainingHistory
         TrainingStatus status,
         int iterationsCompleted,
         int? divergedAtIteration,
-        float divergedCost)
+        float divergedCost,
+        int? bestIteration = null,
+        string? problem = null,
+        int? problemAtIteration = null)
     {
+        BestIteration = bestIteration;
+        Problem = problem;
+        ProblemAtIteration = problemAtIteration;
         Costs = costs;
         FinalCost = finalCost;
         Elapsed = elapsed;
@@ -26,7 +32,9 @@ public sealed class TrainingHistory
 
     /// <summary>
     /// The costs measured at iteration 0, every <see cref="TrainingOptions.RecordEvery"/>-th iteration, and the last
-    /// iteration that ran, in order. A diverging iteration is not recorded here (see <see cref="DivergedCost"/>).
+    /// iteration that ran, in order, with the validation figures when there is validation data. A diverging iteration
+    /// is not recorded here (see <see cref="DivergedCost"/>). The list grows as points are recorded, so a run of
+    /// <see cref="int.MaxValue"/> iterations (train until cancelled) allocates only for the points it reaches.
     /// </summary>
     public IReadOnlyList<CostRecord> Costs { get; }
 
@@ -41,12 +49,37 @@ public sealed class TrainingHistory
     /// <summary>Wall-clock time of the training loop, including the final forward pass.</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <summary>Whether every pass ran or training stopped on divergence.</summary>
+    /// <summary>
+    /// How training ended: <see cref="TrainingStatus.Completed"/> or <see cref="TrainingStatus.StoppedEarly"/> when it
+    /// went as intended, otherwise what went wrong (see <see cref="Problem"/>).
+    /// </summary>
     public TrainingStatus Status { get; }
 
     /// <summary>
-    /// Passes over the data that ran to completion: <see cref="TrainingOptions.Iterations"/> when
-    /// <see cref="Status"/> is <see cref="TrainingStatus.Completed"/>, otherwise the same as <see cref="DivergedAtIteration"/>.
+    /// A sentence saying what went wrong, with the iteration and the figures (for example "the cost ended at 8.1, above
+    /// the 0.69 it started at"); <see langword="null"/> when <see cref="Status"/> is <see cref="TrainingStatus.Completed"/>
+    /// or <see cref="TrainingStatus.StoppedEarly"/>.
+    /// </summary>
+    public string? Problem { get; }
+
+    /// <summary>
+    /// The iteration (pass) where the problem of <see cref="Problem"/> shows: the divergent pass, the pass after which
+    /// the cost or the parameters started the rise that training ended in, or the last pass when the cost ended above
+    /// where it started; <see langword="null"/> when there is no problem.
+    /// </summary>
+    public int? ProblemAtIteration { get; }
+
+    /// <summary>
+    /// With <see cref="TrainingOptions.Validation"/>: the record point (iteration) with the best validation figure (the one
+    /// <see cref="TrainingOptions.EarlyStopping"/> watches, the validation cost without early stopping). With early
+    /// stopping the network holds the parameters of that point. <see langword="null"/> without validation data.
+    /// </summary>
+    public int? BestIteration { get; }
+
+    /// <summary>
+    /// Passes over the data that ran to completion: <see cref="TrainingOptions.Iterations"/> when every pass ran, the
+    /// passes before the stop with <see cref="TrainingStatus.StoppedEarly"/>, and the same as
+    /// <see cref="DivergedAtIteration"/> with <see cref="TrainingStatus.Diverged"/>.
     /// </summary>
     public int IterationsCompleted { get; }
 

@@ -5,13 +5,17 @@ using System.Threading;
 namespace NnGen;
 
 /// <summary>
-/// How <see cref="Trainer.Fit"/> runs gradient descent. <c>new TrainingOptions { LearningRate = 1.2f, Iterations = 10000 }</c>
-/// is the course's planar-data run: full batch, 10 000 updates with α = 1.2.
+/// How <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/> trains. <c>new TrainingOptions { LearningRate = 1.2f, Iterations = 10000 }</c>
+/// is the course's planar-data run: full batch, 10 000 updates of plain gradient descent with α = 1.2. Everything
+/// else (optimizer, schedule, L2, validation, early stopping) is off unless set, so those defaults reproduce the course.
 /// </summary>
 /// <remarks>Values are checked when the options are used, so a mistake is reported with the network's name.</remarks>
 public sealed class TrainingOptions
 {
-    /// <summary>α in W := W − α·dW. Positive and finite. No default: no single value suits every network.</summary>
+    /// <summary>
+    /// α in W := W − α·dW (or the α of <see cref="Optimizer"/>), at pass 0 when there is a <see cref="Schedule"/>.
+    /// Positive and finite. No default: no single value suits every network (Adam usually wants 1e-3).
+    /// </summary>
     public required float LearningRate { get; init; }
 
     /// <summary>
@@ -23,7 +27,7 @@ public sealed class TrainingOptions
     /// <summary>
     /// 0 (the default) for full-batch gradient descent; otherwise the size of the mini-batches, drawn from a fresh
     /// shuffle of the examples on every pass, the last batch of a pass holding the remainder. A size of m or more
-    /// is full-batch descent.
+    /// is full-batch descent. Not used when training from a source of batches, which decides its own batches.
     /// </summary>
     public int BatchSize { get; init; }
 
@@ -44,7 +48,7 @@ public sealed class TrainingOptions
     public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>
-    /// Checked before every update; cancelling makes <see cref="Trainer.Fit"/> throw
+    /// Checked before every update; cancelling makes <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/> throw
     /// <see cref="OperationCanceledException"/>, leaving the parameters of the last completed update.
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
@@ -57,6 +61,32 @@ public sealed class TrainingOptions
     /// the calling thread whatever the value.
     /// </summary>
     public int? MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// How a gradient becomes an update: <see cref="GradientDescent"/> when <see langword="null"/> (the default),
+    /// or <see cref="Momentum"/>, <see cref="Adam"/>, <see cref="AdamW"/>. Its state is allocated once per call.
+    /// </summary>
+    public Optimizer? Optimizer { get; init; }
+
+    /// <summary>How the learning rate changes from pass to pass; <see langword="null"/> (the default) keeps it constant.</summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>
+    /// λ of L2 regularization, at least 0 and finite; 0 (the default) is none. Adds λ/(2m)·Σ‖W[l]‖² to the cost and
+    /// (λ/m)·W[l] to each dW[l], on the weights only (never the biases), as the course's regularization assignment does,
+    /// with m the number of examples in the batch the gradient is computed on. The network must list its weights
+    /// (<see cref="ITrainableNetwork.WeightRanges"/>).
+    /// </summary>
+    public float L2 { get; init; }
+
+    /// <summary>
+    /// Held-out data evaluated at every record point; its cost and metric are recorded in
+    /// <see cref="TrainingHistory.Costs"/>. <see langword="null"/> (the default) for none.
+    /// </summary>
+    public ValidationData? Validation { get; init; }
+
+    /// <summary>Stops when the validation figure stops improving and restores the best parameters; needs <see cref="Validation"/>.</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the network, the method and the first bad option.</summary>
     internal void Validate(string network, string method)
@@ -89,6 +119,36 @@ public sealed class TrainingOptions
         if (RecordEvery < 1)
         {
             Throw(network, method, $"options.RecordEvery is {RecordEvery}; it must be at least 1.");
+        }
+
+        if (!(L2 >= 0f) || !float.IsFinite(L2))
+        {
+            Throw(network, method, $"options.L2 is {L2}; it must be at least 0 and finite.");
+        }
+
+        Optimizer?.Validate(network, method);
+        Schedule?.Validate(network, method);
+        if (EarlyStopping is { } stopping)
+        {
+            if (Validation is null)
+            {
+                Throw(network, method, $"options.EarlyStopping is set but options.Validation is null; early stopping watches the validation data.");
+            }
+
+            if (stopping.Patience < 1)
+            {
+                Throw(network, method, $"options.EarlyStopping.Patience is {stopping.Patience}; it must be at least 1 record point.");
+            }
+
+            if (!(stopping.MinDelta >= 0) || !double.IsFinite(stopping.MinDelta))
+            {
+                Throw(network, method, $"options.EarlyStopping.MinDelta is {stopping.MinDelta}; it must be at least 0 and finite.");
+            }
+
+            if (!Enum.IsDefined(stopping.Monitor))
+            {
+                Throw(network, method, $"options.EarlyStopping.Monitor is {stopping.Monitor}, which is not a defined value.");
+            }
         }
     }
 

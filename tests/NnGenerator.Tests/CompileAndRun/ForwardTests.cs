@@ -24,6 +24,10 @@ public sealed class ForwardTests(ITestOutputHelper output)
         TestArchitecture.Wide.Name,
         TestArchitecture.Medium.Name,
         TestArchitecture.FanIn.Name,
+        TestArchitecture.Mixed.Name,
+        TestArchitecture.SoftmaxTiny.Name,
+        TestArchitecture.SoftmaxKernel.Name,
+        TestArchitecture.SoftmaxMixed.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

@@ -27,6 +27,10 @@ public sealed class GradientTests(ITestOutputHelper output)
         TestArchitecture.BceReLUOutput.Name,
         TestArchitecture.Medium.Name,
         TestArchitecture.FanIn.Name,
+        TestArchitecture.Mixed.Name,
+        TestArchitecture.SoftmaxTiny.Name,
+        TestArchitecture.SoftmaxKernel.Name,
+        TestArchitecture.SoftmaxMixed.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

@@ -22,7 +22,7 @@ namespace NnGen.Generator.Tests.Fuzzing;
 
 /// <summary>
 /// Declarations from <see cref="DeclarationFuzzer"/> through the generator, both analyzers and the compiler. A case fails on
-/// a crash (an exception, CS8784/CS8785, AD0001, NNG0024), nondeterminism (two runs differ in generated text or NNG
+/// a crash (an exception, CS8784/CS8785, AD0001, NNG0023), nondeterminism (two runs differ in generated text or NNG
 /// diagnostics), accepted-but-uncompilable output (a warning or error inside generated code, or a compiler error in the
 /// user's code at a place where the same compilation without the generator's output has none: the generator may only
 /// remove the user's errors about missing members, never add errors), or a silent drop (a [Network] class that gets no
@@ -206,7 +206,7 @@ public sealed class FuzzTests
         diagnostic.Location.SourceTree!.GetRoot().FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
             .AncestorsAndSelf().Any(node => node is BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax);
 
-    private static bool IsCrash(Diagnostic diagnostic) => diagnostic.Id is "AD0001" or "CS8784" or "CS8785" or "NNG0024";
+    private static bool IsCrash(Diagnostic diagnostic) => diagnostic.Id is "AD0001" or "CS8784" or "CS8785" or "NNG0023";
 
     private static int EnvironmentInt(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;

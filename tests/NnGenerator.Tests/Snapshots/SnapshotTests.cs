@@ -81,4 +81,40 @@ public sealed class SnapshotTests
     {
         Snapshot.Verify("MultiOutputSigmoid", GeneratorHarness.Run(TestArchitecture.MultiOutputSigmoid.Source()).Result);
     }
+
+    [Fact]
+    public void DeepCatNetwork_KernelPath_MatchesBaseline()
+    {
+        Snapshot.Verify("KernelDeep", GeneratorHarness.Run(TestArchitecture.Deep.Source()).Result);
+    }
+
+    [Fact]
+    public void MediumNetwork_KernelPathWithMatVecOutput_MatchesBaseline()
+    {
+        Snapshot.Verify("KernelMedium", GeneratorHarness.Run(TestArchitecture.Medium.Source()).Result);
+    }
+
+    [Fact]
+    public void WideFanInNetwork_TinyBatchesMatVecFirstLayer_MatchesBaseline()
+    {
+        Snapshot.Verify("TinyWideFanIn", GeneratorHarness.Run(TestArchitecture.FanIn.Source()).Result);
+    }
+
+    [Fact]
+    public void MixedNetwork_KernelBatchesUnrolledSmallLayers_MatchesBaseline()
+    {
+        Snapshot.Verify("KernelMixed", GeneratorHarness.Run(TestArchitecture.Mixed.Source()).Result);
+    }
+
+    [Fact]
+    public void SoftmaxNetwork_TinyPath_MatchesBaseline()
+    {
+        Snapshot.Verify("SoftmaxTiny", GeneratorHarness.Run(TestArchitecture.SoftmaxTiny.Source()).Result);
+    }
+
+    [Fact]
+    public void SoftmaxNetwork_KernelPath_MatchesBaseline()
+    {
+        Snapshot.Verify("SoftmaxKernel", GeneratorHarness.Run(TestArchitecture.SoftmaxKernel.Source()).Result);
+    }
 }

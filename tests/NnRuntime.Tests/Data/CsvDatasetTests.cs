@@ -234,6 +234,94 @@ public sealed class CsvDatasetTests : IDisposable
     }
 
     [Fact]
+    public void LoadClassification_TextLabels_MapToOrdinallySortedClassIndices()
+    {
+        string path = Write("sepal,petal,species\n5.1,1.4,setosa\n6.3,6.0,\"virginica\"\n5.7,4.2, versicolor \n4.9,1.5,setosa\n7.7,6.7,Virginica\n");
+
+        Dataset dataset = CsvDataset.LoadClassification(path, CsvLabelColumn.Last);
+
+        // Ordinal order puts upper case first: "Virginica" < "setosa" < "versicolor" < "virginica".
+        Assert.Equal(["Virginica", "setosa", "versicolor", "virginica"], dataset.ClassNames!);
+        Assert.Equal([1f, 3f, 2f, 1f, 0f], dataset.Labels);
+        Assert.Equal([5.1f, 1.4f, 6.3f, 6.0f, 5.7f, 4.2f, 4.9f, 1.5f, 7.7f, 6.7f], dataset.Inputs);
+        Assert.Equal(1, dataset.LabelSize);
+    }
+
+    [Fact]
+    public void LoadClassification_MappingDoesNotDependOnRowOrder()
+    {
+        Dataset forward = CsvDataset.LoadClassification(Write("label,x\ncat,1\ndog,2\nbird,3\n"), CsvLabelColumn.First);
+        Dataset backward = CsvDataset.LoadClassification(Write("label,x\nbird,3\ndog,2\ncat,1\n"), CsvLabelColumn.First);
+
+        Assert.Equal(["bird", "cat", "dog"], forward.ClassNames!);
+        Assert.Equal(forward.ClassNames!, backward.ClassNames!);
+        Assert.Equal([1f, 2f, 0f], forward.Labels);
+        Assert.Equal([0f, 2f, 1f], backward.Labels);
+    }
+
+    [Fact]
+    public void LoadClassification_GivenClasses_UsesTheirIndicesAndOneHotFollows()
+    {
+        string path = Write("x,label\n1,dog\n2,cat\n");
+
+        Dataset dataset = CsvDataset.LoadClassification(path, CsvLabelColumn.Last, ["dog", "cat", "bird"]);
+
+        Assert.Equal([0f, 1f], dataset.Labels);
+        Assert.Equal(["dog", "cat", "bird"], dataset.ClassNames!);
+        Assert.Equal([1f, 0f, 0f, 0f, 1f, 0f], dataset.ToOneHot().Labels);
+    }
+
+    [Fact]
+    public void LoadClassification_UnknownClass_ThrowsNamingCellAndKnownClasses()
+    {
+        string path = Write("x,label\n1,dog\n2,horse\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.LoadClassification(path, CsvLabelColumn.Last, ["dog", "cat"]));
+
+        Assert.Equal($"{path} line 3, column 2 (label): 'horse' is not one of the 2 classes (dog, cat).", exception.Message);
+    }
+
+    [Fact]
+    public void LoadClassification_EmptyClassName_ThrowsNamingCell()
+    {
+        string path = Write("x,label\n1,dog\n2,\"\"\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.LoadClassification(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 3, column 2 (label): expected a class name, found an empty field.", exception.Message);
+    }
+
+    [Fact]
+    public void LoadClassification_OneClassOnly_ThrowsExpectingTwo()
+    {
+        string path = Write("x,label\n1,dog\n2,dog\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.LoadClassification(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path}: every row has the class 'dog'; expected at least 2 classes in the label column.", exception.Message);
+    }
+
+    [Fact]
+    public void LoadClassification_BadFeature_ReportsFirstBadCellAsLoadDoes()
+    {
+        string path = Write("x1,x2,label\n1,2,a\n3,abc,b\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.LoadClassification(path, CsvLabelColumn.Last));
+
+        Assert.Equal($"{path} line 3, column 2 (x2): 'abc' is not a number.", exception.Message);
+        Assert.Equal($"{path} line 3: expected 3 columns, found 2.", Assert.Throws<InvalidDataException>(() => CsvDataset.LoadClassification(Write("x1,x2,label\n1,2,a\n3,b\n"), CsvLabelColumn.Last)).Message);
+    }
+
+    [Fact]
+    public void LoadClassification_BadClassList_ThrowsBeforeReading()
+    {
+        string path = Write("x,label\n1,dog\n");
+
+        Assert.Contains("also class 0", Assert.Throws<ArgumentException>(() => CsvDataset.LoadClassification(path, CsvLabelColumn.Last, ["dog", "dog"])).Message, StringComparison.Ordinal);
+        Assert.Throws<FileNotFoundException>(() => CsvDataset.LoadClassification(Path.Combine(_directory, "absent.csv"), CsvLabelColumn.Last));
+    }
+
+    [Fact]
     public void Load_InvalidArguments_Throw()
     {
         string path = Write("x,label\n1,0\n");

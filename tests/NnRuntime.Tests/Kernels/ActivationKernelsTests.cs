@@ -124,33 +124,6 @@ public sealed class ActivationKernelsTests
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void AddBiasRows_AllShapes_AddsBiasToEveryColumn(string widthName)
-    {
-        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
-        float[] bias = KernelTestSupport.RandomFloats(3, seed: 44);
-        for (int rows = 0; rows <= 3; rows++)
-        {
-            for (int m = 0; m <= MaxLength; m++)
-            {
-                float[] z = KernelTestSupport.RandomFloats((rows * m) + 16, seed: 45);
-                float[] original = (float[])z.Clone();
-                z.AsSpan(rows * m).Fill(Sentinel);
-                ActivationKernels.AddBiasRows(z.AsSpan(0, rows * m), bias.AsSpan(0, rows), m, width);
-                for (int j = 0; j < rows; j++)
-                {
-                    for (int i = 0; i < m; i++)
-                    {
-                        Assert.Equal(original[(j * m) + i] + bias[j], z[(j * m) + i]);
-                    }
-                }
-
-                KernelTestSupport.AssertUntouched(z, rows * m, Sentinel, $"AddBiasRows {width} rows={rows} m={m}");
-            }
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths))]
     public void SumRows_AllShapes_MatchesReference(string widthName)
     {
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
@@ -206,7 +179,7 @@ public sealed class ActivationKernelsTests
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
         float[] a = [0f, -0f, 1e-30f, 2f, 0f, 0f, 0f, 0f, 0f];
         float[] grad = [5f, 5f, 5f, 5f, float.PositiveInfinity, 5f, 5f, 5f, 5f];
-        ActivationKernels.ReLUBackward(a, grad, width);
+        ActivationKernels.Backward(Activation.ReLU, a, grad, width);
         Assert.Equal([0f, 0f, 5f, 5f, 0f, 0f, 0f, 0f, 0f], grad);
     }
 
@@ -217,31 +190,15 @@ public sealed class ActivationKernelsTests
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
         float[] z = [-100f, -1f, 0f, 3f, -2f, -3f, -4f, -5f, 6f];
         float[] a = new float[z.Length];
-        ActivationKernels.LeakyReLU(z, a, width);
+        ActivationKernels.Forward(Activation.LeakyReLU, z, a, width);
         Assert.Equal(Array.ConvertAll(z, value => value > 0f ? value : 0.01f * value), a);
     }
 
-    internal static void Forward(string activation, ReadOnlySpan<float> z, Span<float> a, SimdWidth width)
-    {
-        switch (activation)
-        {
-            case "Sigmoid": ActivationKernels.Sigmoid(z, a, width); break;
-            case "Tanh": ActivationKernels.Tanh(z, a, width); break;
-            case "ReLU": ActivationKernels.ReLU(z, a, width); break;
-            default: ActivationKernels.LeakyReLU(z, a, width); break;
-        }
-    }
+    internal static void Forward(string activation, ReadOnlySpan<float> z, Span<float> a, SimdWidth width) =>
+        ActivationKernels.Forward(Enum.Parse<Activation>(activation), z, a, width);
 
-    internal static void Backward(string activation, ReadOnlySpan<float> a, Span<float> grad, SimdWidth width)
-    {
-        switch (activation)
-        {
-            case "Sigmoid": ActivationKernels.SigmoidBackward(a, grad, width); break;
-            case "Tanh": ActivationKernels.TanhBackward(a, grad, width); break;
-            case "ReLU": ActivationKernels.ReLUBackward(a, grad, width); break;
-            default: ActivationKernels.LeakyReLUBackward(a, grad, width); break;
-        }
-    }
+    internal static void Backward(string activation, ReadOnlySpan<float> a, Span<float> grad, SimdWidth width) =>
+        ActivationKernels.Backward(Enum.Parse<Activation>(activation), a, grad, width);
 
     private static double ForwardReference(string activation, double z) => activation switch
     {

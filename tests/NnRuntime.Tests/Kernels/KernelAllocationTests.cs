@@ -30,15 +30,14 @@ public sealed class KernelAllocationTests
             Gemm.MultiplyTN(a.AsSpan(0, K * M), b, c, M, K, N, 0.5f, width);
             Gemm.MatVec(a, b.AsSpan(0, K), bias, y, M, K, width);
             Gemm.MatVec(a, b.AsSpan(0, K), [], y, M, K, width);
-            ActivationKernels.Sigmoid(c, grad, width);
-            ActivationKernels.Tanh(c, grad, width);
-            ActivationKernels.ReLU(c, c, width);
-            ActivationKernels.LeakyReLU(c, grad, width);
-            ActivationKernels.SigmoidBackward(activations, grad, width);
-            ActivationKernels.TanhBackward(activations, grad, width);
-            ActivationKernels.ReLUBackward(activations, grad, width);
-            ActivationKernels.LeakyReLUBackward(activations, grad, width);
-            ActivationKernels.AddBiasRows(c, bias, N, width);
+            ActivationKernels.Forward(Activation.Sigmoid, c, grad, width);
+            ActivationKernels.Forward(Activation.Tanh, c, grad, width);
+            ActivationKernels.Forward(Activation.ReLU, c, c, width);
+            ActivationKernels.Forward(Activation.LeakyReLU, c, grad, width);
+            ActivationKernels.Backward(Activation.Sigmoid, activations, grad, width);
+            ActivationKernels.Backward(Activation.Tanh, activations, grad, width);
+            ActivationKernels.Backward(Activation.ReLU, activations, grad, width);
+            ActivationKernels.Backward(Activation.LeakyReLU, activations, grad, width);
             ActivationKernels.SumRows(c, y, N, 0.5f, width);
             Layout.Transpose(c, transposed, M, N);
         }

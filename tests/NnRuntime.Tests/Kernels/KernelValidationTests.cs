@@ -124,7 +124,7 @@ public sealed class KernelValidationTests
     [Fact]
     public void Sigmoid_LengthMismatch_ThrowsNamingSizes()
     {
-        var error = Assert.Throws<ArgumentException>(() => ActivationKernels.Sigmoid(new float[5], new float[4]));
+        var error = Assert.Throws<ArgumentException>(() => ActivationKernels.Forward(Activation.Sigmoid, new float[5], new float[4]));
         Assert.Equal("a", error.ParamName);
         Assert.Contains("has 4 floats, expected 5 (z.Length)", error.Message, StringComparison.Ordinal);
     }
@@ -133,7 +133,7 @@ public sealed class KernelValidationTests
     public void LeakyReLU_ShiftedOverlap_Throws()
     {
         float[] buffer = new float[10];
-        var error = Assert.Throws<ArgumentException>(() => ActivationKernels.LeakyReLU(buffer.AsSpan(0, 8), buffer.AsSpan(1, 8)));
+        var error = Assert.Throws<ArgumentException>(() => ActivationKernels.Forward(Activation.LeakyReLU, buffer.AsSpan(0, 8), buffer.AsSpan(1, 8)));
         Assert.Contains("overlaps", error.Message, StringComparison.Ordinal);
     }
 
@@ -143,14 +143,6 @@ public sealed class KernelValidationTests
         var error = Assert.Throws<ArgumentException>(() => ActivationKernels.TanhBackward(new float[5], new float[6]));
         Assert.Equal("grad", error.ParamName);
         Assert.Contains("has 6 floats, expected 5 (a.Length)", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void AddBiasRows_WrongZ_ThrowsNamingSizes()
-    {
-        var error = Assert.Throws<ArgumentException>(() => ActivationKernels.AddBiasRows(new float[10], new float[3], 4));
-        Assert.Equal("z", error.ParamName);
-        Assert.Contains("has 10 floats, expected 12 (bias.Length 3 x m 4)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

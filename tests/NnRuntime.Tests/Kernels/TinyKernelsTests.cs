@@ -107,9 +107,9 @@ public sealed class TinyKernelsTests
         var zv = new Vector<float>(z);
         var gv = new Vector<float>(g);
         float[] expected = new float[z.Length];
-        ActivationKernels.ReLU(z, expected);
+        ActivationKernels.Forward(Activation.ReLU, z, expected);
         Assert.Equal(expected, ToArray(ActivationKernels.ReLU(zv)));
-        ActivationKernels.LeakyReLU(z, expected);
+        ActivationKernels.Forward(Activation.LeakyReLU, z, expected);
         Assert.Equal(expected, ToArray(ActivationKernels.LeakyReLU(zv)));
         foreach (string kind in new[] { "Sigmoid", "Tanh", "ReLU", "LeakyReLU" })
         {

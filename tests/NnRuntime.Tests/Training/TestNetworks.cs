@@ -17,9 +17,13 @@ internal sealed class ScalarNetwork : ITrainableNetwork
     private readonly float[] _parameters;
     private readonly float[][] _a;
     private readonly float[][] _dz;
+    private readonly Range[] _weightRanges;
 
     /// <param name="sizes">n[0], n[1], …, n[L].</param>
-    /// <param name="activations">g[1] … g[L]; the output must be sigmoid (trained with cross-entropy) or linear (squared error).</param>
+    /// <param name="activations">
+    /// g[1] … g[L]; the output must be sigmoid (trained with cross-entropy), softmax (categorical cross-entropy) or
+    /// linear (squared error).
+    /// </param>
     /// <param name="dropHiddenDerivative">
     /// A deliberate bug: backpropagates dZ[l] = dA[l] in hidden layers, forgetting the g'(Z[l]) factor.
     /// </param>
@@ -35,7 +39,8 @@ internal sealed class ScalarNetwork : ITrainableNetwork
         {
             Activation.Sigmoid => Loss.BinaryCrossEntropy,
             Activation.Linear => Loss.MeanSquaredError,
-            _ => throw new ArgumentException("dZ[L] = A[L] - Y needs a sigmoid or a linear output."),
+            Activation.Softmax => Loss.CategoricalCrossEntropy,
+            _ => throw new ArgumentException("dZ[L] = A[L] - Y needs a sigmoid, softmax or linear output."),
         };
 
         Name = name;
@@ -54,6 +59,12 @@ internal sealed class ScalarNetwork : ITrainableNetwork
         }
 
         _parameters = new float[offset];
+        _weightRanges = new Range[sizes.Length - 1];
+        for (int l = 1; l < sizes.Length; l++)
+        {
+            _weightRanges[l - 1] = new Range(_weightOffsets[l], _biasOffsets[l]);
+        }
+
         _a = new float[sizes.Length][];
         _dz = new float[sizes.Length][];
         for (int l = 0; l < sizes.Length; l++)
@@ -78,6 +89,11 @@ internal sealed class ScalarNetwork : ITrainableNetwork
     public bool DropHiddenDerivative { get; }
 
     public Span<float> Parameters => _parameters;
+
+    /// <summary>Whether <see cref="ITrainableNetwork.WeightRanges"/> lists the weights (true) or keeps the interface's empty default.</summary>
+    public bool ListsWeights { get; init; } = true;
+
+    ReadOnlySpan<Range> ITrainableNetwork.WeightRanges => ListsWeights ? _weightRanges : default;
 
     /// <summary>Logistic regression: n inputs, one sigmoid unit, cross-entropy.</summary>
     public static ScalarNetwork LogisticRegression(int inputs) => new("LogReg", [inputs, 1], [Activation.Sigmoid]);
@@ -124,6 +140,10 @@ internal sealed class ScalarNetwork : ITrainableNetwork
                 {
                     double clamped = Math.Clamp(a, 1e-7, 1 - 1e-7);
                     cost -= (y[j] * Math.Log(clamped)) + ((1 - y[j]) * Math.Log(1 - clamped));
+                }
+                else if (Loss == Loss.CategoricalCrossEntropy)
+                {
+                    cost -= y[j] * Math.Log(Math.Max(a, 1e-7));
                 }
                 else
                 {
@@ -201,6 +221,29 @@ internal sealed class ScalarNetwork : ITrainableNetwork
 
                 _a[l][j] = Apply(_activations[l - 1], z);
             }
+
+            if (_activations[l - 1] == Activation.Softmax)
+            {
+                // The stable softmax: the Z row (held in A) shifted by its max before the exponentials.
+                float[] a = _a[l];
+                float max = a[0];
+                foreach (float z in a)
+                {
+                    max = MathF.Max(max, z);
+                }
+
+                float sum = 0;
+                for (int j = 0; j < a.Length; j++)
+                {
+                    a[j] = MathF.Exp(a[j] - max);
+                    sum += a[j];
+                }
+
+                for (int j = 0; j < a.Length; j++)
+                {
+                    a[j] /= sum;
+                }
+            }
         }
     }
 
@@ -209,7 +252,8 @@ internal sealed class ScalarNetwork : ITrainableNetwork
         Activation.Sigmoid => 1f / (1f + MathF.Exp(-z)),
         Activation.Tanh => MathF.Tanh(z),
         Activation.ReLU => MathF.Max(0f, z),
-        Activation.Linear => z,
+        Activation.LeakyReLU => z > 0f ? z : 0.01f * z,
+        Activation.Linear or Activation.Softmax => z,
         _ => throw new NotSupportedException(g.ToString()),
     };
 
@@ -218,6 +262,7 @@ internal sealed class ScalarNetwork : ITrainableNetwork
         Activation.Sigmoid => a * (1f - a),
         Activation.Tanh => 1f - (a * a),
         Activation.ReLU => a > 0f ? 1f : 0f,
+        Activation.LeakyReLU => a > 0f ? 1f : 0.01f,
         Activation.Linear => 1f,
         _ => throw new NotSupportedException(g.ToString()),
     };
@@ -249,6 +294,11 @@ internal sealed class ScriptedNetwork : ITrainableNetwork
 
     /// <summary>computeCost of every call through the overload that takes it, in order.</summary>
     public List<bool> CostRequests { get; } = [];
+
+    /// <summary>The ranges reported as weights (the rest are biases); none by default.</summary>
+    public Range[] Weights { get; init; } = [];
+
+    ReadOnlySpan<Range> ITrainableNetwork.WeightRanges => Weights;
 
     public string Name => "Scripted";
 

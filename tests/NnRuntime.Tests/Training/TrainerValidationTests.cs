@@ -55,6 +55,42 @@ public class TrainerValidationTests
         Case(
             Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, RecordEvery = 0 },
             "options", "LogReg.Fit: options.RecordEvery is 0; it must be at least 1."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, L2 = -1f },
+            "options", "LogReg.Fit: options.L2 is -1; it must be at least 0 and finite."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Optimizer = new Momentum { Beta = 1f } },
+            "options", "LogReg.Fit: options.Optimizer.Beta is 1; it must be in [0, 1)."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Optimizer = new Adam { Beta2 = -0.5f } },
+            "options", "LogReg.Fit: options.Optimizer.Beta2 is -0.5; it must be in [0, 1)."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Optimizer = new Adam { Epsilon = 0f } },
+            "options", "LogReg.Fit: options.Optimizer.Epsilon is 0; it must be positive and finite."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Optimizer = new AdamW { WeightDecay = float.NaN } },
+            "options", "LogReg.Fit: options.Optimizer.WeightDecay is NaN; it must be at least 0 and finite."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Schedule = new StepDecay { Every = 0 } },
+            "options", "LogReg.Fit: options.Schedule.Every is 0; it must be at least 1 pass."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Schedule = new ExponentialDecay { Rate = 1.5 } },
+            "options", "LogReg.Fit: options.Schedule.Rate is 1.5; it must be in (0, 1]."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, EarlyStopping = new EarlyStopping() },
+            "options", "LogReg.Fit: options.EarlyStopping is set but options.Validation is null; early stopping watches the validation data."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Validation = new ValidationData(Inputs, Labels), EarlyStopping = new EarlyStopping { Patience = 0 } },
+            "options", "LogReg.Fit: options.EarlyStopping.Patience is 0; it must be at least 1 record point."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Validation = new ValidationData(Inputs, new float[] { 1f, 2f, 0f }) },
+            "options.Validation.Labels", "LogReg.Fit: options.Validation.Labels[1] is 2, but BinaryCrossEntropy needs every label in [0, 1]."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, Validation = new ValidationData(new float[] { 1f, 2f, 3f }, Labels) },
+            "options.Validation.Inputs", "LogReg.Fit: options.Validation.Inputs has 3 floats, which is not a multiple of InputSize 2."),
+        Case(
+            Inputs, Labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 5, L2 = 0.5f },
+            "options", "LogReg.Fit: options.L2 is 0.5, but the network does not list its weights (ITrainableNetwork.WeightRanges is empty), so the biases cannot be kept out of the regularization."),
     ];
 
     [Theory]
@@ -62,7 +98,8 @@ public class TrainerValidationTests
     public void Fit_InvalidArguments_ThrowsNamedMessageAndLeavesParametersUntouched(
         float[] inputs, float[] labels, TrainingOptions options, string parameter, string message)
     {
-        var network = ScalarNetwork.LogisticRegression(2);
+        // A network that does not list its weights, so that L2 is refused with the reason.
+        var network = new ScalarNetwork("LogReg", [2, 1], [Activation.Sigmoid]) { ListsWeights = false };
         network.SetParameters([0.25f, -0.75f, 0.5f]);
 
         var error = Assert.Throws<ArgumentException>(() => Trainer.Fit(network, inputs, labels, options));
@@ -126,7 +163,69 @@ public class TrainerValidationTests
         var network = ScalarNetwork.Tiny();
         var error = Assert.Throws<ArgumentException>(() => Trainer.GradientCheck(network, Inputs, Labels, epsilon: 0f));
         Assert.Equal("epsilon", error.ParamName);
-        Assert.StartsWith("Tiny.GradientCheck: epsilon is 0; it must be positive and finite.", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Tiny.GradientCheck: epsilon is 0; it must be in (0, 1].", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1e-30f)]
+    [InlineData(1e-9f)]
+    public void GradientCheck_EpsilonTooSmallToMoveAParameter_ThrowsInsteadOfReturningNaN(float epsilon)
+    {
+        var network = ScalarNetwork.Tiny().Initialize(seed: 1);
+        float[] before = network.CopyParameters();
+
+        var error = Assert.Throws<ArgumentException>(() => Trainer.GradientCheck(network, Inputs, Labels, epsilon));
+
+        Assert.Equal("epsilon", error.ParamName);
+        Assert.StartsWith($"Tiny.GradientCheck: epsilon {epsilon.ToString(System.Globalization.CultureInfo.InvariantCulture)} cannot move Parameters[0] = ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, network.CopyParameters());
+    }
+
+    [Theory]
+    [InlineData(2f)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NaN)]
+    public void GradientCheck_EpsilonOutsideZeroOne_Throws(float epsilon)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Trainer.GradientCheck(ScalarNetwork.Tiny(), Inputs, Labels, epsilon));
+        Assert.Equal("epsilon", error.ParamName);
+    }
+
+    [Fact]
+    public void Step_NaNOrInfiniteGradient_ThrowsAndWritesNothing()
+    {
+        var network = ScalarNetwork.LogisticRegression(2);
+        network.SetParameters([1f, 2f, 3f]);
+
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Step(network, new float[] { 0.5f, float.NaN, 1f }, 0.1f));
+        Assert.Equal("gradients", error.ParamName);
+        Assert.StartsWith("LogReg.Step: gradients[1] is NaN; the parameters were left unchanged", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Trainer.Step(network, new float[] { float.NegativeInfinity, 0f, 1f }, 0.1f));
+        Assert.Equal([1f, 2f, 3f], network.CopyParameters());
+    }
+
+    [Fact]
+    public void Step_UpdateThatWouldOverflow_ThrowsAndWritesNothing()
+    {
+        var network = ScalarNetwork.LogisticRegression(2);
+        network.SetParameters([3e38f, 0f, 1f]);
+
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Step(network, new float[] { -1e38f, 1f, 1f }, 1f));
+
+        Assert.Contains("Parameters[0] = 3E+38", error.Message, StringComparison.Ordinal);
+        Assert.Equal([3e38f, 0f, 1f], network.CopyParameters());
+    }
+
+    [Fact]
+    public void Evaluate_NaNParameter_ThrowsInsteadOfReportingAnAccuracy()
+    {
+        // Before: NaN outputs failed every "> 0.5" test, so they counted as class 0 and 5 of 8 zero labels scored 0.625.
+        var network = ScalarNetwork.Tiny().Initialize(seed: 2);
+        network.Parameters[3] = float.NaN;
+
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Evaluate(network, Inputs, Labels));
+
+        Assert.StartsWith("Tiny.Evaluate: Parameters[3] is NaN", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

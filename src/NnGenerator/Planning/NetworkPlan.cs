@@ -4,11 +4,12 @@ using System.Linq;
 using NnGen.Generator.Model;
 using NnGen.Generator.Validation;
 
-namespace NnGen.Generator.Emit
+namespace NnGen.Generator.Planning
 {
     /// <summary>
-    /// The compile-time layout of a valid network: every size, parameter offset and cache offset as a constant,
-    /// so the emitted code is straight-line with no size arithmetic left to run time.
+    /// Everything about a valid network decided before any text is written: every size, parameter offset and cache
+    /// offset as a constant (so the emitted code is straight-line with no size arithmetic left to run time), the loss,
+    /// how dZ[L] is formed, the <see cref="ComputeStrategy"/>, and the workspace and scratch that strategy needs.
     /// </summary>
     internal sealed class NetworkPlan
     {
@@ -20,27 +21,6 @@ namespace NnGen.Generator.Emit
 
         /// <summary>Upper bound on examples per inference chunk: enough to amortise kernel start-up, small enough to stay in L1/L2.</summary>
         public const int MaxBatchChunk = 256;
-
-        /// <summary>
-        /// Layers with at most this many weights (fan-in × fan-out) are emitted as straight-line code for one example:
-        /// one expression per unit with constant offsets, tanh/sigmoid four units at a time. Chosen by the Dense N→N
-        /// benchmarks (tests/NnGen.Benchmarks): unrolled beats the MatVec kernel up to 8 × 8 and loses from 16 × 16 on.
-        /// </summary>
-        public const int UnrolledWeightLimit = 64;
-
-        /// <summary>
-        /// Layers unrolled for one example also have at most this many inputs: a unit's sum over 64 inputs as scalar code
-        /// is 64 loads, multiplies and adds where the MatVec kernel does 8 vector FMAs; on [16,64,64,1] the unrolled
-        /// 64 → 1 output layer was about 1,100 of the 8,000 instructions of a prediction (valgrind --tool=callgrind).
-        /// </summary>
-        public const int UnrolledFanInLimit = 16;
-
-        /// <summary>
-        /// A network whose every layer is small (<see cref="LayerPlan.IsSmall"/>) and whose parameters number at most this many trains and predicts
-        /// batches with one fused, example-vectorized pass (<see cref="TinyEmitter"/>): one lane per example, every
-        /// layer's activations and every gradient accumulator in vector registers.
-        /// </summary>
-        public const int TinyParameterLimit = 128;
 
         private NetworkPlan(NetworkSpec spec, IReadOnlyList<LayerPlan> layers, LossKind loss)
         {
@@ -54,8 +34,9 @@ namespace NnGen.Generator.Emit
             ActivationUnits = layers.Sum(layer => layer.Units);
             MaxUnits = layers.Max(layer => layer.Units);
             LabelTransposeUnits = OutputSize > 1 ? OutputSize : 0;
-            IsTiny = ParameterCount <= TinyParameterLimit && layers.All(layer => layer.IsSmall) && TinyEmitter.Supports(layers[layers.Count - 1].Activation, loss);
-            if (IsTiny)
+            OutputDelta = StrategyPolicy.ChooseOutputDelta(Output.Activation, loss);
+            Strategy = StrategyPolicy.ChooseStrategy(layers, ParameterCount, OutputDelta);
+            if (Strategy == ComputeStrategy.Tiny)
             {
                 // Padded (n[0] + n[L]) x m: Xᵀ and Yᵀ; activations, deltas and gradient sums live in registers.
                 WorkspacePerExample = InputSize + OutputSize;
@@ -73,8 +54,11 @@ namespace NnGen.Generator.Emit
 
         public NetworkSpec Spec { get; }
 
-        /// <summary>Whether batches and training take the fused example-vectorized pass (see <see cref="TinyParameterLimit"/>).</summary>
-        public bool IsTiny { get; }
+        /// <summary>How batches and training are computed (see <see cref="StrategyPolicy.ChooseStrategy"/>).</summary>
+        public ComputeStrategy Strategy { get; }
+
+        /// <summary>How dZ[L] follows from A[L] and Y.</summary>
+        public OutputDelta OutputDelta { get; }
 
         public IReadOnlyList<LayerPlan> Layers { get; }
 
@@ -136,26 +120,5 @@ namespace NnGen.Generator.Emit
             LossKind loss = NetworkRules.ResolveLoss((LossKind)spec.LossValue, layers[layers.Count - 1].Activation);
             return new NetworkPlan(spec, layers, loss);
         }
-    }
-
-    /// <summary>One layer's sizes and where its parameters and cached activations live.</summary>
-    internal sealed record LayerPlan(int Index, int Inputs, int Units, ActivationKind Activation, InitKind Init, int WeightOffset, int BiasOffset, int CacheOffset)
-    {
-        public int WeightLength => Units * Inputs;
-
-        /// <summary>Whether the layer is small enough for the fused example-vectorized pass of a tiny network.</summary>
-        public bool IsSmall => WeightLength <= NetworkPlan.UnrolledWeightLimit;
-
-        /// <summary>Whether one example goes through this layer as straight-line code rather than the MatVec kernel.</summary>
-        public bool IsUnrolled => IsSmall && Inputs <= NetworkPlan.UnrolledFanInLimit;
-
-        /// <summary>The parameter index of W[j, k].</summary>
-        public int WeightIndex(int j, int k) => WeightOffset + (j * Inputs) + k;
-
-        public string W => "W" + Literals.Int(Index);
-
-        public string B => "b" + Literals.Int(Index);
-
-        public string A => "a" + Literals.Int(Index);
     }
 }

@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Prints NnGen beside RTNeural, ONNX Runtime, NumPy and PyTorch, with ratios and the performance issue's targets.
+
+Usage: side_by_side.py --nngen nngen-1.csv [...] [--rtneural rtneural-1.csv [...]] [--python python-1.csv [...]]
+
+nngen-*.csv     output of `dotnet run -c Release --project tests/NnGen.Benchmarks -- --quick ...`
+                (header `name,median_ns,allocated_bytes,cpu_ns,min_ns`; ONNX Runtime rows are the `Onnx*` names)
+rtneural-*.csv  stdout of /tmp/rtn/bin/rtneural_bench_<backend> (`rtneural_<workload>_<backend>,median_ns,min_ns`)
+python-*.csv    stdout of bench/python_peers.py (`numpy_<row>,median_ns,min_ns`, `torch_<row>,…`)
+
+One file per round and program. Each cell is the range (lowest–highest) of the per-round medians. A ratio is
+computed round by round (a round runs the programs one after another, so its figures share the machine's state) and
+shown as a range too; a verdict takes the worst round. The "best" column sets each program's best (lowest) wall-clock
+sample against the peer's, which on a shared machine leaves out most of the time spent waiting for a core. The
+absolute targets were set on a Zen 4 machine; the ratio targets are the ones that carry across machines.
+"""
+import argparse
+import csv
+import sys
+
+RTNEURAL_BACKENDS = ["eigen", "xsimd", "stl"]
+
+# label, NnGen row, the peer a ratio is taken against (source:name), other peers shown, targets.
+# A target is ("peer", max ratio to the ratio peer), ("row", NnGen row, max ratio to it) or ("ns", max time).
+LATENCY = [
+    ("Predict [2,4,1] tanh/sigmoid, latency", "PlanarLatency", "rtneural:2_4_1", ["onnx:OnnxPlanarLatency"],
+     [("peer", 0.5), ("other", "onnx:OnnxPlanarLatency", 0.1)]),
+    ("Predict [16,64,64,1] ReLU, linear out, latency", "MediumLinearLatency", "rtneural:16_64_64_1", ["onnx:OnnxMediumLinearLatency"],
+     [("peer", 0.6), ("other", "onnx:OnnxMediumLinearLatency", 0.1)]),
+    ("Predict [16,64,64,1] ReLU, sigmoid out, latency", "MediumSigmoidLatency", "rtneural:16_64_64_1_sigmoid", ["onnx:OnnxMediumSigmoidLatency"],
+     [("peer", 0.6), ("other", "onnx:OnnxMediumSigmoidLatency", 0.1)]),
+    ("Predict [12288,20,7,5,1], latency", "DeepLatency", "rtneural:12288_20_7_5_1", ["onnx:OnnxDeepLatency"],
+     [("peer", 0.6), ("other", "onnx:OnnxDeepLatency", 0.1)]),
+    ("PredictBatch 10,000 × [784,256,128,10], 1 thread", "FashionPredictBatch", "onnx:OnnxFashionPredictBatch",
+     ["python:torch_FashionPredictBatch"], [("peer", 0.9)]),
+    ("PredictBatch 10,000 × [784,256,128,10], 2 threads", "FashionPredictBatch2Threads", "onnx:OnnxFashionPredictBatch2Threads",
+     ["python:torch_FashionPredictBatch2Threads"], [("row", "FashionPredictBatch", 0.55)]),
+]
+
+TRAINING = [
+    ("Train iteration [12288,20,7,5,1], m = 209, 1 thread", "DeepTrainIteration", "python:numpy_DeepTrainIteration",
+     ["python:torch_DeepTrainIteration"], [("ns", 2.2e6)]),
+    ("Train iteration [12288,20,7,5,1], m = 209, 2 threads", "DeepTrainIteration2Threads", None, [],
+     [("ns", 1.2e6), ("row", "DeepTrainIteration", 1 / 1.8)]),
+    ("Full-batch iteration [30,16,1], m = 455", "TabularIteration", "python:numpy_TabularIteration",
+     ["python:torch_TabularIteration"], [("ns", 12e3), ("peer", 0.25)]),
+    ("Fashion-MNIST epoch, batch 128, 1 thread (Fit)", "FashionEpoch", "python:torch_FashionEpoch", [],
+     [("ns", 0.75e9), ("peer", 0.5)]),
+    ("Fashion-MNIST epoch, batch 128, 2 threads (Fit)", "FashionEpoch2Threads", "python:torch_FashionEpoch2Threads", [],
+     [("ns", 0.42e9), ("row", "FashionEpoch", 1 / 1.8)]),
+    ("Fashion-MNIST epoch, the 469 updates alone, 1 thread", "FashionEpochSteps", "python:torch_FashionEpoch", [], []),
+    ("Fit [2,4,1] planar, 10,000 iterations", "PlanarFit", "python:numpy_PlanarFit", [], [("ns", 15e6)]),
+]
+
+
+# Essential FLOP per call (2 per multiply-add of the matrix products; activations and updates not counted), for the
+# "% of peak" column: forward 2·Σ n[l]·n[l-1] per example; training adds as much for dW and 2·Σ_{l≥2} n[l]·n[l-1] for dA.
+FLOP = {
+    "MediumLinearLatency": 10_368, "MediumSigmoidLatency": 10_368, "DeepLatency": 491_880,
+    "FashionPredictBatch": 10_000 * 469_504, "FashionPredictBatch2Threads": 10_000 * 469_504,
+    "DeepTrainIteration": 209 * (2 * 491_880 + 360), "DeepTrainIteration2Threads": 209 * (2 * 491_880 + 360),
+    "TabularIteration": 455 * (2 * 992 + 32),
+    "FashionEpoch": 60_000 * (2 * 469_504 + 68_096), "FashionEpoch2Threads": 60_000 * (2 * 469_504 + 68_096),
+    "FashionEpochSteps": 60_000 * (2 * 469_504 + 68_096),
+}
+# FLOP of one MachineLimits.FmaPeak256 call: 100,000 256-bit FMAs of 8 lanes.
+PEAK_FLOP = 100_000 * 16
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def read_nngen(path):
+    rows = {}
+    lines = read_csv(path)
+    if not lines:
+        return rows
+    header = lines[0]
+    for line in lines[1:]:
+        record = dict(zip(header, line))
+        best = record.get("min_ns") or record["cpu_ns"]
+        rows[record["name"]] = (float(record["median_ns"]), float(best), int(record["allocated_bytes"]))
+    return rows
+
+
+def read_rtneural(path):
+    rows = {}
+    for record in read_csv(path):
+        if len(record) != 3 or not record[0].startswith("rtneural_"):
+            continue
+        name = record[0][len("rtneural_"):]
+        backend = next((b for b in RTNEURAL_BACKENDS if name.endswith("_" + b)), None)
+        if backend is not None:
+            rows[(name[: -len(backend) - 1], backend)] = (float(record[1]), float(record[2]))
+    return rows
+
+
+def read_python(path):
+    return {r[0]: (float(r[1]), float(r[2])) for r in read_csv(path) if len(r) == 3}
+
+
+def time_text(ns):
+    if ns >= 1e8:
+        return f"{ns / 1e9:.3f} s"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e4:
+        return f"{ns / 1e3:.1f} µs"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.1f} ns"
+
+
+def span(values, text):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "—"
+    lo, hi = text(min(values)), text(max(values))
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def ratio_text(r):
+    return f"{r:.2f}×" if r >= 0.1 else f"{r:.3f}×"
+
+
+def ratios(a_rounds, b_rounds):
+    return [a / b for a, b in zip(a_rounds, b_rounds) if a is not None and b is not None and b > 0]
+
+
+class Results:
+    def __init__(self, nngen, rtneural, python):
+        self.nngen, self.rtneural, self.python = nngen, rtneural, python
+
+    def rounds(self, key, column):
+        """Per-round values (column 0: median, 1: best) of a source:name key, or of an NnGen row name."""
+        source, _, name = key.partition(":") if ":" in key else ("nngen", ":", key)
+        if source in ("nngen", "onnx"):
+            return [r[name][column] if name in r else None for r in self.nngen]
+        if source == "rtneural":
+            return [r[(name, "eigen")][column] if (name, "eigen") in r else None for r in self.rtneural] or [None]
+        if source == "python":
+            return [r[name][column] if name in r else None for r in self.python] or [None]
+        raise ValueError(key)
+
+    def has(self, key):
+        return any(v is not None for v in self.rounds(key, 0))
+
+
+def peer_label(key):
+    source, _, name = key.partition(":")
+    if source == "rtneural":
+        return "RTNeural (Eigen)"
+    if source == "onnx":
+        return "ONNX Runtime"
+    return ("NumPy " if name.startswith("numpy_") else "PyTorch ") + ("2 threads" if name.endswith("2Threads") else "1 thread")
+
+
+def verdict(results, mine, ratio_key, target):
+    median = results.rounds(mine, 0)
+    if target[0] == "ns":
+        values, limit, what = [v for v in median if v is not None], target[1], f"≤ {time_text(target[1])}"
+    elif target[0] == "peer":
+        values, limit, what = ratios(median, results.rounds(ratio_key, 0)), target[1], f"≤ {target[1]:.2g}× {peer_label(ratio_key)}"
+    elif target[0] == "other":
+        values, limit, what = ratios(median, results.rounds(target[1], 0)), target[2], f"≤ {target[2]:.2g}× {peer_label(target[1])}"
+    else:
+        values, limit, what = ratios(median, results.rounds(target[1], 0)), target[2], f"≤ {target[2]:.2g}× {target[1]}"
+    if not values:
+        return f"{what}: not measured"
+    worst = max(values)
+    return f"{what}: met" if worst <= limit else f"{what}: missed by {worst / limit:.2f}×"
+
+
+def peak_share(results, mine):
+    """The row's FLOP rate per round against the FMA peak measured in the same round (two threads' for 2-thread rows)."""
+    if mine not in FLOP:
+        return "—"
+    peak_row = "FmaPeak256TwoThreads" if mine.endswith("2Threads") else "FmaPeak256"
+    shares = [FLOP[mine] / ns / (PEAK_FLOP / peak) for ns, peak in zip(results.rounds(mine, 0), results.rounds(peak_row, 0))
+              if ns is not None and peak is not None]
+    return span([100 * x for x in shares], lambda x: f"{x:.0f} %")
+
+
+def machine(results):
+    """What MachineLimits measured in the same rounds: the FMA peak, the W1 read floor, the [2,4,1] chain floor."""
+    parts = []
+    for row, text in [("FmaPeak256", lambda ns: f"{PEAK_FLOP / ns:.0f} GFLOP/s"),
+                      ("FmaPeak256TwoThreads", lambda ns: f"{PEAK_FLOP / ns:.0f} GFLOP/s"),
+                      ("ReadDeepW1", time_text), ("TanhDotSigmoidLatency", time_text)]:
+        if results.has(row):
+            values = results.rounds(row, 0)
+            # A higher rate is a lower time: span() orders by the value passed, so pass rates for the peak rows.
+            if row.startswith("FmaPeak"):
+                parts.append(f"{row} {span([PEAK_FLOP / v for v in values if v], lambda g: f'{g:.0f} GFLOP/s')}")
+            else:
+                parts.append(f"{row} {span(values, text)}")
+    if parts:
+        print("\nMachine, same rounds (MachineLimits): " + "; ".join(parts) + ".")
+
+
+def table(results, title, rows):
+    rows = [row for row in rows if results.has(row[1])]
+    if not rows:
+        return
+    print(f"\n### {title}\n")
+    header = ["workload", "NnGen", "bytes/call", "% of FMA peak", "peer", "peer time", "NnGen / peer", "best: NnGen / peer",
+              "others", "targets"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for label, mine, ratio_key, others, targets in rows:
+        median = results.rounds(mine, 0)
+        allocated = [r[mine][2] for r in results.nngen if mine in r]
+        cells = [label, span(median, time_text), span(allocated, lambda b: f"{b:.0f} B"), peak_share(results, mine)]
+        if ratio_key and results.has(ratio_key):
+            cells += [peer_label(ratio_key), span(results.rounds(ratio_key, 0), time_text),
+                      span(ratios(median, results.rounds(ratio_key, 0)), ratio_text),
+                      span(ratios(results.rounds(mine, 1), results.rounds(ratio_key, 1)), ratio_text)]
+        else:
+            cells += ["—"] * 4
+        shown = []
+        for key in others:
+            if results.has(key):
+                shown.append(f"{peer_label(key)} {span(results.rounds(key, 0), time_text)} "
+                             f"(NnGen {span(ratios(median, results.rounds(key, 0)), ratio_text)})")
+        cells.append("; ".join(shown) or "—")
+        cells.append("; ".join(verdict(results, mine, ratio_key, t) for t in targets) or "—")
+        print("| " + " | ".join(cells) + " |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nngen", nargs="+", required=True)
+    parser.add_argument("--rtneural", nargs="*", default=[])
+    parser.add_argument("--python", nargs="*", default=[])
+    args = parser.parse_args()
+    results = Results([read_nngen(p) for p in args.nngen], [read_rtneural(p) for p in args.rtneural],
+                      [read_python(p) for p in args.python])
+
+    backends = [b for b in RTNEURAL_BACKENDS if any(any(k[1] == b for k in r) for r in results.rtneural)]
+    table(results, "Inference: NnGen, RTNeural, ONNX Runtime (1 thread unless noted)", LATENCY)
+    extra = [b for b in backends if b != "eigen"]
+    if extra:
+        print(f"\nOther RTNeural backends (median ranges): " + "; ".join(
+            f"{workload} {b} {span([r.get((workload, b), (None,))[0] for r in results.rtneural], time_text)}"
+            for workload in ["2_4_1", "16_64_64_1", "16_64_64_1_sigmoid", "12288_20_7_5_1"] for b in extra))
+    table(results, "Training: NnGen, NumPy, PyTorch (1 thread unless noted)", TRAINING)
+    machine(results)
+    missing = [row[1] for row in LATENCY + TRAINING if not results.has(row[1])]
+    if missing:
+        print(f"\nnot in these files: {', '.join(missing)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,304 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NnGen.Data;
+using ScottPlot;
+
+namespace NnGen.Reports;
+
+/// <summary>Draws each kind of figure with ScottPlot and renders it to PNG.</summary>
+internal static class Figures
+{
+    /// <summary>Class 0 and class 1 as the course draws them (matplotlib's Spectral ends): red and blue.</summary>
+    internal static readonly Color[] ClassColors = [Color.FromHex("#d7191c"), Color.FromHex("#2b83ba")];
+
+    /// <summary>The tints the decision boundary fills each class's region with.</summary>
+    internal static readonly Color[] RegionColors = [Color.FromHex("#f6c1b0"), Color.FromHex("#b9d8ec")];
+
+    /// <summary>Cells per side of the decision boundary grid.</summary>
+    internal const int BoundaryResolution = 300;
+
+    // A cost curve whose largest recorded value is at least this many times its smallest is drawn on a log scale:
+    // below one decade a log axis only compresses the part of the curve worth reading.
+    private const double LogScaleRatio = 10;
+
+    /// <summary>The colour of each run's lines, in the order runs were added (then repeating).</summary>
+    internal static readonly Color[] RunColors =
+        [Color.FromHex("#1f77b4"), Color.FromHex("#ff7f0e"), Color.FromHex("#2ca02c"), Color.FromHex("#9467bd"), Color.FromHex("#8c564b"), Color.FromHex("#e377c2")];
+
+    public static ReportFigure? Cost(IReadOnlyList<ReportRun> runs)
+    {
+        var curves = runs.Select((run, index) => (Index: index, Curves: RunSeries.Costs(run).ToList())).Where(r => r.Curves.Count > 0).ToList();
+        if (curves.Count == 0)
+        {
+            return null;
+        }
+
+        double[] all = curves.SelectMany(r => r.Curves).SelectMany(c => c.Y).Where(double.IsFinite).ToArray();
+        bool log = all.Length > 0 && all.Min() > 0 && all.Max() / all.Min() >= LogScaleRatio;
+
+        using var plot = NewPlot();
+        foreach ((int index, List<Curve> runCurves) in curves)
+        {
+            foreach (Curve curve in runCurves)
+            {
+                double[] ys = log ? curve.Y.Select(Math.Log10).ToArray() : curve.Y;
+                AddLine(plot, curve, ys, RunColors[index % RunColors.Length], label: curve.Validation ? curve.Label + " (validation)" : curve.Label);
+            }
+        }
+
+        if (log)
+        {
+            (double[] positions, string[] labels) = LogTicks(all.Min(), all.Max());
+            plot.Axes.Left.SetTicks(positions, labels);
+        }
+
+        plot.Title("Cost");
+        plot.XLabel(IterationLabel(runs));
+        plot.YLabel(log ? "J (log scale)" : "J");
+        ShowLegend(plot, runs.Count > 1 || curves.Any(r => r.Curves.Any(c => c.Validation)));
+        string caption = "The cost J at each recorded iteration" + (log ? ", on a log scale (it falls by more than a decade)." : ".");
+        return Render(plot, FigureKind.Cost, string.Empty, caption, 720, 440);
+    }
+
+    public static ReportFigure? Accuracy(IReadOnlyList<ReportRun> runs)
+    {
+        var curves = runs.Select((run, index) => (Index: index, Curves: RunSeries.Accuracies(run).ToList())).Where(r => r.Curves.Count > 0).ToList();
+        if (curves.Count == 0)
+        {
+            return null;
+        }
+
+        using var plot = NewPlot();
+        foreach ((int index, List<Curve> runCurves) in curves)
+        {
+            foreach (Curve curve in runCurves)
+            {
+                AddLine(plot, curve, curve.Y.Select(y => y * 100).ToArray(), RunColors[index % RunColors.Length], curve.Validation ? curve.Label + " (validation)" : curve.Label + " (training)");
+            }
+        }
+
+        plot.Title("Accuracy");
+        plot.XLabel(IterationLabel(runs));
+        plot.YLabel("accuracy (%)");
+        ShowLegend(plot, show: true);
+        return Render(plot, FigureKind.Accuracy, string.Empty, "Accuracy at each recorded iteration: solid on the training data, dashed on held-out data.", 720, 440);
+    }
+
+    /// <summary>
+    /// The course's planar figure: the class the network predicts at the centre of each cell of a
+    /// <see cref="BoundaryResolution"/>² grid over the data (with a margin of one unit, as the course's
+    /// <c>plot_decision_boundary</c>), and the data points coloured by their label.
+    /// </summary>
+    public static ReportFigure DecisionBoundary(ReportRun run, ITrainableNetwork network, Dataset data)
+    {
+        float[] inputs = data.Inputs;
+        double xMin = double.MaxValue, xMax = double.MinValue, yMin = double.MaxValue, yMax = double.MinValue;
+        for (int i = 0; i < inputs.Length; i += 2)
+        {
+            xMin = Math.Min(xMin, inputs[i]);
+            xMax = Math.Max(xMax, inputs[i]);
+            yMin = Math.Min(yMin, inputs[i + 1]);
+            yMax = Math.Max(yMax, inputs[i + 1]);
+        }
+
+        xMin -= 1;
+        xMax += 1;
+        yMin -= 1;
+        yMax += 1;
+
+        int n = BoundaryResolution;
+        double cellWidth = (xMax - xMin) / n, cellHeight = (yMax - yMin) / n;
+        var grid = new float[n * n * 2];
+        for (int row = 0; row < n; row++)
+        {
+            // Row 0 is the top of the image, so it holds the largest y.
+            double y = yMax - ((row + 0.5) * cellHeight);
+            for (int column = 0; column < n; column++)
+            {
+                int cell = (row * n) + column;
+                grid[2 * cell] = (float)(xMin + ((column + 0.5) * cellWidth));
+                grid[(2 * cell) + 1] = (float)y;
+            }
+        }
+
+        var outputs = new float[n * n];
+        network.PredictBatch(grid, outputs);
+        var classes = new double[n, n];
+        for (int row = 0; row < n; row++)
+        {
+            for (int column = 0; column < n; column++)
+            {
+                classes[row, column] = outputs[(row * n) + column] > 0.5f ? 1 : 0;
+            }
+        }
+
+        using var plot = NewPlot();
+        var heatmap = plot.Add.Heatmap(classes);
+        heatmap.Rectangle = new CoordinateRect(xMin, xMax, yMin, yMax);
+        heatmap.Colormap = new ScottPlot.Colormaps.Custom(RegionColors, false);
+        heatmap.ManualRange = new ScottPlot.Range(0, 1);
+        heatmap.Smooth = false;
+
+        for (int label = 0; label < 2; label++)
+        {
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (int i = 0; i < data.Count; i++)
+            {
+                if ((data.Labels[i] > 0.5f ? 1 : 0) == label)
+                {
+                    xs.Add(inputs[2 * i]);
+                    ys.Add(inputs[(2 * i) + 1]);
+                }
+            }
+
+            var markers = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 6, ClassColors[label]);
+            markers.MarkerLineColor = Colors.Black;
+            markers.MarkerLineWidth = 0.5f;
+        }
+
+        plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
+        plot.Title(run.Name, size: 14);
+        plot.XLabel("x1");
+        plot.YLabel("x2");
+        string caption = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{run.Name}: the class predicted over the plane (red region: 0, blue region: 1) and the {data.Count} data points coloured by label.");
+        return Render(plot, FigureKind.DecisionBoundary, run.Name, caption, 520, 460);
+    }
+
+    public static ReportFigure ConfusionMatrix(ReportRun run, long[,] counts, IReadOnlyList<string> classNames, string dataName)
+    {
+        int classes = counts.GetLength(0);
+        long largest = 1;
+        long total = 0;
+        foreach (long count in counts)
+        {
+            largest = Math.Max(largest, count);
+            total += count;
+        }
+
+        // Shaded by each cell's share of its true class (its row), so a small class's mistakes show as clearly as a large one's.
+        var shares = new double[classes, classes];
+        for (int actual = 0; actual < classes; actual++)
+        {
+            long rowTotal = 0;
+            for (int predicted = 0; predicted < classes; predicted++)
+            {
+                rowTotal += counts[actual, predicted];
+            }
+
+            for (int predicted = 0; predicted < classes; predicted++)
+            {
+                shares[actual, predicted] = rowTotal == 0 ? 0 : (double)counts[actual, predicted] / rowTotal;
+            }
+        }
+
+        using var plot = NewPlot();
+        var heatmap = plot.Add.Heatmap(shares);
+        heatmap.Rectangle = new CoordinateRect(-0.5, classes - 0.5, -0.5, classes - 0.5);
+        heatmap.Colormap = new ScottPlot.Colormaps.CustomInterpolated([Color.FromHex("#f7fbff"), Color.FromHex("#6baed6"), Color.FromHex("#08306b")]);
+        heatmap.ManualRange = new ScottPlot.Range(0, 1);
+        heatmap.Smooth = false;
+
+        float fontSize = classes <= 4 ? 18 : classes <= 10 ? 11 : 8;
+        for (int actual = 0; actual < classes; actual++)
+        {
+            for (int predicted = 0; predicted < classes; predicted++)
+            {
+                // Row 0 of the heatmap is drawn at the top: true class 0 is the top row.
+                var text = plot.Add.Text(counts[actual, predicted].ToString(CultureInfo.InvariantCulture), predicted, classes - 1 - actual);
+                text.Alignment = Alignment.MiddleCenter;
+                text.LabelFontSize = fontSize;
+                text.LabelFontColor = shares[actual, predicted] > 0.5 ? Colors.White : Colors.Black;
+            }
+        }
+
+        double[] positions = Enumerable.Range(0, classes).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(positions, classNames.ToArray());
+        plot.Axes.Left.SetTicks(positions, classNames.Reverse().ToArray());
+        plot.Axes.SetLimits(-0.5, classes - 0.5, -0.5, classes - 0.5);
+        plot.HideGrid();
+        plot.Title(run.Name, size: 14);
+        plot.XLabel("predicted class");
+        plot.YLabel("true class");
+        int size = classes <= 4 ? 440 : 560;
+        string caption = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{run.Name} on the {dataName} data ({total} examples): how many of each true class (row) were predicted as each class (column); shading is the share of the row.");
+        return Render(plot, FigureKind.ConfusionMatrix, run.Name, caption, size, size - 20, counts);
+    }
+
+    /// <summary>Ticks at 1, 2 and 5 times each power of ten within [min, max], at their log10 positions.</summary>
+    internal static (double[] Positions, string[] Labels) LogTicks(double min, double max)
+    {
+        var positions = new List<double>();
+        var labels = new List<string>();
+        for (int exponent = (int)Math.Floor(Math.Log10(min)); exponent <= (int)Math.Ceiling(Math.Log10(max)); exponent++)
+        {
+            foreach (int mantissa in (ReadOnlySpan<int>)[1, 2, 5])
+            {
+                double value = mantissa * Math.Pow(10, exponent);
+                if (value >= min / 1.05 && value <= max * 1.05)
+                {
+                    positions.Add(Math.Log10(value));
+                    labels.Add(value.ToString("G3", CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        return (positions.ToArray(), labels.ToArray());
+    }
+
+    private static Plot NewPlot()
+    {
+        var plot = new Plot();
+        plot.FigureBackground.Color = Colors.White;
+        plot.DataBackground.Color = Colors.White;
+        return plot;
+    }
+
+    private static void AddLine(Plot plot, Curve curve, double[] ys, Color color, string label)
+    {
+        var line = plot.Add.ScatterLine(curve.X, ys, color);
+        line.LineWidth = 2;
+        line.LegendText = label;
+        if (curve.Validation)
+        {
+            line.LinePattern = LinePattern.Dashed;
+        }
+
+        if (curve.X.Length <= 25)
+        {
+            line.MarkerSize = 5;
+            line.MarkerShape = MarkerShape.FilledCircle;
+        }
+    }
+
+    private static void ShowLegend(Plot plot, bool show)
+    {
+        if (show)
+        {
+            // Below the data area, where it can never hide a curve.
+            plot.ShowLegend(Edge.Bottom);
+        }
+        else
+        {
+            plot.HideLegend();
+        }
+    }
+
+    private static string IterationLabel(IReadOnlyList<ReportRun> runs) =>
+        runs.Any(run => run.Options is { BatchSize: > 0 }) ? "epoch (pass over the data)" : "iteration";
+
+    private static ReportFigure Render(Plot plot, FigureKind kind, string run, string caption, int width, int height, long[,]? counts = null)
+    {
+        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
+        PixelRect data = plot.LastRender.DataRect;
+        AxisLimits limits = plot.LastRender.AxisLimits;
+        var area = new PlotArea(data.Left, data.Top, data.Right, data.Bottom, limits.Left, limits.Right, limits.Bottom, limits.Top);
+        return new ReportFigure(kind, run, caption, png, width, height, area, counts);
+    }
+}

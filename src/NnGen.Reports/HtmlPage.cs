@@ -1,0 +1,240 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace NnGen.Reports;
+
+/// <summary>Writes the report's single HTML page.</summary>
+internal static class HtmlPage
+{
+    // Everything the page uses is inline; the policy makes any accidental external reference fail visibly (a console
+    // error) instead of silently needing the network.
+    private const string ContentSecurityPolicy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+
+    private const string Style = """
+        body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+        h1 { font-size: 1.6rem; margin-bottom: 0.3rem; }
+        h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+        h3 { font-size: 1.05rem; }
+        p.lead { color: #444; max-width: 60rem; }
+        table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.92rem; }
+        th, td { border: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; }
+        th { background: #f4f6f8; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        .figures { display: flex; flex-wrap: wrap; gap: 1rem; }
+        figure { margin: 0; display: table; }
+        figure img { display: block; max-width: 100%; height: auto; border: 1px solid #eee; }
+        figcaption { display: table-caption; caption-side: bottom; font-size: 0.88rem; color: #555; margin-top: 0.3rem; }
+        pre { background: #f7f7f7; padding: 0.6rem; overflow-x: auto; font-size: 0.85rem; }
+        footer { margin-top: 3rem; color: #888; font-size: 0.8rem; }
+        """;
+
+    // Marks the page with how many figures decoded, and reports any that did not, so a reader (or a headless browser)
+    // can tell a broken image from an empty one.
+    private const string FigureCheck = """
+        window.addEventListener('load', function () {
+          var images = document.querySelectorAll('figure img');
+          var loaded = 0;
+          images.forEach(function (image) {
+            if (image.complete && image.naturalWidth > 0) { loaded++; } else { console.error('figure did not load: ' + image.alt); }
+          });
+          document.body.setAttribute('data-figures-loaded', String(loaded));
+        });
+        """;
+
+    public static string Write(string title, string? description, ReportContent content)
+    {
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        html.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy).Append("\">\n");
+        html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        html.Append("<title>").Append(Encode(title)).Append("</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n");
+        html.Append(Invariant($"<body data-figures=\"{content.AllFigures.Count}\">\n"));
+        html.Append("<h1>").Append(Encode(title)).Append("</h1>\n");
+        if (!string.IsNullOrWhiteSpace(description))
+        {
+            html.Append("<p class=\"lead\">").Append(Encode(description)).Append("</p>\n");
+        }
+
+        WriteRunTable(html, content.Runs);
+
+        html.Append("<h2>Training</h2>\n<div class=\"figures\">\n");
+        WriteFigure(html, content.Cost);
+        WriteFigure(html, content.Accuracy);
+        html.Append("</div>\n");
+        if (content.Accuracy is null)
+        {
+            html.Append("<p>No accuracy was recorded during training; the table above gives the final accuracy.</p>\n");
+        }
+
+        WriteSection(html, "Decision boundary", content.Boundaries);
+        WriteSection(html, "Confusion matrix", content.Confusions);
+
+        html.Append("<h2>Runs</h2>\n");
+        foreach (RunFacts facts in content.Runs)
+        {
+            WriteRunDetails(html, facts);
+        }
+
+        html.Append("<footer>Written by NnGen.Reports; figures drawn with ScottPlot. This file needs no network access.</footer>\n");
+        html.Append("<script>\n").Append(FigureCheck).Append("</script>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void WriteRunTable(StringBuilder html, IReadOnlyList<RunFacts> runs)
+    {
+        html.Append("<table class=\"runs\">\n<tr><th>run</th><th>network</th><th>iterations</th><th>α</th><th>time</th><th>status</th>")
+            .Append("<th>final cost</th><th>training accuracy</th><th>held-out cost</th><th>held-out accuracy</th></tr>\n");
+        foreach (RunFacts facts in runs)
+        {
+            ReportRun run = facts.Run;
+            TrainingHistory history = run.History;
+            html.Append("<tr>");
+            Cell(html, run.Name);
+            Cell(html, run.Network is { } network ? Invariant($"{network.Name}: {network.InputSize} → {network.OutputSize}, {network.ParameterCount:N0} parameters") : "—");
+            Cell(html, run.Options is { } options ? Invariant($"{history.IterationsCompleted:N0} of {options.Iterations:N0}") : Invariant($"{history.IterationsCompleted:N0}"), numeric: true);
+            Cell(html, run.Options is { } o ? Invariant($"{o.LearningRate:G6}") : "—", numeric: true);
+            Cell(html, Duration(history.Elapsed), numeric: true);
+            Cell(html, Status(history));
+            Cell(html, Invariant($"{history.FinalCost:F6}"), numeric: true);
+            Cell(html, Percent(facts.Training), numeric: true);
+            Cell(html, facts.Validation is { } v ? Invariant($"{v.Cost:F6}") : "—", numeric: true);
+            Cell(html, Percent(facts.Validation), numeric: true);
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void WriteRunDetails(StringBuilder html, RunFacts facts)
+    {
+        ReportRun run = facts.Run;
+        TrainingHistory history = run.History;
+        html.Append("<h3>").Append(Encode(run.Name)).Append("</h3>\n<table class=\"run\">\n");
+        if (run.Network is { } network)
+        {
+            Row(html, "network", Invariant($"{network.Name}: {network.InputSize} inputs, {network.OutputSize} outputs, {network.ParameterCount:N0} parameters"));
+            Row(html, "output and loss", Invariant($"{network.OutputActivation}, {network.Loss}"));
+        }
+
+        if (run.Options is { } options)
+        {
+            Row(html, "learning rate α", Invariant($"{options.LearningRate:G6}"));
+            Row(html, "iterations", Invariant($"{options.Iterations:N0}"));
+            Row(html, "batches", options.BatchSize == 0 ? "full batch" : Invariant($"mini-batches of {options.BatchSize}, shuffled with seed {options.Seed}"));
+            Row(html, "cost recorded every", Invariant($"{options.RecordEvery:N0} iterations"));
+        }
+
+        Row(html, "time", Duration(history.Elapsed));
+        Row(html, "status", Status(history));
+        if (history.Costs.Count > 0)
+        {
+            Row(html, "first recorded cost", Invariant($"{history.Costs[0].Cost:F6} (iteration {history.Costs[0].Iteration})"));
+        }
+
+        Row(html, "final cost", Invariant($"{history.FinalCost:F6}"));
+        if (facts.Training is { } training)
+        {
+            Row(html, "training data", Metrics(training));
+        }
+
+        if (facts.Validation is { } validation)
+        {
+            Row(html, "held-out data", Metrics(validation));
+        }
+
+        html.Append("</table>\n");
+        if (!string.IsNullOrWhiteSpace(run.Summary))
+        {
+            html.Append("<pre>").Append(Encode(run.Summary.TrimEnd())).Append("</pre>\n");
+        }
+    }
+
+    private static void WriteSection(StringBuilder html, string heading, IReadOnlyList<ReportFigure> figures)
+    {
+        if (figures.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<h2>").Append(Encode(heading)).Append("</h2>\n<div class=\"figures\">\n");
+        foreach (ReportFigure figure in figures)
+        {
+            WriteFigure(html, figure);
+        }
+
+        html.Append("</div>\n");
+    }
+
+    private static void WriteFigure(StringBuilder html, ReportFigure? figure)
+    {
+        if (figure is null)
+        {
+            return;
+        }
+
+        PlotArea area = figure.Area;
+        html.Append(Invariant($"<figure data-figure=\"{KindName(figure.Kind)}\" data-run=\"{Encode(figure.Run)}\""))
+            .Append(Invariant($" data-plot-area=\"{area.Left:R},{area.Top:R},{area.Right:R},{area.Bottom:R}\""))
+            .Append(Invariant($" data-limits=\"{area.XMin:R},{area.XMax:R},{area.YMin:R},{area.YMax:R}\""));
+        if (figure.Counts is { } counts)
+        {
+            // The numbers drawn in the cells, rows separated by ';', for readers and checks that cannot read pixels.
+            var rows = new string[counts.GetLength(0)];
+            for (int row = 0; row < rows.Length; row++)
+            {
+                var cells = new long[counts.GetLength(1)];
+                for (int column = 0; column < cells.Length; column++)
+                {
+                    cells[column] = counts[row, column];
+                }
+
+                rows[row] = string.Join(",", cells);
+            }
+
+            html.Append(" data-counts=\"").Append(string.Join(";", rows)).Append('"');
+        }
+
+        html.Append(">\n");
+        html.Append(Invariant($"<img width=\"{figure.Width}\" height=\"{figure.Height}\" alt=\"{Encode(figure.Caption)}\" src=\"{figure.DataUri}\">\n"));
+        html.Append("<figcaption>").Append(Encode(figure.Caption)).Append("</figcaption>\n</figure>\n");
+    }
+
+    /// <summary>The figure kind as the page names it (<c>decision-boundary</c>).</summary>
+    internal static string KindName(FigureKind kind) => kind switch
+    {
+        FigureKind.Cost => "cost",
+        FigureKind.Accuracy => "accuracy",
+        FigureKind.DecisionBoundary => "decision-boundary",
+        FigureKind.ConfusionMatrix => "confusion-matrix",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown figure kind."),
+    };
+
+    private static string Metrics(Evaluation evaluation) =>
+        double.IsNaN(evaluation.Accuracy)
+            ? Invariant($"cost {evaluation.Cost:F6} over {evaluation.Examples:N0} examples")
+            : Invariant($"cost {evaluation.Cost:F6}, accuracy {evaluation.Accuracy:P2} over {evaluation.Examples:N0} examples");
+
+    private static string Percent(Evaluation? evaluation) =>
+        evaluation is { Accuracy: var accuracy } && !double.IsNaN(accuracy) ? Invariant($"{accuracy:P2}") : "—";
+
+    private static string Status(TrainingHistory history) =>
+        history.Status == TrainingStatus.Diverged
+            ? Invariant($"diverged at iteration {history.DivergedAtIteration}")
+            : "completed";
+
+    private static string Duration(TimeSpan elapsed) =>
+        elapsed.TotalSeconds >= 1 ? Invariant($"{elapsed.TotalSeconds:F2} s") : Invariant($"{elapsed.TotalMilliseconds:F1} ms");
+
+    private static void Cell(StringBuilder html, string text, bool numeric = false) =>
+        html.Append(numeric ? "<td class=\"num\">" : "<td>").Append(Encode(text)).Append("</td>");
+
+    private static void Row(StringBuilder html, string name, string value) =>
+        html.Append("<tr><th>").Append(Encode(name)).Append("</th><td>").Append(Encode(value)).Append("</td></tr>\n");
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

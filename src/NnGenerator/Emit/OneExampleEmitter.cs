@@ -1,0 +1,138 @@
+using System.Collections.Generic;
+using System.Linq;
+using NnGen.Generator.Planning;
+using static NnGen.Generator.Emit.Literals;
+
+namespace NnGen.Generator.Emit
+{
+    /// <summary>
+    /// <c>ForwardSingle(x, y)</c>, the forward pass of one example behind Predict. It is the same for every
+    /// <see cref="ComputeStrategy"/>: each layer is straight-line code or a MatVec call as the plan decided for that
+    /// layer (<see cref="LayerPlan.IsUnrolled"/>).
+    /// </summary>
+    internal static class OneExampleEmitter
+    {
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
+
+        public static void EmitForwardSingle(SourceWriter writer, NetworkPlan plan)
+        {
+            if (plan.Layers.Any(layer => layer.IsUnrolled))
+            {
+                EmitForwardSingleMixed(writer, plan);
+            }
+            else
+            {
+                writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
+                writer.WriteLine(RuntimeNames.HotPath);
+                using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
+                {
+                    if (plan.Layers.Count == 1)
+                    {
+                        LayerEmitter.EmitForwardSingle(writer, plan.Layers[0], "x", "y");
+                    }
+                    else
+                    {
+                        Scratch.Emit(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
+                        {
+                            string input = "x";
+                            foreach (LayerPlan layer in plan.Layers)
+                            {
+                                bool isOutput = layer.Index == plan.Layers.Count;
+                                string output = isOutput ? "y" : layer.A;
+                                if (!isOutput)
+                                {
+                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
+                                }
+
+                                LayerEmitter.EmitForwardSingle(body, layer, input, output);
+                                input = output;
+                            }
+                        });
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// One example when some layers are small enough to unroll (<see cref="LayerPlan.IsUnrolled"/>): those are
+        /// straight-line code on scalar locals, the others call MatVec on spans; values cross between the two
+        /// representations only where an unrolled layer meets a kernel layer.
+        /// </summary>
+        private static void EmitForwardSingleMixed(SourceWriter writer, NetworkPlan plan)
+        {
+            bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
+            writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
+            writer.WriteLine(RuntimeNames.HotPath);
+            using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
+            {
+                writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");
+                System.Action<SourceWriter> body = w =>
+                {
+                    string span = "x";
+                    IReadOnlyList<string>? scalars = null;
+                    foreach (LayerPlan layer in plan.Layers)
+                    {
+                        bool isOutput = layer.Index == plan.Layers.Count;
+                        string output = isOutput ? "y" : layer.A;
+                        LayerPlan? next = isOutput ? null : plan.Layers[layer.Index];
+                        if (layer.IsUnrolled)
+                        {
+                            if (scalars is null)
+                            {
+                                var names = new List<string>();
+                                for (int k = 0; k < layer.Inputs; k++)
+                                {
+                                    string name = layer.Index == 1 ? "x" + Int(k) : $"a{Int(layer.Index - 1)}_{Int(k)}";
+                                    w.WriteLine($"float {name} = {span}[{Int(k)}];");
+                                    names.Add(name);
+                                }
+
+                                scalars = names;
+                            }
+
+                            scalars = LayerEmitter.EmitForwardUnrolled(w, layer, scalars);
+                            if (isOutput || !next!.IsUnrolled)
+                            {
+                                if (!isOutput)
+                                {
+                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
+                                }
+
+                                for (int j = 0; j < layer.Units; j++)
+                                {
+                                    w.WriteLine($"{output}[{Int(j)}] = {scalars[j]};");
+                                }
+
+                                LayerEmitter.EmitAcrossUnits(w, layer, output, "1");
+
+                                span = output;
+                                scalars = null;
+                            }
+                        }
+                        else
+                        {
+                            if (!isOutput)
+                            {
+                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
+                            }
+
+                            LayerEmitter.EmitForwardSingle(w, layer, span, output);
+                            span = output;
+                            scalars = null;
+                        }
+                    }
+                };
+
+                if (needsHidden)
+                {
+                    Scratch.Emit(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body);
+                }
+                else
+                {
+                    body(writer);
+                }
+            }
+        }
+    }
+}

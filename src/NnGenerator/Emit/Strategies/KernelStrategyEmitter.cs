@@ -1,0 +1,134 @@
+using NnGen.Generator.Model;
+using NnGen.Generator.Planning;
+using static NnGen.Generator.Emit.Literals;
+
+namespace NnGen.Generator.Emit.Strategies
+{
+    /// <summary>
+    /// <see cref="ComputeStrategy.Kernel"/>: m examples layer by layer through the runtime's GEMM kernels, A[l] cached
+    /// as (n[l] x m) for the backward pass, which walks the layers in reverse with two alternating delta buffers. Each
+    /// layer's forward and backward calls are written by <see cref="LayerEmitter"/>, side by side.
+    /// </summary>
+    internal sealed class KernelStrategyEmitter : IComputeStrategyEmitter
+    {
+        public static readonly KernelStrategyEmitter Instance = new();
+
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
+
+        private KernelStrategyEmitter()
+        {
+        }
+
+        public string WorkspaceColumns(string m) => m;
+
+        public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
+        {
+            writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");
+            writer.WriteLine(RuntimeNames.HotPath);
+            using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
+            {
+                string input = "x";
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    LayerEmitter.EmitForwardBatch(writer, layer, input);
+                    input = layer.A;
+                }
+
+                writer.WriteLine($"return {plan.Output.A};");
+            }
+        }
+
+        public void EmitOutputsToRows(SourceWriter writer, NetworkPlan plan)
+        {
+            if (plan.OutputSize == 1)
+            {
+                writer.WriteLine("outputActivations.CopyTo(outputs.Slice(start, count));");
+            }
+            else
+            {
+                writer.WriteLine("// A[L] is (n[L] x count); the caller wants one example per row.");
+                writer.WriteLine($"{RuntimeNames.Transpose}(outputActivations, outputs.Slice(start * OutputSize, count * OutputSize), OutputSize, count);");
+            }
+        }
+
+        public void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
+        {
+            LayerPlan output = plan.Output;
+            string L = Int(output.Index);
+            writer.WriteLine("// Forward over m examples keeping A1..AL, the cost if asked for, then the layers in reverse with two alternating delta buffers.");
+            writer.WriteLine(RuntimeNames.HotPath);
+            using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost)"))
+            {
+                writer.WriteLine($"{Span} cache = workspace.Slice(0, {Int(plan.ActivationUnits)} * m);");
+                writer.WriteLine($"{Span} deltaA = workspace.Slice({Int(plan.ActivationUnits)} * m, {Int(plan.MaxUnits)} * m);");
+                writer.WriteLine($"{Span} deltaB = workspace.Slice({Int(plan.ActivationUnits + plan.MaxUnits)} * m, {Int(plan.MaxUnits)} * m);");
+                writer.WriteLine("ForwardBatch(x, m, cache);");
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : layer.RowsBefore + " * m")}, {layer.UnitsConstant} * m);");
+                }
+
+                writer.WriteLine("float inverseM = 1f / m;");
+                writer.WriteLine();
+                if (plan.LabelTransposeUnits > 0)
+                {
+                    writer.WriteLine("// Y arrives one example per row; A[L] is (n[L] x m), so bring Y to the same layout.");
+                    writer.WriteLine($"{Span} labels = workspace.Slice({Int(plan.ActivationUnits + (2 * plan.MaxUnits))} * m, {Int(plan.OutputSize)} * m);");
+                    writer.WriteLine($"{RuntimeNames.Transpose}(y, labels, m, OutputSize);");
+                }
+                else
+                {
+                    writer.WriteLine("// With one output, Y's rows are already the (1 x m) layout of A[L].");
+                    writer.WriteLine($"{ReadOnlySpan} labels = y;");
+                }
+
+                writer.WriteLine($"float cost = computeCost ? (float){RuntimeNames.LossesCost}({RuntimeNames.LossType}.{plan.Loss}, {output.A}, labels, m) : float.NaN;");
+                writer.WriteLine();
+                writer.WriteLine($"{Span} dZ{L} = deltaA.Slice(0, {output.UnitsConstant} * m);");
+                EmitOutputDelta(writer, plan, "dZ" + L);
+                writer.WriteLine();
+
+                string current = "deltaA";
+                string next = "deltaB";
+                for (int i = plan.Layers.Count - 1; i >= 0; i--)
+                {
+                    LayerPlan layer = plan.Layers[i];
+                    LayerPlan? previous = i > 0 ? plan.Layers[i - 1] : null;
+                    LayerEmitter.EmitBackward(writer, layer, previous, "dZ" + Int(layer.Index), next);
+                    writer.WriteLine();
+                    (current, next) = (next, current);
+                }
+
+                writer.WriteLine("return cost;");
+            }
+
+            writer.WriteLine();
+        }
+
+        private static void EmitOutputDelta(SourceWriter writer, NetworkPlan plan, string deltaZ)
+        {
+            LayerPlan output = plan.Output;
+            string L = Int(output.Index);
+            if (plan.OutputDelta == OutputDelta.ActivationMinusLabel)
+            {
+                writer.WriteLine($"// dZ{L} = A{L} - Y: {Prose(output.Activation)} and {Prose(plan.Loss)} cancel to this.");
+                writer.WriteLine($"{RuntimeNames.Subtract}({output.A}, labels, {deltaZ});");
+                return;
+            }
+
+            if (plan.OutputDelta == OutputDelta.SquaredErrorThroughDerivative)
+            {
+                writer.WriteLine($"// dA{L} = A{L} - Y, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
+                writer.WriteLine($"{RuntimeNames.Subtract}({output.A}, labels, {deltaZ});");
+            }
+            else
+            {
+                writer.WriteLine($"// dA{L} = -(Y/A{L} - (1 - Y)/(1 - A{L})) with the cost's clamping, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
+                writer.WriteLine($"{RuntimeNames.BinaryCrossEntropyDerivative}({output.A}, labels, {deltaZ});");
+            }
+
+            LayerEmitter.EmitDerivative(writer, output.Activation, output.A, deltaZ);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace NnGen.Kernels;
+
+/// <summary>
+/// The runtime's one horizontal reduction: the lanes of a vector are added in pairs, then pairs of pairs, and the
+/// 128-bit halves last, ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) for eight lanes; a 512-bit vector first adds
+/// its 256-bit halves lane by lane. This is the order of <see cref="Vector256.Sum{T}(Vector256{T})"/> on x64, in
+/// which the course's figures were first reproduced, and every fallback (no SSE3/AVX, Arm) writes out the same tree
+/// rather than the runtime's software fallback, which adds lanes in sequence.
+/// </summary>
+internal static class HorizontalSums
+{
+    /// <summary>The sum of the lanes of <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum<TVec>(TVec value)
+        where TVec : struct
+    {
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<float> v = Unsafe.BitCast<TVec, Vector512<float>>(value);
+            return Sum(v.GetLower() + v.GetUpper());
+        }
+
+        if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            return Sum(Unsafe.BitCast<TVec, Vector256<float>>(value));
+        }
+
+        return Sum(Unsafe.BitCast<TVec, Vector128<float>>(value));
+    }
+
+    /// <summary>The four sums of the lanes of s0 … s3 as one vector: about 20 instructions, where four separate reductions take about 32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Sum4<TVec>(TVec s0, TVec s1, TVec s2, TVec s3)
+        where TVec : struct
+    {
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<float> v0 = Unsafe.BitCast<TVec, Vector512<float>>(s0), v1 = Unsafe.BitCast<TVec, Vector512<float>>(s1);
+            Vector512<float> v2 = Unsafe.BitCast<TVec, Vector512<float>>(s2), v3 = Unsafe.BitCast<TVec, Vector512<float>>(s3);
+            return Sum4(v0.GetLower() + v0.GetUpper(), v1.GetLower() + v1.GetUpper(), v2.GetLower() + v2.GetUpper(), v3.GetLower() + v3.GetUpper());
+        }
+
+        if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            return Sum4(
+                Unsafe.BitCast<TVec, Vector256<float>>(s0), Unsafe.BitCast<TVec, Vector256<float>>(s1),
+                Unsafe.BitCast<TVec, Vector256<float>>(s2), Unsafe.BitCast<TVec, Vector256<float>>(s3));
+        }
+
+        return Sum4(
+            Unsafe.BitCast<TVec, Vector128<float>>(s0), Unsafe.BitCast<TVec, Vector128<float>>(s1),
+            Unsafe.BitCast<TVec, Vector128<float>>(s2), Unsafe.BitCast<TVec, Vector128<float>>(s3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum(Vector256<float> value)
+    {
+        if (Avx.IsSupported)
+        {
+            // Pairs, then pairs of pairs, inside each 128-bit half; the halves last.
+            Vector256<float> pairs = Avx.HorizontalAdd(value, value);
+            Vector256<float> quads = Avx.HorizontalAdd(pairs, pairs);
+            return quads.ToScalar() + quads.GetElement(4);
+        }
+
+        return Sum(value.GetLower()) + Sum(value.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum(Vector128<float> value)
+    {
+        if (Sse3.IsSupported)
+        {
+            Vector128<float> pairs = Sse3.HorizontalAdd(value, value);
+            return Sse3.HorizontalAdd(pairs, pairs).ToScalar();
+        }
+
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            Vector128<float> pairs = AdvSimd.Arm64.AddPairwise(value, value);
+            return AdvSimd.Arm64.AddPairwise(pairs, pairs).ToScalar();
+        }
+
+        return (value.GetElement(0) + value.GetElement(1)) + (value.GetElement(2) + value.GetElement(3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum4(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3)
+    {
+        if (Avx.IsSupported)
+        {
+            // [Σ0 Σ1 Σ2 Σ3] of the low 128-bit halves next to the same of the high halves.
+            Vector256<float> sums = Avx.HorizontalAdd(Avx.HorizontalAdd(v0, v1), Avx.HorizontalAdd(v2, v3));
+            return sums.GetLower() + sums.GetUpper();
+        }
+
+        return Sum4(v0.GetLower(), v1.GetLower(), v2.GetLower(), v3.GetLower()) + Sum4(v0.GetUpper(), v1.GetUpper(), v2.GetUpper(), v3.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum4(Vector128<float> w0, Vector128<float> w1, Vector128<float> w2, Vector128<float> w3)
+    {
+        if (Sse3.IsSupported)
+        {
+            return Sse3.HorizontalAdd(Sse3.HorizontalAdd(w0, w1), Sse3.HorizontalAdd(w2, w3));
+        }
+
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            return AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(w0, w1), AdvSimd.Arm64.AddPairwise(w2, w3));
+        }
+
+        return Vector128.Create(Sum(w0), Sum(w1), Sum(w2), Sum(w3));
+    }
+}

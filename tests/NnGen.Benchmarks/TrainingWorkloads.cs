@@ -1,0 +1,132 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using NnGen.Kernels;
+
+namespace NnGen.Benchmarks;
+
+/// <summary>
+/// The training rows of the multi-class and performance issues beside the cat-network iteration of
+/// <see cref="Workloads"/>: one full-batch iteration of a tabular-sized network, and one Fashion-MNIST epoch with
+/// mini-batches of 128 on one and two threads.
+/// </summary>
+/// <remarks>
+/// The epoch trains on synthetic data of Fashion-MNIST's size and layout (60,000 × 784 pixels uniform in [0, 1),
+/// one-hot labels of 10 classes): the time of a dense epoch does not depend on the values. The epoch rows run
+/// <c>Fit</c>, the call a user makes, with one pass; <see cref="FashionEpochSteps"/> runs the same 469 updates
+/// without <c>Fit</c>'s shuffle, batch gathering, cost and final pricing, which shows what those cost. The optimizer is
+/// plain gradient descent and the output a sigmoid (<see cref="FashionOutput"/>), until Adam and softmax land.
+/// </remarks>
+[MemoryDiagnoser]
+[CategoriesColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 7)]
+public class TrainingWorkloads
+{
+    /// <summary>Examples in one Fashion-MNIST training epoch.</summary>
+    public const int FashionExamples = 60_000;
+
+    /// <summary>The mini-batch size of the Fashion-MNIST rows.</summary>
+    public const int FashionBatch = 128;
+
+    /// <summary>Training rows of the tabular row (80 % of the 569 examples of the Wisconsin breast-cancer set).</summary>
+    public const int TabularExamples = 455;
+
+    private const float FashionLearningRate = 0.01f;
+    private const float TabularLearningRate = 0.1f;
+
+    private TabularNet _tabular = null!;
+    private TabularNet.Gradients _tabularGradients = null!;
+    private Workspace _tabularWorkspace = null!;
+    private float[] _tabularInputs = null!;
+    private float[] _tabularLabels = null!;
+
+    private FashionNet _fashion = null!;
+    private FashionNet.Gradients _fashionGradients = null!;
+    private Workspace _fashionWorkspace = null!;
+    private float[] _fashionInputs = null!;
+    private float[] _fashionLabels = null!;
+    private TrainingOptions _epoch = null!;
+    private TrainingOptions _epoch2Threads = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        KernelParallelism.MaxDegreeOfParallelism = 1;
+
+        // Standardized-looking features (uniform with unit variance) and labels from a fixed linear rule, as after a
+        // standardizer on a real tabular set.
+        _tabular = new TabularNet(1);
+        _tabularGradients = new TabularNet.Gradients();
+        _tabularWorkspace = new Workspace();
+        _tabularInputs = PeerNetwork.Uniform01(TabularExamples * TabularNet.InputSize, 6);
+        _tabularLabels = new float[TabularExamples];
+        for (int i = 0; i < TabularExamples; i++)
+        {
+            float score = 0;
+            for (int j = 0; j < TabularNet.InputSize; j++)
+            {
+                ref float x = ref _tabularInputs[(i * TabularNet.InputSize) + j];
+                x = (x - 0.5f) * MathF.Sqrt(12f);
+                score += (j % 3 == 0 ? 1f : -0.5f) * x;
+            }
+
+            _tabularLabels[i] = score > 0 ? 1f : 0f;
+        }
+
+        _fashion = new FashionNet(1);
+        _fashionGradients = new FashionNet.Gradients();
+        _fashionWorkspace = new Workspace();
+        _fashionInputs = PeerNetwork.Uniform01(FashionExamples * FashionNet.InputSize, 7);
+        _fashionLabels = new float[FashionExamples * FashionNet.OutputSize];
+        for (int i = 0; i < FashionExamples; i++)
+        {
+            _fashionLabels[(i * FashionNet.OutputSize) + (i * 7 % FashionNet.OutputSize)] = 1f;
+        }
+
+        _epoch = EpochOptions(threads: 1);
+        _epoch2Threads = EpochOptions(threads: 2);
+    }
+
+    [Benchmark, BenchmarkCategory("Full-batch iteration [30,16,1] m=455")]
+    public float TabularIteration()
+    {
+        float cost = _tabular.ComputeGradients(_tabularInputs, _tabularLabels, _tabularGradients, _tabularWorkspace);
+        _tabular.Step(_tabularGradients, TabularLearningRate);
+        return cost;
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
+    public float FashionEpoch() => _fashion.Fit(_fashionInputs, _fashionLabels, _epoch).FinalCost;
+
+    // Two threads: read median_ns (wall clock); cpu_ns counts only the calling thread's share.
+    [Benchmark, BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
+    public float FashionEpoch2Threads() => _fashion.Fit(_fashionInputs, _fashionLabels, _epoch2Threads).FinalCost;
+
+    [Benchmark, BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
+    public float FashionEpochSteps()
+    {
+        KernelParallelism.MaxDegreeOfParallelism = 1;
+        var network = (ITrainableNetwork)_fashion;
+        float sum = 0;
+        for (int start = 0; start < FashionExamples; start += FashionBatch)
+        {
+            int count = Math.Min(FashionBatch, FashionExamples - start);
+            ReadOnlySpan<float> x = _fashionInputs.AsSpan(start * FashionNet.InputSize, count * FashionNet.InputSize);
+            ReadOnlySpan<float> y = _fashionLabels.AsSpan(start * FashionNet.OutputSize, count * FashionNet.OutputSize);
+            network.ComputeGradients(x, y, _fashionGradients.Values, _fashionWorkspace, computeCost: false);
+            _fashion.Step(_fashionGradients, FashionLearningRate);
+            sum += _fashionGradients.Values[0];
+        }
+
+        return sum;
+    }
+
+    private static TrainingOptions EpochOptions(int threads) => new()
+    {
+        LearningRate = FashionLearningRate,
+        Iterations = 1,
+        BatchSize = FashionBatch,
+        MaxDegreeOfParallelism = threads,
+    };
+}

@@ -1,0 +1,149 @@
+using System;
+using System.Linq;
+using NnGen.Data;
+using NnGen.Tests.Support;
+
+namespace NnGen.Networks.Tests;
+
+/// <summary>The workspace case: full-batch [10, 1000, 1] on 715,828 examples needs 3001 × 715,828 floats.</summary>
+[Network(Inputs = 10)]
+[Layer(1000, Activation.ReLU)]
+[Layer(1, Activation.Sigmoid)]
+public partial class WideNet;
+
+/// <summary>The trainer's options, status and checks on generated networks (the runtime tests use hand-written ones).</summary>
+public class TrainingRuntimeTests
+{
+    [Theory]
+    [InlineData(1e6f)]
+    [InlineData(1e30f)]
+    public void Fit_AbsurdLearningRateOnPlanarNet_IsNotReportedAsCompleted(float learningRate)
+    {
+        Dataset data = PlanarDataset.Generate(seed: 1);
+        var net = new PlanarNet(seed: 2);
+
+        TrainingHistory history = net.Fit(data.Inputs, data.Labels, new TrainingOptions { LearningRate = learningRate, Iterations = 1000 });
+
+        // Saturated sigmoids keep every value finite: the run is not Diverged but plainly worse than it began.
+        Assert.Equal(TrainingStatus.CostIncreased, history.Status);
+        Assert.StartsWith("PlanarNet.Fit: the cost ended at ", history.Problem, StringComparison.Ordinal);
+        Assert.All(net.Parameters.ToArray(), p => Assert.True(float.IsFinite(p)));
+    }
+
+    [Fact]
+    public void Fit_CourseRun_StaysCompletedWithItsCourseFigures()
+    {
+        // The defaults reproduce the course: the honest-status checks do not flag a run that works.
+        Dataset data = PlanarDataset.Generate(seed: 1);
+        var net = new PlanarNet(seed: 2);
+
+        TrainingHistory history = net.Fit(data.Inputs, data.Labels, new TrainingOptions { LearningRate = 1.2f, Iterations = 10000, RecordEvery = 1000 });
+
+        Assert.Equal(TrainingStatus.Completed, history.Status);
+        Assert.Null(history.Problem);
+        Assert.Equal(0.9075, net.Evaluate(data.Inputs, data.Labels).Accuracy, 1e-9);
+    }
+
+    [Fact]
+    public void Fit_WorkspaceTooLargeForAnArray_NamesNetworkAndBatchAndSuggestsMiniBatches()
+    {
+        const int Examples = 715_828;
+        float[] inputs = new float[Examples * WideNet.InputSize];
+        float[] labels = new float[Examples];
+        var net = new WideNet(seed: 1);
+        float[] before = net.Parameters.ToArray();
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => net.Fit(inputs, labels, new TrainingOptions { LearningRate = 0.1f, Iterations = 1 }));
+
+        Assert.StartsWith("WideNet.Fit: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("715828", error.Message, StringComparison.Ordinal);
+        Assert.Contains("mini-batches", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void GradientCheck_GeneratedReluAndLeakyReluNetwork_PassesTheDocumentedBound()
+    {
+        // MixedNet: ReLU then leaky ReLU then sigmoid, the kernel-free tiny path.
+        for (int seed = 0; seed < 6; seed++)
+        {
+            var net = new MixedNet(seed);
+            float[] inputs = TestData.Uniform(24 * MixedNet.InputSize, 100 + seed);
+            float[] labels = TestData.Binary(24 * MixedNet.OutputSize, 200 + seed);
+
+            GradientCheckResult result = Trainer.CheckGradients(net, inputs, labels);
+
+            Assert.True(result.Difference < 1e-3, $"seed {seed}: {result.Difference} ({result.OneSidedParameters} one-sided)");
+        }
+    }
+
+    [Fact]
+    public void Fit_AdamWithMiniBatchesAndEarlyStopping_OnTheCatNetworkShape_AllocatesNothingPerBatch()
+    {
+        var net = new MixedNet(seed: 3);
+        const int M = 96;
+        float[] inputs = TestData.Uniform(M * MixedNet.InputSize, 4);
+        float[] labels = TestData.Binary(M * MixedNet.OutputSize, 5);
+        float[] validationInputs = TestData.Uniform(32 * MixedNet.InputSize, 6);
+        float[] validationLabels = TestData.Binary(32 * MixedNet.OutputSize, 7);
+        long Measure(int passes)
+        {
+            var options = new TrainingOptions
+            {
+                LearningRate = 1e-3f,
+                Iterations = passes,
+                BatchSize = 16,
+                RecordEvery = 1_000,
+                Optimizer = new Adam(),
+                Schedule = new StepDecay { Every = 10 },
+                Validation = new ValidationData(validationInputs, validationLabels),
+                EarlyStopping = new EarlyStopping { Patience = 1_000 },
+            };
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            net.Fit(inputs, labels, options);
+            return GC.GetAllocatedBytesForCurrentThread() - start;
+        }
+
+        Measure(20);
+        AllocationAssert.NoAllocation(() => Measure(60) - Measure(20), "40 extra passes of Adam mini-batches");
+    }
+
+    [Fact]
+    public void Fit_EarlyStoppingOnAValidationSplit_RestoresTheBestGeneratedParameters()
+    {
+        // Every fourth example is held out (the data set lists one class after the other).
+        Dataset data = PlanarDataset.Generate(seed: 1);
+        float[] all = data.Inputs.ToArray(), allLabels = data.Labels.ToArray();
+        int[] order = Enumerable.Range(0, allLabels.Length).OrderBy(e => e % 4 == 0 ? 1 : 0).ThenBy(e => e).ToArray();
+        float[] x = order.SelectMany(e => new[] { all[2 * e], all[(2 * e) + 1] }).ToArray();
+        float[] y = order.Select(e => allLabels[e]).ToArray();
+        int train = 300;
+        var net = new PlanarNet(seed: 2);
+        var snapshots = new System.Collections.Generic.Dictionary<int, float[]>();
+
+        TrainingHistory history = net.Fit(
+            x.AsSpan(0, train * 2),
+            y.AsSpan(0, train),
+            new TrainingOptions
+            {
+                LearningRate = 0.05f,
+                Iterations = 3000,
+                BatchSize = 32,
+                RecordEvery = 1,
+                Optimizer = new Adam(),
+                Validation = new ValidationData(x.AsMemory(train * 2), y.AsMemory(train)),
+                EarlyStopping = new EarlyStopping { Patience = 10 },
+                Progress = new Snapshots(net, snapshots),
+            });
+
+        int best = Assert.IsType<int>(history.BestIteration);
+        Assert.Equal(snapshots[best], net.Parameters.ToArray());
+        Assert.Equal(history.Costs.Min(c => c.ValidationCost), Trainer.Evaluate(net, x.AsSpan(train * 2), y.AsSpan(train)).Cost, 1e-9);
+        Assert.True(history.Costs.Single(c => c.Iteration == best).ValidationMetric > 0.8);
+    }
+
+    private sealed class Snapshots(PlanarNet net, System.Collections.Generic.Dictionary<int, float[]> snapshots) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => snapshots[value.Iteration] = net.Parameters.ToArray();
+    }
+}
