@@ -17,8 +17,8 @@ namespace NnGen.Benchmarks;
 /// the time of a dense epoch does not depend on the values); <see cref="Setup"/> says which on stderr. The epoch rows run
 /// <c>Fit</c>, the call a user makes, for one pass with Adam; <see cref="FashionEpochSteps"/> runs the same 469
 /// products with plain gradient-descent steps and without <c>Fit</c>'s shuffle, batch gathering, cost and final
-/// pricing of the whole training set, which shows what those cost. The output is a sigmoid (<see cref="FashionOutput"/>)
-/// until the generator emits softmax.
+/// pricing of the whole training set, which shows what those cost. The output is a softmax (<see cref="FashionOutput"/>)
+/// with categorical cross-entropy, as in the Fashion-MNIST sample.
 /// </remarks>
 [MemoryDiagnoser]
 [CategoriesColumn]
