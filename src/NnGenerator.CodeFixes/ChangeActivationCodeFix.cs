@@ -10,15 +10,19 @@ using NnGen.Generator.Diagnostics;
 
 namespace NnGen.Generator.CodeFixes
 {
-    /// <summary>NNG0011 (linear) and NNG0012 (sigmoid) on a hidden layer: offers Activation.ReLU and Activation.Tanh.</summary>
+    /// <summary>
+    /// NNG0011 (linear), NNG0012 (sigmoid) and NNG0020 (softmax) on a hidden layer: offers Activation.ReLU and
+    /// Activation.Tanh; NNG0021 (a one-unit softmax output): offers Activation.Sigmoid.
+    /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ChangeActivationCodeFix)), Shared]
     public sealed class ChangeActivationCodeFix : CodeFixProvider
     {
-        private static readonly string[] Replacements = { "ReLU", "Tanh" };
+        private static readonly string[] HiddenReplacements = { "ReLU", "Tanh" };
+        private static readonly string[] SingleUnitReplacements = { "Sigmoid" };
 
         /// <inheritdoc/>
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-            ImmutableArray.Create(DiagnosticIds.LinearHiddenLayer, DiagnosticIds.SigmoidHiddenLayer);
+            ImmutableArray.Create(DiagnosticIds.LinearHiddenLayer, DiagnosticIds.SigmoidHiddenLayer, DiagnosticIds.SoftmaxHiddenLayer, DiagnosticIds.SoftmaxSingleUnit);
 
         /// <inheritdoc/>
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -27,14 +31,14 @@ namespace NnGen.Generator.CodeFixes
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
             SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root?.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeArgumentSyntax>() is not { } argument)
+            if (root?.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeArgumentSyntax>() is not { NameEquals: null } argument)
             {
                 return;
             }
 
             foreach (Diagnostic diagnostic in context.Diagnostics)
             {
-                foreach (string activation in Replacements)
+                foreach (string activation in diagnostic.Id == DiagnosticIds.SoftmaxSingleUnit ? SingleUnitReplacements : HiddenReplacements)
                 {
                     context.RegisterCodeFix(
                         CodeAction.Create(

@@ -11,14 +11,15 @@ namespace NnGen.Generator.CodeFixes
 {
     /// <summary>
     /// NNG0010 removes the Init argument (the default initializer follows the activation: He or Xavier, both random);
-    /// NNG0013 removes the Loss argument (the default loss follows the output activation).
+    /// NNG0013 and NNG0022 remove the Loss argument (the default loss follows the output activation: categorical
+    /// cross-entropy for softmax, binary cross-entropy for sigmoid, mean squared error otherwise).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveArgumentCodeFix)), Shared]
     public sealed class RemoveArgumentCodeFix : CodeFixProvider
     {
         /// <inheritdoc/>
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-            ImmutableArray.Create(DiagnosticIds.ZeroInitSymmetry, DiagnosticIds.LossOutputMismatch);
+            ImmutableArray.Create(DiagnosticIds.ZeroInitSymmetry, DiagnosticIds.LossOutputMismatch, DiagnosticIds.SoftmaxLossMismatch);
 
         /// <inheritdoc/>
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

@@ -1,7 +1,12 @@
+using System;
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NnGen.Generator.Diagnostics;
 using NnGen.Generator.Emit;
 using NnGen.Generator.Model;
 using NnGen.Generator.Parsing;
@@ -10,8 +15,9 @@ using NnGen.Generator.Validation;
 namespace NnGen.Generator
 {
     /// <summary>
-    /// The incremental pipeline, and nothing else: [Network] classes → valid, location-free specs → one source each.
-    /// Diagnostics are reported by <see cref="Diagnostics.NetworkDeclarationAnalyzer"/> from the same validator.
+    /// The incremental pipeline, and nothing else: [Network] classes → location-free targets (the network, or only its
+    /// throwing public surface when the declaration has an error) → hint names unique over the compilation → one source
+    /// each. Declaration diagnostics are reported by <see cref="NetworkDeclarationAnalyzer"/> from the same validator.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NnGenerator : IIncrementalGenerator
@@ -19,34 +25,44 @@ namespace NnGen.Generator
         /// <summary>Tracking names of the pipeline's stages, for the caching tests.</summary>
         public static class TrackingNames
         {
-            /// <summary>Attributed classes parsed, validated and stripped of locations (null when invalid).</summary>
+            /// <summary>Attributed classes parsed, validated and stripped of locations (null when nothing is emitted).</summary>
             public const string Specs = nameof(Specs);
 
-            /// <summary>Only the valid specs; this is what emission caches on.</summary>
+            /// <summary>Only the targets that emit something; this is what emission caches on.</summary>
             public const string ValidSpecs = nameof(ValidSpecs);
+
+            /// <summary>The hint names of all targets, recomputed when a network is added, removed or renamed.</summary>
+            public const string HintNames = nameof(HintNames);
         }
 
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            // Caches on the spec's value equality: an edit elsewhere, or one that only moves the class, yields an equal spec.
-            IncrementalValuesProvider<NetworkSpec?> specs = context.SyntaxProvider
+            // Caches on the target's value equality: an edit elsewhere, or one that only moves the class, yields an equal target.
+            IncrementalValuesProvider<NetworkTarget?> specs = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownNames.NetworkAttribute,
                     predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
-                    transform: static (context, cancellationToken) => ToValidSpec(context, cancellationToken))
+                    transform: static (context, cancellationToken) => ToTarget(context, cancellationToken))
                 .WithTrackingName(TrackingNames.Specs);
 
-            IncrementalValuesProvider<NetworkSpec> validSpecs = specs
-                .Where(static spec => spec is not null)
-                .Select(static (spec, _) => spec!)
+            IncrementalValuesProvider<NetworkTarget> targets = specs
+                .Where(static target => target is not null)
+                .Select(static (target, _) => target!)
                 .WithTrackingName(TrackingNames.ValidSpecs);
 
-            context.RegisterSourceOutput(validSpecs, static (output, spec) =>
-                output.AddSource(NetworkEmitter.HintName(spec), NetworkEmitter.Emit(spec)));
+            // Hint names depend on every network (two may differ only in case), so they are assigned over all keys; the map
+            // compares by value, so an edit that keeps the set of names leaves each network's emission cached.
+            IncrementalValueProvider<HintNameMap> hintNames = targets
+                .Select(static (target, _) => target.Spec.HintKey)
+                .Collect()
+                .Select(static (keys, _) => HintNames.Assign(keys))
+                .WithTrackingName(TrackingNames.HintNames);
+
+            context.RegisterSourceOutput(targets.Combine(hintNames), static (output, pair) => Emit(output, pair.Left, pair.Right));
         }
 
-        private static NetworkSpec? ToValidSpec(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+        private static NetworkTarget? ToTarget(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             // A class with [Network] on two declarations is already a compiler error (AllowMultiple = false); emitting for
             // each would also collide on the hint name, so such a class gets nothing.
@@ -56,11 +72,71 @@ namespace NnGen.Generator
                 return null;
             }
 
-            NetworkSpec spec = NetworkParser.Parse(type, context.Attributes[0], cancellationToken);
-            cancellationToken.ThrowIfCancellationRequested();
-            ImmutableArray<DiagnosticInfo> diagnostics = NetworkValidator.Validate(spec);
-            return NetworkValidator.CanGenerate(spec, diagnostics) ? spec.WithoutLocations() : null;
+            NetworkSpec spec;
+            ImmutableArray<DiagnosticInfo> diagnostics;
+            try
+            {
+                spec = NetworkParser.Parse(type, context.Attributes[0], cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                diagnostics = NetworkValidator.Validate(spec);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A generator that throws loses the output of every network in the compilation (CS8785); this one only its own.
+                return new NetworkTarget(FailedSpec(type), GenerationKind.None, Describe(exception));
+            }
+
+            GenerationKind kind = NetworkValidator.Decide(spec, diagnostics);
+            if (kind == GenerationKind.None)
+            {
+                return null;
+            }
+
+            string? error = kind == GenerationKind.Surface ? FirstError(diagnostics) : null;
+            return new NetworkTarget(spec.WithoutLocations(), kind, error);
         }
+
+        private static void Emit(SourceProductionContext output, NetworkTarget target, HintNameMap hintNames)
+        {
+            if (target.Kind == GenerationKind.None)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, Location.None, target.Spec.DisplayName, target.Error));
+                return;
+            }
+
+            if (HintNames.Find(hintNames, target.Spec.HintKey) is not { } hintName)
+            {
+                return;
+            }
+
+            string source;
+            try
+            {
+                source = target.Kind == GenerationKind.Network
+                    ? NetworkEmitter.Emit(target.Spec)
+                    : ErrorSurfaceEmitter.Emit(target.Spec, target.Error ?? "the compiler reports an error in its [Network] or [Layer] attributes");
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, Location.None, target.Spec.DisplayName, Describe(exception)));
+                return;
+            }
+
+            output.AddSource(hintName, source);
+        }
+
+        // The surface's members repeat the first error; when only the compiler rejects the attributes, the error is its own.
+        private static string? FirstError(ImmutableArray<DiagnosticInfo> diagnostics) =>
+            diagnostics
+                .Where(diagnostic => diagnostic.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+                .Select(diagnostic => diagnostic.Descriptor.Id + ": " + string.Format(CultureInfo.InvariantCulture, diagnostic.Descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), diagnostic.MessageArgs.Cast<object>().ToArray()))
+                .FirstOrDefault();
+
+        private static NetworkSpec FailedSpec(INamedTypeSymbol type) =>
+            new(null, type.Name, string.Empty, "class", false, false, EquatableArray<ContainingTypeSpec>.Empty, null, 0, 0, EquatableArray<LayerSpec>.Empty, 0, false, null);
+
+        private static string Describe(Exception exception) =>
+            exception.GetType().Name + ": " + exception.Message + " at " + (exception.StackTrace ?? string.Empty).Split('\n').FirstOrDefault()?.Trim();
 
         private static int CountNetworkAttributes(INamedTypeSymbol type)
         {

@@ -8,7 +8,7 @@ using NnGen.Benchmarks;
 //                        e.g. `Latency,PredictBatch`);
 //   --check [filter]     sets every selected workload up (each checks its outputs against a double-precision reference
 //                        and ONNX Runtime) and calls it once, untimed;
-//   --calls <method> <n> calls one method n times, untimed (for callgrind instruction counts);
+//   --calls <method> <n> warms one method up and calls it n times, untimed (bench/disasm.sh, profilers);
 //   anything else goes to BenchmarkDotNet (e.g. `-- --filter '*'`).
 if (args.Length > 0 && args[0] == "--quick")
 {

@@ -60,13 +60,12 @@ internal static class QuickRunner
 
     /// <summary>
     /// Sets up the class of the [Benchmark] method named exactly <paramref name="name"/>, warms it up through tiered
-    /// compilation, and calls it <paramref name="calls"/> times, untimed. Run under <c>valgrind --tool=callgrind</c> at
-    /// two call counts: the difference of the instruction totals divided by the difference of the counts is the
-    /// instructions per call of the final (tier-1, PGO) code, setup and JIT cancelling out.
+    /// compilation, and calls it <paramref name="calls"/> times, untimed: the run <c>bench/disasm.sh</c> records the
+    /// JIT's final code from (with DOTNET_JitDisasm), and a fixed workload for external profilers.
     /// </summary>
     /// <remarks>
-    /// The warm-up is a fixed number of calls with pauses between them (tiering promotes a method on a background
-    /// thread after a delay), identical in both runs, so the JIT's work is the same in both and cancels too.
+    /// The warm-up is a fixed number of calls with pauses between them, because tiering promotes a method on a
+    /// background thread after a delay: afterwards the calls run the final (tier-1, dynamic PGO) code.
     /// </remarks>
     public static void Calls(string name, int calls)
     {
@@ -97,7 +96,7 @@ internal static class QuickRunner
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{method},{calls},{sink:G6}"));
 
-            // Valgrind shows programs its own CPUID, so record which vector paths the runtime actually took.
+            // Record which vector paths the runtime took (a profiler or emulator may show the program another CPU).
             Console.Error.WriteLine(
                 $"vectors: Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, " +
                 $"Vector128 {Vector128.IsHardwareAccelerated}, AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, Vector<float>.Count {Vector<float>.Count}");

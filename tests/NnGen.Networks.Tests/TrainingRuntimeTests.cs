@@ -24,9 +24,9 @@ public class TrainingRuntimeTests
 
         TrainingHistory history = net.Fit(data.Inputs, data.Labels, new TrainingOptions { LearningRate = learningRate, Iterations = 1000 });
 
-        Assert.NotEqual(TrainingStatus.Completed, history.Status);
-        Assert.NotEqual(TrainingStatus.StoppedEarly, history.Status);
-        Assert.NotNull(history.Problem);
+        // Saturated sigmoids keep every value finite: the run is not Diverged but plainly worse than it began.
+        Assert.Equal(TrainingStatus.CostIncreased, history.Status);
+        Assert.StartsWith("PlanarNet.Fit: the cost ended at ", history.Problem, StringComparison.Ordinal);
         Assert.All(net.Parameters.ToArray(), p => Assert.True(float.IsFinite(p)));
     }
 

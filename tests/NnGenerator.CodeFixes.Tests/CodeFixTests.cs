@@ -95,4 +95,37 @@ public sealed class CodeFixTests
             "NNG0011",
             "Use Activation.ReLU",
             "[Network(Inputs = 2)]\n[Layer(3, global::NnGen.Activation.ReLU)]\n[Layer(1, Activation.Sigmoid)]\npublic partial class Net { }\n");
+
+    [Fact]
+    public void SoftmaxSingleUnit_UseSigmoid() =>
+        Verify(
+            new ChangeActivationCodeFix(),
+            "[Network(Inputs = 2)]\n[Layer(4, Activation.Tanh)]\n[Layer(1, Activation.Softmax)]\npublic partial class Net { }\n",
+            "NNG0021",
+            "Use Activation.Sigmoid",
+            "[Network(Inputs = 2)]\n[Layer(4, Activation.Tanh)]\n[Layer(1, Activation.Sigmoid)]\npublic partial class Net { }\n");
+
+    [Fact]
+    public void SoftmaxSingleUnit_OffersOnlySigmoid() =>
+        Assert.Equal(
+            new[] { "Use Activation.Sigmoid" },
+            Titles(new ChangeActivationCodeFix(), "[Network(Inputs = 2)]\n[Layer(1, Activation.Softmax)]\npublic partial class Net { }\n", "NNG0021"));
+
+    [Fact]
+    public void SoftmaxHiddenLayer_UseReLU() =>
+        Verify(
+            new ChangeActivationCodeFix(),
+            "[Network(Inputs = 2)]\n[Layer(4, Activation.Softmax)]\n[Layer(1, Activation.Sigmoid)]\npublic partial class Net { }\n",
+            "NNG0020",
+            "Use Activation.ReLU",
+            "[Network(Inputs = 2)]\n[Layer(4, Activation.ReLU)]\n[Layer(1, Activation.Sigmoid)]\npublic partial class Net { }\n");
+
+    [Fact]
+    public void CategoricalCrossEntropyWithSigmoidOutput_UseTheDefaultLoss_RemovesTheArgument() =>
+        Verify(
+            new RemoveArgumentCodeFix(),
+            "[Network(Inputs = 2, Loss = Loss.CategoricalCrossEntropy)]\n" + Layers + "public partial class Net { }\n",
+            "NNG0022",
+            "Use the default loss",
+            "[Network(Inputs = 2)]\n" + Layers + "public partial class Net { }\n");
 }

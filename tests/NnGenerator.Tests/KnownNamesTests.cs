@@ -37,34 +37,6 @@ public sealed class KnownNamesTests
     }
 
     [Fact]
-    public void GlobalNames_EveryConstWrittenIntoGeneratedCode_NamesAPublicType()
-    {
-        // Resolved the way generated code is: by a compilation that references the framework and NnRuntime.
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation();
-        var globalNames = typeof(KnownNames).GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-            .Where(field => field.IsLiteral && field.FieldType == typeof(string))
-            .Select(field => (Field: field.Name, Value: (string)field.GetRawConstantValue()!))
-            .Where(pair => pair.Value.StartsWith("global::", StringComparison.Ordinal))
-            .ToList();
-        Assert.True(globalNames.Count >= 10, $"Expected the global:: names of KnownNames, found {globalNames.Count}.");
-
-        foreach ((string field, string value) in globalNames)
-        {
-            string name = value["global::".Length..];
-            int generic = name.IndexOf('<', StringComparison.Ordinal);
-            if (generic >= 0)
-            {
-                name = name[..generic] + "`" + (name[generic..].Count(c => c == ',') + 1);
-            }
-
-            // Attributes are written without their suffix: [global::System.Runtime.CompilerServices.InlineArray(2)].
-            INamedTypeSymbol? type = compilation.GetTypeByMetadataName(name) ?? compilation.GetTypeByMetadataName(name + "Attribute");
-            Assert.True(type is not null, $"KnownNames.{field} = \"{value}\" names no type the generated code can see.");
-            Assert.Equal(Accessibility.Public, type!.DeclaredAccessibility);
-        }
-    }
-
-    [Fact]
     public void MirrorEnums_ActivationKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<ActivationKind, Activation>();
 
     [Fact]

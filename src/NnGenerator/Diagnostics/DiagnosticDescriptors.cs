@@ -13,6 +13,9 @@ namespace NnGen.Generator.Diagnostics
         private const string UsageCategory = "NnGen.Usage";
         private const string HelpLinkBase = "https://github.com/nngen/NnGen/blob/main/docs/diagnostics.md#";
 
+        // Declared before the descriptors: static fields initialize in textual order.
+        private static readonly string[] NotConfigurable = { WellKnownDiagnosticTags.NotConfigurable };
+
         public static readonly DiagnosticDescriptor NetworkNotPartial = Error(
             DiagnosticIds.NetworkNotPartial,
             "Network class must be partial",
@@ -102,10 +105,54 @@ namespace NnGen.Generator.Diagnostics
             UsageCategory,
             DiagnosticSeverity.Warning);
 
+        // {0} the name, {1} what it is ("a method", "a type parameter", "a property inherited from 'Base'"), {2} the network.
+        public static readonly DiagnosticDescriptor GeneratedNameConflict = Error(
+            DiagnosticIds.GeneratedNameConflict,
+            "A name in the network class clashes with a generated member",
+            "'{0}' is {1} of network '{2}', but NnGen generates {3}; rename it");
+
+        public static readonly DiagnosticDescriptor PrimaryConstructor = Error(
+            DiagnosticIds.PrimaryConstructor,
+            "Network class cannot have a primary constructor",
+            "Network '{0}' has a primary constructor, which the generated constructors ({0}() and {0}(int seed)) would have to call; declare an ordinary constructor that calls this(seed) instead");
+
+        public static readonly DiagnosticDescriptor UnsupportedBaseType = Error(
+            DiagnosticIds.UnsupportedBaseType,
+            "Network class derives from an unsupported base class",
+            "Network '{0}' derives from {1}");
+
+        public static readonly DiagnosticDescriptor FileLocalNetwork = Error(
+            DiagnosticIds.FileLocalNetwork,
+            "Network class cannot be file-local",
+            "Network '{0}' cannot get generated members because {1} declared 'file', and a generated part cannot join a file-local type from another file; remove 'file' (use 'internal' or 'private' to limit its visibility)");
+
+        public static readonly DiagnosticDescriptor SoftmaxHiddenLayer = Error(
+            DiagnosticIds.SoftmaxHiddenLayer,
+            "Softmax on a hidden layer",
+            "Layer {0} of network '{1}' is a hidden layer with Activation.Softmax, but softmax turns the units of the output layer (layer {2}) into class probabilities and is supported there only; use Activation.ReLU or Activation.Tanh");
+
+        public static readonly DiagnosticDescriptor SoftmaxSingleUnit = Error(
+            DiagnosticIds.SoftmaxSingleUnit,
+            "Softmax output with one unit",
+            "The output layer (layer {0}) of network '{1}' has Activation.Softmax and 1 unit, so it always outputs 1 and cannot learn; use Activation.Sigmoid for one output, or one unit per class");
+
+        public static readonly DiagnosticDescriptor SoftmaxLossMismatch = Error(
+            DiagnosticIds.SoftmaxLossMismatch,
+            "Loss does not suit softmax",
+            "Network '{0}' uses Loss.{1} with an Activation.{2} output layer (layer {3}, {4}); {5}");
+
+        public static readonly DiagnosticDescriptor GeneratorFailure = Error(
+            DiagnosticIds.GeneratorFailure,
+            "NnGen failed to generate a network",
+            "NnGen failed to generate network '{0}' ({1}); the other networks are unaffected. Please report this with the declaration");
+
+        // Errors are NotConfigurable: #pragma warning disable, NoWarn or an .editorconfig severity would otherwise hide the
+        // one diagnostic that says why a network has no generated code (issue 11, defect 5).
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             Create(id, title, message, DeclarationCategory, DiagnosticSeverity.Error);
 
         private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
-            new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+            new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant(),
+                customTags: severity == DiagnosticSeverity.Error ? NotConfigurable : System.Array.Empty<string>());
     }
 }

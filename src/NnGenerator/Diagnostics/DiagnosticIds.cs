@@ -50,5 +50,30 @@ namespace NnGen.Generator.Diagnostics
 
         /// <summary>Generated weights zeroed in a network with a hidden layer.</summary>
         public const string WeightsZeroed = "NNG0015";
+    
+
+        /// <summary>A name in the network class clashes with a generated member.</summary>
+        public const string GeneratedNameConflict = "NNG0016";
+
+        /// <summary>Network class has a primary constructor.</summary>
+        public const string PrimaryConstructor = "NNG0017";
+
+        /// <summary>Network class derives from an unsupported base class.</summary>
+        public const string UnsupportedBaseType = "NNG0018";
+
+        /// <summary>Network class is file-local.</summary>
+        public const string FileLocalNetwork = "NNG0019";
+
+        /// <summary>Softmax on a hidden layer.</summary>
+        public const string SoftmaxHiddenLayer = "NNG0020";
+
+        /// <summary>Softmax output with one unit.</summary>
+        public const string SoftmaxSingleUnit = "NNG0021";
+
+        /// <summary>Loss does not suit a softmax output, or categorical cross-entropy without one.</summary>
+        public const string SoftmaxLossMismatch = "NNG0022";
+
+        /// <summary>The generator failed on a network.</summary>
+        public const string GeneratorFailure = "NNG0023";
     }
 }

@@ -26,7 +26,14 @@ namespace NnGen.Generator.Diagnostics
             DiagnosticDescriptors.ZeroInitSymmetry,
             DiagnosticDescriptors.LinearHiddenLayer,
             DiagnosticDescriptors.SigmoidHiddenLayer,
-            DiagnosticDescriptors.LossOutputMismatch);
+            DiagnosticDescriptors.LossOutputMismatch,
+            DiagnosticDescriptors.GeneratedNameConflict,
+            DiagnosticDescriptors.PrimaryConstructor,
+            DiagnosticDescriptors.UnsupportedBaseType,
+            DiagnosticDescriptors.FileLocalNetwork,
+            DiagnosticDescriptors.SoftmaxHiddenLayer,
+            DiagnosticDescriptors.SoftmaxSingleUnit,
+            DiagnosticDescriptors.SoftmaxLossMismatch);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)

@@ -49,7 +49,7 @@ namespace NnGen.Generator.Diagnostics
             IMethodSymbol method = invocation.TargetMethod;
             switch (method.Name)
             {
-                case "Predict" or "PredictBatch" or "ComputeGradients" or "Fit" or "Evaluate" or "GradientCheck":
+                case GeneratedNames.Predict or GeneratedNames.PredictBatch or GeneratedNames.ComputeGradients or GeneratedNames.Fit or GeneratedNames.Evaluate or GeneratedNames.GradientCheck:
                     if (ShapeOf(method.ContainingType, shapes, context.CancellationToken) is { } shape)
                     {
                         CheckBuffers(context, invocation, shape);
@@ -77,25 +77,25 @@ namespace NnGen.Generator.Diagnostics
                 int? length = ConstantLength(argument.Value, MaxTraceDepth, context.CancellationToken);
                 switch (method, parameter.Name)
                 {
-                    case ("Predict", "x"):
+                    case (GeneratedNames.Predict, GeneratedNames.X):
                         if (length is { } x && x != shape.InputSize)
                         {
-                            Report(context, argument, shape, method, "x", x, "expected InputSize " + Format(shape.InputSize));
+                            Report(context, argument, shape, method, GeneratedNames.X, x, "expected InputSize " + Format(shape.InputSize));
                         }
 
                         break;
-                    case ("Predict", "y"):
+                    case (GeneratedNames.Predict, GeneratedNames.Y):
                         if (length is { } y && y != shape.OutputSize)
                         {
-                            Report(context, argument, shape, method, "y", y, "expected OutputSize " + Format(shape.OutputSize));
+                            Report(context, argument, shape, method, GeneratedNames.Y, y, "expected OutputSize " + Format(shape.OutputSize));
                         }
 
                         break;
-                    case (_, "inputs"):
+                    case (_, GeneratedNames.Inputs):
                         inputs = argument;
                         inputsLength = length;
                         break;
-                    case ("PredictBatch", "outputs") or (not "Predict" and not "PredictBatch", "labels"):
+                    case (GeneratedNames.PredictBatch, GeneratedNames.Outputs) or (not GeneratedNames.Predict and not GeneratedNames.PredictBatch, GeneratedNames.Labels):
                         perExample = argument;
                         perExampleLength = length;
                         break;
@@ -107,13 +107,13 @@ namespace NnGen.Generator.Diagnostics
             {
                 if (inputFloats == 0)
                 {
-                    Report(context, inputs, shape, method, "inputs", 0, "expected at least one example of InputSize " + Format(shape.InputSize));
+                    Report(context, inputs, shape, method, GeneratedNames.Inputs, 0, "expected at least one example of InputSize " + Format(shape.InputSize));
                     return;
                 }
 
                 if (inputFloats % shape.InputSize != 0)
                 {
-                    Report(context, inputs, shape, method, "inputs", inputFloats, "which is not a multiple of InputSize " + Format(shape.InputSize));
+                    Report(context, inputs, shape, method, GeneratedNames.Inputs, inputFloats, "which is not a multiple of InputSize " + Format(shape.InputSize));
                     return;
                 }
 
@@ -171,12 +171,12 @@ namespace NnGen.Generator.Diagnostics
             }
 
             string zeroed;
-            if (property.Name == "Parameters")
+            if (property.Name == GeneratedNames.Parameters)
             {
                 zeroed = "every weight, including W1 and W2 on both sides of hidden layer 1";
             }
-            else if (property.Name.Length > 1 && property.Name[0] == 'W' &&
-                int.TryParse(property.Name.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out int l) && l >= 1 && l <= shape.LayerCount)
+            else if (property.Name.Length > 1 && property.Name.StartsWith(GeneratedNames.WeightPrefix, System.StringComparison.Ordinal) &&
+                int.TryParse(property.Name.Substring(GeneratedNames.WeightPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int l) && l >= 1 && l <= shape.LayerCount)
             {
                 zeroed = l == 1 ? "the weights into hidden layer 1"
                     : l == shape.LayerCount ? "the weights out of hidden layer " + Format(l - 1)
@@ -223,8 +223,8 @@ namespace NnGen.Generator.Diagnostics
             }
 
             string name = type.Name;
-            if (ConstantInt(type, "InputSize") is { } inputSize && ConstantInt(type, "OutputSize") is { } outputSize &&
-                ConstantInt(type, "LayerCount") is { } layerCount && inputSize > 0 && outputSize > 0)
+            if (ConstantInt(type, GeneratedNames.InputSize) is { } inputSize && ConstantInt(type, GeneratedNames.OutputSize) is { } outputSize &&
+                ConstantInt(type, GeneratedNames.LayerCount) is { } layerCount && inputSize > 0 && outputSize > 0)
             {
                 return new NetworkShape(name, inputSize, outputSize, layerCount);
             }

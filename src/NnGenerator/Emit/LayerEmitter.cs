@@ -12,12 +12,6 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class LayerEmitter
     {
-        private const string Gemm = KnownNames.Gemm;
-        private const string Kernels = KnownNames.ActivationKernels;
-        private const string VectorMath = "global::NnGen.Kernels.VectorMath";
-        private const string Vector128 = "global::System.Runtime.Intrinsics.Vector128<float>";
-        private const string Vector128Create = "global::System.Runtime.Intrinsics.Vector128.Create";
-
         /// <summary>A comment that says what a layer is and where its parameters live.</summary>
         public static string Describe(LayerPlan layer) =>
             $"Layer {Int(layer.Index)}: Dense {Int(layer.Inputs)} -> {Int(layer.Units)}, {Prose(layer.Activation)}. " +
@@ -28,7 +22,8 @@ namespace NnGen.Generator.Emit
         public static void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{Gemm}.MatVec({layer.W}, {input}, {layer.B}, {output}, {Int(layer.Units)}, {Int(layer.Inputs)}, {ActivationValue(layer.Activation)});");
+            writer.WriteLine($"{RuntimeNames.MatVec}({layer.W}, {input}, {layer.B}, {output}, {layer.UnitsConstant}, {layer.InputsConstant}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            EmitAcrossUnits(writer, layer, output, "1");
         }
 
         /// <summary>
@@ -41,7 +36,12 @@ namespace NnGen.Generator.Emit
             string l = Int(layer.Index);
             writer.WriteLine($"// {Describe(layer)}");
             var outputs = new List<string>(layer.Units);
-            bool vectorActivation = layer.Activation == ActivationKind.Tanh || layer.Activation == ActivationKind.Sigmoid;
+            ActivationRow activation = ActivationTable.Of(layer.Activation);
+            if (inputs.Count + 1 > 4)
+            {
+                writer.WriteLine("// Sums as balanced trees: the JIT keeps the written association, and a flat sum is one chain of dependent adds.");
+            }
+
             for (int j = 0; j < layer.Units; j++)
             {
                 string sum = BalancedSum(
@@ -49,33 +49,26 @@ namespace NnGen.Generator.Emit
                     0,
                     inputs.Count + 1);
                 string a = $"a{l}_{Int(j)}";
+                string z = $"z{l}_{Int(j)}";
                 outputs.Add(a);
-                switch (layer.Activation)
+                if (activation.Scalar is null || activation.ScalarNeedsZ)
                 {
-                    case ActivationKind.ReLU:
-                        writer.WriteLine($"float {a} = global::System.MathF.Max({sum}, 0f);");
-                        break;
-                    case ActivationKind.LeakyReLU:
-                        writer.WriteLine($"float z{l}_{Int(j)} = {sum};");
-                        writer.WriteLine($"float {a} = z{l}_{Int(j)} > 0f ? z{l}_{Int(j)} : {Kernels}.LeakySlope * z{l}_{Int(j)};");
-                        break;
-                    case ActivationKind.Linear:
-                        writer.WriteLine($"float {a} = {sum};");
-                        break;
-                    default:
-                        writer.WriteLine($"float z{l}_{Int(j)} = {sum};");
-                        break;
+                    writer.WriteLine($"float {z} = {sum};");
+                }
+
+                if (activation.Scalar is not null)
+                {
+                    writer.WriteLine($"float {a} = {activation.Scalar(activation.ScalarNeedsZ ? z : sum)};");
                 }
             }
 
-            if (vectorActivation)
+            if (activation.Vector128 is not null)
             {
-                string function = layer.Activation == ActivationKind.Tanh ? "Tanh" : "Sigmoid";
                 for (int start = 0; start < layer.Units; start += 4)
                 {
                     string lanes = string.Join(", ", Enumerable.Range(start, 4).Select(j => j < layer.Units ? $"z{l}_{Int(j)}" : "0f"));
                     string t = $"t{l}_{Int(start / 4)}";
-                    writer.WriteLine($"{Vector128} {t} = {VectorMath}.{function}({Vector128Create}({lanes}));");
+                    writer.WriteLine($"{VectorAliases.Vec128} {t} = {activation.Vector128}({RuntimeNames.Vector128Create}({lanes}));");
                     for (int j = start; j < System.Math.Min(start + 4, layer.Units); j++)
                     {
                         writer.WriteLine($"float a{l}_{Int(j)} = {t}[{Int(j - start)}];");
@@ -117,10 +110,14 @@ namespace NnGen.Generator.Emit
             string units = Int(layer.Units);
             string l = Int(layer.Index);
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"// A{l} = {Prose(layer.Activation)}({layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B}) [{units} x m]: the bias and the activation are applied as each tile of Z{l} is stored.");
-            writer.WriteLine($"{KnownNames.Span} {layer.A} = cache.Slice({CacheSlice(layer)});");
-            string product = layer.Index == 1 ? "MultiplyNT" : "MultiplyNN";
-            writer.WriteLine($"{Gemm}.{product}({layer.W}, {input}, {layer.A}, {units}, {Int(layer.Inputs)}, m, 1f, {layer.B}, {ActivationValue(layer.Activation)});");
+            writer.WriteLine($"// A{l} = {Prose(layer.Activation)}({layer.W}·{(layer.Index == 1 ? "Xᵀ" : "A" + Int(layer.Index - 1))} + {layer.B}) [{units} x m]: " +
+                (ActivationTable.Of(layer.Activation).AcrossUnits
+                    ? $"the bias is added as each tile of Z{l} is stored, then each example's column is normalized."
+                    : $"the bias and the activation are applied as each tile of Z{l} is stored."));
+            writer.WriteLine($"{RuntimeNames.Span} {layer.A} = cache.Slice({CacheSlice(layer)});");
+            string product = layer.Index == 1 ? RuntimeNames.MultiplyNT : RuntimeNames.MultiplyNN;
+            writer.WriteLine($"{product}({layer.W}, {input}, {layer.A}, {layer.UnitsConstant}, {layer.InputsConstant}, m, 1f, {layer.B}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            EmitAcrossUnits(writer, layer, layer.A, "m");
         }
 
         /// <summary>
@@ -132,19 +129,19 @@ namespace NnGen.Generator.Emit
             string l = Int(layer.Index);
             writer.WriteLine($"// {Describe(layer)}");
             writer.WriteLine($"// dW{l} = (1/m) dZ{l}·{(previous is null ? "X" : "A" + Int(previous.Index) + "ᵀ")}; db{l} = (1/m) Σ dZ{l} over examples.");
-            writer.WriteLine($"{KnownNames.Span} dW{l} = gradients.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightLength)});");
-            writer.WriteLine($"{KnownNames.Span} db{l} = gradients.Slice({Int(layer.BiasOffset)}, {Int(layer.Units)});");
+            writer.WriteLine($"{RuntimeNames.Span} dW{l} = gradients.Slice({layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
+            writer.WriteLine($"{RuntimeNames.Span} db{l} = gradients.Slice({layer.BiasOffsetConstant}, {layer.UnitsConstant});");
             if (previous is null)
             {
                 // X is example-major (m x n[0]), which is exactly the (Xᵀ)ᵀ the weight gradient needs: an NN product.
-                writer.WriteLine($"{Gemm}.MultiplyNN({deltaZ}, x, dW{l}, {Int(layer.Units)}, m, {Int(layer.Inputs)}, inverseM);");
+                writer.WriteLine($"{RuntimeNames.MultiplyNN}({deltaZ}, x, dW{l}, {layer.UnitsConstant}, m, {layer.InputsConstant}, inverseM);");
             }
             else
             {
-                writer.WriteLine($"{Gemm}.MultiplyNT({deltaZ}, {previous.A}, dW{l}, {Int(layer.Units)}, m, {Int(layer.Inputs)}, inverseM);");
+                writer.WriteLine($"{RuntimeNames.MultiplyNT}({deltaZ}, {previous.A}, dW{l}, {layer.UnitsConstant}, m, {layer.InputsConstant}, inverseM);");
             }
 
-            writer.WriteLine($"{Kernels}.SumRows({deltaZ}, db{l}, m, inverseM);");
+            writer.WriteLine($"{RuntimeNames.SumRows}({deltaZ}, db{l}, m, inverseM);");
             if (previous is null)
             {
                 writer.WriteLine("// dA0 is not needed: the inputs are not trained.");
@@ -153,31 +150,35 @@ namespace NnGen.Generator.Emit
 
             string p = Int(previous.Index);
             writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation)} with dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]: the derivative is applied as each tile is stored.");
-            writer.WriteLine($"{KnownNames.Span} dZ{p} = {nextDelta}.Slice(0, {Int(previous.Units)} * m);");
-            writer.WriteLine($"{Gemm}.MultiplyTN({layer.W}, dZ{l}, dZ{p}, {Int(previous.Units)}, {Int(layer.Units)}, m, 1f, {previous.A}, {ActivationValue(previous.Activation)});");
+            writer.WriteLine($"{RuntimeNames.Span} dZ{p} = {nextDelta}.Slice(0, {previous.UnitsConstant} * m);");
+            writer.WriteLine($"{RuntimeNames.MultiplyTN}({layer.W}, dZ{l}, dZ{p}, {previous.UnitsConstant}, {layer.UnitsConstant}, m, 1f, {previous.A}, {ActivationValue(previous.Activation)});");
+        }
+
+        /// <summary>
+        /// For an activation that normalizes across units (softmax), applies it to <paramref name="activations"/>, Z of
+        /// <paramref name="examples"/> examples in the (n[l] x examples) layout, after the kernel stored Z.
+        /// </summary>
+        public static void EmitAcrossUnits(SourceWriter writer, LayerPlan layer, string activations, string examples)
+        {
+            if (ActivationTable.Of(layer.Activation).AcrossUnits)
+            {
+                writer.WriteLine($"{RuntimeNames.SoftmaxForward}({activations}, {layer.UnitsConstant}, {examples});");
+            }
         }
 
         /// <summary>The runtime's <c>Activation</c> value for <paramref name="activation"/>.</summary>
-        public static string ActivationValue(ActivationKind activation) => $"{KnownNames.ActivationType}.{activation}";
+        public static string ActivationValue(ActivationKind activation) => $"{RuntimeNames.ActivationType}.{activation}";
 
         /// <summary>Multiplies <paramref name="delta"/> by g'(A) in place (nothing for a linear layer).</summary>
         public static void EmitDerivative(SourceWriter writer, ActivationKind activation, string activations, string delta)
         {
-            string? kernel = activation switch
+            if (ActivationTable.Of(activation).BackwardKernel is { } kernel)
             {
-                ActivationKind.Sigmoid => "SigmoidBackward",
-                ActivationKind.Tanh => "TanhBackward",
-                ActivationKind.ReLU => "ReLUBackward",
-                ActivationKind.LeakyReLU => "LeakyReLUBackward",
-                _ => null,
-            };
-            if (kernel is not null)
-            {
-                writer.WriteLine($"{Kernels}.{kernel}({activations}, {delta});");
+                writer.WriteLine($"{kernel}({activations}, {delta});");
             }
         }
 
         private static string CacheSlice(LayerPlan layer) =>
-            layer.CacheOffset == 0 ? $"0, {Int(layer.Units)} * m" : $"{Int(layer.CacheOffset)} * m, {Int(layer.Units)} * m";
+            layer.CacheOffset == 0 ? $"0, {layer.UnitsConstant} * m" : $"{layer.RowsBefore} * m, {layer.UnitsConstant} * m";
     }
 }

@@ -11,25 +11,11 @@ namespace NnGen.Generator.Emit
         public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>The activation's name in prose (comments, Summary).</summary>
-        public static string Prose(ActivationKind activation) => activation switch
-        {
-            ActivationKind.Sigmoid => "sigmoid",
-            ActivationKind.Tanh => "tanh",
-            ActivationKind.ReLU => "ReLU",
-            ActivationKind.LeakyReLU => "leaky ReLU",
-            _ => "linear",
-        };
+        public static string Prose(ActivationKind activation) => ActivationTable.Of(activation).Prose;
 
-        public static string Prose(LossKind loss) => loss == LossKind.BinaryCrossEntropy ? "binary cross-entropy" : "mean squared error";
+        public static string Prose(LossKind loss) => LossTable.Of(loss).Prose;
 
         /// <summary>The derivative g'(z) written in terms of a = g(z), as the course writes it.</summary>
-        public static string Derivative(ActivationKind activation) => activation switch
-        {
-            ActivationKind.Sigmoid => "A(1 - A)",
-            ActivationKind.Tanh => "(1 - A²)",
-            ActivationKind.ReLU => "(A > 0 ? 1 : 0)",
-            ActivationKind.LeakyReLU => "(A > 0 ? 1 : 0.01)",
-            _ => "1",
-        };
+        public static string Derivative(ActivationKind activation) => ActivationTable.Of(activation).Derivative;
     }
 }

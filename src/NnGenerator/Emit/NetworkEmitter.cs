@@ -14,8 +14,8 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class NetworkEmitter
     {
-        private const string Span = KnownNames.Span;
-        private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
         /// <summary>The generator's version, written into [GeneratedCode]; snapshot tests replace it with a placeholder.</summary>
         public static readonly string GeneratorVersion = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
@@ -45,25 +45,32 @@ namespace NnGen.Generator.Emit
                 blocks.Push(writer.Block($"namespace {spec.Namespace}"));
             }
 
+            VectorAliases.Emit(writer, plan);
+
             foreach (ContainingTypeSpec outer in spec.ContainingTypes)
             {
                 blocks.Push(writer.Block($"partial {outer.Keyword} {outer.Name}"));
             }
 
-            writer.WriteLine($"[{KnownNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {KnownNames.TrainableNetwork}, {KnownNames.SerializableNetwork}"))
+            writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}"))
             {
                 EmitConstants(writer, plan);
                 EmitParameters(writer, plan);
                 EmitConstruction(writer, plan);
                 EmitIoTypes(writer, plan);
-                EmitPrediction(writer, plan, strategy);
                 EmitSummary(writer, plan);
                 WeightsEmitter.Emit(writer, plan);
-                TrainingEmitter.Emit(writer, plan, strategy);
+
+                // The course's order: forward, cost, backward, update.
+                writer.WriteLine("// Forward propagation: A[l] = g[l](W[l]·A[l-1] + b[l]) for l = 1..L, A[0] = X.");
+                EmitPrediction(writer, plan, strategy);
                 OneExampleEmitter.EmitForwardSingle(writer, plan);
                 writer.WriteLine();
                 strategy.EmitForwardBatch(writer, plan);
+                writer.WriteLine();
+                TrainingEmitter.EmitCostAndBackward(writer, plan, strategy);
+                TrainingEmitter.EmitUpdateAndEvaluation(writer, plan, strategy);
             }
 
             while (blocks.Count > 0)
@@ -92,13 +99,13 @@ namespace NnGen.Generator.Emit
         private static void EmitConstants(SourceWriter writer, NetworkPlan plan)
         {
             writer.Summary($"n[0]: the number of input features of one example.");
-            writer.WriteLine($"public const int InputSize = {Int(plan.InputSize)};");
+            writer.WriteLine($"public const int {GeneratedNames.InputSize} = {Int(plan.InputSize)};");
             writer.WriteLine();
             writer.Summary($"n[L] = n[{Int(plan.Layers.Count)}]: the number of outputs (and labels) of one example.");
-            writer.WriteLine($"public const int OutputSize = {Int(plan.OutputSize)};");
+            writer.WriteLine($"public const int {GeneratedNames.OutputSize} = {Int(plan.OutputSize)};");
             writer.WriteLine();
             writer.Summary("L: the number of layers with parameters (the input layer is not counted).");
-            writer.WriteLine($"public const int LayerCount = {Int(plan.Layers.Count)};");
+            writer.WriteLine($"public const int {GeneratedNames.LayerCount} = {Int(plan.Layers.Count)};");
             writer.WriteLine();
             writer.Summary("The number of trainable floats: the length of <see cref=\"Parameters\"/> and of a gradient.");
             writer.WriteLine($"public const int ParameterCount = {Int(plan.ParameterCount)};");
@@ -139,7 +146,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"private readonly float[] _parameters = new float[ParameterCount];");
             writer.WriteLine();
             writer.Summary("All parameters in one contiguous buffer: " + string.Join(", ", plan.Layers.Select(layer => $"{layer.W}, {layer.B}")) + ", each W row-major.");
-            writer.WriteLine($"public {Span} Parameters => _parameters;");
+            writer.WriteLine($"public {Span} {GeneratedNames.Parameters} => _parameters;");
             foreach (LayerPlan layer in plan.Layers)
             {
                 string units = Int(layer.Units);
@@ -148,10 +155,10 @@ namespace NnGen.Generator.Emit
                 writer.Summary(
                     $"W[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], n[{Int(layer.Index - 1)}]) = ({units}, {inputs}), row-major: " +
                     $"element [j, k] is at j * {inputs} + k and weighs input k of unit j.");
-                writer.WriteLine($"public {Span} {layer.W} => new {Span}(_parameters, {layer.W}Offset, {Int(layer.WeightLength)});");
+                writer.WriteLine($"public {Span} {layer.W} => new {Span}(_parameters, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
                 writer.WriteLine();
                 writer.Summary($"b[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], 1) = ({units}, 1), broadcast over the examples.");
-                writer.WriteLine($"public {Span} {layer.B} => new {Span}(_parameters, {layer.B}Offset, {units});");
+                writer.WriteLine($"public {Span} {layer.B} => new {Span}(_parameters, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
             }
 
             writer.WriteLine();
@@ -182,11 +189,11 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <param name=\"seed\">The seed of the random stream (at least 0).</param>");
             using (writer.Block("public void Initialize(int seed)"))
             {
-                writer.WriteLine($"var random = new {KnownNames.NumPyRandom}(seed);");
+                writer.WriteLine($"var random = new {RuntimeNames.NumPyRandom}(seed);");
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     writer.WriteLine($"// Layer {Int(layer.Index)}: {InitProse(layer)}.");
-                    writer.WriteLine($"{KnownNames.ParameterInitializer}.FillWeights({layer.W}, {Int(layer.Inputs)}, {KnownNames.InitType}.{layer.Init}, random);");
+                    writer.WriteLine($"{RuntimeNames.FillWeights}({layer.W}, {Int(layer.Inputs)}, {RuntimeNames.InitType}.{layer.Init}, random);");
                     writer.WriteLine($"{layer.B}.Clear();");
                 }
             }
@@ -211,7 +218,7 @@ namespace NnGen.Generator.Emit
         private static void EmitFixedBuffer(SourceWriter writer, string name, int size, string summary)
         {
             writer.Summary(summary);
-            writer.WriteLine($"[{KnownNames.InlineArray}({Int(size)})]");
+            writer.WriteLine($"[{RuntimeNames.InlineArray}({Int(size)})]");
             using (writer.Block($"public struct {name}"))
             {
                 writer.WriteLine("private float _element0;");
@@ -226,7 +233,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"/// <param name=\"x\">The example, n[0] = {Int(plan.InputSize)} features.</param>");
             writer.WriteLine($"/// <returns>A[L], n[L] = {Int(plan.OutputSize)} values.</returns>");
             writer.WriteLine("/// <remarks>Allocation-free and safe to call from many threads at once.</remarks>");
-            using (writer.Block("public Output Predict(in Input x)"))
+            using (writer.Block($"public Output {GeneratedNames.Predict}(in Input {GeneratedNames.X})"))
             {
                 writer.WriteLine("Output y = default;");
                 writer.WriteLine("ForwardSingle(x, y);");
@@ -237,12 +244,12 @@ namespace NnGen.Generator.Emit
             writer.Summary("Runs the forward pass for one example.");
             writer.WriteLine($"/// <param name=\"x\">The example: exactly <see cref=\"InputSize\"/> = {Int(plan.InputSize)} floats.</param>");
             writer.WriteLine($"/// <param name=\"y\">Receives A[L]: exactly <see cref=\"OutputSize\"/> = {Int(plan.OutputSize)} floats.</param>");
-            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is wrong; <paramref name=\"y\"/> is then left untouched.</exception>");
+            writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"y\"/> is then left untouched.</exception>");
             writer.WriteLine("/// <remarks>Allocation-free and safe to call from many threads at once.</remarks>");
-            using (writer.Block($"public void Predict({ReadOnlySpan} x, {Span} y)"))
+            using (writer.Block($"public void {GeneratedNames.Predict}({ReadOnlySpan} {GeneratedNames.X}, {Span} {GeneratedNames.Y})"))
             {
-                writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"Predict\", \"x\", x.Length, InputSize, \"InputSize\");");
-                writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"Predict\", \"y\", y.Length, OutputSize, \"OutputSize\");");
+                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Predict\", \"x\", x.Length, InputSize, \"InputSize\");");
+                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Predict\", \"y\", y.Length, OutputSize, \"OutputSize\");");
                 writer.WriteLine("ForwardSingle(x, y);");
             }
 
@@ -250,17 +257,17 @@ namespace NnGen.Generator.Emit
             writer.Summary("Runs the forward pass for m examples.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, n[0]) = (m, {Int(plan.InputSize)}) row-major, m = inputs.Length / <see cref=\"InputSize\"/>.</param>");
             writer.WriteLine($"/// <param name=\"outputs\">Receives A[L]ᵀ, one example per row: (m, n[L]) = (m, {Int(plan.OutputSize)}).</param>");
-            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is wrong; <paramref name=\"outputs\"/> is then left untouched.</exception>");
+            writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"outputs\"/> is then left untouched.</exception>");
             writer.WriteLine("/// <remarks>Allocation-free once warm and safe to call from many threads at once.</remarks>");
-            using (writer.Block($"public void PredictBatch({ReadOnlySpan} inputs, {Span} outputs)"))
+            using (writer.Block($"public void {GeneratedNames.PredictBatch}({ReadOnlySpan} {GeneratedNames.Inputs}, {Span} {GeneratedNames.Outputs})"))
             {
-                writer.WriteLine($"int m = {KnownNames.Guard}.ExampleCount(NetworkName, \"PredictBatch\", inputs.Length, InputSize);");
-                writer.WriteLine($"{KnownNames.Guard}.PerExample(NetworkName, \"PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
+                writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"PredictBatch\", inputs.Length, InputSize);");
+                writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
                 Scratch.Emit(writer, "scratch", "BatchScratch", plan.BatchScratch, body =>
                 {
                     using (body.Block("for (int start = 0; start < m; start += BatchChunk)"))
                     {
-                        body.WriteLine("int count = global::System.Math.Min(BatchChunk, m - start);");
+                        body.WriteLine($"int count = {RuntimeNames.MathMin}(BatchChunk, m - start);");
                         body.WriteLine($"{ReadOnlySpan} outputActivations = ForwardBatch(inputs.Slice(start * InputSize, count * InputSize), count, scratch);");
                         strategy.EmitOutputsToRows(body, plan);
                     }

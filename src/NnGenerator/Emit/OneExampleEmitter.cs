@@ -12,8 +12,8 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class OneExampleEmitter
     {
-        private const string Span = KnownNames.Span;
-        private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
         public static void EmitForwardSingle(SourceWriter writer, NetworkPlan plan)
         {
@@ -24,7 +24,7 @@ namespace NnGen.Generator.Emit
             else
             {
                 writer.WriteLine("// One example: matrix-vector products, hidden activations in a constant-size scratch.");
-                writer.WriteLine(KnownNames.HotPath);
+                writer.WriteLine(RuntimeNames.HotPath);
                 using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
                 {
                     if (plan.Layers.Count == 1)
@@ -36,15 +36,13 @@ namespace NnGen.Generator.Emit
                         Scratch.Emit(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
                         {
                             string input = "x";
-                            int offset = 0;
                             foreach (LayerPlan layer in plan.Layers)
                             {
                                 bool isOutput = layer.Index == plan.Layers.Count;
                                 string output = isOutput ? "y" : layer.A;
                                 if (!isOutput)
                                 {
-                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
+                                    body.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                                 }
 
                                 LayerEmitter.EmitForwardSingle(body, layer, input, output);
@@ -65,7 +63,7 @@ namespace NnGen.Generator.Emit
         {
             bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
             writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
-            writer.WriteLine(KnownNames.HotPath);
+            writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
             {
                 writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");
@@ -73,7 +71,6 @@ namespace NnGen.Generator.Emit
                 {
                     string span = "x";
                     IReadOnlyList<string>? scalars = null;
-                    int offset = 0;
                     foreach (LayerPlan layer in plan.Layers)
                     {
                         bool isOutput = layer.Index == plan.Layers.Count;
@@ -99,14 +96,15 @@ namespace NnGen.Generator.Emit
                             {
                                 if (!isOutput)
                                 {
-                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                    offset += layer.Units;
+                                    w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                                 }
 
                                 for (int j = 0; j < layer.Units; j++)
                                 {
                                     w.WriteLine($"{output}[{Int(j)}] = {scalars[j]};");
                                 }
+
+                                LayerEmitter.EmitAcrossUnits(w, layer, output, "1");
 
                                 span = output;
                                 scalars = null;
@@ -116,8 +114,7 @@ namespace NnGen.Generator.Emit
                         {
                             if (!isOutput)
                             {
-                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({Int(offset)}, {Int(layer.Units)});");
-                                offset += layer.Units;
+                                w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                             }
 
                             LayerEmitter.EmitForwardSingle(w, layer, span, output);

@@ -5,7 +5,7 @@ namespace NnGen.Generator.Emit
     /// <summary>Scratch buffers of a size fixed at compile time, in the emitted code.</summary>
     internal static class Scratch
     {
-        private const string Span = KnownNames.Span;
+        private const string Span = RuntimeNames.Span;
 
         /// <summary>
         /// Declares <paramref name="name"/> as scratch of a constant size: on the stack when small, otherwise rented
@@ -20,7 +20,7 @@ namespace NnGen.Generator.Emit
                 return;
             }
 
-            writer.WriteLine($"float[] rented = {KnownNames.ArrayPool}.Shared.Rent({sizeExpression});");
+            writer.WriteLine($"float[] rented = {RuntimeNames.ArrayPool}.Shared.Rent({sizeExpression});");
             using (writer.Block("try"))
             {
                 writer.WriteLine($"{Span} {name} = new {Span}(rented, 0, {sizeExpression});");
@@ -29,7 +29,7 @@ namespace NnGen.Generator.Emit
 
             using (writer.Block("finally"))
             {
-                writer.WriteLine($"{KnownNames.ArrayPool}.Shared.Return(rented);");
+                writer.WriteLine($"{RuntimeNames.ArrayPool}.Shared.Return(rented);");
             }
         }
     }

@@ -57,6 +57,12 @@ namespace NnGen.Generator.Emit
 
         private void Close()
         {
+            // A member that ends with a blank line may be the last one of its block; no blank line before a brace.
+            if (_builder.Length >= 2 && _builder[_builder.Length - 1] == '\n' && _builder[_builder.Length - 2] == '\n')
+            {
+                _builder.Length--;
+            }
+
             _indent--;
             WriteLine("}");
         }

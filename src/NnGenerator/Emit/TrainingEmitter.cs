@@ -12,15 +12,25 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class TrainingEmitter
     {
-        private const string Span = KnownNames.Span;
-        private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
-        public static void Emit(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
+        /// <summary>Cost and backward propagation: the typed Gradients, ComputeGradients, and the strategy's Backpropagate.</summary>
+        public static void EmitCostAndBackward(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
+            writer.WriteLine("// Cost and backward propagation: J, then dZ[l], dW[l], db[l] from layer L down to layer 1.");
             EmitGradientsType(writer, plan);
-            EmitPublicApi(writer, plan, strategy);
-            EmitInterface(writer, plan, strategy);
+            EmitComputeGradients(writer, plan, strategy);
             strategy.EmitBackpropagate(writer, plan);
+        }
+
+        /// <summary>Update, evaluation and the ITrainableNetwork members through which the runtime's Trainer drives the network.</summary>
+        public static void EmitUpdateAndEvaluation(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
+        {
+            writer.WriteLine("// Update: W[l] := W[l] - α·dW[l], b[l] := b[l] - α·db[l], one step or a whole training run.");
+            EmitUpdate(writer, plan);
+            EmitEvaluation(writer, plan);
+            EmitInterface(writer, plan, strategy);
         }
 
         private static void EmitGradientsType(SourceWriter writer, NetworkPlan plan)
@@ -37,41 +47,45 @@ namespace NnGen.Generator.Emit
                     string l = Int(layer.Index);
                     writer.WriteLine();
                     writer.Summary($"dW[{l}]: shape ({Int(layer.Units)}, {Int(layer.Inputs)}), row-major like {layer.W}.");
-                    writer.WriteLine($"public {Span} dW{l} => new {Span}(_values, {layer.W}Offset, {Int(layer.WeightLength)});");
+                    writer.WriteLine($"public {Span} dW{l} => new {Span}(_values, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
                     writer.WriteLine();
                     writer.Summary($"db[{l}]: shape ({Int(layer.Units)}, 1) like {layer.B}.");
-                    writer.WriteLine($"public {Span} db{l} => new {Span}(_values, {layer.B}Offset, {Int(layer.Units)});");
+                    writer.WriteLine($"public {Span} db{l} => new {Span}(_values, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
                 }
             }
 
             writer.WriteLine();
         }
 
-        private static void EmitPublicApi(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
+        private static void EmitComputeGradients(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
             writer.Summary("One forward pass over m examples keeping the cache, the cost J, and the backward pass.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
-            writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}){(plan.Loss == LossKind.BinaryCrossEntropy ? ", values in [0, 1]" : string.Empty)}.</param>");
+            writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}){LossTable.Of(plan.Loss).LabelRange}.</param>");
             writer.WriteLine("/// <param name=\"gradients\">Receives dW[l] and db[l] for every layer.</param>");
             writer.WriteLine("/// <param name=\"workspace\">Scratch for the cache; keep one across calls to allocate nothing. <see langword=\"null\"/> allocates a new one.</param>");
             writer.WriteLine($"/// <returns>The cost J ({Prose(plan.Loss)}) before this step.</returns>");
-            writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is wrong, a value is not finite, or (for cross-entropy) a label is outside [0, 1]; nothing is written then.</exception>");
-            using (writer.Block($"public float ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, Gradients gradients, {KnownNames.Workspace}? workspace = null)"))
+            writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong, a value is not finite, or (for cross-entropy) a label is outside [0, 1]; nothing is written then.</exception>");
+            using (writer.Block($"public float {GeneratedNames.ComputeGradients}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}, Gradients gradients, {RuntimeNames.Workspace}? workspace = null)"))
             {
-                writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(gradients);");
-                writer.WriteLine($"int m = {KnownNames.Trainer}.ValidateTrainingData(this, \"ComputeGradients\", inputs, labels);");
-                writer.WriteLine($"workspace ??= new {KnownNames.Workspace}();");
+                writer.WriteLine($"{RuntimeNames.ThrowIfNull}(gradients);");
+                writer.WriteLine($"int m = {RuntimeNames.TrainerValidateTrainingData}(this, \"ComputeGradients\", inputs, labels);");
+                writer.WriteLine($"workspace ??= new {RuntimeNames.Workspace}();");
                 writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * " + strategy.WorkspaceColumns("m") + "), computeCost: true);");
             }
 
             writer.WriteLine();
+        }
+
+        private static void EmitUpdate(SourceWriter writer, NetworkPlan plan)
+        {
             writer.Summary("Gradient descent: W := W - α·dW, b := b - α·db, in one pass over the parameter buffer.");
             writer.WriteLine("/// <param name=\"gradients\">The gradients, as from <see cref=\"ComputeGradients\"/>.</param>");
             writer.WriteLine("/// <param name=\"learningRate\">α.</param>");
             using (writer.Block("public void Step(Gradients gradients, float learningRate)"))
             {
-                writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(gradients);");
-                writer.WriteLine($"{KnownNames.Trainer}.Step(this, gradients.Values, learningRate);");
+                writer.WriteLine($"{RuntimeNames.ThrowIfNull}(gradients);");
+                writer.WriteLine($"{RuntimeNames.TrainerStep}(this, gradients.Values, learningRate);");
             }
 
             writer.WriteLine();
@@ -80,35 +94,39 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}).</param>");
             writer.WriteLine("/// <param name=\"options\">Learning rate, iterations, batch size, seed, progress, cancellation.</param>");
             writer.WriteLine("/// <returns>The cost history, final cost, time, and whether training completed or diverged.</returns>");
-            writer.WriteLine($"public {KnownNames.TrainingHistory} Fit({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {KnownNames.TrainingOptions} options) =>");
-            writer.WriteLine($"    {KnownNames.Trainer}.Fit(this, inputs, labels, options);");
+            writer.WriteLine($"public {RuntimeNames.TrainingHistory} {GeneratedNames.Fit}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}, {RuntimeNames.TrainingOptions} options) =>");
+            writer.WriteLine($"    {RuntimeNames.TrainerFit}(this, inputs, labels, options);");
             writer.WriteLine();
-            writer.Summary($"The cost J ({Prose(plan.Loss)}) and the accuracy (outputs on the right side of 0.5) over m examples.");
+        }
+
+        private static void EmitEvaluation(SourceWriter writer, NetworkPlan plan)
+        {
+            writer.Summary($"The cost J ({Prose(plan.Loss)}) and the accuracy ({(ActivationTable.Of(plan.Output.Activation).AcrossUnits ? "the largest output is the labelled class" : "outputs on the right side of 0.5")}) over m examples.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
             writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}).</param>");
             writer.WriteLine("/// <returns>The cost and the accuracy.</returns>");
-            writer.WriteLine($"public {KnownNames.Evaluation} Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} labels) =>");
-            writer.WriteLine($"    {KnownNames.Trainer}.Evaluate(this, inputs, labels);");
+            writer.WriteLine($"public {RuntimeNames.Evaluation} {GeneratedNames.Evaluate}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}) =>");
+            writer.WriteLine($"    {RuntimeNames.TrainerEvaluate}(this, inputs, labels);");
             writer.WriteLine();
             writer.Summary("Compares the analytic gradient with central differences over every parameter: ‖g - g̃‖ / (‖g‖ + ‖g̃‖).");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
             writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}).</param>");
             writer.WriteLine("/// <param name=\"epsilon\">The finite-difference step.</param>");
             writer.WriteLine("/// <returns>The relative difference; well under 1e-3 for a correct backward pass.</returns>");
-            writer.WriteLine($"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels, float epsilon) =>");
-            writer.WriteLine($"    {KnownNames.Trainer}.GradientCheck(this, inputs, labels, epsilon);");
+            writer.WriteLine($"public double {GeneratedNames.GradientCheck}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}, float epsilon) =>");
+            writer.WriteLine($"    {RuntimeNames.TrainerGradientCheck}(this, inputs, labels, epsilon);");
             writer.WriteLine();
             writer.Summary("<see cref=\"GradientCheck(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, float)\"/> with the runtime's default step.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
             writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}).</param>");
             writer.WriteLine("/// <returns>The relative difference; well under 1e-3 for a correct backward pass.</returns>");
-            writer.WriteLine($"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels) =>");
-            writer.WriteLine($"    {KnownNames.Trainer}.GradientCheck(this, inputs, labels);");
+            writer.WriteLine($"public double {GeneratedNames.GradientCheck}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}) =>");
+            writer.WriteLine($"    {RuntimeNames.TrainerGradientCheck}(this, inputs, labels);");
             writer.WriteLine();
             using (writer.Block($"private int ValidateTrainingData(string method, {ReadOnlySpan} inputs, {ReadOnlySpan} labels)"))
             {
-                writer.WriteLine($"int m = {KnownNames.Guard}.ExampleCount(NetworkName, method, inputs.Length, InputSize);");
-                writer.WriteLine($"{KnownNames.Guard}.PerExample(NetworkName, method, \"labels\", labels.Length, m, OutputSize, \"OutputSize\");");
+                writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, method, inputs.Length, InputSize);");
+                writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, method, \"labels\", labels.Length, m, OutputSize, \"OutputSize\");");
                 writer.WriteLine("return m;");
             }
 
@@ -117,7 +135,7 @@ namespace NnGen.Generator.Emit
 
         private static void EmitInterface(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
         {
-            string iface = KnownNames.TrainableNetwork;
+            string iface = RuntimeNames.TrainableNetwork;
             writer.WriteLine($"string {iface}.Name => NetworkName;");
             writer.WriteLine();
             writer.WriteLine($"int {iface}.InputSize => InputSize;");
@@ -126,18 +144,18 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"int {iface}.ParameterCount => ParameterCount;");
             writer.WriteLine();
-            writer.WriteLine($"{KnownNames.LossType} {iface}.Loss => {KnownNames.LossType}.{plan.Loss};");
+            writer.WriteLine($"{RuntimeNames.LossType} {iface}.Loss => {RuntimeNames.LossType}.{plan.Loss};");
             writer.WriteLine();
-            writer.WriteLine($"{KnownNames.ActivationType} {iface}.OutputActivation => {KnownNames.ActivationType}.{plan.Output.Activation};");
+            writer.WriteLine($"{RuntimeNames.ActivationType} {iface}.OutputActivation => {RuntimeNames.ActivationType}.{plan.Output.Activation};");
             writer.WriteLine();
-            writer.WriteLine($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace) =>");
+            writer.WriteLine($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace) =>");
             writer.WriteLine($"    (({iface})this).ComputeGradients(inputs, labels, gradients, workspace, computeCost: true)!.Value;");
             writer.WriteLine();
-            using (writer.Block($"float? {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {KnownNames.Workspace} workspace, bool computeCost)"))
+            using (writer.Block($"float? {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace, bool computeCost)"))
             {
-                writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(workspace);");
+                writer.WriteLine($"{RuntimeNames.ThrowIfNull}(workspace);");
                 writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
-                writer.WriteLine($"{KnownNames.Guard}.Length(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
+                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
                 writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + strategy.WorkspaceColumns("m") + "), computeCost);");
                 writer.WriteLine("return computeCost ? cost : null;");
             }

@@ -11,6 +11,7 @@ namespace NnGen.Generator.Model
         ReLU = 2,
         LeakyReLU = 3,
         Linear = 4,
+        Softmax = 5,
     }
 
     /// <summary>Mirror of NnGen.Loss.</summary>
@@ -19,6 +20,7 @@ namespace NnGen.Generator.Model
         Default = 0,
         BinaryCrossEntropy = 1,
         MeanSquaredError = 2,
+        CategoricalCrossEntropy = 3,
     }
 
     /// <summary>Mirror of NnGen.Init.</summary>

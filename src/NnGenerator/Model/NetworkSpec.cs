@@ -24,11 +24,42 @@ namespace NnGen.Generator.Model
         /// <summary>The type name as written in C#, with type parameters.</summary>
         public string DisplayName => Name + TypeParameters;
 
+        // Naming and declaration-shape facts, read by the validator (which judges them) and the pipeline. Names above
+        // (Namespace, Name, TypeParameters, ContainingTypes) are escaped identifiers ("@class") ready to be emitted.
+
+        /// <summary>
+        /// The basis of the hint name: namespace, containing types and type, unescaped (hint names reject '@'), generic
+        /// arity spelled with braces. Not unique ignoring case; the pipeline makes it so over all networks.
+        /// </summary>
+        public string HintKey { get; init; } = string.Empty;
+
+        /// <summary>False when the declaration has no usable identifier (<c>partial class { }</c>): the compiler already reports it.</summary>
+        public bool HasName { get; init; } = true;
+
+        /// <summary>The network or a containing type is declared <c>file</c>: a generated part cannot join a file-local type.</summary>
+        public bool IsFileLocal { get; init; }
+
+        /// <summary>The containing type declared <c>file</c>, when that is what makes the network file-local.</summary>
+        public string? FileLocalContainingType { get; init; }
+
+        /// <summary>The class has a primary constructor (or is a positional record), which the generated constructors would have to call.</summary>
+        public bool HasPrimaryConstructor { get; init; }
+
+        /// <summary>A base class that is itself a [Network]; every generated member would hide one of its own.</summary>
+        public string? BaseNetwork { get; init; }
+
+        /// <summary>A base class without an accessible parameterless constructor, which the generated constructors would call.</summary>
+        public string? BaseWithoutParameterlessConstructor { get; init; }
+
+        /// <summary>Names in the user's code (members, type parameters, the type's own name, inherited members) that a generated member would clash with.</summary>
+        public EquatableArray<NameConflict> NameConflicts { get; init; } = EquatableArray<NameConflict>.Empty;
+
         public NetworkSpec WithoutLocations() => this with
         {
             Locations = null,
             Layers = new EquatableArray<LayerSpec>(System.Linq.Enumerable.Select(Layers, layer => layer with { Locations = null })),
             ContainingTypes = new EquatableArray<ContainingTypeSpec>(System.Linq.Enumerable.Select(ContainingTypes, type => type with { Location = null })),
+            NameConflicts = new EquatableArray<NameConflict>(System.Linq.Enumerable.Select(NameConflicts, conflict => conflict with { Location = null })),
         };
     }
 
@@ -39,7 +70,21 @@ namespace NnGen.Generator.Model
         LocationInfo? Inputs,
         LocationInfo? Loss,
         LocationInfo? Init,
-        LocationInfo? SecondLayerDeclaration);
+        LocationInfo? SecondLayerDeclaration)
+    {
+        /// <summary>The parameter list of a primary constructor (or positional record), when there is one.</summary>
+        public LocationInfo? PrimaryConstructor { get; init; }
+    }
+
+    /// <summary>
+    /// A name in the user's code that NnGen also generates: <paramref name="Name"/>, what it is in the user's code
+    /// ("method", "type parameter", "the network's own name", "property inherited from 'Base'"), and where.
+    /// </summary>
+    internal sealed record NameConflict(string Name, string What, LocationInfo? Location)
+    {
+        /// <summary>A type named <c>var</c> in scope, which the <c>var</c> of generated locals would bind to.</summary>
+        public bool BindsVar { get; init; }
+    }
 
     /// <summary>A type that contains the network class; all of them must be partial for the generated part to nest.</summary>
     internal sealed record ContainingTypeSpec(string Keyword, string Name, bool IsPartial, LocationInfo? Location);

@@ -71,16 +71,25 @@ namespace NnGen.Generator.Parsing
                 ? LocationInfo.From(layerAttributes.First(layer => layer.Syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() == layerDeclarations[1]).Syntax)
                 : null;
 
-            var declarations = type.DeclaringSyntaxReferences
-                .Select(reference => reference.GetSyntax(cancellationToken))
-                .OfType<TypeDeclarationSyntax>()
-                .ToList();
+            // The analyzer sees the generated part of the class too; only the user's declarations count.
+            var declarations = DeclarationFacts.UserDeclarations(type, cancellationToken);
             TypeDeclarationSyntax? primary = networkSyntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() ?? declarations.FirstOrDefault();
 
+            var locations = new NetworkLocations(
+                Attribute: LocationInfo.From(networkSyntax),
+                Identifier: primary is null ? null : LocationInfo.From(primary.Identifier.GetLocation()),
+                Inputs: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.InputsProperty)),
+                Loss: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.LossProperty)),
+                Init: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.InitProperty)),
+                SecondLayerDeclaration: secondDeclaration)
+            {
+                PrimaryConstructor = LocationInfo.From(declarations.Select(declaration => declaration.ParameterList).FirstOrDefault(list => list is not null)),
+            };
+
             return new NetworkSpec(
-                Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-                Name: type.Name,
-                TypeParameters: TypeParameterList(type),
+                Namespace: Identifiers.Namespace(type),
+                Name: Identifiers.Escape(type.Name),
+                TypeParameters: Identifiers.TypeParameterList(type),
                 Keyword: primary is RecordDeclarationSyntax ? "record" : "class",
                 IsPartial: declarations.Count > 0 && declarations.All(IsPartial),
                 IsStatic: type.IsStatic,
@@ -91,13 +100,17 @@ namespace NnGen.Generator.Parsing
                 Layers: new EquatableArray<LayerSpec>(layers),
                 LayerDeclarationCount: layerDeclarations.Count,
                 HasAttributeErrors: hasAttributeErrors,
-                Locations: new NetworkLocations(
-                    Attribute: LocationInfo.From(networkSyntax),
-                    Identifier: primary is null ? null : LocationInfo.From(primary.Identifier.GetLocation()),
-                    Inputs: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.InputsProperty)),
-                    Loss: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.LossProperty)),
-                    Init: LocationInfo.From(NamedArgument(networkSyntax, KnownNames.InitProperty)),
-                    SecondLayerDeclaration: secondDeclaration));
+                Locations: locations)
+            {
+                HintKey = Identifiers.HintKey(type),
+                HasName = HasName(type),
+                IsFileLocal = FileLocalType(type) is not null,
+                FileLocalContainingType = FileLocalType(type) is { } fileLocal && !SymbolEqualityComparer.Default.Equals(fileLocal, type) ? Identifiers.Escape(fileLocal.Name) : null,
+                HasPrimaryConstructor = locations.PrimaryConstructor is not null,
+                BaseNetwork = BaseNetwork(type),
+                BaseWithoutParameterlessConstructor = BaseWithoutParameterlessConstructor(type),
+                NameConflicts = new EquatableArray<NameConflict>(DeclarationFacts.NameConflicts(type, layers.Count, locations.Attribute, cancellationToken)),
+            };
         }
 
         /// <summary>True when <paramref name="attribute"/> is the runtime type named <paramref name="metadataName"/>.</summary>
@@ -158,22 +171,79 @@ namespace NnGen.Generator.Parsing
         private static bool IsPartial(TypeDeclarationSyntax declaration) =>
             declaration.Modifiers.Any(modifier => modifier.IsKind(SyntaxKind.PartialKeyword));
 
-        private static string TypeParameterList(INamedTypeSymbol type) =>
-            type.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", type.TypeParameters.Select(parameter => parameter.Name)) + ">";
+        // A declaration the compiler could not name (CS1001) still becomes a symbol, named "" or with a missing token.
+        private static bool HasName(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                if (string.IsNullOrEmpty(current.Name) || !SyntaxFacts.IsValidIdentifier(current.Name))
+                {
+                    return false;
+                }
+            }
+
+            // A namespace cut short by a syntax error ("namespace App.;") has a part without a name.
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(ns.Name))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static INamedTypeSymbol? FileLocalType(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                if (current.IsFileLocal)
+                {
+                    return current;
+                }
+            }
+
+            return null;
+        }
+
+        private static string? BaseNetwork(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? current = type.BaseType; current is not null; current = current.BaseType)
+            {
+                if (current.GetAttributes().Any(attribute => IsAttribute(attribute, KnownNames.NetworkAttribute)))
+                {
+                    return current.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+                }
+            }
+
+            return null;
+        }
+
+        // The generated constructors chain to this(seed), which calls base() implicitly.
+        private static string? BaseWithoutParameterlessConstructor(INamedTypeSymbol type)
+        {
+            if (type.BaseType is not { SpecialType: not SpecialType.System_Object, TypeKind: TypeKind.Class } baseType)
+            {
+                return null;
+            }
+
+            bool callable = baseType.InstanceConstructors.Any(constructor =>
+                constructor.DeclaredAccessibility != Accessibility.Private &&
+                constructor.Parameters.All(parameter => parameter.IsOptional || parameter.IsParams));
+            return callable ? null : baseType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+        }
 
         private static IEnumerable<ContainingTypeSpec> ContainingTypes(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             var chain = new List<ContainingTypeSpec>();
             for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             {
-                var declarations = outer.DeclaringSyntaxReferences
-                    .Select(reference => reference.GetSyntax(cancellationToken))
-                    .OfType<TypeDeclarationSyntax>()
-                    .ToList();
+                var declarations = DeclarationFacts.UserDeclarations(outer, cancellationToken);
                 TypeDeclarationSyntax? first = declarations.FirstOrDefault();
                 chain.Add(new ContainingTypeSpec(
                     Keyword: first is null ? "class" : Keyword(first),
-                    Name: outer.Name + TypeParameterList(outer),
+                    Name: Identifiers.Escape(outer.Name) + Identifiers.TypeParameterList(outer),
                     IsPartial: declarations.Count > 0 && declarations.All(IsPartial),
                     Location: first is null ? null : LocationInfo.From(first.Identifier.GetLocation())));
             }

@@ -16,7 +16,7 @@ namespace NnGen.Generator.Planning
     /// <summary>How dZ[L] follows from A[L] and Y; decided from the output activation and the loss.</summary>
     internal enum OutputDelta
     {
-        /// <summary>dZ[L] = A[L] - Y: the activation and the loss cancel (sigmoid with cross-entropy, linear with MSE).</summary>
+        /// <summary>dZ[L] = A[L] - Y: the activation and the loss cancel (sigmoid with binary cross-entropy, softmax with categorical cross-entropy, linear with MSE).</summary>
         ActivationMinusLabel,
 
         /// <summary>dA[L] = A[L] - Y (mean squared error), then dZ[L] = dA[L] * g'(A[L]).</summary>

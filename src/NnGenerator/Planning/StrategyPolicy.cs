@@ -40,7 +40,9 @@ namespace NnGen.Generator.Planning
 
         /// <summary>How dZ[L] is formed for this output activation and (resolved) loss.</summary>
         public static OutputDelta ChooseOutputDelta(ActivationKind output, LossKind loss) =>
-            (loss == LossKind.BinaryCrossEntropy && output == ActivationKind.Sigmoid) || (loss == LossKind.MeanSquaredError && output == ActivationKind.Linear)
+            (loss == LossKind.BinaryCrossEntropy && output == ActivationKind.Sigmoid) ||
+            (loss == LossKind.MeanSquaredError && output == ActivationKind.Linear) ||
+            (loss == LossKind.CategoricalCrossEntropy && output == ActivationKind.Softmax)
                 ? OutputDelta.ActivationMinusLabel
                 : loss == LossKind.MeanSquaredError ? OutputDelta.SquaredErrorThroughDerivative
                 : OutputDelta.CrossEntropyThroughDerivative;

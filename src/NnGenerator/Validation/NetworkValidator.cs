@@ -21,6 +21,12 @@ namespace NnGen.Generator.Validation
             NetworkLocations? at = spec.Locations;
             string name = spec.DisplayName;
 
+            // The compiler already reports a declaration without a name (CS1001); anything said about it would be a cascade.
+            if (!spec.HasName)
+            {
+                return diagnostics.ToImmutable();
+            }
+
             if (spec.IsStatic)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticNetwork, at?.Attribute, name));
@@ -34,6 +40,37 @@ namespace NnGen.Generator.Validation
             foreach (ContainingTypeSpec outer in spec.ContainingTypes.Where(outer => !outer.IsPartial))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, at?.Attribute, outer.Name, name));
+            }
+
+            if (spec.IsFileLocal)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.FileLocalNetwork, at?.Attribute, name, spec.FileLocalContainingType is { } outer ? "its containing type '" + outer + "' is" : "it is"));
+            }
+
+            if (spec.HasPrimaryConstructor)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PrimaryConstructor, at?.PrimaryConstructor ?? at?.Attribute, name));
+            }
+
+            if (spec.BaseNetwork is { } baseNetwork)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedBaseType, at?.Identifier ?? at?.Attribute, name, "network '" + baseNetwork + "', whose generated members every member of '" + name + "' would hide; share a base class that is not a network instead"));
+            }
+            else if (spec.BaseWithoutParameterlessConstructor is { } baseType)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedBaseType, at?.Identifier ?? at?.Attribute, name, "'" + baseType + "', which has no accessible parameterless constructor for the generated constructors to call; add one"));
+            }
+
+            if (spec.BaseNetwork is null)
+            {
+                foreach (NameConflict conflict in spec.NameConflicts)
+                {
+                    string generated = conflict.BindsVar
+                        ? "code that declares locals with 'var', which would bind to that type"
+                        : "a member with that name in every such network";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratedNameConflict, conflict.Location ?? at?.Attribute, conflict.Name, conflict.What, name, generated));
+                }
             }
 
             // The compiler already rejects the attribute arguments; what the parser read from them is incomplete, so
@@ -70,6 +107,13 @@ namespace NnGen.Generator.Validation
                     DiagnosticDescriptors.LayersInSeveralDeclarations, at?.SecondLayerDeclaration ?? at?.Attribute, name, Format(spec.LayerDeclarationCount)));
             }
 
+            if (spec.Layers.Count > NetworkLimits.MaxLayers)
+            {
+                LayerSpec first = spec.Layers[NetworkLimits.MaxLayers];
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.NetworkTooLarge, first.Locations?.Attribute ?? at?.Attribute, "The layer count", name, Format(spec.Layers.Count), "layers", Format(NetworkLimits.MaxLayers)));
+            }
+
             long parameters = 0;
             long previousUnits = Math.Max(spec.Inputs ?? 1, 1);
             for (int i = 0; i < spec.Layers.Count; i++)
@@ -102,15 +146,88 @@ namespace NnGen.Generator.Validation
 
             if (HasOnlyDefinedValues(spec))
             {
+                AddSoftmaxErrors(spec, diagnostics);
                 AddDesignWarnings(spec, diagnostics);
             }
 
             return diagnostics.ToImmutable();
         }
 
-        /// <summary>True when any diagnostic is an error, or the compiler already rejects the attributes themselves.</summary>
+        /// <summary>True when no diagnostic is an error and the compiler does not already reject the attributes themselves.</summary>
         public static bool CanGenerate(NetworkSpec spec, ImmutableArray<DiagnosticInfo> diagnostics) =>
-            !spec.HasAttributeErrors && diagnostics.All(diagnostic => diagnostic.Descriptor.DefaultSeverity != DiagnosticSeverity.Error);
+            Decide(spec, diagnostics) == GenerationKind.Network;
+
+        /// <summary>
+        /// What the generator emits for <paramref name="spec"/>: the network; only its public surface (members that throw,
+        /// so call sites show the one NNG error and no CS1061/CS1729 cascade) when the class itself can take a generated
+        /// part but its architecture is wrong; or nothing, when even a surface would not compile (not partial, static,
+        /// file-local, a primary constructor, a clashing name, an unusable base class, no name).
+        /// </summary>
+        public static GenerationKind Decide(NetworkSpec spec, ImmutableArray<DiagnosticInfo> diagnostics)
+        {
+            if (!spec.HasName || diagnostics.Any(diagnostic => ClassShapeErrors.Contains(diagnostic.Descriptor.Id)))
+            {
+                return GenerationKind.None;
+            }
+
+            // EmissionSupport guards the emitters should a rule above be missing: better a surface than wrong code.
+            return spec.HasAttributeErrors || diagnostics.Any(diagnostic => diagnostic.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) ||
+                   !Planning.EmissionSupport.CanEmit(spec)
+                ? GenerationKind.Surface
+                : GenerationKind.Network;
+        }
+
+        // Errors about the class rather than its architecture: no generated part of the class could compile.
+        private static readonly string[] ClassShapeErrors =
+        {
+            DiagnosticIds.NetworkNotPartial, DiagnosticIds.ContainingTypeNotPartial, DiagnosticIds.StaticNetwork,
+            DiagnosticIds.GeneratedNameConflict, DiagnosticIds.PrimaryConstructor, DiagnosticIds.UnsupportedBaseType,
+            DiagnosticIds.FileLocalNetwork,
+        };
+
+        /// <summary>
+        /// Softmax normalizes the output units into class probabilities, and its simple backward dZ = A − Y holds only with
+        /// categorical cross-entropy; on a hidden layer, with one unit, or with another loss it is an error.
+        /// </summary>
+        private static void AddSoftmaxErrors(NetworkSpec spec, ImmutableArray<DiagnosticInfo>.Builder diagnostics)
+        {
+            NetworkLocations? at = spec.Locations;
+            string name = spec.DisplayName;
+            int count = spec.Layers.Count;
+            if (count == 0)
+            {
+                return;
+            }
+
+            for (int l = 1; l < count; l++)
+            {
+                LayerSpec hidden = spec.Layers[l - 1];
+                if (hidden.Activation == ActivationKind.Softmax)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxHiddenLayer, hidden.Locations?.Activation ?? hidden.Locations?.Attribute, Format(l), name, Format(count)));
+                }
+            }
+
+            LayerSpec output = spec.Layers[count - 1];
+            LocationInfo? outputActivationAt = output.Locations?.Activation ?? output.Locations?.Attribute;
+            if (output.Activation == ActivationKind.Softmax && output.Units == 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxSingleUnit, outputActivationAt, Format(count), name));
+            }
+
+            var loss = (LossKind)spec.LossValue;
+            string? advice =
+                output.Activation == ActivationKind.Softmax && loss is LossKind.BinaryCrossEntropy or LossKind.MeanSquaredError
+                    ? "a softmax output is trained with categorical cross-entropy, whose gradient through the softmax is dZ = A − Y: use Loss.CategoricalCrossEntropy (the default for a softmax output)"
+                : output.Activation != ActivationKind.Softmax && loss == LossKind.CategoricalCrossEntropy
+                    ? "categorical cross-entropy takes the log of class probabilities that sum to 1 over the output units: use Activation.Softmax on the output layer, or the default loss for an Activation." + output.Activation + " output"
+                : null;
+            if (advice is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.SoftmaxLossMismatch, at?.Loss ?? at?.Attribute, name, loss.ToString(), output.Activation.ToString(), Format(count), Units(output.Units), advice));
+            }
+        }
 
         /// <summary>
         /// Architectures that build but train badly. Layers are numbered from 1 as in the course: layer l &lt; L is hidden,
@@ -149,8 +266,11 @@ namespace NnGen.Generator.Validation
             // Only an explicit Loss can disagree: Loss.Default resolves from the output activation.
             LayerSpec output = spec.Layers[count - 1];
             var loss = (LossKind)spec.LossValue;
+            // Softmax outputs and categorical cross-entropy are judged (as errors) by AddSoftmaxErrors.
             string? advice =
-                loss == LossKind.BinaryCrossEntropy && output.Activation != ActivationKind.Sigmoid
+                output.Activation == ActivationKind.Softmax || loss == LossKind.CategoricalCrossEntropy
+                    ? null
+                : loss == LossKind.BinaryCrossEntropy && output.Activation != ActivationKind.Sigmoid
                     ? "binary cross-entropy takes log(a) and log(1 - a), so it needs outputs in (0, 1): use Activation.Sigmoid on the output layer, or Loss.MeanSquaredError"
                 : loss == LossKind.MeanSquaredError && output.Activation == ActivationKind.Sigmoid
                     ? "the sigmoid's gradient a(1 - a) vanishes when it saturates, so mean squared error learns slowly from confident mistakes: use Loss.BinaryCrossEntropy (the default for a sigmoid output)"

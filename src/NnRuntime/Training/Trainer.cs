@@ -131,6 +131,29 @@ public static partial class Trainer
     }
 
     /// <summary>
+    /// <see cref="Fit(ITrainableNetwork, IEnumerable{TrainingBatch}, TrainingOptions)"/> for a source that yields
+    /// (inputs, label rows) pairs, such as <c>NnGen.Data.BatchReader</c>.
+    /// </summary>
+    /// <param name="network">The network; its parameters are updated in place.</param>
+    /// <param name="batches">The batches of one pass, enumerated once per pass and once more to price the final parameters.</param>
+    /// <param name="options">The training options.</param>
+    /// <returns>The training history.</returns>
+    /// <exception cref="ArgumentException">An option is invalid, the source yields nothing, or a batch is invalid.</exception>
+    public static TrainingHistory Fit(ITrainableNetwork network, IEnumerable<(ReadOnlyMemory<float> Inputs, ReadOnlyMemory<float> Labels)> batches, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return Fit(network, AsTrainingBatches(batches), options);
+    }
+
+    private static IEnumerable<TrainingBatch> AsTrainingBatches(IEnumerable<(ReadOnlyMemory<float> Inputs, ReadOnlyMemory<float> Labels)> batches)
+    {
+        foreach ((ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> labels) in batches)
+        {
+            yield return new TrainingBatch(inputs, labels);
+        }
+    }
+
+    /// <summary>
     /// One plain gradient-descent update of every parameter, θ := θ − α·g, in a single vectorized pass. It refuses
     /// non-finite gradients and updates that would overflow (nothing is written then); <see cref="Fit(ITrainableNetwork, ReadOnlySpan{float}, ReadOnlySpan{float}, TrainingOptions)"/>
     /// additionally reports divergence.

@@ -27,7 +27,7 @@ public sealed class TrainingOptions
     /// <summary>
     /// 0 (the default) for full-batch gradient descent; otherwise the size of the mini-batches, drawn from a fresh
     /// shuffle of the examples on every pass, the last batch of a pass holding the remainder. A size of m or more
-    /// is full-batch descent.
+    /// is full-batch descent. Not used when training from a source of batches, which decides its own batches.
     /// </summary>
     public int BatchSize { get; init; }
 

@@ -202,7 +202,7 @@ public sealed class CachingTests
             {
                 foreach ((object value, IncrementalStepRunReason reason) in step.Outputs)
                 {
-                    if (value is NetworkSpec spec && (spec.Namespace + "." + spec.Name) == fullName)
+                    if (SpecOf(value) is { } spec && (spec.Namespace + "." + spec.Name) == fullName)
                     {
                         reasons.Add((name, reason));
                     }
@@ -217,12 +217,21 @@ public sealed class CachingTests
     private static List<IncrementalStepRunReason> SourceOutputReasons(GeneratorRunResult result, string name)
     {
         var reasons = result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput]
-            .Where(step => step.Inputs.Any(input => input.Source.Outputs[input.OutputIndex].Value is NetworkSpec spec && spec.Name == name))
+            .Where(step => step.Inputs.Any(input => SpecOf(input.Source.Outputs[input.OutputIndex].Value) is { } spec && spec.Name == name))
             .SelectMany(step => step.Outputs.Select(output => output.Reason))
             .ToList();
         Assert.NotEmpty(reasons);
         return reasons;
     }
+
+    // Steps carry the spec alone, inside a target (spec + what to emit), or paired with the hint-name map.
+    private static NetworkSpec? SpecOf(object? value) => value switch
+    {
+        NetworkSpec spec => spec,
+        NetworkTarget target => target.Spec,
+        (NetworkTarget target, HintNameMap) => target.Spec,
+        _ => null,
+    };
 
     private static void AssertModelsClean(GeneratorRunResult result, string when)
     {
@@ -234,7 +243,7 @@ public sealed class CachingTests
             {
                 foreach ((object value, _) in step.Outputs)
                 {
-                    specs += value is NetworkSpec ? 1 : 0;
+                    specs += SpecOf(value) is not null ? 1 : 0;
                     problems.AddRange(ModelWalker.FindForbidden(value, out _).Select(problem => $"{name}: {problem}"));
                 }
             }

@@ -25,6 +25,9 @@ public sealed class ForwardTests(ITestOutputHelper output)
         TestArchitecture.Medium.Name,
         TestArchitecture.FanIn.Name,
         TestArchitecture.Mixed.Name,
+        TestArchitecture.SoftmaxTiny.Name,
+        TestArchitecture.SoftmaxKernel.Name,
+        TestArchitecture.SoftmaxMixed.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

@@ -28,6 +28,9 @@ public sealed class GradientTests(ITestOutputHelper output)
         TestArchitecture.Medium.Name,
         TestArchitecture.FanIn.Name,
         TestArchitecture.Mixed.Name,
+        TestArchitecture.SoftmaxTiny.Name,
+        TestArchitecture.SoftmaxKernel.Name,
+        TestArchitecture.SoftmaxMixed.Name,
     ];
 
     public static TheoryData<string> Architectures => new(Names);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using NnGen.Generator.Tests.Infrastructure;
 
 namespace NnGen.Generator.Tests.CompileAndRun;
@@ -65,6 +66,11 @@ internal sealed class ReferenceNetwork
                 a[j] = Activate(_architecture.Layers[l - 1].Activation, z);
             }
 
+            if (_architecture.Layers[l - 1].Activation == Activation.Softmax)
+            {
+                Softmax(a);
+            }
+
             activations[l] = a;
         }
 
@@ -108,6 +114,13 @@ internal sealed class ReferenceNetwork
                 double y = labels[(i * outputs) + j];
                 double aj = a[LayerCount][j];
                 cost += Loss(aj, y);
+                if (outputActivation == Activation.Softmax)
+                {
+                    // Softmax with categorical cross-entropy: ∂J/∂z_j = a_j − y_j for labels summing to 1.
+                    dZ[j] = aj - y;
+                    continue;
+                }
+
                 double dA = _architecture.ResolvedLoss == NnGen.Loss.BinaryCrossEntropy
                     ? -((y / Clamp(aj)) - ((1 - y) / (1 - Clamp(aj))))
                     : aj - y;
@@ -178,9 +191,29 @@ internal sealed class ReferenceNetwork
         return gradients;
     }
 
-    private double Loss(double a, double y) => _architecture.ResolvedLoss == NnGen.Loss.BinaryCrossEntropy
-        ? -((y * Math.Log(Clamp(a))) + ((1 - y) * Math.Log(1 - Clamp(a))))
-        : 0.5 * (a - y) * (a - y);
+    private double Loss(double a, double y) => _architecture.ResolvedLoss switch
+    {
+        NnGen.Loss.BinaryCrossEntropy => -((y * Math.Log(Clamp(a))) + ((1 - y) * Math.Log(1 - Clamp(a)))),
+        NnGen.Loss.CategoricalCrossEntropy => -y * Math.Log(Math.Max(a, ProbabilityFloor)),
+        _ => 0.5 * (a - y) * (a - y),
+    };
+
+    /// <summary>a := softmax(a) in double, with the largest value subtracted first.</summary>
+    private static void Softmax(double[] a)
+    {
+        double max = a.Max();
+        double sum = 0;
+        for (int j = 0; j < a.Length; j++)
+        {
+            a[j] = Math.Exp(a[j] - max);
+            sum += a[j];
+        }
+
+        for (int j = 0; j < a.Length; j++)
+        {
+            a[j] /= sum;
+        }
+    }
 
     private static double Clamp(double a) => Math.Clamp(a, ProbabilityFloor, 1 - ProbabilityFloor);
 
@@ -190,7 +223,7 @@ internal sealed class ReferenceNetwork
         Activation.Tanh => Math.Tanh(z),
         Activation.ReLU => Math.Max(0, z),
         Activation.LeakyReLU => Math.Max(0.01 * z, z),
-        Activation.Linear => z,
+        Activation.Linear or Activation.Softmax => z,
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
     };
 

@@ -50,6 +50,19 @@ internal static class TestData
     public static float[] Labels(TestArchitecture architecture, int m, int seed)
     {
         int count = m * architecture.OutputSize;
+        if (architecture.ResolvedLoss == Loss.CategoricalCrossEntropy)
+        {
+            // One-hot rows: one class per example.
+            var random = new Random(seed);
+            var labels = new float[count];
+            for (int i = 0; i < m; i++)
+            {
+                labels[(i * architecture.OutputSize) + random.Next(architecture.OutputSize)] = 1f;
+            }
+
+            return labels;
+        }
+
         if (architecture.ResolvedLoss == Loss.BinaryCrossEntropy)
         {
             var random = new Random(seed);

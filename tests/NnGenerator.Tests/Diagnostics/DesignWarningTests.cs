@@ -100,6 +100,6 @@ public sealed class DesignWarningTests
         // The unknown enum value is the problem; guessing about the rest of the architecture would only add noise.
         Verify(
             "[Network(Inputs = 2, Init = Init.Zeros)]\n[Layer(4, [|(Activation)42|])]\n[Layer(1, Activation.Linear)]\npublic partial class Net { }\n",
-            Expected.Error("NNG0006", "Layer 1 activation of network 'Net' is 42, which is not a defined Activation value; expected one of Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.Linear"));
+            Expected.Error("NNG0006", "Layer 1 activation of network 'Net' is 42, which is not a defined Activation value; expected one of Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.Linear, Activation.Softmax"));
     }
 }

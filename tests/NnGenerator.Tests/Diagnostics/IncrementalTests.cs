@@ -51,10 +51,13 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingALayerIntoAnError_RemovesTheSource()
+    public void EditingALayerIntoAnError_ReplacesTheNetworkByItsThrowingSurface()
     {
-        (GeneratorDriverRunResult result, _) = Edit(0, Network.Replace("[Layer(4, Activation.Tanh)]", "[Layer(0, Activation.Tanh)]", System.StringComparison.Ordinal));
-        Assert.Empty(result.GeneratedTrees);
+        (GeneratorDriverRunResult result, string before) = Edit(0, Network.Replace("[Layer(4, Activation.Tanh)]", "[Layer(0, Activation.Tanh)]", System.StringComparison.Ordinal));
+        string after = result.GeneratedTrees.Single().GetText().ToString();
+        Assert.Contains("ForwardSingle", before, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("ForwardSingle", after, System.StringComparison.Ordinal);
+        Assert.Contains("NNG0004", after, System.StringComparison.Ordinal);
     }
 
     /// <summary>Runs on (Network, Other), replaces tree <paramref name="index"/> by <paramref name="text"/>, runs again.</summary>

@@ -89,6 +89,18 @@ internal sealed record TestArchitecture(string Name, int Inputs, TestLayer[] Lay
     public static TestArchitecture Mixed { get; } =
         new("MixedNet", 12, [new(6, Activation.Tanh), new(4, Activation.ReLU), new(1, Activation.Sigmoid)]);
 
+    /// <summary>[4, 5, 3] tanh / softmax: three classes through the fused tiny pass (categorical cross-entropy by default).</summary>
+    public static TestArchitecture SoftmaxTiny { get; } =
+        new("SoftmaxTinyNet", 4, [new(5, Activation.Tanh), new(3, Activation.Softmax)]);
+
+    /// <summary>[20, 32, 10] ReLU / softmax: ten classes through the GEMM kernels and the runtime's softmax kernel.</summary>
+    public static TestArchitecture SoftmaxKernel { get; } =
+        new("SoftmaxKernelNet", 20, [new(32, Activation.ReLU), new(10, Activation.Softmax)]);
+
+    /// <summary>[12, 6, 3] tanh / softmax: kernel batches (72 weights in layer 1), an unrolled softmax output for one example.</summary>
+    public static TestArchitecture SoftmaxMixed { get; } =
+        new("SoftmaxMixedNet", 12, [new(6, Activation.Tanh), new(3, Activation.Softmax)]);
+
     /// <summary>[3, 4, 3, 2, 1] with a network Init and per-layer overrides: Zeros, Scaled (network's), Xavier, He.</summary>
     public static TestArchitecture InitOverrides { get; } =
         new(
@@ -97,9 +109,9 @@ internal sealed record TestArchitecture(string Name, int Inputs, TestLayer[] Lay
             [new(4, Activation.ReLU, Init.Zeros), new(3, Activation.Tanh), new(2, Activation.LeakyReLU, Init.Xavier), new(1, Activation.Sigmoid, Init.He)],
             Init: Init.Scaled);
 
-    /// <summary>Every catalogue network (each activation and both losses appear at least once).</summary>
+    /// <summary>Every catalogue network (each activation and each loss appears at least once).</summary>
     public static IReadOnlyList<TestArchitecture> All { get; } =
-        [Planar, Logistic, MultiOutputLinear, MultiOutputSigmoid, Deep, ReLUStack, TanhLinear, TanhOutputMse, SigmoidMse, Wide, InitOverrides, BceReLUOutput, Medium, FanIn, Mixed];
+        [Planar, Logistic, MultiOutputLinear, MultiOutputSigmoid, Deep, ReLUStack, TanhLinear, TanhOutputMse, SigmoidMse, Wide, InitOverrides, BceReLUOutput, Medium, FanIn, Mixed, SoftmaxTiny, SoftmaxKernel, SoftmaxMixed];
 
     /// <summary>The Init a layer is drawn with: its own, else the network's, else the activation's default (the runtime's rule).</summary>
     public Init ResolvedInit(int layer) =>
@@ -108,7 +120,10 @@ internal sealed record TestArchitecture(string Name, int Inputs, TestLayer[] Lay
     public int OutputSize => Layers[^1].Units;
 
     /// <summary>The loss the network trains with: the declared one, or BCE after a sigmoid output and MSE otherwise.</summary>
-    public Loss ResolvedLoss => Loss != Loss.Default ? Loss : Layers[^1].Activation == Activation.Sigmoid ? Loss.BinaryCrossEntropy : Loss.MeanSquaredError;
+    public Loss ResolvedLoss => Loss != Loss.Default ? Loss
+        : Layers[^1].Activation == Activation.Sigmoid ? Loss.BinaryCrossEntropy
+        : Layers[^1].Activation == Activation.Softmax ? Loss.CategoricalCrossEntropy
+        : Loss.MeanSquaredError;
 
     /// <summary>n[l] for l = 0..L.</summary>
     public int[] Sizes => [Inputs, .. Layers.Select(layer => layer.Units)];

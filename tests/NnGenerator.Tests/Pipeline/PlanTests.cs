@@ -145,4 +145,42 @@ public sealed class PlanTests
         Assert.Equal(first.Layers, second.Layers);
         Assert.Equal((first.WorkspacePerExample, first.BatchChunk, first.Strategy), (second.WorkspacePerExample, second.BatchChunk, second.Strategy));
     }
+
+    [Theory]
+    [InlineData(new[] { 4, 5, 3 }, ComputeStrategyValue.Tiny)]
+    [InlineData(new[] { 20, 32, 10 }, ComputeStrategyValue.Kernel)]
+    public void Create_SoftmaxOutput_CategoricalCrossEntropyWithDeltaAMinusY(int[] sizes, ComputeStrategyValue strategy)
+    {
+        NetworkPlan plan = NetworkPlan.Create(Specs.Dense(sizes[0], (sizes[1], ActivationKind.Tanh), (sizes[2], ActivationKind.Softmax)));
+
+        Assert.Equal(LossKind.CategoricalCrossEntropy, plan.Loss);
+        Assert.Equal(OutputDelta.ActivationMinusLabel, plan.OutputDelta);
+        Assert.Equal((int)strategy, (int)plan.Strategy);
+    }
+
+    [Theory]
+    [InlineData(Activation.Softmax, 3, Loss.Default, true)]
+    [InlineData(Activation.Softmax, 3, Loss.CategoricalCrossEntropy, true)]
+    [InlineData(Activation.Softmax, 1, Loss.Default, false)] // one unit: softmax is the constant 1
+    [InlineData(Activation.Softmax, 3, Loss.MeanSquaredError, false)]
+    [InlineData(Activation.Softmax, 3, Loss.BinaryCrossEntropy, false)]
+    [InlineData(Activation.Sigmoid, 3, Loss.CategoricalCrossEntropy, false)]
+    [InlineData(Activation.Sigmoid, 3, Loss.Default, true)]
+    public void EmissionSupport_SoftmaxAndCategoricalCrossEntropy_OnlyTogetherOnSeveralOutputUnits(Activation output, int units, Loss loss, bool emits)
+    {
+        Assert.Equal(emits, EmissionSupport.CanEmit(Specs.Dense(2, (LossKind)loss, (4, ActivationKind.Tanh), (units, (ActivationKind)output))));
+    }
+
+    [Fact]
+    public void EmissionSupport_HiddenSoftmax_NotEmitted()
+    {
+        Assert.False(EmissionSupport.CanEmit(Specs.Dense(2, (4, ActivationKind.Softmax), (3, ActivationKind.Softmax))));
+    }
+
+    /// <summary>The public mirror of <see cref="ComputeStrategy"/> for theory data.</summary>
+    public enum ComputeStrategyValue
+    {
+        Tiny = (int)ComputeStrategy.Tiny,
+        Kernel = (int)ComputeStrategy.Kernel,
+    }
 }

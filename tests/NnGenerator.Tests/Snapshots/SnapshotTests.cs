@@ -105,4 +105,16 @@ public sealed class SnapshotTests
     {
         Snapshot.Verify("KernelMixed", GeneratorHarness.Run(TestArchitecture.Mixed.Source()).Result);
     }
+
+    [Fact]
+    public void SoftmaxNetwork_TinyPath_MatchesBaseline()
+    {
+        Snapshot.Verify("SoftmaxTiny", GeneratorHarness.Run(TestArchitecture.SoftmaxTiny.Source()).Result);
+    }
+
+    [Fact]
+    public void SoftmaxNetwork_KernelPath_MatchesBaseline()
+    {
+        Snapshot.Verify("SoftmaxKernel", GeneratorHarness.Run(TestArchitecture.SoftmaxKernel.Source()).Result);
+    }
 }

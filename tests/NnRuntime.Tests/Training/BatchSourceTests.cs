@@ -86,6 +86,24 @@ public class BatchSourceTests
     }
 
     [Fact]
+    public void Source_OfInputLabelPairs_TrainsLikeTrainingBatches()
+    {
+        (float[] x, float[] y) = ToyData.Separable(20, seed: 27);
+        var pairs = new CountingSource(x, y, inputSize: 2, batchSize: 6);
+        var batches = new CountingSource(x, y, inputSize: 2, batchSize: 6);
+        var a = ScalarNetwork.Tiny().Initialize(seed: 28);
+        var b = ScalarNetwork.Tiny().Initialize(seed: 28);
+        var options = new TrainingOptions { LearningRate = 0.3f, Iterations = 4, Optimizer = new Momentum() };
+
+        TrainingHistory fromPairs = Trainer.Fit(a, pairs.Select(t => (t.Inputs, t.Labels)), options);
+        TrainingHistory fromBatches = Trainer.Fit(b, batches, options);
+
+        Assert.Equal(b.CopyParameters(), a.CopyParameters());
+        Assert.Equal(fromBatches.Costs, fromPairs.Costs);
+        Assert.Equal(fromBatches.FinalCost, fromPairs.FinalCost);
+    }
+
+    [Fact]
     public void Source_Empty_IsRefused()
     {
         var network = ScalarNetwork.LogisticRegression(2);

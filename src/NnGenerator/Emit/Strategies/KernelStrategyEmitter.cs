@@ -13,8 +13,8 @@ namespace NnGen.Generator.Emit.Strategies
     {
         public static readonly KernelStrategyEmitter Instance = new();
 
-        private const string Span = KnownNames.Span;
-        private const string ReadOnlySpan = KnownNames.ReadOnlySpan;
+        private const string Span = RuntimeNames.Span;
+        private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
         private KernelStrategyEmitter()
         {
@@ -25,7 +25,7 @@ namespace NnGen.Generator.Emit.Strategies
         public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
         {
             writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");
-            writer.WriteLine(KnownNames.HotPath);
+            writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
             {
                 string input = "x";
@@ -48,7 +48,7 @@ namespace NnGen.Generator.Emit.Strategies
             else
             {
                 writer.WriteLine("// A[L] is (n[L] x count); the caller wants one example per row.");
-                writer.WriteLine($"{KnownNames.Layout}.Transpose(outputActivations, outputs.Slice(start * OutputSize, count * OutputSize), OutputSize, count);");
+                writer.WriteLine($"{RuntimeNames.Transpose}(outputActivations, outputs.Slice(start * OutputSize, count * OutputSize), OutputSize, count);");
             }
         }
 
@@ -57,7 +57,7 @@ namespace NnGen.Generator.Emit.Strategies
             LayerPlan output = plan.Output;
             string L = Int(output.Index);
             writer.WriteLine("// Forward over m examples keeping A1..AL, the cost if asked for, then the layers in reverse with two alternating delta buffers.");
-            writer.WriteLine(KnownNames.HotPath);
+            writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost)"))
             {
                 writer.WriteLine($"{Span} cache = workspace.Slice(0, {Int(plan.ActivationUnits)} * m);");
@@ -66,7 +66,7 @@ namespace NnGen.Generator.Emit.Strategies
                 writer.WriteLine("ForwardBatch(x, m, cache);");
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : Int(layer.CacheOffset) + " * m")}, {Int(layer.Units)} * m);");
+                    writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : layer.RowsBefore + " * m")}, {layer.UnitsConstant} * m);");
                 }
 
                 writer.WriteLine("float inverseM = 1f / m;");
@@ -75,7 +75,7 @@ namespace NnGen.Generator.Emit.Strategies
                 {
                     writer.WriteLine("// Y arrives one example per row; A[L] is (n[L] x m), so bring Y to the same layout.");
                     writer.WriteLine($"{Span} labels = workspace.Slice({Int(plan.ActivationUnits + (2 * plan.MaxUnits))} * m, {Int(plan.OutputSize)} * m);");
-                    writer.WriteLine($"{KnownNames.Layout}.Transpose(y, labels, m, OutputSize);");
+                    writer.WriteLine($"{RuntimeNames.Transpose}(y, labels, m, OutputSize);");
                 }
                 else
                 {
@@ -83,9 +83,9 @@ namespace NnGen.Generator.Emit.Strategies
                     writer.WriteLine($"{ReadOnlySpan} labels = y;");
                 }
 
-                writer.WriteLine($"float cost = computeCost ? (float){KnownNames.Losses}.Cost({KnownNames.LossType}.{plan.Loss}, {output.A}, labels, m) : float.NaN;");
+                writer.WriteLine($"float cost = computeCost ? (float){RuntimeNames.LossesCost}({RuntimeNames.LossType}.{plan.Loss}, {output.A}, labels, m) : float.NaN;");
                 writer.WriteLine();
-                writer.WriteLine($"{Span} dZ{L} = deltaA.Slice(0, {Int(output.Units)} * m);");
+                writer.WriteLine($"{Span} dZ{L} = deltaA.Slice(0, {output.UnitsConstant} * m);");
                 EmitOutputDelta(writer, plan, "dZ" + L);
                 writer.WriteLine();
 
@@ -113,19 +113,19 @@ namespace NnGen.Generator.Emit.Strategies
             if (plan.OutputDelta == OutputDelta.ActivationMinusLabel)
             {
                 writer.WriteLine($"// dZ{L} = A{L} - Y: {Prose(output.Activation)} and {Prose(plan.Loss)} cancel to this.");
-                writer.WriteLine($"{KnownNames.TensorPrimitives}.Subtract({output.A}, labels, {deltaZ});");
+                writer.WriteLine($"{RuntimeNames.Subtract}({output.A}, labels, {deltaZ});");
                 return;
             }
 
             if (plan.OutputDelta == OutputDelta.SquaredErrorThroughDerivative)
             {
                 writer.WriteLine($"// dA{L} = A{L} - Y, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
-                writer.WriteLine($"{KnownNames.TensorPrimitives}.Subtract({output.A}, labels, {deltaZ});");
+                writer.WriteLine($"{RuntimeNames.Subtract}({output.A}, labels, {deltaZ});");
             }
             else
             {
                 writer.WriteLine($"// dA{L} = -(Y/A{L} - (1 - Y)/(1 - A{L})) with the cost's clamping, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
-                writer.WriteLine($"{KnownNames.Losses}.BinaryCrossEntropyDerivative({output.A}, labels, {deltaZ});");
+                writer.WriteLine($"{RuntimeNames.BinaryCrossEntropyDerivative}({output.A}, labels, {deltaZ});");
             }
 
             LayerEmitter.EmitDerivative(writer, output.Activation, output.A, deltaZ);

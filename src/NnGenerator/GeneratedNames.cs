@@ -1,0 +1,40 @@
+namespace NnGen.Generator
+{
+    /// <summary>
+    /// Names of generated members (and their parameters) that code outside the emitters depends on: the usage analyzer
+    /// reads a network's shape and checks call sites through them. The emitters declare the members with these
+    /// constants, and GeneratedNamesTests finds each one in compiled generated code.
+    /// </summary>
+    internal static class GeneratedNames
+    {
+        public const string InputSize = "InputSize";
+        public const string OutputSize = "OutputSize";
+        public const string LayerCount = "LayerCount";
+        public const string Parameters = "Parameters";
+
+        /// <summary>W1 … WL: each layer's weights as a span, the prefix followed by the layer number.</summary>
+        public const string WeightPrefix = "W";
+
+        public const string Predict = "Predict";
+        public const string PredictBatch = "PredictBatch";
+        public const string ComputeGradients = "ComputeGradients";
+        public const string Fit = "Fit";
+        public const string Evaluate = "Evaluate";
+        public const string GradientCheck = "GradientCheck";
+
+        /// <summary>Predict's example.</summary>
+        public const string X = "x";
+
+        /// <summary>Predict's output.</summary>
+        public const string Y = "y";
+
+        /// <summary>The examples of PredictBatch and of every training method.</summary>
+        public const string Inputs = "inputs";
+
+        /// <summary>PredictBatch's outputs.</summary>
+        public const string Outputs = "outputs";
+
+        /// <summary>The labels of every training method.</summary>
+        public const string Labels = "labels";
+    }
+}

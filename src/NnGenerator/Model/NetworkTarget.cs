@@ -1,0 +1,13 @@
+using NnGen.Generator.Validation;
+
+namespace NnGen.Generator.Model
+{
+    /// <summary>
+    /// One [Network] declaration as the generator's cache holds it: the location-free spec, what to emit for it, and
+    /// for a surface the first error, as text the throwing members repeat ("NNG0003: Network 'Net' must set Inputs …").
+    /// </summary>
+    internal sealed record NetworkTarget(NetworkSpec Spec, GenerationKind Kind, string? Error);
+
+    /// <summary>The hint name of every target, unique ignoring case (as Roslyn compares them); null for a key held twice.</summary>
+    internal sealed record HintNameMap(EquatableArray<string> Keys, EquatableArray<string> HintNames);
+}
