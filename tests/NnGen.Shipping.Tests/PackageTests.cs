@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Microsoft.CodeAnalysis.CodeFixes;
+using NnGen.Shipping.Tests.Support;
+using Xunit.Abstractions;
+
+namespace NnGen.Shipping.Tests;
+
+/// <summary>
+/// <c>dotnet pack</c> of the NnGen package into a temporary folder, then a stranger's console project that references it
+/// from that folder: it builds, the network is generated and runs, a seeded shape mistake fails the build with its NNG id,
+/// and the code-fix assembly is handed to the compiler host and loads. Slow (two real restores and builds, ~2–4 min here).
+/// </summary>
+[Trait("Category", "RealBuild")]
+public sealed class PackageTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Repository.TestDirectory("nngen-package");
+
+    public void Dispose() => Repository.DeleteQuietly(_directory);
+
+    [Fact]
+    public void Pack_ThenConsumeFromALocalFolder_GeneratesRunsReportsNngIdsAndShipsTheCodeFixes()
+    {
+        string feed = Path.Combine(_directory, "feed");
+        Dotnet(Repository.Root, "pack", Path.Combine(Repository.Root, "src", "NnRuntime", "NnRuntime.csproj"), "-c", "Release", "-o", feed,
+            "--artifacts-path", Path.Combine(_directory, "pack-artifacts"));
+        string package = Directory.GetFiles(feed, "NnGen.*.nupkg").Single(path => !path.EndsWith(".snupkg", StringComparison.Ordinal));
+        Assert.Matches(@"NnGen\.\d+\.\d+\.\d+(-[\w.]+)?\.nupkg$", package);
+        string version = Regex.Match(Path.GetFileName(package), @"^NnGen\.(.+)\.nupkg$").Groups[1].Value;
+        Assert.True(File.Exists(Path.ChangeExtension(package, ".snupkg")), "The symbols package is missing.");
+
+        string extracted = Path.Combine(_directory, "extracted");
+        ZipFile.ExtractToDirectory(package, extracted);
+        string[] files = Directory.GetFiles(extracted, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(extracted, path).Replace('\\', '/'))
+            .ToArray();
+        foreach (string expected in new[]
+        {
+            "lib/net10.0/NnRuntime.dll", "lib/net10.0/NnRuntime.xml", "analyzers/dotnet/cs/NnGenerator.dll",
+            "analyzers/dotnet/cs/NnGenerator.CodeFixes.dll", "build/NnGen.targets", "buildTransitive/NnGen.targets", "README.md", "LICENSE",
+        })
+        {
+            Assert.Contains(expected, files);
+        }
+
+        Assert.DoesNotContain(files, file => file.Contains("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
+        XDocument nuspec = XDocument.Load(Path.Combine(extracted, "NnGen.nuspec"));
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        XElement metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal("NnGen", metadata.Element(ns + "id")!.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
+        Assert.Equal("git", metadata.Element(ns + "repository")?.Attribute("type")?.Value);
+        Assert.Equal("https://github.com/nngen/NnGen.git", metadata.Element(ns + "repository")?.Attribute("url")?.Value);
+        string[] dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).ToArray();
+        Assert.Equal(new[] { "System.Numerics.Tensors" }, dependencies);
+
+        CodeFixesLoad(Path.Combine(extracted, "analyzers", "dotnet", "cs"));
+
+        string consumer = Path.Combine(_directory, "Consumer");
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        // A private package folder, so a package of the same version cached by an earlier run is never used instead.
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <RestorePackagesPath>{Path.Combine(_directory, "packages")}</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="NnGen" Version="{version}" />
+              </ItemGroup>
+              <Target Name="ListAnalyzers" BeforeTargets="CoreCompile">
+                <Message Importance="high" Text="analyzer: %(Analyzer.Filename)%(Analyzer.Extension)" />
+              </Target>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using NnGen;
+            using NnGen.Data;
+
+            Dataset data = PlanarDataset.Generate(seed: 1);
+            var net = new PlanarNet(seed: 2);
+            TrainingHistory history = net.Fit(data.Inputs, data.Labels, new TrainingOptions { LearningRate = 1.2f, Iterations = 10000, RecordEvery = 10000 });
+            Evaluation result = net.Evaluate(data.Inputs, data.Labels);
+            net.SaveWeights("planar.safetensors");
+            var copy = new PlanarNet();
+            copy.LoadWeights("planar.safetensors");
+            Console.WriteLine($"cost {history.FinalCost:F6} accuracy {result.Accuracy:F4} reloaded {copy.Evaluate(data.Inputs, data.Labels).Accuracy:F4}");
+
+            [Network(Inputs = 2, Init = Init.Scaled)]
+            [Layer(4, Activation.Tanh)]
+            [Layer(1, Activation.Sigmoid)]
+            public partial class PlanarNet;
+            """);
+
+        string build = Dotnet(consumer, "build", "-c", "Release", "-p:ReportAnalyzer=true", "-v:detailed", "--disable-build-servers", "-p:NuGetAudit=false");
+        Assert.Contains("analyzer: NnGenerator.dll", build);
+        Assert.Contains("analyzer: NnGenerator.CodeFixes.dll", build);
+        // ReportAnalyzer's timings: the generator ran and the analyzers executed in the compiler.
+        Assert.Matches(@"(?m)\d\s+NnGen\.Generator\.NnGenerator\s*$", build);
+        Assert.Contains("NnGen.Generator.Diagnostics.NetworkUsageAnalyzer (NNG0014", build);
+        string run = Dotnet(consumer, "run", "-c", "Release", "--no-build");
+        Assert.Equal("cost 0.217753 accuracy 0.9075 reloaded 0.9075", run.Trim());
+
+        // The seeded mistake: a 3-float input for a 2-input network, caught at compile time by the call-site analyzer.
+        File.WriteAllText(Path.Combine(consumer, "Mistake.cs"), """
+            public static class Mistake
+            {
+                public static void Run(PlanarNet net) => net.Predict(new float[3], new float[1]);
+            }
+            """);
+        (int exitCode, string mistake, string error) = ProcessRunner.Run("dotnet", ["build", "-c", "Release", "--disable-build-servers", "-p:NuGetAudit=false", "-v:minimal"], consumer, TimeSpan.FromMinutes(10));
+        output.WriteLine(mistake + error);
+        Assert.NotEqual(0, exitCode);
+        string[] errors = Regex.Matches(mistake, @"^.*: error [A-Z]+\d+:.*$", RegexOptions.Multiline).Select(m => m.Value.Trim()).Distinct().ToArray();
+        string only = Assert.Single(errors);
+        Assert.Matches(@"Mistake\.cs\(3,58\): error NNG0014: PlanarNet\.Predict: x has 3 floats, expected InputSize 2 ", only);
+    }
+
+    /// <summary>Loads the packaged code-fix assembly beside the packaged generator and asks each provider what it fixes.</summary>
+    private void CodeFixesLoad(string analyzers)
+    {
+        var context = new AssemblyLoadContext("nngen-codefixes", isCollectible: true);
+        context.Resolving += (c, name) =>
+        {
+            string candidate = Path.Combine(analyzers, name.Name + ".dll");
+            return File.Exists(candidate) ? c.LoadFromAssemblyPath(candidate) : null;
+        };
+        try
+        {
+            Assembly fixes = context.LoadFromAssemblyPath(Path.Combine(analyzers, "NnGenerator.CodeFixes.dll"));
+            string[] fixable = fixes.GetTypes()
+                .Where(type => !type.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(type) && type.GetCustomAttribute<ExportCodeFixProviderAttribute>() is not null)
+                .SelectMany(type => ((CodeFixProvider)Activator.CreateInstance(type)!).FixableDiagnosticIds)
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+            output.WriteLine("code fixes for: " + string.Join(", ", fixable));
+            Assert.Contains("NNG0001", fixable);
+            Assert.True(fixable.Length >= 4, string.Join(", ", fixable));
+            Assert.All(fixable, id => Assert.Matches(@"^NNG\d{4}$", id));
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    private string Dotnet(string directory, params string[] arguments)
+    {
+        (int exitCode, string stdout, string stderr) = ProcessRunner.Run("dotnet", arguments, directory, TimeSpan.FromMinutes(10));
+        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} failed ({exitCode}):\n{stdout}\n{stderr}");
+        return stdout;
+    }
+}
