@@ -45,7 +45,7 @@ namespace NnGen.Generator.Emit
             int layers = spec.Layers.Count <= NetworkLimits.MaxLayers ? spec.Layers.Count : 0;
 
             writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{NetworkEmitter.GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}"))
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}"))
             {
                 foreach (string constant in new[] { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "DefaultSeed" })
                 {
@@ -109,6 +109,15 @@ namespace NnGen.Generator.Emit
                 Member(writer, doc, $"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels, float epsilon) => {@throw};");
                 Member(writer, doc, $"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels) => {@throw};");
 
+                Member(writer, doc, $"public static {RuntimeNames.NetworkArchitecture} Architecture => {@throw};");
+                const string Extras = RuntimeNames.ReadOnlyList + "<" + RuntimeNames.NamedTensor + ">? extras = null";
+                foreach ((string type, string name) in new[] { ("string", "path"), (RuntimeNames.Stream, "stream") })
+                {
+                    Member(writer, doc, $"public void SaveWeights({type} {name}, {Extras}) => {@throw};");
+                    Member(writer, doc, $"public {RuntimeNames.LoadedWeights} LoadWeights({type} {name}) => {@throw};");
+                }
+
+                writer.WriteLine($"{RuntimeNames.NetworkArchitecture} {RuntimeNames.SerializableNetwork}.Architecture => {@throw};");
                 const string Interface = RuntimeNames.TrainableNetwork;
                 writer.WriteLine($"string {Interface}.Name => {@throw};");
                 writer.WriteLine($"int {Interface}.InputSize => {@throw};");

@@ -32,8 +32,8 @@ public sealed class GeneratedMemberNamesTests
             foreach (MemberInfo member in type.GetMembers(All))
             {
                 // Constructors are checked by signature (NNG0016 on Net() and Net(int)); explicit interface implementations
-                // are named "NnGen.ITrainableNetwork.X"; compiler-generated members start with '<'.
-                if (member is ConstructorInfo || member.Name.Contains('.', StringComparison.Ordinal) || member.Name.StartsWith('<'))
+                // are named "NnGen.ITrainableNetwork.X"; compiler-generated members start with '<'; accessors belong to their property.
+                if (member is ConstructorInfo or MethodInfo { IsSpecialName: true } || member.Name.Contains('.', StringComparison.Ordinal) || member.Name.StartsWith('<'))
                 {
                     continue;
                 }
