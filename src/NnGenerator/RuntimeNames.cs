@@ -99,7 +99,7 @@ namespace NnGen.Generator
         public const string InlineArray = "global::System.Runtime.CompilerServices.InlineArray";
         public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
         public const string ArgumentException = "global::System.ArgumentException";
-        public const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
+        public const string NamedTensors = "global::System.Collections.Generic.IReadOnlyList<global::NnGen.NamedTensor>";
         public const string Stream = "global::System.IO.Stream";
         public const string ThrowIfNull = "global::System.ArgumentNullException.ThrowIfNull";
         public const string MathMin = "global::System.Math.Min";

@@ -22,7 +22,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"{RuntimeNames.NetworkArchitecture} {RuntimeNames.SerializableNetwork}.Architecture => Architecture;");
             writer.WriteLine();
 
-            const string Extras = RuntimeNames.ReadOnlyList + "<" + RuntimeNames.NamedTensor + ">? extras = null";
+            const string Extras = RuntimeNames.NamedTensors + "? extras = null";
             foreach ((string type, string name, string what) in new[] { ("string", "path", "the file at <paramref name=\"path\"/> (replaced only once written in full)"), (RuntimeNames.Stream, "stream", "<paramref name=\"stream\"/>") })
             {
                 writer.Summary($"Saves the parameters to {what} as safetensors: W1, b1, … in F32, W[l] (n[l], n[l-1]), b[l] (n[l]), with the architecture in the metadata.");
