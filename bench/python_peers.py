@@ -4,7 +4,8 @@
 Usage: /usr/bin/python3 bench/python_peers.py [filter ...]    (Debian's python3-numpy and python3-torch; with
        Debian's libopenblas0-pthread installed, both run on OpenBLAS, otherwise on the system's default BLAS)
 
-stdout: `name,median_ns,min_ns` per row (no header), the names matching the NnGen rows in
+stdout: `name,median_ns,min_ns,cpu_ns` per row (no header; cpu_ns: the best sample of the calling thread's CPU time,
+which leaves out waiting for a core; it counts one thread only, so read it for the 1-thread rows), the names matching the NnGen rows in
 tests/NnGen.Benchmarks (TrainingWorkloads, Workloads) with a `numpy_` or `torch_` prefix. stderr: versions and
 settings. float32 everywhere, as in NnGen; the data are synthetic and of the rows' sizes, as in the NnGen rows:
 
@@ -53,13 +54,16 @@ def measure(name, call):
     per_call = (time.perf_counter_ns() - started) / calls
     loops = max(1, round(SAMPLE_NS / per_call))
     samples = []
+    cpu = []
     for _ in range(LONG_SAMPLES if per_call > 100_000_000 else SAMPLES):
+        cpu_before = time.thread_time_ns()
         before = time.perf_counter_ns()
         for _ in range(loops):
             call()
         samples.append((time.perf_counter_ns() - before) / loops)
+        cpu.append((time.thread_time_ns() - cpu_before) / loops)
     samples.sort()
-    print(f"{name},{samples[len(samples) // 2]:.1f},{samples[0]:.1f}", flush=True)
+    print(f"{name},{samples[len(samples) // 2]:.1f},{samples[0]:.1f},{min(cpu):.1f}", flush=True)
 
 
 def uniform(rng, shape, low=-0.5, high=0.5):

@@ -36,8 +36,8 @@ public class BatchWorkloads : IDisposable
         fashion.FillParameters(_fashion.Parameters);
         _batch = PeerNetwork.Uniform01(BatchExamples * fashion.InputSize, 5);
         _batchOutput = new float[BatchExamples * fashion.OutputSize];
-        _onnxBatch = new OnnxPeer(fashion, _fashion.Parameters, BatchExamples);
-        _onnxBatch2Threads = new OnnxPeer(fashion, _fashion.Parameters, BatchExamples, threads: 2);
+        _onnxBatch = new OnnxPeer(_fashion, BatchExamples);
+        _onnxBatch2Threads = new OnnxPeer(_fashion, BatchExamples, threads: 2);
         _batch.CopyTo(_onnxBatch.Input, 0);
         _batch.CopyTo(_onnxBatch2Threads.Input, 0);
         CheckBatch(fashion);

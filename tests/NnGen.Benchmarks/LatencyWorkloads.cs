@@ -121,7 +121,7 @@ public class LatencyWorkloads : IDisposable
     /// Gives <paramref name="network"/> and its ONNX twin the peer's parameters and input, checks both outputs against the
     /// double-precision reference, and returns x0, the input's first value, which the feedback perturbs.
     /// </summary>
-    private static float Load(PeerNetwork peer, ITrainableNetwork network, Span<float> input, out OnnxPeer onnx)
+    private static float Load(PeerNetwork peer, ISerializableNetwork network, Span<float> input, out OnnxPeer onnx)
     {
         peer.FillParameters(network.Parameters);
         float[] x = peer.Input();
@@ -132,7 +132,7 @@ public class LatencyWorkloads : IDisposable
         network.Predict(x, y);
         PeerNetwork.Check($"NnGen {network.Name} on the {peer.Name} peer input", y, expected);
 
-        onnx = new OnnxPeer(peer, network.Parameters, examples: 1);
+        onnx = new OnnxPeer(network, examples: 1);
         x.CopyTo(onnx.Input, 0);
         onnx.Run();
         PeerNetwork.Check($"ONNX Runtime {peer.Name}", onnx.Output, expected);

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.ML.OnnxRuntime;
+using NnGen.Onnx;
 
 namespace NnGen.Benchmarks;
 
@@ -18,8 +19,11 @@ public sealed class OnnxPeer : IDisposable
     private readonly OrtValue _output;
     private readonly OrtIoBinding _binding;
 
-    /// <summary>Builds the ONNX model of <paramref name="network"/> with these parameters, for batches of <paramref name="examples"/> rows.</summary>
-    public OnnxPeer(PeerNetwork network, ReadOnlySpan<float> parameters, int examples, int threads = 1)
+    /// <summary>
+    /// Exports <paramref name="network"/> with its current parameters (NnGen.Onnx's <see cref="OnnxExporter"/>) and
+    /// binds buffers for batches of <paramref name="examples"/> rows.
+    /// </summary>
+    public OnnxPeer(ISerializableNetwork network, int examples, int threads = 1)
     {
         _options = new SessionOptions
         {
@@ -28,15 +32,17 @@ public sealed class OnnxPeer : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        _session = new InferenceSession(OnnxModelWriter.Write(network, parameters), _options);
+        _session = new InferenceSession(OnnxExporter.ToBytes(network), _options);
+        NetworkArchitecture architecture = network.Architecture;
+        int inputSize = architecture.InputSize, outputSize = architecture.OutputSize;
         _runOptions = new RunOptions();
-        Input = new float[examples * network.InputSize];
-        Output = new float[examples * network.OutputSize];
-        _input = OrtValue.CreateTensorValueFromMemory(Input, [examples, network.InputSize]);
-        _output = OrtValue.CreateTensorValueFromMemory(Output, [examples, network.OutputSize]);
+        Input = new float[examples * inputSize];
+        Output = new float[examples * outputSize];
+        _input = OrtValue.CreateTensorValueFromMemory(Input, [examples, inputSize]);
+        _output = OrtValue.CreateTensorValueFromMemory(Output, [examples, outputSize]);
         _binding = _session.CreateIoBinding();
-        _binding.BindInput(OnnxModelWriter.InputName, _input);
-        _binding.BindOutput(OnnxModelWriter.OutputName, _output);
+        _binding.BindInput(OnnxExporter.InputName, _input);
+        _binding.BindOutput(OnnxExporter.OutputName, _output);
     }
 
     /// <summary>X, examples × n[0], row-major; pinned and bound.</summary>
