@@ -110,7 +110,7 @@ namespace NnGen.Generator.Emit
                 Member(writer, doc, $"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels) => {@throw};");
 
                 Member(writer, doc, $"public static {RuntimeNames.NetworkArchitecture} Architecture => {@throw};");
-                const string Extras = RuntimeNames.ReadOnlyList + "<" + RuntimeNames.NamedTensor + ">? extras = null";
+                const string Extras = RuntimeNames.NamedTensors + "? extras = null";
                 foreach ((string type, string name) in new[] { ("string", "path"), (RuntimeNames.Stream, "stream") })
                 {
                     Member(writer, doc, $"public void SaveWeights({type} {name}, {Extras}) => {@throw};");
