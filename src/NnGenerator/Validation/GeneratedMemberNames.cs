@@ -18,6 +18,7 @@ namespace NnGen.Generator.Validation
             "_parameters", "Parameters", "Initialize", "Input", "Output", "Predict", "PredictBatch", "Summary",
             "Gradients", "ComputeGradients", "Step", "Fit", "Evaluate", "GradientCheck",
             "ValidateTrainingData", "ForwardSingle", "ForwardBatch", "Backpropagate",
+            GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD,
         };
 
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
