@@ -27,6 +27,7 @@ rm -f "$OUT/jit.txt"
 DOTNET_JitDisasm="$patterns" DOTNET_JitStdOutFile="$OUT/jit.txt" \
   dotnet "$DLL" --calls "$method" 20000 > "$OUT/run.log" 2>&1
 
+[ -s "$OUT/jit.txt" ] || { echo "no method matched '$patterns' (see $OUT/run.log)" >&2; exit 1; }
 python3 - "$OUT/jit.txt" <<'PY'
 import re, sys
 listings = {}

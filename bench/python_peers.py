@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The training rows of the performance issue in NumPy and PyTorch, on one thread unless a row says otherwise.
 
-Usage: /usr/bin/python3 bench/python_peers.py [filter ...]    (Debian's python3-numpy and python3-torch)
+Usage: /usr/bin/python3 bench/python_peers.py [filter ...]    (Debian's python3-numpy and python3-torch; with
+       Debian's libopenblas0-pthread installed, both run on OpenBLAS, otherwise on the system's default BLAS)
 
 stdout: `name,median_ns,min_ns` per row (no header), the names matching the NnGen rows in
 tests/NnGen.Benchmarks (TrainingWorkloads, Workloads) with a `numpy_` or `torch_` prefix. stderr: versions and
@@ -20,6 +21,15 @@ The PyTorch code is what a PyTorch user writes: nn.Sequential of nn.Linear, a lo
 import os
 import sys
 import time
+
+# Debian's NumPy and PyTorch call whatever libblas.so.3 the alternatives system points at, by default the netlib
+# reference BLAS (unblocked loops, ~100× slower on the cat network's products than an optimized BLAS). Where Debian's
+# libopenblas0-pthread is installed, run on OpenBLAS without changing the system's choice: the loader reads
+# LD_LIBRARY_PATH only at start, so re-execute with it.
+OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+if os.path.isdir(OPENBLAS) and OPENBLAS not in os.environ.get("LD_LIBRARY_PATH", "").split(":"):
+    environment = dict(os.environ, LD_LIBRARY_PATH=":".join(filter(None, [OPENBLAS, os.environ.get("LD_LIBRARY_PATH")])))
+    os.execve(sys.executable, [sys.executable] + sys.argv, environment)
 
 # One BLAS thread for NumPy (set before NumPy loads its BLAS); PyTorch's threads are set per row.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -189,7 +199,8 @@ def main():
     def selected(name):
         return not filters or any(f.lower() in name.lower() for f in filters)
 
-    print(f"python_peers: NumPy {np.__version__}", file=sys.stderr)
+    blas = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line or "lapack" in line})
+    print(f"python_peers: NumPy {np.__version__}, BLAS {', '.join(blas) or 'unknown'}", file=sys.stderr)
     numpy_rows(selected)
     try:
         import torch

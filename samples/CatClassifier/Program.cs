@@ -58,16 +58,23 @@ return 0;
 
 void Train(string name, int iterations, float learningRate, string course, ITrainableNetwork network, string summary)
 {
-    // The cost every 100 iterations, as the course prints it; the bar also shows the test accuracy at that point.
+    // The cost every 100 iterations, as the course prints it, and the test set's cost and accuracy at the same points
+    // (never trained on), for the bar and the report's curves.
     TrainingOptions options = null!;
     TrainingHistory history = LiveProgress.Run(
         name,
         progress =>
         {
-            options = new TrainingOptions { LearningRate = learningRate, Iterations = iterations, RecordEvery = 100, Progress = progress };
+            options = new TrainingOptions
+            {
+                LearningRate = learningRate,
+                Iterations = iterations,
+                RecordEvery = 100,
+                Validation = new ValidationData(test.Inputs, test.Labels),
+                Progress = progress,
+            };
             return Trainer.Fit(network, train.Inputs, train.Labels, options);
-        },
-        heldOut: () => $"test {Trainer.Evaluate(network, test.Inputs, test.Labels).Accuracy:P0}");
+        });
     Evaluation trainResult = Trainer.Evaluate(network, train.Inputs, train.Labels);
     Evaluation testResult = Trainer.Evaluate(network, test.Inputs, test.Labels);
     Console.WriteLine($"{name,-36} {iterations,5}  {learningRate,7:0.####}  {trainResult.Accuracy,7:P2}  {testResult.Accuracy,7:P2}   {course,-20}  {history.Elapsed.TotalSeconds,6:F1} s  (cost {history.Costs[0].Cost:F6} -> {history.FinalCost:F6}, {history.Status})");

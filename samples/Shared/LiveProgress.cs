@@ -5,8 +5,8 @@ using Spectre.Console;
 namespace NnGen.Samples;
 
 /// <summary>
-/// A live progress bar for <c>Fit</c> in the samples: iteration, cost, the held-out metric when the caller supplies one,
-/// and the time left. It is drawn only when the output is an interactive terminal; when it is redirected (CI, a pipe, a
+/// A live progress bar for <c>Fit</c> in the samples: iteration, cost, the validation metric when <c>Fit</c> has
+/// validation data (the accuracy, for a classifier), and the time left. It is drawn only when the output is an interactive terminal; when it is redirected (CI, a pipe, a
 /// file) nothing is drawn and, unless the caller wants each record itself, <c>Fit</c> gets no <see cref="IProgress{T}"/>
 /// at all and so pays nothing for reporting.
 /// </summary>
@@ -21,9 +21,8 @@ internal static class LiveProgress
     /// <param name="title">What is being trained, shown left of the bar.</param>
     /// <param name="train">Trains, passing its argument as <c>TrainingOptions.Progress</c>; receives null when no one listens.</param>
     /// <param name="onRecord">Called first at every record point, on the training thread, in order (e.g. to print the course's trace).</param>
-    /// <param name="heldOut">Computes a short held-out metric for the bar (e.g. "test 72.00%"), called at each record point.</param>
     /// <returns>What <paramref name="train"/> returned.</returns>
-    public static TResult Run<TResult>(string title, Func<IProgress<TrainingProgress>?, TResult> train, Action<TrainingProgress>? onRecord = null, Func<string>? heldOut = null)
+    public static TResult Run<TResult>(string title, Func<IProgress<TrainingProgress>?, TResult> train, Action<TrainingProgress>? onRecord = null)
     {
         if (!IsInteractive)
         {
@@ -40,7 +39,7 @@ internal static class LiveProgress
                 var progress = new SynchronousProgress<TrainingProgress>(record =>
                 {
                     onRecord?.Invoke(record);
-                    string metric = heldOut is null ? string.Empty : "  " + heldOut();
+                    string metric = double.IsFinite(record.ValidationMetric) ? $"  validation {record.ValidationMetric:P1}" : string.Empty;
                     task.MaxValue = record.Iterations;
                     task.Value = record.Iteration + 1;
                     task.Description = Markup.Escape($"{title}  {record.Iteration + 1,6}/{record.Iterations}  cost {record.Cost:F6}{metric}");

@@ -75,15 +75,20 @@ internal static class Figures
         {
             foreach (Curve curve in runCurves)
             {
-                AddLine(plot, curve, curve.Y.Select(y => y * 100).ToArray(), RunColors[index % RunColors.Length], curve.Validation ? curve.Label + " (validation)" : curve.Label + " (training)");
+                AddLine(plot, curve, curve.Y.Select(y => y * 100).ToArray(), RunColors[index % RunColors.Length], curve.Label + " (validation)");
             }
         }
 
+        // At least ten points of percentage in view, so a flat curve reads as flat rather than as noise magnified.
+        double[] percents = curves.SelectMany(r => r.Curves).SelectMany(c => c.Y).Where(double.IsFinite).Select(y => y * 100).ToArray();
+        double low = percents.Min(), high = percents.Max();
+        double margin = Math.Max(2, (10 - (high - low)) / 2);
+        plot.Axes.SetLimitsY(Math.Max(0, low - margin), Math.Min(100, high + margin));
         plot.Title("Accuracy");
         plot.XLabel(IterationLabel(runs));
         plot.YLabel("accuracy (%)");
         ShowLegend(plot, show: true);
-        return Render(plot, FigureKind.Accuracy, string.Empty, "Accuracy at each recorded iteration: solid on the training data, dashed on held-out data.", 720, 440);
+        return Render(plot, FigureKind.Accuracy, string.Empty, "Accuracy on the validation data at each recorded iteration.", 720, 440);
     }
 
     /// <summary>
@@ -169,15 +174,16 @@ internal static class Figures
         return Render(plot, FigureKind.DecisionBoundary, run.Name, caption, 520, 460);
     }
 
-    public static ReportFigure ConfusionMatrix(ReportRun run, long[,] counts, IReadOnlyList<string> classNames, string dataName)
+    public static ReportFigure ConfusionMatrix(ReportRun run, NnGen.ConfusionMatrix matrix, IReadOnlyList<string> classNames, string dataName)
     {
-        int classes = counts.GetLength(0);
-        long largest = 1;
-        long total = 0;
-        foreach (long count in counts)
+        int classes = matrix.Classes;
+        var counts = new long[classes, classes];
+        for (int actual = 0; actual < classes; actual++)
         {
-            largest = Math.Max(largest, count);
-            total += count;
+            for (int predicted = 0; predicted < classes; predicted++)
+            {
+                counts[actual, predicted] = matrix[actual, predicted];
+            }
         }
 
         // Shaded by each cell's share of its true class (its row), so a small class's mistakes show as clearly as a large one's.
@@ -227,7 +233,7 @@ internal static class Figures
         int size = classes <= 4 ? 440 : 560;
         string caption = string.Create(
             CultureInfo.InvariantCulture,
-            $"{run.Name} on the {dataName} data ({total} examples): how many of each true class (row) were predicted as each class (column); shading is the share of the row.");
+            $"{run.Name} on the {dataName} data ({matrix.Total} examples): how many of each true class (row) were predicted as each class (column); shading is the share of the row.");
         return Render(plot, FigureKind.ConfusionMatrix, run.Name, caption, size, size - 20, counts);
     }
 
@@ -267,10 +273,12 @@ internal static class Figures
         line.LegendText = label;
         if (curve.Validation)
         {
+            // Dashed, with a ring on every recorded point so no value falls in a gap between dashes.
             line.LinePattern = LinePattern.Dashed;
+            line.MarkerSize = 5;
+            line.MarkerShape = MarkerShape.OpenCircle;
         }
-
-        if (curve.X.Length <= 25)
+        else if (curve.X.Length <= 25)
         {
             line.MarkerSize = 5;
             line.MarkerShape = MarkerShape.FilledCircle;

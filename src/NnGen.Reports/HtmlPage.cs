@@ -66,7 +66,7 @@ internal static class HtmlPage
         html.Append("</div>\n");
         if (content.Accuracy is null)
         {
-            html.Append("<p>No accuracy was recorded during training; the table above gives the final accuracy.</p>\n");
+            html.Append("<p>No accuracy was recorded during training (give <code>Fit</code> validation data to record it); the table above gives the final accuracy.</p>\n");
         }
 
         WriteSection(html, "Decision boundary", content.Boundaries);
@@ -220,10 +220,13 @@ internal static class HtmlPage
     private static string Percent(Evaluation? evaluation) =>
         evaluation is { Accuracy: var accuracy } && !double.IsNaN(accuracy) ? Invariant($"{accuracy:P2}") : "—";
 
-    private static string Status(TrainingHistory history) =>
-        history.Status == TrainingStatus.Diverged
-            ? Invariant($"diverged at iteration {history.DivergedAtIteration}")
-            : "completed";
+    private static string Status(TrainingHistory history) => history.Status switch
+    {
+        TrainingStatus.Completed => "completed",
+        TrainingStatus.StoppedEarly => Invariant($"stopped early; kept the parameters of iteration {history.BestIteration}"),
+        TrainingStatus.Diverged => Invariant($"diverged at iteration {history.DivergedAtIteration}"),
+        _ => Invariant($"{history.Status} at iteration {history.ProblemAtIteration}: {history.Problem}"),
+    };
 
     private static string Duration(TimeSpan elapsed) =>
         elapsed.TotalSeconds >= 1 ? Invariant($"{elapsed.TotalSeconds:F2} s") : Invariant($"{elapsed.TotalMilliseconds:F1} ms");

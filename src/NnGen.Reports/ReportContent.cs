@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using NnGen.Data;
 
 namespace NnGen.Reports;
 
@@ -55,12 +54,12 @@ internal sealed class ReportContent
                 boundaries.Add(Figures.DecisionBoundary(run, network, points));
             }
 
-            if (Classification.IsClassifier(network) && (run.Validation ?? run.Training) is Dataset data)
+            // Evaluation counts the classes of a single sigmoid or a softmax output; on held-out data when there is some.
+            if ((validation ?? training)?.ConfusionMatrix is { } matrix)
             {
-                long[,] counts = Classification.ConfusionCounts(network, data.Inputs, data.Labels);
                 IReadOnlyList<string> names = run.ClassNames
-                    ?? Enumerable.Range(0, counts.GetLength(0)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
-                confusions.Add(Figures.ConfusionMatrix(run, counts, names, run.Validation is null ? "training" : "held-out"));
+                    ?? Enumerable.Range(0, matrix.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
+                confusions.Add(Figures.ConfusionMatrix(run, matrix, names, validation is null ? "training" : "held-out"));
             }
         }
 

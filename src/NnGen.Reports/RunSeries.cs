@@ -9,20 +9,38 @@ internal sealed record Curve(string Label, double[] X, double[] Y, bool Validati
 /// <summary>Reads the curves a <see cref="TrainingHistory"/> holds.</summary>
 internal static class RunSeries
 {
-    /// <summary>The training cost at each recorded iteration.</summary>
+    /// <summary>The training cost at each recorded iteration, and the validation cost where <c>Fit</c> had validation data.</summary>
     public static IEnumerable<Curve> Costs(ReportRun run)
     {
         IReadOnlyList<CostRecord> costs = run.History.Costs;
-        if (costs.Count > 0)
+        if (costs.Count == 0)
         {
-            yield return new Curve(run.Name, costs.Select(c => (double)c.Iteration).ToArray(), costs.Select(c => (double)c.Cost).ToArray(), Validation: false);
+            yield break;
+        }
+
+        yield return new Curve(run.Name, costs.Select(c => (double)c.Iteration).ToArray(), costs.Select(c => (double)c.Cost).ToArray(), Validation: false);
+        var validation = costs.Where(c => double.IsFinite(c.ValidationCost)).ToList();
+        if (validation.Count > 0)
+        {
+            yield return new Curve(run.Name, validation.Select(c => (double)c.Iteration).ToArray(), validation.Select(c => c.ValidationCost).ToArray(), Validation: true);
         }
     }
 
-    /// <summary>Accuracy per recorded iteration, training and validation, when the history holds them.</summary>
+    /// <summary>
+    /// The validation accuracy at each recorded iteration, for a classifier whose <c>Fit</c> had validation data (for
+    /// other outputs <see cref="CostRecord.ValidationMetric"/> is R², which this figure does not draw).
+    /// </summary>
     public static IEnumerable<Curve> Accuracies(ReportRun run)
     {
-        _ = run;
-        yield break;
+        if (run.Network is not { } network || !Classification.IsClassifier(network))
+        {
+            yield break;
+        }
+
+        var points = run.History.Costs.Where(c => double.IsFinite(c.ValidationMetric)).ToList();
+        if (points.Count > 0)
+        {
+            yield return new Curve(run.Name, points.Select(c => (double)c.Iteration).ToArray(), points.Select(c => c.ValidationMetric).ToArray(), Validation: true);
+        }
     }
 }

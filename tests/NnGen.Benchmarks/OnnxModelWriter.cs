@@ -13,7 +13,9 @@ namespace NnGen.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Hand-encoded protobuf: the handful of ONNX fields a dense MLP needs, each written with its field number from
-/// onnx.proto3, so the benchmark does not depend on the ONNX schema package.
+/// onnx.proto3. NnGen.Onnx's exporter writes the same graph (Gemm with transB = 1 and the activation node) but takes an
+/// <c>ISerializableNetwork</c>; this writer takes any parameter buffer with a <see cref="PeerNetwork"/>'s shape, so the
+/// peer rows depend only on the harness's description of the network.
 /// </remarks>
 public static class OnnxModelWriter
 {

@@ -11,7 +11,7 @@ namespace NnGen.Reports.Tests;
 
 /// <summary>
 /// The images in docs/images are figures of the samples' reports. With <c>NNGEN_WRITE_DOC_IMAGES=1</c> these tests
-/// write them (the cat images train the course's three models in full, a few minutes); otherwise they check that each
+/// write them (the cat images train the course's three models in full with the test set as validation data, a few minutes); otherwise they check that each
 /// image is there and has the size the report code gives that figure today, so a change to a figure's layout shows up.
 /// </summary>
 public sealed class DocumentationImages
@@ -48,11 +48,12 @@ public sealed class DocumentationImages
         IReadOnlyList<ReportFigure> figures = report.Render().Figures;
         Check("cat-confusion.png", figures.Where(f => f.Kind == FigureKind.ConfusionMatrix).ToList());
         Check("cat-cost.png", [figures.Single(f => f.Kind == FigureKind.Cost)]);
+        Check("cat-accuracy.png", [figures.Single(f => f.Kind == FigureKind.Accuracy)]);
     }
 
     private static void Add(TrainingReport report, string name, ITrainableNetwork network, int iterations, float learningRate, Dataset train, Dataset test)
     {
-        var options = new TrainingOptions { LearningRate = learningRate, Iterations = iterations, RecordEvery = 100 };
+        var options = new TrainingOptions { LearningRate = learningRate, Iterations = iterations, RecordEvery = 100, Validation = new ValidationData(test.Inputs, test.Labels) };
         TrainingHistory history = Trainer.Fit(network, train.Inputs, train.Labels, options);
         report.Add(new ReportRun(name, history) { Network = network, Options = options, Training = train, Validation = test, ClassNames = ["non-cat", "cat"] });
     }

@@ -119,6 +119,45 @@ public sealed class FigureTests
     }
 
     [Fact]
+    public void ValidationData_AddsTheValidationCostAndAccuracyCurvesThroughEveryRecordedValue()
+    {
+        Dataset data = PlanarDataset.Generate(seed: 1);
+        Dataset held = PlanarDataset.Generate(seed: 5);
+        var net = new PlanarNet(seed: 2);
+        var options = new TrainingOptions { LearningRate = 1.2f, Iterations = 3000, RecordEvery = 100, Validation = new ValidationData(held.Inputs, held.Labels) };
+        TrainingHistory history = net.Fit(data.Inputs, data.Labels, options);
+        var report = new TrainingReport("validation").Add(new ReportRun("2-4-1", history) { Network = net, Training = data, Validation = held, Options = options });
+
+        var figures = ReportHtml.Figures(report.Render().Html);
+
+        Assert.Equal(["cost", "accuracy", "decision-boundary", "confusion-matrix"], figures.Select(f => f.Kind));
+        HtmlFigure cost = figures[0], accuracy = figures[1];
+        foreach (CostRecord record in history.Costs)
+        {
+            Assert.True(double.IsFinite(record.ValidationCost) && double.IsFinite(record.ValidationMetric), $"iteration {record.Iteration} has no validation figures");
+            (double column, double row) = cost.Area.ToPixel(record.Iteration, record.ValidationCost);
+            Assert.True(
+                HasColourNear(cost.Image, column, row, Figures.RunColors[0], radius: 3),
+                $"No line pixel within 3 pixels of ({column:F1}, {row:F1}), where the validation cost {record.ValidationCost} of iteration {record.Iteration} is plotted.");
+            (column, row) = accuracy.Area.ToPixel(record.Iteration, record.ValidationMetric * 100);
+            Assert.True(
+                HasColourNear(accuracy.Image, column, row, Figures.RunColors[0], radius: 3),
+                $"No line pixel within 3 pixels of ({column:F1}, {row:F1}), where the validation accuracy {record.ValidationMetric} of iteration {record.Iteration} is plotted.");
+        }
+
+        // The confusion matrix is on the held-out data, as the network classifies it one example at a time.
+        var counts = new long[2, 2];
+        var y = new float[1];
+        for (int i = 0; i < held.Count; i++)
+        {
+            net.Predict(held.Inputs.AsSpan(2 * i, 2), y);
+            counts[held.Labels[i] > 0.5f ? 1 : 0, y[0] > 0.5f ? 1 : 0]++;
+        }
+
+        Assert.Equal($"{counts[0, 0]},{counts[0, 1]};{counts[1, 0]},{counts[1, 1]}", figures[3].Counts);
+    }
+
+    [Fact]
     public void ConfusionMatrix_HoldsTheNetworksCountsOnTheTrainingData()
     {
         PlanarRuns runs = SampleReports.PlanarTrained;

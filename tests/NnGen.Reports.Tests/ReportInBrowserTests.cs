@@ -30,7 +30,7 @@ public sealed class ReportInBrowserTests
     public void CatReport_OpensWithEveryFigureDrawnAndNothingLogged()
     {
         RenderedReport rendered = SampleReports.CatReport().Report.Render();
-        OpenAndCheck("cat-report", rendered, ["cost", "confusion-matrix"], height: 2200);
+        OpenAndCheck("cat-report", rendered, ["cost", "accuracy", "confusion-matrix"], height: 2200);
     }
 
     [ChromiumFact]

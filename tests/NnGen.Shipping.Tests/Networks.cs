@@ -52,3 +52,9 @@ public partial class TorchClassifier;
 [Layer(16, Activation.LeakyReLU)]
 [Layer(3, Activation.Linear)]
 public partial class TorchRegressor;
+
+/// <summary>A multi-class network: softmax output, categorical cross-entropy.</summary>
+[Network(Inputs = 4)]
+[Layer(6, Activation.ReLU)]
+[Layer(3, Activation.Softmax)]
+public partial class SoftmaxNet;

@@ -16,7 +16,7 @@ public sealed class SaveLoadTests : IDisposable
 
     public void Dispose() => Repository.DeleteQuietly(_directory);
 
-    public static TheoryData<string> NetworkNames => new() { "PlanarNet", "LogisticRegression", "MixedNet", "RegressionNet", "DeepCatNet", "TinyLinearNet", "MediumNet" };
+    public static TheoryData<string> NetworkNames => new() { "PlanarNet", "LogisticRegression", "MixedNet", "RegressionNet", "DeepCatNet", "TinyLinearNet", "MediumNet", "SoftmaxNet" };
 
     internal static ISerializableNetwork Create(string name, int seed) => name switch
     {
@@ -29,6 +29,7 @@ public sealed class SaveLoadTests : IDisposable
         "MediumNet" => new MediumNet(seed),
         "TorchClassifier" => new TorchClassifier(seed),
         "TorchRegressor" => new TorchRegressor(seed),
+        "SoftmaxNet" => new SoftmaxNet(seed),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

@@ -53,13 +53,14 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}"))
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}"))
             {
                 EmitConstants(writer, plan);
                 EmitParameters(writer, plan);
                 EmitConstruction(writer, plan);
                 EmitIoTypes(writer, plan);
                 EmitSummary(writer, plan);
+                WeightsEmitter.Emit(writer, plan);
 
                 // The course's order: forward, cost, backward, update.
                 writer.WriteLine("// Forward propagation: A[l] = g[l](W[l]·A[l-1] + b[l]) for l = 1..L, A[0] = X.");

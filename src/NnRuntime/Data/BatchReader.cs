@@ -130,6 +130,15 @@ public abstract class BatchReader : IEnumerable<(ReadOnlyMemory<float> Inputs, R
         return new IdxBatchReader(imagesPath, labelsPath, batchSize, classCount, encoding, pixelScale);
     }
 
+    /// <summary>
+    /// The same passes as <see cref="TrainingBatch"/>es, the source type of
+    /// <see cref="Trainer.Fit(ITrainableNetwork, IEnumerable{TrainingBatch}, TrainingOptions)"/>:
+    /// <c>Trainer.Fit(network, reader.AsTrainingBatches(), options)</c>.
+    /// Each enumeration is one pass of this reader, with the same reuse of memory.
+    /// </summary>
+    /// <returns>A view of this reader; it reads nothing until enumerated.</returns>
+    public IEnumerable<TrainingBatch> AsTrainingBatches() => new TrainingBatches(this);
+
     /// <summary>Starts a pass over the examples: each <see cref="Enumerator.MoveNext"/> reads the next batch.</summary>
     /// <returns>An enumerator whose <see cref="Enumerator.Dispose"/> ends the pass.</returns>
     /// <exception cref="InvalidOperationException">Another pass over this reader has not been disposed.</exception>
@@ -167,6 +176,19 @@ public abstract class BatchReader : IEnumerable<(ReadOnlyMemory<float> Inputs, R
     /// <summary>Called when a pass ends, finished or abandoned (its enumerator is disposed), e.g. to close files.</summary>
     protected virtual void EndPass()
     {
+    }
+
+    private sealed class TrainingBatches(BatchReader reader) : IEnumerable<TrainingBatch>
+    {
+        public IEnumerator<TrainingBatch> GetEnumerator()
+        {
+            foreach (var (inputs, labels) in reader)
+            {
+                yield return new TrainingBatch(inputs, labels);
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>One pass over a <see cref="BatchReader"/>; a struct so that <c>foreach</c> over the reader allocates nothing.</summary>

@@ -19,7 +19,8 @@ namespace NnGen.Data;
 /// Applying computes <c>(x - mean) / scale</c> in float, element by element, so the result does not depend on the vector
 /// width, and allocates nothing. To ship a model with its standardizer, save <see cref="Mean"/> and <see cref="Scale"/>
 /// beside the weights (as the float32 tensors <see cref="MeanTensorName"/> and <see cref="ScaleTensorName"/>, each of
-/// shape [<see cref="Columns"/>]) and rebuild it with <see cref="Standardizer(ReadOnlySpan{float}, ReadOnlySpan{float})"/>.
+/// shape [<see cref="Columns"/>]; <see cref="ToTensors"/> makes them) and rebuild it with <see cref="FromWeights"/> or
+/// <see cref="Standardizer(ReadOnlySpan{float}, ReadOnlySpan{float})"/>.
 /// </para>
 /// </remarks>
 public sealed class Standardizer
@@ -74,6 +75,43 @@ public sealed class Standardizer
 
     /// <summary>The divisor of each column: the training rows' population standard deviation, or 1 for a constant column; [<see cref="Columns"/>].</summary>
     public ReadOnlySpan<float> Scale => _scale;
+
+    /// <summary>
+    /// Rebuilds the standardizer saved beside a model's weights: the tensors <see cref="MeanTensorName"/> and
+    /// <see cref="ScaleTensorName"/> of <paramref name="weights"/>, each of shape [<paramref name="columns"/>].
+    /// </summary>
+    /// <param name="weights">What <see cref="WeightsFile.Load(ISerializableNetwork, string)"/> returned.</param>
+    /// <param name="columns">The number of features, normally the network's input size.</param>
+    /// <returns>The standardizer, equal to the one saved.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="weights"/> is null.</exception>
+    /// <exception cref="WeightsFormatException">
+    /// A tensor is missing or of another shape, a mean is not finite, or a scale is not finite and positive (the message
+    /// names the file, the tensor and the value).
+    /// </exception>
+    public static Standardizer FromWeights(LoadedWeights weights, int columns)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        NamedTensor mean = weights.GetExtra(MeanTensorName, columns);
+        NamedTensor scale = weights.GetExtra(ScaleTensorName, columns);
+        try
+        {
+            return new Standardizer(mean.Values, scale.Values);
+        }
+        catch (ArgumentException exception)
+        {
+            string tensor = exception.ParamName == nameof(mean) ? MeanTensorName : ScaleTensorName;
+            string detail = exception.Message.Replace($" (Parameter '{exception.ParamName}')", string.Empty, StringComparison.Ordinal);
+            throw new WeightsFormatException(weights.File, tensor, detail);
+        }
+    }
+
+    /// <summary>
+    /// The mean and scale as the two tensors to save beside a model's weights:
+    /// <c>WeightsFile.Save(network, path, standardizer.ToTensors())</c>; <see cref="FromWeights"/> reads them back.
+    /// </summary>
+    /// <returns><see cref="MeanTensorName"/> and <see cref="ScaleTensorName"/>, each a float32 tensor of shape [<see cref="Columns"/>].</returns>
+    public NamedTensor[] ToTensors() => [new(MeanTensorName, _mean), new(ScaleTensorName, _scale)];
 
     /// <summary>Learns the mean and scale of each input column of <paramref name="training"/> (fit on the training part only, never on test data).</summary>
     /// <param name="training">The training examples.</param>

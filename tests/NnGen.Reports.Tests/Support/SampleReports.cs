@@ -27,7 +27,7 @@ internal static class SampleReports
         Dataset train = CsvDataset.Load(SharedData.Find("catvnoncat/train.csv"), CsvLabelColumn.First, featureScale: 1.0 / 255);
         Dataset test = CsvDataset.Load(SharedData.Find("catvnoncat/test.csv"), CsvLabelColumn.First, featureScale: 1.0 / 255);
         var net = new TwoLayerCatNet(seed: 1);
-        var options = new TrainingOptions { LearningRate = 0.0075f, Iterations = 300, RecordEvery = 20 };
+        var options = new TrainingOptions { LearningRate = 0.0075f, Iterations = 300, RecordEvery = 20, Validation = new ValidationData(test.Inputs, test.Labels) };
         TrainingHistory history = net.Fit(train.Inputs, train.Labels, options);
         var report = new TrainingReport("Cat or not");
         report.Add(new ReportRun("[12288, 7, 1]", history)

@@ -98,6 +98,25 @@ public sealed class DataPathTests : IDisposable
         Assert.Equal(fitted.CopyParameters(), manual.CopyParameters());
     }
 
+    [Fact]
+    public void FitOnAsTrainingBatches_EqualsFitOnTheDataWithTheSameBatchesAndSeed()
+    {
+        Dataset data = CsvDataset.LoadClassification(WriteTwoClassCsv(rows: 70, seed: 8), CsvLabelColumn.Last);
+        Dataset standardized = Standardizer.Fit(data).Transform(data);
+        var inMemory = ScalarNetwork.LogisticRegression(3).Initialize(seed: 4);
+        var streamed = ScalarNetwork.LogisticRegression(3).Initialize(seed: 4);
+
+        TrainingHistory memoryHistory = Trainer.Fit(inMemory, standardized.Inputs, standardized.Labels, new TrainingOptions { LearningRate = 0.2f, Iterations = 4, BatchSize = 16, Seed = 2, RecordEvery = 1 });
+        TrainingHistory sourceHistory = Trainer.Fit(
+            streamed,
+            BatchReader.FromDataset(standardized, batchSize: 16, shuffleSeed: 2).AsTrainingBatches(),
+            new TrainingOptions { LearningRate = 0.2f, Iterations = 4, RecordEvery = 1 });
+
+        Assert.Equal(inMemory.CopyParameters(), streamed.CopyParameters());
+        Assert.Equal(memoryHistory.Costs.Select(c => c.Cost), sourceHistory.Costs.Select(c => c.Cost));
+        Assert.Equal(memoryHistory.Status, sourceHistory.Status);
+    }
+
     // Two classes separated along a direction that mixes a feature of scale 1000 and one of scale 0.01, plus noise.
     private string WriteTwoClassCsv(int rows, int seed)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using NnGen.Data;
 using NnGen.Tests.Support;
@@ -125,6 +126,33 @@ public class StandardizerTests
         Assert.Equal(fitted.Transform(new Dataset(rows, 4, new float[20], 1)).Inputs, restored.Transform(new Dataset(rows, 4, new float[20], 1)).Inputs);
         Assert.Equal("standardizer.mean", Standardizer.MeanTensorName);
         Assert.Equal("standardizer.scale", Standardizer.ScaleTensorName);
+    }
+
+    [Fact]
+    public void ToTensorsAndFromWeights_RoundTripTheSavedStandardizer()
+    {
+        Standardizer fitted = Standardizer.Fit(RandomRows(40, 3, seed: 9, offset: 5), 3);
+
+        NamedTensor[] tensors = fitted.ToTensors();
+        var loaded = new LoadedWeights("model.safetensors", new Dictionary<string, string>(), tensors);
+        Standardizer restored = Standardizer.FromWeights(loaded, 3);
+
+        Assert.Equal(["standardizer.mean", "standardizer.scale"], tensors.Select(t => t.Name));
+        Assert.All(tensors, t => Assert.Equal([3], t.Shape));
+        Assert.Equal(fitted.Mean.ToArray(), restored.Mean.ToArray());
+        Assert.Equal(fitted.Scale.ToArray(), restored.Scale.ToArray());
+    }
+
+    [Fact]
+    public void FromWeights_MissingWrongShapedOrInvalidTensor_ThrowsNamingFileAndTensor()
+    {
+        NamedTensor mean = new("standardizer.mean", [1f, 2f]);
+        var noScale = new LoadedWeights("m.safetensors", new Dictionary<string, string>(), [mean]);
+        var zeroScale = new LoadedWeights("m.safetensors", new Dictionary<string, string>(), [mean, new NamedTensor("standardizer.scale", [1f, 0f])]);
+
+        Assert.StartsWith("m.safetensors: tensor 'standardizer.scale': missing", Assert.Throws<WeightsFormatException>(() => Standardizer.FromWeights(noScale, 2)).Message, StringComparison.Ordinal);
+        Assert.Equal("m.safetensors: tensor 'standardizer.mean': expected shape (3), found (2).", Assert.Throws<WeightsFormatException>(() => Standardizer.FromWeights(zeroScale, 3)).Message);
+        Assert.Equal("m.safetensors: tensor 'standardizer.scale': scale[1] is 0; expected a finite positive number.", Assert.Throws<WeightsFormatException>(() => Standardizer.FromWeights(zeroScale, 2)).Message);
     }
 
     [Fact]

@@ -90,12 +90,12 @@ namespace NnGen.Generator.Emit.Strategies
             using (writer.Block($"private float Backpropagate{lanes.Suffix}({RuntimeNames.ReadOnlySpan} x, {RuntimeNames.ReadOnlySpan} y, int m, {RuntimeNames.Span} gradients, {RuntimeNames.Span} workspace, bool computeCost)"))
             {
                 EmitBuffers(writer, plan, "workspace", labels: true);
-                writer.WriteLine("// Accumulators: lane e sums example e's share of each dW and db.");
+                writer.WriteLine("// Accumulators: lane e mod 8 sums example e's share of each dW and db, in the same order at every vector width.");
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     string l = Int(layer.Index);
-                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).SelectMany(j => Enumerable.Range(0, layer.Inputs).Select(k => $"gW{l}_{Int(j)}_{Int(k)}")).Select((name, index) => index == 0 ? $"{lanes.Type} {name} = default" : $"{name} = default")) + ";");
-                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).Select(j => $"gb{l}_{Int(j)}").Select((name, index) => index == 0 ? $"{lanes.Type} {name} = default" : $"{name} = default")) + ";");
+                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).SelectMany(j => Enumerable.Range(0, layer.Inputs).Select(k => $"gW{l}_{Int(j)}_{Int(k)}")).Select((name, index) => index == 0 ? $"{RuntimeNames.ExampleSum} {name} = default" : $"{name} = default")) + ";");
+                    writer.WriteLine(string.Join(", ", Enumerable.Range(0, layer.Units).Select(j => $"gb{l}_{Int(j)}").Select((name, index) => index == 0 ? $"{RuntimeNames.ExampleSum} {name} = default" : $"{name} = default")) + ";");
                 }
 
                 writer.WriteLine($"// The cost, per lane in double: {Prose(plan.Loss)} as Losses.Cost defines it.");
@@ -259,14 +259,15 @@ namespace NnGen.Generator.Emit.Strategies
         {
             string l = Int(layer.Index);
             writer.WriteLine($"// Layer {l} backward: db{l} += dZ{l}; dW{l} += dZ{l}·{(previous is null ? "X" : "A" + Int(previous.Index))}ᵀ" + (previous is null ? "." : $"; dZ{Int(previous.Index)} = W{l}ᵀ·dZ{l} * {Derivative(previous.Activation)}."));
+            // One statement per step takes both blocks' terms, so the sums' order is the examples' order at any width.
             for (int j = 0; j < layer.Units; j++)
             {
-                string delta = block.Name($"dZ{l}_{Int(j)}");
-                writer.WriteLine($"gb{l}_{Int(j)} += {delta};");
+                string delta = $"dZ{l}_{Int(j)}";
+                block.WriteForStep($"gb{l}_{Int(j)}.Add({delta}, {delta}{Block.NextSuffix});");
                 for (int k = 0; k < layer.Inputs; k++)
                 {
-                    string input = block.Name(previous is null ? "x" + Int(k) : $"a{Int(previous.Index)}_{Int(k)}");
-                    writer.WriteLine($"gW{l}_{Int(j)}_{Int(k)} += {delta} * {input};");
+                    string input = previous is null ? "x" + Int(k) : $"a{Int(previous.Index)}_{Int(k)}";
+                    block.WriteForStep($"gW{l}_{Int(j)}_{Int(k)}.Add({delta} * {input}, {delta}{Block.NextSuffix} * {input}{Block.NextSuffix});");
                 }
             }
 
@@ -293,7 +294,7 @@ namespace NnGen.Generator.Emit.Strategies
         private static void EmitInterleaved(SourceWriter writer, Lanes lanes, System.Action<Block> emit)
         {
             var first = new Block(lanes, "i", string.Empty);
-            var second = new Block(lanes, $"i + {lanes.Type}.Count", "Next");
+            var second = new Block(lanes, $"i + {lanes.Type}.Count", Block.NextSuffix);
             emit(first);
             emit(second);
             string[] firstLines = first.Writer.ToString().TrimEnd('\n').Split('\n');
@@ -301,7 +302,7 @@ namespace NnGen.Generator.Emit.Strategies
             for (int line = 0; line < firstLines.Length; line++)
             {
                 writer.WriteLine(firstLines[line]);
-                string twin = secondLines[line];
+                string twin = line < secondLines.Length ? secondLines[line] : string.Empty;
                 if (twin.Length > 0 && !twin.TrimStart().StartsWith("//", System.StringComparison.Ordinal))
                 {
                     writer.WriteLine(twin);
@@ -312,6 +313,9 @@ namespace NnGen.Generator.Emit.Strategies
         /// <summary>One vector of examples: its width, where it starts and how its locals are named.</summary>
         private sealed class Block
         {
+            /// <summary>Ends the names of the second block's locals.</summary>
+            public const string NextSuffix = "Next";
+
             private readonly string _suffix;
 
             public Block(Lanes lanes, string start, string suffix)
@@ -330,6 +334,19 @@ namespace NnGen.Generator.Emit.Strategies
             public SourceWriter Writer { get; } = new SourceWriter();
 
             public string Name(string local) => local + _suffix;
+
+            /// <summary>A statement about both blocks of a step: written by the first, an empty line (dropped) for its twin.</summary>
+            public void WriteForStep(string line)
+            {
+                if (_suffix.Length == 0)
+                {
+                    Writer.WriteLine(line);
+                }
+                else
+                {
+                    Writer.WriteLine();
+                }
+            }
         }
 
         /// <summary>
