@@ -36,5 +36,23 @@ namespace NnGen.Generator
 
         /// <summary>The labels of every training method.</summary>
         public const string Labels = "labels";
+
+        // Using aliases for the vector types, declared at the top of the emitted namespace. A user type of the same
+        // name in that namespace, or a member of the network class, would take their place, so the names are NnGen's own.
+
+        /// <summary>Four floats: an unrolled layer's tanh or sigmoid, four units at a time.</summary>
+        public const string Vec128 = "NnVec128";
+
+        /// <summary>One vector of examples of the tiny pass on AVX-512 CPUs.</summary>
+        public const string Vec512 = "NnVec512";
+
+        /// <summary>Its per-lane cost accumulator.</summary>
+        public const string Vec512D = "NnVec512D";
+
+        /// <summary>One vector of examples of the tiny pass at Vector&lt;float&gt;'s width.</summary>
+        public const string Vec = "NnVec";
+
+        /// <summary>Its per-lane cost accumulator.</summary>
+        public const string VecD = "NnVecD";
     }
 }

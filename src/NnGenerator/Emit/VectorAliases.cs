@@ -9,20 +9,11 @@ namespace NnGen.Generator.Emit
     /// </summary>
     internal static class VectorAliases
     {
-        /// <summary>Four floats: an unrolled layer's tanh or sigmoid, four units at a time.</summary>
-        public const string Vec128 = "Vec128";
-
-        /// <summary>One vector of examples of the tiny pass on AVX-512 CPUs.</summary>
-        public const string Vec512 = "Vec512";
-
-        /// <summary>Its per-lane cost accumulator.</summary>
-        public const string Vec512D = "Vec512D";
-
-        /// <summary>One vector of examples of the tiny pass at Vector&lt;float&gt;'s width.</summary>
-        public const string Vec = "Vec";
-
-        /// <summary>Its per-lane cost accumulator.</summary>
-        public const string VecD = "VecD";
+        public const string Vec128 = GeneratedNames.Vec128;
+        public const string Vec512 = GeneratedNames.Vec512;
+        public const string Vec512D = GeneratedNames.Vec512D;
+        public const string Vec = GeneratedNames.Vec;
+        public const string VecD = GeneratedNames.VecD;
 
         public static void Emit(SourceWriter writer, NetworkPlan plan)
         {

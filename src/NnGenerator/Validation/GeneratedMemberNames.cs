@@ -19,6 +19,7 @@ namespace NnGen.Generator.Validation
             "Gradients", "ComputeGradients", "Step", "Fit", "Evaluate", "GradientCheck",
             "ValidateTrainingData", "ForwardSingle", "ForwardBatch", "Backpropagate",
             "Architecture", "SaveWeights", "LoadWeights",
+            GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD,
         };
 
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>

@@ -88,7 +88,8 @@ public sealed class TableTests
         string[] members = [GeneratedNames.InputSize, GeneratedNames.OutputSize, GeneratedNames.LayerCount, GeneratedNames.Parameters];
         string[] methods = [GeneratedNames.Predict, GeneratedNames.PredictBatch, GeneratedNames.ComputeGradients, GeneratedNames.Fit, GeneratedNames.Evaluate, GeneratedNames.GradientCheck];
         string[] parameters = [GeneratedNames.X, GeneratedNames.Y, GeneratedNames.Inputs, GeneratedNames.Outputs, GeneratedNames.Labels];
-        Assert.Equal(names.Count, members.Length + methods.Length + parameters.Length + 1);
+        string[] aliases = [GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD];
+        Assert.Equal(names.Count, members.Length + methods.Length + parameters.Length + aliases.Length + 1);
 
         const BindingFlags Public = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static;
         foreach (string member in members.Concat(methods))
@@ -107,6 +108,10 @@ public sealed class TableTests
         Assert.Equal([GeneratedNames.X, GeneratedNames.Y], predict.GetParameters().Select(parameter => parameter.Name));
         MethodInfo batch = network.GetMethod(GeneratedNames.PredictBatch)!;
         Assert.Equal([GeneratedNames.Inputs, GeneratedNames.Outputs], batch.GetParameters().Select(parameter => parameter.Name));
+
+        // A tiny network with unrolled tanh layers declares every vector alias.
+        string source = CompiledNetwork.For(TestArchitecture.MultiOutputSigmoid).Compilation.SyntaxTrees.Single(GeneratorHarness.IsGenerated).ToString();
+        Assert.All(aliases, alias => Assert.Contains($"using {alias} = ", source, StringComparison.Ordinal));
     }
 
     [Fact]
