@@ -22,6 +22,9 @@ namespace NnGen.Generator
         public const string Evaluate = "Evaluate";
         public const string GradientCheck = "GradientCheck";
 
+        /// <summary>The private table of W1 … WL's ranges in the parameters, behind ITrainableNetwork.WeightRanges.</summary>
+        public const string WeightRanges = "_weightRanges";
+
         /// <summary>Predict's example.</summary>
         public const string X = "x";
 

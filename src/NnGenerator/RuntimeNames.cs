@@ -93,6 +93,9 @@ namespace NnGen.Generator
         // The framework.
         public const string Span = "global::System.Span<float>";
         public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+        public const string ClassIndexSpan = "global::System.ReadOnlySpan<int>";
+        public const string Range = "global::System.Range";
+        public const string RangeSpan = "global::System.ReadOnlySpan<global::System.Range>";
         public const string TensorPrimitives = "global::System.Numerics.Tensors.TensorPrimitives";
         public const string Subtract = TensorPrimitives + ".Subtract";
         public const string ArrayPool = "global::System.Buffers.ArrayPool<float>";

@@ -105,7 +105,9 @@ namespace NnGen.Generator.Emit
                 Member(writer, doc, $"public float ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, Gradients gradients, {RuntimeNames.Workspace}? workspace = null) => {@throw};");
                 Member(writer, doc, $"public void Step(Gradients gradients, float learningRate) => {@throw};");
                 Member(writer, doc, $"public {RuntimeNames.TrainingHistory} Fit({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {RuntimeNames.TrainingOptions} options) => {@throw};");
+                Member(writer, doc, $"public {RuntimeNames.TrainingHistory} Fit({ReadOnlySpan} inputs, {RuntimeNames.ClassIndexSpan} labels, {RuntimeNames.TrainingOptions} options) => {@throw};");
                 Member(writer, doc, $"public {RuntimeNames.Evaluation} Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} labels) => {@throw};");
+                Member(writer, doc, $"public {RuntimeNames.Evaluation} Evaluate({ReadOnlySpan} inputs, {RuntimeNames.ClassIndexSpan} labels) => {@throw};");
                 Member(writer, doc, $"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels, float epsilon) => {@throw};");
                 Member(writer, doc, $"public double GradientCheck({ReadOnlySpan} inputs, {ReadOnlySpan} labels) => {@throw};");
 

@@ -71,7 +71,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"{RuntimeNames.ThrowIfNull}(gradients);");
                 writer.WriteLine($"int m = {RuntimeNames.TrainerValidateTrainingData}(this, \"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"workspace ??= new {RuntimeNames.Workspace}();");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample * " + strategy.WorkspaceColumns("m") + "), computeCost: true);");
+                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample, " + strategy.WorkspaceColumns("m") + ", NetworkName, \"ComputeGradients\"), computeCost: true);");
             }
 
             writer.WriteLine();
@@ -97,6 +97,14 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"public {RuntimeNames.TrainingHistory} {GeneratedNames.Fit}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}, {RuntimeNames.TrainingOptions} options) =>");
             writer.WriteLine($"    {RuntimeNames.TrainerFit}(this, inputs, labels, options);");
             writer.WriteLine();
+            writer.Summary("Trains as <see cref=\"Fit(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::NnGen.TrainingOptions)\"/> does, with one class index per example instead of label rows.");
+            writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
+            writer.WriteLine($"/// <param name=\"labels\">m class indices in [0, {Int(plan.OutputSize > 1 ? plan.OutputSize : 2)}), one per example.</param>");
+            writer.WriteLine("/// <param name=\"options\">Learning rate, iterations, batch size, seed, progress, cancellation.</param>");
+            writer.WriteLine("/// <returns>The cost history, final cost, time, and how training ended.</returns>");
+            writer.WriteLine($"public {RuntimeNames.TrainingHistory} {GeneratedNames.Fit}({ReadOnlySpan} {GeneratedNames.Inputs}, {RuntimeNames.ClassIndexSpan} {GeneratedNames.Labels}, {RuntimeNames.TrainingOptions} options) =>");
+            writer.WriteLine($"    {RuntimeNames.TrainerFit}(this, inputs, labels, options);");
+            writer.WriteLine();
         }
 
         private static void EmitEvaluation(SourceWriter writer, NetworkPlan plan)
@@ -106,6 +114,13 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"/// <param name=\"labels\">Y, one example per row: (m, {Int(plan.OutputSize)}).</param>");
             writer.WriteLine("/// <returns>The cost and the accuracy.</returns>");
             writer.WriteLine($"public {RuntimeNames.Evaluation} {GeneratedNames.Evaluate}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}) =>");
+            writer.WriteLine($"    {RuntimeNames.TrainerEvaluate}(this, inputs, labels);");
+            writer.WriteLine();
+            writer.Summary("The cost and the metrics over m examples labelled by class index.");
+            writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, {Int(plan.InputSize)}).</param>");
+            writer.WriteLine($"/// <param name=\"labels\">m class indices in [0, {Int(plan.OutputSize > 1 ? plan.OutputSize : 2)}), one per example.</param>");
+            writer.WriteLine("/// <returns>The cost and the accuracy.</returns>");
+            writer.WriteLine($"public {RuntimeNames.Evaluation} {GeneratedNames.Evaluate}({ReadOnlySpan} {GeneratedNames.Inputs}, {RuntimeNames.ClassIndexSpan} {GeneratedNames.Labels}) =>");
             writer.WriteLine($"    {RuntimeNames.TrainerEvaluate}(this, inputs, labels);");
             writer.WriteLine();
             writer.Summary("Compares the analytic gradient with central differences over every parameter: ‖g - g̃‖ / (‖g‖ + ‖g̃‖).");
@@ -148,6 +163,12 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"{RuntimeNames.ActivationType} {iface}.OutputActivation => {RuntimeNames.ActivationType}.{plan.Output.Activation};");
             writer.WriteLine();
+            writer.WriteLine($"{RuntimeNames.RangeSpan} {iface}.WeightRanges => {GeneratedNames.WeightRanges};");
+            writer.WriteLine();
+            writer.WriteLine("// W1, W2, …: what L2 regularization and AdamW's weight decay apply to (the biases are left out).");
+            string ranges = string.Join(", ", Enumerable.Range(1, plan.Layers.Count).Select(l => $"W{Int(l)}Offset..b{Int(l)}Offset"));
+            writer.WriteLine($"private static readonly {RuntimeNames.Range}[] {GeneratedNames.WeightRanges} = {{ {ranges} }};");
+            writer.WriteLine();
             writer.WriteLine($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace) =>");
             writer.WriteLine($"    (({iface})this).ComputeGradients(inputs, labels, gradients, workspace, computeCost: true)!.Value;");
             writer.WriteLine();
@@ -156,7 +177,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"{RuntimeNames.ThrowIfNull}(workspace);");
                 writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
-                writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample * " + strategy.WorkspaceColumns("m") + "), computeCost);");
+                writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample, " + strategy.WorkspaceColumns("m") + ", NetworkName, \"ComputeGradients\"), computeCost);");
                 writer.WriteLine("return computeCost ? cost : null;");
             }
 

@@ -18,7 +18,7 @@ namespace NnGen.Generator.Validation
             "_parameters", "Parameters", "Initialize", "Input", "Output", "Predict", "PredictBatch", "Summary",
             "Gradients", "ComputeGradients", "Step", "Fit", "Evaluate", "GradientCheck",
             "ValidateTrainingData", "ForwardSingle", "ForwardBatch", "Backpropagate",
-            "Architecture", "SaveWeights", "LoadWeights",
+            "Architecture", "SaveWeights", "LoadWeights", GeneratedNames.WeightRanges,
             GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD,
         };
 
