@@ -146,4 +146,64 @@ public class TrainingRuntimeTests
     {
         public void Report(TrainingProgress value) => snapshots[value.Iteration] = net.Parameters.ToArray();
     }
+    [Fact]
+    public void Fit_WithL2OnPlanarNet_OneStepIsGradientDescentOnTheRegularizedCost_BiasesUndecayed()
+    {
+        // Reference: the network's own gradients plus (λ/m)·W on W1 and W2 only, one update in double.
+        const float Lambda = 0.7f, Rate = 0.5f;
+        Dataset data = PlanarDataset.Generate(seed: 1);
+        int m = data.Count;
+        var net = new PlanarNet(seed: 2);
+        double[] before = net.Parameters.ToArray().Select(p => (double)p).ToArray();
+        var gradients = new PlanarNet.Gradients();
+        net.ComputeGradients(data.Inputs, data.Labels, gradients);
+        double[] expected = new double[before.Length];
+        for (int i = 0; i < before.Length; i++)
+        {
+            bool isWeight = (i >= PlanarNet.W1Offset && i < PlanarNet.b1Offset) || (i >= PlanarNet.W2Offset && i < PlanarNet.b2Offset);
+            double decay = isWeight ? Lambda / (double)m * before[i] : 0.0;
+            expected[i] = before[i] - (Rate * (gradients.Values[i] + decay));
+        }
+
+        TrainingHistory history = net.Fit(data.Inputs, data.Labels, new TrainingOptions { LearningRate = Rate, Iterations = 1, L2 = Lambda });
+
+        Assert.Equal(TrainingStatus.Completed, history.Status);
+        float[] after = net.Parameters.ToArray();
+        for (int i = 0; i < after.Length; i++)
+        {
+            Assert.True(Math.Abs(after[i] - expected[i]) <= 1e-6 * (1 + Math.Abs(expected[i])), $"parameter {i}: {after[i]} vs {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void FitAndEvaluate_ClassIndices_EqualOneHotRowsOnAGeneratedSoftmaxNetwork()
+    {
+        // [4,5,3] softmax: class-index labels are the one-hot rows they stand for, bit for bit.
+        var random = new Random(3);
+        const int Examples = 60;
+        float[] inputs = Enumerable.Range(0, Examples * 4).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        int[] classes = Enumerable.Range(0, Examples).Select(i => i % 3).ToArray();
+        float[] oneHot = new float[Examples * 3];
+        for (int i = 0; i < Examples; i++)
+        {
+            oneHot[(i * 3) + classes[i]] = 1f;
+        }
+
+        var byIndex = new ClassIndexNet(seed: 1);
+        var byRows = new ClassIndexNet(seed: 1);
+        var options = new TrainingOptions { LearningRate = 0.1f, Iterations = 20 };
+        byIndex.Fit(inputs, classes, options);
+        byRows.Fit(inputs, oneHot, options);
+
+        Assert.Equal(byRows.Parameters.ToArray(), byIndex.Parameters.ToArray());
+        Assert.Equal(byRows.Evaluate(inputs, oneHot).Accuracy, byIndex.Evaluate(inputs, classes).Accuracy);
+        var bad = Assert.ThrowsAny<ArgumentException>(() => byIndex.Evaluate(inputs, classes.Select(c => c == 2 ? 3 : c).ToArray()));
+        Assert.Contains("is 3, but the network has 3 classes", bad.Message, StringComparison.Ordinal);
+    }
 }
+
+/// <summary>A tiny softmax classifier for the class-index overloads.</summary>
+[Network(Inputs = 4)]
+[Layer(5, Activation.Tanh)]
+[Layer(3, Activation.Softmax)]
+public partial class ClassIndexNet;

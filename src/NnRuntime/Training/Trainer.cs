@@ -229,10 +229,11 @@ public static partial class Trainer
                 RunMiniBatches(session, inputs, labels, examples);
             }
         }
-        catch (WorkspaceSizeException exception) when (exception.Network is null)
+        catch (WorkspaceSizeException exception)
         {
-            // The network computed its workspace size in 32 bits and it wrapped; only the trainer knows the batch.
-            // Every batch of a run has the same size, so this is the first update and the parameters are untouched.
+            // The network names its own method (ComputeGradients) and sizes; the user called Fit, and only the trainer
+            // knows the batch size to suggest. Every batch of a run has the same size, so this is the first update and
+            // the parameters are untouched.
             throw new ArgumentException(
                 Format(
                     network.Name,
