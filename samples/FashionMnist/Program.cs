@@ -2,11 +2,13 @@
 // stopping on a held-out validation split, then the test accuracy and the confusion matrix.
 //
 //   sudo apt-get install dataset-fashion-mnist     (or pass a folder holding the four IDX files)
-//   dotnet run -c Release --project samples/FashionMnist [folder]
+//   dotnet run -c Release --project samples/FashionMnist [folder] [report.html]
 using System;
 using System.Diagnostics;
+using System.Linq;
 using NnGen;
 using NnGen.Data;
+using NnGen.Reports;
 
 string? folder = args.Length > 0 ? args[0] : null;
 if (FashionMnist.TryFindDirectory(folder, out string missing) is null)
@@ -26,7 +28,7 @@ Console.WriteLine("epoch  training cost  validation cost  validation accuracy   
 
 var net = new FashionNet(seed: 1);
 var epochs = new EpochPrinter();
-TrainingHistory history = net.Fit(fit.Inputs, fit.Labels, new TrainingOptions
+var options = new TrainingOptions
 {
     LearningRate = 1e-3f,
     Iterations = 40,
@@ -38,7 +40,8 @@ TrainingHistory history = net.Fit(fit.Inputs, fit.Labels, new TrainingOptions
     Validation = new ValidationData(validation.Inputs, validation.Labels),
     EarlyStopping = new EarlyStopping { Patience = 4, Monitor = EarlyStoppingMonitor.ValidationMetric },
     Progress = epochs,
-});
+};
+TrainingHistory history = net.Fit(fit.Inputs, fit.Labels, options);
 
 Console.WriteLine();
 Console.WriteLine($"{history.Status} after {history.IterationsCompleted} epochs in {history.Elapsed.TotalSeconds:F1} s; kept the parameters of epoch {history.BestIteration + 1}.");
@@ -51,6 +54,18 @@ Evaluation result = net.Evaluate(test.Inputs, test.Labels);
 Console.WriteLine($"Test accuracy {result.Accuracy:P2} (cost {result.Cost:F4}) on {result.Examples} images.");
 Console.WriteLine();
 Console.WriteLine(result.ConfusionMatrix!.ToString(FashionMnist.ClassNames));
+
+var report = new TrainingReport("Fashion-MNIST: [784, 256, 128, 10]");
+report.Add(new ReportRun("[784, 256, 128, 10], Adam", history)
+{
+    Network = net,
+    Options = options,
+    Summary = FashionNet.Summary,
+    Training = fit,
+    Validation = test,
+    ClassNames = FashionMnist.ClassNames.ToList(),
+});
+Console.WriteLine($"Report: {report.Save(args.Length > 1 ? args[1] : "fashion-mnist-report.html")}");
 return result.Accuracy >= 0.89 ? 0 : 2;
 
 /// <summary>One line per epoch, printed on the training thread as Fit records it.</summary>
