@@ -10,7 +10,7 @@ using NnGen;
 using NnGen.Data;
 using NnGen.Reports;
 
-string? folder = args.Length > 0 ? args[0] : null;
+string? folder = args.Length > 0 && args[0].Length > 0 ? args[0] : null;  // "" keeps the default, so a report path can follow
 if (FashionMnist.TryFindDirectory(folder, out string missing) is null)
 {
     Console.Error.WriteLine(missing);
