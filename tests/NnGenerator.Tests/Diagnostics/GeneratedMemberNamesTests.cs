@@ -45,7 +45,10 @@ public sealed class GeneratedMemberNamesTests
             Assert.False(GeneratedMemberNames.IsGenerated("W" + (layers + 1), layers));
         }
 
-        Assert.All(GeneratedMemberNames.Fixed, fixedName => Assert.Contains(fixedName, seen));
+        // The vector aliases are reserved names but not members: using directives of the emitted namespace, which
+        // TableTests finds in the generated source.
+        string[] aliases = [GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD];
+        Assert.All(GeneratedMemberNames.Fixed.Except(aliases), fixedName => Assert.Contains(fixedName, seen));
     }
 
     [Theory]
