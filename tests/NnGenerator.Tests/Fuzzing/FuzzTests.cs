@@ -166,7 +166,10 @@ public sealed class FuzzTests
         foreach ((INamedTypeSymbol network, List<SyntaxNode> outermost) in Networks(output, trees))
         {
             bool hasCode = network.DeclaringSyntaxReferences.Any(reference => !userTrees.Contains(reference.SyntaxTree));
-            bool hasError = all.Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Location.SourceTree is { } tree &&
+            // A syntax error inside the declaration counts too: the parser may report it at a neighbouring token (for
+            // `class class Output` the missing name is reported where the second declaration starts).
+            bool hasError = outermost.Any(node => node.ContainsDiagnostics && node.GetDiagnostics().Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error)) ||
+                            all.Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Location.SourceTree is { } tree &&
                                                   outermost.Any(node => node.SyntaxTree == tree && node.FullSpan.Contains(diagnostic.Location.SourceSpan)));
             if (!hasCode && !hasError)
             {
