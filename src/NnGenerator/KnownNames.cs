@@ -16,5 +16,6 @@ namespace NnGen.Generator
         public const string InputsProperty = "Inputs";
         public const string LossProperty = "Loss";
         public const string InitProperty = "Init";
+        public const string WeightsProperty = "Weights";
     }
 }

@@ -6,6 +6,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NnGen.Generator.Baking;
 using NnGen.Generator.Diagnostics;
 using NnGen.Generator.Emit;
 using NnGen.Generator.Model;
@@ -33,6 +34,18 @@ namespace NnGen.Generator
 
             /// <summary>The hint names of all targets, recomputed when a network is added, removed or renamed.</summary>
             public const string HintNames = nameof(HintNames);
+
+            /// <summary>The safetensors AdditionalFiles, read (only files with a .safetensors or .safetensors.nngen-base64 path).</summary>
+            public const string WeightFiles = nameof(WeightFiles);
+
+            /// <summary>Each network with its own Weights file only (or the problem in finding it).</summary>
+            public const string WeightsMatched = nameof(WeightsMatched);
+
+            /// <summary>Each network with its weights baked and checked: what emission caches on.</summary>
+            public const string BakedTargets = nameof(BakedTargets);
+
+            /// <summary>The Weights arguments' locations, for the baking diagnostics (they change when a network moves).</summary>
+            public const string WeightsLocations = nameof(WeightsLocations);
         }
 
         /// <inheritdoc/>
@@ -53,13 +66,86 @@ namespace NnGen.Generator
 
             // Hint names depend on every network (two may differ only in case), so they are assigned over all keys; the map
             // compares by value, so an edit that keeps the set of names leaves each network's emission cached.
+            // Only candidate paths are read; an edit to any other AdditionalFile leaves this collection equal.
+            IncrementalValueProvider<EquatableArray<WeightsFileContent>> weightFiles = context.AdditionalTextsProvider
+                .Where(static file => AdditionalWeightsFile.IsCandidate(file.Path))
+                .Select(static (file, cancellationToken) => AdditionalWeightsFile.Read(file, cancellationToken))
+                .Collect()
+                .Select(static (files, _) => new EquatableArray<WeightsFileContent>(files.OrderBy(file => file.LogicalPath, StringComparer.Ordinal)))
+                .WithTrackingName(TrackingNames.WeightFiles);
+
+            // Matching keeps only the network's own file, so editing another weights file leaves this output equal and
+            // the (costlier) baking and the emission cached.
+            IncrementalValuesProvider<(NetworkTarget Target, BakeInput? Input)> matched = targets
+                .Combine(weightFiles)
+                .Select(static (pair, _) => (pair.Left, Match(pair.Left, pair.Right)))
+                .WithTrackingName(TrackingNames.WeightsMatched);
+
+            IncrementalValuesProvider<NetworkTarget> baked = matched
+                .Select(static (pair, cancellationToken) => Bake(pair.Target, pair.Input, cancellationToken))
+                .WithTrackingName(TrackingNames.BakedTargets);
+
+            IncrementalValueProvider<ImmutableArray<WeightsLocation>> weightsLocations = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    KnownNames.NetworkAttribute,
+                    predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    transform: static (context, cancellationToken) => ToWeightsLocation(context, cancellationToken))
+                .Where(static location => location is not null)
+                .Select(static (location, _) => location!)
+                .Collect()
+                .WithTrackingName(TrackingNames.WeightsLocations);
+
             IncrementalValueProvider<HintNameMap> hintNames = targets
                 .Select(static (target, _) => target.Spec.HintKey)
                 .Collect()
                 .Select(static (keys, _) => HintNames.Assign(keys))
                 .WithTrackingName(TrackingNames.HintNames);
 
-            context.RegisterSourceOutput(targets.Combine(hintNames), static (output, pair) => Emit(output, pair.Left, pair.Right));
+            context.RegisterSourceOutput(baked.Combine(hintNames), static (output, pair) => Emit(output, pair.Left, pair.Right));
+
+            // Reported apart from emission, so moving a network with a bad Weights file re-reports without regenerating.
+            IncrementalValuesProvider<(string HintKey, BakeProblem Problem)> problems = baked
+                .Where(static target => target.Baked?.Problem is not null)
+                .Select(static (target, _) => (target.Spec.HintKey, target.Baked!.Problem!));
+            context.RegisterSourceOutput(problems.Combine(weightsLocations), static (output, pair) => Report(output, pair.Left.HintKey, pair.Left.Problem, pair.Right));
+        }
+
+        private static BakeInput? Match(NetworkTarget target, EquatableArray<WeightsFileContent> files) =>
+            target.Kind == GenerationKind.Network && target.Spec.Weights is { } weights
+                ? WeightsMatcher.Match(weights, target.Spec.DisplayName, files)
+                : null;
+
+        private static NetworkTarget Bake(NetworkTarget target, BakeInput? input, CancellationToken cancellationToken)
+        {
+            if (input is null)
+            {
+                return target;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return target with { Baked = WeightsBaker.Bake(target.Spec, input) };
+        }
+
+        private static WeightsLocation? ToWeightsLocation(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.Length != 1)
+            {
+                return null;
+            }
+
+            var syntax = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            return NetworkParser.WeightsArgument(syntax) is { } location ? new WeightsLocation(Identifiers.HintKey(type), location) : null;
+        }
+
+        private static void Report(SourceProductionContext output, string hintKey, BakeProblem problem, ImmutableArray<WeightsLocation> locations)
+        {
+            if (DiagnosticDescriptors.Baking(problem.DescriptorId) is not { } descriptor)
+            {
+                return;
+            }
+
+            Location location = locations.FirstOrDefault(candidate => candidate.HintKey == hintKey)?.Location.ToLocation() ?? Location.None;
+            output.ReportDiagnostic(Diagnostic.Create(descriptor, location, problem.MessageArgs.Cast<object>().ToArray()));
         }
 
         private static NetworkTarget? ToTarget(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -113,7 +199,7 @@ namespace NnGen.Generator
             try
             {
                 source = target.Kind == GenerationKind.Network
-                    ? NetworkEmitter.Emit(target.Spec)
+                    ? NetworkEmitter.Emit(target.Spec, target.Baked?.Parameters is null ? null : target.Baked)
                     : ErrorSurfaceEmitter.Emit(target.Spec, target.Error ?? "the compiler reports an error in its [Network] or [Layer] attributes");
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

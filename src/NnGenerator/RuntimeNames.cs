@@ -21,6 +21,7 @@ namespace NnGen.Generator
         public const string WeightsFile = "global::NnGen.WeightsFile";
         public const string WeightsFileSave = WeightsFile + ".Save";
         public const string WeightsFileLoad = WeightsFile + ".Load";
+        public const string WeightsFileReadBaked = WeightsFile + ".ReadBaked";
         public const string NamedTensor = "global::NnGen.NamedTensor";
         public const string LoadedWeights = "global::NnGen.LoadedWeights";
         public const string WeightsFormatException = "global::NnGen.WeightsFormatException";
@@ -93,6 +94,7 @@ namespace NnGen.Generator
         // The framework.
         public const string Span = "global::System.Span<float>";
         public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+        public const string ByteSpan = "global::System.ReadOnlySpan<byte>";
         public const string ClassIndexSpan = "global::System.ReadOnlySpan<int>";
         public const string Range = "global::System.Range";
         public const string RangeSpan = "global::System.ReadOnlySpan<global::System.Range>";

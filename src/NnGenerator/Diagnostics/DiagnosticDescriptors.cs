@@ -146,6 +146,42 @@ namespace NnGen.Generator.Diagnostics
             "NnGen failed to generate a network",
             "NnGen failed to generate network '{0}' ({1}); the other networks are unaffected. Please report this with the declaration");
 
+        public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
+            DiagnosticIds.WeightsFileNotFound,
+            "Weights file not among the AdditionalFiles",
+            "Network '{0}' bakes its weights from '{1}', but {2}");
+
+        public static readonly DiagnosticDescriptor WeightsFileUnreadable = Error(
+            DiagnosticIds.WeightsFileUnreadable,
+            "Weights file is unreadable or corrupt",
+            "The weights file '{0}' of network '{1}' cannot be baked: {2}");
+
+        public static readonly DiagnosticDescriptor WeightsTensorMismatch = Error(
+            DiagnosticIds.WeightsTensorMismatch,
+            "Weights tensor does not fit the network",
+            "Tensor '{0}' in '{1}' does not fit network '{2}': {3}");
+
+        public static readonly DiagnosticDescriptor WeightsArchitectureMismatch = Error(
+            DiagnosticIds.WeightsArchitectureMismatch,
+            "Weights file is for another architecture",
+            "The weights file '{0}' holds {1}, but network '{2}' has {3} ({4})");
+
+        public static readonly DiagnosticDescriptor WeightsFileTooLarge = Error(
+            DiagnosticIds.WeightsFileTooLarge,
+            "Weights file too large to bake",
+            "The weights file '{0}' of network '{1}' is {2} bytes; at most {3} bytes (4 MiB) are baked into an assembly, so load a larger file at run time with LoadWeights");
+
+        /// <summary>The baking descriptors by id: baking problems travel through the pipeline as ids and arguments.</summary>
+        public static DiagnosticDescriptor? Baking(string id) => id switch
+        {
+            DiagnosticIds.WeightsFileNotFound => WeightsFileNotFound,
+            DiagnosticIds.WeightsFileUnreadable => WeightsFileUnreadable,
+            DiagnosticIds.WeightsTensorMismatch => WeightsTensorMismatch,
+            DiagnosticIds.WeightsArchitectureMismatch => WeightsArchitectureMismatch,
+            DiagnosticIds.WeightsFileTooLarge => WeightsFileTooLarge,
+            _ => null,
+        };
+
         // Errors are NotConfigurable: #pragma warning disable, NoWarn or an .editorconfig severity would otherwise hide the
         // one diagnostic that says why a network has no generated code (issue 11, defect 5).
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

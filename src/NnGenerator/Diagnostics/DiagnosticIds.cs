@@ -75,5 +75,20 @@ namespace NnGen.Generator.Diagnostics
 
         /// <summary>The generator failed on a network.</summary>
         public const string GeneratorFailure = "NNG0023";
+
+        /// <summary>The Weights file is not among the AdditionalFiles.</summary>
+        public const string WeightsFileNotFound = "NNG0024";
+
+        /// <summary>The Weights file is unreadable or corrupt.</summary>
+        public const string WeightsFileUnreadable = "NNG0025";
+
+        /// <summary>A tensor in the Weights file is missing or has the wrong dtype or shape.</summary>
+        public const string WeightsTensorMismatch = "NNG0026";
+
+        /// <summary>The Weights file was saved from another architecture.</summary>
+        public const string WeightsArchitectureMismatch = "NNG0027";
+
+        /// <summary>The Weights file is too large to bake.</summary>
+        public const string WeightsFileTooLarge = "NNG0028";
     }
 }

@@ -32,7 +32,9 @@ namespace NnGen.Generator.Emit
             return string.Join(".", parts) + ".g.cs";
         }
 
-        public static string Emit(NetworkSpec spec)
+        /// <param name="spec">A network the validator accepted.</param>
+        /// <param name="baked">Its baked weights, when it has a Weights file that passed every check; null otherwise.</param>
+        public static string Emit(NetworkSpec spec, Baking.BakedWeights? baked = null)
         {
             NetworkPlan plan = NetworkPlan.Create(spec);
             IComputeStrategyEmitter strategy = ComputeStrategyEmitters.For(plan.Strategy);
@@ -55,12 +57,16 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
             using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}"))
             {
-                EmitConstants(writer, plan);
+                EmitConstants(writer, plan, baked is not null);
                 EmitParameters(writer, plan);
-                EmitConstruction(writer, plan);
+                EmitConstruction(writer, plan, baked);
                 EmitIoTypes(writer, plan);
                 EmitSummary(writer, plan);
                 WeightsEmitter.Emit(writer, plan);
+                if (baked is not null)
+                {
+                    WeightsEmitter.EmitBaked(writer, plan, baked);
+                }
 
                 // The course's order: forward, cost, backward, update.
                 writer.WriteLine("// Forward propagation: A[l] = g[l](W[l]·A[l-1] + b[l]) for l = 1..L, A[0] = X.");
@@ -96,7 +102,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitConstants(SourceWriter writer, NetworkPlan plan)
+        private static void EmitConstants(SourceWriter writer, NetworkPlan plan, bool baked)
         {
             writer.Summary($"n[0]: the number of input features of one example.");
             writer.WriteLine($"public const int {GeneratedNames.InputSize} = {Int(plan.InputSize)};");
@@ -110,7 +116,9 @@ namespace NnGen.Generator.Emit
             writer.Summary("The number of trainable floats: the length of <see cref=\"Parameters\"/> and of a gradient.");
             writer.WriteLine($"public const int ParameterCount = {Int(plan.ParameterCount)};");
             writer.WriteLine();
-            writer.Summary("The seed <c>new " + Xml(plan.Spec.Name) + "()</c> initializes from.");
+            writer.Summary(baked
+                ? "The seed of the random stream <see cref=\"Initialize(int)\"/> is usually given; <c>new " + Xml(plan.Spec.Name) + "()</c> starts from the baked weights instead."
+                : "The seed <c>new " + Xml(plan.Spec.Name) + "()</c> initializes from.");
             writer.WriteLine("public const int DefaultSeed = 0;");
             foreach (LayerPlan layer in plan.Layers)
             {
@@ -164,14 +172,27 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitConstruction(SourceWriter writer, NetworkPlan plan)
+        private static void EmitConstruction(SourceWriter writer, NetworkPlan plan, Baking.BakedWeights? baked)
         {
             string name = Xml(plan.Spec.Name);
-            writer.Summary($"Creates the network with weights drawn from <see cref=\"DefaultSeed\"/>; see <see cref=\"Initialize(int)\"/>.");
-            writer.WriteLine($"public {plan.Spec.Name}()");
-            writer.WriteLine("    : this(DefaultSeed)");
-            writer.WriteLine("{");
-            writer.WriteLine("}");
+            if (baked is null)
+            {
+                writer.Summary($"Creates the network with weights drawn from <see cref=\"DefaultSeed\"/>; see <see cref=\"Initialize(int)\"/>.");
+                writer.WriteLine($"public {plan.Spec.Name}()");
+                writer.WriteLine("    : this(DefaultSeed)");
+                writer.WriteLine("{");
+                writer.WriteLine("}");
+            }
+            else
+            {
+                // Baked weights are the reason to declare Weights, so they are what a plain `new` gives; a seed still means random.
+                writer.Summary($"Creates the network with the weights baked in at build time from <c>{Xml(baked.FileName)}</c>; see <see cref=\"ResetToBakedWeights\"/>.");
+                using (writer.Block($"public {plan.Spec.Name}()"))
+                {
+                    writer.WriteLine("ResetToBakedWeights();");
+                }
+            }
+
             writer.WriteLine();
             writer.Summary($"Creates the network with weights drawn from <paramref name=\"seed\"/>; see <see cref=\"Initialize(int)\"/>.");
             writer.WriteLine("/// <param name=\"seed\">The seed of the NumPy-compatible random stream (at least 0).</param>");

@@ -1,5 +1,10 @@
+using System;
+using System.Globalization;
 using System.Linq;
+using System.Text;
+using NnGen.Generator.Baking;
 using NnGen.Generator.Planning;
+using NnGen.Generator.Validation;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit
@@ -41,6 +46,79 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"public {RuntimeNames.LoadedWeights} LoadWeights({type} {name}) => {RuntimeNames.WeightsFileLoad}(this, {name});");
                 writer.WriteLine();
             }
+        }
+
+        /// <summary>Bytes per line of the baked data: four F32 values, so each line's comment shows the values it holds.</summary>
+        private const int BytesPerLine = 16;
+
+        /// <summary>
+        /// The baked weights: <c>ResetToBakedWeights</c>, which the parameterless constructor calls, and the bytes themselves
+        /// as a <c>ReadOnlySpan&lt;byte&gt;</c> over an array initializer, which the compiler stores in the assembly's data
+        /// section (no allocation, no static constructor, trimming- and AOT-safe).
+        /// </summary>
+        public static void EmitBaked(SourceWriter writer, NetworkPlan plan, BakedWeights baked)
+        {
+            string file = NetworkEmitter.Xml(baked.FileName);
+            writer.Summary($"Sets <see cref=\"Parameters\"/> to the weights baked in at build time from <c>{file}</c>, as <c>new {NetworkEmitter.Xml(plan.Spec.Name)}()</c> does.");
+            writer.WriteLine($"public void {GeneratedMemberNames.ResetToBakedWeights}() => {RuntimeNames.WeightsFileReadBaked}({GeneratedMemberNames.BakedParameters}, _parameters);");
+            writer.WriteLine();
+
+            EquatableBytes bytes = baked.Parameters!;
+            string[] layout = baked.Layout.Select(entry => Describe(entry)).ToArray();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// The parameters baked in from <c>{file}</c> (Weights = \"{NetworkEmitter.Xml(baked.Weights)}\"): {Int(bytes.Length / 4)} F32 values,");
+            writer.WriteLine("/// little-endian, in the order of <see cref=\"Parameters\"/>: " + string.Join(", ", layout) + ".");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine($"private static {RuntimeNames.ByteSpan} {GeneratedMemberNames.BakedParameters} => new byte[]");
+            writer.WriteLine("{");
+            int offset = 0;
+            foreach (string entry in baked.Layout)
+            {
+                string[] parts = entry.Split('|');
+                int length = int.Parse(parts[3], CultureInfo.InvariantCulture) * 4;
+                string source = parts[1] == parts[0] ? string.Empty : $" from tensor '{parts[1]}'";
+                writer.WriteLine($"    // {parts[0]} ({parts[2]}){source}: bytes [{Int(offset)}, {Int(offset + length)})");
+                for (int line = offset; line < offset + length; line += BytesPerLine)
+                {
+                    int end = Math.Min(line + BytesPerLine, offset + length);
+                    var text = new StringBuilder("    ");
+                    var values = new StringBuilder();
+                    for (int i = line; i < end; i++)
+                    {
+                        text.Append("0x").Append(bytes[i].ToString("X2", CultureInfo.InvariantCulture)).Append(", ");
+                    }
+
+                    for (int i = line; i + 3 < end; i += 4)
+                    {
+                        values.Append(values.Length == 0 ? string.Empty : ", ").Append(Float(bytes, i));
+                    }
+
+                    writer.WriteLine(text.ToString().TrimEnd() + " // " + values);
+                }
+
+                offset += length;
+            }
+
+            writer.WriteLine("};");
+            writer.WriteLine();
+        }
+
+        // "W1|source|4, 2|8" → "W1 (4, 2) at bytes [0, 32)" is written per tensor above; the summary keeps it short.
+        private static string Describe(string entry)
+        {
+            string[] parts = entry.Split('|');
+            return $"{parts[0]} ({parts[2]})";
+        }
+
+        private static string Float(EquatableBytes bytes, int index)
+        {
+            byte[] value = { bytes[index], bytes[index + 1], bytes[index + 2], bytes[index + 3] };
+            if (!BitConverter.IsLittleEndian)
+            {
+                Array.Reverse(value);
+            }
+
+            return BitConverter.ToSingle(value, 0).ToString("R", CultureInfo.InvariantCulture);
         }
     }
 }

@@ -51,6 +51,9 @@ namespace NnGen.Generator.Model
         /// <summary>A base class without an accessible parameterless constructor, which the generated constructors would call.</summary>
         public string? BaseWithoutParameterlessConstructor { get; init; }
 
+        /// <summary>The <c>Weights</c> argument: a safetensors AdditionalFile to bake in at build time; null when there is none.</summary>
+        public string? Weights { get; init; }
+
         /// <summary>Names in the user's code (members, type parameters, the type's own name, inherited members) that a generated member would clash with.</summary>
         public EquatableArray<NameConflict> NameConflicts { get; init; } = EquatableArray<NameConflict>.Empty;
 
@@ -74,6 +77,9 @@ namespace NnGen.Generator.Model
     {
         /// <summary>The parameter list of a primary constructor (or positional record), when there is one.</summary>
         public LocationInfo? PrimaryConstructor { get; init; }
+
+        /// <summary>The <c>Weights = "…"</c> argument, where the baking diagnostics are reported.</summary>
+        public LocationInfo? Weights { get; init; }
     }
 
     /// <summary>

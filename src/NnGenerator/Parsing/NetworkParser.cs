@@ -23,8 +23,16 @@ namespace NnGen.Generator.Parsing
             int? inputs = null;
             int lossValue = 0;
             int initValue = 0;
+            string? weights = null;
             foreach (KeyValuePair<string, TypedConstant> argument in networkAttribute.NamedArguments)
             {
+                if (argument.Key == KnownNames.WeightsProperty && argument.Value.Kind != TypedConstantKind.Error)
+                {
+                    // Weights = null is the default: nothing to bake.
+                    weights = argument.Value.Value as string;
+                    continue;
+                }
+
                 if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is not int value)
                 {
                     hasAttributeErrors = true;
@@ -84,6 +92,7 @@ namespace NnGen.Generator.Parsing
                 SecondLayerDeclaration: secondDeclaration)
             {
                 PrimaryConstructor = LocationInfo.From(declarations.Select(declaration => declaration.ParameterList).FirstOrDefault(list => list is not null)),
+                Weights = WeightsArgument(networkSyntax),
             };
 
             return new NetworkSpec(
@@ -103,6 +112,7 @@ namespace NnGen.Generator.Parsing
                 Locations: locations)
             {
                 HintKey = Identifiers.HintKey(type),
+                Weights = weights,
                 HasName = HasName(type),
                 IsFileLocal = FileLocalType(type) is not null,
                 FileLocalContainingType = FileLocalType(type) is { } fileLocal && !SymbolEqualityComparer.Default.Equals(fileLocal, type) ? Identifiers.Escape(fileLocal.Name) : null,
@@ -159,6 +169,10 @@ namespace NnGen.Generator.Parsing
                     Activation: LocationInfo.From(positional.Count > 1 ? positional[1] : syntax),
                     Init: LocationInfo.From(NamedArgument(syntax, KnownNames.InitProperty))));
         }
+
+        /// <summary>Where the <c>Weights = "…"</c> argument is, for the baking diagnostics; null when the attribute has none.</summary>
+        public static LocationInfo? WeightsArgument(AttributeSyntax? networkSyntax) =>
+            LocationInfo.From(NamedArgument(networkSyntax, KnownNames.WeightsProperty));
 
         private static bool HasErrors(AttributeData attribute) =>
             attribute.AttributeClass is null or IErrorTypeSymbol ||

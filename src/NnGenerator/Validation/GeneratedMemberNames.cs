@@ -22,6 +22,12 @@ namespace NnGen.Generator.Validation
             GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD,
         };
 
+        /// <summary>Declared by a network with <c>Weights = "…"</c>; reserved in every network so adding Weights never creates a clash.</summary>
+        public const string BakedParameters = "BakedParameters", ResetToBakedWeights = "ResetToBakedWeights";
+
+        /// <summary>The names only a network with baked weights declares.</summary>
+        public static readonly string[] Baked = { BakedParameters, ResetToBakedWeights };
+
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
         public static readonly (string Prefix, string Suffix)[] PerLayer =
         {
@@ -34,7 +40,7 @@ namespace NnGen.Generator.Validation
         /// <summary>True when a network with <paramref name="layerCount"/> layers generates a member named <paramref name="name"/>.</summary>
         public static bool IsGenerated(string name, int layerCount)
         {
-            if (Array.IndexOf(Fixed, name) >= 0)
+            if (Array.IndexOf(Fixed, name) >= 0 || Array.IndexOf(Baked, name) >= 0)
             {
                 return true;
             }

@@ -17,4 +17,19 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The weight initializer of every layer that does not choose its own.</summary>
     public Init Init { get; set; }
+
+    /// <summary>
+    /// A safetensors file (as written by <c>SaveWeights</c>, or exported from PyTorch) to bake into the assembly at
+    /// build time, e.g. <c>"planar.safetensors"</c>; <see langword="null"/> (the default) bakes nothing.
+    /// </summary>
+    /// <remarks>
+    /// The name is matched against the project's <c>AdditionalFiles</c> items by file name or by path suffix
+    /// (<c>"Models/planar.safetensors"</c>), so the file must be one: <c>&lt;AdditionalFiles Include="planar.safetensors" /&gt;</c>.
+    /// At build time the generator checks every tensor against the declared architecture (names, F32, shapes, finite
+    /// values, the architecture in the metadata) and reports any problem as an error at this argument (NNG0024–NNG0028);
+    /// files larger than 4 MiB are refused. The values are compiled into the assembly's data: the parameterless constructor
+    /// starts from them and <c>ResetToBakedWeights()</c> restores them, with no file to ship or read at run time. The
+    /// seeded constructor still draws random weights. See docs/shipping.md.
+    /// </remarks>
+    public string? Weights { get; set; }
 }

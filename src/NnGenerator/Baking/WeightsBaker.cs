@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using NnGen.Generator.Diagnostics;
+using NnGen.Generator.Model;
+
+namespace NnGen.Generator.Baking
+{
+    /// <summary>
+    /// A weights file's bytes → the network's parameters, checked with the runtime loader's rules (<c>WeightsFile.Read</c>):
+    /// the container (<see cref="SafetensorsHeader"/>), the format version and architecture in <c>__metadata__</c>, tensors
+    /// <c>W1</c>, <c>b1</c>, … (or PyTorch's <c>0.weight</c>, <c>0.bias</c>, … by position) in F32 with shapes (n[l], n[l-1])
+    /// and (n[l]) or (n[l], 1), extra tensors F32, and every value finite. Never throws: the first problem becomes the
+    /// one <see cref="BakeProblem"/> the network reports.
+    /// </summary>
+    internal static class WeightsBaker
+    {
+        /// <summary>
+        /// The largest file baked: 4 MiB, about a million parameters. Each byte becomes about six characters of C#
+        /// (<c>0x3F, </c>) plus a comment with the values, so this bounds the generated source near 40 MB.
+        /// </summary>
+        public const int MaxFileBytes = 4 * 1024 * 1024;
+
+        public const int FormatVersion = 1;
+        private const string VersionKey = "nngen.format_version", NetworkKey = "nngen.network", LayerSizesKey = "nngen.layer_sizes", ActivationsKey = "nngen.activations";
+
+        private static readonly Regex NnGenName = new(@"^([Wb])(\d+)$", RegexOptions.CultureInvariant);
+        private static readonly Regex TorchName = new(@"^(.*?)(\d+)\.(weight|bias)$", RegexOptions.CultureInvariant);
+
+        /// <summary>Bakes <paramref name="input"/>'s file for <paramref name="spec"/>, a network the validator accepted.</summary>
+        public static BakedWeights Bake(NetworkSpec spec, BakeInput input)
+        {
+            string fileName = input.File is null ? input.Weights : FileName(input.File.LogicalPath);
+            BakedWeights Failed(BakeProblem problem) => new(input.Weights, fileName, null, EquatableArray<string>.Empty, problem);
+
+            if (input.MatchProblem is not null)
+            {
+                return Failed(input.MatchProblem);
+            }
+
+            if (input.File?.ReadProblem is { } readProblem)
+            {
+                return Failed(AdditionalWeightsFile.WithNetwork(readProblem, spec.DisplayName));
+            }
+
+            if (input.File?.Bytes is not { } bytes)
+            {
+                return Failed(BakeProblem.Create(DiagnosticIds.WeightsFileUnreadable, fileName, spec.DisplayName, "the compiler gave no content for it"));
+            }
+
+            try
+            {
+                return Bake(spec, input.Weights, fileName, bytes.Array);
+            }
+            catch (BakeException exception)
+            {
+                return Failed(exception.Problem);
+            }
+            catch (SafetensorsFormatException exception)
+            {
+                return Failed(Corrupt(fileName, spec, exception.Tensor, exception.Offset, exception.Detail));
+            }
+            catch (Exception exception)
+            {
+                // A reader bug must not take the compilation down; it still names the file and what went wrong.
+                return Failed(BakeProblem.Create(DiagnosticIds.WeightsFileUnreadable, fileName, spec.DisplayName, $"NnGen could not read it ({exception.GetType().Name}: {exception.Message})"));
+            }
+        }
+
+        private static BakedWeights Bake(NetworkSpec spec, string weights, string fileName, byte[] file)
+        {
+            if (file.Length > MaxFileBytes)
+            {
+                throw new BakeException(TooLarge(fileName, spec, file.Length));
+            }
+
+            int[] sizes = new[] { spec.Inputs!.Value }.Concat(spec.Layers.Select(layer => layer.Units)).ToArray();
+            string[] activations = spec.Layers.Select(layer => ActivationName(layer.Activation)).ToArray();
+            SafetensorsHeader header = SafetensorsHeader.Parse(file);
+            CheckMetadata(header.Metadata, sizes, activations, spec, fileName);
+
+            int layerCount = sizes.Length - 1;
+            (TensorEntry Weight, TensorEntry Bias)[] layers = MatchLayers(header.Entries, sizes, activations, spec, fileName, out HashSet<string> used);
+            var parameters = new List<byte>();
+            var layout = new List<string>();
+            for (int l = 1; l <= layerCount; l++)
+            {
+                (TensorEntry weight, TensorEntry bias) = layers[l - 1];
+                CheckTensor(weight, Invariant($"W{l}"), new long[] { sizes[l], sizes[l - 1] }, null, spec, fileName);
+                CheckTensor(bias, Invariant($"b{l}"), new long[] { sizes[l] }, new long[] { sizes[l], 1 }, spec, fileName);
+                layout.Add(Invariant($"W{l}|{weight.Name}|{sizes[l]}, {sizes[l - 1]}|{sizes[l] * sizes[l - 1]}"));
+                layout.Add(Invariant($"b{l}|{bias.Name}|{sizes[l]}|{sizes[l]}"));
+                Append(parameters, weight, header, file, spec, fileName);
+                Append(parameters, bias, header, file, spec, fileName);
+            }
+
+            foreach (TensorEntry entry in header.Entries.Where(entry => !used.Contains(entry.Name)))
+            {
+                if (entry.DType != "F32")
+                {
+                    throw new BakeException(Tensor(entry.Name, fileName, spec, $"dtype {entry.DType}; NnGen reads F32 tensors only"));
+                }
+
+                CheckFinite(entry, header, file, spec, fileName);
+            }
+
+            return new BakedWeights(weights, fileName, new EquatableBytes(parameters.ToArray()), new EquatableArray<string>(layout), null);
+        }
+
+        private static void CheckMetadata(Dictionary<string, string> metadata, int[] sizes, string[] activations, NetworkSpec spec, string fileName)
+        {
+            if (metadata.TryGetValue(VersionKey, out string? version))
+            {
+                if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < 1)
+                {
+                    throw new BakeException(Corrupt(fileName, spec, SafetensorsHeader.MetadataKey, 8, $"{VersionKey} must be a positive integer; found '{version}'"));
+                }
+
+                if (number > FormatVersion)
+                {
+                    throw new BakeException(Corrupt(fileName, spec, SafetensorsHeader.MetadataKey, 8, $"format version {number} was written by a newer NnGen; this one reads version {FormatVersion}"));
+                }
+            }
+
+            string expectedSizes = string.Join(",", sizes.Select(size => size.ToString(CultureInfo.InvariantCulture)));
+            string saved = metadata.TryGetValue(NetworkKey, out string? name) ? $" (saved from {name})" : string.Empty;
+            if (metadata.TryGetValue(LayerSizesKey, out string? fileSizes) && fileSizes != expectedSizes)
+            {
+                throw new BakeException(BakeProblem.Create(DiagnosticIds.WeightsArchitectureMismatch, fileName, "layer sizes " + fileSizes + saved, spec.DisplayName, "layer sizes " + expectedSizes, Describe(sizes, activations)));
+            }
+
+            string expectedActivations = string.Join(",", activations);
+            if (metadata.TryGetValue(ActivationsKey, out string? fileActivations) && fileActivations != expectedActivations)
+            {
+                throw new BakeException(BakeProblem.Create(DiagnosticIds.WeightsArchitectureMismatch, fileName, "activations " + fileActivations + saved, spec.DisplayName, "activations " + expectedActivations, Describe(sizes, activations)));
+            }
+        }
+
+        private static (TensorEntry, TensorEntry)[] MatchLayers(List<TensorEntry> entries, int[] sizes, string[] activations, NetworkSpec spec, string fileName, out HashSet<string> used)
+        {
+            var byName = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+            foreach (TensorEntry entry in entries)
+            {
+                byName[entry.Name] = entry;
+            }
+
+            int layerCount = sizes.Length - 1;
+            var layers = new (TensorEntry, TensorEntry)[layerCount];
+            used = new HashSet<string>(StringComparer.Ordinal);
+            if (entries.Any(entry => NnGenName.IsMatch(entry.Name)))
+            {
+                foreach (TensorEntry entry in entries)
+                {
+                    Match match = NnGenName.Match(entry.Name);
+                    if (match.Success && (match.Groups[2].Value.StartsWith("0", StringComparison.Ordinal) ||
+                        !int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int layer) || layer > layerCount))
+                    {
+                        throw new BakeException(Tensor(entry.Name, fileName, spec, $"unexpected: the network has layers 1 to {layerCount} ({Describe(sizes, activations)})"));
+                    }
+                }
+
+                for (int l = 1; l <= layerCount; l++)
+                {
+                    layers[l - 1] = (Required(byName, Invariant($"W{l}"), Invariant($"({sizes[l]}, {sizes[l - 1]})"), spec, fileName),
+                                     Required(byName, Invariant($"b{l}"), Invariant($"({sizes[l]})"), spec, fileName));
+                    used.Add(Invariant($"W{l}"));
+                    used.Add(Invariant($"b{l}"));
+                }
+
+                return layers;
+            }
+
+            // PyTorch's state_dict of an nn.Sequential: "<index>.weight" and "<index>.bias" per Linear, under one prefix.
+            var modules = new SortedDictionary<long, (TensorEntry? Weight, TensorEntry? Bias)>();
+            string? prefix = null;
+            foreach (TensorEntry entry in entries)
+            {
+                Match match = TorchName.Match(entry.Name);
+                if (!match.Success)
+                {
+                    continue;
+                }
+
+                if (prefix is not null && prefix != match.Groups[1].Value)
+                {
+                    throw new BakeException(Tensor(entry.Name, fileName, spec, $"PyTorch parameters under two prefixes ('{prefix}' and '{match.Groups[1].Value}'); one nn.Sequential is expected"));
+                }
+
+                prefix = match.Groups[1].Value;
+                if (!long.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long index))
+                {
+                    throw new BakeException(Tensor(entry.Name, fileName, spec, $"module index {match.Groups[2].Value} is out of range"));
+                }
+
+                modules.TryGetValue(index, out var module);
+                modules[index] = match.Groups[3].Value == "weight" ? (entry, module.Bias) : (module.Weight, entry);
+                used.Add(entry.Name);
+            }
+
+            if (modules.Count == 0)
+            {
+                string found = entries.Count == 0 ? "no tensors" : string.Join(", ", entries.Take(8).Select(entry => entry.Name)) + (entries.Count > 8 ? ", …" : string.Empty);
+                throw new BakeException(Tensor("W1", fileName, spec, Invariant($"missing: expected tensors W1, b1, …, W{layerCount}, b{layerCount} (or PyTorch's 0.weight, 0.bias, …) with W1 of shape ({sizes[1]}, {sizes[0]}) F32; found {found}")));
+            }
+
+            if (modules.Count != layerCount)
+            {
+                throw new BakeException(BakeProblem.Create(
+                    DiagnosticIds.WeightsArchitectureMismatch, fileName, Invariant($"PyTorch parameters of {modules.Count} modules ({string.Join(", ", modules.Keys)})"),
+                    spec.DisplayName, Invariant($"{layerCount} layers"), Describe(sizes, activations)));
+            }
+
+            int position = 0;
+            foreach (KeyValuePair<long, (TensorEntry? Weight, TensorEntry? Bias)> module in modules)
+            {
+                string name = prefix + module.Key.ToString(CultureInfo.InvariantCulture);
+                if (module.Value.Weight is null || module.Value.Bias is null)
+                {
+                    string missing = name + (module.Value.Weight is null ? ".weight" : ".bias");
+                    throw new BakeException(Tensor(missing, fileName, spec, $"missing: layer {position + 1} needs both {name}.weight and {name}.bias (a Linear with bias=False is not supported)"));
+                }
+
+                layers[position++] = (module.Value.Weight, module.Value.Bias);
+            }
+
+            return layers;
+        }
+
+        private static TensorEntry Required(Dictionary<string, TensorEntry> byName, string name, string shape, NetworkSpec spec, string fileName) =>
+            byName.TryGetValue(name, out TensorEntry? entry)
+                ? entry
+                : throw new BakeException(Tensor(name, fileName, spec, $"missing: expected shape {shape} F32, found no such tensor"));
+
+        private static void CheckTensor(TensorEntry entry, string role, long[] shape, long[]? alternative, NetworkSpec spec, string fileName)
+        {
+            string what = entry.Name == role ? string.Empty : $" (used as {role})";
+            if (entry.DType != "F32")
+            {
+                throw new BakeException(Tensor(entry.Name, fileName, spec, $"expected dtype F32{what}, found {entry.DType}"));
+            }
+
+            if (!entry.Shape.SequenceEqual(shape) && (alternative is null || !entry.Shape.SequenceEqual(alternative)))
+            {
+                string also = alternative is null ? string.Empty : $" or ({SafetensorsHeader.FormatShape(alternative)})";
+                throw new BakeException(Tensor(entry.Name, fileName, spec, $"expected shape ({SafetensorsHeader.FormatShape(shape)}){also}{what}, found ({SafetensorsHeader.FormatShape(entry.Shape)})"));
+            }
+        }
+
+        private static void Append(List<byte> parameters, TensorEntry entry, SafetensorsHeader header, byte[] file, NetworkSpec spec, string fileName)
+        {
+            CheckFinite(entry, header, file, spec, fileName);
+            for (long i = header.DataStart + entry.Begin; i < header.DataStart + entry.End; i++)
+            {
+                parameters.Add(file[i]);
+            }
+        }
+
+        private static void CheckFinite(TensorEntry entry, SafetensorsHeader header, byte[] file, NetworkSpec spec, string fileName)
+        {
+            long start = header.DataStart + entry.Begin;
+            for (long i = start; i + 3 < header.DataStart + entry.End; i += 4)
+            {
+                int bits = file[i] | (file[i + 1] << 8) | (file[i + 2] << 16) | (file[i + 3] << 24);
+                if ((bits & 0x7F800000) == 0x7F800000)
+                {
+                    string value = (bits & 0x007FFFFF) != 0 ? "NaN" : bits < 0 ? "-Infinity" : "Infinity";
+                    int index = (int)((i - start) / 4);
+                    throw new BakeException(Corrupt(fileName, spec, entry.Name, i, $"value{Position(entry.Shape, index)} is {value}; every value must be finite"));
+                }
+            }
+        }
+
+        /// <summary>The multi-index of flat element <paramref name="index"/>, e.g. <c> at [2, 1]</c>.</summary>
+        private static string Position(long[] shape, int index)
+        {
+            if (shape.Length == 0)
+            {
+                return string.Empty;
+            }
+
+            long[] position = new long[shape.Length];
+            long rest = index;
+            for (int d = shape.Length - 1; d >= 0; d--)
+            {
+                position[d] = shape[d] == 0 ? 0 : rest % shape[d];
+                rest = shape[d] == 0 ? rest : rest / shape[d];
+            }
+
+            return " at [" + SafetensorsHeader.FormatShape(position) + "]";
+        }
+
+        public static BakeProblem TooLarge(string fileName, NetworkSpec spec, long bytes) =>
+            BakeProblem.Create(DiagnosticIds.WeightsFileTooLarge, fileName, spec.DisplayName, bytes.ToString(CultureInfo.InvariantCulture), MaxFileBytes.ToString(CultureInfo.InvariantCulture));
+
+        private static BakeProblem Corrupt(string fileName, NetworkSpec spec, string? tensor, long offset, string detail) =>
+            BakeProblem.Create(
+                DiagnosticIds.WeightsFileUnreadable,
+                fileName,
+                spec.DisplayName,
+                (tensor is null ? string.Empty : $"tensor '{tensor}': ") + detail + Invariant($" (at byte {offset})"));
+
+        private static BakeProblem Tensor(string tensor, string fileName, NetworkSpec spec, string detail) =>
+            BakeProblem.Create(DiagnosticIds.WeightsTensorMismatch, tensor, fileName, spec.DisplayName, detail);
+
+        private static string Describe(int[] sizes, string[] activations) =>
+            string.Join(" -> ", new[] { sizes[0].ToString(CultureInfo.InvariantCulture) }.Concat(activations.Select((activation, i) => sizes[i + 1].ToString(CultureInfo.InvariantCulture) + " " + activation)));
+
+        /// <summary>The runtime's <c>NetworkArchitecture.ActivationName</c>, which weight files record.</summary>
+        public static string ActivationName(ActivationKind activation) => activation switch
+        {
+            ActivationKind.Sigmoid => "sigmoid",
+            ActivationKind.Tanh => "tanh",
+            ActivationKind.ReLU => "relu",
+            ActivationKind.LeakyReLU => "leaky_relu",
+            ActivationKind.Linear => "linear",
+            ActivationKind.Softmax => "softmax",
+            _ => "unknown",
+        };
+
+        public static string FileName(string path)
+        {
+            int slash = Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\'));
+            return slash < 0 ? path : path.Substring(slash + 1);
+        }
+
+        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+        private sealed class BakeException : Exception
+        {
+            public BakeException(BakeProblem problem)
+                : base(problem.DescriptorId)
+            {
+                Problem = problem;
+            }
+
+            public BakeProblem Problem { get; }
+        }
+    }
+}
