@@ -32,6 +32,8 @@ public sealed class KnownNamesTests
         Assert.Equal(nameof(NetworkAttribute.Loss), KnownNames.LossProperty);
         Assert.Equal(nameof(NetworkAttribute.Init), KnownNames.InitProperty);
         Assert.Equal(nameof(LayerAttribute.Init), KnownNames.InitProperty);
+        Assert.Equal(nameof(NetworkAttribute.Weights), KnownNames.WeightsProperty);
+        Assert.Equal(typeof(string), typeof(NetworkAttribute).GetProperty(KnownNames.WeightsProperty)?.PropertyType);
         Assert.NotNull(typeof(NetworkAttribute).GetProperty(KnownNames.InputsProperty)?.SetMethod);
         Assert.NotNull(typeof(LayerAttribute).GetProperty(KnownNames.InitProperty)?.SetMethod);
     }

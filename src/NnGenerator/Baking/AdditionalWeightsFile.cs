@@ -97,33 +97,39 @@ namespace NnGen.Generator.Baking
                 return new WeightsFileContent(path, null, Unreadable(path, NoText));
             }
 
-            string content = text.ToString();
-            int first = content.IndexOf('\n');
-            int second = first < 0 ? -1 : content.IndexOf('\n', first + 1);
-            if (second < 0 || content.Substring(0, first).TrimEnd('\r') != EncodedMagic)
+            // "nngen-base64 1", the original's path, "length <bytes>", then base64 (see NnGen.targets).
+            string[] lines = text.ToString().Replace("\r\n", "\n").Split(new[] { '\n' }, 4);
+            if (lines.Length < 3 || lines[0] != EncodedMagic || !lines[2].StartsWith(LengthPrefix, StringComparison.Ordinal) ||
+                !long.TryParse(lines[2].Substring(LengthPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long length))
             {
-                return new WeightsFileContent(path, null, Unreadable(path, $"it does not start with '{EncodedMagic}' and the original's path, as NnGen.targets writes it"));
+                return new WeightsFileContent(path, null, Unreadable(path, $"its base64 form '{WeightsBaker.FileName(path)}' does not start with '{EncodedMagic}', the original's path and its length, as NnGen.targets writes it"));
             }
 
-            string original = content.Substring(first + 1, second - first - 1).TrimEnd('\r');
-            long decodedLength = (content.Length - second) / 4L * 3;
-            if (decodedLength > WeightsBaker.MaxFileBytes + 3)
+            string original = lines[1];
+            if (length > WeightsBaker.MaxFileBytes)
             {
-                return new WeightsFileContent(original, null, TooLarge(original, decodedLength));
+                return new WeightsFileContent(original, null, TooLarge(original, length));
             }
 
-            byte[] bytes;
+            byte[]? bytes;
             try
             {
-                bytes = Convert.FromBase64String(content.Substring(second + 1));
+                bytes = Convert.FromBase64String(lines.Length > 3 ? lines[3] : string.Empty);
             }
             catch (FormatException)
             {
-                return new WeightsFileContent(original, null, Unreadable(original, $"its base64 form '{WeightsBaker.FileName(path)}' is damaged; rebuild to write it again"));
+                bytes = null;
+            }
+
+            if (bytes is null || bytes.Length != length)
+            {
+                return new WeightsFileContent(original, null, Unreadable(original, $"its base64 form '{WeightsBaker.FileName(path)}' is damaged (it does not decode to the {length} bytes it announces); rebuild to write it again"));
             }
 
             return new WeightsFileContent(original, new EquatableBytes(bytes), null);
         }
+
+        private const string LengthPrefix = "length ";
 
         private const string NoText = "the compiler could not read it as text (a binary file, CS2015)";
 
