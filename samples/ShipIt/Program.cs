@@ -9,7 +9,7 @@ using NnGen.Data;
 using NnGen.Samples.ShipIt;
 
 // ShipIt: a trained network shipped as a program. Modes:
-//   ShipIt [predict] [weights]   load the weights (default: planar.safetensors beside the program) and print predictions
+//   ShipIt [predict] [weights]   print predictions with the weights baked in at build time, or with those loaded from a file
 //   ShipIt train <weights>       train the course's planar network (seed 2, α 1.2, 10,000 iterations) and save it
 //   ShipIt bench                 time training and prediction, to compare a Native AOT build with the JIT
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -18,7 +18,7 @@ try
 {
     return mode switch
     {
-        "predict" => Modes.Predict(args.Length > 1 ? args[1] : Path.Combine(AppContext.BaseDirectory, "planar.safetensors")),
+        "predict" => Modes.Predict(args.Length > 1 ? args[1] : null),
         "train" when args.Length > 1 => Modes.Train(args[1]),
         "bench" => Modes.Bench(),
         _ => Modes.Usage(),
@@ -46,11 +46,16 @@ internal static class Modes
         -3.9f, 0.2f,
     ];
 
-    public static int Predict(string weights)
+    public static int Predict(string? weights)
     {
+        // The baked weights need no file: the native binary runs alone.
         var net = new PlanarNet();
-        net.LoadWeights(weights);
-        Console.WriteLine($"{PlanarNet.Architecture} from {Path.GetFileName(weights)} ({Runtime()})");
+        if (weights is not null)
+        {
+            net.LoadWeights(weights);
+        }
+
+        Console.WriteLine($"{PlanarNet.Architecture} from {(weights is null ? "planar.safetensors, baked in at build time" : Path.GetFileName(weights))} ({Runtime()})");
         Span<float> y = stackalloc float[PlanarNet.OutputSize];
         for (int i = 0; i < Probes.Length; i += 2)
         {

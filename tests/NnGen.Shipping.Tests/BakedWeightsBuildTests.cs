@@ -90,6 +90,25 @@ public sealed class BakedWeightsBuildTests(ITestOutputHelper output) : IDisposab
     }
 }
 
+/// <summary>The ShipIt sample bakes samples/ShipIt/planar.safetensors: without a file it predicts what the file predicts.</summary>
+public sealed class ShipItBakedTests
+{
+    [Fact]
+    public void ShipIt_PredictWithoutFile_SameBitsAsLoadingTheCheckedInFile()
+    {
+        string file = Path.Combine(Repository.Root, "samples", "ShipIt", "planar.safetensors");
+        (int bakedExit, string baked, string bakedError) = ProcessRunner.Run("dotnet", [ShipItOutput.JitAssembly, "predict"], Path.GetTempPath(), TimeSpan.FromMinutes(2));
+        (int loadedExit, string loaded, string loadedError) = ProcessRunner.Run("dotnet", [ShipItOutput.JitAssembly, "predict", file], Path.GetTempPath(), TimeSpan.FromMinutes(2));
+
+        Assert.True(bakedExit == 0, baked + bakedError);
+        Assert.True(loadedExit == 0, loaded + loadedError);
+        Assert.Contains("baked in at build time", baked, StringComparison.Ordinal);
+        Assert.Equal(8, ShipItOutput.Predictions(baked).Count);
+        Assert.Equal(ShipItOutput.Comparable(loaded), ShipItOutput.Comparable(baked));
+        Assert.Contains("accuracy on the 400 planar points: 90.75%", baked, StringComparison.Ordinal);
+    }
+}
+
 /// <summary>The same architecture as the throwaway project's ByteNet, to write its file with SaveWeights.</summary>
 [Network(Inputs = 16)]
 [Layer(16, Activation.Tanh)]

@@ -29,10 +29,20 @@ internal static class BakingHarness
         {
             public static float[] Parameters() => new {{name}}().Parameters.ToArray();
 
-            public static float[] PredictBatch(float[] inputs)
+            public static float[] PredictBatch(float[] inputs) => PredictBatch(new {{name}}(), inputs);
+
+            /// <summary>The same network type with the weights loaded at run time from <paramref name="file"/> instead.</summary>
+            public static float[] PredictBatchLoaded(byte[] file, float[] inputs)
+            {
+                var network = new {{name}}(seed: 7);
+                network.LoadWeights(new System.IO.MemoryStream(file));
+                return PredictBatch(network, inputs);
+            }
+
+            private static float[] PredictBatch({{name}} network, float[] inputs)
             {
                 var outputs = new float[inputs.Length / 2];
-                new {{name}}().PredictBatch(inputs, outputs);
+                network.PredictBatch(inputs, outputs);
                 return outputs;
             }
         }

@@ -209,6 +209,12 @@ internal static class DeclarationFuzzer
         }
     }
 
+    /// <summary>Weights arguments: the fuzz run's planar file, a path suffix, missing, empty, null, a directory, a non-string.</summary>
+    private static readonly string[] WeightsValues =
+    [
+        "\"planar.safetensors\"", "\"fuzz/planar.safetensors\"", "\"missing.safetensors\"", "\"\"", "null", "\"fuzz/\"", "42", "\"../planar.safetensors\"",
+    ];
+
     private static string Attributes(Random random, List<string> shape)
     {
         var text = new StringBuilder();
@@ -227,6 +233,12 @@ internal static class DeclarationFuzzer
         if (random.Next(5) == 0)
         {
             arguments.Add("Init = " + (random.Next(20) == 0 ? "(Init)(-1)" : "Init." + Pick(random, Inits)));
+        }
+
+        if (random.Next(8) == 0)
+        {
+            // FuzzTests passes one AdditionalFile, a 2-4-1 planar network's weights: the first name matches it.
+            arguments.Add("Weights = " + Pick(random, WeightsValues));
         }
 
         arguments = arguments.OrderBy(_ => random.Next()).ToList();

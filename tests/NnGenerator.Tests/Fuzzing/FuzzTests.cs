@@ -102,12 +102,16 @@ public sealed class FuzzTests
         Assert.True(failures.IsEmpty, summary + "\n\n" + string.Join("\n\n", failures.OrderBy(failure => failure.Index).Take(5).Select(failure => failure.Kind + ": " + failure.Text)));
     }
 
+    /// <summary>The AdditionalFile the grammar's Weights arguments name: a 2-4-1 planar network's weights, as NnGen.targets passes them on.</summary>
+    private static readonly Lazy<AdditionalText> PlanarWeights = new(() =>
+        Baking.BakingHarness.Encoded("/fuzz/planar.safetensors", Baking.BakingHarness.PlanarFile(Baking.BakingHarness.SomePlanarParameters())));
+
     /// <summary>One run; with <paramref name="judge"/> off only what the determinism comparison needs.</summary>
     private static Outcome Run(string[] sources, bool judge = true)
     {
         SyntaxTree[] trees = sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: $"Source{i}.cs")).ToArray();
         CSharpCompilation compilation = CSharpCompilation.Create("Fuzz", trees, GeneratorHarness.CreateCompilation().References, Options);
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NnGenerator().AsSourceGenerator() }, parseOptions: GeneratorHarness.ParseOptions)
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NnGenerator().AsSourceGenerator() }, additionalTexts: [PlanarWeights.Value], parseOptions: GeneratorHarness.ParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
 
