@@ -122,6 +122,34 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         string run = Dotnet(consumer, "run", "-c", "Release", "--no-build");
         Assert.Equal("cost 0.217753 accuracy 0.9075 reloaded 0.9075", run.Trim());
 
+        // The file just saved, baked in at build time: the package's NnGen.targets passes it to the generator.
+        File.WriteAllText(Path.Combine(consumer, "Directory.Build.targets"), """
+            <Project>
+              <ItemGroup>
+                <AdditionalFiles Include="planar.safetensors" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using NnGen;
+            using NnGen.Data;
+
+            Dataset data = PlanarDataset.Generate(seed: 1);
+            Console.WriteLine($"baked {new BakedPlanarNet().Evaluate(data.Inputs, data.Labels).Accuracy:F4}");
+
+            [Network(Inputs = 2, Init = Init.Scaled)]
+            [Layer(4, Activation.Tanh)]
+            [Layer(1, Activation.Sigmoid)]
+            public partial class PlanarNet;
+
+            [Network(Inputs = 2, Weights = "planar.safetensors")]
+            [Layer(4, Activation.Tanh)]
+            [Layer(1, Activation.Sigmoid)]
+            public partial class BakedPlanarNet;
+            """);
+        Dotnet(consumer, "build", "-c", "Release", "--disable-build-servers", "-p:NuGetAudit=false");
+        Assert.Equal("baked 0.9075", Dotnet(consumer, "run", "-c", "Release", "--no-build").Trim());
+
         // The seeded mistake: a 3-float input for a 2-input network, caught at compile time by the call-site analyzer.
         File.WriteAllText(Path.Combine(consumer, "Mistake.cs"), """
             public static class Mistake
