@@ -19,6 +19,9 @@ namespace NnGen.Generator
     /// The incremental pipeline, and nothing else: [Network] classes → location-free targets (the network, or only its
     /// throwing public surface when the declaration has an error) → hint names unique over the compilation → one source
     /// each. Declaration diagnostics are reported by <see cref="NetworkDeclarationAnalyzer"/> from the same validator.
+    /// A network with <c>Weights = "…"</c> is joined with its own safetensors AdditionalFile, baked and checked
+    /// (<see cref="WeightsBaker"/>); the generator reports the baking diagnostics (NNG0024–NNG0028) itself, since only it
+    /// reads the file.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NnGenerator : IIncrementalGenerator
@@ -110,10 +113,22 @@ namespace NnGen.Generator
             context.RegisterSourceOutput(problems.Combine(weightsLocations), static (output, pair) => Report(output, pair.Left.HintKey, pair.Left.Problem, pair.Right));
         }
 
-        private static BakeInput? Match(NetworkTarget target, EquatableArray<WeightsFileContent> files) =>
-            target.Kind == GenerationKind.Network && target.Spec.Weights is { } weights
-                ? WeightsMatcher.Match(weights, target.Spec.DisplayName, files)
-                : null;
+        private static BakeInput? Match(NetworkTarget target, EquatableArray<WeightsFileContent> files)
+        {
+            if (target.Kind != GenerationKind.Network || target.Spec.Weights is not { } weights)
+            {
+                return null;
+            }
+
+            try
+            {
+                return WeightsMatcher.Match(weights, target.Spec.DisplayName, files);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return new BakeInput(weights, null, BakeProblem.Create(DiagnosticIds.WeightsFileNotFound, target.Spec.DisplayName, weights, "NnGen could not look it up (" + Describe(exception) + ")"));
+            }
+        }
 
         private static NetworkTarget Bake(NetworkTarget target, BakeInput? input, CancellationToken cancellationToken)
         {
@@ -133,8 +148,16 @@ namespace NnGen.Generator
                 return null;
             }
 
-            var syntax = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            return NetworkParser.WeightsArgument(syntax) is { } location ? new WeightsLocation(Identifiers.HintKey(type), location) : null;
+            try
+            {
+                var syntax = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                return NetworkParser.WeightsArgument(syntax) is { } location ? new WeightsLocation(Identifiers.HintKey(type), location) : null;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Without a location the baking diagnostic is still reported, at no location.
+                return null;
+            }
         }
 
         private static void Report(SourceProductionContext output, string hintKey, BakeProblem problem, ImmutableArray<WeightsLocation> locations)

@@ -55,6 +55,9 @@ internal static class DeclarationFuzzer
     public static (string[] Sources, string Shape) Generate(int seed, int index)
     {
         var random = new Random(unchecked((seed * 7919) + (index * 104729) + 17));
+
+        // Weights arguments draw from their own stream, so adding them left every other case of a seed as it was.
+        var weightsRandom = new Random(unchecked((seed * 7919) + (index * 104729) + 31));
         var shape = new List<string>();
         int networks = random.Next(10) switch { < 6 => 1, < 9 => 2, _ => 3 };
         var files = new List<StringBuilder> { new() };
@@ -91,7 +94,7 @@ internal static class DeclarationFuzzer
             }
 
             declared.Add(name);
-            WriteNetwork(random, files, name, shape, ref callable);
+            WriteNetwork(random, weightsRandom, files, name, shape, ref callable);
         }
 
         if (callable is not null && random.Next(3) > 0)
@@ -131,7 +134,7 @@ internal static class DeclarationFuzzer
         return (sources, string.Join(", ", shape));
     }
 
-    private static void WriteNetwork(Random random, List<StringBuilder> files, string name, List<string> shape, ref string? callable)
+    private static void WriteNetwork(Random random, Random weightsRandom, List<StringBuilder> files, string name, List<string> shape, ref string? callable)
     {
         StringBuilder file = files[random.Next(files.Count)];
         int depth = random.Next(8) switch { < 5 => 0, < 7 => 1, _ => 2 };
@@ -183,7 +186,7 @@ internal static class DeclarationFuzzer
             members.Add($"public {unescaped}(string label) : this(1) {{ }}");
         }
 
-        string attributes = Attributes(random, shape);
+        string attributes = Attributes(random, weightsRandom, shape);
         bool split = files.Count > 1 && random.Next(2) == 0;
         string body = members.Count == 0 ? " { }\n" : "\n{\n    " + string.Join("\n    ", members) + "\n}\n";
         string keywordText = record ? "record" : "class";
@@ -215,7 +218,7 @@ internal static class DeclarationFuzzer
         "\"planar.safetensors\"", "\"fuzz/planar.safetensors\"", "\"missing.safetensors\"", "\"\"", "null", "\"fuzz/\"", "42", "\"../planar.safetensors\"",
     ];
 
-    private static string Attributes(Random random, List<string> shape)
+    private static string Attributes(Random random, Random weightsRandom, List<string> shape)
     {
         var text = new StringBuilder();
         var arguments = new List<string>();
@@ -235,13 +238,13 @@ internal static class DeclarationFuzzer
             arguments.Add("Init = " + (random.Next(20) == 0 ? "(Init)(-1)" : "Init." + Pick(random, Inits)));
         }
 
-        if (random.Next(8) == 0)
+        arguments = arguments.OrderBy(_ => random.Next()).ToList();
+        if (weightsRandom.Next(6) == 0)
         {
-            // FuzzTests passes one AdditionalFile, a 2-4-1 planar network's weights: the first name matches it.
-            arguments.Add("Weights = " + Pick(random, WeightsValues));
+            // FuzzTests passes one AdditionalFile, a 2-4-1 planar network's weights: the first names match it.
+            arguments.Insert(weightsRandom.Next(arguments.Count + 1), "Weights = " + Pick(weightsRandom, WeightsValues));
         }
 
-        arguments = arguments.OrderBy(_ => random.Next()).ToList();
         text.Append(random.Next(50) == 0 ? "[Network]\n" : "[Network(" + string.Join(", ", arguments) + ")]\n");
         int layers = random.Next(50) switch { 0 => 0, 1 => 65 + random.Next(3), 2 or 3 => 8 + random.Next(10), _ => 1 + random.Next(4) };
         for (int l = 1; l <= layers; l++)
