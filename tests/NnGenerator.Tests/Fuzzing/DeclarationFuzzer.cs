@@ -94,7 +94,7 @@ internal static class DeclarationFuzzer
             }
 
             declared.Add(name);
-            WriteNetwork(random, weightsRandom, files, name, shape, ref callable);
+            WriteNetwork(random, files, name, shape, ref callable);
         }
 
         if (callable is not null && random.Next(3) > 0)
@@ -130,11 +130,19 @@ internal static class DeclarationFuzzer
             sources[target] = sources[target].Substring(0, random.Next(sources[target].Length));
             shape.Add("truncated");
         }
+        else
+        {
+            // Only unmutated cases get Weights, from their own stream: every case of a seed is otherwise what it was.
+            for (int i = 0; i < sources.Length; i++)
+            {
+                sources[i] = WithWeights(weightsRandom, sources[i], shape);
+            }
+        }
 
         return (sources, string.Join(", ", shape));
     }
 
-    private static void WriteNetwork(Random random, Random weightsRandom, List<StringBuilder> files, string name, List<string> shape, ref string? callable)
+    private static void WriteNetwork(Random random, List<StringBuilder> files, string name, List<string> shape, ref string? callable)
     {
         StringBuilder file = files[random.Next(files.Count)];
         int depth = random.Next(8) switch { < 5 => 0, < 7 => 1, _ => 2 };
@@ -186,7 +194,7 @@ internal static class DeclarationFuzzer
             members.Add($"public {unescaped}(string label) : this(1) {{ }}");
         }
 
-        string attributes = Attributes(random, weightsRandom, shape);
+        string attributes = Attributes(random, shape);
         bool split = files.Count > 1 && random.Next(2) == 0;
         string body = members.Count == 0 ? " { }\n" : "\n{\n    " + string.Join("\n    ", members) + "\n}\n";
         string keywordText = record ? "record" : "class";
@@ -218,7 +226,30 @@ internal static class DeclarationFuzzer
         "\"planar.safetensors\"", "\"fuzz/planar.safetensors\"", "\"missing.safetensors\"", "\"\"", "null", "\"fuzz/\"", "42", "\"../planar.safetensors\"",
     ];
 
-    private static string Attributes(Random random, Random weightsRandom, List<string> shape)
+    /// <summary>Adds a Weights argument to about one [Network(…)] in four.</summary>
+    private static string WithWeights(Random random, string source, List<string> shape)
+    {
+        const string Opening = "[Network(";
+        int start = 0;
+        for (int at = source.IndexOf(Opening, StringComparison.Ordinal); at >= 0; at = source.IndexOf(Opening, start, StringComparison.Ordinal))
+        {
+            start = at + Opening.Length;
+            if (random.Next(4) != 0)
+            {
+                continue;
+            }
+
+            string weights = "Weights = " + Pick(random, WeightsValues);
+            bool empty = start < source.Length && source[start] == ')';
+            source = source.Substring(0, start) + weights + (empty ? string.Empty : ", ") + source.Substring(start);
+            start += weights.Length;
+            shape.Add(weights);
+        }
+
+        return source;
+    }
+
+    private static string Attributes(Random random, List<string> shape)
     {
         var text = new StringBuilder();
         var arguments = new List<string>();
@@ -239,11 +270,6 @@ internal static class DeclarationFuzzer
         }
 
         arguments = arguments.OrderBy(_ => random.Next()).ToList();
-        if (weightsRandom.Next(6) == 0)
-        {
-            // FuzzTests passes one AdditionalFile, a 2-4-1 planar network's weights: the first names match it.
-            arguments.Insert(weightsRandom.Next(arguments.Count + 1), "Weights = " + Pick(weightsRandom, WeightsValues));
-        }
 
         text.Append(random.Next(50) == 0 ? "[Network]\n" : "[Network(" + string.Join(", ", arguments) + ")]\n");
         int layers = random.Next(50) switch { 0 => 0, 1 => 65 + random.Next(3), 2 or 3 => 8 + random.Next(10), _ => 1 + random.Next(4) };
