@@ -134,6 +134,22 @@ internal static unsafe class MatVecKernels
             return;
         }
 
+        // Rows of at most eight whole vectors: x stays in registers for the whole layer (XInRegisters).
+        if (cols % count == 0 && cols <= 8 * count && rows >= 4)
+        {
+            switch (cols / count)
+            {
+                case 1: XInRegisters<TActivation, TSimd, TVec, One>(w, x, bias, y, rows, cols); return;
+                case 2: XInRegisters<TActivation, TSimd, TVec, Two>(w, x, bias, y, rows, cols); return;
+                case 3: XInRegisters<TActivation, TSimd, TVec, Three>(w, x, bias, y, rows, cols); return;
+                case 4: XInRegisters<TActivation, TSimd, TVec, Four>(w, x, bias, y, rows, cols); return;
+                case 5: XInRegisters<TActivation, TSimd, TVec, Five>(w, x, bias, y, rows, cols); return;
+                case 6: XInRegisters<TActivation, TSimd, TVec, Six>(w, x, bias, y, rows, cols); return;
+                case 7: XInRegisters<TActivation, TSimd, TVec, Seven>(w, x, bias, y, rows, cols); return;
+                default: XInRegisters<TActivation, TSimd, TVec, Eight>(w, x, bias, y, rows, cols); return;
+            }
+        }
+
         // The k tail: the vector ending at the row's end, with the lanes the full vectors already counted zeroed.
         int tail = cols % count;
         TVec tailMask = tail == 0 ? TSimd.Zero : TSimd.LanesFrom(count - tail);
@@ -289,6 +305,94 @@ internal static unsafe class MatVecKernels
         Vector128<float> z = sums + Vector128.Load(bias);
         Simd128.Store(TActivation.Invoke<Simd128, Vector128<float>>(z), y);
     }
+
+    /// <summary>
+    /// z = W·x + b when a row is N whole vectors, N ≤ 8 a constant of the instantiation: x is loaded into N registers
+    /// once, and every row then costs N fused multiply-adds with W read straight from memory; no x reloads, no k loop,
+    /// no tail. Rows go four at a time (four accumulators beside eight x registers fit AVX2's sixteen), the last block
+    /// ending at the last row. Each lane sums in the same order as <see cref="Block4{TActivation, TSimd, TVec}"/>, from
+    /// zero, so both paths give the same bits.
+    /// </summary>
+    private static void XInRegisters<TActivation, TSimd, TVec, TVectors>(float* w, float* x, float* bias, float* y, int rows, int cols)
+        where TActivation : struct, IUnaryOperator
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TVectors : struct, IVectorCount
+    {
+        int count = TSimd.Count;
+        int n = TVectors.Value;
+        TVec x0 = TSimd.Load(x);
+        TVec x1 = n > 1 ? TSimd.Load(x + count) : default;
+        TVec x2 = n > 2 ? TSimd.Load(x + (2 * count)) : default;
+        TVec x3 = n > 3 ? TSimd.Load(x + (3 * count)) : default;
+        TVec x4 = n > 4 ? TSimd.Load(x + (4 * count)) : default;
+        TVec x5 = n > 5 ? TSimd.Load(x + (5 * count)) : default;
+        TVec x6 = n > 6 ? TSimd.Load(x + (6 * count)) : default;
+        TVec x7 = n > 7 ? TSimd.Load(x + (7 * count)) : default;
+
+        // tanh and sigmoid after all rows, as in ForwardVector and for the same reason.
+        bool deferred = TActivation.IsTranscendental;
+        int r0 = 0;
+        while (true)
+        {
+            float* row = w + ((nint)r0 * cols);
+            TVec a0 = Row(row, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a1 = Row(row + cols, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a2 = Row(row + (2 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a3 = Row(row + (3 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector128<float> z = HorizontalSums.Sum4(a0, a1, a2, a3) + Vector128.Load(bias + r0);
+            Simd128.Store(deferred ? z : TActivation.Invoke<Simd128, Vector128<float>>(z), y + r0);
+            if (r0 == rows - 4)
+            {
+                break;
+            }
+
+            r0 = Math.Min(r0 + 4, rows - 4);
+        }
+
+        if (deferred)
+        {
+            ElementwiseKernels.Map<TActivation>(y, y, rows, TSimd.Width);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static TVec Row(float* row, TVec x0, TVec x1, TVec x2, TVec x3, TVec x4, TVec x5, TVec x6, TVec x7)
+        {
+            int count = TSimd.Count;
+            int n = TVectors.Value;
+            TVec sum = TSimd.MultiplyAdd(TSimd.Load(row), x0, TSimd.Zero);
+            if (n > 1) { sum = TSimd.MultiplyAdd(TSimd.Load(row + count), x1, sum); }
+            if (n > 2) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (2 * count)), x2, sum); }
+            if (n > 3) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (3 * count)), x3, sum); }
+            if (n > 4) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (4 * count)), x4, sum); }
+            if (n > 5) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (5 * count)), x5, sum); }
+            if (n > 6) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (6 * count)), x6, sum); }
+            if (n > 7) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (7 * count)), x7, sum); }
+            return sum;
+        }
+    }
+
+    /// <summary>A vector count fixed by a type argument, so the JIT compiles one loop-free row per count.</summary>
+    private interface IVectorCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private readonly struct One : IVectorCount { public static int Value => 1; }
+
+    private readonly struct Two : IVectorCount { public static int Value => 2; }
+
+    private readonly struct Three : IVectorCount { public static int Value => 3; }
+
+    private readonly struct Four : IVectorCount { public static int Value => 4; }
+
+    private readonly struct Five : IVectorCount { public static int Value => 5; }
+
+    private readonly struct Six : IVectorCount { public static int Value => 6; }
+
+    private readonly struct Seven : IVectorCount { public static int Value => 7; }
+
+    private readonly struct Eight : IVectorCount { public static int Value => 8; }
 
     /// <summary>One row's dot product, two accumulators deep so consecutive FMAs do not wait on each other.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
