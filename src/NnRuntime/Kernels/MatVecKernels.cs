@@ -333,7 +333,31 @@ internal static unsafe class MatVecKernels
         // tanh and sigmoid after all rows, as in ForwardVector and for the same reason.
         bool deferred = TActivation.IsTranscendental;
         int r0 = 0;
-        while (true)
+        if (n <= 4)
+        {
+            // Eight rows a step where x and eight accumulators fit the registers: two independent reductions in flight.
+            for (; r0 <= rows - 8; r0 += 8)
+            {
+                float* row = w + ((nint)r0 * cols);
+                TVec a0 = Row(row, x0, x1, x2, x3, x4, x5, x6, x7);
+                TVec a1 = Row(row + cols, x0, x1, x2, x3, x4, x5, x6, x7);
+                TVec a2 = Row(row + (2 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+                TVec a3 = Row(row + (3 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+                TVec a4 = Row(row + (4 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+                TVec a5 = Row(row + (5 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+                TVec a6 = Row(row + (6 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+                TVec a7 = Row(row + (7 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+                Vector128<float> z0 = HorizontalSums.Sum4(a0, a1, a2, a3) + Vector128.Load(bias + r0);
+                Vector128<float> z1 = HorizontalSums.Sum4(a4, a5, a6, a7) + Vector128.Load(bias + r0 + 4);
+                Simd128.Store(deferred ? z0 : TActivation.Invoke<Simd128, Vector128<float>>(z0), y + r0);
+                Simd128.Store(deferred ? z1 : TActivation.Invoke<Simd128, Vector128<float>>(z1), y + r0 + 4);
+            }
+
+            // One to seven rows left: four-row blocks, the last ending at the last row.
+            r0 = r0 == rows ? rows : Math.Min(r0, rows - 4);
+        }
+
+        while (r0 < rows)
         {
             float* row = w + ((nint)r0 * cols);
             TVec a0 = Row(row, x0, x1, x2, x3, x4, x5, x6, x7);
