@@ -19,7 +19,8 @@ namespace NnGen.Kernels;
 /// store; tanh and sigmoid run over all of y in one vectorized pass afterwards, because a tanh or sigmoid per block is
 /// a long dependency chain that holds up the next block's loads, while the same activations in a row of independent
 /// vectors pipeline. Below <see cref="RowBlock"/> rows, four-row blocks and
-/// single rows apply the activation directly.
+/// single rows apply the activation directly. A row of at most eight whole vectors (a 64-input layer at 256 bits)
+/// takes <see cref="XInRegisters{TActivation, TSimd, TVec, TVectors}"/> instead, which loads x into registers once.
 /// </para>
 /// <para>
 /// Width: every width is correct; which is fastest depends on the layer and on alignment (an unaligned 64-byte load
@@ -309,10 +310,15 @@ internal static unsafe class MatVecKernels
     /// <summary>
     /// z = W·x + b when a row is N whole vectors, N ≤ 8 a constant of the instantiation: x is loaded into N registers
     /// once, and every row then costs N fused multiply-adds with W read straight from memory; no x reloads, no k loop,
-    /// no tail. Rows go four at a time (four accumulators beside eight x registers fit AVX2's sixteen), the last block
-    /// ending at the last row. Each lane sums in the same order as <see cref="Block4{TActivation, TSimd, TVec}"/>, from
-    /// zero, so both paths give the same bits.
+    /// no tail. With N ≤ 4, x and eight accumulators fit AVX2's sixteen registers and rows go eight at a time, two
+    /// reductions in flight; otherwise four at a time. The last block ends at the last row.
     /// </summary>
+    /// <remarks>
+    /// Up to four vectors, a row sums from zero in the order of <see cref="Block4{TActivation, TSimd, TVec}"/>, so
+    /// both paths give the same bits. From five on, a row's vectors alternate between two accumulators added at the
+    /// end: a chain of eight dependent FMAs per row kept too few of them in flight (64 × 64: 6 % faster,
+    /// docs/performance.md). Either way the order depends only on N, never on an address.
+    /// </remarks>
     private static void XInRegisters<TActivation, TSimd, TVec, TVectors>(float* w, float* x, float* bias, float* y, int rows, int cols)
         where TActivation : struct, IUnaryOperator
         where TSimd : struct, ISimdOps<TVec>
@@ -384,15 +390,24 @@ internal static unsafe class MatVecKernels
         {
             int count = TSimd.Count;
             int n = TVectors.Value;
-            TVec sum = TSimd.MultiplyAdd(TSimd.Load(row), x0, TSimd.Zero);
-            if (n > 1) { sum = TSimd.MultiplyAdd(TSimd.Load(row + count), x1, sum); }
-            if (n > 2) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (2 * count)), x2, sum); }
-            if (n > 3) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (3 * count)), x3, sum); }
-            if (n > 4) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (4 * count)), x4, sum); }
-            if (n > 5) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (5 * count)), x5, sum); }
-            if (n > 6) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (6 * count)), x6, sum); }
-            if (n > 7) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (7 * count)), x7, sum); }
-            return sum;
+            if (n <= 4)
+            {
+                TVec sum = TSimd.MultiplyAdd(TSimd.Load(row), x0, TSimd.Zero);
+                if (n > 1) { sum = TSimd.MultiplyAdd(TSimd.Load(row + count), x1, sum); }
+                if (n > 2) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (2 * count)), x2, sum); }
+                if (n > 3) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (3 * count)), x3, sum); }
+                return sum;
+            }
+
+            TVec even = TSimd.Multiply(TSimd.Load(row), x0);
+            TVec odd = TSimd.Multiply(TSimd.Load(row + count), x1);
+            even = TSimd.MultiplyAdd(TSimd.Load(row + (2 * count)), x2, even);
+            odd = TSimd.MultiplyAdd(TSimd.Load(row + (3 * count)), x3, odd);
+            even = TSimd.MultiplyAdd(TSimd.Load(row + (4 * count)), x4, even);
+            if (n > 5) { odd = TSimd.MultiplyAdd(TSimd.Load(row + (5 * count)), x5, odd); }
+            if (n > 6) { even = TSimd.MultiplyAdd(TSimd.Load(row + (6 * count)), x6, even); }
+            if (n > 7) { odd = TSimd.MultiplyAdd(TSimd.Load(row + (7 * count)), x7, odd); }
+            return TSimd.Add(even, odd);
         }
     }
 
