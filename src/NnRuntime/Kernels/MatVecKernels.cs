@@ -310,8 +310,8 @@ internal static unsafe class MatVecKernels
     /// <summary>
     /// z = W·x + b when a row is N whole vectors, N ≤ 8 a constant of the instantiation: x is loaded into N registers
     /// once, and every row then costs N fused multiply-adds with W read straight from memory; no x reloads, no k loop,
-    /// no tail. With N ≤ 4, x and eight accumulators fit AVX2's sixteen registers and rows go eight at a time, two
-    /// reductions in flight; otherwise four at a time. The last block ends at the last row.
+    /// no tail. Rows go eight at a time, two reductions in flight, stored as one 256-bit vector at that width; one to
+    /// seven rows left go in four-row blocks, the last ending at the last row.
     /// </summary>
     /// <remarks>
     /// Up to four vectors, a row sums from zero in the order of <see cref="Block4{TActivation, TSimd, TVec}"/>, so
@@ -339,30 +339,39 @@ internal static unsafe class MatVecKernels
         // tanh and sigmoid after all rows, as in ForwardVector and for the same reason.
         bool deferred = TActivation.IsTranscendental;
         int r0 = 0;
-        if (n <= 4)
+        // Eight rows a step: two independent reductions in flight. The second four rows' accumulators are started
+        // after the first four are reduced, so eight x registers, four accumulators and a sum fit sixteen registers.
+        for (; r0 <= rows - 8; r0 += 8)
         {
-            // Eight rows a step where x and eight accumulators fit the registers: two independent reductions in flight.
-            for (; r0 <= rows - 8; r0 += 8)
+            float* row = w + ((nint)r0 * cols);
+            TVec a0 = Row(row, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a1 = Row(row + cols, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a2 = Row(row + (2 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a3 = Row(row + (3 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector128<float> z0 = HorizontalSums.Sum4(a0, a1, a2, a3);
+            a0 = Row(row + (4 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            a1 = Row(row + (5 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            a2 = Row(row + (6 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            a3 = Row(row + (7 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector128<float> z1 = HorizontalSums.Sum4(a0, a1, a2, a3);
+            if (typeof(TVec) == typeof(Vector256<float>))
             {
-                float* row = w + ((nint)r0 * cols);
-                TVec a0 = Row(row, x0, x1, x2, x3, x4, x5, x6, x7);
-                TVec a1 = Row(row + cols, x0, x1, x2, x3, x4, x5, x6, x7);
-                TVec a2 = Row(row + (2 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
-                TVec a3 = Row(row + (3 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
-                TVec a4 = Row(row + (4 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
-                TVec a5 = Row(row + (5 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
-                TVec a6 = Row(row + (6 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
-                TVec a7 = Row(row + (7 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
-                Vector128<float> z0 = HorizontalSums.Sum4(a0, a1, a2, a3) + Vector128.Load(bias + r0);
-                Vector128<float> z1 = HorizontalSums.Sum4(a4, a5, a6, a7) + Vector128.Load(bias + r0 + 4);
+                // One 256-bit store: the next layer loads y 256 bits at a time, and a load spanning two narrower
+                // stores cannot be forwarded from them, so it would wait for both to reach the cache.
+                Vector256<float> z = Vector256.Create(z0, z1) + Vector256.Load(bias + r0);
+                Simd256.Store(deferred ? z : TActivation.Invoke<Simd256, Vector256<float>>(z), y + r0);
+            }
+            else
+            {
+                z0 += Vector128.Load(bias + r0);
+                z1 += Vector128.Load(bias + r0 + 4);
                 Simd128.Store(deferred ? z0 : TActivation.Invoke<Simd128, Vector128<float>>(z0), y + r0);
                 Simd128.Store(deferred ? z1 : TActivation.Invoke<Simd128, Vector128<float>>(z1), y + r0 + 4);
             }
-
-            // One to seven rows left: four-row blocks, the last ending at the last row.
-            r0 = r0 == rows ? rows : Math.Min(r0, rows - 4);
         }
 
+        // One to seven rows left: four-row blocks, the last ending at the last row.
+        r0 = r0 == rows ? rows : Math.Min(r0, rows - 4);
         while (r0 < rows)
         {
             float* row = w + ((nint)r0 * cols);
