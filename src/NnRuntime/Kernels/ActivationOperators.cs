@@ -157,8 +157,8 @@ internal readonly struct ReLUOperator : IUnaryOperator
     /// <remarks>
     /// The same bits as <c>Max(x, 0)</c> in two instructions where the IEEE-exact Max takes six: the native max of
     /// (0, x) returns x itself when x is NaN (x86 returns its second operand when either is NaN; Arm returns NaN) and
-    /// x for -0 (both compare equal), and adding +0 then turns -0 into +0 and leaves every other value as it is. In
-    /// one-example layers this store-side ReLU was a fifth of the work after the dot products (docs/performance.md).
+    /// x for -0 (both compare equal), and adding +0 then turns -0 into +0 and leaves every other value as it is. Kernels
+    /// apply ReLU as they store each block of sums, so its cost counts once per block (docs/performance.md).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Invoke<TSimd, TVec>(TVec x)

@@ -316,8 +316,8 @@ internal static unsafe class MatVecKernels
     /// <remarks>
     /// Up to four vectors, a row sums from zero in the order of <see cref="Block4{TActivation, TSimd, TVec}"/>, so
     /// both paths give the same bits. From five on, a row's vectors alternate between two accumulators added at the
-    /// end: a chain of eight dependent FMAs per row kept too few of them in flight (64 × 64: 6 % faster,
-    /// docs/performance.md). Either way the order depends only on N, never on an address.
+    /// end: a chain of eight dependent FMAs per row kept too few of them in flight (docs/performance.md). Either way
+    /// the order depends only on N, never on an address.
     /// </remarks>
     private static void XInRegisters<TActivation, TSimd, TVec, TVectors>(float* w, float* x, float* bias, float* y, int rows, int cols)
         where TActivation : struct, IUnaryOperator
@@ -339,6 +339,7 @@ internal static unsafe class MatVecKernels
         // tanh and sigmoid after all rows, as in ForwardVector and for the same reason.
         bool deferred = TActivation.IsTranscendental;
         int r0 = 0;
+
         // Eight rows a step: two independent reductions in flight. The second four rows' accumulators are started
         // after the first four are reduced, so eight x registers, four accumulators and a sum fit sixteen registers.
         for (; r0 <= rows - 8; r0 += 8)
