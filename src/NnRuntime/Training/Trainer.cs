@@ -101,8 +101,8 @@ public static partial class Trainer
     /// </summary>
     /// <param name="network">The network; its parameters are updated in place.</param>
     /// <param name="batches">
-    /// The batches of one pass, enumerated again for every pass and once more at the end to price the final parameters
-    /// (<see cref="TrainingHistory.FinalCost"/>). It must yield at least one batch.
+    /// The batches of one pass, enumerated again for every pass, and once more at the end when the final parameters are
+    /// priced (<see cref="TrainingOptions.PriceFinalCost"/>). It must yield at least one batch.
     /// </param>
     /// <param name="options">The training options.</param>
     /// <returns>The training history; the recorded cost of a pass is the batch costs' mean weighted by batch size.</returns>
@@ -126,8 +126,9 @@ public static partial class Trainer
         var reader = new BatchReader(session, loss);
         RunSource(session, reader, batches);
         session.Finish();
-        float finalCost = reader.PriceFinalParameters(batches);
-        return session.ToHistory(finalCost, Stopwatch.GetElapsedTime(started));
+        bool priced = session.PricesFinalCost(fullBatch: false);
+        float finalCost = priced ? reader.PriceFinalParameters(batches) : session.LastRecordedCost;
+        return session.ToHistory(finalCost, priced, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>
@@ -244,14 +245,20 @@ public static partial class Trainer
         }
 
         session.Finish();
+        bool priced = session.PricesFinalCost(fullBatch);
+        float finalCost = priced ? PriceFinal(session, inputs, labels, examples, loss) : session.LastRecordedCost;
+        return session.ToHistory(finalCost, priced, Stopwatch.GetElapsedTime(started));
+    }
 
-        // One extra forward pass prices the parameters actually left in the network, in double like Evaluate, so the
-        // number matches the course's final cost rather than the cost measured one update earlier.
+    /// <summary>
+    /// One extra forward pass prices the parameters actually left in the network, in double like Evaluate, so the
+    /// number matches the course's final cost rather than the cost measured one update earlier.
+    /// </summary>
+    private static float PriceFinal(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples, Loss loss)
+    {
         var outputs = new float[labels.Length];
-        network.PredictBatch(inputs, outputs);
-        float finalCost = (float)(Losses.Cost(loss, outputs, labels, examples) + session.Penalty(examples));
-
-        return session.ToHistory(finalCost, Stopwatch.GetElapsedTime(started));
+        session.Network.PredictBatch(inputs, outputs);
+        return (float)(Losses.Cost(loss, outputs, labels, examples) + session.Penalty(examples));
     }
 
     private static void RunFullBatch(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples)

@@ -63,6 +63,18 @@ public sealed class TrainingOptions
     public int? MaxDegreeOfParallelism { get; init; }
 
     /// <summary>
+    /// Whether <see cref="TrainingHistory.FinalCost"/> is priced by one extra forward pass over all the training data
+    /// with the parameters left in the network. <see langword="null"/> (the default) prices it with full batches (one
+    /// forward pass next to the run's full-batch updates; it is the course's final cost) and whenever the parameters
+    /// left are not those the last pass ended with (early stopping restored a better point, or training diverged).
+    /// With mini-batches and batch sources it is otherwise the last pass's recorded cost, the mean of the costs its
+    /// updates computed anyway (what PyTorch and Keras report for an epoch), because an extra pass over a large set costs
+    /// as much as a good share of an epoch. <see langword="true"/> always prices, <see langword="false"/> never does
+    /// unless the parameters left were not the last pass's. <see cref="TrainingHistory.FinalCostIsPriced"/> says which.
+    /// </summary>
+    public bool? PriceFinalCost { get; init; }
+
+    /// <summary>
     /// How a gradient becomes an update: <see cref="GradientDescent"/> when <see langword="null"/> (the default),
     /// or <see cref="Momentum"/>, <see cref="Adam"/>, <see cref="AdamW"/>. Its state is allocated once per call.
     /// </summary>
