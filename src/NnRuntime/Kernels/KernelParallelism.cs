@@ -275,17 +275,21 @@ internal readonly record struct ProductPart(int Row, int Rows, int Column, int C
 /// the tile shape. Cuts fall where every part sees exactly the arithmetic of the whole product:
 /// <list type="bullet">
 /// <item>Columns at multiples of 64 for outer-product tiles (a whole number of every width's and shape's column tiles,
-/// so no part is narrower than a vector and each part's last partial tile is the whole product's) and of 20 for
-/// dot-product tiles (4 and 5 columns); the last part keeps the remainder.</item>
+/// so no part is narrower than a vector and each part's last partial tile is the whole product's) and of 40 for
+/// dot-product tiles (whole tiles of 4 and of 5 columns); the last part keeps the remainder.</item>
 /// <item>Rows of outer-product tiles at multiples of 10 with the last part keeping the remainder: every part has more
 /// than 5 rows, so it packs B exactly when the whole product does (packing changes how depth blocks are summed).
 /// Rows of dot-product tiles at multiples of 12 (3 and 4 rows), the last part possibly short: those tiles make no
 /// decision on the row count. NT products short enough for transposed panels (k ≤ 64) mix both, so their rows are cut
 /// at multiples of 60.</item>
 /// </list>
-/// Columns are cut first (they are the examples of a batch, and a column part reads only its own slice of the
-/// activations), rows when the columns run out, until a part holds about <see cref="MinimumPartFlops"/>; at most
-/// <see cref="MaxParts"/> parts are made, enough to share out evenly over 16 threads.
+/// Every part copies or re-reads its own share of the operands, so the grid first cuts along the axis that repeats
+/// the least: columns for outer-product tiles (a column part packs only its own columns of B and A is read once per
+/// column tile anyway); for dot-product tiles the longer side of C, since each column part copies its rows of A again
+/// and each row part streams the B rows again (a 12288-wide input's B is 10 MB). The other axis is cut only as far as
+/// the wanted number of parts needs: about one per <see cref="MinimumPartFlops"/>, at most <see cref="MaxParts"/>
+/// (enough to share out over 16 threads with some balance). A dot-product column part is at least 40 columns wide so
+/// that its copy of A is reused by enough columns.
 /// </remarks>
 internal readonly struct ProductSplit
 {
@@ -293,10 +297,10 @@ internal readonly struct ProductSplit
     internal const long MinimumPartFlops = 1L << 19;
 
     /// <summary>The most parts a product is cut into: every part repeats its own packing of the shared operand.</summary>
-    internal const int MaxParts = 64;
+    internal const int MaxParts = 32;
 
     private const int OuterColumnAlignment = 64;
-    private const int DotColumnAlignment = 20;
+    private const int DotColumnAlignment = 40;
     private const int OuterRowAlignment = 10;
     private const int DotRowAlignment = 12;
     private const int TransposedRowAlignment = 60;
@@ -351,8 +355,18 @@ internal readonly struct ProductSplit
         int wanted = (int)Math.Clamp(flops / MinimumPartFlops, 1, MaxParts);
         int columnBlocks = Math.Max(1, n / columnAlignment);
         int rowBlocks = Math.Max(1, dot ? (m + rowAlignment - 1) / rowAlignment : m / rowAlignment);
-        int columnParts = Math.Min(columnBlocks, wanted);
-        int rowParts = Math.Min(rowBlocks, (wanted + columnParts - 1) / columnParts);
+        int rowParts, columnParts;
+        if (dot && m >= n)
+        {
+            rowParts = Math.Min(rowBlocks, wanted);
+            columnParts = Math.Min(columnBlocks, (wanted + rowParts - 1) / rowParts);
+        }
+        else
+        {
+            columnParts = Math.Min(columnBlocks, wanted);
+            rowParts = Math.Min(rowBlocks, (wanted + columnParts - 1) / columnParts);
+        }
+
         return new ProductSplit(orientation, m, n, rowAlignment, columnAlignment, dot, rowParts, columnParts);
     }
 

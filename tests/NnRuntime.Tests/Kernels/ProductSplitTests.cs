@@ -18,25 +18,27 @@ public sealed unsafe class ProductSplitTests
 
     /// <summary>
     /// The products of the workloads ([784,256,128,10] at batch 128 and 10,000; the cat network at m = 209),
-    /// in kernel terms (rows of C, depth, columns of C): parts reach 16 on every product large enough to split.
+    /// in kernel terms (rows of C, depth, columns of C), and the grid each gets. Every product large enough to split
+    /// reaches 16 parts except the cat network's forward Z1 = W1·Xᵀ (20 × 209 outputs over k = 12288): each of its
+    /// column parts copies W1's rows again and each row part streams the 10 MB of X again, so it stops at 2 × 5.
     /// </summary>
     public static TheoryData<string, string, int, int, int, int, int> Shapes() => new()
     {
-        { "Fashion Z1 = W1·Xᵀ", "NT", 256, 784, 128, 11, 6 },
+        { "Fashion Z1 = W1·Xᵀ", "NT", 256, 784, 128, 22, 2 },
         { "Fashion Z2 = W2·A1", "NN", 128, 256, 128, 8, 2 },
         { "Fashion Z3 = W3·A2", "NN", 10, 128, 128, 1, 1 },
         { "Fashion dW3 = dZ3·A2ᵀ", "NT", 10, 128, 128, 1, 1 },
         { "Fashion dA2 = W3ᵀ·dZ3", "TN", 128, 10, 128, 1, 1 },
-        { "Fashion dW2 = dZ2·A1ᵀ", "NT", 128, 128, 256, 2, 12 },
+        { "Fashion dW2 = dZ2·A1ᵀ", "NT", 128, 128, 256, 3, 6 },
         { "Fashion dA1 = W2ᵀ·dZ2", "TN", 256, 128, 128, 8, 2 },
-        { "Fashion dW1 = dZ1·X", "NN", 256, 128, 784, 6, 12 },
-        { "10k Z1 = W1·Xᵀ", "NT", 256, 784, 10000, 1, 64 },
-        { "10k Z2 = W2·A1", "NN", 128, 256, 10000, 1, 64 },
-        { "10k Z3 = W3·A2", "NN", 10, 128, 10000, 1, 48 },
-        { "Cat Z1 = W1·Xᵀ", "NT", 20, 12288, 209, 2, 10 },
-        { "Cat dW1 = dZ1·X", "NN", 20, 209, 12288, 1, 64 },
+        { "Fashion dW1 = dZ1·X", "NN", 256, 128, 784, 3, 12 },
+        { "10k Z1 = W1·Xᵀ", "NT", 256, 784, 10000, 1, 32 },
+        { "10k Z2 = W2·A1", "NN", 128, 256, 10000, 1, 32 },
+        { "10k Z3 = W3·A2", "NN", 10, 128, 10000, 1, 32 },
+        { "Cat Z1 = W1·Xᵀ", "NT", 20, 12288, 209, 2, 5 },
+        { "Cat dW1 = dZ1·X", "NN", 20, 209, 12288, 1, 32 },
         { "Cat Z2 = W2·A1", "NN", 7, 20, 209, 1, 1 },
-        { "Short NT through transposed panels", "NT", 640, 32, 1000, 5, 15 },
+        { "Short NT through transposed panels", "NT", 640, 32, 1000, 3, 15 },
         { "Few columns: rows only", "NN", 1000, 100, 50, 19, 1 },
     };
 
@@ -47,7 +49,7 @@ public sealed unsafe class ProductSplitTests
     {
         ProductSplit split = ProductSplit.For(Enum.Parse<ProductOrientation>(orientation), m, k, n);
         Assert.True(rowParts == split.RowParts && columnParts == split.ColumnParts, $"{product}: {split.RowParts} × {split.ColumnParts} parts, expected {rowParts} × {columnParts}");
-        if (2L * m * k * n >= KernelParallelism.MinimumParallelFlops && n >= 128)
+        if (2L * m * k * n >= KernelParallelism.MinimumParallelFlops && !product.StartsWith("Cat Z1", StringComparison.Ordinal))
         {
             Assert.True(split.Parts >= 16, $"{product}: only {split.Parts} parts");
         }
@@ -72,7 +74,7 @@ public sealed unsafe class ProductSplitTests
             ProductSplit split = ProductSplit.For(orientation, m, k, n);
             bool dot = orientation == ProductOrientation.NT && k > GemmKernels.MaxTransposedDepth;
             int rowAlignment = dot ? 12 : orientation == ProductOrientation.NT ? 60 : 10;
-            int columnAlignment = dot ? 20 : 64;
+            int columnAlignment = dot ? 40 : 64;
             var covered = new int[m * n];
             for (int part = 0; part < split.Parts; part++)
             {
@@ -109,7 +111,7 @@ public sealed unsafe class ProductSplitTests
         }
     }
 
-    /// <summary>Z = g(W·B + b) cut into 4 × 10 parts: bit-identical to one whole kernel call, for every degree and activation.</summary>
+    /// <summary>Z = g(W·B + b) cut into a grid of 4 × 10 parts: bit-identical to one whole kernel call, for every degree and activation.</summary>
     [Theory]
     [MemberData(nameof(WidthsAndTileShapes))]
     public void MultiplyNN_RowsAndColumnsSplit_BitIdenticalToWholeKernelAtEveryDegree(string widthName, string tileShape)
