@@ -264,7 +264,9 @@ public static unsafe class Gemm
     /// <summary>
     /// Runs the parts of <see cref="ProductSplit.For"/> on up to <see cref="KernelParallelism.Current"/> threads. Threads
     /// claim parts from a shared counter, so a thread slowed by other load simply takes fewer; which thread computes a
-    /// part changes nothing, since a part's arithmetic is fixed by the shape alone.
+    /// part changes nothing, since a part's arithmetic is fixed by the shape alone. One thread runs the whole product in
+    /// one call: the parts sum every element exactly as the whole product does (the split's cuts are chosen so), and
+    /// one call copies each operand once.
     /// </summary>
     private static void RunParts<TEpilogue>(
         ProductOrientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
@@ -278,10 +280,7 @@ public static unsafe class Gemm
         }
         else
         {
-            for (int part = 0; part < product.Split.Parts; part++)
-            {
-                product.Run(part);
-            }
+            product.Run(new ProductPart(0, m, 0, n));
         }
     }
 
@@ -292,7 +291,7 @@ public static unsafe class Gemm
         int parts = product.Split.Parts;
         for (int part = Interlocked.Increment(ref product.Claimed) - 1; part < parts; part = Interlocked.Increment(ref product.Claimed) - 1)
         {
-            product.Run(part);
+            product.Run(product.Split.Part(part));
         }
     }
 
@@ -321,10 +320,8 @@ public static unsafe class Gemm
         private readonly float _alpha = alpha;
         private readonly TEpilogue _epilogue = epilogue;
 
-        public readonly void Run(int part)
+        public readonly void Run(ProductPart p)
         {
-            ProductPart p = Split.Part(part);
-
             // The tiles number rows from the part's first row; the epilogue needs the row of the whole C (its bias).
             var epilogue = new RowOffsetEpilogue<TEpilogue>(_epilogue, p.Row);
             float* c = _c + ((nint)p.Row * _n) + p.Column;

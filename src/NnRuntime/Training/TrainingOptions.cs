@@ -54,10 +54,11 @@ public sealed class TrainingOptions
     public CancellationToken CancellationToken { get; init; }
 
     /// <summary>
-    /// The most threads one training run may use for its large matrix products (the forward and weight-gradient
-    /// products of wide layers), at least 1; <see langword="null"/> (the default) uses
-    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. Work is split by output columns with results
-    /// identical to a single thread's, so the value changes speed, never the trained weights. Small networks stay on
+    /// The most threads one training run may use for its large matrix products (the forward, backward and
+    /// weight-gradient products of wide layers), at least 1; <see langword="null"/> (the default) uses
+    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. Each product's output is cut into blocks that
+    /// depend on its shape alone, every element computed whole by one thread, so results are identical to a single
+    /// thread's, so the value changes speed, never the trained weights. Small networks stay on
     /// the calling thread whatever the value.
     /// </summary>
     public int? MaxDegreeOfParallelism { get; init; }
