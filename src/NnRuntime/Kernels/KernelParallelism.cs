@@ -288,12 +288,12 @@ internal readonly record struct ProductPart(int Row, int Rows, int Column, int C
 /// column tile anyway); for dot-product tiles the longer side of C, since each column part copies its rows of A again
 /// and each row part streams the B rows again (a 12288-wide input's B is 10 MB). The other axis is cut only as far as
 /// the wanted number of parts needs: about one per <see cref="MinimumPartFlops"/>, at most <see cref="MaxParts"/>
-/// (one per thread up to 16 threads; every extra part repeats some copying). A dot-product column part is at least 40 columns wide so
-/// that its copy of A is reused by enough columns.
+/// (one per thread up to 16 threads; every extra part repeats some copying). A dot-product column part is at least
+/// 40 columns wide so that its copy of A is reused by enough columns.
 /// </remarks>
 internal readonly struct ProductSplit
 {
-    /// <summary>Parts are made no smaller than this many floating-point operations (tens of microseconds of work).</summary>
+    /// <summary>Parts are made no smaller than this many floating-point operations (about ten microseconds of work on one core).</summary>
     internal const long MinimumPartFlops = 1L << 19;
 
     /// <summary>The most parts a product is cut into: every part repeats its own packing of an operand.</summary>
