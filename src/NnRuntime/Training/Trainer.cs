@@ -336,27 +336,15 @@ public static partial class Trainer
 
                 ReadOnlySpan<float> x = batchInputs.AsSpan(0, count * inputSize);
                 ReadOnlySpan<float> y = batchLabels.AsSpan(0, count * outputSize);
-                float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
-                if (!session.TryUpdate(pass, ref cost, count))
+                if (!TryBatchStep(session, x, y, count, pass, recorded, ref weightedCost))
                 {
-                    session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
                     return;
-                }
-
-                if (recorded)
-                {
-                    // Each batch cost is a mean over its own examples; weighting by size makes the pass cost a mean over m.
-                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
                 }
             }
 
-            if (recorded)
+            if (EndPass(session, pass, recorded, weightedCost, examples))
             {
-                session.Validate(pass);
-                if (session.Record(pass, (float)(weightedCost / examples)))
-                {
-                    return;
-                }
+                return;
             }
         }
     }
@@ -376,16 +364,9 @@ public static partial class Trainer
             {
                 token.ThrowIfCancellationRequested();
                 int count = reader.Read(batch, pass, index++, out ReadOnlySpan<float> x, out ReadOnlySpan<float> y);
-                float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
-                if (!session.TryUpdate(pass, ref cost, count))
+                if (!TryBatchStep(session, x, y, count, pass, recorded, ref weightedCost))
                 {
-                    session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
                     return;
-                }
-
-                if (recorded)
-                {
-                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
                 }
 
                 examples += count;
@@ -396,15 +377,46 @@ public static partial class Trainer
                 throw new ArgumentException(Format(network.Name, nameof(Fit), $"batches yielded no batch in pass {pass}; a source must yield at least one batch every pass."), nameof(batches));
             }
 
-            if (recorded)
+            if (EndPass(session, pass, recorded, weightedCost, examples))
             {
-                session.Validate(pass);
-                if (session.Record(pass, (float)(weightedCost / examples)))
-                {
-                    return;
-                }
+                return;
             }
         }
+    }
+
+    /// <summary>
+    /// One mini-batch: gradients, the update, and (on a recorded pass) the batch's cost added to the pass's sum weighted
+    /// by its size, since each batch cost is a mean over its own examples. False when the update was refused: the
+    /// parameters are then those this batch ran with, and they are priced for the report.
+    /// </summary>
+    private static bool TryBatchStep(Session session, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, int pass, bool recorded, ref double weightedCost)
+    {
+        ITrainableNetwork network = session.Network;
+        float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
+        if (!session.TryUpdate(pass, ref cost, count))
+        {
+            session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
+            return false;
+        }
+
+        if (recorded)
+        {
+            weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
+        }
+
+        return true;
+    }
+
+    /// <summary>After a recorded pass of mini-batches: validation and the pass's mean cost over its examples; true to stop.</summary>
+    private static bool EndPass(Session session, int pass, bool recorded, double weightedCost, long examples)
+    {
+        if (!recorded)
+        {
+            return false;
+        }
+
+        session.Validate(pass);
+        return session.Record(pass, (float)(weightedCost / examples));
     }
 
     /// <summary>
