@@ -12,8 +12,8 @@ namespace NnGen.Kernels;
 /// The order of every sum is that of one 512-bit accumulator, whatever the vector width: element p of a dot product
 /// goes to lane p mod 16 (the elements after the last full 16 go, masked, to the top lanes of one more step over
 /// the last 16 elements), each lane is one FMA chain in order of p, and the 16 lanes are reduced as a 512-bit vector
-/// is (<see cref="HorizontalSums.SumOf16"/>). A 256-bit kernel sums lanes 0–7 of every 16-element step in one pass
-/// and lanes 8–15 in a second pass over the same chunk of k, a 128-bit kernel in four passes, each pass with the
+/// is (<see cref="HorizontalSums.SumOf16"/>). A 256-bit tile sums lanes 0–7 of every 16-element step in one pass
+/// and lanes 8–15 in a second pass over the same chunk of k, a 128-bit tile in four passes, each pass with the
 /// register tile of its own width and every lane parked in scratch between passes and chunks; so a product gives the
 /// same bits at 128, 256 and 512 bits, with any tile shape. Sums depend on the lane count, not the width: the 512-bit
 /// order was kept because the course's figures were reproduced with it.
@@ -41,8 +41,8 @@ internal static unsafe partial class GemmKernels
         int width = TSimd.Count;
         int passes = SumLanes / width;
 
-        // Each pass re-reads the chunk it sums: shorter chunks at narrower widths keep a tile's rows in L1 for the
-        // next pass. Chunk boundaries do not change any sum (the lanes are parked exactly).
+        // A tile's later passes re-read the rows its first pass summed: shorter chunks at narrower widths keep them in
+        // L1. Chunk boundaries do not change any sum (the lanes are parked exactly).
         int depthBlock = DotDepthBlock / passes;
         bool pack = n >= DotPackMinimumColumns;
         int bodyEnd = k / SumLanes * SumLanes;
@@ -71,18 +71,34 @@ internal static unsafe partial class GemmKernels
                     float* aChunk;
                     nint aStride;
                     nint tailA;
+                    nint aStep;
+                    nint aPassStride;
                     if (pack)
                     {
-                        // Packed row: [the chunk | last 16 floats of the row]; the tail only for the chunk that sums it.
+                        // Packed row: [pass 0's lanes of the chunk | pass 1's | … | last 16 floats of the row], the tail
+                        // only for the chunk that sums it. Each pass then reads whole cache lines of the copy instead
+                        // of every line's share of its lanes, and the later passes do not wait on L2 for the rest.
                         aStride = length + SumLanes;
+                        aStep = width;
+                        aPassStride = length / passes;
                         for (int r = 0; r < rows; r++)
                         {
-                            float* source = a + ((i0 + r) * lda);
+                            float* source = a + ((i0 + r) * lda) + k0;
                             float* destination = scratch + (r * aStride);
-                            new ReadOnlySpan<float>(source + k0, length).CopyTo(new Span<float>(destination, length));
+                            for (int h = 0; h < passes; h++)
+                            {
+                                float* from = source + (h * width);
+                                float* to = destination + (h * aPassStride);
+                                for (int q = 0; q < aPassStride; q += width)
+                                {
+                                    TSimd.Store(TSimd.Load(from), to + q);
+                                    from += SumLanes;
+                                }
+                            }
+
                             if (hasTail)
                             {
-                                new ReadOnlySpan<float>(source + k - SumLanes, SumLanes).CopyTo(new Span<float>(destination + length, SumLanes));
+                                new ReadOnlySpan<float>(source - k0 + k - SumLanes, SumLanes).CopyTo(new Span<float>(destination + length, SumLanes));
                             }
                         }
 
@@ -94,16 +110,12 @@ internal static unsafe partial class GemmKernels
                         aStride = lda;
                         aChunk = a + (i0 * lda) + k0;
                         tailA = tailB;
+                        aStep = SumLanes;
+                        aPassStride = width;
                     }
 
-                    // Pass h sums lanes [h·width, (h + 1)·width) of every 16-element step: the operands and the parked
-                    // sums are offset by h·width, and the tail mask keeps this pass's share of the top 'tail' lanes.
-                    for (int h = 0; h < passes; h++)
-                    {
-                        int offset = h * width;
-                        var chunk = new DotChunk<TVec>(length, hasTail, tailA, tailB, TSimd.LanesFrom(SumLanes - tail - offset), first: k0 == 0, partialStride);
-                        DotChunkTiles<TSimd, TVec>(tiles, aChunk + offset, aStride, b + (j0 * ldb) + k0 + offset, ldb, partials + offset, rows, columns, chunk);
-                    }
+                    var chunk = new DotChunk<TVec>(length, aStep, aPassStride, hasTail, tailA, tailB, SumLanes - tail, TSimd.Zero, first: k0 == 0, partialStride);
+                    DotChunkTiles<TSimd, TVec>(tiles, aChunk, aStride, b + (j0 * ldb) + k0, ldb, partials, rows, columns, chunk);
                 }
 
                 DotReduce(partials, partialStride, c + (i0 * ldc) + j0, ldc, i0, rows, columns, alpha, epilogue);
@@ -174,13 +186,18 @@ internal static unsafe partial class GemmKernels
         }
     }
 
-    /// <summary>All tiles of one k chunk and one pass: rows [0, rows) of the group by every column of it.</summary>
+    /// <summary>
+    /// All tiles of one k chunk: rows [0, rows) of the group by every column of it. Each tile runs its passes back to
+    /// back (pass h sums lanes [h·width, (h + 1)·width) of every 16-element step, operands and parked sums offset by
+    /// h·width), so the second pass finds the tile's rows of A and B still in L1.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotChunkTiles<TSimd, TVec>(
         TileShape tiles, float* a, nint lda, float* b, nint ldb, float* partials, int rows, int n, in DotChunk<TVec> chunk)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
     {
+        int width = TSimd.Count;
         nint ps = chunk.PartialStride;
         bool wide = tiles == TileShape.Wide;
         int rowBlock = tiles.DotRows();
@@ -200,11 +217,17 @@ internal static unsafe partial class GemmKernels
                 float* tilePartials = partials + (i * ps) + (j * SumLanes);
                 if (wide)
                 {
-                    Dot4x5<TSimd, TVec>(a + (i * lda), lda, bj, ldb, tilePartials, chunk, prefetch);
+                    for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
+                    {
+                        Dot4x5<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), lda, bj + offset, ldb, tilePartials + offset, chunk.Pass<TSimd>(pass, offset), prefetch);
+                    }
                 }
                 else
                 {
-                    Dot3x4<TSimd, TVec>(a + (i * lda), lda, bj, ldb, tilePartials, chunk, prefetch);
+                    for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
+                    {
+                        Dot3x4<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), lda, bj + offset, ldb, tilePartials + offset, chunk.Pass<TSimd>(pass, offset), prefetch);
+                    }
                 }
             }
 
@@ -213,11 +236,17 @@ internal static unsafe partial class GemmKernels
                 float* tilePartials = partials + (i * ps) + (j * SumLanes);
                 if (wide)
                 {
-                    Dot1x5<TSimd, TVec>(a + (i * lda), bj, ldb, tilePartials, chunk);
+                    for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
+                    {
+                        Dot1x5<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), bj + offset, ldb, tilePartials + offset, chunk.Pass<TSimd>(pass, offset));
+                    }
                 }
                 else
                 {
-                    Dot1x4<TSimd, TVec>(a + (i * lda), bj, ldb, tilePartials, chunk);
+                    for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
+                    {
+                        Dot1x4<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), bj + offset, ldb, tilePartials + offset, chunk.Pass<TSimd>(pass, offset));
+                    }
                 }
             }
         }
@@ -231,17 +260,26 @@ internal static unsafe partial class GemmKernels
                 float* tilePartials = partials + (i * ps) + (j * SumLanes);
                 if (wide)
                 {
-                    Dot4x1<TSimd, TVec>(a + (i * lda), lda, bj, tilePartials, chunk);
+                    for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
+                    {
+                        Dot4x1<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), lda, bj + offset, tilePartials + offset, chunk.Pass<TSimd>(pass, offset));
+                    }
                 }
                 else
                 {
-                    Dot3x1<TSimd, TVec>(a + (i * lda), lda, bj, tilePartials, chunk);
+                    for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
+                    {
+                        Dot3x1<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), lda, bj + offset, tilePartials + offset, chunk.Pass<TSimd>(pass, offset));
+                    }
                 }
             }
 
             for (; i < rows; i++)
             {
-                Dot1x1<TSimd, TVec>(a + (i * lda), bj, partials + (i * ps) + (j * SumLanes), chunk);
+                for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
+                {
+                    Dot1x1<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), bj + offset, partials + (i * ps) + (j * SumLanes) + offset, chunk.Pass<TSimd>(pass, offset));
+                }
             }
         }
     }
@@ -250,11 +288,20 @@ internal static unsafe partial class GemmKernels
     /// What a dot-product tile needs to know about the k chunk and pass it sums. Offsets are relative to the tile's A
     /// and B pointers and the same for every row, because rows differ only by their strides.
     /// </summary>
-    private readonly struct DotChunk<TVec>(int length, bool hasTail, nint tailA, nint tailB, TVec tailMask, bool first, nint partialStride)
+    private readonly struct DotChunk<TVec>(int length, nint aStep, nint aPassStride, bool hasTail, nint tailA, nint tailB, int tailFirstLane, TVec tailMask, bool first, nint partialStride)
         where TVec : struct
     {
         /// <summary>Floats summed in full 16-element steps, a multiple of <see cref="SumLanes"/>.</summary>
         public readonly int Length = length;
+
+        /// <summary>
+        /// Floats of A per 16-element step within one pass: 16 where A is read in place, the vector width where the
+        /// copied chunk holds each pass's lanes contiguously.
+        /// </summary>
+        public readonly nint AStep = aStep;
+
+        /// <summary>Floats between the starts of consecutive passes' lanes in A.</summary>
+        public readonly nint APassStride = aPassStride;
 
         /// <summary>Whether this chunk also sums the masked step over the row's last 16 elements.</summary>
         public readonly bool HasTail = hasTail;
@@ -263,7 +310,10 @@ internal static unsafe partial class GemmKernels
 
         public readonly nint TailB = tailB;
 
-        /// <summary>Keeps only this pass's lanes among those after the last full step.</summary>
+        /// <summary>The first of the 16 lanes the masked step sums: the elements after the last full step go to the top lanes.</summary>
+        public readonly int TailFirstLane = tailFirstLane;
+
+        /// <summary>Keeps only this pass's lanes among those of the masked step (set by <see cref="Pass{TSimd}"/>).</summary>
         public readonly TVec TailMask = tailMask;
 
         /// <summary>The first chunk starts its sums from zero; later ones from the sums parked before.</summary>
@@ -271,11 +321,23 @@ internal static unsafe partial class GemmKernels
 
         /// <summary>Floats between the parked sums of consecutive rows: 16 lanes per column of the column group.</summary>
         public readonly nint PartialStride = partialStride;
+
+        /// <summary>Where pass <paramref name="pass"/> starts in a row of A.</summary>
+        public nint AOffset(int pass) => pass * APassStride;
+
+        /// <summary>
+        /// This chunk for pass <paramref name="pass"/>, whose lanes start at <paramref name="offset"/> of the 16: A's
+        /// tail offset is relative to the pass's start in A, and the mask keeps the pass's lanes of the masked step.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public DotChunk<TVec> Pass<TSimd>(int pass, int offset)
+            where TSimd : struct, ISimdOps<TVec> =>
+            new(Length, AStep, APassStride, HasTail, TailA + offset - AOffset(pass), TailB, TailFirstLane, TSimd.LanesFrom(TailFirstLane - offset), First, PartialStride);
     }
 
     // prefetch: a B row of the next column group to pull into L2, one line per step (the tile's own first B row when
     // there is no next group: an unconditional prefetch costs less than testing for one in every step).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Dot4x5<TSimd, TVec>(
         float* a, nint lda, float* b, nint ldb, float* partials, in DotChunk<TVec> chunk, float* prefetch)
         where TSimd : struct, ISimdOps<TVec>
@@ -320,31 +382,32 @@ internal static unsafe partial class GemmKernels
         float* b3 = b2 + ldb;
         float* b4 = b3 + ldb;
         nint length = chunk.Length;
-        for (nint p = 0; p < length; p += SumLanes)
+        nint aStep = chunk.AStep;
+        for (nint p = 0, q = 0; p < length; p += SumLanes, q += aStep)
         {
             Prefetch(prefetch);
             prefetch += SumLanes;
 
             TVec y0 = TSimd.Load(b0 + p), y1 = TSimd.Load(b1 + p), y2 = TSimd.Load(b2 + p), y3 = TSimd.Load(b3 + p), y4 = TSimd.Load(b4 + p);
-            TVec x = TSimd.Load(a0 + p);
+            TVec x = TSimd.Load(a0 + q);
             s00 = TSimd.MultiplyAdd(x, y0, s00);
             s01 = TSimd.MultiplyAdd(x, y1, s01);
             s02 = TSimd.MultiplyAdd(x, y2, s02);
             s03 = TSimd.MultiplyAdd(x, y3, s03);
             s04 = TSimd.MultiplyAdd(x, y4, s04);
-            x = TSimd.Load(a1 + p);
+            x = TSimd.Load(a1 + q);
             s10 = TSimd.MultiplyAdd(x, y0, s10);
             s11 = TSimd.MultiplyAdd(x, y1, s11);
             s12 = TSimd.MultiplyAdd(x, y2, s12);
             s13 = TSimd.MultiplyAdd(x, y3, s13);
             s14 = TSimd.MultiplyAdd(x, y4, s14);
-            x = TSimd.Load(a2 + p);
+            x = TSimd.Load(a2 + q);
             s20 = TSimd.MultiplyAdd(x, y0, s20);
             s21 = TSimd.MultiplyAdd(x, y1, s21);
             s22 = TSimd.MultiplyAdd(x, y2, s22);
             s23 = TSimd.MultiplyAdd(x, y3, s23);
             s24 = TSimd.MultiplyAdd(x, y4, s24);
-            x = TSimd.Load(a3 + p);
+            x = TSimd.Load(a3 + q);
             s30 = TSimd.MultiplyAdd(x, y0, s30);
             s31 = TSimd.MultiplyAdd(x, y1, s31);
             s32 = TSimd.MultiplyAdd(x, y2, s32);
@@ -431,10 +494,11 @@ internal static unsafe partial class GemmKernels
         float* b3 = b2 + ldb;
         float* b4 = b3 + ldb;
         nint length = chunk.Length;
-        for (nint p = 0; p < length; p += SumLanes)
+        nint aStep = chunk.AStep;
+        for (nint p = 0, q = 0; p < length; p += SumLanes, q += aStep)
         {
             TVec y0 = TSimd.Load(b0 + p), y1 = TSimd.Load(b1 + p), y2 = TSimd.Load(b2 + p), y3 = TSimd.Load(b3 + p), y4 = TSimd.Load(b4 + p);
-            TVec x = TSimd.Load(a0 + p);
+            TVec x = TSimd.Load(a0 + q);
             s00 = TSimd.MultiplyAdd(x, y0, s00);
             s01 = TSimd.MultiplyAdd(x, y1, s01);
             s02 = TSimd.MultiplyAdd(x, y2, s02);
@@ -489,16 +553,17 @@ internal static unsafe partial class GemmKernels
         float* a3 = a2 + lda;
         float* b0 = b;
         nint length = chunk.Length;
-        for (nint p = 0; p < length; p += SumLanes)
+        nint aStep = chunk.AStep;
+        for (nint p = 0, q = 0; p < length; p += SumLanes, q += aStep)
         {
             TVec y0 = TSimd.Load(b0 + p);
-            TVec x = TSimd.Load(a0 + p);
+            TVec x = TSimd.Load(a0 + q);
             s00 = TSimd.MultiplyAdd(x, y0, s00);
-            x = TSimd.Load(a1 + p);
+            x = TSimd.Load(a1 + q);
             s10 = TSimd.MultiplyAdd(x, y0, s10);
-            x = TSimd.Load(a2 + p);
+            x = TSimd.Load(a2 + q);
             s20 = TSimd.MultiplyAdd(x, y0, s20);
-            x = TSimd.Load(a3 + p);
+            x = TSimd.Load(a3 + q);
             s30 = TSimd.MultiplyAdd(x, y0, s30);
         }
 
@@ -534,9 +599,10 @@ internal static unsafe partial class GemmKernels
         // element another order than the tile shape that covers it with a wider tile.
         TVec sum = chunk.First ? TSimd.Zero : TSimd.Load(partials);
         nint length = chunk.Length;
-        for (nint p = 0; p < length; p += SumLanes)
+        nint aStep = chunk.AStep;
+        for (nint p = 0, q = 0; p < length; p += SumLanes, q += aStep)
         {
-            sum = TSimd.MultiplyAdd(TSimd.Load(a + p), TSimd.Load(b + p), sum);
+            sum = TSimd.MultiplyAdd(TSimd.Load(a + q), TSimd.Load(b + p), sum);
         }
 
         if (chunk.HasTail)
@@ -550,7 +616,7 @@ internal static unsafe partial class GemmKernels
 
     // The narrow shape's tiles (16 vector registers): 3 A rows × 4 B rows keep 12 sums, 3 A vectors and one B vector
     // live.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Dot3x4<TSimd, TVec>(float* a, nint lda, float* b, nint ldb, float* partials, in DotChunk<TVec> chunk, float* prefetch)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
@@ -583,12 +649,13 @@ internal static unsafe partial class GemmKernels
         float* b2 = b1 + ldb;
         float* b3 = b2 + ldb;
         nint length = chunk.Length;
-        for (nint p = 0; p < length; p += SumLanes)
+        nint aStep = chunk.AStep;
+        for (nint p = 0, q = 0; p < length; p += SumLanes, q += aStep)
         {
             Prefetch(prefetch);
             prefetch += SumLanes;
 
-            TVec x0 = TSimd.Load(a0 + p), x1 = TSimd.Load(a1 + p), x2 = TSimd.Load(a2 + p);
+            TVec x0 = TSimd.Load(a0 + q), x1 = TSimd.Load(a1 + q), x2 = TSimd.Load(a2 + q);
             TVec y = TSimd.Load(b0 + p);
             s00 = TSimd.MultiplyAdd(x0, y, s00);
             s10 = TSimd.MultiplyAdd(x1, y, s10);
@@ -666,9 +733,10 @@ internal static unsafe partial class GemmKernels
         float* b2 = b1 + ldb;
         float* b3 = b2 + ldb;
         nint length = chunk.Length;
-        for (nint p = 0; p < length; p += SumLanes)
+        nint aStep = chunk.AStep;
+        for (nint p = 0, q = 0; p < length; p += SumLanes, q += aStep)
         {
-            TVec x = TSimd.Load(a + p);
+            TVec x = TSimd.Load(a + q);
             s00 = TSimd.MultiplyAdd(x, TSimd.Load(b0 + p), s00);
             s01 = TSimd.MultiplyAdd(x, TSimd.Load(b1 + p), s01);
             s02 = TSimd.MultiplyAdd(x, TSimd.Load(b2 + p), s02);
@@ -715,12 +783,13 @@ internal static unsafe partial class GemmKernels
         float* a1 = a0 + lda;
         float* a2 = a1 + lda;
         nint length = chunk.Length;
-        for (nint p = 0; p < length; p += SumLanes)
+        nint aStep = chunk.AStep;
+        for (nint p = 0, q = 0; p < length; p += SumLanes, q += aStep)
         {
             TVec y = TSimd.Load(b + p);
-            s00 = TSimd.MultiplyAdd(TSimd.Load(a0 + p), y, s00);
-            s10 = TSimd.MultiplyAdd(TSimd.Load(a1 + p), y, s10);
-            s20 = TSimd.MultiplyAdd(TSimd.Load(a2 + p), y, s20);
+            s00 = TSimd.MultiplyAdd(TSimd.Load(a0 + q), y, s00);
+            s10 = TSimd.MultiplyAdd(TSimd.Load(a1 + q), y, s10);
+            s20 = TSimd.MultiplyAdd(TSimd.Load(a2 + q), y, s20);
         }
 
         if (chunk.HasTail)

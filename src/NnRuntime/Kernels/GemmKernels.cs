@@ -417,8 +417,9 @@ internal static unsafe partial class GemmKernels
     /// dot products (k up to <see cref="MaxTransposedDepth"/>, e.g. a 4-input first layer) the dot-product tiles spend
     /// most of their time in horizontal sums; this path has none, and the scalar transpose is cheap next to m·k·n FMAs
     /// when A has two row blocks or more to reuse each block. For long k the transpose (scalar, page-hopping across B
-    /// rows) costs more than it saves, so the dot-product tiles keep it. Blocks stay under
-    /// <see cref="PackMinimumFloats"/> so the outer product never packs them again (into the same scratch).
+    /// rows) costs more than it saves, so the dot-product tiles keep it. A block is at most one L1-sized panel
+    /// (<see cref="PackedPanelFloats"/>, so the outer product never packs it again into the same scratch), a whole
+    /// number of 64-column tiles since k ≤ 64.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterTransposed<TSimd, TVec, TEpilogue>(
@@ -427,8 +428,7 @@ internal static unsafe partial class GemmKernels
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
-        int maxColumns = (int)((PackMinimumFloats - 1) / Math.Max(k, 1));
-        maxColumns = maxColumns >= 64 ? maxColumns / 64 * 64 : maxColumns;
+        int maxColumns = PackedPanelFloats / Math.Max(k, 1) / 64 * 64;
         float* panel = Scratch;
         for (int j0 = 0; j0 < n; j0 += maxColumns)
         {
