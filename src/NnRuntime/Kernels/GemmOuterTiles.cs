@@ -77,11 +77,16 @@ internal static unsafe partial class GemmKernels
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        TVec c00 = StartOuter<TSimd, TVec>(c, block), c01 = StartOuter<TSimd, TVec>(c + width, block), c02 = StartOuter<TSimd, TVec>(c + (2 * width), block), c03 = StartOuter<TSimd, TVec>(c + (3 * width), block);
-        TVec c10 = StartOuter<TSimd, TVec>(c + ldc, block), c11 = StartOuter<TSimd, TVec>(c + ldc + width, block), c12 = StartOuter<TSimd, TVec>(c + ldc + (2 * width), block), c13 = StartOuter<TSimd, TVec>(c + ldc + (3 * width), block);
-        TVec c20 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c21 = StartOuter<TSimd, TVec>(c + (2 * ldc) + width, block), c22 = StartOuter<TSimd, TVec>(c + (2 * ldc) + (2 * width), block), c23 = StartOuter<TSimd, TVec>(c + (2 * ldc) + (3 * width), block);
-        TVec c30 = StartOuter<TSimd, TVec>(c + (3 * ldc), block), c31 = StartOuter<TSimd, TVec>(c + (3 * ldc) + width, block), c32 = StartOuter<TSimd, TVec>(c + (3 * ldc) + (2 * width), block), c33 = StartOuter<TSimd, TVec>(c + (3 * ldc) + (3 * width), block);
-        TVec c40 = StartOuter<TSimd, TVec>(c + (4 * ldc), block), c41 = StartOuter<TSimd, TVec>(c + (4 * ldc) + width, block), c42 = StartOuter<TSimd, TVec>(c + (4 * ldc) + (2 * width), block), c43 = StartOuter<TSimd, TVec>(c + (4 * ldc) + (3 * width), block);
+        TVec c00 = StartOuter<TSimd, TVec>(c, block), c01 = StartOuter<TSimd, TVec>(c + width, block);
+        TVec c02 = StartOuter<TSimd, TVec>(c + (2 * width), block), c03 = StartOuter<TSimd, TVec>(c + (3 * width), block);
+        TVec c10 = StartOuter<TSimd, TVec>(c + ldc, block), c11 = StartOuter<TSimd, TVec>(c + ldc + width, block);
+        TVec c12 = StartOuter<TSimd, TVec>(c + ldc + (2 * width), block), c13 = StartOuter<TSimd, TVec>(c + ldc + (3 * width), block);
+        TVec c20 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c21 = StartOuter<TSimd, TVec>(c + (2 * ldc) + width, block);
+        TVec c22 = StartOuter<TSimd, TVec>(c + (2 * ldc) + (2 * width), block), c23 = StartOuter<TSimd, TVec>(c + (2 * ldc) + (3 * width), block);
+        TVec c30 = StartOuter<TSimd, TVec>(c + (3 * ldc), block), c31 = StartOuter<TSimd, TVec>(c + (3 * ldc) + width, block);
+        TVec c32 = StartOuter<TSimd, TVec>(c + (3 * ldc) + (2 * width), block), c33 = StartOuter<TSimd, TVec>(c + (3 * ldc) + (3 * width), block);
+        TVec c40 = StartOuter<TSimd, TVec>(c + (4 * ldc), block), c41 = StartOuter<TSimd, TVec>(c + (4 * ldc) + width, block);
+        TVec c42 = StartOuter<TSimd, TVec>(c + (4 * ldc) + (2 * width), block), c43 = StartOuter<TSimd, TVec>(c + (4 * ldc) + (3 * width), block);
         float* a0 = a;
         float* a1 = a0 + aRowStride;
         float* a2 = a1 + aRowStride;
@@ -167,7 +172,8 @@ internal static unsafe partial class GemmKernels
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + width, block), c2 = StartOuter<TSimd, TVec>(c + (2 * width), block), c3 = StartOuter<TSimd, TVec>(c + (3 * width), block);
+        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + width, block);
+        TVec c2 = StartOuter<TSimd, TVec>(c + (2 * width), block), c3 = StartOuter<TSimd, TVec>(c + (3 * width), block);
         for (int p = 0; p < k; p++)
         {
             TVec x = TSimd.Broadcast(*a);
@@ -193,7 +199,9 @@ internal static unsafe partial class GemmKernels
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
-        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + ldc, block), c2 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c3 = StartOuter<TSimd, TVec>(c + (3 * ldc), block), c4 = StartOuter<TSimd, TVec>(c + (4 * ldc), block);
+        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + ldc, block);
+        TVec c2 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c3 = StartOuter<TSimd, TVec>(c + (3 * ldc), block);
+        TVec c4 = StartOuter<TSimd, TVec>(c + (4 * ldc), block);
         float* a0 = a;
         float* a1 = a0 + aRowStride;
         float* a2 = a1 + aRowStride;
