@@ -1,21 +1,12 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using NnGen.Generator.Diagnostics;
 
 namespace NnGen.Generator.CodeFixes
 {
     /// <summary>NNG0001, NNG0002: adds 'partial' to the network class and to every type around it that lacks it.</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddPartialCodeFix)), Shared]
-    public sealed class AddPartialCodeFix : CodeFixProvider
+    public sealed class AddPartialCodeFix : NodeCodeFix<TypeDeclarationSyntax>
     {
         private const string Title = "Add 'partial'";
 
@@ -24,17 +15,8 @@ namespace NnGen.Generator.CodeFixes
             ImmutableArray.Create(DiagnosticIds.NetworkNotPartial, DiagnosticIds.ContainingTypeNotPartial);
 
         /// <inheritdoc/>
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        /// <inheritdoc/>
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        protected override void Register(CodeFixContext context, SyntaxNode root, TypeDeclarationSyntax network)
         {
-            SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root?.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } network)
-            {
-                return;
-            }
-
             foreach (Diagnostic diagnostic in context.Diagnostics)
             {
                 context.RegisterCodeFix(

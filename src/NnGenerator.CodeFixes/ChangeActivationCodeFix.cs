@@ -1,13 +1,3 @@
-using System.Collections.Immutable;
-using System.Composition;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using NnGen.Generator.Diagnostics;
-
 namespace NnGen.Generator.CodeFixes
 {
     /// <summary>
@@ -15,7 +5,7 @@ namespace NnGen.Generator.CodeFixes
     /// Activation.Tanh; NNG0021 (a one-unit softmax output): offers Activation.Sigmoid.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ChangeActivationCodeFix)), Shared]
-    public sealed class ChangeActivationCodeFix : CodeFixProvider
+    public sealed class ChangeActivationCodeFix : NodeCodeFix<AttributeArgumentSyntax>
     {
         private static readonly string[] HiddenReplacements = { "ReLU", "Tanh" };
         private static readonly string[] SingleUnitReplacements = { "Sigmoid" };
@@ -25,13 +15,9 @@ namespace NnGen.Generator.CodeFixes
             ImmutableArray.Create(DiagnosticIds.LinearHiddenLayer, DiagnosticIds.SigmoidHiddenLayer, DiagnosticIds.SoftmaxHiddenLayer, DiagnosticIds.SoftmaxSingleUnit);
 
         /// <inheritdoc/>
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        /// <inheritdoc/>
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        protected override void Register(CodeFixContext context, SyntaxNode root, AttributeArgumentSyntax argument)
         {
-            SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root?.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeArgumentSyntax>() is not { NameEquals: null } argument)
+            if (argument.NameEquals is not null)
             {
                 return;
             }

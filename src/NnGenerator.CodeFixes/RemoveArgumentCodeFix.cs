@@ -1,12 +1,3 @@
-using System.Collections.Immutable;
-using System.Composition;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using NnGen.Generator.Diagnostics;
-
 namespace NnGen.Generator.CodeFixes
 {
     /// <summary>
@@ -15,21 +6,16 @@ namespace NnGen.Generator.CodeFixes
     /// cross-entropy for softmax, binary cross-entropy for sigmoid, mean squared error otherwise).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveArgumentCodeFix)), Shared]
-    public sealed class RemoveArgumentCodeFix : CodeFixProvider
+    public sealed class RemoveArgumentCodeFix : NodeCodeFix<AttributeArgumentSyntax>
     {
         /// <inheritdoc/>
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(DiagnosticIds.ZeroInitSymmetry, DiagnosticIds.LossOutputMismatch, DiagnosticIds.SoftmaxLossMismatch);
 
         /// <inheritdoc/>
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        /// <inheritdoc/>
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        protected override void Register(CodeFixContext context, SyntaxNode root, AttributeArgumentSyntax argument)
         {
-            SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root?.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeArgumentSyntax>() is not { NameEquals: not null } argument ||
-                argument.Parent is not AttributeArgumentListSyntax list)
+            if (argument.NameEquals is null || argument.Parent is not AttributeArgumentListSyntax list)
             {
                 return;
             }

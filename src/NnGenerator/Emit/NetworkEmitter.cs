@@ -98,35 +98,26 @@ namespace NnGen.Generator.Emit
 
         private static void EmitConstants(SourceWriter writer, NetworkPlan plan)
         {
-            writer.Summary($"n[0]: the number of input features of one example.");
-            writer.WriteLine($"public const int {GeneratedNames.InputSize} = {Int(plan.InputSize)};");
+            Constant(writer, "n[0]: the number of input features of one example.", GeneratedNames.InputSize, plan.InputSize);
             writer.WriteLine();
-            writer.Summary($"n[L] = n[{Int(plan.Layers.Count)}]: the number of outputs (and labels) of one example.");
-            writer.WriteLine($"public const int {GeneratedNames.OutputSize} = {Int(plan.OutputSize)};");
+            Constant(writer, $"n[L] = n[{Int(plan.Layers.Count)}]: the number of outputs (and labels) of one example.", GeneratedNames.OutputSize, plan.OutputSize);
             writer.WriteLine();
-            writer.Summary("L: the number of layers with parameters (the input layer is not counted).");
-            writer.WriteLine($"public const int {GeneratedNames.LayerCount} = {Int(plan.Layers.Count)};");
+            Constant(writer, "L: the number of layers with parameters (the input layer is not counted).", GeneratedNames.LayerCount, plan.Layers.Count);
             writer.WriteLine();
-            writer.Summary("The number of trainable floats: the length of <see cref=\"Parameters\"/> and of a gradient.");
-            writer.WriteLine($"public const int ParameterCount = {Int(plan.ParameterCount)};");
+            Constant(writer, "The number of trainable floats: the length of <see cref=\"Parameters\"/> and of a gradient.", "ParameterCount", plan.ParameterCount);
             writer.WriteLine();
-            writer.Summary("The seed <c>new " + Xml(plan.Spec.Name) + "()</c> initializes from.");
-            writer.WriteLine("public const int DefaultSeed = 0;");
+            Constant(writer, "The seed <c>new " + Xml(plan.Spec.Name) + "()</c> initializes from.", "DefaultSeed", 0);
             foreach (LayerPlan layer in plan.Layers)
             {
                 string l = Int(layer.Index);
                 writer.WriteLine();
-                writer.Summary($"n[{Int(layer.Index - 1)}]: the inputs of layer {l}.");
-                writer.WriteLine($"public const int Layer{l}Inputs = {Int(layer.Inputs)};");
+                Constant(writer, $"n[{Int(layer.Index - 1)}]: the inputs of layer {l}.", layer.InputsConstant, layer.Inputs);
                 writer.WriteLine();
-                writer.Summary($"n[{l}]: the units of layer {l} ({Prose(layer.Activation)}).");
-                writer.WriteLine($"public const int Layer{l}Units = {Int(layer.Units)};");
+                Constant(writer, $"n[{l}]: the units of layer {l} ({Prose(layer.Activation)}).", layer.UnitsConstant, layer.Units);
                 writer.WriteLine();
-                writer.Summary($"Where {layer.W} starts in <see cref=\"Parameters\"/>.");
-                writer.WriteLine($"public const int {layer.W}Offset = {Int(layer.WeightOffset)};");
+                Constant(writer, $"Where {layer.W} starts in <see cref=\"Parameters\"/>.", layer.WeightOffsetConstant, layer.WeightOffset);
                 writer.WriteLine();
-                writer.Summary($"Where {layer.B} starts in <see cref=\"Parameters\"/>.");
-                writer.WriteLine($"public const int {layer.B}Offset = {Int(layer.BiasOffset)};");
+                Constant(writer, $"Where {layer.B} starts in <see cref=\"Parameters\"/>.", layer.BiasOffsetConstant, layer.BiasOffset);
             }
 
             writer.WriteLine();
@@ -141,26 +132,28 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
+        /// <summary>A documented <c>public const int</c>.</summary>
+        private static void Constant(SourceWriter writer, string summary, string name, int value)
+        {
+            writer.Summary(summary);
+            writer.WriteLine($"public const int {name} = {Int(value)};");
+        }
+
         private static void EmitParameters(SourceWriter writer, NetworkPlan plan)
         {
             writer.WriteLine($"private readonly float[] _parameters = new float[ParameterCount];");
             writer.WriteLine();
             writer.Summary("All parameters in one contiguous buffer: " + string.Join(", ", plan.Layers.Select(layer => $"{layer.W}, {layer.B}")) + ", each W row-major.");
             writer.WriteLine($"public {Span} {GeneratedNames.Parameters} => _parameters;");
-            foreach (LayerPlan layer in plan.Layers)
-            {
-                string units = Int(layer.Units);
-                string inputs = Int(layer.Inputs);
-                writer.WriteLine();
-                writer.Summary(
-                    $"W[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], n[{Int(layer.Index - 1)}]) = ({units}, {inputs}), row-major: " +
-                    $"element [j, k] is at j * {inputs} + k and weighs input k of unit j.");
-                writer.WriteLine($"public {Span} {layer.W} => new {Span}(_parameters, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
-                writer.WriteLine();
-                writer.Summary($"b[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], 1) = ({units}, 1), broadcast over the examples.");
-                writer.WriteLine($"public {Span} {layer.B} => new {Span}(_parameters, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
-            }
-
+            ParameterViews.Emit(
+                writer,
+                plan,
+                "_parameters",
+                layer => layer.W,
+                layer => $"W[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], n[{Int(layer.Index - 1)}]) = {ParameterViews.WeightShape(layer)}, row-major: " +
+                    $"element [j, k] is at j * {Int(layer.Inputs)} + k and weighs input k of unit j.",
+                layer => layer.B,
+                layer => $"b[{Int(layer.Index)}]: shape (n[{Int(layer.Index)}], 1) = ({Int(layer.Units)}, 1), broadcast over the examples.");
             writer.WriteLine();
         }
 

@@ -42,16 +42,14 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine();
                 writer.Summary("The whole gradient vector, laid out like <see cref=\"Parameters\"/>.");
                 writer.WriteLine($"public {Span} Values => _values;");
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    string l = Int(layer.Index);
-                    writer.WriteLine();
-                    writer.Summary($"dW[{l}]: shape ({Int(layer.Units)}, {Int(layer.Inputs)}), row-major like {layer.W}.");
-                    writer.WriteLine($"public {Span} dW{l} => new {Span}(_values, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
-                    writer.WriteLine();
-                    writer.Summary($"db[{l}]: shape ({Int(layer.Units)}, 1) like {layer.B}.");
-                    writer.WriteLine($"public {Span} db{l} => new {Span}(_values, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
-                }
+                ParameterViews.Emit(
+                    writer,
+                    plan,
+                    "_values",
+                    layer => "dW" + Int(layer.Index),
+                    layer => $"dW[{Int(layer.Index)}]: shape {ParameterViews.WeightShape(layer)}, row-major like {layer.W}.",
+                    layer => "db" + Int(layer.Index),
+                    layer => $"db[{Int(layer.Index)}]: shape ({Int(layer.Units)}, 1) like {layer.B}.");
             }
 
             writer.WriteLine();

@@ -87,34 +87,19 @@ public static class Losses
     /// <param name="examples">m, at least 1; both lengths must be a multiple of it.</param>
     /// <returns>J, accumulated in double.</returns>
     /// <exception cref="ArgumentException">The lengths do not match.</exception>
-    public static double BinaryCrossEntropy(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples)
-    {
-        CheckLengths(predictions, labels, examples);
-
-        Span<double> a = stackalloc double[ChunkLength];
-        Span<double> oneMinusA = stackalloc double[ChunkLength];
-        Span<double> y = stackalloc double[ChunkLength];
-        double sum = 0;
-        for (int start = 0; start < predictions.Length; start += ChunkLength)
+    public static double BinaryCrossEntropy(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples) =>
+        -SumOverChunks(predictions, labels, examples, static (a, y, oneMinusA) =>
         {
-            int length = Math.Min(ChunkLength, predictions.Length - start);
-            Span<double> ac = a[..length], bc = oneMinusA[..length], yc = y[..length];
-
-            // Widening to double before the clamp matters: 1 − 1e-7 is not a float (the nearest is 1 − 1.19e-7).
-            TensorPrimitives.ConvertChecked(predictions.Slice(start, length), ac);
-            TensorPrimitives.ConvertChecked(labels.Slice(start, length), yc);
-            TensorPrimitives.Clamp(ac, ProbabilityFloor, 1.0 - ProbabilityFloor, ac);
-            TensorPrimitives.Subtract(1.0, ac, bc);
-            TensorPrimitives.Log(ac, ac);
-            TensorPrimitives.Log(bc, bc);
+            // Clamping in double matters: 1 − 1e-7 is not a float (the nearest is 1 − 1.19e-7).
+            TensorPrimitives.Clamp(a, ProbabilityFloor, 1.0 - ProbabilityFloor, a);
+            TensorPrimitives.Subtract(1.0, a, oneMinusA);
+            TensorPrimitives.Log(a, a);
+            TensorPrimitives.Log(oneMinusA, oneMinusA);
 
             // y log a + (1 − y) log(1 − a) = y [log a − log(1 − a)] + log(1 − a): one dot product and one sum.
-            TensorPrimitives.Subtract(ac, bc, ac);
-            sum += TensorPrimitives.Dot(yc, ac) + TensorPrimitives.Sum(bc);
-        }
-
-        return -sum / examples;
-    }
+            TensorPrimitives.Subtract(a, oneMinusA, a);
+            return TensorPrimitives.Dot(y, a) + TensorPrimitives.Sum(oneMinusA);
+        }) / examples;
 
     /// <summary>
     /// m·∂J/∂a of binary cross-entropy, −(y/a − (1 − y)/(1 − a)) = (a − y) / (a(1 − a)), for an output that is not a
@@ -152,26 +137,13 @@ public static class Losses
     /// <param name="examples">m, at least 1; both lengths must be a multiple of it.</param>
     /// <returns>J, accumulated in double.</returns>
     /// <exception cref="ArgumentException">The lengths do not match.</exception>
-    public static double CategoricalCrossEntropy(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples)
-    {
-        CheckLengths(predictions, labels, examples);
-
-        Span<double> a = stackalloc double[ChunkLength];
-        Span<double> y = stackalloc double[ChunkLength];
-        double sum = 0;
-        for (int start = 0; start < predictions.Length; start += ChunkLength)
+    public static double CategoricalCrossEntropy(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples) =>
+        -SumOverChunks(predictions, labels, examples, static (a, y, _) =>
         {
-            int length = Math.Min(ChunkLength, predictions.Length - start);
-            Span<double> ac = a[..length], yc = y[..length];
-            TensorPrimitives.ConvertChecked(predictions.Slice(start, length), ac);
-            TensorPrimitives.ConvertChecked(labels.Slice(start, length), yc);
-            TensorPrimitives.Clamp(ac, ProbabilityFloor, 1.0, ac);
-            TensorPrimitives.Log(ac, ac);
-            sum += TensorPrimitives.Dot(yc, ac);
-        }
-
-        return -sum / examples;
-    }
+            TensorPrimitives.Clamp(a, ProbabilityFloor, 1.0, a);
+            TensorPrimitives.Log(a, a);
+            return TensorPrimitives.Dot(y, a);
+        }) / examples;
 
     /// <summary>J = (1/(2m)) Σ (a − y)² over every value.</summary>
     /// <param name="predictions">A[L].</param>
@@ -179,26 +151,38 @@ public static class Losses
     /// <param name="examples">m, at least 1; both lengths must be a multiple of it.</param>
     /// <returns>J, accumulated in double.</returns>
     /// <exception cref="ArgumentException">The lengths do not match.</exception>
-    public static double MeanSquaredError(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples)
+    public static double MeanSquaredError(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples) =>
+        SumOverChunks(predictions, labels, examples, static (a, y, _) =>
+        {
+            // The difference of two floats is exact in double, and the squares cannot overflow.
+            TensorPrimitives.Subtract(a, y, a);
+            return TensorPrimitives.SumOfSquares<double>(a);
+        }) / (2.0 * examples);
+
+    /// <summary>One chunk's share of a cost: a and y widened to double (a may be overwritten), and scratch of their length.</summary>
+    private delegate double ChunkTerm(Span<double> a, Span<double> y, Span<double> scratch);
+
+    /// <summary>
+    /// Σ over fixed chunks of <paramref name="term"/>: the values are widened to double chunk by chunk on the stack, so a
+    /// cost over any number of examples allocates nothing and sums in an order that depends on the lengths only.
+    /// </summary>
+    private static double SumOverChunks(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples, ChunkTerm term)
     {
         CheckLengths(predictions, labels, examples);
 
         Span<double> a = stackalloc double[ChunkLength];
         Span<double> y = stackalloc double[ChunkLength];
+        Span<double> scratch = stackalloc double[ChunkLength];
         double sum = 0;
         for (int start = 0; start < predictions.Length; start += ChunkLength)
         {
             int length = Math.Min(ChunkLength, predictions.Length - start);
-            Span<double> ac = a[..length], yc = y[..length];
-
-            // Differences are taken in double: a − y of two floats is then exact, and the squares cannot overflow.
-            TensorPrimitives.ConvertChecked(predictions.Slice(start, length), ac);
-            TensorPrimitives.ConvertChecked(labels.Slice(start, length), yc);
-            TensorPrimitives.Subtract(ac, yc, ac);
-            sum += TensorPrimitives.SumOfSquares<double>(ac);
+            TensorPrimitives.ConvertChecked(predictions.Slice(start, length), a[..length]);
+            TensorPrimitives.ConvertChecked(labels.Slice(start, length), y[..length]);
+            sum += term(a[..length], y[..length], scratch[..length]);
         }
 
-        return sum / (2.0 * examples);
+        return sum;
     }
 
     private static void CheckLengths(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples)

@@ -16,33 +16,27 @@ public sealed class ValidationData
     /// <summary>Validation examples with label rows, in the layout of <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/>'s own data.</summary>
     /// <param name="inputs">m × n[0] floats, one example per row.</param>
     /// <param name="labels">m × n[L] floats, one example per row (one-hot rows for a softmax output).</param>
-    public ValidationData(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> labels)
-    {
-        Inputs = inputs;
-        Labels = labels;
-    }
+    public ValidationData(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> labels) => Examples = new TrainingBatch(inputs, labels);
 
     /// <summary>Validation examples labelled by class index (see <see cref="Trainer.Fit(ITrainableNetwork, ReadOnlySpan{float}, ReadOnlySpan{int}, TrainingOptions)"/>).</summary>
     /// <param name="inputs">m × n[0] floats, one example per row.</param>
     /// <param name="classes">m class indices, each in 0 … classes − 1.</param>
-    public ValidationData(ReadOnlyMemory<float> inputs, ReadOnlyMemory<int> classes)
-    {
-        Inputs = inputs;
-        Classes = classes;
-        HasClassIndices = true;
-    }
+    public ValidationData(ReadOnlyMemory<float> inputs, ReadOnlyMemory<int> classes) => Examples = new TrainingBatch(inputs, classes);
 
-    /// <summary>The inputs, m × n[0] floats.</summary>
-    public ReadOnlyMemory<float> Inputs { get; }
+    /// <summary>The examples and their labels, held like a training batch.</summary>
+    public TrainingBatch Examples { get; }
 
-    /// <summary>The label rows (empty when <see cref="HasClassIndices"/>).</summary>
-    public ReadOnlyMemory<float> Labels { get; }
+    /// <inheritdoc cref="TrainingBatch.Inputs"/>
+    public ReadOnlyMemory<float> Inputs => Examples.Inputs;
 
-    /// <summary>The class indices (empty unless <see cref="HasClassIndices"/>).</summary>
-    public ReadOnlyMemory<int> Classes { get; }
+    /// <inheritdoc cref="TrainingBatch.Labels"/>
+    public ReadOnlyMemory<float> Labels => Examples.Labels;
 
-    /// <summary>Whether the labels are class indices rather than rows.</summary>
-    public bool HasClassIndices { get; }
+    /// <inheritdoc cref="TrainingBatch.Classes"/>
+    public ReadOnlyMemory<int> Classes => Examples.Classes;
+
+    /// <inheritdoc cref="TrainingBatch.HasClassIndices"/>
+    public bool HasClassIndices => Examples.HasClassIndices;
 }
 
 /// <summary>Which validation figure <see cref="EarlyStopping"/> watches.</summary>
@@ -106,7 +100,7 @@ public readonly struct TrainingBatch
         HasClassIndices = true;
     }
 
-    /// <summary>The inputs, b × n[0] floats.</summary>
+    /// <summary>The inputs, one example per row: n[0] floats each.</summary>
     public ReadOnlyMemory<float> Inputs { get; }
 
     /// <summary>The label rows (empty when <see cref="HasClassIndices"/>).</summary>
