@@ -41,9 +41,8 @@ internal static unsafe partial class GemmKernels
         int width = TSimd.Count;
         int passes = SumLanes / width;
 
-        // A tile's later passes re-read the rows its first pass summed: shorter chunks at narrower widths keep them in
-        // L1. Chunk boundaries do not change any sum (the lanes are parked exactly).
-        int depthBlock = DotDepthBlock / passes;
+        // Chunk boundaries do not change any sum (the lanes are parked exactly), so every width takes the same chunks.
+        int depthBlock = DotDepthBlock;
         bool pack = n >= DotPackMinimumColumns;
         int bodyEnd = k / SumLanes * SumLanes;
         int tail = k - bodyEnd;

@@ -61,11 +61,11 @@ internal static unsafe partial class GemmKernels
     internal const int MaxDotColumns = 5;
 
     /// <summary>
-    /// Floats of k per dot-product chunk at 512 bits. The copied chunk of A (20 rows: 80 KiB) stays in L2 and the 5 B rows of a tile
+    /// Floats of k per dot-product chunk. The copied chunk of A (20 rows: 80 KiB) stays in L2 and the 5 B rows of a tile
     /// (20 KiB) in L1 while the 5 row blocks of A stream past them; shorter chunks park and reload the tile's sums more
     /// often. The optimum measured flat from 384 to 2048; 1024 also keeps the B rows in page-long runs for the
-    /// prefetcher. Narrower widths, which sum each chunk in two or four passes, take a half or a quarter of it, so a
-    /// tile's rows are still in L1 when its next pass reads them.
+    /// prefetcher. At narrower widths a tile sums its chunk in two or four passes back to back, the later ones reading
+    /// the tile's B rows from L1.
     /// </summary>
     internal const int DotDepthBlock = 1024;
 
