@@ -55,13 +55,17 @@ internal static unsafe partial class GemmKernels
         int columnGroup = Math.Max(columnBlock, (int)((ScratchFloats - packedFloats) / (rowGroup * SumLanes)) / columnBlock * columnBlock);
         float* scratch = Scratch;
         float* partials = scratch + packedFloats;
+        bool local = bodyEnd <= depthBlock;
         for (int i0 = 0; i0 < m; i0 += rowGroup)
         {
             int rows = Math.Min(rowGroup, m - i0);
             for (int j0 = 0; j0 < n; j0 += columnGroup)
             {
                 int columns = Math.Min(columnGroup, n - j0);
-                nint partialStride = (nint)columns * SumLanes;
+
+                // With one chunk a tile's sums are reduced as soon as its last pass ends, so every tile parks them in
+                // the same small block that stays in L1, instead of writing 16 floats per output out to L2 and back.
+                nint partialStride = local ? MaxDotColumns * SumLanes : (nint)columns * SumLanes;
                 for (int k0 = 0; k0 < bodyEnd; k0 += depthBlock)
                 {
                     int length = Math.Min(depthBlock, bodyEnd - k0);
@@ -114,17 +118,16 @@ internal static unsafe partial class GemmKernels
                     }
 
                     var chunk = new DotChunk<TVec>(length, aStep, aPassStride, hasTail, tailA, tailB, SumLanes - tail, TSimd.Zero, first: k0 == 0, partialStride);
-                    DotChunkTiles<TSimd, TVec>(tiles, aChunk, aStride, b + (j0 * ldb) + k0, ldb, partials, rows, columns, chunk);
+                    var output = new DotOutput<TEpilogue>(k0 + length == bodyEnd, local, c + (i0 * ldc) + j0, ldc, i0, alpha, epilogue);
+                    DotChunkTiles<TSimd, TVec, TEpilogue>(tiles, aChunk, aStride, b + (j0 * ldb) + k0, ldb, partials, rows, columns, chunk, output);
                 }
-
-                DotReduce(partials, partialStride, c + (i0 * ldc) + j0, ldc, i0, rows, columns, alpha, epilogue);
             }
         }
     }
 
     /// <summary>
-    /// The parked 16-lane sums of rows × columns outputs reduced into C, four outputs of a row at a time through the
-    /// 128-bit epilogue, the rest one by one (the element-wise operators give the same bits either way).
+    /// The parked 16-lane sums of one tile's rows × columns outputs reduced into C, four outputs of a row at a time
+    /// through the 128-bit epilogue, the rest one by one (the element-wise operators give the same bits either way).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotReduce<TEpilogue>(float* partials, nint partialStride, float* c, nint ldc, int row0, int rows, int columns, float alpha, TEpilogue epilogue)
@@ -191,10 +194,11 @@ internal static unsafe partial class GemmKernels
     /// h·width), so the second pass finds the tile's rows of A and B still in L1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotChunkTiles<TSimd, TVec>(
-        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* partials, int rows, int n, in DotChunk<TVec> chunk)
+    private static void DotChunkTiles<TSimd, TVec, TEpilogue>(
+        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* partials, int rows, int n, in DotChunk<TVec> chunk, in DotOutput<TEpilogue> output)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
         nint ps = chunk.PartialStride;
@@ -213,7 +217,7 @@ internal static unsafe partial class GemmKernels
             for (int r = 0; i <= rows - rowBlock; i += rowBlock, r++)
             {
                 float* prefetch = next + ((r % columnBlock) * ldb);
-                float* tilePartials = partials + (i * ps) + (j * SumLanes);
+                float* tilePartials = output.Local ? partials : partials + (i * ps) + (j * SumLanes);
                 if (wide)
                 {
                     for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
@@ -228,11 +232,13 @@ internal static unsafe partial class GemmKernels
                         Dot3x4<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), lda, bj + offset, ldb, tilePartials + offset, chunk.Pass<TSimd>(pass, offset), prefetch);
                     }
                 }
+
+                output.Reduce(tilePartials, ps, i, j, rowBlock, columnBlock);
             }
 
             for (; i < rows; i++)
             {
-                float* tilePartials = partials + (i * ps) + (j * SumLanes);
+                float* tilePartials = output.Local ? partials : partials + (i * ps) + (j * SumLanes);
                 if (wide)
                 {
                     for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
@@ -247,6 +253,8 @@ internal static unsafe partial class GemmKernels
                         Dot1x4<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), bj + offset, ldb, tilePartials + offset, chunk.Pass<TSimd>(pass, offset));
                     }
                 }
+
+                output.Reduce(tilePartials, ps, i, j, 1, columnBlock);
             }
         }
 
@@ -256,7 +264,7 @@ internal static unsafe partial class GemmKernels
             int i = 0;
             for (; i <= rows - rowBlock; i += rowBlock)
             {
-                float* tilePartials = partials + (i * ps) + (j * SumLanes);
+                float* tilePartials = output.Local ? partials : partials + (i * ps) + (j * SumLanes);
                 if (wide)
                 {
                     for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
@@ -271,14 +279,46 @@ internal static unsafe partial class GemmKernels
                         Dot3x1<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), lda, bj + offset, tilePartials + offset, chunk.Pass<TSimd>(pass, offset));
                     }
                 }
+
+                output.Reduce(tilePartials, ps, i, j, rowBlock, 1);
             }
 
             for (; i < rows; i++)
             {
+                float* tilePartials = output.Local ? partials : partials + (i * ps) + (j * SumLanes);
                 for (int pass = 0, offset = 0; offset < SumLanes; pass++, offset += width)
                 {
-                    Dot1x1<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), bj + offset, partials + (i * ps) + (j * SumLanes) + offset, chunk.Pass<TSimd>(pass, offset));
+                    Dot1x1<TSimd, TVec>(a + (i * lda) + chunk.AOffset(pass), bj + offset, tilePartials + offset, chunk.Pass<TSimd>(pass, offset));
                 }
+
+                output.Reduce(tilePartials, ps, i, j, 1, 1);
+            }
+        }
+    }
+
+    /// <summary>Where a chunk's tiles put their outputs: C and the epilogue, used only by the last chunk.</summary>
+    private readonly struct DotOutput<TEpilogue>(bool last, bool local, float* c, nint ldc, int row0, float alpha, TEpilogue epilogue)
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        /// <summary>Whether this is the last chunk, after which a tile reduces its sums into C.</summary>
+        public readonly bool Last = last;
+
+        /// <summary>Whether every tile parks in the same block (one chunk only: nothing is kept between tiles).</summary>
+        public readonly bool Local = local;
+
+        private readonly float* _c = c;
+        private readonly nint _ldc = ldc;
+        private readonly int _row0 = row0;
+        private readonly float _alpha = alpha;
+        private readonly TEpilogue _epilogue = epilogue;
+
+        /// <summary>After the last chunk, the tile at rows [i, i + rows) and columns [j, j + columns) of the group into C.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Reduce(float* tilePartials, nint partialStride, int i, int j, int rows, int columns)
+        {
+            if (Last)
+            {
+                DotReduce(tilePartials, partialStride, _c + (i * _ldc) + j, _ldc, _row0 + i, rows, columns, _alpha, _epilogue);
             }
         }
     }
