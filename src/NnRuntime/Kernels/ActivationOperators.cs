@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -153,10 +154,37 @@ internal readonly struct ReLUOperator : IUnaryOperator
 
     public static float Invoke(float x) => MathF.Max(x, 0f);
 
+    /// <remarks>
+    /// The same bits as <c>Max(x, 0)</c> in two instructions where the IEEE-exact Max takes six: the native max of
+    /// (0, x) returns x itself when x is NaN (x86 returns its second operand when either is NaN; Arm returns NaN) and
+    /// x for -0 (both compare equal), and adding +0 then turns -0 into +0 and leaves every other value as it is. Kernels
+    /// apply ReLU as they store each block of sums, so its cost counts once per block (docs/performance.md).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Invoke<TSimd, TVec>(TVec x)
         where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct => TSimd.Max(x, TSimd.Zero);
+        where TVec : struct
+    {
+        if (typeof(TVec) == typeof(Vector128<float>))
+        {
+            Vector128<float> v = Unsafe.BitCast<TVec, Vector128<float>>(x);
+            return Unsafe.BitCast<Vector128<float>, TVec>(Vector128.MaxNative(Vector128<float>.Zero, v) + Vector128<float>.Zero);
+        }
+
+        if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            Vector256<float> v = Unsafe.BitCast<TVec, Vector256<float>>(x);
+            return Unsafe.BitCast<Vector256<float>, TVec>(Vector256.MaxNative(Vector256<float>.Zero, v) + Vector256<float>.Zero);
+        }
+
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<float> v = Unsafe.BitCast<TVec, Vector512<float>>(x);
+            return Unsafe.BitCast<Vector512<float>, TVec>(Vector512.MaxNative(Vector512<float>.Zero, v) + Vector512<float>.Zero);
+        }
+
+        return TSimd.Max(x, TSimd.Zero);
+    }
 }
 
 /// <summary>z for z &gt; 0, else <see cref="ActivationKernels.LeakySlope"/>·z.</summary>

@@ -2,6 +2,8 @@ using System;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace NnGen.Kernels;
 
@@ -21,8 +23,9 @@ namespace NnGen.Kernels;
 /// that element-wise step into the product: each value goes through it as its tile is stored, while still in registers.
 /// Floating-point sums are reassociated for speed, so results differ from a sequential sum in the last bits, but the
 /// products' order does not depend on the vector width or the register tiles: every width gives the same bits (see
-/// <see cref="GemmKernels"/>). Large NN and NT products split their output columns over the threads
-/// <see cref="KernelParallelism"/> allows, with results identical to one thread's.
+/// <see cref="GemmKernels"/>). Large products cut their output into blocks of rows and columns
+/// (<see cref="ProductSplit"/>) that the threads <see cref="KernelParallelism"/> allows share out, with results
+/// identical to one thread's.
 /// </remarks>
 public static unsafe class Gemm
 {
@@ -178,7 +181,7 @@ public static unsafe class Gemm
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         {
-            var product = new ForwardProduct(Orientation.NN, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias);
+            var product = new ForwardProduct(ProductOrientation.NN, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias);
             ActivationOperators.Visit(activation, ref product, Kernel, nameof(activation));
         }
     }
@@ -194,7 +197,7 @@ public static unsafe class Gemm
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         {
-            var product = new ForwardProduct(Orientation.NT, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias);
+            var product = new ForwardProduct(ProductOrientation.NT, Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, bias.IsEmpty ? null : pbias);
             ActivationOperators.Visit(activation, ref product, Kernel, nameof(activation));
         }
     }
@@ -216,7 +219,6 @@ public static unsafe class Gemm
         fixed (float* pc = c)
         fixed (float* pactivations = activations)
         {
-            // Aᵀ(i, p) = a[p·m + i]: a row stride of 1 and a depth stride of m, so no transposed copy is made.
             var product = new BackwardProduct(Resolve(width), TileShapes.Current, pa, pb, pc, m, k, n, alpha, (nint)(pactivations - pc));
             ActivationOperators.Visit(derivativeOf, ref product, Kernel, nameof(derivativeOf));
         }
@@ -232,17 +234,17 @@ public static unsafe class Gemm
         {
             if (typeof(TGradient) == typeof(LinearGradientOperator))
             {
-                GemmKernels.Outer(width, tiles, a, 1, m, b, n, c, n, m, k, n, alpha, default(NoEpilogue));
+                RunParts(ProductOrientation.TN, width, tiles, a, b, c, m, k, n, alpha, default(NoEpilogue));
             }
             else
             {
-                GemmKernels.Outer(width, tiles, a, 1, m, b, n, c, n, m, k, n, alpha, new ActivationGradientEpilogue<TGradient>(activationsOffset));
+                RunParts(ProductOrientation.TN, width, tiles, a, b, c, m, k, n, alpha, new ActivationGradientEpilogue<TGradient>(activationsOffset));
             }
         }
     }
 
     /// <summary>The NN or NT product with a bias and activation epilogue, its type picked once so every tile is compiled for one activation.</summary>
-    private readonly struct ForwardProduct(Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, float* bias)
+    private readonly struct ForwardProduct(ProductOrientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, float* bias)
         : IActivationVisitor
     {
         public void Visit<TActivation, TGradient>()
@@ -251,68 +253,63 @@ public static unsafe class Gemm
         {
             if (typeof(TActivation) == typeof(LinearOperator) && bias == null)
             {
-                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, default(NoEpilogue));
+                RunParts(orientation, width, tiles, a, b, c, m, k, n, alpha, default(NoEpilogue));
             }
             else
             {
-                RunColumns(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<TActivation>(bias));
+                RunParts(orientation, width, tiles, a, b, c, m, k, n, alpha, new BiasActivationEpilogue<TActivation>(bias));
             }
         }
     }
 
-    private static void RunColumns<TEpilogue>(Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
+    /// <summary>
+    /// Runs the parts of <see cref="ProductSplit.For"/> on up to <see cref="KernelParallelism.Current"/> threads. Threads
+    /// claim parts from a shared counter, so a thread slowed by other load simply takes fewer; which thread computes a
+    /// part changes nothing, since a part's arithmetic is fixed by the shape alone. One thread runs the whole product in
+    /// one call: the parts sum every element exactly as the whole product does (the split's cuts are chosen so), and
+    /// one call copies each operand once.
+    /// </summary>
+    private static void RunParts<TEpilogue>(
+        ProductOrientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TEpilogue : unmanaged, IGemmEpilogue
     {
-        var split = new ColumnSplit<TEpilogue>(orientation, width, tiles, a, b, c, m, k, n, alpha, epilogue);
-        int parts = split.Parts(KernelParallelism.Current);
-        if (parts > 1)
+        var product = new SplitProduct<TEpilogue>(ProductSplit.For(orientation, m, k, n), width, tiles, a, b, c, m, k, n, alpha, epilogue);
+        int threads = product.Split.Threads(KernelParallelism.Current);
+        if (threads > 1)
         {
-            KernelWorkers.Run(&RunPart<TEpilogue>, &split, parts);
+            KernelWorkers.Run(&ClaimParts<TEpilogue>, &product, threads);
         }
         else
         {
-            split.Run(0, n);
+            product.Run(new ProductPart(0, m, 0, n));
         }
     }
 
-    private static void RunPart<TEpilogue>(void* state, int part, int parts)
+    private static void ClaimParts<TEpilogue>(void* state, int thread, int threads)
         where TEpilogue : unmanaged, IGemmEpilogue
     {
-        ref ColumnSplit<TEpilogue> split = ref *(ColumnSplit<TEpilogue>*)state;
-        (int j0, int columns) = split.Range(part, parts);
-        split.Run(j0, columns);
-    }
-
-    private enum Orientation
-    {
-        /// <summary>C = A·B: columns [j0, j1) of C need the same columns of B.</summary>
-        NN,
-
-        /// <summary>C = A·Bᵀ: columns [j0, j1) of C need rows [j0, j1) of B.</summary>
-        NT,
+        ref SplitProduct<TEpilogue> product = ref *(SplitProduct<TEpilogue>*)state;
+        int parts = product.Split.Parts;
+        for (int part = Interlocked.Increment(ref product.Claimed) - 1; part < parts; part = Interlocked.Increment(ref product.Claimed) - 1)
+        {
+            product.Run(product.Split.Part(part));
+        }
     }
 
     /// <summary>
-    /// A product's columns cut into parts for <see cref="KernelWorkers"/>. Cuts fall on multiples of
-    /// <c>ColumnAlignment</c> (a whole number of every width's column tiles) and the last part keeps the partial
-    /// tile, so each element sees exactly the single-threaded arithmetic and the result does not depend on the degree.
-    /// Each part copies its own panels of B (NN) or chunks of A (NT) into its thread's scratch.
+    /// One product and its split, shared (on the caller's stack) by every thread that runs a part. Each part is the
+    /// kernel called on a sub-block of C with offset operands, so it copies its own panels of B (NN, TN) or chunks of
+    /// A (NT) into its thread's scratch.
     /// </summary>
-    private readonly struct ColumnSplit<TEpilogue>(
-        Orientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
+    private struct SplitProduct<TEpilogue>(
+        ProductSplit split, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TEpilogue : unmanaged, IGemmEpilogue
     {
-        /// <summary>
-        /// Outer-product tiles (NN, and NT through transposed panels) span at most 64 columns (4 vectors of 16 floats);
-        /// every shape and width divides 64. Dot-product tiles (NT) span 4 or 5 columns, so NT cuts finer, at multiples
-        /// of 20, which balances 209 columns over two threads as 100 + 109 rather than 64 + 145 and keeps every part
-        /// wide enough to copy A as the whole product does.
-        /// </summary>
-        private const int OuterColumnAlignment = 64;
+        public readonly ProductSplit Split = split;
 
-        private const int DotColumnAlignment = 20;
+        /// <summary>Parts handed out so far (the next part is this value); only <see cref="Interlocked"/> touches it.</summary>
+        public int Claimed;
 
-        private readonly Orientation _orientation = orientation;
         private readonly SimdWidth _width = width;
         private readonly TileShape _tiles = tiles;
         private readonly float* _a = a;
@@ -324,40 +321,43 @@ public static unsafe class Gemm
         private readonly float _alpha = alpha;
         private readonly TEpilogue _epilogue = epilogue;
 
-        public int Parts(int degree)
+        public readonly void Run(ProductPart p)
         {
-            if (degree <= 1 || 2L * _m * _k * _n < KernelParallelism.MinimumParallelFlops)
+            // The tiles number rows from the part's first row; the epilogue needs the row of the whole C (its bias).
+            var epilogue = new RowOffsetEpilogue<TEpilogue>(_epilogue, p.Row);
+            float* c = _c + ((nint)p.Row * _n) + p.Column;
+            switch (Split.Orientation)
             {
-                return 1;
-            }
-
-            return Math.Max(1, Math.Min(degree, _n / ColumnAlignment));
-        }
-
-        /// <summary>Every part's width is a multiple of this, except the last, which keeps the partial tile.</summary>
-        private int ColumnAlignment =>
-            _orientation == Orientation.NT && _k > GemmKernels.MaxTransposedDepth ? DotColumnAlignment : OuterColumnAlignment;
-
-        public (int Start, int Count) Range(int part, int parts)
-        {
-            int alignment = ColumnAlignment;
-            int blocks = _n / alignment;
-            int start = (int)((long)blocks * part / parts) * alignment;
-            int end = part == parts - 1 ? _n : (int)((long)blocks * (part + 1) / parts) * alignment;
-            return (start, end - start);
-        }
-
-        public void Run(int j0, int columns)
-        {
-            if (_orientation == Orientation.NN)
-            {
-                GemmKernels.Outer(_width, _tiles, _a, _k, 1, _b + j0, _n, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
-            }
-            else
-            {
-                GemmKernels.Dot(_width, _tiles, _a, _k, _b + ((nint)j0 * _k), _k, _c + j0, _n, _m, _k, columns, _alpha, _epilogue);
+                case ProductOrientation.NN:
+                    GemmKernels.Outer(_width, _tiles, _a + ((nint)p.Row * _k), _k, 1, _b + p.Column, _n, c, _n, p.Rows, _k, p.Columns, _alpha, epilogue);
+                    break;
+                case ProductOrientation.NT:
+                    GemmKernels.Dot(_width, _tiles, _a + ((nint)p.Row * _k), _k, _b + ((nint)p.Column * _k), _k, c, _n, p.Rows, _k, p.Columns, _alpha, epilogue);
+                    break;
+                default:
+                    // Aᵀ(i, p) = a[p·m + i]: a row stride of 1 and a depth stride of m, so no transposed copy is made.
+                    GemmKernels.Outer(_width, _tiles, _a + p.Row, 1, _m, _b + p.Column, _n, c, _n, p.Rows, _k, p.Columns, _alpha, epilogue);
+                    break;
             }
         }
+    }
+
+    /// <summary>An epilogue called by tiles that number rows from <c>offset</c> rather than from C's first row.</summary>
+    private readonly struct RowOffsetEpilogue<TInner>(TInner inner, int offset) : IGemmEpilogue
+        where TInner : struct, IGemmEpilogue
+    {
+        private readonly TInner _inner = inner;
+        private readonly int _offset = offset;
+
+        public static bool IsNone => TInner.IsNone;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Apply<TSimd, TVec>(TVec value, float* c, int row)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct => _inner.Apply<TSimd, TVec>(value, c, row + _offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Apply(float value, float* c, int row) => _inner.Apply(value, c, row + _offset);
     }
 
     internal static unsafe void MatVec(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int rows, int cols, SimdWidth width)

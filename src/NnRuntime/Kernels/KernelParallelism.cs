@@ -6,13 +6,13 @@ namespace NnGen.Kernels;
 
 /// <summary>
 /// How many cores NnGen's large matrix products may use. Single-example prediction never leaves the calling thread;
-/// batch products big enough to pay for the hand-off (see <see cref="MinimumParallelFlops"/>) split their output
-/// columns over up to this many threads: the caller plus persistent background workers, started once and then reused,
+/// batch products big enough to pay for the hand-off (see <see cref="MinimumParallelFlops"/>) cut their output into
+/// blocks (<see cref="ProductSplit"/>) shared out over up to this many threads: the caller plus persistent background workers, started once and then reused,
 /// so a parallel product allocates nothing.
 /// </summary>
 /// <remarks>
-/// The split follows the kernels' own column tiles, so every output element is computed by one thread with exactly
-/// the arithmetic of the single-threaded product: results are bit-for-bit the same for any degree and any timing.
+/// The blocks follow the kernels' own tiles and depend on the product's shape alone, so every output element is
+/// computed by one thread with exactly the arithmetic of the single-threaded product: results are bit-for-bit the same for any degree and any timing.
 /// <see cref="TrainingOptions.MaxDegreeOfParallelism"/> overrides the process-wide setting for the duration of one
 /// <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/>.
 /// </remarks>
@@ -246,5 +246,155 @@ internal static unsafe class KernelWorkers
                 _done.Set();
             }
         }
+    }
+}
+
+/// <summary>Which operands a product reads along which axis, as far as splitting its output is concerned.</summary>
+internal enum ProductOrientation
+{
+    /// <summary>C = A·B: rows of C need rows of A, columns of C the same columns of B (outer-product tiles).</summary>
+    NN,
+
+    /// <summary>C = A·Bᵀ: rows of C need rows of A, columns of C rows of B (dot-product tiles, or for k ≤ 64 transposed panels).</summary>
+    NT,
+
+    /// <summary>C = Aᵀ·B: rows of C need columns of A, columns of C the same columns of B (outer-product tiles).</summary>
+    TN,
+}
+
+/// <summary>One part of a split product: the block of C it computes, every element of it complete.</summary>
+internal readonly record struct ProductPart(int Row, int Rows, int Column, int Columns);
+
+/// <summary>
+/// How a matrix product's output C (m × n) is cut into parts for several threads: a grid of row blocks × column blocks,
+/// each part computing whole elements of C over all of k (no sum is ever split), so the number of threads decides only
+/// who computes a part, never what it computes.
+/// </summary>
+/// <remarks>
+/// The grid depends on the orientation and on m, k and n only: never on the degree of parallelism, the vector width or
+/// the tile shape. Cuts fall where every part sees exactly the arithmetic of the whole product:
+/// <list type="bullet">
+/// <item>Columns at multiples of 64 for outer-product tiles (a whole number of every width's and shape's column tiles,
+/// so no part is narrower than a vector and each part's last partial tile is the whole product's) and of 40 for
+/// dot-product tiles (whole tiles of 4 and of 5 columns); the last part keeps the remainder.</item>
+/// <item>Rows of outer-product tiles at multiples of 10 with the last part keeping the remainder: every part has more
+/// than 5 rows, so it packs B exactly when the whole product does (packing changes how depth blocks are summed).
+/// Rows of dot-product tiles at multiples of 12 (3 and 4 rows), the last part possibly short: those tiles make no
+/// decision on the row count. NT products short enough for transposed panels (k ≤ 64) mix both, so their rows are cut
+/// at multiples of 60.</item>
+/// </list>
+/// Every part copies or re-reads its own share of the operands, so the grid first cuts along the axis that repeats
+/// the least: columns for outer-product tiles (a column part packs only its own columns of B and A is read once per
+/// column tile anyway); for dot-product tiles the longer side of C, since each column part copies its rows of A again
+/// and each row part streams the B rows again (a 12288-wide input's B is 10 MB). The other axis is cut only as far as
+/// the wanted number of parts needs: about one per <see cref="MinimumPartFlops"/>, at most <see cref="MaxParts"/>
+/// (one per thread up to 16 threads; every extra part repeats some copying). A dot-product column part is at least
+/// 40 columns wide so that its copy of A is reused by enough columns.
+/// </remarks>
+internal readonly struct ProductSplit
+{
+    /// <summary>Parts are made no smaller than this many floating-point operations (about ten microseconds of work on one core).</summary>
+    internal const long MinimumPartFlops = 1L << 19;
+
+    /// <summary>The most parts a product is cut into: every part repeats its own packing of an operand.</summary>
+    internal const int MaxParts = 16;
+
+    private const int OuterColumnAlignment = 64;
+    private const int DotColumnAlignment = 40;
+    private const int OuterRowAlignment = 10;
+    private const int DotRowAlignment = 12;
+    private const int TransposedRowAlignment = 60;
+
+    private readonly int _m;
+    private readonly int _n;
+    private readonly int _rowAlignment;
+    private readonly int _columnAlignment;
+    private readonly int _rowBlocks;
+    private readonly int _columnBlocks;
+
+    private ProductSplit(ProductOrientation orientation, int m, int n, int rowAlignment, int columnAlignment, bool shortLastRows, int rowParts, int columnParts)
+    {
+        Orientation = orientation;
+        _m = m;
+        _n = n;
+        _rowAlignment = rowAlignment;
+        _columnAlignment = columnAlignment;
+        _rowBlocks = shortLastRows ? (m + rowAlignment - 1) / rowAlignment : m / rowAlignment;
+        _columnBlocks = n / columnAlignment;
+        RowParts = rowParts;
+        ColumnParts = columnParts;
+    }
+
+    /// <summary>The product's orientation.</summary>
+    public ProductOrientation Orientation { get; }
+
+    /// <summary>Parts along the rows of C.</summary>
+    public int RowParts { get; }
+
+    /// <summary>Parts along the columns of C.</summary>
+    public int ColumnParts { get; }
+
+    /// <summary>All parts: <see cref="RowParts"/> × <see cref="ColumnParts"/>.</summary>
+    public int Parts => RowParts * ColumnParts;
+
+    /// <summary>The threads a product runs on under a limit of <paramref name="degree"/>: never more than it has parts.</summary>
+    public int Threads(int degree) => Math.Max(1, Math.Min(degree, Parts));
+
+    /// <summary>The split of C[m×n] = op(A)·op(B) with depth k.</summary>
+    public static ProductSplit For(ProductOrientation orientation, int m, int k, int n)
+    {
+        bool dot = orientation == ProductOrientation.NT && k > GemmKernels.MaxTransposedDepth;
+        int columnAlignment = dot ? DotColumnAlignment : OuterColumnAlignment;
+        int rowAlignment = dot ? DotRowAlignment : orientation == ProductOrientation.NT ? TransposedRowAlignment : OuterRowAlignment;
+        long flops = 2L * m * k * n;
+        if (flops < KernelParallelism.MinimumParallelFlops)
+        {
+            return new ProductSplit(orientation, m, n, rowAlignment, columnAlignment, dot, 1, 1);
+        }
+
+        int wanted = (int)Math.Clamp(flops / MinimumPartFlops, 1, MaxParts);
+        int columnBlocks = Math.Max(1, n / columnAlignment);
+        int rowBlocks = Math.Max(1, dot ? (m + rowAlignment - 1) / rowAlignment : m / rowAlignment);
+        int rowParts, columnParts;
+        if (dot && m >= n)
+        {
+            rowParts = Math.Min(rowBlocks, wanted);
+            columnParts = Math.Min(columnBlocks, (wanted + rowParts - 1) / rowParts);
+        }
+        else
+        {
+            columnParts = Math.Min(columnBlocks, wanted);
+            rowParts = Math.Min(rowBlocks, (wanted + columnParts - 1) / columnParts);
+        }
+
+        return new ProductSplit(orientation, m, n, rowAlignment, columnAlignment, dot, rowParts, columnParts);
+    }
+
+    /// <summary>
+    /// The block of C that part <paramref name="part"/> (0 ≤ part &lt; <see cref="Parts"/>) computes. Consecutive parts
+    /// share their columns, so threads working at the same time read the same slice of the column operand.
+    /// </summary>
+    public ProductPart Part(int part)
+    {
+        (int columnPart, int rowPart) = Math.DivRem(part, RowParts);
+        (int column, int columns) = Cut(columnPart, ColumnParts, _columnBlocks, _columnAlignment, _n);
+        (int row, int rows) = Cut(rowPart, RowParts, _rowBlocks, _rowAlignment, _m);
+        return new ProductPart(row, rows, column, columns);
+    }
+
+    /// <summary>
+    /// Part <paramref name="index"/> of <paramref name="parts"/> over <paramref name="blocks"/> aligned blocks; the last
+    /// part ends at <paramref name="length"/>, keeping the remainder.
+    /// </summary>
+    private static (int Start, int Count) Cut(int index, int parts, int blocks, int alignment, int length)
+    {
+        if (parts == 1)
+        {
+            return (0, length);
+        }
+
+        int start = (int)((long)blocks * index / parts) * alignment;
+        int end = index == parts - 1 ? length : (int)((long)blocks * (index + 1) / parts) * alignment;
+        return (start, end - start);
     }
 }

@@ -19,7 +19,8 @@ namespace NnGen.Kernels;
 /// store; tanh and sigmoid run over all of y in one vectorized pass afterwards, because a tanh or sigmoid per block is
 /// a long dependency chain that holds up the next block's loads, while the same activations in a row of independent
 /// vectors pipeline. Below <see cref="RowBlock"/> rows, four-row blocks and
-/// single rows apply the activation directly.
+/// single rows apply the activation directly. A row of at most eight whole vectors (a 64-input layer at 256 bits)
+/// takes <see cref="XInRegisters{TActivation, TSimd, TVec, TVectors}"/> instead, which loads x into registers once.
 /// </para>
 /// <para>
 /// Width: every width is correct; which is fastest depends on the layer and on alignment (an unaligned 64-byte load
@@ -132,6 +133,22 @@ internal static unsafe class MatVecKernels
 
             ElementwiseKernels.Map<TActivation>(y, y, rows, SimdWidth.V128);
             return;
+        }
+
+        // Rows of at most eight whole vectors: x stays in registers for the whole layer (XInRegisters).
+        if (cols % count == 0 && cols <= 8 * count && rows >= 4)
+        {
+            switch (cols / count)
+            {
+                case 1: XInRegisters<TActivation, TSimd, TVec, One>(w, x, bias, y, rows, cols); return;
+                case 2: XInRegisters<TActivation, TSimd, TVec, Two>(w, x, bias, y, rows, cols); return;
+                case 3: XInRegisters<TActivation, TSimd, TVec, Three>(w, x, bias, y, rows, cols); return;
+                case 4: XInRegisters<TActivation, TSimd, TVec, Four>(w, x, bias, y, rows, cols); return;
+                case 5: XInRegisters<TActivation, TSimd, TVec, Five>(w, x, bias, y, rows, cols); return;
+                case 6: XInRegisters<TActivation, TSimd, TVec, Six>(w, x, bias, y, rows, cols); return;
+                case 7: XInRegisters<TActivation, TSimd, TVec, Seven>(w, x, bias, y, rows, cols); return;
+                default: XInRegisters<TActivation, TSimd, TVec, Eight>(w, x, bias, y, rows, cols); return;
+            }
         }
 
         // The k tail: the vector ending at the row's end, with the lanes the full vectors already counted zeroed.
@@ -289,6 +306,142 @@ internal static unsafe class MatVecKernels
         Vector128<float> z = sums + Vector128.Load(bias);
         Simd128.Store(TActivation.Invoke<Simd128, Vector128<float>>(z), y);
     }
+
+    /// <summary>
+    /// z = W·x + b when a row is N whole vectors, N ≤ 8 a constant of the instantiation: x is loaded into N registers
+    /// once, and every row then costs N fused multiply-adds with W read straight from memory; no x reloads, no k loop,
+    /// no tail. Rows go eight at a time, two reductions in flight, stored as one 256-bit vector at that width; one to
+    /// seven rows left go in four-row blocks, the last ending at the last row.
+    /// </summary>
+    /// <remarks>
+    /// Up to four vectors, a row sums from zero in the order of <see cref="Block4{TActivation, TSimd, TVec}"/>, so
+    /// both paths give the same bits. From five on, a row's vectors alternate between two accumulators added at the
+    /// end: a chain of eight dependent FMAs per row kept too few of them in flight (docs/performance.md). Either way
+    /// the order depends only on N, never on an address.
+    /// </remarks>
+    private static void XInRegisters<TActivation, TSimd, TVec, TVectors>(float* w, float* x, float* bias, float* y, int rows, int cols)
+        where TActivation : struct, IUnaryOperator
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TVectors : struct, IVectorCount
+    {
+        int count = TSimd.Count;
+        int n = TVectors.Value;
+        TVec x0 = TSimd.Load(x);
+        TVec x1 = n > 1 ? TSimd.Load(x + count) : default;
+        TVec x2 = n > 2 ? TSimd.Load(x + (2 * count)) : default;
+        TVec x3 = n > 3 ? TSimd.Load(x + (3 * count)) : default;
+        TVec x4 = n > 4 ? TSimd.Load(x + (4 * count)) : default;
+        TVec x5 = n > 5 ? TSimd.Load(x + (5 * count)) : default;
+        TVec x6 = n > 6 ? TSimd.Load(x + (6 * count)) : default;
+        TVec x7 = n > 7 ? TSimd.Load(x + (7 * count)) : default;
+
+        // tanh and sigmoid after all rows, as in ForwardVector and for the same reason.
+        bool deferred = TActivation.IsTranscendental;
+        int r0 = 0;
+
+        // Eight rows a step: two independent reductions in flight. The second four rows' accumulators are started
+        // after the first four are reduced, so eight x registers, four accumulators and a sum fit sixteen registers.
+        for (; r0 <= rows - 8; r0 += 8)
+        {
+            float* row = w + ((nint)r0 * cols);
+            TVec a0 = Row(row, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a1 = Row(row + cols, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a2 = Row(row + (2 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a3 = Row(row + (3 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector128<float> z0 = HorizontalSums.Sum4(a0, a1, a2, a3);
+            a0 = Row(row + (4 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            a1 = Row(row + (5 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            a2 = Row(row + (6 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            a3 = Row(row + (7 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector128<float> z1 = HorizontalSums.Sum4(a0, a1, a2, a3);
+            if (typeof(TVec) == typeof(Vector256<float>))
+            {
+                // One 256-bit store: the next layer loads y 256 bits at a time, and a load spanning two narrower
+                // stores cannot be forwarded from them, so it would wait for both to reach the cache.
+                Vector256<float> z = Vector256.Create(z0, z1) + Vector256.Load(bias + r0);
+                Simd256.Store(deferred ? z : TActivation.Invoke<Simd256, Vector256<float>>(z), y + r0);
+            }
+            else
+            {
+                z0 += Vector128.Load(bias + r0);
+                z1 += Vector128.Load(bias + r0 + 4);
+                Simd128.Store(deferred ? z0 : TActivation.Invoke<Simd128, Vector128<float>>(z0), y + r0);
+                Simd128.Store(deferred ? z1 : TActivation.Invoke<Simd128, Vector128<float>>(z1), y + r0 + 4);
+            }
+        }
+
+        // One to seven rows left: four-row blocks, the last ending at the last row.
+        r0 = r0 == rows ? rows : Math.Min(r0, rows - 4);
+        while (r0 < rows)
+        {
+            float* row = w + ((nint)r0 * cols);
+            TVec a0 = Row(row, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a1 = Row(row + cols, x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a2 = Row(row + (2 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            TVec a3 = Row(row + (3 * cols), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector128<float> z = HorizontalSums.Sum4(a0, a1, a2, a3) + Vector128.Load(bias + r0);
+            Simd128.Store(deferred ? z : TActivation.Invoke<Simd128, Vector128<float>>(z), y + r0);
+            if (r0 == rows - 4)
+            {
+                break;
+            }
+
+            r0 = Math.Min(r0 + 4, rows - 4);
+        }
+
+        if (deferred)
+        {
+            ElementwiseKernels.Map<TActivation>(y, y, rows, TSimd.Width);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static TVec Row(float* row, TVec x0, TVec x1, TVec x2, TVec x3, TVec x4, TVec x5, TVec x6, TVec x7)
+        {
+            int count = TSimd.Count;
+            int n = TVectors.Value;
+            if (n <= 4)
+            {
+                TVec sum = TSimd.MultiplyAdd(TSimd.Load(row), x0, TSimd.Zero);
+                if (n > 1) { sum = TSimd.MultiplyAdd(TSimd.Load(row + count), x1, sum); }
+                if (n > 2) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (2 * count)), x2, sum); }
+                if (n > 3) { sum = TSimd.MultiplyAdd(TSimd.Load(row + (3 * count)), x3, sum); }
+                return sum;
+            }
+
+            TVec even = TSimd.Multiply(TSimd.Load(row), x0);
+            TVec odd = TSimd.Multiply(TSimd.Load(row + count), x1);
+            even = TSimd.MultiplyAdd(TSimd.Load(row + (2 * count)), x2, even);
+            odd = TSimd.MultiplyAdd(TSimd.Load(row + (3 * count)), x3, odd);
+            even = TSimd.MultiplyAdd(TSimd.Load(row + (4 * count)), x4, even);
+            if (n > 5) { odd = TSimd.MultiplyAdd(TSimd.Load(row + (5 * count)), x5, odd); }
+            if (n > 6) { even = TSimd.MultiplyAdd(TSimd.Load(row + (6 * count)), x6, even); }
+            if (n > 7) { odd = TSimd.MultiplyAdd(TSimd.Load(row + (7 * count)), x7, odd); }
+            return TSimd.Add(even, odd);
+        }
+    }
+
+    /// <summary>A vector count fixed by a type argument, so the JIT compiles one loop-free row per count.</summary>
+    private interface IVectorCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private readonly struct One : IVectorCount { public static int Value => 1; }
+
+    private readonly struct Two : IVectorCount { public static int Value => 2; }
+
+    private readonly struct Three : IVectorCount { public static int Value => 3; }
+
+    private readonly struct Four : IVectorCount { public static int Value => 4; }
+
+    private readonly struct Five : IVectorCount { public static int Value => 5; }
+
+    private readonly struct Six : IVectorCount { public static int Value => 6; }
+
+    private readonly struct Seven : IVectorCount { public static int Value => 7; }
+
+    private readonly struct Eight : IVectorCount { public static int Value => 8; }
 
     /// <summary>One row's dot product, two accumulators deep so consecutive FMAs do not wait on each other.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

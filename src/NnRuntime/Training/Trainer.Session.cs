@@ -57,6 +57,7 @@ public static partial class Trainer
         private double _pendingValidationMetric = double.NaN;
         private double _bestValue;
         private int? _bestIteration;
+        private bool _restored;
         private int _sinceBest;
         private int? _stoppedAt;
         private int _lastRecorded = -1;
@@ -310,15 +311,26 @@ public static partial class Trainer
             if (_best is not null && _bestIteration is int best && best != _lastRecorded && _divergedAt is null)
             {
                 _best.CopyTo(Network.Parameters);
+                _restored = true;
             }
         }
 
-        public TrainingHistory ToHistory(float finalCost, TimeSpan elapsed)
+        /// <summary>
+        /// Whether the final cost needs its own pass over the data (see <see cref="TrainingOptions.PriceFinalCost"/>):
+        /// asked for, full-batch, or the parameters left are not those the last recorded pass ended with.
+        /// </summary>
+        public bool PricesFinalCost(bool fullBatch) =>
+            _divergedAt is not null || _restored || _costs.Count == 0 || (Options.PriceFinalCost ?? fullBatch);
+
+        /// <summary>The cost recorded for the last pass: with mini-batches, the mean of its batch costs.</summary>
+        public float LastRecordedCost => _costs[^1].Cost;
+
+        public TrainingHistory ToHistory(float finalCost, bool priced, TimeSpan elapsed)
         {
             if (_divergedAt is int at)
             {
                 string problem = Format(Network.Name, nameof(Fit), $"training diverged at iteration {at}: {_divergence}; the parameters are those before that update.");
-                return new TrainingHistory(_costs.AsReadOnly(), finalCost, elapsed, TrainingStatus.Diverged, at, at, DivergedCost ?? float.NaN, _bestIteration, problem, at);
+                return new TrainingHistory(_costs.AsReadOnly(), finalCost, priced, elapsed, TrainingStatus.Diverged, at, at, DivergedCost ?? float.NaN, _bestIteration, problem, at);
             }
 
             int completed = _stoppedAt is int stopped ? stopped + 1 : _iterations;
@@ -328,7 +340,7 @@ public static partial class Trainer
                 status = TrainingStatus.StoppedEarly;
             }
 
-            return new TrainingHistory(_costs.AsReadOnly(), finalCost, elapsed, status, completed, null, float.NaN, _bestIteration, message, problemAt);
+            return new TrainingHistory(_costs.AsReadOnly(), finalCost, priced, elapsed, status, completed, null, float.NaN, _bestIteration, message, problemAt);
         }
 
         /// <summary>

@@ -101,8 +101,8 @@ public static partial class Trainer
     /// </summary>
     /// <param name="network">The network; its parameters are updated in place.</param>
     /// <param name="batches">
-    /// The batches of one pass, enumerated again for every pass and once more at the end to price the final parameters
-    /// (<see cref="TrainingHistory.FinalCost"/>). It must yield at least one batch.
+    /// The batches of one pass, enumerated again for every pass, and once more at the end when the final parameters are
+    /// priced (<see cref="TrainingOptions.PriceFinalCost"/>). It must yield at least one batch.
     /// </param>
     /// <param name="options">The training options.</param>
     /// <returns>The training history; the recorded cost of a pass is the batch costs' mean weighted by batch size.</returns>
@@ -126,8 +126,9 @@ public static partial class Trainer
         var reader = new BatchReader(session, loss);
         RunSource(session, reader, batches);
         session.Finish();
-        float finalCost = reader.PriceFinalParameters(batches);
-        return session.ToHistory(finalCost, Stopwatch.GetElapsedTime(started));
+        bool priced = session.PricesFinalCost(fullBatch: false);
+        float finalCost = priced ? reader.PriceFinalParameters(batches) : session.LastRecordedCost;
+        return session.ToHistory(finalCost, priced, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>
@@ -244,14 +245,20 @@ public static partial class Trainer
         }
 
         session.Finish();
+        bool priced = session.PricesFinalCost(fullBatch);
+        float finalCost = priced ? PriceFinal(session, inputs, labels, examples, loss) : session.LastRecordedCost;
+        return session.ToHistory(finalCost, priced, Stopwatch.GetElapsedTime(started));
+    }
 
-        // One extra forward pass prices the parameters actually left in the network, in double like Evaluate, so the
-        // number matches the course's final cost rather than the cost measured one update earlier.
+    /// <summary>
+    /// One extra forward pass prices the parameters actually left in the network, in double like Evaluate, so the
+    /// number matches the course's final cost rather than the cost measured one update earlier.
+    /// </summary>
+    private static float PriceFinal(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples, Loss loss)
+    {
         var outputs = new float[labels.Length];
-        network.PredictBatch(inputs, outputs);
-        float finalCost = (float)(Losses.Cost(loss, outputs, labels, examples) + session.Penalty(examples));
-
-        return session.ToHistory(finalCost, Stopwatch.GetElapsedTime(started));
+        session.Network.PredictBatch(inputs, outputs);
+        return (float)(Losses.Cost(loss, outputs, labels, examples) + session.Penalty(examples));
     }
 
     private static void RunFullBatch(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples)
@@ -329,27 +336,15 @@ public static partial class Trainer
 
                 ReadOnlySpan<float> x = batchInputs.AsSpan(0, count * inputSize);
                 ReadOnlySpan<float> y = batchLabels.AsSpan(0, count * outputSize);
-                float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
-                if (!session.TryUpdate(pass, ref cost, count))
+                if (!TryBatchStep(session, x, y, count, pass, recorded, ref weightedCost))
                 {
-                    session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
                     return;
-                }
-
-                if (recorded)
-                {
-                    // Each batch cost is a mean over its own examples; weighting by size makes the pass cost a mean over m.
-                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
                 }
             }
 
-            if (recorded)
+            if (EndPass(session, pass, recorded, weightedCost, examples))
             {
-                session.Validate(pass);
-                if (session.Record(pass, (float)(weightedCost / examples)))
-                {
-                    return;
-                }
+                return;
             }
         }
     }
@@ -369,16 +364,9 @@ public static partial class Trainer
             {
                 token.ThrowIfCancellationRequested();
                 int count = reader.Read(batch, pass, index++, out ReadOnlySpan<float> x, out ReadOnlySpan<float> y);
-                float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
-                if (!session.TryUpdate(pass, ref cost, count))
+                if (!TryBatchStep(session, x, y, count, pass, recorded, ref weightedCost))
                 {
-                    session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
                     return;
-                }
-
-                if (recorded)
-                {
-                    weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
                 }
 
                 examples += count;
@@ -389,15 +377,46 @@ public static partial class Trainer
                 throw new ArgumentException(Format(network.Name, nameof(Fit), $"batches yielded no batch in pass {pass}; a source must yield at least one batch every pass."), nameof(batches));
             }
 
-            if (recorded)
+            if (EndPass(session, pass, recorded, weightedCost, examples))
             {
-                session.Validate(pass);
-                if (session.Record(pass, (float)(weightedCost / examples)))
-                {
-                    return;
-                }
+                return;
             }
         }
+    }
+
+    /// <summary>
+    /// One mini-batch: gradients, the update, and (on a recorded pass) the batch's cost added to the pass's sum weighted
+    /// by its size, since each batch cost is a mean over its own examples. False when the update was refused: the
+    /// parameters are then those this batch ran with, and they are priced for the report.
+    /// </summary>
+    private static bool TryBatchStep(Session session, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, int pass, bool recorded, ref double weightedCost)
+    {
+        ITrainableNetwork network = session.Network;
+        float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
+        if (!session.TryUpdate(pass, ref cost, count))
+        {
+            session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
+            return false;
+        }
+
+        if (recorded)
+        {
+            weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
+        }
+
+        return true;
+    }
+
+    /// <summary>After a recorded pass of mini-batches: validation and the pass's mean cost over its examples; true to stop.</summary>
+    private static bool EndPass(Session session, int pass, bool recorded, double weightedCost, long examples)
+    {
+        if (!recorded)
+        {
+            return false;
+        }
+
+        session.Validate(pass);
+        return session.Record(pass, (float)(weightedCost / examples));
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ public sealed class TrainingHistory
     internal TrainingHistory(
         IReadOnlyList<CostRecord> costs,
         float finalCost,
+        bool finalCostIsPriced,
         TimeSpan elapsed,
         TrainingStatus status,
         int iterationsCompleted,
@@ -23,6 +24,7 @@ public sealed class TrainingHistory
         ProblemAtIteration = problemAtIteration;
         Costs = costs;
         FinalCost = finalCost;
+        FinalCostIsPriced = finalCostIsPriced;
         Elapsed = elapsed;
         Status = status;
         IterationsCompleted = iterationsCompleted;
@@ -39,12 +41,21 @@ public sealed class TrainingHistory
     public IReadOnlyList<CostRecord> Costs { get; }
 
     /// <summary>
-    /// The cost of the parameters the network holds now, after the last update: one extra forward pass over the whole
-    /// data set, evaluated by <see cref="Losses"/> in double. It is the number to compare with the course's final cost;
-    /// the last entry of <see cref="Costs"/> was measured one update (or, with mini-batches, one pass) earlier.
+    /// When <see cref="FinalCostIsPriced"/> (always with full batches): the cost of the parameters the network holds now,
+    /// after the last update, from one extra forward pass over the whole data set evaluated by <see cref="Losses"/> in
+    /// double. It is the number to compare with the course's final cost; the last entry of <see cref="Costs"/> was
+    /// measured one update earlier. Otherwise (mini-batches and batch sources, unless
+    /// <see cref="TrainingOptions.PriceFinalCost"/> asks for the pass): the last pass's recorded cost, the mean of its
+    /// batch costs weighted by batch size, measured while that pass's updates ran.
     /// After divergence it is the cost of the finite parameters kept, which may itself be too large for a float (∞).
     /// </summary>
     public float FinalCost { get; }
+
+    /// <summary>
+    /// Whether <see cref="FinalCost"/> was priced by a forward pass over the whole training data with the final
+    /// parameters, rather than taken from the last pass's batch costs (see <see cref="TrainingOptions.PriceFinalCost"/>).
+    /// </summary>
+    public bool FinalCostIsPriced { get; }
 
     /// <summary>Wall-clock time of the training loop, including the final forward pass.</summary>
     public TimeSpan Elapsed { get; }

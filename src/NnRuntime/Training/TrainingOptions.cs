@@ -54,13 +54,26 @@ public sealed class TrainingOptions
     public CancellationToken CancellationToken { get; init; }
 
     /// <summary>
-    /// The most threads one training run may use for its large matrix products (the forward and weight-gradient
-    /// products of wide layers), at least 1; <see langword="null"/> (the default) uses
-    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. Work is split by output columns with results
-    /// identical to a single thread's, so the value changes speed, never the trained weights. Small networks stay on
+    /// The most threads one training run may use for its large matrix products (the forward, backward and
+    /// weight-gradient products of wide layers), at least 1; <see langword="null"/> (the default) uses
+    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. Each product's output is cut into blocks that
+    /// depend on its shape alone, every element computed whole by one thread, so results are identical to a single
+    /// thread's, so the value changes speed, never the trained weights. Small networks stay on
     /// the calling thread whatever the value.
     /// </summary>
     public int? MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="TrainingHistory.FinalCost"/> is priced by one extra forward pass over all the training data
+    /// with the parameters left in the network. <see langword="null"/> (the default) prices it with full batches (one
+    /// forward pass next to the run's full-batch updates; it is the course's final cost) and whenever the parameters
+    /// left are not those the last pass ended with (early stopping restored a better point, or training diverged).
+    /// With mini-batches and batch sources it is otherwise the last pass's recorded cost, the mean of the costs its
+    /// updates computed anyway (what PyTorch and Keras report for an epoch), because an extra pass over a large set costs
+    /// as much as a good share of an epoch. <see langword="true"/> always prices, <see langword="false"/> never does
+    /// unless the parameters left were not the last pass's. <see cref="TrainingHistory.FinalCostIsPriced"/> says which.
+    /// </summary>
+    public bool? PriceFinalCost { get; init; }
 
     /// <summary>
     /// How a gradient becomes an update: <see cref="GradientDescent"/> when <see langword="null"/> (the default),

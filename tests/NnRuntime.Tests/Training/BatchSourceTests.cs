@@ -35,10 +35,25 @@ public class BatchSourceTests
 
         Assert.Equal(reference.CopyParameters(), network.CopyParameters());
 
-        // Read lazily: one enumeration per pass and one to price the final parameters, never materialized.
-        Assert.Equal(4, source.Enumerations);
-        Assert.Equal((float)Trainer.Evaluate(network, x, y).Cost, history.FinalCost, 1e-6f);
+        // Read lazily: one enumeration per pass, never materialized; the final cost is the last pass's mean batch cost.
+        Assert.Equal(3, source.Enumerations);
+        Assert.False(history.FinalCostIsPriced);
+        Assert.Equal(history.Costs[^1].Cost, history.FinalCost);
         Assert.Equal(TrainingStatus.Completed, history.Status);
+    }
+
+    [Fact]
+    public void Source_PriceFinalCost_EnumeratesOnceMoreAndPricesTheFinalParameters()
+    {
+        (float[] x, float[] y) = ToyData.Separable(23, seed: 8);
+        var network = ScalarNetwork.Tiny().Initialize(seed: 9);
+        var source = new CountingSource(x, y, inputSize: 2, batchSize: 5);
+
+        TrainingHistory history = Trainer.Fit(network, source, new TrainingOptions { LearningRate = 0.5f, Iterations = 3, PriceFinalCost = true });
+
+        Assert.Equal(4, source.Enumerations);
+        Assert.True(history.FinalCostIsPriced);
+        Assert.Equal((float)Trainer.Evaluate(network, x, y).Cost, history.FinalCost, 1e-6f);
     }
 
     [Fact]
