@@ -106,20 +106,38 @@ public class EveryWidthCourseTests(ITestOutputHelper output)
         Assert.Equal((1.0, 0.72), (Math.Round(trainAccuracy, 4), Math.Round(testAccuracy, 2)));
     }
 
-    /// <remarks>
-    /// The course's train accuracy (98.56 %) holds at every width. Its test accuracy (80 %, 40 of 50 images) is reached
-    /// at 512 bits; at 256 and 128 bits one test image lands on the other side of 0.5 (78 %), because the matrix
-    /// kernels' sums over examples and features are still ordered by the vector width (the tiny networks' are not).
-    /// </remarks>
     [DataTheory("catvnoncat/train.csv", "catvnoncat/test.csv")]
     [MemberData(nameof(KernelWidths))]
-    public void Fit_FourLayerCatNetAtWidth_98Point56PercentTrain(string widthName)
+    public void Fit_FourLayerCatNetAtWidth_98Point56And80Percent(string widthName)
     {
         (Dataset train, Dataset test) = LoadCat();
         var net = new DeepCatNet(seed: 1);
         (double trainAccuracy, double testAccuracy) = Train(widthName, net, train, test, 0.0075f, 2500);
-        Assert.Equal(0.9856, Math.Round(trainAccuracy, 4));
-        Assert.InRange(testAccuracy, 0.78, 0.80);
+        Assert.Equal((0.9856, 0.80), (Math.Round(trainAccuracy, 4), Math.Round(testAccuracy, 2)));
+    }
+
+    /// <summary>
+    /// The reason the figures hold at every width, checked cheaply: a few iterations of the four-layer cat network
+    /// (every product orientation, a 12288-long sum, the db row sums) end with the same weights bit for bit.
+    /// </summary>
+    [DataFact("catvnoncat/train.csv")]
+    public void Fit_FourLayerCatNet_SameWeightsBitForBitAtEveryWidth()
+    {
+        Dataset train = CsvDataset.Load(SharedData.Find("catvnoncat/train.csv"), CsvLabelColumn.First, 1.0 / 255);
+        float[] Weights(SimdWidth width)
+        {
+            var net = new DeepCatNet(seed: 1);
+            using (ForceWidth(width))
+            {
+                Trainer.Fit(net, train.Inputs, train.Labels, new TrainingOptions { LearningRate = 0.0075f, Iterations = 20, RecordEvery = 20 });
+            }
+
+            return net.Parameters.ToArray();
+        }
+
+        float[] expected = Weights(SimdWidth.V512);
+        DeterminismTests.AssertBitIdentical(expected, Weights(SimdWidth.V256), "DeepCatNet weights after 20 iterations, 256 bits against 512");
+        DeterminismTests.AssertBitIdentical(expected, Weights(SimdWidth.V128), "DeepCatNet weights after 20 iterations, 128 bits against 512");
     }
 
     private (double Train, double Test) Train(string widthName, ITrainableNetwork net, Dataset train, Dataset test, float learningRate, int iterations)

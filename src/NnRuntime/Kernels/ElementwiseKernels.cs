@@ -59,18 +59,45 @@ internal static unsafe class ElementwiseKernels
         }
     }
 
+    /// <summary>
+    /// The sum of x[0 .. length) in the order of the 512-bit path at every vector width, so a layer's db does not
+    /// depend on the width: two 16-lane sums over 32-float steps (and one more 16-float step) reduced as one 512-bit
+    /// vector, then at most one 8-float and one 4-float step, each reduced as its own vector, then the last floats one
+    /// by one. Narrower widths hold a 16-lane sum in two or four vectors. The scalar width adds in sequence.
+    /// </summary>
     internal static float Sum(float* x, int length, SimdWidth width)
     {
         int i = 0;
         float sum = 0f;
-        if (width >= SimdWidth.V512)
+        if (width == SimdWidth.V512)
         {
             sum += SumVectors<Simd512, Vector512<float>>(x, ref i, length);
+        }
+        else if (width == SimdWidth.V256)
+        {
+            sum += Sum16Lanes256(x, ref i, length);
+        }
+        else if (width == SimdWidth.V128)
+        {
+            sum += Sum16Lanes128(x, ref i, length);
         }
 
         if (width >= SimdWidth.V256)
         {
             sum += SumVectors<Simd256, Vector256<float>>(x, ref i, length);
+        }
+        else if (width == SimdWidth.V128)
+        {
+            // One 8-float step as a 256-bit vector would take it: (0 + v) + 0 per lane, then the tree by halves.
+            Vector128<float> lo = Vector128<float>.Zero, hi = Vector128<float>.Zero;
+            if (i <= length - 8)
+            {
+                lo += Vector128.Load(x + i);
+                hi += Vector128.Load(x + i + 4);
+                i += 8;
+            }
+
+            sum += HorizontalSums.Sum(lo + Vector128<float>.Zero) + HorizontalSums.Sum(hi + Vector128<float>.Zero);
         }
 
         if (width >= SimdWidth.V128)
@@ -84,6 +111,59 @@ internal static unsafe class ElementwiseKernels
         }
 
         return sum;
+    }
+
+    /// <summary><see cref="SumVectors{TSimd, TVec}"/> at 512 bits, each 16-lane sum held as two 256-bit halves.</summary>
+    private static float Sum16Lanes256(float* x, ref int i, int length)
+    {
+        Vector256<float> even0 = Vector256<float>.Zero, even1 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+        for (; i <= length - 32; i += 32)
+        {
+            even0 += Vector256.Load(x + i);
+            even1 += Vector256.Load(x + i + 8);
+            odd0 += Vector256.Load(x + i + 16);
+            odd1 += Vector256.Load(x + i + 24);
+        }
+
+        if (i <= length - 16)
+        {
+            even0 += Vector256.Load(x + i);
+            even1 += Vector256.Load(x + i + 8);
+            i += 16;
+        }
+
+        // A 512-bit vector's sum: its halves added lane by lane, then the tree of eight.
+        return HorizontalSums.Sum((even0 + odd0) + (even1 + odd1));
+    }
+
+    /// <summary><see cref="SumVectors{TSimd, TVec}"/> at 512 bits, each 16-lane sum held as four 128-bit quarters.</summary>
+    private static float Sum16Lanes128(float* x, ref int i, int length)
+    {
+        Vector128<float> even0 = Vector128<float>.Zero, even1 = Vector128<float>.Zero, even2 = Vector128<float>.Zero, even3 = Vector128<float>.Zero;
+        Vector128<float> odd0 = Vector128<float>.Zero, odd1 = Vector128<float>.Zero, odd2 = Vector128<float>.Zero, odd3 = Vector128<float>.Zero;
+        for (; i <= length - 32; i += 32)
+        {
+            even0 += Vector128.Load(x + i);
+            even1 += Vector128.Load(x + i + 4);
+            even2 += Vector128.Load(x + i + 8);
+            even3 += Vector128.Load(x + i + 12);
+            odd0 += Vector128.Load(x + i + 16);
+            odd1 += Vector128.Load(x + i + 20);
+            odd2 += Vector128.Load(x + i + 24);
+            odd3 += Vector128.Load(x + i + 28);
+        }
+
+        if (i <= length - 16)
+        {
+            even0 += Vector128.Load(x + i);
+            even1 += Vector128.Load(x + i + 4);
+            even2 += Vector128.Load(x + i + 8);
+            even3 += Vector128.Load(x + i + 12);
+            i += 16;
+        }
+
+        // Lanes 0-3 and 8-11 make the low half of the eight, 4-7 and 12-15 the high half.
+        return HorizontalSums.Sum((even0 + odd0) + (even2 + odd2)) + HorizontalSums.Sum((even1 + odd1) + (even3 + odd3));
     }
 
     private static int MapVectors<TOperator, TSimd, TVec>(float* x, float* y, int i, int length)

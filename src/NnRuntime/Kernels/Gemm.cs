@@ -21,9 +21,10 @@ namespace NnGen.Kernels;
 /// example, z = W·x + b (<see cref="MatVec(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>).
 /// The overloads that take a bias and an <see cref="Activation"/> (or the activations whose derivative to apply) fuse
 /// that element-wise step into the product: each value goes through it as its tile is stored, while still in registers.
-/// Floating-point sums are reassociated for speed, so results differ from a sequential sum in the last bits and may
-/// differ between machines with different vector widths. Large products cut their output into blocks of rows and
-/// columns (<see cref="ProductSplit"/>) that the threads <see cref="KernelParallelism"/> allows share out, with results
+/// Floating-point sums are reassociated for speed, so results differ from a sequential sum in the last bits, but the
+/// products' order does not depend on the vector width or the register tiles: every width gives the same bits (see
+/// <see cref="GemmKernels"/>). Large products cut their output into blocks of rows and columns
+/// (<see cref="ProductSplit"/>) that the threads <see cref="KernelParallelism"/> allows share out, with results
 /// identical to one thread's.
 /// </remarks>
 public static unsafe class Gemm

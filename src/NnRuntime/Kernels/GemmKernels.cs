@@ -18,18 +18,25 @@ namespace NnGen.Kernels;
 /// for 4 loads + 5 broadcasts, 25 registers in use; with 16 (<see cref="TileShape.Narrow"/>: AVX2) v = 2: 10 FMAs,
 /// 13 registers. A is addressed through a row stride and a depth stride, so Aᵀ (TN) needs no transposed copy.</item>
 /// <item><b>Dot-product</b> (NT, MatVec): both operands are contiguous along k, so a tile of r A rows × c B rows keeps
-/// r·c vector partial sums, parks them in scratch between <see cref="DotDepthBlock"/> chunks of k, and at the end
-/// reduces each row's first four together into one 128-bit vector of C (see <see cref="HorizontalSums.Sum4{TVec}"/>). Wide tiles
-/// are 4 × 5 and narrow ones 3 × 4, each the fastest shape measured for its register file (docs/performance.md).</item>
+/// r·c vector partial sums, parks them in scratch between chunks of k, and at the end reduces them four outputs at a
+/// time into one 128-bit vector of C (see <see cref="HorizontalSums.Sum4Of16"/>). Wide tiles are 4 × 5 and narrow ones
+/// 3 × 4, each the fastest shape measured for its register file (docs/performance.md).</item>
 /// </list>
 /// Cache-driven variants: large NN/TN products copy B into contiguous depth-blocked panels
 /// (<see cref="OuterPackedTiles"/>); NT products with several B rows copy each k chunk of A into aligned scratch
-/// (<see cref="DotTiles"/>); short NT products (k ≤ 64) transpose B into panels (<see cref="OuterTransposedTiles"/>)
+/// (<see cref="DotTiles"/>); short NT products (k ≤ 64) transpose B into scratch (<see cref="OuterTransposed"/>)
 /// instead of paying a horizontal sum per output. Scratch is one pinned, 64-byte-aligned array per thread, reused.
-/// Tails: an outer-product column tail recomputes the last full vector of columns over all of k (harmless because C is
-/// overwritten, never accumulated: the last write is a complete result); a dot-product depth edge loads a full vector
-/// and masks the lanes that belong elsewhere to zero, the identity of the sum. Problems narrower than one vector drop
-/// to the next narrower width, down to the scalar loops, which double as the reference implementation.
+/// <para>
+/// Results do not depend on the vector width or the tile shape, only on the inputs, so the course's figures come out
+/// the same on every CPU: an outer-product element is one FMA chain over k in order, scaled once at the end, whichever
+/// tile, tail vector or depth block computes it (see <c>OuterBlock</c>); a dot-product element is summed in
+/// <see cref="SumLanes"/> lanes, the order of one 512-bit vector, at every width (see <see cref="DotTiles"/>); which of
+/// the two an NT product takes depends on its sizes only. Tails: an outer-product column tail recomputes the last full
+/// vector of columns over all of k (harmless because the chain is the same: the last write is a complete result); a
+/// dot-product depth edge loads the last 16 elements and masks the lanes that belong elsewhere to zero, the identity
+/// of the sum. Outer products narrower than one vector drop to the next narrower width, down to the scalar loops
+/// (n &lt; 4 at every width), which double as the reference implementation and keep their own, sequential order.
+/// </para>
 /// Epilogues (<see cref="IGemmEpilogue"/>) run on each value once it is final, inside the tile's store.
 /// The loops are compiled fully optimized on first call (<see cref="MethodImplOptions.AggressiveOptimization"/>): each
 /// generic instantiation is a separate method that tiered compilation would run unoptimized (every vector operation an
@@ -54,10 +61,11 @@ internal static unsafe partial class GemmKernels
     internal const int MaxDotColumns = 5;
 
     /// <summary>
-    /// Floats of k per dot-product pass. The copied chunk of A (20 rows: 80 KiB) stays in L2 and the 5 B rows of a tile
+    /// Floats of k per dot-product chunk. The copied chunk of A (20 rows: 80 KiB) stays in L2 and the 5 B rows of a tile
     /// (20 KiB) in L1 while the 5 row blocks of A stream past them; shorter chunks park and reload the tile's sums more
     /// often. The optimum measured flat from 384 to 2048; 1024 also keeps the B rows in page-long runs for the
-    /// prefetcher.
+    /// prefetcher. At narrower widths a tile sums its chunk in two or four passes back to back, the later ones reading
+    /// the tile's B rows from L1.
     /// </summary>
     internal const int DotDepthBlock = 1024;
 
@@ -406,44 +414,39 @@ internal static unsafe partial class GemmKernels
     }
 
     /// <summary>
-    /// C = alpha · A · Bᵀ for the full tiles of C columns [0, columns), by the outer-product kernel on panels of Bᵀ
-    /// transposed into scratch (depth block × tile). For short dot products (k up to
-    /// <see cref="MaxTransposedDepth"/>, e.g. a 4-input first layer) the dot-product tiles spend most of their time in
-    /// horizontal sums; this path has none, and the scalar transpose is cheap next to m·k·n FMAs when A has two row
-    /// blocks or more to reuse each panel. For long k the transpose (scalar, page-hopping across B rows) costs more
-    /// than it saves, so the dot-product tiles keep it.
+    /// C = alpha · A · Bᵀ by the outer-product kernel on blocks of Bᵀ transposed into scratch (k × columns). For short
+    /// dot products (k up to <see cref="MaxTransposedDepth"/>, e.g. a 4-input first layer) the dot-product tiles spend
+    /// most of their time in horizontal sums; this path has none, and the scalar transpose is cheap next to m·k·n FMAs
+    /// when A has two row blocks or more to reuse each block. For long k the transpose (scalar, page-hopping across B
+    /// rows) costs more than it saves, so the dot-product tiles keep it. A block is at most one L1-sized panel
+    /// (<see cref="PackedPanelFloats"/>, so the outer product never packs it again into the same scratch), a whole
+    /// number of 64-column tiles since k ≤ 64.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterTransposedTiles<TSimd, TVec, TEpilogue>(
-        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int columns, float alpha, TEpilogue epilogue)
+    private static void OuterTransposed<TSimd, TVec, TEpilogue>(
+        TileShape tiles, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
-        int width = TSimd.Count;
-        int tileColumns = tiles.OuterVectors() * width;
-        int depthBlock = PackedPanelFloats / tileColumns;
+        int maxColumns = PackedPanelFloats / Math.Max(k, 1) / 64 * 64;
         float* panel = Scratch;
-        for (int j0 = 0; j0 < columns; j0 += tileColumns)
+        for (int j0 = 0; j0 < n; j0 += maxColumns)
         {
-            for (int k0 = 0; k0 < k || k0 == 0; k0 += depthBlock)
+            int columns = Math.Min(maxColumns, n - j0);
+
+            // panel[p, jj] = B[j0 + jj, p]: reads run along B's rows.
+            for (int jj = 0; jj < columns; jj++)
             {
-                int depth = Math.Min(depthBlock, k - k0);
-
-                // panel[p, jj] = B[j0 + jj, k0 + p]: reads run along B's rows, writes stay inside the L1-sized panel.
-                for (int jj = 0; jj < tileColumns; jj++)
+                float* source = b + ((j0 + jj) * ldb);
+                float* destination = panel + jj;
+                for (int p = 0; p < k; p++)
                 {
-                    float* source = b + ((j0 + jj) * ldb) + k0;
-                    float* destination = panel + jj;
-                    for (int p = 0; p < depth; p++)
-                    {
-                        destination[p * tileColumns] = source[p];
-                    }
+                    destination[p * columns] = source[p];
                 }
-
-                var block = new OuterBlock(alpha, accumulate: k0 != 0, last: k0 + depth >= k);
-                OuterTileColumn<TSimd, TVec, TEpilogue>(tiles, a + k0, lda, 1, panel, tileColumns, c + j0, ldc, m, depth, block, epilogue);
             }
+
+            OuterVector<TSimd, TVec, TEpilogue>(tiles, a, lda, 1, panel, columns, c + j0, ldc, m, k, columns, alpha, epilogue);
         }
     }
 
@@ -454,23 +457,16 @@ internal static unsafe partial class GemmKernels
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
-        int width = TSimd.Count;
-        int tileColumns = tiles.OuterVectors() * width;
-        if (m >= 2 * OuterRowBlock && n >= tileColumns && k <= MaxTransposedDepth)
+        // Both choices depend on the sizes only, never on the width, so every width sums each element alike.
+        if (m >= 2 * OuterRowBlock && n >= SumLanes && k <= MaxTransposedDepth)
         {
-            int fullTileColumns = n - (n % tileColumns);
-            OuterTransposedTiles<TSimd, TVec, TEpilogue>(tiles, a, lda, b, ldb, c, ldc, m, k, fullTileColumns, alpha, epilogue);
-            if (fullTileColumns < n)
-            {
-                Dot(TSimd.Width, tiles, a, lda, b + (fullTileColumns * ldb), ldb, c + fullTileColumns, ldc, m, k, n - fullTileColumns, alpha, epilogue);
-            }
-
+            OuterTransposed<TSimd, TVec, TEpilogue>(tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
             return;
         }
 
-        if (k < width)
+        if (k < SumLanes)
         {
-            Dot(TSimd.Narrower, tiles, a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
+            DotShort(a, lda, b, ldb, c, ldc, m, k, n, alpha, epilogue);
             return;
         }
 

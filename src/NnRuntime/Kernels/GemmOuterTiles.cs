@@ -7,10 +7,16 @@ namespace NnGen.Kernels;
 internal static unsafe partial class GemmKernels
 {
     /// <summary>
-    /// What an outer-product tile needs to know about the depth block it sums: the scale, whether C already holds the
-    /// earlier blocks' partial sums (packed products), and whether this block is the last, so values are final and go
-    /// through the epilogue.
+    /// What an outer-product tile needs to know about the depth block it sums: the scale, whether C holds the earlier
+    /// blocks' sums (packed products), and whether this block is the last, so values are final and go through the
+    /// epilogue.
     /// </summary>
+    /// <remarks>
+    /// Every element of C is one FMA chain over p = 0 … k−1 in order, scaled once at the end. A later depth block
+    /// continues the chain from the unscaled sum the previous block left in C, so where the depth blocks fall (their
+    /// length depends on the vector width and tile shape), whether B was packed at all, and whether a column is
+    /// computed by a full tile or by a tail vector change nothing: the result is the same at every width.
+    /// </remarks>
     private readonly struct OuterBlock(float alpha, bool accumulate, bool last)
     {
         public readonly float Alpha = alpha;
@@ -30,15 +36,27 @@ internal static unsafe partial class GemmKernels
         }
     }
 
-    /// <summary>C = scale · tile, or C += scale · tile after an earlier depth block; then the epilogue once final.</summary>
+    /// <summary>The sum a tile starts a depth block from: zero, or the unscaled sum the previous block left in C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec StartOuter<TSimd, TVec>(float* c, in OuterBlock block)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct => block.Accumulate ? TSimd.Load(c) : TSimd.Zero;
+
+    /// <summary>After the last depth block C = scale · sum, through the epilogue; after an earlier one the unscaled sum, for the next block to continue.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreOuter<TSimd, TVec, TEpilogue>(TVec tile, TVec scale, float* c, in OuterBlock block, int row, TEpilogue epilogue)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
-        TVec value = block.Accumulate ? TSimd.MultiplyAdd(tile, scale, TSimd.Load(c)) : TSimd.Multiply(tile, scale);
-        if (!TEpilogue.IsNone && block.Last)
+        if (!block.Last)
+        {
+            TSimd.Store(tile, c);
+            return;
+        }
+
+        TVec value = TSimd.Multiply(tile, scale);
+        if (!TEpilogue.IsNone)
         {
             value = epilogue.Apply<TSimd, TVec>(value, c, row);
         }
@@ -59,11 +77,16 @@ internal static unsafe partial class GemmKernels
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        TVec c00 = TSimd.Zero, c01 = TSimd.Zero, c02 = TSimd.Zero, c03 = TSimd.Zero;
-        TVec c10 = TSimd.Zero, c11 = TSimd.Zero, c12 = TSimd.Zero, c13 = TSimd.Zero;
-        TVec c20 = TSimd.Zero, c21 = TSimd.Zero, c22 = TSimd.Zero, c23 = TSimd.Zero;
-        TVec c30 = TSimd.Zero, c31 = TSimd.Zero, c32 = TSimd.Zero, c33 = TSimd.Zero;
-        TVec c40 = TSimd.Zero, c41 = TSimd.Zero, c42 = TSimd.Zero, c43 = TSimd.Zero;
+        TVec c00 = StartOuter<TSimd, TVec>(c, block), c01 = StartOuter<TSimd, TVec>(c + width, block);
+        TVec c02 = StartOuter<TSimd, TVec>(c + (2 * width), block), c03 = StartOuter<TSimd, TVec>(c + (3 * width), block);
+        TVec c10 = StartOuter<TSimd, TVec>(c + ldc, block), c11 = StartOuter<TSimd, TVec>(c + ldc + width, block);
+        TVec c12 = StartOuter<TSimd, TVec>(c + ldc + (2 * width), block), c13 = StartOuter<TSimd, TVec>(c + ldc + (3 * width), block);
+        TVec c20 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c21 = StartOuter<TSimd, TVec>(c + (2 * ldc) + width, block);
+        TVec c22 = StartOuter<TSimd, TVec>(c + (2 * ldc) + (2 * width), block), c23 = StartOuter<TSimd, TVec>(c + (2 * ldc) + (3 * width), block);
+        TVec c30 = StartOuter<TSimd, TVec>(c + (3 * ldc), block), c31 = StartOuter<TSimd, TVec>(c + (3 * ldc) + width, block);
+        TVec c32 = StartOuter<TSimd, TVec>(c + (3 * ldc) + (2 * width), block), c33 = StartOuter<TSimd, TVec>(c + (3 * ldc) + (3 * width), block);
+        TVec c40 = StartOuter<TSimd, TVec>(c + (4 * ldc), block), c41 = StartOuter<TSimd, TVec>(c + (4 * ldc) + width, block);
+        TVec c42 = StartOuter<TSimd, TVec>(c + (4 * ldc) + (2 * width), block), c43 = StartOuter<TSimd, TVec>(c + (4 * ldc) + (3 * width), block);
         float* a0 = a;
         float* a1 = a0 + aRowStride;
         float* a2 = a1 + aRowStride;
@@ -149,7 +172,8 @@ internal static unsafe partial class GemmKernels
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        TVec c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero;
+        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + width, block);
+        TVec c2 = StartOuter<TSimd, TVec>(c + (2 * width), block), c3 = StartOuter<TSimd, TVec>(c + (3 * width), block);
         for (int p = 0; p < k; p++)
         {
             TVec x = TSimd.Broadcast(*a);
@@ -175,7 +199,9 @@ internal static unsafe partial class GemmKernels
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
-        TVec c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero, c4 = TSimd.Zero;
+        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + ldc, block);
+        TVec c2 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c3 = StartOuter<TSimd, TVec>(c + (3 * ldc), block);
+        TVec c4 = StartOuter<TSimd, TVec>(c + (4 * ldc), block);
         float* a0 = a;
         float* a1 = a0 + aRowStride;
         float* a2 = a1 + aRowStride;
@@ -209,23 +235,17 @@ internal static unsafe partial class GemmKernels
         where TVec : struct
         where TEpilogue : struct, IGemmEpilogue
     {
-        // Two accumulators so consecutive FMAs do not wait on each other's latency.
-        TVec even = TSimd.Zero, odd = TSimd.Zero;
-        int p = 0;
-        for (; p <= k - 2; p += 2)
+        // One chain, like every other tile's element: a second accumulator would hide FMA latency but sum this
+        // element in another order than the tile that computes it at a different width.
+        TVec sum = StartOuter<TSimd, TVec>(c, block);
+        for (int p = 0; p < k; p++)
         {
-            even = TSimd.MultiplyAdd(TSimd.Broadcast(*a), TSimd.Load(b), even);
-            odd = TSimd.MultiplyAdd(TSimd.Broadcast(a[aDepthStride]), TSimd.Load(b + ldb), odd);
-            a += 2 * aDepthStride;
-            b += 2 * ldb;
+            sum = TSimd.MultiplyAdd(TSimd.Broadcast(*a), TSimd.Load(b), sum);
+            a += aDepthStride;
+            b += ldb;
         }
 
-        if (p < k)
-        {
-            even = TSimd.MultiplyAdd(TSimd.Broadcast(*a), TSimd.Load(b), even);
-        }
-
-        StoreOuter<TSimd, TVec, TEpilogue>(TSimd.Add(even, odd), TSimd.Broadcast(block.Alpha), c, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(sum, TSimd.Broadcast(block.Alpha), c, block, row, epilogue);
     }
 
     // The narrow shape's tiles (16 vector registers): 5 rows × 2 vectors keep 10 sums, 2 B vectors and one broadcast
@@ -239,11 +259,11 @@ internal static unsafe partial class GemmKernels
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        TVec c00 = TSimd.Zero, c01 = TSimd.Zero;
-        TVec c10 = TSimd.Zero, c11 = TSimd.Zero;
-        TVec c20 = TSimd.Zero, c21 = TSimd.Zero;
-        TVec c30 = TSimd.Zero, c31 = TSimd.Zero;
-        TVec c40 = TSimd.Zero, c41 = TSimd.Zero;
+        TVec c00 = StartOuter<TSimd, TVec>(c, block), c01 = StartOuter<TSimd, TVec>(c + width, block);
+        TVec c10 = StartOuter<TSimd, TVec>(c + ldc, block), c11 = StartOuter<TSimd, TVec>(c + ldc + width, block);
+        TVec c20 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c21 = StartOuter<TSimd, TVec>(c + (2 * ldc) + width, block);
+        TVec c30 = StartOuter<TSimd, TVec>(c + (3 * ldc), block), c31 = StartOuter<TSimd, TVec>(c + (3 * ldc) + width, block);
+        TVec c40 = StartOuter<TSimd, TVec>(c + (4 * ldc), block), c41 = StartOuter<TSimd, TVec>(c + (4 * ldc) + width, block);
         float* a0 = a;
         float* a1 = a0 + aRowStride;
         float* a2 = a1 + aRowStride;
@@ -307,7 +327,7 @@ internal static unsafe partial class GemmKernels
         where TEpilogue : struct, IGemmEpilogue
     {
         int width = TSimd.Count;
-        TVec c0 = TSimd.Zero, c1 = TSimd.Zero;
+        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + width, block);
         for (int p = 0; p < k; p++)
         {
             TVec x = TSimd.Broadcast(*a);

@@ -12,7 +12,12 @@ namespace NnGen.Kernels;
 /// which the course's figures were first reproduced, and every fallback (no SSE3/AVX, Arm) writes out the same tree
 /// rather than the runtime's software fallback, which adds lanes in sequence.
 /// </summary>
-internal static class HorizontalSums
+/// <remarks>
+/// <see cref="SumOf16"/> and <see cref="Sum4Of16"/> reduce 16 lanes parked in memory exactly as a 512-bit vector is
+/// reduced, whatever vectors the CPU has: the matrix products sum in 16 lanes at every width so that their results do
+/// not depend on it.
+/// </remarks>
+internal static unsafe class HorizontalSums
 {
     /// <summary>Shuffle control [x0, x2, y0, y2] (per 128-bit lane).</summary>
     private const byte EvenLanes = 0b10_00_10_00;
@@ -61,6 +66,38 @@ internal static class HorizontalSums
         return Sum4(
             Unsafe.BitCast<TVec, Vector128<float>>(s0), Unsafe.BitCast<TVec, Vector128<float>>(s1),
             Unsafe.BitCast<TVec, Vector128<float>>(s2), Unsafe.BitCast<TVec, Vector128<float>>(s3));
+    }
+
+    /// <summary>The sum of the 16 floats at <paramref name="lanes"/> in <see cref="Sum{TVec}"/>'s order for a 512-bit vector: lanes i and i + 8 first, then the tree of eight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float SumOf16(float* lanes)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            return Sum(Vector256.Load(lanes) + Vector256.Load(lanes + 8));
+        }
+
+        return Sum(Vector128.Load(lanes) + Vector128.Load(lanes + 8)) + Sum(Vector128.Load(lanes + 4) + Vector128.Load(lanes + 12));
+    }
+
+    /// <summary>The four sums of 16 floats at l0 … l3 as one vector, each in <see cref="SumOf16"/>'s order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Sum4Of16(float* l0, float* l1, float* l2, float* l3)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            return Sum4(
+                Vector256.Load(l0) + Vector256.Load(l0 + 8), Vector256.Load(l1) + Vector256.Load(l1 + 8),
+                Vector256.Load(l2) + Vector256.Load(l2 + 8), Vector256.Load(l3) + Vector256.Load(l3 + 8));
+        }
+
+        // The 256-bit tree written in halves, as its own fallback is: the low four lanes' sums, then the high four's.
+        return Sum4(
+            Vector128.Load(l0) + Vector128.Load(l0 + 8), Vector128.Load(l1) + Vector128.Load(l1 + 8),
+            Vector128.Load(l2) + Vector128.Load(l2 + 8), Vector128.Load(l3) + Vector128.Load(l3 + 8)) +
+            Sum4(
+                Vector128.Load(l0 + 4) + Vector128.Load(l0 + 12), Vector128.Load(l1 + 4) + Vector128.Load(l1 + 12),
+                Vector128.Load(l2 + 4) + Vector128.Load(l2 + 12), Vector128.Load(l3 + 4) + Vector128.Load(l3 + 12));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
