@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using NnGen.Shared;
 
 namespace NnGen.Generator.Baking
 {
@@ -190,7 +191,7 @@ namespace NnGen.Generator.Baking
             {
                 if (dimension != 0 && bytes > long.MaxValue / dimension)
                 {
-                    throw Fail(name, offset, $"shape ({FormatShape(shape)}) is too large");
+                    throw Fail(name, offset, $"shape ({TensorShapes.Format(shape)}) is too large");
                 }
 
                 bytes *= dimension;
@@ -198,7 +199,7 @@ namespace NnGen.Generator.Baking
 
             if (offsets[1] - offsets[0] != bytes)
             {
-                throw Fail(name, offset, $"shape ({FormatShape(shape)}) of {dtype} needs {bytes} bytes; data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}");
+                throw Fail(name, offset, $"shape ({TensorShapes.Format(shape)}) of {dtype} needs {bytes} bytes; data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}");
             }
 
             return new TensorEntry(name, dtype, shape, offsets[0], offsets[1]);
@@ -250,9 +251,6 @@ namespace NnGen.Generator.Baking
                 default: return 0;
             }
         }
-
-        public static string FormatShape(long[] shape) =>
-            string.Join(", ", Array.ConvertAll(shape, dimension => dimension.ToString(CultureInfo.InvariantCulture)));
 
         // An object's keys, one at a time; the caller reads each value before asking for the next key.
         private IEnumerable<(string Key, int Offset)> ObjectKeys(string? tensor)

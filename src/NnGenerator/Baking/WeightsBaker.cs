@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using NnGen.Generator.Diagnostics;
 using NnGen.Generator.Model;
+using NnGen.Shared;
 
 namespace NnGen.Generator.Baking
 {
@@ -243,8 +244,8 @@ namespace NnGen.Generator.Baking
 
             if (!entry.Shape.SequenceEqual(shape) && (alternative is null || !entry.Shape.SequenceEqual(alternative)))
             {
-                string also = alternative is null ? string.Empty : $" or ({SafetensorsHeader.FormatShape(alternative)})";
-                throw new BakeException(Tensor(entry.Name, fileName, spec, $"expected shape ({SafetensorsHeader.FormatShape(shape)}){also}{what}, found ({SafetensorsHeader.FormatShape(entry.Shape)})"));
+                string also = alternative is null ? string.Empty : $" or ({TensorShapes.Format(alternative)})";
+                throw new BakeException(Tensor(entry.Name, fileName, spec, $"expected shape ({TensorShapes.Format(shape)}){also}{what}, found ({TensorShapes.Format(entry.Shape)})"));
             }
         }
 
@@ -267,28 +268,9 @@ namespace NnGen.Generator.Baking
                 {
                     string value = (bits & 0x007FFFFF) != 0 ? "NaN" : bits < 0 ? "-Infinity" : "Infinity";
                     int index = (int)((i - start) / 4);
-                    throw new BakeException(Corrupt(fileName, spec, entry.Name, i, $"value{Position(entry.Shape, index)} is {value}; every value must be finite"));
+                    throw new BakeException(Corrupt(fileName, spec, entry.Name, i, $"value{TensorShapes.Position(entry.Shape, index)} is {value}; every value must be finite"));
                 }
             }
-        }
-
-        /// <summary>The multi-index of flat element <paramref name="index"/>, e.g. <c> at [2, 1]</c>.</summary>
-        private static string Position(long[] shape, int index)
-        {
-            if (shape.Length == 0)
-            {
-                return string.Empty;
-            }
-
-            long[] position = new long[shape.Length];
-            long rest = index;
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                position[d] = shape[d] == 0 ? 0 : rest % shape[d];
-                rest = shape[d] == 0 ? rest : rest / shape[d];
-            }
-
-            return " at [" + SafetensorsHeader.FormatShape(position) + "]";
         }
 
         public static BakeProblem TooLarge(string fileName, NetworkSpec spec, long bytes) =>

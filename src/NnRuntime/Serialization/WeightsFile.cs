@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using NnGen.Shared;
 
 namespace NnGen;
 
@@ -203,7 +204,7 @@ public static partial class WeightsFile
             if (bad >= 0)
             {
                 throw new InvalidOperationException(Invariant(
-                    $"{architecture.Name}: {tensor.Name}{Position(tensor.Shape.Select(d => (long)d).ToArray(), bad)} is {tensor.Values.Span[bad]}; a network with non-finite parameters (diverged?) is not saved."));
+                    $"{architecture.Name}: {tensor.Name}{TensorShapes.Position(tensor.Shape.Select(d => (long)d).ToArray(), bad)} is {tensor.Values.Span[bad]}; a network with non-finite parameters (diverged?) is not saved."));
             }
         }
 
@@ -375,7 +376,7 @@ public static partial class WeightsFile
         int bad = IndexOfNonFinite(destination);
         if (bad >= 0)
         {
-            throw SafeTensors.Error(label, entry.Name, $"value{Position(entry.Shape, bad)} is {destination[bad].ToString(CultureInfo.InvariantCulture)}; every value must be finite.");
+            throw SafeTensors.Error(label, entry.Name, $"value{TensorShapes.Position(entry.Shape, bad)} is {destination[bad].ToString(CultureInfo.InvariantCulture)}; every value must be finite.");
         }
     }
 
@@ -390,25 +391,6 @@ public static partial class WeightsFile
         }
 
         return -1;
-    }
-
-    /// <summary>The multi-index of flat element <paramref name="index"/>, e.g. <c>[2, 1]</c>.</summary>
-    private static string Position(long[] shape, int index)
-    {
-        if (shape.Length == 0)
-        {
-            return string.Empty;
-        }
-
-        long[] position = new long[shape.Length];
-        long rest = index;
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            position[d] = shape[d] == 0 ? 0 : rest % shape[d];
-            rest = shape[d] == 0 ? rest : rest / shape[d];
-        }
-
-        return " at [" + NamedTensor.FormatShape(position) + "]";
     }
 
     private static string Names(IReadOnlyList<SafeTensors.Entry> entries) =>
