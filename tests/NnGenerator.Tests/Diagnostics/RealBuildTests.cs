@@ -1,9 +1,9 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using NnGen.Reports.Tests.Support;
 
 namespace NnGen.Generator.Tests.Diagnostics;
 
@@ -68,7 +68,7 @@ public sealed class RealBuildTests
                 public partial class BrokenNet { }
                 """);
 
-            (int exitCode, string output) = Run(
+            (int exitCode, string output) = Processes.Run(
                 "dotnet",
                 $"build \"{Path.Combine(directory, "Consumer.csproj")}\" -c Release --artifacts-path \"{Path.Combine(directory, "artifacts")}\" --disable-build-servers -nologo -v:minimal -p:NuGetAudit=false",
                 directory);
@@ -93,30 +93,6 @@ public sealed class RealBuildTests
                 // A leftover temp directory is harmless.
             }
         }
-    }
-
-    private static (int ExitCode, string Output) Run(string fileName, string arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using Process process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet build did not finish in 5 minutes:\n" + stdout);
-        }
-
-        return (process.ExitCode, stdout + stderr.GetAwaiter().GetResult());
     }
 
     private static string RepositoryRoot([CallerFilePath] string thisFile = "")
