@@ -416,7 +416,7 @@ internal static unsafe partial class GemmKernels
     /// <summary>
     /// C = alpha · A · Bᵀ by the outer-product kernel on blocks of Bᵀ transposed into scratch (k × columns). For short
     /// dot products (k up to <see cref="MaxTransposedDepth"/>, e.g. a 4-input first layer) the dot-product tiles spend
-    /// most of their time in horizontal sums; this path has none, and the scalar transpose is cheap next to m·k·n FMAs
+    /// most of their time in horizontal sums; this path has none, and the transpose (<see cref="BlockTranspose"/>) is cheap next to m·k·n FMAs
     /// when A has two row blocks or more to reuse each block. For long k the transpose (scalar, page-hopping across B
     /// rows) costs more than it saves, so the dot-product tiles keep it. A block is at most one L1-sized panel
     /// (<see cref="PackedPanelFloats"/>, so the outer product never packs it again into the same scratch), a whole
@@ -435,16 +435,8 @@ internal static unsafe partial class GemmKernels
         {
             int columns = Math.Min(maxColumns, n - j0);
 
-            // panel[p, jj] = B[j0 + jj, p]: reads run along B's rows.
-            for (int jj = 0; jj < columns; jj++)
-            {
-                float* source = b + ((j0 + jj) * ldb);
-                float* destination = panel + jj;
-                for (int p = 0; p < k; p++)
-                {
-                    destination[p * columns] = source[p];
-                }
-            }
+            // panel[p, jj] = B[j0 + jj, p].
+            BlockTranspose.Transpose(b + (j0 * ldb), ldb, panel, columns, columns, k);
 
             OuterVector<TSimd, TVec, TEpilogue>(tiles, a, lda, 1, panel, columns, c + j0, ldc, m, k, columns, alpha, epilogue);
         }
