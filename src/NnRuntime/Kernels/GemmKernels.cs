@@ -279,6 +279,13 @@ internal static unsafe partial class GemmKernels
             OuterTileColumn<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b + j, ldb, c + j, ldc, m, k, block, epilogue);
         }
 
+        if (j < n && j >= tileColumns && OverlapLastTile(tiles, (n - j + width - 1) / width))
+        {
+            // One full tile over the last columns, recomputing some of the previous tile's (same chains, same values).
+            OuterTileColumn<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b + n - tileColumns, ldb, c + n - tileColumns, ldc, m, k, block, epilogue);
+            j = n;
+        }
+
         for (; j < n; j += width)
         {
             // The last partial vector is recomputed over the final full vector's columns.
@@ -295,6 +302,14 @@ internal static unsafe partial class GemmKernels
             }
         }
     }
+
+    /// <summary>
+    /// Whether the last <paramref name="vectors"/> vectors of columns go through one full tile placed over C's last
+    /// columns rather than one single-vector tile each. A single-vector tile waits on its FMA chains' latency (5 chains,
+    /// 4 cycles each: about one step per 4 cycles) while a full tile keeps both FMA pipes busy, so a full tile of two
+    /// vectors costs about what one single-vector tile does, and one of four about what two and a half do.
+    /// </summary>
+    private static bool OverlapLastTile(TileShape tiles, int vectors) => vectors >= Math.Max(2, tiles.OuterVectors() - 1);
 
     /// <summary>
     /// All m rows of one tile-wide column strip: 5-row tiles, then single rows. With a <paramref name="prefetch"/>

@@ -74,6 +74,14 @@ public class CrossWidthTests
         yield return (128, 64, 256);
         yield return (10, 129, 64);
         yield return (33, 1041, 209);
+
+        // The tabular iteration ([30,16,1], m = 455) and column tails that take one overlapping full tile at some width.
+        yield return (16, 30, 455);
+        yield return (16, 455, 30);
+        yield return (16, 1, 455);
+        yield return (1, 455, 16);
+        yield return (7, 64, 60);
+        yield return (6, 17, 62);
     }
 
     [Theory]
