@@ -312,7 +312,7 @@ internal static unsafe partial class GemmKernels
     private static bool OverlapLastTile(TileShape tiles, int vectors) => vectors >= Math.Max(2, tiles.OuterVectors() - 1);
 
     /// <summary>
-    /// All m rows of one tile-wide column strip: 5-row tiles, then single rows. With a <paramref name="prefetch"/>
+    /// All m rows of one tile-wide column strip: 5-row tiles, then the rest (<see cref="OuterFourRowTiles"/>). With a <paramref name="prefetch"/>
     /// block, the strip's 5-row tiles pull in its rows from <paramref name="prefetchRow"/> on, one row per tile and one
     /// line per step.
     /// </summary>
@@ -326,7 +326,8 @@ internal static unsafe partial class GemmKernels
     {
         bool wide = tiles == TileShape.Wide;
         int i = 0;
-        for (; i <= m - OuterRowBlock; i += OuterRowBlock, prefetchRow++)
+        int fiveRowEnd = FiveRowEnd(m);
+        for (; i < fiveRowEnd; i += OuterRowBlock, prefetchRow++)
         {
             float* line = prefetch.Row(prefetchRow);
             float* rowA = a + (i * aRowStride);
@@ -341,17 +342,7 @@ internal static unsafe partial class GemmKernels
             }
         }
 
-        for (; i < m; i++)
-        {
-            if (wide)
-            {
-                Outer1x4<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
-            }
-            else
-            {
-                Outer1x2<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
-            }
-        }
+        OuterFourRowTiles<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, i, m, depth, block, epilogue);
     }
 
     /// <summary>Rows of B that a packed block's tiles pull into L2 for the next block; default: none.</summary>
@@ -417,7 +408,7 @@ internal static unsafe partial class GemmKernels
                     : default;
                 var block = new OuterBlock(alpha, accumulate: k0 != 0, last: k0 + depth == k);
                 float* aBlock = a + (k0 * aDepthStride);
-                int rowBlocks = m / OuterRowBlock;
+                int rowBlocks = FiveRowEnd(m) / OuterRowBlock;
                 for (int t = 0; t < tileCount; t++)
                 {
                     OuterTileColumn<TSimd, TVec, TEpilogue>(

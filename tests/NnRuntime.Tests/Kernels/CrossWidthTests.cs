@@ -82,6 +82,12 @@ public class CrossWidthTests
         yield return (1, 455, 16);
         yield return (7, 64, 60);
         yield return (6, 17, 62);
+
+        // Rows left after the five-row tiles (four-row tiles), unpacked and packed over several depth blocks.
+        yield return (9, 40, 50);
+        yield return (21, 40, 50);
+        yield return (21, 300, 70);
+        yield return (18, 300, 70);
     }
 
     [Theory]

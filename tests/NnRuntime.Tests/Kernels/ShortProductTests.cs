@@ -6,8 +6,8 @@ namespace NnGen.Tests.Kernels;
 
 /// <summary>
 /// The paths of a medium network's full-batch iteration ([30,16,1], m = 455): the short-depth NT product's block
-/// transpose of B, and outer products whose last columns go through one full tile laid over the previous tile's
-/// columns. Each against the double-precision reference at every width and tile shape; their bits across widths are
+/// transpose of B, outer products whose last columns go through one full tile laid over the previous tile's columns,
+/// and the four-row tiles for the rows the five-row tiles leave. Each against the double-precision reference at every width and tile shape; their bits across widths are
 /// <see cref="CrossWidthTests"/>'.
 /// </summary>
 public sealed class ShortProductTests
@@ -69,6 +69,10 @@ public sealed class ShortProductTests
     [
         (16, 30, 455), (16, 455, 30), (1, 16, 455), (16, 1, 455), (1, 455, 16),
         (12, 31, 30), (7, 64, 60), (6, 17, 62), (11, 9, 47), (16, 20, 33), (10, 64, 129),
+
+        // Rows left after the five-row tiles (m % 5 = 1 … 4), unpacked and packed over several depth blocks.
+        (4, 40, 50), (9, 40, 50), (14, 40, 50), (21, 40, 50), (26, 3, 17), (6, 40, 50),
+        (21, 300, 70), (18, 300, 70), (9, 300, 70), (16, 300, 70),
     ];
 
     [Theory]
