@@ -7,8 +7,8 @@ namespace NnGen.Kernels;
 /// <summary>
 /// Copies a row-major block into its transpose in square register blocks: 8 × 8 with AVX (eight row loads, 24
 /// shuffles, eight row stores), 4 × 4 with SSE, one float at a time elsewhere. The short-depth NT product
-/// (Z1 = W1·Xᵀ with few inputs) transposes the examples it multiplies on every call; one float at a time, with every
-/// store landing in a different panel row, that copy took longer than the product's arithmetic.
+/// (Z1 = W1·Xᵀ with few inputs) transposes the examples it multiplies on every call, and one float at a time, every
+/// store landing in a different panel row, that copy costs as much as the product's arithmetic.
 /// </summary>
 /// <remarks>
 /// A transpose only moves floats, so the result is the same whichever path runs. The edges reuse the last full block:
