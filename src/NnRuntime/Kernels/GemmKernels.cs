@@ -32,9 +32,10 @@ namespace NnGen.Kernels;
 /// tile, tail vector or depth block computes it (see <c>OuterBlock</c>); a dot-product element is summed in
 /// <see cref="SumLanes"/> lanes, the order of one 512-bit vector, at every width (see <see cref="DotTiles"/>); which of
 /// the two an NT product takes depends on its sizes only. Tails: an outer-product column tail recomputes the last full
-/// vector of columns over all of k (harmless because the chain is the same: the last write is a complete result); a
-/// dot-product depth edge loads the last 16 elements and masks the lanes that belong elsewhere to zero, the identity
-/// of the sum. Outer products narrower than one vector drop to the next narrower width, down to the scalar loops
+/// vector of columns, or the last full tile when it spans two vectors or more, over all of k (harmless because the
+/// chain is the same: the last write is a complete result), and rows left by the five-row tiles may do the same with a
+/// four-row tile (see <see cref="OuterFourRowTiles"/>); a dot-product depth edge loads the last 16 elements and masks
+/// the lanes that belong elsewhere to zero, the identity of the sum. Outer products narrower than one vector drop to the next narrower width, down to the scalar loops
 /// (n &lt; 4 at every width), which double as the reference implementation and keep their own, sequential order.
 /// </para>
 /// Epilogues (<see cref="IGemmEpilogue"/>) run on each value once it is final, inside the tile's store.
@@ -312,9 +313,9 @@ internal static unsafe partial class GemmKernels
     private static bool OverlapLastTile(TileShape tiles, int vectors) => vectors >= Math.Max(2, tiles.OuterVectors() - 1);
 
     /// <summary>
-    /// All m rows of one tile-wide column strip: 5-row tiles, then the rest (<see cref="OuterFourRowTiles"/>). With a <paramref name="prefetch"/>
-    /// block, the strip's 5-row tiles pull in its rows from <paramref name="prefetchRow"/> on, one row per tile and one
-    /// line per step.
+    /// All m rows of one tile-wide column strip: 5-row tiles, then the rest (<see cref="OuterFourRowTiles"/>). With a
+    /// <paramref name="prefetch"/> block, the strip's 5-row tiles pull in its rows from <paramref name="prefetchRow"/>
+    /// on, one row per tile and one line per step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OuterTileColumn<TSimd, TVec, TEpilogue>(
@@ -422,9 +423,9 @@ internal static unsafe partial class GemmKernels
     /// <summary>
     /// C = alpha · A · Bᵀ by the outer-product kernel on blocks of Bᵀ transposed into scratch (k × columns). For short
     /// dot products (k up to <see cref="MaxTransposedDepth"/>, e.g. a 4-input first layer) the dot-product tiles spend
-    /// most of their time in horizontal sums; this path has none, and the transpose (<see cref="BlockTranspose"/>) is cheap next to m·k·n FMAs
-    /// when A has two row blocks or more to reuse each block. For long k the transpose (scalar, page-hopping across B
-    /// rows) costs more than it saves, so the dot-product tiles keep it. A block is at most one L1-sized panel
+    /// most of their time in horizontal sums; this path has none, and the transpose (<see cref="BlockTranspose"/>) is
+    /// cheap next to m·k·n FMAs when A has two row blocks or more to reuse each block. For long k the transpose
+    /// (page-hopping across B rows) costs more than it saves, so the dot-product tiles keep it. A block is at most one L1-sized panel
     /// (<see cref="PackedPanelFloats"/>, so the outer product never packs it again into the same scratch), a whole
     /// number of 64-column tiles since k ≤ 64.
     /// </summary>
