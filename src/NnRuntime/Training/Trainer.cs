@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using NnGen.Kernels;
 
@@ -328,9 +327,7 @@ public static partial class Trainer
             {
                 token.ThrowIfCancellationRequested();
                 int count = Math.Min(batchSize, examples - start);
-                ReadOnlySpan<int> rows = order.AsSpan(start, count);
-                GatherRows(inputs, inputSize, rows, batchInputs);
-                GatherRows(labels, outputSize, rows, batchLabels);
+                BatchGather.Gather(inputs, labels, inputSize, outputSize, order.AsSpan(start, count), batchInputs, batchLabels, KernelParallelism.Current);
 
                 ReadOnlySpan<float> x = batchInputs.AsSpan(0, count * inputSize);
                 ReadOnlySpan<float> y = batchLabels.AsSpan(0, count * outputSize);
@@ -343,33 +340,6 @@ public static partial class Trainer
             if (EndPass(session, pass, recorded, weightedCost, examples))
             {
                 return;
-            }
-        }
-    }
-
-    /// <summary>Copies rows <paramref name="rows"/> of <paramref name="source"/> (rows of <paramref name="length"/> floats) one after another into <paramref name="destination"/>.</summary>
-    /// <remarks>
-    /// The rows of a shuffled batch sit anywhere in a data set far larger than the caches, so each copy would wait for
-    /// its first lines from memory; asking for the lines of a row a few rows ahead lets those waits overlap.
-    /// </remarks>
-    private static unsafe void GatherRows(ReadOnlySpan<float> source, int length, ReadOnlySpan<int> rows, Span<float> destination)
-    {
-        const int Ahead = 4;
-        const int LineFloats = 16;
-        fixed (float* pSource = source)
-        {
-            for (int row = 0; row < rows.Length; row++)
-            {
-                if (Sse.IsSupported && row + Ahead < rows.Length)
-                {
-                    float* next = pSource + ((nint)rows[row + Ahead] * length);
-                    for (int offset = 0; offset < length; offset += LineFloats)
-                    {
-                        Sse.Prefetch0(next + offset);
-                    }
-                }
-
-                source.Slice(rows[row] * length, length).CopyTo(destination.Slice(row * length, length));
             }
         }
     }
