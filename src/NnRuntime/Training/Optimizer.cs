@@ -29,7 +29,8 @@ public abstract class Optimizer
 
     /// <summary>
     /// The length of the one state buffer for <paramref name="parameterCount"/> parameters: the optimizer's slots plus
-    /// one slot for the update Δ it computes (gradient descent needs neither).
+    /// one slot where each update keeps the parameters it started from, so that a refused update is undone (gradient
+    /// descent needs neither).
     /// </summary>
     /// <param name="parameterCount">P, the network's <see cref="ITrainableNetwork.ParameterCount"/>.</param>
     /// <returns>(<see cref="StateSlots"/> + 1) × P, or 0 for gradient descent.</returns>

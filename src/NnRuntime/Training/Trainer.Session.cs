@@ -213,8 +213,7 @@ public static partial class Trainer
             ReadOnlySpan<float> direction = Gradients;
             float factor = _learningRate;
 
-            // Gradient descent keeps the course's two passes and no backup (a full-batch run of a small network makes
-            // many cheap updates):
+            // Gradient descent has no state buffer (its StateLength is 0), so no slot to undo from: it bounds the update.
             // ‖Δ‖₂ ≥ max|Δ| bounds the step, and its one pass (as cheap as the update itself) also catches NaN and ±∞:
             // a non-finite element makes the sum of squares non-finite. So can finite steps beyond 1.8e19, which
             // are told apart by a second, rarer pass. Float rounding keeps the norm within 2^-22 of the true one, and
