@@ -84,12 +84,25 @@ namespace NnGen.Generator.Emit.Strategies
 
         private static void EmitBackpropagate(SourceWriter writer, NetworkPlan plan, Lanes lanes)
         {
-            LayerPlan output = plan.Output;
-            string L = Int(output.Index);
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private float Backpropagate{lanes.Suffix}({RuntimeNames.ReadOnlySpan} x, {RuntimeNames.ReadOnlySpan} y, int m, {RuntimeNames.Span} gradients, {RuntimeNames.Span} workspace, bool computeCost)"))
             {
                 EmitBuffers(writer, plan, "workspace", labels: true);
+                writer.WriteLine("// A[l]: n[l] rows of mp after Xᵀ and Yᵀ; the backward pass overwrites a hidden layer's A with its dZ.");
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    string start = Int(plan.InputSize + plan.OutputSize + layer.CacheOffset);
+                    writer.WriteLine($"{RuntimeNames.Span} {Cache(layer)} = workspace.Slice({start} * mp, {Int(layer.Units)} * mp);");
+                }
+
+                writer.WriteLine("// The loops below stay inside these slices (mp is a whole number of steps), so they load and store unchecked.");
+                writer.WriteLine($"ref float {Start("xT")} = ref {RuntimeNames.GetReference}(xT);");
+                writer.WriteLine($"ref float {Start("yT")} = ref {RuntimeNames.GetReference}(yT);");
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    writer.WriteLine($"ref float {Start(Cache(layer))} = ref {RuntimeNames.GetReference}({Cache(layer)});");
+                }
+
                 writer.WriteLine("// Accumulators: lane e mod 8 sums example e's share of each dW and db, in the same order at every vector width.");
                 foreach (LayerPlan layer in plan.Layers)
                 {
@@ -100,22 +113,27 @@ namespace NnGen.Generator.Emit.Strategies
 
                 writer.WriteLine($"// The cost, per lane in double: {Prose(plan.Loss)} as Losses.Cost defines it.");
                 writer.WriteLine($"{lanes.DoubleType} cost = default;");
-                using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
+                writer.WriteLine();
+                writer.WriteLine("// Forward, one loop per unit (per layer for softmax), two vectors of examples per step: a loop small enough that the");
+                writer.WriteLine("// CPU overlaps many steps' tanh and exp chains, and keeps their constants out of the way of each other's registers.");
+                writer.WriteLine("// Each z = b + Σ w·a is written as separate products and sums, not fused multiply-adds: fusing rounds");
+                writer.WriteLine("// differently, and over the course's 10,000 planar iterations that moved its accuracy from 90.75 % to 90.50 %.");
+                LayerPlan? previousLayer = null;
+                foreach (LayerPlan layer in plan.Layers)
                 {
-                    EmitInterleaved(writer, lanes, block =>
+                    EmitForwardLoops(writer, layer, previousLayer, lanes);
+                    previousLayer = layer;
+                }
+
+                for (int index = plan.Layers.Count - 1; index >= 0; index--)
+                {
+                    LayerPlan layer = plan.Layers[index];
+                    LayerPlan? previous = index > 0 ? plan.Layers[index - 1] : null;
+                    writer.WriteLine();
+                    using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
                     {
-                        EmitForwardBlock(block.Writer, plan, block, storeOutputs: false);
-                        block.Writer.WriteLine();
-                        block.Writer.WriteLine($"// Padding lanes (examples m … mp-1) get dZ{L} = 0, so they add nothing to any gradient.");
-                        block.Writer.WriteLine($"{lanes.Type} {block.Name("mask")} = {lanes.ExampleMask}({block.Start}, m);");
-                        EmitOutputDelta(block.Writer, plan, block);
-                        for (int index = plan.Layers.Count - 1; index >= 0; index--)
-                        {
-                            LayerPlan layer = plan.Layers[index];
-                            LayerPlan? previous = index > 0 ? plan.Layers[index - 1] : null;
-                            EmitBackwardBlock(block.Writer, layer, previous, block);
-                        }
-                    });
+                        EmitInterleaved(writer, lanes, block => EmitBackwardStep(block.Writer, plan, layer, previous, block));
+                    }
                 }
 
                 writer.WriteLine();
@@ -143,6 +161,110 @@ namespace NnGen.Generator.Emit.Strategies
 
             writer.WriteLine();
         }
+
+        /// <summary>A[l] into its cache rows: a loop per unit for element-wise activations, one loop for softmax.</summary>
+        private static void EmitForwardLoops(SourceWriter writer, LayerPlan layer, LayerPlan? previous, Lanes lanes)
+        {
+            ActivationRow activation = ActivationTable.Of(layer.Activation);
+            writer.WriteLine($"// {LayerEmitter.Describe(layer)}");
+            IEnumerable<int[]> groups = activation.AcrossUnits
+                ? new[] { Enumerable.Range(0, layer.Units).ToArray() }
+                : Enumerable.Range(0, layer.Units).Select(j => new[] { j });
+            foreach (int[] units in groups)
+            {
+                using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
+                {
+                    EmitInterleaved(writer, lanes, block =>
+                    {
+                        List<string> inputs = EmitLoads(block, previous is null ? "xT" : Cache(previous), previous is null ? "x" : $"a{Int(previous.Index)}_", layer.Inputs);
+                        var outputs = new List<string>();
+                        foreach (int j in units)
+                        {
+                            string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
+                            string z = block.Name($"z{Int(layer.Index)}_{Int(j)}");
+                            block.Writer.WriteLine($"{block.Lanes.Type} {z} = {sum};");
+                            outputs.Add(z);
+                        }
+
+                        if (activation.AcrossUnits)
+                        {
+                            outputs = EmitSoftmax(block.Writer, layer, outputs, block);
+                        }
+                        else if (activation.VectorPair is { } pair)
+                        {
+                            string z = $"z{Int(layer.Index)}_{Int(units[0])}";
+                            string a = $"a{Int(layer.Index)}_{Int(units[0])}";
+                            block.WriteForStep($"{pair}({z}, {z}{Block.NextSuffix}, out {block.Lanes.Type} {a}, out {block.Lanes.Type} {a}{Block.NextSuffix});");
+                            outputs = new List<string> { block.Name(a) };
+                        }
+                        else
+                        {
+                            string a = block.Name($"a{Int(layer.Index)}_{Int(units[0])}");
+                            block.Writer.WriteLine($"{block.Lanes.Type} {a} = {activation.Vector(outputs[0])};");
+                            outputs = new List<string> { a };
+                        }
+
+                        for (int u = 0; u < units.Length; u++)
+                        {
+                            block.Writer.WriteLine(block.Lanes.StoreUnsafe(outputs[u], Start(Cache(layer)), Row(units[u]) + block.Start) + ";");
+                        }
+                    });
+                }
+            }
+        }
+
+        /// <summary>One step of layer l's backward pass: dZ[l] (from A[L] and Y, or as the next layer left it), its sums, and dZ[l-1] into A[l-1]'s rows.</summary>
+        private static void EmitBackwardStep(SourceWriter writer, NetworkPlan plan, LayerPlan layer, LayerPlan? previous, Block block)
+        {
+            string l = Int(layer.Index);
+            if (layer.Index == plan.Output.Index)
+            {
+                EmitLoads(block, Cache(layer), $"a{l}_", layer.Units);
+                writer.WriteLine($"// Padding lanes (examples m … mp-1) get dZ{l} = 0, so they add nothing to any gradient.");
+                writer.WriteLine($"{block.Lanes.Type} {block.Name("mask")} = {block.Lanes.ExampleMask}({block.Start}, m);");
+                EmitOutputDelta(writer, plan, block);
+            }
+            else
+            {
+                writer.WriteLine($"// dZ{l}, which the layer above left in A{l}'s rows.");
+                EmitLoads(block, Cache(layer), $"dZ{l}_", layer.Units);
+            }
+
+            if (previous is null)
+            {
+                EmitLoads(block, "xT", "x", layer.Inputs);
+            }
+            else
+            {
+                EmitLoads(block, Cache(previous), $"a{Int(previous.Index)}_", layer.Inputs);
+            }
+
+            EmitBackwardBlock(writer, layer, previous, block);
+            for (int k = 0; k < layer.Inputs && previous is not null; k++)
+            {
+                writer.WriteLine(block.Lanes.StoreUnsafe(block.Name($"dZ{Int(previous.Index)}_{Int(k)}"), Start(Cache(previous)), Row(k) + block.Start) + ";");
+            }
+        }
+
+        /// <summary>Loads rows 0 … count-1 of a buffer at the block's examples as locals named prefix + row; returns their names.</summary>
+        private static List<string> EmitLoads(Block block, string buffer, string prefix, int count)
+        {
+            var names = new List<string>(count);
+            for (int k = 0; k < count; k++)
+            {
+                string name = block.Name(prefix + Int(k));
+                block.Writer.WriteLine($"{block.Lanes.Type} {name} = {block.Lanes.LoadUnsafe(Start(buffer), Row(k) + block.Start)};");
+                names.Add(name);
+            }
+
+            return names;
+        }
+
+        /// <summary>The cache rows of A[l] in the training pass.</summary>
+        private static string Cache(LayerPlan layer) => "A" + Int(layer.Index);
+
+        /// <summary>The ref local at a buffer's first float.</summary>
+        private static string Start(string buffer) => buffer + "Start";
 
         private static void EmitBuffers(SourceWriter writer, NetworkPlan plan, string buffer, bool labels)
         {
@@ -247,7 +369,7 @@ namespace NnGen.Generator.Emit.Strategies
                 string a = block.Name($"a{L}_{Int(j)}");
                 string label = block.Name($"y{Int(j)}");
                 string mask = block.Name("mask");
-                writer.WriteLine($"{block.Lanes.Type} {label} = {block.Lanes.Load($"yT.Slice({Row(j)}{block.Start})")};");
+                writer.WriteLine($"{block.Lanes.Type} {label} = {block.Lanes.LoadUnsafe(Start("yT"), Row(j) + block.Start)};");
                 writer.WriteLine($"if (computeCost) {{ {LossTable.Of(plan.Loss).TinyCostTerm}(ref cost, {a}, {label}, {mask}); }}");
                 string difference = $"({a} - {label})";
                 string delta = canonical ? difference : Backward(output.Activation, a, difference);
@@ -359,12 +481,12 @@ namespace NnGen.Generator.Emit.Strategies
             public static readonly Lanes Wide = new(
                 "512", VectorAliases.Vec512, VectorAliases.Vec512D, RuntimeNames.ExampleMask512,
                 scalar => $"{RuntimeNames.Vector512Create}({scalar})", span => $"{RuntimeNames.Vector512Create}<float>({span})", (value, span) => $"{RuntimeNames.Vector512CopyTo}({value}, {span})",
-                (left, right) => $"{RuntimeNames.Vector512Max}({left}, {right})");
+                (left, right) => $"{RuntimeNames.Vector512Max}({left}, {right})", RuntimeNames.Vector512LoadUnsafe, RuntimeNames.Vector512StoreUnsafe);
 
             public static readonly Lanes Portable = new(
                 "Vector", VectorAliases.Vec, VectorAliases.VecD, RuntimeNames.ExampleMask,
                 scalar => $"new {VectorAliases.Vec}({scalar})", span => $"new {VectorAliases.Vec}({span})", (value, span) => $"{value}.CopyTo({span})",
-                (left, right) => $"{RuntimeNames.VectorMax}({left}, {right})");
+                (left, right) => $"{RuntimeNames.VectorMax}({left}, {right})", RuntimeNames.VectorLoadUnsafe, RuntimeNames.VectorStoreUnsafe);
 
             public static readonly Lanes[] Both = { Wide, Portable };
 
@@ -372,12 +494,16 @@ namespace NnGen.Generator.Emit.Strategies
             private readonly System.Func<string, string> _load;
             private readonly System.Func<string, string, string> _store;
             private readonly System.Func<string, string, string> _max;
+            private readonly string _loadUnsafe;
+            private readonly string _storeUnsafe;
 
             private Lanes(
                 string suffix, string type, string doubleType, string exampleMask,
                 System.Func<string, string> broadcast, System.Func<string, string> load, System.Func<string, string, string> store,
-                System.Func<string, string, string> max)
+                System.Func<string, string, string> max, string loadUnsafe, string storeUnsafe)
             {
+                _loadUnsafe = loadUnsafe;
+                _storeUnsafe = storeUnsafe;
                 Suffix = suffix;
                 Type = type;
                 DoubleType = doubleType;
@@ -405,6 +531,12 @@ namespace NnGen.Generator.Emit.Strategies
             public string Store(string value, string span) => _store(value, span);
 
             public string Max(string left, string right) => _max(left, right);
+
+            /// <summary>A vector at offset floats from a ref local, unchecked.</summary>
+            public string LoadUnsafe(string start, string offset) => $"{_loadUnsafe}(ref {start}, (nuint)({offset}))";
+
+            /// <summary>Stores a vector at offset floats from a ref local, unchecked.</summary>
+            public string StoreUnsafe(string value, string start, string offset) => $"{_storeUnsafe}({value}, ref {start}, (nuint)({offset}))";
         }
 
         private static string Row(int row) => row == 0 ? string.Empty : row == 1 ? "mp + " : $"({Int(row)} * mp) + ";
