@@ -7,16 +7,24 @@ using static NnGen.Generator.Emit.Literals;
 namespace NnGen.Generator.Emit.Strategies
 {
     /// <summary>
-    /// <see cref="ComputeStrategy.Tiny"/>: batches and training of a tiny network as one fused pass over blocks of
-    /// two <c>Vector&lt;float&gt;</c>s of examples, one example per lane: every unit of every layer is one vector
-    /// expression with its weights at constant offsets, forward and backward stay in registers, and each parameter's
-    /// gradient is a vector accumulator summed across lanes once at the end. For a 2-4-1 network a GEMM call would
+    /// <see cref="ComputeStrategy.Tiny"/>: batches and training of a tiny network one example per lane, every unit of
+    /// every layer one vector expression with its weights at constant offsets. For a 2-4-1 network a GEMM call would
     /// multiply 4 × 2 by 2 × m: its set-up, the cache round trips and the per-layer span calls cost more than the
-    /// arithmetic, which is what this path removes.
+    /// arithmetic, which is what this path removes. Inference is one fused pass over blocks of two vectors of examples.
+    /// Training goes layer by layer over the whole padded batch (Z, then tanh or sigmoid over the layer's rows, then
+    /// one or more backward loops per layer), each loop short, so the CPU overlaps many steps' dependency chains and the
+    /// JIT keeps every value of a step in registers; each parameter's gradient is a vector accumulator summed across
+    /// lanes once at the end, in the same order as before, so the results did not change by a bit.
     /// </summary>
     internal sealed class TinyStrategyEmitter : IComputeStrategyEmitter
     {
         public static readonly TinyStrategyEmitter Instance = new();
+
+        /// <summary>
+        /// Gradient sums one backward loop keeps: with the two blocks' inputs and deltas beside them they fit in 16 vector
+        /// registers (more, and the JIT kept them on the stack, loading and storing each on every step).
+        /// </summary>
+        private const int AccumulatorsPerLoop = 6;
 
 
         private TinyStrategyEmitter()
@@ -72,7 +80,7 @@ namespace NnGen.Generator.Emit.Strategies
 
         public void EmitBackpropagate(SourceWriter writer, NetworkPlan plan)
         {
-            writer.WriteLine("// Fused forward, cost (if asked for) and backward, two vectors of examples per step; one vector accumulator per parameter.");
+            writer.WriteLine("// Forward, cost (if asked for) and backward, layer by layer over the batch, two vectors of examples per step; one vector accumulator per parameter.");
             writer.WriteLine($"private float Backpropagate({RuntimeNames.ReadOnlySpan} x, {RuntimeNames.ReadOnlySpan} y, int m, {RuntimeNames.Span} gradients, {RuntimeNames.Span} workspace, bool computeCost) =>");
             writer.WriteLine($"    {RuntimeNames.Use512Bit} ? Backpropagate{Lanes.Wide.Suffix}(x, y, m, gradients, workspace, computeCost) : Backpropagate{Lanes.Portable.Suffix}(x, y, m, gradients, workspace, computeCost);");
             foreach (Lanes lanes in Lanes.Both)
@@ -114,8 +122,7 @@ namespace NnGen.Generator.Emit.Strategies
                 writer.WriteLine($"// The cost, per lane in double: {Prose(plan.Loss)} as Losses.Cost defines it.");
                 writer.WriteLine($"{lanes.DoubleType} cost = default;");
                 writer.WriteLine();
-                writer.WriteLine("// Forward, one loop per unit (per layer for softmax), two vectors of examples per step: a loop small enough that the");
-                writer.WriteLine("// CPU overlaps many steps' tanh and exp chains, and keeps their constants out of the way of each other's registers.");
+                writer.WriteLine("// Forward, layer by layer over the whole batch, two vectors of examples per step.");
                 writer.WriteLine("// Each z = b + Σ w·a is written as separate products and sums, not fused multiply-adds: fusing rounds");
                 writer.WriteLine("// differently, and over the course's 10,000 planar iterations that moved its accuracy from 90.75 % to 90.50 %.");
                 LayerPlan? previousLayer = null;
@@ -129,10 +136,14 @@ namespace NnGen.Generator.Emit.Strategies
                 {
                     LayerPlan layer = plan.Layers[index];
                     LayerPlan? previous = index > 0 ? plan.Layers[index - 1] : null;
-                    writer.WriteLine();
-                    using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
+                    List<int[]> groups = AccumulatorGroups(layer);
+                    foreach (int[] units in groups)
                     {
-                        EmitInterleaved(writer, lanes, block => EmitBackwardStep(block.Writer, plan, layer, previous, block));
+                        writer.WriteLine();
+                        using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
+                        {
+                            EmitInterleaved(writer, lanes, block => EmitBackwardStep(block.Writer, plan, layer, previous, block, units, first: units == groups[0], last: units == groups[groups.Count - 1]));
+                        }
                     }
                 }
 
@@ -162,95 +173,116 @@ namespace NnGen.Generator.Emit.Strategies
             writer.WriteLine();
         }
 
-        /// <summary>A[l] into its cache rows: a loop per unit for element-wise activations, one loop for softmax.</summary>
+        /// <summary>
+        /// A[l] into its cache rows: one loop for Z[l] (with a cheap activation or softmax applied as it goes), then for
+        /// tanh and sigmoid one more loop over the layer's rows, two vectors at a time. That loop holds nothing but the
+        /// activation's dependency chain, short enough for the CPU to overlap several steps of it.
+        /// </summary>
         private static void EmitForwardLoops(SourceWriter writer, LayerPlan layer, LayerPlan? previous, Lanes lanes)
         {
             ActivationRow activation = ActivationTable.Of(layer.Activation);
+            string l = Int(layer.Index);
             writer.WriteLine($"// {LayerEmitter.Describe(layer)}");
-            IEnumerable<int[]> groups = activation.AcrossUnits
-                ? new[] { Enumerable.Range(0, layer.Units).ToArray() }
-                : Enumerable.Range(0, layer.Units).Select(j => new[] { j });
-            foreach (int[] units in groups)
+            using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
             {
-                using (writer.Block($"for (int i = 0; i < mp; i += 2 * {lanes.Type}.Count)"))
+                EmitInterleaved(writer, lanes, block =>
                 {
-                    EmitInterleaved(writer, lanes, block =>
+                    List<string> inputs = EmitLoads(block, previous is null ? "xT" : Cache(previous), previous is null ? "x" : $"a{Int(previous.Index)}_", Enumerable.Range(0, layer.Inputs));
+                    var outputs = new List<string>();
+                    for (int j = 0; j < layer.Units; j++)
                     {
-                        List<string> inputs = EmitLoads(block, previous is null ? "xT" : Cache(previous), previous is null ? "x" : $"a{Int(previous.Index)}_", layer.Inputs);
-                        var outputs = new List<string>();
-                        foreach (int j in units)
-                        {
-                            string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
-                            string z = block.Name($"z{Int(layer.Index)}_{Int(j)}");
-                            block.Writer.WriteLine($"{block.Lanes.Type} {z} = {sum};");
-                            outputs.Add(z);
-                        }
+                        string sum = block.Lanes.Broadcast($"p[{Int(layer.BiasOffset + j)}]") + string.Concat(inputs.Select((input, k) => $" + (p[{Int(layer.WeightIndex(j, k))}] * {input})"));
+                        bool later = activation.AcrossUnits || activation.VectorPair is not null;
+                        string name = block.Name($"{(later ? "z" : "a")}{l}_{Int(j)}");
+                        block.Writer.WriteLine($"{block.Lanes.Type} {name} = {(later ? sum : activation.Vector(sum))};");
+                        outputs.Add(name);
 
-                        if (activation.AcrossUnits)
+                        // Stored as soon as computed: held until the end of the step, the JIT spilled them.
+                        if (!activation.AcrossUnits)
                         {
-                            outputs = EmitSoftmax(block.Writer, layer, outputs, block);
+                            block.Writer.WriteLine(block.Lanes.StoreUnsafe(name, Start(Cache(layer)), Row(j) + block.Start) + ";");
                         }
-                        else if (activation.VectorPair is { } pair)
-                        {
-                            string z = $"z{Int(layer.Index)}_{Int(units[0])}";
-                            string a = $"a{Int(layer.Index)}_{Int(units[0])}";
-                            block.WriteForStep($"{pair}({z}, {z}{Block.NextSuffix}, out {block.Lanes.Type} {a}, out {block.Lanes.Type} {a}{Block.NextSuffix});");
-                            outputs = new List<string> { block.Name(a) };
-                        }
-                        else
-                        {
-                            string a = block.Name($"a{Int(layer.Index)}_{Int(units[0])}");
-                            block.Writer.WriteLine($"{block.Lanes.Type} {a} = {activation.Vector(outputs[0])};");
-                            outputs = new List<string> { a };
-                        }
+                    }
 
-                        for (int u = 0; u < units.Length; u++)
+                    if (activation.AcrossUnits)
+                    {
+                        outputs = EmitSoftmax(block.Writer, layer, outputs, block);
+                        for (int j = 0; j < layer.Units; j++)
                         {
-                            block.Writer.WriteLine(block.Lanes.StoreUnsafe(outputs[u], Start(Cache(layer)), Row(units[u]) + block.Start) + ";");
+                            block.Writer.WriteLine(block.Lanes.StoreUnsafe(outputs[j], Start(Cache(layer)), Row(j) + block.Start) + ";");
                         }
-                    });
-                }
+                    }
+                });
+            }
+
+            if (activation.VectorPair is not { } pair)
+            {
+                return;
+            }
+
+            writer.WriteLine($"// A{l} = {Prose(layer.Activation)}(Z{l}), the layer's rows as one run of {Int(layer.Units)}·mp floats.");
+            using (writer.Block($"for (int i = 0; i < {Int(layer.Units)} * mp; i += 2 * {lanes.Type}.Count)"))
+            {
+                string next = $"i + {lanes.Type}.Count";
+                writer.WriteLine($"{pair}({lanes.LoadUnsafe(Start(Cache(layer)), "i")}, {lanes.LoadUnsafe(Start(Cache(layer)), next)}, out {lanes.Type} a, out {lanes.Type} aNext);");
+                writer.WriteLine(lanes.StoreUnsafe("a", Start(Cache(layer)), "i") + ";");
+                writer.WriteLine(lanes.StoreUnsafe("aNext", Start(Cache(layer)), next) + ";");
             }
         }
 
-        /// <summary>One step of layer l's backward pass: dZ[l] (from A[L] and Y, or as the next layer left it), its sums, and dZ[l-1] into A[l-1]'s rows.</summary>
-        private static void EmitBackwardStep(SourceWriter writer, NetworkPlan plan, LayerPlan layer, LayerPlan? previous, Block block)
+        /// <summary>
+        /// The units whose gradient sums one backward loop of a layer takes: at most <see cref="AccumulatorsPerLoop"/> sums
+        /// (a unit has fan-in + 1), so they stay in registers beside the vectors they add; at least one unit per loop.
+        /// </summary>
+        private static List<int[]> AccumulatorGroups(LayerPlan layer)
+        {
+            int perLoop = System.Math.Max(1, AccumulatorsPerLoop / (layer.Inputs + 1));
+            return Enumerable.Range(0, layer.Units).GroupBy(j => j / perLoop).Select(group => group.ToArray()).ToList();
+        }
+
+        /// <summary>
+        /// One step of a backward loop of layer l. The first loop forms dZ[L] from A[L] and Y (and stores it in A[L]'s rows
+        /// when later loops need it); a hidden layer's dZ[l] is where the layer above left it. Every loop adds its units'
+        /// terms to their dW and db sums, and the last one, once no loop needs A[l-1] any more, writes dZ[l-1] over it.
+        /// </summary>
+        private static void EmitBackwardStep(SourceWriter writer, NetworkPlan plan, LayerPlan layer, LayerPlan? previous, Block block, int[] units, bool first, bool last)
         {
             string l = Int(layer.Index);
-            if (layer.Index == plan.Output.Index)
+            bool output = layer.Index == plan.Output.Index;
+            if (first && output)
             {
-                EmitLoads(block, Cache(layer), $"a{l}_", layer.Units);
+                EmitLoads(block, Cache(layer), $"a{l}_", Enumerable.Range(0, layer.Units));
                 writer.WriteLine($"// Padding lanes (examples m … mp-1) get dZ{l} = 0, so they add nothing to any gradient.");
                 writer.WriteLine($"{block.Lanes.Type} {block.Name("mask")} = {block.Lanes.ExampleMask}({block.Start}, m);");
                 EmitOutputDelta(writer, plan, block);
+                for (int j = 0; j < layer.Units && !last; j++)
+                {
+                    writer.WriteLine(block.Lanes.StoreUnsafe(block.Name($"dZ{l}_{Int(j)}"), Start(Cache(layer)), Row(j) + block.Start) + ";");
+                }
             }
             else
             {
-                writer.WriteLine($"// dZ{l}, which the layer above left in A{l}'s rows.");
-                EmitLoads(block, Cache(layer), $"dZ{l}_", layer.Units);
+                writer.WriteLine($"// dZ{l}, which {(output ? "the first loop" : "the layer above")} left in A{l}'s rows.");
+                EmitLoads(block, Cache(layer), $"dZ{l}_", last && previous is not null ? Enumerable.Range(0, layer.Units) : units);
             }
 
             if (previous is null)
             {
-                EmitLoads(block, "xT", "x", layer.Inputs);
+                EmitLoads(block, "xT", "x", Enumerable.Range(0, layer.Inputs));
             }
             else
             {
-                EmitLoads(block, Cache(previous), $"a{Int(previous.Index)}_", layer.Inputs);
+                EmitLoads(block, Cache(previous), $"a{Int(previous.Index)}_", Enumerable.Range(0, layer.Inputs));
             }
 
-            EmitBackwardBlock(writer, layer, previous, block);
-            for (int k = 0; k < layer.Inputs && previous is not null; k++)
-            {
-                writer.WriteLine(block.Lanes.StoreUnsafe(block.Name($"dZ{Int(previous.Index)}_{Int(k)}"), Start(Cache(previous)), Row(k) + block.Start) + ";");
-            }
+            EmitBackwardBlock(writer, layer, last ? previous : null, block, units);
         }
 
-        /// <summary>Loads rows 0 … count-1 of a buffer at the block's examples as locals named prefix + row; returns their names.</summary>
-        private static List<string> EmitLoads(Block block, string buffer, string prefix, int count)
+        /// <summary>Loads rows of a buffer at the block's examples as locals named prefix + row; returns their names.</summary>
+        private static List<string> EmitLoads(Block block, string buffer, string prefix, IEnumerable<int> rows)
         {
-            var names = new List<string>(count);
-            for (int k = 0; k < count; k++)
+            var names = new List<string>();
+            foreach (int k in rows)
             {
                 string name = block.Name(prefix + Int(k));
                 block.Writer.WriteLine($"{block.Lanes.Type} {name} = {block.Lanes.LoadUnsafe(Start(buffer), Row(k) + block.Start)};");
@@ -377,18 +409,20 @@ namespace NnGen.Generator.Emit.Strategies
             }
         }
 
-        private static void EmitBackwardBlock(SourceWriter writer, LayerPlan layer, LayerPlan? previous, Block block)
+        /// <summary>db[l] and dW[l] sums of <paramref name="units"/>; then dZ[l-1] into A[l-1]'s rows when <paramref name="previous"/> is given.</summary>
+        private static void EmitBackwardBlock(SourceWriter writer, LayerPlan layer, LayerPlan? previous, Block block, int[] units)
         {
             string l = Int(layer.Index);
-            writer.WriteLine($"// Layer {l} backward: db{l} += dZ{l}; dW{l} += dZ{l}·{(previous is null ? "X" : "A" + Int(previous.Index))}ᵀ" + (previous is null ? "." : $"; dZ{Int(previous.Index)} = W{l}ᵀ·dZ{l} * {Derivative(previous.Activation)}."));
+            string inputs = layer.Index == 1 ? "X" : "A" + Int(layer.Index - 1);
+            writer.WriteLine($"// Layer {l} backward{(units.Length < layer.Units ? $", units {Int(units[0])}-{Int(units[units.Length - 1])}" : string.Empty)}: db{l} += dZ{l}; dW{l} += dZ{l}·{inputs}ᵀ" + (previous is null ? "." : $"; dZ{Int(previous.Index)} = W{l}ᵀ·dZ{l} * {Derivative(previous.Activation)}."));
             // One statement per step takes both blocks' terms, so the sums' order is the examples' order at any width.
-            for (int j = 0; j < layer.Units; j++)
+            foreach (int j in units)
             {
                 string delta = $"dZ{l}_{Int(j)}";
                 block.WriteForStep($"gb{l}_{Int(j)}.Add({delta}, {delta}{Block.NextSuffix});");
                 for (int k = 0; k < layer.Inputs; k++)
                 {
-                    string input = previous is null ? "x" + Int(k) : $"a{Int(previous.Index)}_{Int(k)}";
+                    string input = layer.Index == 1 ? "x" + Int(k) : $"a{Int(layer.Index - 1)}_{Int(k)}";
                     block.WriteForStep($"gW{l}_{Int(j)}_{Int(k)}.Add({delta} * {input}, {delta}{Block.NextSuffix} * {input}{Block.NextSuffix});");
                 }
             }
@@ -402,7 +436,9 @@ namespace NnGen.Generator.Emit.Strategies
             for (int k = 0; k < layer.Inputs; k++)
             {
                 string sum = string.Join(" + ", Enumerable.Range(0, layer.Units).Select(j => $"(p[{Int(layer.WeightIndex(j, k))}] * {block.Name($"dZ{l}_{Int(j)}")})"));
-                writer.WriteLine($"{block.Lanes.Type} {block.Name($"dZ{p}_{Int(k)}")} = {Backward(previous.Activation, block.Name($"a{p}_{Int(k)}"), sum)};");
+                string delta = block.Name($"dZ{p}_{Int(k)}");
+                writer.WriteLine($"{block.Lanes.Type} {delta} = {Backward(previous.Activation, block.Name($"a{p}_{Int(k)}"), sum)};");
+                writer.WriteLine(block.Lanes.StoreUnsafe(delta, Start(Cache(previous)), Row(k) + block.Start) + ";");
             }
         }
 
