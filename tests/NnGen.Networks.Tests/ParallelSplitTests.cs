@@ -13,8 +13,8 @@ public partial class FashionShapedNet;
 
 /// <summary>
 /// Generated networks give bit-identical <c>PredictBatch</c>, <c>ComputeGradients</c> and <c>Fit</c> results at every
-/// degree of parallelism from 1 to 16, more threads than this machine has cores: the products' split depends on their
-/// shapes only, and every output element is computed whole by one thread.
+/// degree of parallelism from 1 to 16, more threads than this machine has cores: however the products and the optimizer
+/// update are split, every output element is computed whole by one thread.
 /// </summary>
 [Collection(nameof(KernelParallelismSetting))]
 public class ParallelSplitTests

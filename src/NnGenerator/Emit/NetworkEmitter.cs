@@ -153,10 +153,10 @@ namespace NnGen.Generator.Emit
 
         private static void EmitParameters(SourceWriter writer, NetworkPlan plan)
         {
-            writer.WriteLine($"private readonly float[] _parameters = new float[ParameterCount];");
+            writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _parameters = new(ParameterCount);");
             writer.WriteLine();
-            writer.Summary("All parameters in one contiguous buffer: " + string.Join(", ", plan.Layers.Select(layer => $"{layer.W}, {layer.B}")) + ", each W row-major.");
-            writer.WriteLine($"public {Span} {GeneratedNames.Parameters} => _parameters;");
+            writer.Summary("All parameters in one contiguous buffer starting on a 64-byte boundary: " + string.Join(", ", plan.Layers.Select(layer => $"{layer.W}, {layer.B}")) + ", each W row-major.");
+            writer.WriteLine($"public {Span} {GeneratedNames.Parameters} => _parameters.Span;");
             ParameterViews.Emit(
                 writer,
                 plan,

@@ -66,7 +66,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private void ForwardSingle({ReadOnlySpan} x, {Span} y)"))
             {
-                writer.WriteLine($"{ReadOnlySpan} p = new {ReadOnlySpan}(_parameters, 0, ParameterCount);");
+                writer.WriteLine($"{ReadOnlySpan} p = _parameters.Span;");
                 System.Action<SourceWriter> body = w =>
                 {
                     string span = "x";

@@ -27,10 +27,10 @@ namespace NnGen.Generator.Emit
             {
                 writer.WriteLine();
                 writer.Summary(weightSummary(layer));
-                writer.WriteLine($"public {RuntimeNames.Span} {weightName(layer)} => new {RuntimeNames.Span}({buffer}, {layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
+                writer.WriteLine($"public {RuntimeNames.Span} {weightName(layer)} => {buffer}.Slice({layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
                 writer.WriteLine();
                 writer.Summary(biasSummary(layer));
-                writer.WriteLine($"public {RuntimeNames.Span} {biasName(layer)} => new {RuntimeNames.Span}({buffer}, {layer.BiasOffsetConstant}, {layer.UnitsConstant});");
+                writer.WriteLine($"public {RuntimeNames.Span} {biasName(layer)} => {buffer}.Slice({layer.BiasOffsetConstant}, {layer.UnitsConstant});");
             }
         }
 

@@ -38,10 +38,10 @@ namespace NnGen.Generator.Emit
             writer.Summary("dJ/dθ with the shapes of the parameters: dW[l] like W[l], db[l] like b[l], at the same offsets as <see cref=\"Parameters\"/>.");
             using (writer.Block("public sealed class Gradients"))
             {
-                writer.WriteLine("private readonly float[] _values = new float[ParameterCount];");
+                writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _values = new(ParameterCount);");
                 writer.WriteLine();
                 writer.Summary("The whole gradient vector, laid out like <see cref=\"Parameters\"/>.");
-                writer.WriteLine($"public {Span} Values => _values;");
+                writer.WriteLine($"public {Span} Values => _values.Span;");
                 ParameterViews.Emit(
                     writer,
                     plan,

@@ -60,7 +60,7 @@ namespace NnGen.Generator.Emit
         {
             string file = NetworkEmitter.Xml(baked.FileName);
             writer.Summary($"Sets <see cref=\"Parameters\"/> to the weights baked in at build time from <c>{file}</c>, as <c>new {NetworkEmitter.Xml(plan.Spec.Name)}()</c> does.");
-            writer.WriteLine($"public void {GeneratedMemberNames.ResetToBakedWeights}() => {RuntimeNames.WeightsFileReadBaked}({GeneratedMemberNames.BakedParameters}, _parameters);");
+            writer.WriteLine($"public void {GeneratedMemberNames.ResetToBakedWeights}() => {RuntimeNames.WeightsFileReadBaked}({GeneratedMemberNames.BakedParameters}, _parameters.Span);");
             writer.WriteLine();
 
             EquatableBytes bytes = baked.Parameters!;

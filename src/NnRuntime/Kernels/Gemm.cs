@@ -265,7 +265,7 @@ public static unsafe class Gemm
     /// <summary>
     /// Runs the parts of <see cref="ProductSplit.For"/> on up to <see cref="KernelParallelism.Current"/> threads. Threads
     /// claim parts from a shared counter, so a thread slowed by other load simply takes fewer; which thread computes a
-    /// part changes nothing, since a part's arithmetic is fixed by the shape alone. One thread runs the whole product in
+    /// part changes nothing, since every part sums its elements as the whole product does. One thread runs the whole product in
     /// one call: the parts sum every element exactly as the whole product does (the split's cuts are chosen so), and
     /// one call copies each operand once.
     /// </summary>
@@ -273,8 +273,9 @@ public static unsafe class Gemm
         ProductOrientation orientation, SimdWidth width, TileShape tiles, float* a, float* b, float* c, int m, int k, int n, float alpha, TEpilogue epilogue)
         where TEpilogue : unmanaged, IGemmEpilogue
     {
-        var product = new SplitProduct<TEpilogue>(ProductSplit.For(orientation, m, k, n), width, tiles, a, b, c, m, k, n, alpha, epilogue);
-        int threads = product.Split.Threads(KernelParallelism.Current);
+        int degree = KernelParallelism.Current;
+        var product = new SplitProduct<TEpilogue>(ProductSplit.For(orientation, m, k, n, degree), width, tiles, a, b, c, m, k, n, alpha, epilogue);
+        int threads = product.Split.Threads(degree);
         if (threads > 1)
         {
             KernelWorkers.Run(&ClaimParts<TEpilogue>, &product, threads);

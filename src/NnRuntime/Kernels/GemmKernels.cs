@@ -32,9 +32,10 @@ namespace NnGen.Kernels;
 /// tile, tail vector or depth block computes it (see <c>OuterBlock</c>); a dot-product element is summed in
 /// <see cref="SumLanes"/> lanes, the order of one 512-bit vector, at every width (see <see cref="DotTiles"/>); which of
 /// the two an NT product takes depends on its sizes only. Tails: an outer-product column tail recomputes the last full
-/// vector of columns over all of k (harmless because the chain is the same: the last write is a complete result); a
-/// dot-product depth edge loads the last 16 elements and masks the lanes that belong elsewhere to zero, the identity
-/// of the sum. Outer products narrower than one vector drop to the next narrower width, down to the scalar loops
+/// vector of columns, or the last full tile when it spans two vectors or more, over all of k (harmless because the
+/// chain is the same: the last write is a complete result), and rows left by the five-row tiles may do the same with a
+/// four-row tile (see <see cref="OuterFourRowTiles"/>); a dot-product depth edge loads the last 16 elements and masks
+/// the lanes that belong elsewhere to zero, the identity of the sum. Outer products narrower than one vector drop to the next narrower width, down to the scalar loops
 /// (n &lt; 4 at every width), which double as the reference implementation and keep their own, sequential order.
 /// </para>
 /// Epilogues (<see cref="IGemmEpilogue"/>) run on each value once it is final, inside the tile's store.
@@ -279,6 +280,13 @@ internal static unsafe partial class GemmKernels
             OuterTileColumn<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b + j, ldb, c + j, ldc, m, k, block, epilogue);
         }
 
+        if (j < n && j >= tileColumns && OverlapLastTile(tiles, (n - j + width - 1) / width))
+        {
+            // One full tile over the last columns, recomputing some of the previous tile's (same chains, same values).
+            OuterTileColumn<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b + n - tileColumns, ldb, c + n - tileColumns, ldc, m, k, block, epilogue);
+            j = n;
+        }
+
         for (; j < n; j += width)
         {
             // The last partial vector is recomputed over the final full vector's columns.
@@ -297,9 +305,17 @@ internal static unsafe partial class GemmKernels
     }
 
     /// <summary>
-    /// All m rows of one tile-wide column strip: 5-row tiles, then single rows. With a <paramref name="prefetch"/>
-    /// block, the strip's 5-row tiles pull in its rows from <paramref name="prefetchRow"/> on, one row per tile and one
-    /// line per step.
+    /// Whether the last <paramref name="vectors"/> vectors of columns go through one full tile placed over C's last
+    /// columns rather than one single-vector tile each. A single-vector tile waits on its FMA chains' latency (5 chains,
+    /// 4 cycles each: about one step per 4 cycles) while a full tile keeps both FMA pipes busy, so a full tile of two
+    /// vectors costs about what one single-vector tile does, and one of four about what two and a half do.
+    /// </summary>
+    private static bool OverlapLastTile(TileShape tiles, int vectors) => vectors >= Math.Max(2, tiles.OuterVectors() - 1);
+
+    /// <summary>
+    /// All m rows of one tile-wide column strip: 5-row tiles, then the rest (<see cref="OuterFourRowTiles"/>). With a
+    /// <paramref name="prefetch"/> block, the strip's 5-row tiles pull in its rows from <paramref name="prefetchRow"/>
+    /// on, one row per tile and one line per step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OuterTileColumn<TSimd, TVec, TEpilogue>(
@@ -311,7 +327,8 @@ internal static unsafe partial class GemmKernels
     {
         bool wide = tiles == TileShape.Wide;
         int i = 0;
-        for (; i <= m - OuterRowBlock; i += OuterRowBlock, prefetchRow++)
+        int fiveRowEnd = FiveRowEnd(m);
+        for (; i < fiveRowEnd; i += OuterRowBlock, prefetchRow++)
         {
             float* line = prefetch.Row(prefetchRow);
             float* rowA = a + (i * aRowStride);
@@ -326,17 +343,7 @@ internal static unsafe partial class GemmKernels
             }
         }
 
-        for (; i < m; i++)
-        {
-            if (wide)
-            {
-                Outer1x4<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
-            }
-            else
-            {
-                Outer1x2<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aDepthStride, b, ldb, c + (i * ldc), depth, block, i, epilogue);
-            }
-        }
+        OuterFourRowTiles<TSimd, TVec, TEpilogue>(tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, i, m, depth, block, epilogue);
     }
 
     /// <summary>Rows of B that a packed block's tiles pull into L2 for the next block; default: none.</summary>
@@ -402,7 +409,7 @@ internal static unsafe partial class GemmKernels
                     : default;
                 var block = new OuterBlock(alpha, accumulate: k0 != 0, last: k0 + depth == k);
                 float* aBlock = a + (k0 * aDepthStride);
-                int rowBlocks = m / OuterRowBlock;
+                int rowBlocks = FiveRowEnd(m) / OuterRowBlock;
                 for (int t = 0; t < tileCount; t++)
                 {
                     OuterTileColumn<TSimd, TVec, TEpilogue>(
@@ -416,9 +423,9 @@ internal static unsafe partial class GemmKernels
     /// <summary>
     /// C = alpha · A · Bᵀ by the outer-product kernel on blocks of Bᵀ transposed into scratch (k × columns). For short
     /// dot products (k up to <see cref="MaxTransposedDepth"/>, e.g. a 4-input first layer) the dot-product tiles spend
-    /// most of their time in horizontal sums; this path has none, and the scalar transpose is cheap next to m·k·n FMAs
-    /// when A has two row blocks or more to reuse each block. For long k the transpose (scalar, page-hopping across B
-    /// rows) costs more than it saves, so the dot-product tiles keep it. A block is at most one L1-sized panel
+    /// most of their time in horizontal sums; this path has none, and the transpose (<see cref="BlockTranspose"/>) is
+    /// cheap next to m·k·n FMAs when A has two row blocks or more to reuse each block. For long k the transpose
+    /// (page-hopping across B rows) costs more than it saves, so the dot-product tiles keep it. A block is at most one L1-sized panel
     /// (<see cref="PackedPanelFloats"/>, so the outer product never packs it again into the same scratch), a whole
     /// number of 64-column tiles since k ≤ 64.
     /// </summary>
@@ -435,16 +442,8 @@ internal static unsafe partial class GemmKernels
         {
             int columns = Math.Min(maxColumns, n - j0);
 
-            // panel[p, jj] = B[j0 + jj, p]: reads run along B's rows.
-            for (int jj = 0; jj < columns; jj++)
-            {
-                float* source = b + ((j0 + jj) * ldb);
-                float* destination = panel + jj;
-                for (int p = 0; p < k; p++)
-                {
-                    destination[p * columns] = source[p];
-                }
-            }
+            // panel[p, jj] = B[j0 + jj, p].
+            BlockTranspose.Transpose(b + (j0 * ldb), ldb, panel, columns, columns, k);
 
             OuterVector<TSimd, TVec, TEpilogue>(tiles, a, lda, 1, panel, columns, c + j0, ldc, m, k, columns, alpha, epilogue);
         }

@@ -11,8 +11,8 @@ namespace NnGen.Kernels;
 /// so a parallel product allocates nothing.
 /// </summary>
 /// <remarks>
-/// The blocks follow the kernels' own tiles and depend on the product's shape alone, so every output element is
-/// computed by one thread with exactly the arithmetic of the single-threaded product: results are bit-for-bit the same for any degree and any timing.
+/// The blocks follow the kernels' own tiles, so every output element is computed by one thread with exactly the
+/// arithmetic of the single-threaded product: results are bit-for-bit the same for any degree and any timing.
 /// <see cref="TrainingOptions.MaxDegreeOfParallelism"/> overrides the process-wide setting for the duration of one
 /// <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/>.
 /// </remarks>
@@ -271,12 +271,14 @@ internal readonly record struct ProductPart(int Row, int Rows, int Column, int C
 /// who computes a part, never what it computes.
 /// </summary>
 /// <remarks>
-/// The grid depends on the orientation and on m, k and n only: never on the degree of parallelism, the vector width or
-/// the tile shape. Cuts fall where every part sees exactly the arithmetic of the whole product:
+/// The grid depends on the orientation and on m, k and n, never on the vector width or the tile shape, and on the degree
+/// of parallelism only where a dot-product grid would leave threads idle (see <see cref="For"/>). Cuts fall where every
+/// part sees exactly the arithmetic of the whole product:
 /// <list type="bullet">
 /// <item>Columns at multiples of 64 for outer-product tiles (a whole number of every width's and shape's column tiles,
 /// so no part is narrower than a vector and each part's last partial tile is the whole product's) and of 40 for
-/// dot-product tiles (whole tiles of 4 and of 5 columns); the last part keeps the remainder.</item>
+/// dot-product tiles (whole tiles of 4 and of 5 columns, twice over), or 20 where the degree asks for more column
+/// parts; the last part keeps the remainder.</item>
 /// <item>Rows of outer-product tiles at multiples of 10 with the last part keeping the remainder: every part has more
 /// than 5 rows, so it packs B exactly when the whole product does (packing changes how depth blocks are summed).
 /// Rows of dot-product tiles at multiples of 12 (3 and 4 rows), the last part possibly short: those tiles make no
@@ -301,6 +303,7 @@ internal readonly struct ProductSplit
 
     private const int OuterColumnAlignment = 64;
     private const int DotColumnAlignment = 40;
+    private const int DotFineColumnAlignment = 20;
     private const int OuterRowAlignment = 10;
     private const int DotRowAlignment = 12;
     private const int TransposedRowAlignment = 60;
@@ -328,6 +331,9 @@ internal readonly struct ProductSplit
     /// <summary>The product's orientation.</summary>
     public ProductOrientation Orientation { get; }
 
+    /// <summary>The multiple of columns at which the columns of C are cut (64, 40 or 20).</summary>
+    public int ColumnAlignment => _columnAlignment;
+
     /// <summary>Parts along the rows of C.</summary>
     public int RowParts { get; }
 
@@ -340,19 +346,37 @@ internal readonly struct ProductSplit
     /// <summary>The threads a product runs on under a limit of <paramref name="degree"/>: never more than it has parts.</summary>
     public int Threads(int degree) => Math.Max(1, Math.Min(degree, Parts));
 
-    /// <summary>The split of C[m×n] = op(A)·op(B) with depth k.</summary>
-    public static ProductSplit For(ProductOrientation orientation, int m, int k, int n)
+    /// <summary>The split of C[m×n] = op(A)·op(B) with depth k for up to <paramref name="degree"/> threads.</summary>
+    /// <remarks>
+    /// The degree only decides whether dot-product columns are cut at multiples of 20 (whole tiles of 4 and of 5
+    /// columns) rather than 40: when the 40-column grid has fewer parts than the threads that could share the product,
+    /// as for the cat network's Z1 (2 × 5 parts) on 16 threads. Every part still computes whole elements over all of k
+    /// with the whole product's arithmetic, so the degree changes who computes what, never a result.
+    /// </remarks>
+    public static ProductSplit For(ProductOrientation orientation, int m, int k, int n, int degree)
     {
         bool dot = orientation == ProductOrientation.NT && k > GemmKernels.MaxTransposedDepth;
-        int columnAlignment = dot ? DotColumnAlignment : OuterColumnAlignment;
         int rowAlignment = dot ? DotRowAlignment : orientation == ProductOrientation.NT ? TransposedRowAlignment : OuterRowAlignment;
         long flops = 2L * m * k * n;
         if (flops < KernelParallelism.MinimumParallelFlops)
         {
-            return new ProductSplit(orientation, m, n, rowAlignment, columnAlignment, dot, 1, 1);
+            return new ProductSplit(orientation, m, n, rowAlignment, dot ? DotColumnAlignment : OuterColumnAlignment, dot, 1, 1);
         }
 
         int wanted = (int)Math.Clamp(flops / MinimumPartFlops, 1, MaxParts);
+        if (!dot)
+        {
+            return Grid(orientation, m, n, rowAlignment, OuterColumnAlignment, dot, wanted);
+        }
+
+        ProductSplit coarse = Grid(orientation, m, n, rowAlignment, DotColumnAlignment, dot, wanted);
+        return coarse.Parts >= Math.Min(degree, wanted)
+            ? coarse
+            : Grid(orientation, m, n, rowAlignment, DotFineColumnAlignment, dot, wanted);
+    }
+
+    private static ProductSplit Grid(ProductOrientation orientation, int m, int n, int rowAlignment, int columnAlignment, bool dot, int wanted)
+    {
         int columnBlocks = Math.Max(1, n / columnAlignment);
         int rowBlocks = Math.Max(1, dot ? (m + rowAlignment - 1) / rowAlignment : m / rowAlignment);
         int rowParts, columnParts;

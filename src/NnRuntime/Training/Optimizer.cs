@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Numerics;
 
 namespace NnGen;
 
@@ -30,7 +29,8 @@ public abstract class Optimizer
 
     /// <summary>
     /// The length of the one state buffer for <paramref name="parameterCount"/> parameters: the optimizer's slots plus
-    /// one slot for the update Δ it computes (gradient descent needs neither).
+    /// one slot where each update keeps the parameters it started from, so that a refused update is undone (gradient
+    /// descent needs neither).
     /// </summary>
     /// <param name="parameterCount">P, the network's <see cref="ITrainableNetwork.ParameterCount"/>.</param>
     /// <returns>(<see cref="StateSlots"/> + 1) × P, or 0 for gradient descent.</returns>
@@ -40,19 +40,10 @@ public abstract class Optimizer
     /// <summary>Throws an <see cref="ArgumentException"/> naming the network, the method and the bad hyper-parameter.</summary>
     internal abstract void Validate(string network, string method);
 
-    /// <summary>
-    /// Advances the state with gradient g and writes the update Δ (the parameters become θ − Δ) into
-    /// <paramref name="step"/>.
-    /// </summary>
-    /// <param name="parameters">θ before the update.</param>
-    /// <param name="gradients">g, including any L2 term.</param>
-    /// <param name="state"><see cref="StateSlots"/> × P floats, zero before the first update.</param>
-    /// <param name="step">Receives Δ, P floats.</param>
+    /// <summary>The element-wise rule of one update and its constants, applied by <see cref="OptimizerUpdate"/>.</summary>
     /// <param name="learningRate">α for this update (after any schedule).</param>
     /// <param name="t">The 1-based number of this update within the run (Adam's bias correction).</param>
-    /// <param name="weights">The weight ranges of <paramref name="parameters"/> (empty unless <see cref="NeedsWeightRanges"/>).</param>
-    internal abstract void ComputeStep(
-        ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, Span<float> step, float learningRate, long t, ReadOnlySpan<Range> weights);
+    internal abstract UpdateRule Rule(float learningRate, long t);
 
     private protected static void Throw(string network, string method, FormattableString problem) =>
         throw new ArgumentException(
@@ -81,14 +72,7 @@ public sealed class GradientDescent : Optimizer
     {
     }
 
-    internal override void ComputeStep(
-        ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, Span<float> step, float learningRate, long t, ReadOnlySpan<Range> weights)
-    {
-        for (int i = 0; i < gradients.Length; i++)
-        {
-            step[i] = learningRate * gradients[i];
-        }
-    }
+    internal override UpdateRule Rule(float learningRate, long t) => new() { Kind = UpdateKind.Descent, StepSize = learningRate };
 }
 
 /// <summary>
@@ -113,36 +97,8 @@ public sealed class Momentum : Optimizer
 
     internal override void Validate(string network, string method) => CheckFraction(network, method, nameof(Beta), Beta);
 
-    internal override void ComputeStep(
-        ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, Span<float> step, float learningRate, long t, ReadOnlySpan<Range> weights)
-    {
-        float beta = Beta, oneMinusBeta = 1f - Beta, alpha = learningRate;
-        Span<float> velocity = state[..gradients.Length];
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vBeta = new Vector<float>(beta);
-            var vOneMinusBeta = new Vector<float>(oneMinusBeta);
-            var vAlpha = new Vector<float>(alpha);
-            for (; i <= gradients.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var g = new Vector<float>(gradients[i..]);
-                Vector<float> v = (vBeta * new Vector<float>(velocity[i..])) + (vOneMinusBeta * g);
-                v.CopyTo(velocity[i..]);
-                Vector<float> direction = Nesterov ? (vBeta * v) + (vOneMinusBeta * g) : v;
-                (vAlpha * direction).CopyTo(step[i..]);
-            }
-        }
-
-        for (; i < gradients.Length; i++)
-        {
-            float g = gradients[i];
-            float v = (beta * velocity[i]) + (oneMinusBeta * g);
-            velocity[i] = v;
-            float direction = Nesterov ? (beta * v) + (oneMinusBeta * g) : v;
-            step[i] = alpha * direction;
-        }
-    }
+    internal override UpdateRule Rule(float learningRate, long t) =>
+        new() { Kind = UpdateKind.Momentum, StepSize = learningRate, Beta1 = Beta, Nesterov = Nesterov };
 }
 
 /// <summary>
@@ -177,48 +133,15 @@ public class Adam : Optimizer
         }
     }
 
-    internal override void ComputeStep(
-        ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, Span<float> step, float learningRate, long t, ReadOnlySpan<Range> weights)
+    internal override UpdateRule Rule(float learningRate, long t) => new()
     {
-        int n = gradients.Length;
-        Span<float> first = state[..n];
-        Span<float> second = state.Slice(n, n);
-        float beta1 = Beta1, beta2 = Beta2, oneMinusBeta1 = 1f - Beta1, oneMinusBeta2 = 1f - Beta2, epsilon = Epsilon;
-        float stepSize = (float)(learningRate / (1.0 - Math.Pow(Beta1, t)));
-        float inverseRootCorrection = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(Beta2, t)));
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vBeta1 = new Vector<float>(beta1);
-            var vBeta2 = new Vector<float>(beta2);
-            var vOneMinusBeta1 = new Vector<float>(oneMinusBeta1);
-            var vOneMinusBeta2 = new Vector<float>(oneMinusBeta2);
-            var vStepSize = new Vector<float>(stepSize);
-            var vInverseRoot = new Vector<float>(inverseRootCorrection);
-            var vEpsilon = new Vector<float>(epsilon);
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var g = new Vector<float>(gradients[i..]);
-                Vector<float> m = (vBeta1 * new Vector<float>(first[i..])) + (vOneMinusBeta1 * g);
-                Vector<float> v = (vBeta2 * new Vector<float>(second[i..])) + (vOneMinusBeta2 * (g * g));
-                m.CopyTo(first[i..]);
-                v.CopyTo(second[i..]);
-                Vector<float> denominator = (Vector.SquareRoot(v) * vInverseRoot) + vEpsilon;
-                (vStepSize * m / denominator).CopyTo(step[i..]);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float g = gradients[i];
-            float m = (beta1 * first[i]) + (oneMinusBeta1 * g);
-            float v = (beta2 * second[i]) + (oneMinusBeta2 * (g * g));
-            first[i] = m;
-            second[i] = v;
-            float denominator = (MathF.Sqrt(v) * inverseRootCorrection) + epsilon;
-            step[i] = stepSize * m / denominator;
-        }
-    }
+        Kind = UpdateKind.Adam,
+        StepSize = (float)(learningRate / (1.0 - Math.Pow(Beta1, t))),
+        Beta1 = Beta1,
+        Beta2 = Beta2,
+        InverseRootCorrection = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(Beta2, t))),
+        Epsilon = Epsilon,
+    };
 }
 
 /// <summary>
@@ -243,19 +166,5 @@ public sealed class AdamW : Adam
         }
     }
 
-    internal override void ComputeStep(
-        ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, Span<float> state, Span<float> step, float learningRate, long t, ReadOnlySpan<Range> weights)
-    {
-        base.ComputeStep(parameters, gradients, state, step, learningRate, t, weights);
-        float decay = learningRate * WeightDecay;
-        foreach (Range range in weights)
-        {
-            ReadOnlySpan<float> w = parameters[range];
-            Span<float> s = step[range];
-            for (int i = 0; i < w.Length; i++)
-            {
-                s[i] += decay * w[i];
-            }
-        }
-    }
+    internal override UpdateRule Rule(float learningRate, long t) => base.Rule(learningRate, t) with { Decay = learningRate * WeightDecay };
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Numerics.Tensors;
+using NnGen.Kernels;
 
 namespace NnGen;
 
@@ -44,9 +45,9 @@ public static partial class Trainer
         private readonly double[] _magnitudes = new double[RisingIntervals + 1];
         private int _magnitudeCount;
 
-        // An upper bound on max|θ|. Each accepted update raises it by ‖Δ‖ instead of rescanning the parameters,
-        // so a typical update costs one extra pass (the ‖Δ‖ that also detects a non-finite step) and needs no
-        // backup copy: an update within the bound cannot overflow, so nothing non-finite is ever written.
+        // Gradient descent: an upper bound on max|θ|. Each accepted update raises it by ‖Δ‖ instead of rescanning the
+        // parameters, so a typical update costs one extra pass (the ‖Δ‖ that also detects a non-finite step) and needs
+        // no backup copy: an update within the bound cannot overflow, so nothing non-finite is ever written.
         private double _parameterBound;
         private float[]? _candidate;
         private int? _divergedAt;
@@ -187,18 +188,32 @@ public static partial class Trainer
             }
 
             // Plain gradient descent steps along the gradients themselves, scaled by α, exactly as before optimizers
-            // existed; any other optimizer writes its step Δ into the last slot of the state buffer.
-            ReadOnlySpan<float> direction = Gradients;
-            float factor = _learningRate;
+            // existed. Any other optimizer updates in one pass that keeps the old parameters in the last slot of the
+            // state buffer and writes no non-finite value: a refused update is undone from there.
             if (_optimizer is not null)
             {
                 int n = parameters.Length;
-                Span<float> step = _state.AsSpan(_optimizer.StateSlots * n, n);
-                _optimizer.ComputeStep(parameters, Gradients, _state.AsSpan(0, _optimizer.StateSlots * n), step, _learningRate, ++_updates, _weights);
-                direction = step;
-                factor = 1f;
+                int slots = _optimizer.StateSlots;
+                Span<float> backup = _state.AsSpan(slots * n, n);
+                UpdateRule rule = _optimizer.Rule(_learningRate, ++_updates);
+                OptimizerUpdate.Outcome outcome = OptimizerUpdate.Apply(
+                    rule, parameters, Gradients, _state.AsSpan(0, slots * n), backup, _weights, KernelParallelism.Current);
+                if (outcome == OptimizerUpdate.Outcome.Applied)
+                {
+                    return true;
+                }
+
+                OptimizerUpdate.Undo(backup, parameters);
+                return Diverge(
+                    iteration,
+                    cost,
+                    outcome == OptimizerUpdate.Outcome.StepNotFinite ? "a gradient or the optimizer's step is not finite" : "the update would make a parameter infinite");
             }
 
+            ReadOnlySpan<float> direction = Gradients;
+            float factor = _learningRate;
+
+            // Gradient descent has no state buffer (its StateLength is 0), so no slot to undo from: it bounds the update.
             // ‖Δ‖₂ ≥ max|Δ| bounds the step, and its one pass (as cheap as the update itself) also catches NaN and ±∞:
             // a non-finite element makes the sum of squares non-finite. So can finite steps beyond 1.8e19, which
             // are told apart by a second, rarer pass. Float rounding keeps the norm within 2^-22 of the true one, and
@@ -208,7 +223,7 @@ public static partial class Trainer
             {
                 if (!TensorPrimitives.IsFiniteAll(direction))
                 {
-                    return Diverge(iteration, cost, _optimizer is null ? "a gradient is not finite" : "a gradient or the optimizer's step is not finite");
+                    return Diverge(iteration, cost, "a gradient is not finite");
                 }
 
                 directionBound = MaxAbs(direction);
@@ -418,18 +433,9 @@ public static partial class Trainer
 
         private static double MaxAbs(ReadOnlySpan<float> values) => Math.Abs(TensorPrimitives.MaxMagnitude(values));
 
-        private static void Apply(ReadOnlySpan<float> parameters, ReadOnlySpan<float> direction, float factor, Span<float> destination)
-        {
-            if (factor == 1f)
-            {
-                TensorPrimitives.Subtract(parameters, direction, destination);
-            }
-            else
-            {
-                // θ + g·(−α), rounded as NumPy's float32 W - learning_rate * dW (MultiplyAdd is not fused).
-                TensorPrimitives.MultiplyAdd(direction, -factor, parameters, destination);
-            }
-        }
+        // θ + g·(−α), rounded as NumPy's float32 W - learning_rate * dW (MultiplyAdd is not fused).
+        private static void Apply(ReadOnlySpan<float> parameters, ReadOnlySpan<float> direction, float factor, Span<float> destination) =>
+            TensorPrimitives.MultiplyAdd(direction, -factor, parameters, destination);
 
         private static float[] ClassLabelRowsForValidation(ITrainableNetwork network, ValidationData validation)
         {

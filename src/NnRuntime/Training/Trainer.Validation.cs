@@ -35,7 +35,7 @@ public static partial class Trainer
         int examples = Guard.ExampleCount(name, method, inputs.Length, network.InputSize, inputsName);
         Guard.PerExample(name, method, labelsName, labels.Length, examples, network.OutputSize, "OutputSize");
 
-        if (!TensorPrimitives.IsFiniteAll(inputs))
+        if (!Kernels.FiniteCheck.AllFinite(inputs))
         {
             int i = IndexOfNonFinite(inputs);
             throw new ArgumentException(Format(name, method, $"{inputsName}[{i}] is {inputs[i]}; every input must be finite."), inputsName);
@@ -62,7 +62,7 @@ public static partial class Trainer
                 ValidateLabelRows(network, method, labels, labelsName);
             }
         }
-        else if (!TensorPrimitives.IsFiniteAll(labels))
+        else if (!Kernels.FiniteCheck.AllFinite(labels))
         {
             int i = IndexOfNonFinite(labels);
             throw new ArgumentException(Format(name, method, $"{labelsName}[{i}] is {labels[i]}; every label must be finite."), labelsName);

@@ -327,12 +327,7 @@ public static partial class Trainer
             {
                 token.ThrowIfCancellationRequested();
                 int count = Math.Min(batchSize, examples - start);
-                for (int row = 0; row < count; row++)
-                {
-                    int example = order[start + row];
-                    inputs.Slice(example * inputSize, inputSize).CopyTo(batchInputs.AsSpan(row * inputSize, inputSize));
-                    labels.Slice(example * outputSize, outputSize).CopyTo(batchLabels.AsSpan(row * outputSize, outputSize));
-                }
+                BatchGather.Gather(inputs, labels, inputSize, outputSize, order.AsSpan(start, count), batchInputs, batchLabels, KernelParallelism.Current);
 
                 ReadOnlySpan<float> x = batchInputs.AsSpan(0, count * inputSize);
                 ReadOnlySpan<float> y = batchLabels.AsSpan(0, count * outputSize);

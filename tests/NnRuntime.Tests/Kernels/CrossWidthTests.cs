@@ -74,6 +74,20 @@ public class CrossWidthTests
         yield return (128, 64, 256);
         yield return (10, 129, 64);
         yield return (33, 1041, 209);
+
+        // The tabular iteration ([30,16,1], m = 455) and column tails that take one overlapping full tile at some width.
+        yield return (16, 30, 455);
+        yield return (16, 455, 30);
+        yield return (16, 1, 455);
+        yield return (1, 455, 16);
+        yield return (7, 64, 60);
+        yield return (6, 17, 62);
+
+        // Rows left after the five-row tiles (four-row tiles), unpacked and packed over several depth blocks.
+        yield return (9, 40, 50);
+        yield return (21, 40, 50);
+        yield return (21, 300, 70);
+        yield return (18, 300, 70);
     }
 
     [Theory]

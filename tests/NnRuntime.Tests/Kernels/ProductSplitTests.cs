@@ -18,45 +18,54 @@ public sealed unsafe class ProductSplitTests
 
     /// <summary>
     /// The products of the workloads ([784,256,128,10] at batch 128 and 10,000; the cat network at m = 209),
-    /// in kernel terms (rows of C, depth, columns of C), and the grid each gets. Every product large enough to split
-    /// reaches 16 parts except the cat network's forward Z1 = W1·Xᵀ (20 × 209 outputs over k = 12288): each of its
-    /// column parts copies W1's rows again and each row part streams the 10 MB of X again, so it stops at 2 × 5.
+    /// in kernel terms (rows of C, depth, columns of C), and the grid each gets on one thread and on 16. Every product
+    /// large enough to split reaches 16 parts at degree 16. Only the cat network's forward Z1 = W1·Xᵀ (20 × 209 outputs
+    /// over k = 12288) depends on the degree: each of its column parts copies W1's rows again and each row part streams
+    /// the 10 MB of X again, so up to 10 threads it stays at 2 × 5 parts on 40-column cuts, and beyond that it is cut
+    /// into 2 × 10 on 20-column cuts.
     /// </summary>
-    public static TheoryData<string, string, int, int, int, int, int> Shapes() => new()
+    public static TheoryData<string, string, int, int, int, int, int, int, int> Shapes() => new()
     {
-        { "Fashion Z1 = W1·Xᵀ", "NT", 256, 784, 128, 16, 1 },
-        { "Fashion Z2 = W2·A1", "NN", 128, 256, 128, 8, 2 },
-        { "Fashion Z3 = W3·A2", "NN", 10, 128, 128, 1, 1 },
-        { "Fashion dW3 = dZ3·A2ᵀ", "NT", 10, 128, 128, 1, 1 },
-        { "Fashion dA2 = W3ᵀ·dZ3", "TN", 128, 10, 128, 1, 1 },
-        { "Fashion dW2 = dZ2·A1ᵀ", "NT", 128, 128, 256, 3, 6 },
-        { "Fashion dA1 = W2ᵀ·dZ2", "TN", 256, 128, 128, 8, 2 },
-        { "Fashion dW1 = dZ1·X", "NN", 256, 128, 784, 2, 12 },
-        { "10k Z1 = W1·Xᵀ", "NT", 256, 784, 10000, 1, 16 },
-        { "10k Z2 = W2·A1", "NN", 128, 256, 10000, 1, 16 },
-        { "10k Z3 = W3·A2", "NN", 10, 128, 10000, 1, 16 },
-        { "Cat Z1 = W1·Xᵀ", "NT", 20, 12288, 209, 2, 5 },
-        { "Cat dW1 = dZ1·X", "NN", 20, 209, 12288, 1, 16 },
-        { "Cat Z2 = W2·A1", "NN", 7, 20, 209, 1, 1 },
-        { "Short NT through transposed panels", "NT", 640, 32, 1000, 2, 15 },
-        { "Few columns: rows only", "NN", 1000, 100, 50, 16, 1 },
+        { "Fashion Z1 = W1·Xᵀ", "NT", 256, 784, 128, 16, 1, 16, 1 },
+        { "Fashion Z2 = W2·A1", "NN", 128, 256, 128, 8, 2, 8, 2 },
+        { "Fashion Z3 = W3·A2", "NN", 10, 128, 128, 1, 1, 1, 1 },
+        { "Fashion dW3 = dZ3·A2ᵀ", "NT", 10, 128, 128, 1, 1, 1, 1 },
+        { "Fashion dA2 = W3ᵀ·dZ3", "TN", 128, 10, 128, 1, 1, 1, 1 },
+        { "Fashion dW2 = dZ2·A1ᵀ", "NT", 128, 128, 256, 3, 6, 3, 6 },
+        { "Fashion dA1 = W2ᵀ·dZ2", "TN", 256, 128, 128, 8, 2, 8, 2 },
+        { "Fashion dW1 = dZ1·X", "NN", 256, 128, 784, 2, 12, 2, 12 },
+        { "10k Z1 = W1·Xᵀ", "NT", 256, 784, 10000, 1, 16, 1, 16 },
+        { "10k Z2 = W2·A1", "NN", 128, 256, 10000, 1, 16, 1, 16 },
+        { "10k Z3 = W3·A2", "NN", 10, 128, 10000, 1, 16, 1, 16 },
+        { "Cat Z1 = W1·Xᵀ", "NT", 20, 12288, 209, 2, 5, 2, 10 },
+        { "Cat dW1 = dZ1·X", "NN", 20, 209, 12288, 1, 16, 1, 16 },
+        { "Cat Z2 = W2·A1", "NN", 7, 20, 209, 1, 1, 1, 1 },
+        { "Short NT through transposed panels", "NT", 640, 32, 1000, 2, 15, 2, 15 },
+        { "Few columns: rows only", "NN", 1000, 100, 50, 16, 1, 16, 1 },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void For_WorkloadShapes_PartsPerShapeAndThreadsPerDegree(
-        string product, string orientation, int m, int k, int n, int rowParts, int columnParts)
+    public void For_WorkloadShapes_PartsPerDegree(
+        string product, string orientation, int m, int k, int n, int rowParts, int columnParts, int rowParts16, int columnParts16)
     {
-        ProductSplit split = ProductSplit.For(Enum.Parse<ProductOrientation>(orientation), m, k, n);
-        Assert.True(rowParts == split.RowParts && columnParts == split.ColumnParts, $"{product}: {split.RowParts} × {split.ColumnParts} parts, expected {rowParts} × {columnParts}");
-        if (2L * m * k * n >= KernelParallelism.MinimumParallelFlops && !product.StartsWith("Cat Z1", StringComparison.Ordinal))
-        {
-            Assert.True(split.Parts >= 16, $"{product}: only {split.Parts} parts");
-        }
+        ProductOrientation parsed = Enum.Parse<ProductOrientation>(orientation);
+        bool shared = 2L * m * k * n >= KernelParallelism.MinimumParallelFlops;
+        ProductSplit single = ProductSplit.For(parsed, m, k, n, degree: 1);
+        Assert.True(rowParts == single.RowParts && columnParts == single.ColumnParts, $"{product}, degree 1: {single.RowParts} × {single.ColumnParts} parts, expected {rowParts} × {columnParts}");
+        ProductSplit sixteen = ProductSplit.For(parsed, m, k, n, degree: 16);
+        Assert.True(rowParts16 == sixteen.RowParts && columnParts16 == sixteen.ColumnParts, $"{product}, degree 16: {sixteen.RowParts} × {sixteen.ColumnParts} parts, expected {rowParts16} × {columnParts16}");
 
         foreach (int degree in Degrees)
         {
-            Assert.Equal(Math.Min(degree, rowParts * columnParts), split.Threads(degree));
+            ProductSplit split = ProductSplit.For(parsed, m, k, n, degree);
+            if (shared)
+            {
+                Assert.True(split.Parts >= degree, $"{product}, degree {degree}: only {split.Parts} parts");
+            }
+
+            Assert.True(split.Parts is var parts && (parts == rowParts * columnParts || parts == rowParts16 * columnParts16), $"{product}, degree {degree}: {split.Parts} parts");
+            Assert.Equal(Math.Min(degree, split.Parts), split.Threads(degree));
         }
     }
 
@@ -71,10 +80,11 @@ public sealed unsafe class ProductSplitTests
         for (int trial = 0; trial < 300; trial++)
         {
             int m = random.Next(1, 700), k = random.Next(1, 900), n = random.Next(1, 3000);
-            ProductSplit split = ProductSplit.For(orientation, m, k, n);
+            ProductSplit split = ProductSplit.For(orientation, m, k, n, degree: trial % 2 == 0 ? 1 : 16);
             bool dot = orientation == ProductOrientation.NT && k > GemmKernels.MaxTransposedDepth;
             int rowAlignment = dot ? 12 : orientation == ProductOrientation.NT ? 60 : 10;
-            int columnAlignment = dot ? 40 : 64;
+            int columnAlignment = split.ColumnAlignment;
+            Assert.True(dot ? columnAlignment is 40 or 20 : columnAlignment == 64, $"{orientation} {m}×{k}×{n}: columns cut at multiples of {columnAlignment}");
             var covered = new int[m * n];
             for (int part = 0; part < split.Parts; part++)
             {
@@ -119,7 +129,7 @@ public sealed unsafe class ProductSplitTests
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
         using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         const int m = 133, k = 97, n = 700;
-        Assert.True(ProductSplit.For(ProductOrientation.NN, m, k, n) is { RowParts: > 1, ColumnParts: > 1 });
+        Assert.True(ProductSplit.For(ProductOrientation.NN, m, k, n, degree: 1) is { RowParts: > 1, ColumnParts: > 1 });
         float[] a = KernelTestSupport.RandomFloats(m * k, seed: 51);
         float[] b = KernelTestSupport.RandomFloats(k * n, seed: 52);
         float[] bias = KernelTestSupport.RandomFloats(m, seed: 53);
@@ -163,7 +173,7 @@ public sealed unsafe class ProductSplitTests
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
         using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         const int m = 50, k = 1301, n = 290;
-        Assert.True(ProductSplit.For(ProductOrientation.NT, m, k, n) is { RowParts: > 1, ColumnParts: > 1 });
+        Assert.True(ProductSplit.For(ProductOrientation.NT, m, k, n, degree: 1) is { RowParts: > 1, ColumnParts: > 1 });
         float[] a = KernelTestSupport.RandomFloats(m * k, seed: 54);
         float[] b = KernelTestSupport.RandomFloats(n * k, seed: 55);
         float[] bias = KernelTestSupport.RandomFloats(m, seed: 56);
@@ -183,6 +193,38 @@ public sealed unsafe class ProductSplitTests
         }
     }
 
+    /// <summary>
+    /// A cat-shaped Z1 (20 outputs over a long k, 209 examples) whose 40-column grid has 10 parts: from 11 threads on
+    /// it is cut on 20-column boundaries into 20 parts, and every degree from 1 to 16 gives the whole kernel's bits.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNT_FineColumnCutsAtHighDegree_BitIdenticalToWholeKernelAtEveryDegree(string widthName, string tileShape)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
+        const int m = 20, k = 1301, n = 209;
+        Assert.True(ProductSplit.For(ProductOrientation.NT, m, k, n, degree: 1) is { RowParts: 2, ColumnParts: 5, ColumnAlignment: 40 });
+        Assert.True(ProductSplit.For(ProductOrientation.NT, m, k, n, degree: 16) is { RowParts: 2, ColumnParts: 10, ColumnAlignment: 20 });
+        float[] a = KernelTestSupport.RandomFloats(m * k, seed: 60);
+        float[] b = KernelTestSupport.RandomFloats(n * k, seed: 61);
+        float[] bias = KernelTestSupport.RandomFloats(m, seed: 62);
+        float[] whole = new float[m * n];
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = whole)
+        fixed (float* pbias = bias)
+        {
+            GemmKernels.Dot(Gemm.Resolve(width), TileShapes.Current, pa, k, pb, k, pc, n, m, k, n, 1f, new BiasActivationEpilogue<ReLUOperator>(pbias));
+        }
+
+        for (int degree = 1; degree <= 16; degree++)
+        {
+            float[] split = Run(degree, c => Gemm.MultiplyNT(a, b, c, m, k, n, 1f, bias, Activation.ReLU, width), m * n);
+            AssertBitIdentical(whole, split, $"NT {width} {tileShape} degree {degree}");
+        }
+    }
+
     /// <summary>A short NT product (k ≤ 64, transposed panels plus a dot-product column tail): bit-identical to one whole call.</summary>
     [Theory]
     [MemberData(nameof(WidthsAndTileShapes))]
@@ -191,7 +233,7 @@ public sealed unsafe class ProductSplitTests
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
         using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         const int m = 130, k = 40, n = 903;
-        Assert.True(ProductSplit.For(ProductOrientation.NT, m, k, n) is { RowParts: > 1, ColumnParts: > 1 });
+        Assert.True(ProductSplit.For(ProductOrientation.NT, m, k, n, degree: 1) is { RowParts: > 1, ColumnParts: > 1 });
         float[] a = KernelTestSupport.RandomFloats(m * k, seed: 57);
         float[] b = KernelTestSupport.RandomFloats(n * k, seed: 58);
         float[] bias = KernelTestSupport.RandomFloats(m, seed: 59);
@@ -219,7 +261,7 @@ public sealed unsafe class ProductSplitTests
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
         using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
         const int m = 253, k = 64, n = 301;
-        Assert.True(ProductSplit.For(ProductOrientation.TN, m, k, n) is { RowParts: > 1, ColumnParts: > 1 });
+        Assert.True(ProductSplit.For(ProductOrientation.TN, m, k, n, degree: 1) is { RowParts: > 1, ColumnParts: > 1 });
         float[] a = KernelTestSupport.RandomFloats(k * m, seed: 60);
         float[] b = KernelTestSupport.RandomFloats(k * n, seed: 61);
         float[] activations = KernelTestSupport.RandomFloats(m * n, seed: 62);

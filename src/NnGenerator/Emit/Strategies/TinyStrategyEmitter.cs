@@ -313,7 +313,7 @@ namespace NnGen.Generator.Emit.Strategies
                 writer.WriteLine($"{RuntimeNames.Span} aL = {buffer}.Slice(InputSize * mp, OutputSize * mp);");
             }
 
-            writer.WriteLine($"{RuntimeNames.ReadOnlySpan} p = new {RuntimeNames.ReadOnlySpan}(_parameters, 0, ParameterCount);");
+            writer.WriteLine($"{RuntimeNames.ReadOnlySpan} p = _parameters.Span;");
         }
 
         private static void EmitForwardBlock(SourceWriter writer, NetworkPlan plan, Block block, bool storeOutputs)
