@@ -116,6 +116,11 @@ namespace NnGen.Generator
         public const string Vector512Create = Vector512 + ".Create";
         public const string Vector512CopyTo = Vector512 + ".CopyTo";
         public const string Vector = "global::System.Numerics.Vector";
+        public const string VectorLoadUnsafe = Vector + ".LoadUnsafe";
+        public const string VectorStoreUnsafe = Vector + ".StoreUnsafe";
+        public const string Vector512LoadUnsafe = Vector512 + ".LoadUnsafe";
+        public const string Vector512StoreUnsafe = Vector512 + ".StoreUnsafe";
+        public const string GetReference = "global::System.Runtime.InteropServices.MemoryMarshal.GetReference";
 
         // The forward and backward cores are hot loops called thousands of times from the start of training; tiering
         // would run them as unoptimized code for the first part of a run (measured: cold planar Fit 1.6 s vs 0.18 s).

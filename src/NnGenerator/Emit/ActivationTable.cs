@@ -22,6 +22,10 @@ namespace NnGen.Generator.Emit
     /// </param>
     /// <param name="ScalarNeedsZ">Whether <paramref name="Scalar"/> reads z more than once, so z is a local first.</param>
     /// <param name="Vector128">The VectorMath function an unrolled layer applies four units at a time.</param>
+    /// <param name="VectorPair">
+    /// The VectorMath method that computes g on two vectors of examples at once, their dependency chains side by side
+    /// (the tiny pass's training loops), or <see langword="null"/> when <paramref name="Vector"/> is cheap enough per vector.
+    /// </param>
     /// <param name="AcrossUnits">
     /// Whether g normalizes across a layer's units (softmax) rather than acting on each z alone: the calls above are
     /// then the identity, and the emitters apply the normalization to the whole layer afterwards.
@@ -35,6 +39,7 @@ namespace NnGen.Generator.Emit
         Func<string, string>? Scalar,
         bool ScalarNeedsZ,
         string? Vector128,
+        string? VectorPair = null,
         bool AcrossUnits = false)
     {
         /// <summary>The activation a kernel applies as it stores Z: this one, or none (linear) when the layer normalizes afterwards.</summary>
@@ -46,8 +51,8 @@ namespace NnGen.Generator.Emit
     {
         private static readonly ActivationRow[] Rows =
         {
-            new(ActivationKind.Sigmoid, "sigmoid", "A(1 - A)", z => $"{RuntimeNames.Sigmoid}({z})", RuntimeNames.SigmoidBackward, null, false, RuntimeNames.Sigmoid),
-            new(ActivationKind.Tanh, "tanh", "(1 - A²)", z => $"{RuntimeNames.Tanh}({z})", RuntimeNames.TanhBackward, null, false, RuntimeNames.Tanh),
+            new(ActivationKind.Sigmoid, "sigmoid", "A(1 - A)", z => $"{RuntimeNames.Sigmoid}({z})", RuntimeNames.SigmoidBackward, null, false, RuntimeNames.Sigmoid, RuntimeNames.Sigmoid),
+            new(ActivationKind.Tanh, "tanh", "(1 - A²)", z => $"{RuntimeNames.Tanh}({z})", RuntimeNames.TanhBackward, null, false, RuntimeNames.Tanh, RuntimeNames.Tanh),
             new(ActivationKind.ReLU, "ReLU", "(A > 0 ? 1 : 0)", z => $"{RuntimeNames.ReLU}({z})", RuntimeNames.ReLUBackward, z => $"{RuntimeNames.MathFMax}({z}, 0f)", false, null),
             new(ActivationKind.LeakyReLU, "leaky ReLU", "(A > 0 ? 1 : 0.01)", z => $"{RuntimeNames.LeakyReLU}({z})", RuntimeNames.LeakyReLUBackward, z => $"{z} > 0f ? {z} : {RuntimeNames.LeakySlope} * {z}", true, null),
             new(ActivationKind.Linear, "linear", "1", z => z, null, z => z, false, null),

@@ -38,8 +38,9 @@ namespace NnGen.Generator.Planning
             Strategy = StrategyPolicy.ChooseStrategy(layers, ParameterCount, OutputDelta);
             if (Strategy == ComputeStrategy.Tiny)
             {
-                // Padded (n[0] + n[L]) x m: Xᵀ and Yᵀ; activations, deltas and gradient sums live in registers.
-                WorkspacePerExample = InputSize + OutputSize;
+                // Padded (n[0] + n[L] + Σ n[l]) x m: Xᵀ, Yᵀ and A[1..L] (a hidden layer's rows then take its dZ); the
+                // training pass goes over them layer by layer, and the gradient sums live in registers.
+                WorkspacePerExample = InputSize + OutputSize + ActivationUnits;
                 BatchChunk = MaxBatchChunk;
                 BatchScratch = BatchChunk * (InputSize + OutputSize);
             }

@@ -81,6 +81,9 @@ internal unsafe interface ISimdOps<TVec>
     /// <summary>All-ones lanes where left &lt; right, zero elsewhere (NaN compares false).</summary>
     static abstract TVec LessThan(TVec left, TVec right);
 
+    /// <summary>All-ones lanes where left &gt;= right, zero lanes elsewhere (NaN compares false).</summary>
+    static abstract TVec GreaterThanOrEqual(TVec left, TVec right);
+
     /// <summary>All-ones lanes where value is NaN, zero elsewhere.</summary>
     static abstract TVec IsNaN(TVec value);
 }
@@ -167,6 +170,9 @@ internal readonly unsafe struct Simd512 : ISimdOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LessThan(Vector512<float> left, Vector512<float> right) => Vector512.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GreaterThanOrEqual(Vector512<float> left, Vector512<float> right) => Vector512.GreaterThanOrEqual(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> IsNaN(Vector512<float> value) => ~Vector512.Equals(value, value);
@@ -256,6 +262,9 @@ internal readonly unsafe struct Simd256 : ISimdOps<Vector256<float>>
     public static Vector256<float> LessThan(Vector256<float> left, Vector256<float> right) => Vector256.LessThan(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GreaterThanOrEqual(Vector256<float> left, Vector256<float> right) => Vector256.GreaterThanOrEqual(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> IsNaN(Vector256<float> value) => ~Vector256.Equals(value, value);
 }
 
@@ -341,6 +350,9 @@ internal readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LessThan(Vector128<float> left, Vector128<float> right) => Vector128.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> GreaterThanOrEqual(Vector128<float> left, Vector128<float> right) => Vector128.GreaterThanOrEqual(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> IsNaN(Vector128<float> value) => ~Vector128.Equals(value, value);

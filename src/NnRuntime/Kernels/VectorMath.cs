@@ -87,6 +87,70 @@ public static class VectorMath
         Vector<float>.Count == Vector512<float>.Count ? Sigmoid(x.AsVector512()).AsVector() :
         Sigmoid(x.AsVector128()).AsVector();
 
+    /// <summary>
+    /// tanh of two vectors at once, lane for lane the same as <see cref="Tanh(Vector{float})"/> on each: the two
+    /// evaluations run step by step side by side, so the CPU overlaps their dependency chains (one tanh is a chain of
+    /// about fifty cycles) and each constant is loaded once for both.
+    /// </summary>
+    /// <param name="first">The first inputs.</param>
+    /// <param name="second">The second inputs.</param>
+    /// <param name="firstTanh">tanh(<paramref name="first"/>).</param>
+    /// <param name="secondTanh">tanh(<paramref name="second"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Tanh(Vector<float> first, Vector<float> second, out Vector<float> firstTanh, out Vector<float> secondTanh)
+    {
+        if (Vector<float>.Count == Vector256<float>.Count)
+        {
+            Math<Simd256, Vector256<float>>.Tanh(first.AsVector256(), second.AsVector256(), out Vector256<float> a, out Vector256<float> b);
+            (firstTanh, secondTanh) = (a.AsVector(), b.AsVector());
+        }
+        else if (Vector<float>.Count == Vector512<float>.Count)
+        {
+            Tanh(first.AsVector512(), second.AsVector512(), out Vector512<float> a, out Vector512<float> b);
+            (firstTanh, secondTanh) = (a.AsVector(), b.AsVector());
+        }
+        else
+        {
+            Math<Simd128, Vector128<float>>.Tanh(first.AsVector128(), second.AsVector128(), out Vector128<float> a, out Vector128<float> b);
+            (firstTanh, secondTanh) = (a.AsVector(), b.AsVector());
+        }
+    }
+
+    /// <inheritdoc cref="Tanh(Vector{float}, Vector{float}, out Vector{float}, out Vector{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Tanh(Vector512<float> first, Vector512<float> second, out Vector512<float> firstTanh, out Vector512<float> secondTanh) =>
+        Math<Simd512, Vector512<float>>.Tanh(first, second, out firstTanh, out secondTanh);
+
+    /// <summary>σ of two vectors at once, lane for lane the same as <see cref="Sigmoid(Vector{float})"/> on each, the two evaluations side by side.</summary>
+    /// <param name="first">The first inputs.</param>
+    /// <param name="second">The second inputs.</param>
+    /// <param name="firstSigmoid">σ(<paramref name="first"/>).</param>
+    /// <param name="secondSigmoid">σ(<paramref name="second"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sigmoid(Vector<float> first, Vector<float> second, out Vector<float> firstSigmoid, out Vector<float> secondSigmoid)
+    {
+        if (Vector<float>.Count == Vector256<float>.Count)
+        {
+            Math<Simd256, Vector256<float>>.Sigmoid(first.AsVector256(), second.AsVector256(), out Vector256<float> a, out Vector256<float> b);
+            (firstSigmoid, secondSigmoid) = (a.AsVector(), b.AsVector());
+        }
+        else if (Vector<float>.Count == Vector512<float>.Count)
+        {
+            Sigmoid(first.AsVector512(), second.AsVector512(), out Vector512<float> a, out Vector512<float> b);
+            (firstSigmoid, secondSigmoid) = (a.AsVector(), b.AsVector());
+        }
+        else
+        {
+            Math<Simd128, Vector128<float>>.Sigmoid(first.AsVector128(), second.AsVector128(), out Vector128<float> a, out Vector128<float> b);
+            (firstSigmoid, secondSigmoid) = (a.AsVector(), b.AsVector());
+        }
+    }
+
+    /// <inheritdoc cref="Sigmoid(Vector{float}, Vector{float}, out Vector{float}, out Vector{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sigmoid(Vector512<float> first, Vector512<float> second, out Vector512<float> firstSigmoid, out Vector512<float> secondSigmoid) =>
+        Math<Simd512, Vector512<float>>.Sigmoid(first, second, out firstSigmoid, out secondSigmoid);
+
     /// <summary>e^x of each lane.</summary>
     /// <param name="x">The inputs.</param>
     /// <returns>e^x, within <see cref="ExpMaxUlp"/> ulps; 0 below -87.34, 1.65e38 above 88.</returns>
@@ -211,8 +275,9 @@ public static class VectorMath
             q = TOps.MultiplyAdd(x2, q, TOps.Broadcast(Beta0));
             T result = TOps.Divide(p, q);
 
-            // Tiny inputs (and ±0, keeping its sign) are their own tanh; a NaN fails the compare and stays NaN here too.
-            return TOps.Select(TOps.LessThan(TOps.Abs(x), TOps.Broadcast(TanhTiny)), x, TOps.Select(TOps.IsNaN(x), x, result));
+            // Tiny inputs (and ±0, keeping its sign) are their own tanh, and a NaN fails the compare and comes back as
+            // itself: one compare and one blend for both.
+            return TOps.Select(TOps.GreaterThanOrEqual(TOps.Abs(x), TOps.Broadcast(TanhTiny)), result, x);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -222,6 +287,80 @@ public static class VectorMath
             T one = TOps.Broadcast(1f);
             T s = TOps.Divide(one, TOps.Add(one, e));
             return TOps.Select(TOps.LessThan(x, TOps.Zero), TOps.Multiply(e, s), s);
+        }
+
+        /// <summary><see cref="Tanh(T)"/> of two vectors, every step written for both so their chains overlap.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Tanh(T x, T y, out T tanhX, out T tanhY)
+        {
+            T cx = TOps.Clamp(x, TOps.Broadcast(-TanhClamp), TOps.Broadcast(TanhClamp));
+            T cy = TOps.Clamp(y, TOps.Broadcast(-TanhClamp), TOps.Broadcast(TanhClamp));
+            T x2 = TOps.Multiply(cx, cx);
+            T y2 = TOps.Multiply(cy, cy);
+            T px = TOps.MultiplyAdd(x2, TOps.Broadcast(Alpha13), TOps.Broadcast(Alpha11));
+            T py = TOps.MultiplyAdd(y2, TOps.Broadcast(Alpha13), TOps.Broadcast(Alpha11));
+            px = TOps.MultiplyAdd(x2, px, TOps.Broadcast(Alpha9));
+            py = TOps.MultiplyAdd(y2, py, TOps.Broadcast(Alpha9));
+            px = TOps.MultiplyAdd(x2, px, TOps.Broadcast(Alpha7));
+            py = TOps.MultiplyAdd(y2, py, TOps.Broadcast(Alpha7));
+            px = TOps.MultiplyAdd(x2, px, TOps.Broadcast(Alpha5));
+            py = TOps.MultiplyAdd(y2, py, TOps.Broadcast(Alpha5));
+            px = TOps.MultiplyAdd(x2, px, TOps.Broadcast(Alpha3));
+            py = TOps.MultiplyAdd(y2, py, TOps.Broadcast(Alpha3));
+            px = TOps.MultiplyAdd(x2, px, TOps.Broadcast(Alpha1));
+            py = TOps.MultiplyAdd(y2, py, TOps.Broadcast(Alpha1));
+            px = TOps.Multiply(cx, px);
+            py = TOps.Multiply(cy, py);
+            T qx = TOps.MultiplyAdd(x2, TOps.Broadcast(Beta6), TOps.Broadcast(Beta4));
+            T qy = TOps.MultiplyAdd(y2, TOps.Broadcast(Beta6), TOps.Broadcast(Beta4));
+            qx = TOps.MultiplyAdd(x2, qx, TOps.Broadcast(Beta2));
+            qy = TOps.MultiplyAdd(y2, qy, TOps.Broadcast(Beta2));
+            qx = TOps.MultiplyAdd(x2, qx, TOps.Broadcast(Beta0));
+            qy = TOps.MultiplyAdd(y2, qy, TOps.Broadcast(Beta0));
+            tanhX = TOps.Select(TOps.GreaterThanOrEqual(TOps.Abs(x), TOps.Broadcast(TanhTiny)), TOps.Divide(px, qx), x);
+            tanhY = TOps.Select(TOps.GreaterThanOrEqual(TOps.Abs(y), TOps.Broadcast(TanhTiny)), TOps.Divide(py, qy), y);
+        }
+
+        /// <summary><see cref="Sigmoid(T)"/> of two vectors, every step of exp and the division written for both.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Sigmoid(T x, T y, out T sigmoidX, out T sigmoidY)
+        {
+            Exp(TOps.Negate(TOps.Abs(x)), TOps.Negate(TOps.Abs(y)), out T ex, out T ey);
+            T one = TOps.Broadcast(1f);
+            T sx = TOps.Divide(one, TOps.Add(one, ex));
+            T sy = TOps.Divide(one, TOps.Add(one, ey));
+            sigmoidX = TOps.Select(TOps.LessThan(x, TOps.Zero), TOps.Multiply(ex, sx), sx);
+            sigmoidY = TOps.Select(TOps.LessThan(y, TOps.Zero), TOps.Multiply(ey, sy), sy);
+        }
+
+        /// <summary><see cref="Exp(T)"/> of two vectors, step by step side by side.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Exp(T x, T y, out T expX, out T expY)
+        {
+            T cx = TOps.Clamp(x, TOps.Broadcast(ExpLow), TOps.Broadcast(ExpHigh));
+            T cy = TOps.Clamp(y, TOps.Broadcast(ExpLow), TOps.Broadcast(ExpHigh));
+            T nx = TOps.Round(TOps.Multiply(cx, TOps.Broadcast(Log2E)));
+            T ny = TOps.Round(TOps.Multiply(cy, TOps.Broadcast(Log2E)));
+            T rx = TOps.MultiplyAdd(nx, TOps.Broadcast(-Ln2High), cx);
+            T ry = TOps.MultiplyAdd(ny, TOps.Broadcast(-Ln2High), cy);
+            rx = TOps.MultiplyAdd(nx, TOps.Broadcast(-Ln2Low), rx);
+            ry = TOps.MultiplyAdd(ny, TOps.Broadcast(-Ln2Low), ry);
+            T px = TOps.MultiplyAdd(rx, TOps.Broadcast(P0), TOps.Broadcast(P1));
+            T py = TOps.MultiplyAdd(ry, TOps.Broadcast(P0), TOps.Broadcast(P1));
+            px = TOps.MultiplyAdd(rx, px, TOps.Broadcast(P2));
+            py = TOps.MultiplyAdd(ry, py, TOps.Broadcast(P2));
+            px = TOps.MultiplyAdd(rx, px, TOps.Broadcast(P3));
+            py = TOps.MultiplyAdd(ry, py, TOps.Broadcast(P3));
+            px = TOps.MultiplyAdd(rx, px, TOps.Broadcast(P4));
+            py = TOps.MultiplyAdd(ry, py, TOps.Broadcast(P4));
+            px = TOps.MultiplyAdd(rx, px, TOps.Broadcast(P5));
+            py = TOps.MultiplyAdd(ry, py, TOps.Broadcast(P5));
+            px = TOps.MultiplyAdd(TOps.Multiply(rx, rx), px, TOps.Add(rx, TOps.Broadcast(1f)));
+            py = TOps.MultiplyAdd(TOps.Multiply(ry, ry), py, TOps.Add(ry, TOps.Broadcast(1f)));
+            T resultX = TOps.Multiply(px, TOps.Pow2(nx));
+            T resultY = TOps.Multiply(py, TOps.Pow2(ny));
+            expX = TOps.Select(TOps.LessThan(x, TOps.Broadcast(ExpLow)), TOps.Zero, TOps.Select(TOps.IsNaN(x), x, resultX));
+            expY = TOps.Select(TOps.LessThan(y, TOps.Broadcast(ExpLow)), TOps.Zero, TOps.Select(TOps.IsNaN(y), y, resultY));
         }
 
         // log: Cephes logf.

@@ -25,12 +25,12 @@ public sealed class PlanTests
     }
 
     [Fact]
-    public void Create_Planar_TinyWorkspaceHoldsOnlyXAndYTransposed()
+    public void Create_Planar_TinyWorkspaceHoldsXAndYTransposedAndEveryLayersActivations()
     {
         NetworkPlan plan = NetworkPlan.Create(Specs.Sizes(2, 4, 1));
 
         Assert.True(plan.Strategy == ComputeStrategy.Tiny);
-        Assert.Equal(2 + 1, plan.WorkspacePerExample);
+        Assert.Equal(2 + 1 + 4 + 1, plan.WorkspacePerExample);
         Assert.Equal(NetworkPlan.MaxBatchChunk, plan.BatchChunk);
         Assert.Equal(NetworkPlan.MaxBatchChunk * 3, plan.BatchScratch);
     }

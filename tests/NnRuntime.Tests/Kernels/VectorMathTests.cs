@@ -100,6 +100,45 @@ public sealed class VectorMathTests
         }
     }
 
+    [Theory]
+    [InlineData("Tanh")]
+    [InlineData("Sigmoid")]
+    public void Pair_SpecialAndRandomInputs_MatchesScalarBitForBitInBothOutputs(string function)
+    {
+        float[] inputs = [
+            0f, -0f, 1e-30f, 0.0003f, 0.0004f, -0.0004f, 0.5f, -1f, 7.99f, -8f, 20f, -87.5f, 88f, -100f, float.MaxValue,
+            float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, 1.17549435e-38f];
+        float[] random = KernelTestSupport.RandomFloats(4096, seed: 91, scale: 30f);
+        foreach (float[] set in new[] { inputs, random })
+        {
+            for (int i = 0; i < set.Length; i++)
+            {
+                // Different values in the two vectors and in their lanes, so a mixed-up output or lane shows.
+                float x = set[i], y = set[(i * 7 + 3) % set.Length];
+                Vector<float> first = Vector.ConditionalSelect(Vector.Equals(Vector<int>.Indices, Vector<int>.Zero), new Vector<float>(y), new Vector<float>(x));
+                Vector<float> second = new(y);
+                Vector<float> firstOut, secondOut;
+                Vector512<float> wideFirstOut, wideSecondOut;
+                if (function == "Tanh")
+                {
+                    VectorMath.Tanh(first, second, out firstOut, out secondOut);
+                    VectorMath.Tanh(Vector512.Create(x), Vector512.Create(y), out wideFirstOut, out wideSecondOut);
+                }
+                else
+                {
+                    VectorMath.Sigmoid(first, second, out firstOut, out secondOut);
+                    VectorMath.Sigmoid(Vector512.Create(x), Vector512.Create(y), out wideFirstOut, out wideSecondOut);
+                }
+
+                AssertSameFloat(Scalar(function, y), firstOut[0], function, y, "pair Vector<T> lane 0");
+                AssertSameFloat(Scalar(function, x), firstOut[Vector<float>.Count - 1], function, x, "pair Vector<T> first");
+                AssertSameFloat(Scalar(function, y), secondOut[Vector<float>.Count - 1], function, y, "pair Vector<T> second");
+                AssertSameFloat(Scalar(function, x), wideFirstOut.GetElement(13), function, x, "pair Vector512 first");
+                AssertSameFloat(Scalar(function, y), wideSecondOut.GetElement(2), function, y, "pair Vector512 second");
+            }
+        }
+    }
+
     [Fact]
     public void NaN_PropagatesThroughTanhSigmoidAndExp()
     {
