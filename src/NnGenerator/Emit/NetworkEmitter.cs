@@ -135,7 +135,9 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"private const string NetworkName = \"{plan.Spec.DisplayName}\";");
             writer.WriteLine();
-            writer.WriteLine("// Floats per example of a training workspace: A1..AL, two alternating dZ/dA buffers" + (plan.LabelTransposeUnits > 0 ? ", and the labels transposed to (n[L] x m)." : "."));
+            writer.WriteLine(plan.Strategy == ComputeStrategy.Tiny
+                ? "// Floats per example of a training workspace: Xᵀ, Yᵀ and A1..AL, padded to whole vectors (a hidden layer's rows then take its dZ)."
+                : "// Floats per example of a training workspace: A1..AL, two alternating dZ/dA buffers" + (plan.LabelTransposeUnits > 0 ? ", and the labels transposed to (n[L] x m)." : "."));
             writer.WriteLine($"private const int WorkspacePerExample = {Int(plan.WorkspacePerExample)};");
             writer.WriteLine();
             writer.WriteLine($"// Inference runs in chunks of up to {Int(plan.BatchChunk)} examples so its scratch ({Int(plan.BatchScratch)} floats) has a fixed size.");

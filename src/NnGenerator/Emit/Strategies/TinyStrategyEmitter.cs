@@ -313,7 +313,8 @@ namespace NnGen.Generator.Emit.Strategies
                 writer.WriteLine($"{RuntimeNames.Span} aL = {buffer}.Slice(InputSize * mp, OutputSize * mp);");
             }
 
-            writer.WriteLine($"{RuntimeNames.ReadOnlySpan} p = _parameters.Span;");
+            writer.WriteLine("// Sliced to the constant ParameterCount, so the JIT drops the bounds checks on the constant offsets below.");
+            writer.WriteLine($"{RuntimeNames.ReadOnlySpan} p = _parameters.Slice(0, ParameterCount);");
         }
 
         private static void EmitForwardBlock(SourceWriter writer, NetworkPlan plan, Block block, bool storeOutputs)
