@@ -1,5 +1,6 @@
 using System;
 using NnGen.Kernels;
+using NnGen.Tests.Support;
 
 namespace NnGen.Tests.Kernels;
 
@@ -98,14 +99,7 @@ public sealed class ParallelGemmTests
         float[] c = new float[m * n];
         using (KernelParallelism.Override(2))
         {
-            Gemm.MultiplyNT(a, b, c, m, k, n);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++)
-            {
-                Gemm.MultiplyNT(a, b, c, m, k, n);
-            }
-
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            AllocationAssert.NoAllocation(() => Gemm.MultiplyNT(a, b, c, m, k, n), calls: 20, "MultiplyNT on 2 threads");
         }
     }
 

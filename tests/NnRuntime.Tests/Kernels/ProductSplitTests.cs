@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using NnGen.Kernels;
+using NnGen.Tests.Support;
 
 namespace NnGen.Tests.Kernels;
 
@@ -319,14 +320,7 @@ public sealed unsafe class ProductSplitTests
         float[] c = new float[m * n];
         using (KernelParallelism.Override(16))
         {
-            Gemm.MultiplyTN(a, b, c, m, k, n);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++)
-            {
-                Gemm.MultiplyTN(a, b, c, m, k, n);
-            }
-
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            AllocationAssert.NoAllocation(() => Gemm.MultiplyTN(a, b, c, m, k, n), calls: 20, "MultiplyTN on 16 threads");
         }
     }
 
