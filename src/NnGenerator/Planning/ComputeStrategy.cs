@@ -4,8 +4,9 @@ namespace NnGen.Generator.Planning
     internal enum ComputeStrategy
     {
         /// <summary>
-        /// One fused, example-vectorized pass: one example per vector lane, every unit of every layer one vector
-        /// expression with its weights at constant offsets, activations and gradient sums in registers.
+        /// Example-vectorized straight-line code: one example per vector lane, every unit of every layer one vector
+        /// expression with its weights at constant offsets; inference in one fused pass, training layer by layer over
+        /// the padded batch with the gradient sums in registers.
         /// </summary>
         Tiny,
 

@@ -14,7 +14,8 @@ namespace NnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// A tiny network runs a batch <see cref="StepExamples"/> examples at a time (two vectors), one lane per example,
-/// every layer in registers: no span per layer, no kernel set-up, no cache round trip. Its buffers are padded to a
+/// with no kernel set-up: inference in one pass with every layer in registers, training layer by layer over the
+/// padded batch. Its buffers are padded to a
 /// whole number of steps (<see cref="PaddedCount"/>) so every block is full; the padding lanes compute harmless values from zero
 /// inputs, and <see cref="ExampleMask"/> keeps them out of the gradients and the cost.
 /// Only generated code calls it, so it is hidden from completion.
@@ -80,7 +81,7 @@ public static class TinyKernels
             return;
         }
 
-        // Runs every iteration of a tiny network's training, so it must cost far less than the fused pass itself:
+        // Runs every iteration of a tiny network's training, so it must cost far less than the pass itself:
         // pointers, no per-element bounds checks, each destination row written sequentially while the source rows
         // (n floats each, n small) stay in the same few cache lines.
         fixed (float* from = source)

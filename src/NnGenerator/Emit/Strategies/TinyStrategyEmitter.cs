@@ -14,7 +14,7 @@ namespace NnGen.Generator.Emit.Strategies
     /// Training goes layer by layer over the whole padded batch (Z, then tanh or sigmoid over the layer's rows, then
     /// one or more backward loops per layer), each loop short, so the CPU overlaps many steps' dependency chains and the
     /// JIT keeps every value of a step in registers; each parameter's gradient is a vector accumulator summed across
-    /// lanes once at the end, in the same order as before, so the results did not change by a bit.
+    /// lanes once at the end, in the fixed <c>ExampleSum</c> order, so the results are the same at every width.
     /// </summary>
     internal sealed class TinyStrategyEmitter : IComputeStrategyEmitter
     {
