@@ -6,25 +6,28 @@ using System.Linq;
 namespace NnGen;
 
 /// <summary>
-/// What a network is, as data: its name, the layer sizes n[0], n[1], …, n[L] and the activations g[1], …, g[L].
-/// Generated networks expose it (see <see cref="ISerializableNetwork"/>); weight files record it and are checked
-/// against it, and exporters read it.
+/// What a network is, as data: its name, its layers of every kind (<see cref="LayerDescription"/>) with their sizes
+/// n[0], n[1], …, n[L], activations and tensors, and its loss. Generated networks expose it (see
+/// <see cref="ISerializableNetwork"/>); weight files, baking and exporters read it, and weight files are checked against it.
 /// </summary>
 /// <remarks>
-/// The parameter layout it implies is the one every generated network uses: W1, b1, W2, b2, … in one buffer, each
-/// W[l] of shape (n[l], n[l-1]) row-major, each b[l] of n[l] floats.
+/// Layers are numbered 1..L over all kinds. The parameter buffer holds every layer's parameter tensors in layer order
+/// (W1, b1, gamma2, beta2, W4, b4, …), contiguous, each W[l] of shape (n[l], n[l-1]) row-major; the state buffer holds
+/// the running statistics (running_mean2, running_var2, …), contiguous, and is empty without batch normalization.
 /// </remarks>
 public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 {
     private readonly int[] _layerSizes;
     private readonly Activation[] _activations;
+    private readonly LayerDescription[] _layers;
 
-    /// <summary>Describes a network.</summary>
+    /// <summary>Describes a network of dense layers.</summary>
     /// <param name="name">The network's type name.</param>
     /// <param name="layerSizes">n[0] (the inputs), then the units of every layer: at least two entries, each at least 1.</param>
     /// <param name="activations">g[1], …, g[L]: one per layer, so one fewer than <paramref name="layerSizes"/>.</param>
     /// <param name="loss">The resolved cost the network trains with.</param>
     /// <exception cref="ArgumentException">The sizes or activations do not describe a network.</exception>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     public NetworkArchitecture(string name, IReadOnlyList<int> layerSizes, IReadOnlyList<Activation> activations, Loss loss)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -72,24 +75,121 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
         Name = name;
         _layerSizes = layerSizes.ToArray();
         _activations = activations.ToArray();
+        _layers = new LayerDescription[_activations.Length];
+        int offset = 0;
+        for (int l = 1; l <= _layers.Length; l++)
+        {
+            _layers[l - 1] = LayerDescription.Dense(l, _layerSizes[l - 1], _layerSizes[l], _activations[l - 1], offset);
+            offset += (_layerSizes[l] * _layerSizes[l - 1]) + _layerSizes[l];
+        }
+
         Loss = loss;
         ParameterCount = (int)parameters;
+    }
+
+    /// <summary>Describes a network of layers of any kind.</summary>
+    /// <param name="name">The network's type name.</param>
+    /// <param name="inputs">n[0], at least 1.</param>
+    /// <param name="layers">
+    /// Layers 1..L in order (made by <see cref="LayerDescription"/>'s factories): each numbered by its position, each
+    /// taking the previous layer's units (the first, <paramref name="inputs"/>), parameter tensors contiguous from 0 in
+    /// layer order and state tensors likewise, the last layer dense.
+    /// </param>
+    /// <param name="loss">The resolved cost the network trains with.</param>
+    /// <exception cref="ArgumentException">The layers do not describe a network; the message names the layer and what differs.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/>, <paramref name="layers"/> or one of the layers is <see langword="null"/>.</exception>
+    public NetworkArchitecture(string name, int inputs, IReadOnlyList<LayerDescription> layers, Loss loss)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (inputs < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"n[0] must be at least 1; found {inputs}."), nameof(inputs));
+        }
+
+        if (layers.Count == 0)
+        {
+            throw new ArgumentException("A network needs at least one layer; found none.", nameof(layers));
+        }
+
+        long parameters = 0, state = 0;
+        int previous = inputs;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerDescription layer = layers[i] ?? throw new ArgumentNullException(nameof(layers), string.Create(CultureInfo.InvariantCulture, $"Layer {i + 1} is null."));
+            if (layer.Index != i + 1)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The layer at position {i + 1} is numbered {layer.Index}; layers are numbered 1..L in order."), nameof(layers));
+            }
+
+            if (layer.Inputs != previous)
+            {
+                string source = i == 0 ? string.Create(CultureInfo.InvariantCulture, $"the network has {inputs} inputs") : string.Create(CultureInfo.InvariantCulture, $"layer {i} produces {previous}");
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index} ({LayerDescription.KindName(layer.Kind)}) expects {layer.Inputs} inputs but {source}."), nameof(layers));
+            }
+
+            foreach (LayerTensor tensor in layer.Tensors)
+            {
+                long expected = tensor.IsState ? state : parameters;
+                if (tensor.Offset != expected)
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index}: {tensor.Name} starts at {(tensor.IsState ? "state" : "params")}[{tensor.Offset}] but the tensors before it end at {expected}; the buffer is contiguous in layer order."),
+                        nameof(layers));
+                }
+
+                if (tensor.IsState)
+                {
+                    state += tensor.Length;
+                }
+                else
+                {
+                    parameters += tensor.Length;
+                }
+            }
+
+            previous = layer.Units;
+        }
+
+        if (layers[^1].Kind != LayerKind.Dense)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The last layer must be dense; layer {layers.Count} is {LayerDescription.KindName(layers[^1].Kind)}."), nameof(layers));
+        }
+
+        if (parameters > Array.MaxLength || state > Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The network has {parameters} parameters and {state} state values; at most {Array.MaxLength} fit in one buffer."), nameof(layers));
+        }
+
+        Name = name;
+        _layers = layers.ToArray();
+        _layerSizes = new[] { inputs }.Concat(_layers.Select(layer => layer.Units)).ToArray();
+        _activations = _layers.Select(layer => layer.Activation).ToArray();
+        Loss = loss;
+        ParameterCount = (int)parameters;
+        StateCount = (int)state;
     }
 
     /// <summary>The network's type name.</summary>
     public string Name { get; }
 
-    /// <summary>n[0], n[1], …, n[L].</summary>
+    /// <summary>n[0], then the units of every layer: n[1], …, n[L].</summary>
     public IReadOnlyList<int> LayerSizes => _layerSizes;
 
-    /// <summary>g[1], …, g[L].</summary>
+    /// <summary>g[1], …, g[L]: every layer's activation (<see cref="Activation.Linear"/> for every kind but dense).</summary>
     public IReadOnlyList<Activation> Activations => _activations;
+
+    /// <summary>Layers 1..L of every kind, in order.</summary>
+    public IReadOnlyList<LayerDescription> Layers => _layers;
+
+    /// <summary>Every layer's tensors (parameters and state), in layer order.</summary>
+    public IEnumerable<LayerTensor> Tensors => _layers.SelectMany(layer => layer.Tensors);
 
     /// <summary>The resolved cost the network trains with.</summary>
     public Loss Loss { get; }
 
-    /// <summary>L: the number of layers with parameters.</summary>
-    public int LayerCount => _activations.Length;
+    /// <summary>L: the number of layers, of every kind.</summary>
+    public int LayerCount => _layers.Length;
 
     /// <summary>n[0].</summary>
     public int InputSize => _layerSizes[0];
@@ -97,42 +197,51 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     /// <summary>n[L].</summary>
     public int OutputSize => _layerSizes[^1];
 
-    /// <summary>Σ n[l]·n[l-1] + n[l]: the length of the parameter buffer.</summary>
+    /// <summary>The length of the parameter buffer: every parameter tensor's values (Σ n[l]·n[l-1] + n[l] for dense layers).</summary>
     public int ParameterCount { get; }
 
+    /// <summary>The length of the state buffer (<see cref="ITrainableNetwork.State"/>): the running statistics; 0 without batch normalization.</summary>
+    public int StateCount { get; }
+
     /// <summary>n[l-1], the inputs of layer <paramref name="layer"/> (1-based).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
     public int InputsOf(int layer) => _layerSizes[CheckLayer(layer) - 1];
 
     /// <summary>n[l], the units of layer <paramref name="layer"/> (1-based).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
     public int UnitsOf(int layer) => _layerSizes[CheckLayer(layer)];
 
-    /// <summary>Where W[l] starts in the parameter buffer (<paramref name="layer"/> is 1-based).</summary>
-    public int WeightOffset(int layer)
-    {
-        CheckLayer(layer);
-        int offset = 0;
-        for (int l = 1; l < layer; l++)
-        {
-            offset += (_layerSizes[l] * _layerSizes[l - 1]) + _layerSizes[l];
-        }
+    /// <summary>Where W[l] starts in the parameter buffer (<paramref name="layer"/> is 1-based, a dense layer).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
+    /// <exception cref="ArgumentException">The layer is not dense, so it has no W.</exception>
+    public int WeightOffset(int layer) => DenseTensor(layer, TensorRole.Weight).Offset;
 
-        return offset;
-    }
+    /// <summary>Where b[l] starts in the parameter buffer (<paramref name="layer"/> is 1-based, a dense layer).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
+    /// <exception cref="ArgumentException">The layer is not dense, so it has no b.</exception>
+    public int BiasOffset(int layer) => DenseTensor(layer, TensorRole.Bias).Offset;
 
-    /// <summary>Where b[l] starts in the parameter buffer (<paramref name="layer"/> is 1-based).</summary>
-    public int BiasOffset(int layer) => WeightOffset(layer) + (_layerSizes[layer] * _layerSizes[layer - 1]);
-
-    /// <summary>The sizes and activations in one line, e.g. <c>2 -> 4 tanh -> 1 sigmoid</c>.</summary>
+    /// <summary>
+    /// The layers in one line, e.g. <c>2 -> 4 tanh -> 1 sigmoid</c> or
+    /// <c>784 -> 256 relu -> batch_norm -> dropout(0.2) -> 128 relu -> layer_norm -> 10 softmax</c>.
+    /// </summary>
     public string Describe() =>
-        string.Join(" -> ", new[] { _layerSizes[0].ToString(CultureInfo.InvariantCulture) }
-            .Concat(_activations.Select((activation, i) => string.Create(CultureInfo.InvariantCulture, $"{_layerSizes[i + 1]} {ActivationName(activation)}"))));
+        string.Join(" -> ", new[] { _layerSizes[0].ToString(CultureInfo.InvariantCulture) }.Concat(_layers.Select(layer => layer.Kind switch
+        {
+            LayerKind.Dense => string.Create(CultureInfo.InvariantCulture, $"{layer.Units} {ActivationName(layer.Activation)}"),
+            LayerKind.Dropout => string.Create(CultureInfo.InvariantCulture, $"dropout({layer.Rate})"),
+            _ => LayerDescription.KindName(layer.Kind),
+        })));
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name}: {Describe()}";
 
-    /// <summary>Same sizes, activations and loss (the name is not compared: renaming a class does not change its weights).</summary>
+    /// <summary>
+    /// Same layer kinds, sizes, activations, rates, epsilons, momenta and loss (the name is not compared: renaming a class
+    /// does not change its weights).
+    /// </summary>
     public bool Equals(NetworkArchitecture? other) =>
-        other is not null && other.Loss == Loss && _layerSizes.AsSpan().SequenceEqual(other._layerSizes) && _activations.AsSpan().SequenceEqual(other._activations);
+        other is not null && other.Loss == Loss && _layerSizes[0] == other._layerSizes[0] && _layers.AsSpan().SequenceEqual(other._layers);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as NetworkArchitecture);
@@ -142,14 +251,10 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     {
         var hash = default(HashCode);
         hash.Add(Loss);
-        foreach (int size in _layerSizes)
+        hash.Add(_layerSizes[0]);
+        foreach (LayerDescription layer in _layers)
         {
-            hash.Add(size);
-        }
-
-        foreach (Activation activation in _activations)
-        {
-            hash.Add(activation);
+            hash.Add(layer);
         }
 
         return hash.ToHashCode();
@@ -185,11 +290,24 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 
     private int CheckLayer(int layer)
     {
-        if (layer < 1 || layer > _activations.Length)
+        if (layer < 1 || layer > _layers.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, string.Create(CultureInfo.InvariantCulture, $"Layers are numbered 1 to {_activations.Length}."));
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, string.Create(CultureInfo.InvariantCulture, $"Layers are numbered 1 to {_layers.Length}."));
         }
 
         return layer;
+    }
+
+    private LayerTensor DenseTensor(int layer, TensorRole role)
+    {
+        LayerDescription description = _layers[CheckLayer(layer) - 1];
+        if (description.Kind != LayerKind.Dense)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Layer {layer} of {Name} is {LayerDescription.KindName(description.Kind)} ({Describe()}); only dense layers have W and b."),
+                nameof(layer));
+        }
+
+        return description.Tensors.First(tensor => tensor.Role == role);
     }
 }

@@ -30,6 +30,13 @@ public interface ITrainableNetwork
     Span<float> Parameters { get; }
 
     /// <summary>
+    /// The non-trainable state: the running statistics of batch normalization, laid out as the architecture's state
+    /// tensors (running_mean{l}, running_var{l}, … in layer order). Saved, loaded and baked with the parameters, updated
+    /// by training forward passes, never by the optimizer. Empty (the default) for a network without such state.
+    /// </summary>
+    Span<float> State => Span<float>.Empty;
+
+    /// <summary>
     /// One forward pass over m = inputs.Length / InputSize examples (one per row), the cost, and the backward pass.
     /// Writes dW1, db1, … into <paramref name="gradients"/> (laid out like <see cref="Parameters"/>) and returns J.
     /// Lengths are validated; label values are not (the caller validates them once, not per iteration).
