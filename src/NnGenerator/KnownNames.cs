@@ -9,6 +9,10 @@ namespace NnGen.Generator
     {
         public const string NetworkAttribute = "NnGen.NetworkAttribute";
         public const string LayerAttribute = "NnGen.LayerAttribute";
+        public const string DenseAttribute = "NnGen.DenseAttribute";
+        public const string DropoutAttribute = "NnGen.DropoutAttribute";
+        public const string BatchNormAttribute = "NnGen.BatchNormAttribute";
+        public const string LayerNormAttribute = "NnGen.LayerNormAttribute";
         public const string ActivationEnum = "NnGen.Activation";
         public const string LossEnum = "NnGen.Loss";
         public const string InitEnum = "NnGen.Init";
@@ -17,5 +21,7 @@ namespace NnGen.Generator
         public const string LossProperty = "Loss";
         public const string InitProperty = "Init";
         public const string WeightsProperty = "Weights";
+        public const string MomentumProperty = "Momentum";
+        public const string EpsilonProperty = "Epsilon";
     }
 }

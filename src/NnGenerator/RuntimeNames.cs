@@ -19,6 +19,7 @@ namespace NnGen.Generator
         public const string Evaluation = "global::NnGen.Evaluation";
         public const string SerializableNetwork = "global::NnGen.ISerializableNetwork";
         public const string NetworkArchitecture = "global::NnGen.NetworkArchitecture";
+        public const string LayerDescription = "global::NnGen.LayerDescription";
         public const string WeightsFile = "global::NnGen.WeightsFile";
         public const string WeightsFileSave = WeightsFile + ".Save";
         public const string WeightsFileLoad = WeightsFile + ".Load";
@@ -81,6 +82,17 @@ namespace NnGen.Generator
         public const string Total = TinyKernels + ".Total";
         public const string AddCrossEntropy = TinyKernels + ".AddCrossEntropy";
         public const string AddSquaredError = TinyKernels + ".AddSquaredError";
+
+        public const string NormalizationKernels = "global::NnGen.Kernels.NormalizationKernels";
+        public const string BatchNormTraining = NormalizationKernels + ".BatchNormTraining";
+        public const string BatchNormInference = NormalizationKernels + ".BatchNormInference";
+        public const string BatchNormBackward = NormalizationKernels + ".BatchNormBackward";
+        public const string LayerNorm = NormalizationKernels + ".LayerNorm";
+        public const string LayerNormBackward = NormalizationKernels + ".LayerNormBackward";
+
+        public const string DropoutKernels = "global::NnGen.Kernels.DropoutKernels";
+        public const string DropoutForward = DropoutKernels + ".Forward";
+        public const string DropoutBackward = DropoutKernels + ".Backward";
 
         public const string SoftmaxKernels = "global::NnGen.Kernels.SoftmaxKernels";
         public const string SoftmaxForward = SoftmaxKernels + ".Forward";

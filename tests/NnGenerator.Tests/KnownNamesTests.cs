@@ -20,6 +20,10 @@ public sealed class KnownNamesTests
     {
         Assert.Equal(KnownNames.NetworkAttribute, typeof(NetworkAttribute).FullName);
         Assert.Equal(KnownNames.LayerAttribute, typeof(LayerAttribute).FullName);
+        Assert.Equal(KnownNames.DenseAttribute, typeof(DenseAttribute).FullName);
+        Assert.Equal(KnownNames.DropoutAttribute, typeof(DropoutAttribute).FullName);
+        Assert.Equal(KnownNames.BatchNormAttribute, typeof(BatchNormAttribute).FullName);
+        Assert.Equal(KnownNames.LayerNormAttribute, typeof(LayerNormAttribute).FullName);
         Assert.Equal(KnownNames.ActivationEnum, typeof(Activation).FullName);
         Assert.Equal(KnownNames.LossEnum, typeof(Loss).FullName);
         Assert.Equal(KnownNames.InitEnum, typeof(Init).FullName);
@@ -36,6 +40,10 @@ public sealed class KnownNamesTests
         Assert.Equal(typeof(string), typeof(NetworkAttribute).GetProperty(KnownNames.WeightsProperty)?.PropertyType);
         Assert.NotNull(typeof(NetworkAttribute).GetProperty(KnownNames.InputsProperty)?.SetMethod);
         Assert.NotNull(typeof(LayerAttribute).GetProperty(KnownNames.InitProperty)?.SetMethod);
+        Assert.NotNull(typeof(DenseAttribute).GetProperty(KnownNames.InitProperty)?.SetMethod);
+        Assert.NotNull(typeof(BatchNormAttribute).GetProperty(KnownNames.MomentumProperty)?.SetMethod);
+        Assert.NotNull(typeof(BatchNormAttribute).GetProperty(KnownNames.EpsilonProperty)?.SetMethod);
+        Assert.NotNull(typeof(LayerNormAttribute).GetProperty(KnownNames.EpsilonProperty)?.SetMethod);
     }
 
     [Fact]
@@ -46,6 +54,12 @@ public sealed class KnownNamesTests
 
     [Fact]
     public void MirrorEnums_InitKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<InitKind, Init>();
+
+    [Fact]
+    public void MirrorEnums_LayerKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<Model.LayerKind, NnGen.LayerKind>();
+
+    [Fact]
+    public void MirrorEnums_TensorRole_SameNamesAndValuesAsRuntime() => AssertSameMembers<NnGen.Generator.Planning.TensorRole, NnGen.TensorRole>();
 
     [Fact]
     public void ResolveLoss_EveryLossAndOutputActivation_AgreesWithRuntimeLossesResolve()

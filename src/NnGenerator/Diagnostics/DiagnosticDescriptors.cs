@@ -171,6 +171,24 @@ namespace NnGen.Generator.Diagnostics
             "Weights file too large to bake",
             "The weights file '{0}' of network '{1}' is {2} bytes; at most {3} bytes (4 MiB) are baked into an assembly, so load a larger file at run time with LoadWeights");
 
+        // {0} "Dropout layer 3", {2} the argument, {3} its value, {4} the range and what it means.
+        public static readonly DiagnosticDescriptor LayerArgumentOutOfRange = Error(
+            DiagnosticIds.LayerArgumentOutOfRange,
+            "Layer argument out of range",
+            "{0} of network '{1}' has {2} = {3}; {4}");
+
+        public static readonly DiagnosticDescriptor LastLayerNotDense = Error(
+            DiagnosticIds.LastLayerNotDense,
+            "The last layer must be Dense",
+            "The last layer of network '{0}' is {1} (layer {2}); a network ends with a Dense layer, whose units and activation are the outputs the loss compares with the labels: add a [Dense] after it or remove it");
+
+        public static readonly DiagnosticDescriptor BiasBeforeBatchNorm = Create(
+            DiagnosticIds.BiasBeforeBatchNorm,
+            "Bias cancelled by batch normalization",
+            "The bias b{0} of linear Dense layer {0} of network '{1}' is cancelled by BatchNorm layer {2}, which subtracts each feature's batch mean; BatchNorm's β already shifts each feature, so b{0} only adds parameters that never learn",
+            DesignCategory,
+            DiagnosticSeverity.Info);
+
         /// <summary>The baking descriptors by id: baking problems travel through the pipeline as ids and arguments.</summary>
         public static DiagnosticDescriptor? Baking(string id) => id switch
         {

@@ -90,5 +90,16 @@ namespace NnGen.Generator.Diagnostics
 
         /// <summary>The Weights file is too large to bake.</summary>
         public const string WeightsFileTooLarge = "NNG0028";
+
+        // NNG0029 and NNG0030 are kept for the baking diagnostics' next round.
+
+        /// <summary>A layer argument (dropout rate, ε, momentum) outside its range.</summary>
+        public const string LayerArgumentOutOfRange = "NNG0031";
+
+        /// <summary>The last layer is not Dense.</summary>
+        public const string LastLayerNotDense = "NNG0032";
+
+        /// <summary>A linear Dense layer's bias is cancelled by the BatchNorm after it.</summary>
+        public const string BiasBeforeBatchNorm = "NNG0033";
     }
 }

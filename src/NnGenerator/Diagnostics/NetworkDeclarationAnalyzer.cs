@@ -33,7 +33,10 @@ namespace NnGen.Generator.Diagnostics
             DiagnosticDescriptors.FileLocalNetwork,
             DiagnosticDescriptors.SoftmaxHiddenLayer,
             DiagnosticDescriptors.SoftmaxSingleUnit,
-            DiagnosticDescriptors.SoftmaxLossMismatch);
+            DiagnosticDescriptors.SoftmaxLossMismatch,
+            DiagnosticDescriptors.LayerArgumentOutOfRange,
+            DiagnosticDescriptors.LastLayerNotDense,
+            DiagnosticDescriptors.BiasBeforeBatchNorm);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)

@@ -10,6 +10,9 @@ namespace NnGen.Generator.Emit
 
         public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>A float literal that round-trips (<c>0.2f</c>, <c>1E-05f</c>).</summary>
+        public static string Float(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+
         /// <summary>The activation's name in prose (comments, Summary).</summary>
         public static string Prose(ActivationKind activation) => ActivationTable.Of(activation).Prose;
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using NnGen.Generator.Emit.Layers;
 using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
@@ -29,7 +30,7 @@ namespace NnGen.Generator.Emit
                 {
                     if (plan.Layers.Count == 1)
                     {
-                        LayerEmitter.EmitForwardSingle(writer, plan.Layers[0], "x", "y");
+                        LayerEmitters.For(plan.Layers[0].Kind).EmitForwardSingle(writer, plan.Layers[0], "x", "y");
                     }
                     else
                     {
@@ -45,7 +46,7 @@ namespace NnGen.Generator.Emit
                                     body.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                                 }
 
-                                LayerEmitter.EmitForwardSingle(body, layer, input, output);
+                                LayerEmitters.For(layer.Kind).EmitForwardSingle(body, layer, input, output);
                                 input = output;
                             }
                         });
@@ -118,7 +119,7 @@ namespace NnGen.Generator.Emit
                                 w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                             }
 
-                            LayerEmitter.EmitForwardSingle(w, layer, span, output);
+                            LayerEmitters.For(layer.Kind).EmitForwardSingle(w, layer, span, output);
                             span = output;
                             scalars = null;
                         }

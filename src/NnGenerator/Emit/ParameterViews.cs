@@ -1,40 +1,82 @@
 using System;
+using NnGen.Generator.Model;
 using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit
 {
     /// <summary>
-    /// The per-layer span views over a buffer laid out like the parameters: the network's W[l] and b[l], and the
-    /// gradient's dW[l] and db[l] at the same offsets.
+    /// The span views over a buffer laid out like the parameters (or the state), one per tensor of the plan: the
+    /// network's W[l], b[l], γ[l], β[l] and running statistics, and the gradient's dW[l], db[l], dγ[l], dβ[l] at the same
+    /// offsets.
     /// </summary>
     internal static class ParameterViews
     {
         /// <summary>
-        /// For every layer, a blank line, then the documented weight view and the documented bias view over
-        /// <paramref name="buffer"/>; the members are named by <paramref name="weightName"/> and <paramref name="biasName"/>.
+        /// For every tensor that <paramref name="include"/> accepts, a blank line, then its documented view over
+        /// <paramref name="buffer"/> (<paramref name="stateBuffer"/> for state tensors), named by <paramref name="name"/>.
         /// </summary>
         public static void Emit(
             SourceWriter writer,
             NetworkPlan plan,
             string buffer,
-            Func<LayerPlan, string> weightName,
-            Func<LayerPlan, string> weightSummary,
-            Func<LayerPlan, string> biasName,
-            Func<LayerPlan, string> biasSummary)
+            string? stateBuffer,
+            Func<TensorPlan, string> name,
+            Func<LayerPlan, TensorPlan, string> summary)
         {
             foreach (LayerPlan layer in plan.Layers)
             {
-                writer.WriteLine();
-                writer.Summary(weightSummary(layer));
-                writer.WriteLine($"public {RuntimeNames.Span} {weightName(layer)} => {buffer}.Slice({layer.WeightOffsetConstant}, {layer.WeightLengthExpression});");
-                writer.WriteLine();
-                writer.Summary(biasSummary(layer));
-                writer.WriteLine($"public {RuntimeNames.Span} {biasName(layer)} => {buffer}.Slice({layer.BiasOffsetConstant}, {layer.UnitsConstant});");
+                foreach (TensorPlan tensor in layer.Tensors)
+                {
+                    if (tensor.IsState && stateBuffer is null)
+                    {
+                        continue;
+                    }
+
+                    writer.WriteLine();
+                    writer.Summary(summary(layer, tensor));
+                    writer.WriteLine($"public {RuntimeNames.Span} {name(tensor)} => {(tensor.IsState ? stateBuffer : buffer)}.Slice({tensor.OffsetConstant}, {LengthExpression(layer, tensor)});");
+                }
             }
         }
 
+        /// <summary>The tensor's length in the generated constants: n[l] x n[l-1] for W, n[l] for the others.</summary>
+        public static string LengthExpression(LayerPlan layer, TensorPlan tensor) =>
+            tensor.Role == TensorRole.Weight ? layer.WeightLengthExpression : layer.UnitsConstant;
+
         /// <summary>The course's shape of W[l], (n[l], n[l-1]), as "(units, inputs)".</summary>
         public static string WeightShape(LayerPlan layer) => $"({Int(layer.Units)}, {Int(layer.Inputs)})";
+
+        /// <summary>What a parameter or state tensor of the network holds, for its view's summary.</summary>
+        public static string Describe(LayerPlan layer, TensorPlan tensor)
+        {
+            string l = Int(layer.Index);
+            string kind = LayerRules.KindName(layer.Kind) + " layer " + l;
+            return tensor.Role switch
+            {
+                TensorRole.Weight => $"W[{l}]: shape (n[{l}], n[{Int(layer.Index - 1)}]) = {WeightShape(layer)}, row-major: " +
+                    $"element [j, k] is at j * {Int(layer.Inputs)} + k and weighs input k of unit j.",
+                TensorRole.Bias => $"b[{l}]: shape (n[{l}], 1) = ({Int(layer.Units)}, 1), broadcast over the examples.",
+                TensorRole.Scale => $"γ of {kind}: shape ({Int(layer.Units)}), one scale per feature (PyTorch's weight); starts at 1.",
+                TensorRole.Shift => $"β of {kind}: shape ({Int(layer.Units)}), one shift per feature (PyTorch's bias); starts at 0.",
+                TensorRole.RunningMean => $"The running mean of {kind}: shape ({Int(layer.Units)}), state that training updates and Predict uses; starts at 0.",
+                _ => $"The running variance of {kind}: shape ({Int(layer.Units)}), state that training updates and Predict uses; starts at 1.",
+            };
+        }
+
+        /// <summary>What a gradient tensor holds, for its view's summary.</summary>
+        public static string DescribeGradient(LayerPlan layer, TensorPlan tensor)
+        {
+            string l = Int(layer.Index);
+            return tensor.Role switch
+            {
+                TensorRole.Weight => $"dW[{l}]: shape {WeightShape(layer)}, row-major like {layer.W}.",
+                TensorRole.Bias => $"db[{l}]: shape ({Int(layer.Units)}, 1) like {layer.B}.",
+                _ => $"d{tensor.Member}: shape ({Int(layer.Units)}) like {tensor.Member}.",
+            };
+        }
+
+        /// <summary>The gradient view's name: dW1, db1, dgamma2, dbeta2.</summary>
+        public static string GradientName(TensorPlan tensor) => "d" + tensor.Member;
     }
 }

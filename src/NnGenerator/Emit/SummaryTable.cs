@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using NnGen.Generator.Emit.Layers;
+using NnGen.Generator.Model;
 using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
@@ -11,32 +13,47 @@ namespace NnGen.Generator.Emit
     {
         public static string[] Build(NetworkPlan plan)
         {
-            var rows = new List<string[]>
+            // Columns for γ/β and for the running statistics appear only in networks that have them, so a dense
+            // network's table reads as it always has.
+            bool normalized = plan.Layers.Any(layer => layer.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm);
+            bool state = plan.StateCount > 0;
+            var header = new List<string> { "Layer", "Activation", normalized ? "W / γ shape" : "W shape", normalized ? "b / β shape" : "b shape", "Output shape", "Params" };
+            var input = new List<string> { "Input", string.Empty, string.Empty, string.Empty, $"({Int(plan.InputSize)}, m)", "0" };
+            if (state)
             {
-                new[] { "Layer", "Activation", "W shape", "b shape", "Output shape", "Params" },
-                new[] { "Input", string.Empty, string.Empty, string.Empty, $"({Int(plan.InputSize)}, m)", "0" },
-            };
+                header.Add("State");
+                input.Add("0");
+            }
+
+            var rows = new List<string[]> { header.ToArray(), input.ToArray() };
             foreach (LayerPlan layer in plan.Layers)
             {
-                rows.Add(new[]
+                var cells = new List<string>(LayerEmitters.For(layer.Kind).SummaryCells(layer))
                 {
-                    $"Dense {Int(layer.Index)}",
-                    Prose(layer.Activation),
-                    $"({Int(layer.Units)}, {Int(layer.Inputs)})",
-                    $"({Int(layer.Units)}, 1)",
-                    $"({Int(layer.Units)}, m)",
-                    Int(layer.WeightLength + layer.Units),
-                });
+                    Int(layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length)),
+                };
+                if (state)
+                {
+                    cells.Add(Int(layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length)));
+                }
+
+                rows.Add(cells.ToArray());
             }
 
             int[] widths = Enumerable.Range(0, rows[0].Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
-            string Format(string[] row) => string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell.PadLeft(widths[column]) : cell.PadRight(widths[column])));
+            const int FirstCountColumn = 5;
+            string Format(string[] row) => string.Join("  ", row.Select((cell, column) => column >= FirstCountColumn ? cell.PadLeft(widths[column]) : cell.PadRight(widths[column])));
             string rule = new('-', widths.Sum() + (2 * (widths.Length - 1)));
 
             var lines = new List<string> { $"Network: {plan.Spec.DisplayName} ({Int(plan.InputSize)} inputs, loss: {Prose(plan.Loss)})", Format(rows[0]), rule };
             lines.AddRange(rows.Skip(1).Select(Format));
             lines.Add(rule);
             lines.Add($"Total parameters: {Int(plan.ParameterCount)}");
+            if (state)
+            {
+                lines.Add($"Total state (running statistics, not trained): {Int(plan.StateCount)}");
+            }
+
             return lines.Select(line => line.TrimEnd()).ToArray();
         }
     }

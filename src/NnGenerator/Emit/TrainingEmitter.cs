@@ -42,14 +42,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine();
                 writer.Summary("The whole gradient vector, laid out like <see cref=\"Parameters\"/>.");
                 writer.WriteLine($"public {Span} Values => _values.Span;");
-                ParameterViews.Emit(
-                    writer,
-                    plan,
-                    "_values",
-                    layer => "dW" + Int(layer.Index),
-                    layer => $"dW[{Int(layer.Index)}]: shape {ParameterViews.WeightShape(layer)}, row-major like {layer.W}.",
-                    layer => "db" + Int(layer.Index),
-                    layer => $"db[{Int(layer.Index)}]: shape ({Int(layer.Units)}, 1) like {layer.B}.");
+                ParameterViews.Emit(writer, plan, "_values", stateBuffer: null, ParameterViews.GradientName, ParameterViews.DescribeGradient);
             }
 
             writer.WriteLine();
@@ -63,13 +56,24 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <param name=\"gradients\">Receives dW[l] and db[l] for every layer.</param>");
             writer.WriteLine("/// <param name=\"workspace\">Scratch for the cache; keep one across calls to allocate nothing. <see langword=\"null\"/> allocates a new one.</param>");
             writer.WriteLine($"/// <returns>The cost J ({Prose(plan.Loss)}) before this step.</returns>");
+            if (plan.HasTrainingForward)
+            {
+                writer.WriteLine("/// <param name=\"stepSeed\">The training step's seed: dropout masks are drawn from it, the same at every vector width and thread count.</param>");
+            }
+
             writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong, a value is not finite, or (for cross-entropy) a label is outside [0, 1]; nothing is written then.</exception>");
-            using (writer.Block($"public float {GeneratedNames.ComputeGradients}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}, Gradients gradients, {RuntimeNames.Workspace}? workspace = null)"))
+            if (plan.HasTrainingForward)
+            {
+                writer.WriteLine("/// <remarks>Runs the training forward pass: batch norm uses the batch's statistics and updates its running ones.</remarks>");
+            }
+
+            string seedParameter = plan.HasTrainingForward ? ", ulong stepSeed = 0" : string.Empty;
+            using (writer.Block($"public float {GeneratedNames.ComputeGradients}({ReadOnlySpan} {GeneratedNames.Inputs}, {ReadOnlySpan} {GeneratedNames.Labels}, Gradients gradients, {RuntimeNames.Workspace}? workspace = null{seedParameter})"))
             {
                 writer.WriteLine($"{RuntimeNames.ThrowIfNull}(gradients);");
                 writer.WriteLine($"int m = {RuntimeNames.TrainerValidateTrainingData}(this, \"ComputeGradients\", inputs, labels);");
                 writer.WriteLine($"workspace ??= new {RuntimeNames.Workspace}();");
-                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample, " + strategy.WorkspaceColumns("m") + ", NetworkName, \"ComputeGradients\"), computeCost: true);");
+                writer.WriteLine("return Backpropagate(inputs, labels, m, gradients.Values, workspace.GetSpan(WorkspacePerExample, " + strategy.WorkspaceColumns("m") + ", NetworkName, \"ComputeGradients\"), computeCost: true" + (plan.HasTrainingForward ? ", stepSeed" : string.Empty) + ");");
             }
 
             writer.WriteLine();
@@ -163,23 +167,51 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"{RuntimeNames.RangeSpan} {iface}.WeightRanges => {GeneratedNames.WeightRanges};");
             writer.WriteLine();
-            writer.WriteLine("// W1, W2, …: what L2 regularization and AdamW's weight decay apply to (the biases are left out).");
-            string ranges = string.Join(", ", Enumerable.Range(1, plan.Layers.Count).Select(l => $"W{Int(l)}Offset..b{Int(l)}Offset"));
+            writer.WriteLine(plan.Layers.All(layer => layer.IsDense)
+                ? "// W1, W2, …: what L2 regularization and AdamW's weight decay apply to (the biases are left out)."
+                : "// The dense weights: what L2 regularization and AdamW's weight decay apply to (biases, γ and β are left out).");
+            string ranges = string.Join(", ", plan.Layers.Where(layer => layer.IsDense).Select(layer => $"{layer.WeightOffsetConstant}..{layer.BiasOffsetConstant}"));
             writer.WriteLine($"private static readonly {RuntimeNames.Range}[] {GeneratedNames.WeightRanges} = {{ {ranges} }};");
             writer.WriteLine();
             writer.WriteLine($"float {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace) =>");
             writer.WriteLine($"    (({iface})this).ComputeGradients(inputs, labels, gradients, workspace, computeCost: true)!.Value;");
             writer.WriteLine();
-            using (writer.Block($"float? {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace, bool computeCost)"))
+            if (!plan.HasTrainingForward)
             {
-                writer.WriteLine($"{RuntimeNames.ThrowIfNull}(workspace);");
-                writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
-                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
-                writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample, " + strategy.WorkspaceColumns("m") + ", NetworkName, \"ComputeGradients\"), computeCost);");
-                writer.WriteLine("return computeCost ? cost : null;");
+                using (writer.Block($"float? {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace, bool computeCost)"))
+                {
+                    EmitInterfaceComputeGradients(writer, strategy, string.Empty);
+                }
+
+                writer.WriteLine();
+                return;
+            }
+
+            writer.WriteLine($"float? {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace, bool computeCost) =>");
+            writer.WriteLine($"    (({iface})this).ComputeGradients(inputs, labels, gradients, workspace, computeCost, stepSeed: 0);");
+            writer.WriteLine();
+            using (writer.Block($"float? {iface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace, bool computeCost, ulong stepSeed)"))
+            {
+                EmitInterfaceComputeGradients(writer, strategy, ", stepSeed");
             }
 
             writer.WriteLine();
+            writer.WriteLine($"bool {iface}.HasTrainingMode => {(plan.HasTrainingMode ? "true" : "false")};");
+            writer.WriteLine();
+            if (plan.StateCount > 0)
+            {
+                writer.WriteLine($"{Span} {iface}.State => State;");
+                writer.WriteLine();
+            }
+        }
+
+        private static void EmitInterfaceComputeGradients(SourceWriter writer, IComputeStrategyEmitter strategy, string seed)
+        {
+            writer.WriteLine($"{RuntimeNames.ThrowIfNull}(workspace);");
+            writer.WriteLine("int m = ValidateTrainingData(\"ComputeGradients\", inputs, labels);");
+            writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
+            writer.WriteLine("float cost = Backpropagate(inputs, labels, m, gradients, workspace.GetSpan(WorkspacePerExample, " + strategy.WorkspaceColumns("m") + ", NetworkName, \"ComputeGradients\"), computeCost" + seed + ");");
+            writer.WriteLine("return computeCost ? cost : null;");
         }
     }
 }

@@ -20,9 +20,29 @@ namespace NnGen.Generator.Emit
             string sizes = string.Join(", ", new[] { plan.InputSize }.Concat(plan.Layers.Select(layer => layer.Units)).Select(Int));
             string activations = string.Join(", ", plan.Layers.Select(layer => $"{RuntimeNames.ActivationType}.{layer.Activation}"));
 
-            writer.Summary($"The layer sizes n[0..L] = ({sizes}) and activations, saved with the weights and checked when they are loaded.");
-            writer.WriteLine($"public static {RuntimeNames.NetworkArchitecture} Architecture {{ get; }} = new {RuntimeNames.NetworkArchitecture}(");
-            writer.WriteLine($"    NetworkName, new int[] {{ {sizes} }}, new {RuntimeNames.ActivationType}[] {{ {activations} }}, {RuntimeNames.LossType}.{plan.Loss});");
+            if (plan.Layers.All(layer => layer.IsDense))
+            {
+                writer.Summary($"The layer sizes n[0..L] = ({sizes}) and activations, saved with the weights and checked when they are loaded.");
+                writer.WriteLine($"public static {RuntimeNames.NetworkArchitecture} Architecture {{ get; }} = new {RuntimeNames.NetworkArchitecture}(");
+                writer.WriteLine($"    NetworkName, new int[] {{ {sizes} }}, new {RuntimeNames.ActivationType}[] {{ {activations} }}, {RuntimeNames.LossType}.{plan.Loss});");
+            }
+            else
+            {
+                writer.Summary("Every layer with its kind, arguments and tensors (names, shapes, offsets), saved with the weights and checked when they are loaded.");
+                writer.WriteLine($"public static {RuntimeNames.NetworkArchitecture} Architecture {{ get; }} = new {RuntimeNames.NetworkArchitecture}(");
+                writer.WriteLine($"    NetworkName,");
+                writer.WriteLine($"    InputSize,");
+                writer.WriteLine($"    new {RuntimeNames.LayerDescription}[]");
+                writer.WriteLine("    {");
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    writer.WriteLine($"        {Describe(layer)},");
+                }
+
+                writer.WriteLine("    },");
+                writer.WriteLine($"    {RuntimeNames.LossType}.{plan.Loss});");
+            }
+
             writer.WriteLine();
             writer.WriteLine($"{RuntimeNames.NetworkArchitecture} {RuntimeNames.SerializableNetwork}.Architecture => Architecture;");
             writer.WriteLine();
@@ -46,6 +66,21 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"public {RuntimeNames.LoadedWeights} LoadWeights({type} {name}) => {RuntimeNames.WeightsFileLoad}(this, {name});");
                 writer.WriteLine();
             }
+        }
+
+        /// <summary>The runtime's <c>LayerDescription</c> factory call for <paramref name="layer"/>, in the generated constants.</summary>
+        private static string Describe(LayerPlan layer)
+        {
+            string l = Int(layer.Index);
+            string factory = RuntimeNames.LayerDescription;
+            return layer.Kind switch
+            {
+                Model.LayerKind.Dense => $"{factory}.Dense({l}, {layer.InputsConstant}, {layer.UnitsConstant}, {RuntimeNames.ActivationType}.{layer.Activation}, {layer.WeightOffsetConstant})",
+                Model.LayerKind.Dropout => $"{factory}.Dropout({l}, {layer.UnitsConstant}, Layer{l}Rate)",
+                Model.LayerKind.BatchNorm => $"{factory}.BatchNorm({l}, {layer.UnitsConstant}, Layer{l}Epsilon, Layer{l}Momentum, " +
+                    $"{layer.Tensor(TensorRole.Scale).OffsetConstant}, {layer.Tensor(TensorRole.RunningMean).OffsetConstant})",
+                _ => $"{factory}.LayerNorm({l}, {layer.UnitsConstant}, Layer{l}Epsilon, {layer.Tensor(TensorRole.Scale).OffsetConstant})",
+            };
         }
 
         /// <summary>Bytes per line of the baked data: four F32 values, so each line's comment shows the values it holds.</summary>

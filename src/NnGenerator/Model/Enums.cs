@@ -32,4 +32,13 @@ namespace NnGen.Generator.Model
         Scaled = 3,
         Zeros = 4,
     }
+
+    /// <summary>Mirror of NnGen.LayerKind: what a layer computes; one attribute, spec reading and emitter per kind.</summary>
+    internal enum LayerKind
+    {
+        Dense = 0,
+        Dropout = 1,
+        BatchNorm = 2,
+        LayerNorm = 3,
+    }
 }

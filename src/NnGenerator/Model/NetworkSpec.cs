@@ -95,12 +95,45 @@ namespace NnGen.Generator.Model
     /// <summary>A type that contains the network class; all of them must be partial for the generated part to nest.</summary>
     internal sealed record ContainingTypeSpec(string Keyword, string Name, bool IsPartial, LocationInfo? Location);
 
-    /// <summary>One [Layer(units, activation)] in source order.</summary>
+    /// <summary>
+    /// One layer attribute in source order: its <see cref="Kind"/> and the arguments of that kind. Dense layers use
+    /// units, activation and init; the other kinds keep the previous layer's features (<see cref="Units"/> 0 here, the
+    /// plan fills in the size) and use the arguments named after them. Unused arguments stay at their defaults, so record
+    /// equality (the generator's cache) compares only what was written.
+    /// </summary>
     internal sealed record LayerSpec(int Units, int ActivationValue, int InitValue, LayerLocations? Locations)
     {
         public ActivationKind Activation => (ActivationKind)ActivationValue;
+
+        public LayerKind Kind { get; init; } = LayerKind.Dense;
+
+        /// <summary>Dropout: p, the probability a feature is dropped.</summary>
+        public double Rate { get; init; }
+
+        /// <summary>Batch and layer norm: ε.</summary>
+        public double Epsilon { get; init; }
+
+        /// <summary>Batch norm: how far one batch moves the running statistics.</summary>
+        public double Momentum { get; init; }
+
+        public static LayerSpec Dropout(double rate, LayerLocations? locations) =>
+            new(0, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = LayerKind.Dropout, Rate = rate };
+
+        public static LayerSpec BatchNorm(double momentum, double epsilon, LayerLocations? locations) =>
+            new(0, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = LayerKind.BatchNorm, Momentum = momentum, Epsilon = epsilon };
+
+        public static LayerSpec LayerNorm(double epsilon, LayerLocations? locations) =>
+            new(0, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = LayerKind.LayerNorm, Epsilon = epsilon };
     }
 
-    /// <summary>Where a layer attribute and its arguments are.</summary>
-    internal sealed record LayerLocations(LocationInfo? Attribute, LocationInfo? Units, LocationInfo? Activation, LocationInfo? Init);
+    /// <summary>
+    /// Where a layer attribute and its arguments are. <see cref="Units"/> is the first positional argument (a dropout's
+    /// rate); <see cref="Momentum"/> and <see cref="Epsilon"/> are the named arguments of the normalization kinds.
+    /// </summary>
+    internal sealed record LayerLocations(LocationInfo? Attribute, LocationInfo? Units, LocationInfo? Activation, LocationInfo? Init)
+    {
+        public LocationInfo? Momentum { get; init; }
+
+        public LocationInfo? Epsilon { get; init; }
+    }
 }

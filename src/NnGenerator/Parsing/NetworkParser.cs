@@ -56,7 +56,7 @@ namespace NnGen.Generator.Parsing
             var networkSyntax = networkAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
 
             var layerAttributes = type.GetAttributes()
-                .Where(attribute => IsAttribute(attribute, KnownNames.LayerAttribute))
+                .Where(attribute => LayerKindOf(attribute) is not null)
                 .Select(attribute => (Data: attribute, Syntax: attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax))
                 .OrderBy(layer => layer.Syntax?.SyntaxTree.FilePath ?? string.Empty, StringComparer.Ordinal)
                 .ThenBy(layer => layer.Syntax?.SpanStart ?? 0)
@@ -128,7 +128,77 @@ namespace NnGen.Generator.Parsing
             attribute.AttributeClass is { } attributeClass &&
             attributeClass.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) == metadataName;
 
-        private static LayerSpec ParseLayer(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
+        /// <summary>The layer kind an attribute declares ([Layer] is [Dense]'s synonym), or null for any other attribute.</summary>
+        private static LayerKind? LayerKindOf(AttributeData attribute) =>
+            IsAttribute(attribute, KnownNames.DenseAttribute) || IsAttribute(attribute, KnownNames.LayerAttribute) ? LayerKind.Dense
+            : IsAttribute(attribute, KnownNames.DropoutAttribute) ? LayerKind.Dropout
+            : IsAttribute(attribute, KnownNames.BatchNormAttribute) ? LayerKind.BatchNorm
+            : IsAttribute(attribute, KnownNames.LayerNormAttribute) ? LayerKind.LayerNorm
+            : null;
+
+        private static LayerSpec ParseLayer(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors) =>
+            LayerKindOf(data) switch
+            {
+                LayerKind.Dropout => ParseDropout(data, syntax, ref hasAttributeErrors),
+                LayerKind.BatchNorm or LayerKind.LayerNorm => ParseNormalization(data, syntax, ref hasAttributeErrors),
+                _ => ParseDense(data, syntax, ref hasAttributeErrors),
+            };
+
+        private static LayerSpec ParseDropout(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
+        {
+            double rate = 0;
+            if (HasErrors(data) || data.ConstructorArguments.Length != 1 || data.NamedArguments.Length != 0 ||
+                data.ConstructorArguments[0].Value is not double parsedRate)
+            {
+                hasAttributeErrors = true;
+            }
+            else
+            {
+                rate = parsedRate;
+            }
+
+            AttributeArgumentSyntax? first = syntax?.ArgumentList?.Arguments.FirstOrDefault(argument => argument.NameEquals is null);
+            return LayerSpec.Dropout(rate, new LayerLocations(LocationInfo.From(syntax), LocationInfo.From((SyntaxNode?)first ?? syntax), null, null));
+        }
+
+        private static LayerSpec ParseNormalization(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
+        {
+            bool batch = LayerKindOf(data) == LayerKind.BatchNorm;
+
+            // PyTorch's defaults, which the attributes' property initializers also hold; the compiler gives the
+            // generator only the arguments written, not the initializers.
+            double momentum = 0.1;
+            double epsilon = 1e-5;
+            if (HasErrors(data) || data.ConstructorArguments.Length != 0)
+            {
+                hasAttributeErrors = true;
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> argument in data.NamedArguments)
+            {
+                if (argument.Key == KnownNames.EpsilonProperty && argument.Value.Value is double parsedEpsilon)
+                {
+                    epsilon = parsedEpsilon;
+                }
+                else if (batch && argument.Key == KnownNames.MomentumProperty && argument.Value.Value is double parsedMomentum)
+                {
+                    momentum = parsedMomentum;
+                }
+                else
+                {
+                    hasAttributeErrors = true;
+                }
+            }
+
+            var locations = new LayerLocations(LocationInfo.From(syntax), null, null, null)
+            {
+                Momentum = LocationInfo.From(NamedArgument(syntax, KnownNames.MomentumProperty)),
+                Epsilon = LocationInfo.From(NamedArgument(syntax, KnownNames.EpsilonProperty)),
+            };
+            return batch ? LayerSpec.BatchNorm(momentum, epsilon, locations) : LayerSpec.LayerNorm(epsilon, locations);
+        }
+
+        private static LayerSpec ParseDense(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
         {
             int units = 0;
             int activation = 0;

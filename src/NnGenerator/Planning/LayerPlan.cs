@@ -4,16 +4,53 @@ using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Planning
 {
-    /// <summary>One layer's sizes, where its parameters and cached activations live, and how one example goes through it.</summary>
+    /// <summary>
+    /// One layer's kind and sizes, where its tensors and cached activations live, and how one example goes through it.
+    /// For Dense, <see cref="WeightOffset"/> and <see cref="BiasOffset"/> place W and b; the normalizations put γ and β
+    /// there; every kind lists its tensors in <see cref="Tensors"/>, which is what names and places them everywhere.
+    /// </summary>
     internal sealed record LayerPlan(int Index, int Inputs, int Units, ActivationKind Activation, InitKind Init, int WeightOffset, int BiasOffset, int CacheOffset)
     {
-        public int WeightLength => Units * Inputs;
+        public LayerKind Kind { get; init; } = LayerKind.Dense;
+
+        /// <summary>Dropout's p; the normalizations' ε; batch norm's momentum (0 where the kind has none).</summary>
+        public double Rate { get; init; }
+
+        public double Epsilon { get; init; }
+
+        public double Momentum { get; init; }
+
+        /// <summary>The layer's parameter and state tensors, in buffer order.</summary>
+        public EquatableArray<TensorPlan> Tensors { get; init; } = EquatableArray<TensorPlan>.Empty;
+
+        /// <summary>
+        /// Where the layer's training cache beyond A[l] starts, in floats per example, in the workspace's extra region:
+        /// the dropout mask, the normalizations' x̂ and 1/σ. <see cref="ExtraCachePerExample"/> floats per example.
+        /// </summary>
+        public int ExtraCacheOffset { get; init; }
+
+        public int ExtraCachePerExample => Kind switch
+        {
+            LayerKind.Dropout => Units,
+            // x̂ (n x m) and 1/σ per feature: n floats, which fit the second n x m block for every m ≥ 1.
+            LayerKind.BatchNorm => 2 * Units,
+            // x̂ (n x m) and 1/σ per example.
+            LayerKind.LayerNorm => Units + 1,
+            _ => 0,
+        };
+
+        public int WeightLength => Kind == LayerKind.Dense ? Units * Inputs : 0;
+
+        public bool IsDense => Kind == LayerKind.Dense;
 
         /// <summary>Whether the layer is small enough for the fused example-vectorized pass (<see cref="StrategyPolicy.IsSmall"/>).</summary>
-        public bool IsSmall { get; } = StrategyPolicy.IsSmall(Inputs, Units);
+        public bool IsSmall => IsDense && StrategyPolicy.IsSmall(Inputs, Units);
 
         /// <summary>Whether one example goes through this layer as straight-line code (<see cref="StrategyPolicy.IsUnrolled"/>).</summary>
-        public bool IsUnrolled { get; } = StrategyPolicy.IsUnrolled(Inputs, Units);
+        public bool IsUnrolled => IsDense && StrategyPolicy.IsUnrolled(Inputs, Units);
+
+        /// <summary>The tensor with <paramref name="role"/>.</summary>
+        public TensorPlan Tensor(TensorRole role) => System.Linq.Enumerable.First(Tensors, tensor => tensor.Role == role);
 
         /// <summary>The parameter index of W[j, k].</summary>
         public int WeightIndex(int j, int k) => WeightOffset + (j * Inputs) + k;

@@ -29,7 +29,11 @@ namespace NnGen.Generator.Planning
             Loss = loss;
             InputSize = spec.Inputs!.Value;
             OutputSize = layers[layers.Count - 1].Units;
-            ParameterCount = layers.Sum(layer => layer.WeightLength + layer.Units);
+            ParameterCount = layers.Sum(layer => layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length));
+            StateCount = layers.Sum(layer => layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length));
+            HasTrainingForward = layers.Any(layer => !layer.IsDense);
+            HasTrainingMode = layers.Any(layer => LayerRules.HasTrainingMode(layer.Kind));
+            ExtraCachePerExample = layers.Sum(layer => layer.ExtraCachePerExample);
             HiddenUnits = layers.Take(layers.Count - 1).Sum(layer => layer.Units);
             ActivationUnits = layers.Sum(layer => layer.Units);
             MaxUnits = layers.Max(layer => layer.Units);
@@ -46,7 +50,7 @@ namespace NnGen.Generator.Planning
             }
             else
             {
-                WorkspacePerExample = ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits;
+                WorkspacePerExample = ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits + ExtraCachePerExample;
                 int chunkFloats = ActivationUnits + LabelTransposeUnits;
                 BatchChunk = Math.Max(1, Math.Min(MaxBatchChunk, StackLimitFloats / chunkFloats));
                 BatchScratch = BatchChunk * chunkFloats;
@@ -54,6 +58,27 @@ namespace NnGen.Generator.Planning
         }
 
         public NetworkSpec Spec { get; }
+
+        /// <summary>Floats of non-trainable state (batch norm's running statistics); 0 for most networks.</summary>
+        public int StateCount { get; }
+
+        /// <summary>
+        /// Whether the backward pass needs a forward of its own (<c>ForwardBatchTraining</c>): some layer caches more
+        /// than A[l] (a mask, x̂ and 1/σ) or computes differently in training. Dense-only networks train on the inference
+        /// forward.
+        /// </summary>
+        public bool HasTrainingForward { get; }
+
+        /// <summary>Whether training computes something Predict does not (dropout masks, batch statistics).</summary>
+        public bool HasTrainingMode { get; }
+
+        /// <summary>Σ of the layers' training caches beyond A[l], in floats per example (the workspace's extra region).</summary>
+        public int ExtraCachePerExample { get; }
+
+        /// <summary>Where the extra region starts in a training workspace, in floats per example.</summary>
+        public int ExtraCacheStart => ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits;
+
+        public IEnumerable<TensorPlan> Tensors => Layers.SelectMany(layer => layer.Tensors);
 
         /// <summary>How batches and training are computed (see <see cref="StrategyPolicy.ChooseStrategy"/>).</summary>
         public ComputeStrategy Strategy { get; }
@@ -99,27 +124,72 @@ namespace NnGen.Generator.Planning
             var layers = new List<LayerPlan>(spec.Layers.Count);
             int previous = spec.Inputs!.Value;
             int offset = 0;
+            int stateOffset = 0;
             int cacheOffset = 0;
+            int extraOffset = 0;
             for (int i = 0; i < spec.Layers.Count; i++)
             {
                 LayerSpec layer = spec.Layers[i];
+                int units = layer.Kind == LayerKind.Dense ? layer.Units : previous;
+                var tensors = LayerTensors(layer.Kind, i + 1, previous, units, offset, stateOffset);
                 var plan = new LayerPlan(
                     Index: i + 1,
                     Inputs: previous,
-                    Units: layer.Units,
-                    Activation: layer.Activation,
+                    Units: units,
+                    Activation: layer.Kind == LayerKind.Dense ? layer.Activation : ActivationKind.Linear,
                     Init: NetworkRules.ResolveInit((InitKind)layer.InitValue, (InitKind)spec.InitValue, layer.Activation),
                     WeightOffset: offset,
-                    BiasOffset: offset + (layer.Units * previous),
-                    CacheOffset: cacheOffset);
+                    BiasOffset: tensors.Count > 1 ? tensors[1].Offset : offset,
+                    CacheOffset: cacheOffset)
+                {
+                    Kind = layer.Kind,
+                    Rate = layer.Rate,
+                    Epsilon = layer.Epsilon,
+                    Momentum = layer.Momentum,
+                    Tensors = new EquatableArray<TensorPlan>(tensors),
+                    ExtraCacheOffset = extraOffset,
+                };
                 layers.Add(plan);
-                offset = plan.BiasOffset + layer.Units;
-                cacheOffset += layer.Units;
-                previous = layer.Units;
+                offset += tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length);
+                stateOffset += tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length);
+                cacheOffset += units;
+                extraOffset += plan.ExtraCachePerExample;
+                previous = units;
             }
 
             LossKind loss = NetworkRules.ResolveLoss((LossKind)spec.LossValue, layers[layers.Count - 1].Activation);
             return new NetworkPlan(spec, layers, loss);
+        }
+
+        /// <summary>
+        /// The tensors of layer <paramref name="index"/>, in buffer order: W then b for Dense (W row-major (units, inputs),
+        /// the only tensor weight decay applies to), γ then β for the normalizations, and batch norm's running mean and
+        /// variance in the state buffer. Their names are the weight files' (and the runtime's <c>LayerDescription</c>'s).
+        /// </summary>
+        private static List<TensorPlan> LayerTensors(LayerKind kind, int index, int inputs, int units, int offset, int stateOffset)
+        {
+            string l = Emit.Literals.Int(index);
+            var tensors = new List<TensorPlan>();
+            switch (kind)
+            {
+                case LayerKind.Dense:
+                    tensors.Add(new TensorPlan("W" + l, GeneratedNames.WeightPrefix + l, TensorRole.Weight, units, inputs, offset, IsState: false, Decays: true));
+                    tensors.Add(new TensorPlan("b" + l, "b" + l, TensorRole.Bias, units, 1, offset + (units * inputs), IsState: false, Decays: false));
+                    break;
+                case LayerKind.BatchNorm:
+                case LayerKind.LayerNorm:
+                    tensors.Add(new TensorPlan("gamma" + l, "gamma" + l, TensorRole.Scale, units, 1, offset, IsState: false, Decays: false));
+                    tensors.Add(new TensorPlan("beta" + l, "beta" + l, TensorRole.Shift, units, 1, offset + units, IsState: false, Decays: false));
+                    if (kind == LayerKind.BatchNorm)
+                    {
+                        tensors.Add(new TensorPlan("running_mean" + l, "RunningMean" + l, TensorRole.RunningMean, units, 1, stateOffset, IsState: true, Decays: false));
+                        tensors.Add(new TensorPlan("running_var" + l, "RunningVariance" + l, TensorRole.RunningVariance, units, 1, stateOffset + units, IsState: true, Decays: false));
+                    }
+
+                    break;
+            }
+
+            return tensors;
         }
     }
 }

@@ -50,6 +50,7 @@ namespace NnGen.Generator.Planning
         /// <summary>
         /// <see cref="ComputeStrategy.Tiny"/> when every layer is small, the parameters fit <see cref="TinyParameterLimit"/>,
         /// and the fused pass forms this dZ[L] (all but cross-entropy after a non-sigmoid output); otherwise the kernels.
+        /// The fused pass is dense only: a network with a layer of another kind is never small (<see cref="LayerPlan.IsSmall"/>).
         /// </summary>
         public static ComputeStrategy ChooseStrategy(IReadOnlyList<LayerPlan> layers, int parameterCount, OutputDelta outputDelta) =>
             parameterCount <= TinyParameterLimit && layers.All(layer => layer.IsSmall) && outputDelta != OutputDelta.CrossEntropyThroughDerivative

@@ -18,7 +18,7 @@ namespace NnGen.Generator.Validation
             "_parameters", "Parameters", "Initialize", "Input", "Output", "Predict", "PredictBatch", "Summary",
             "Gradients", "ComputeGradients", "Step", "Fit", "Evaluate", "GradientCheck",
             "ValidateTrainingData", "ForwardSingle", "ForwardBatch", "Backpropagate",
-            "Architecture", "SaveWeights", "LoadWeights", GeneratedNames.WeightRanges,
+            "Architecture", "SaveWeights", "LoadWeights", GeneratedNames.WeightRanges, "StateCount", "_state", "State",
             GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD,
         };
 
@@ -32,6 +32,9 @@ namespace NnGen.Generator.Validation
         public static readonly (string Prefix, string Suffix)[] PerLayer =
         {
             ("Layer", "Inputs"), ("Layer", "Units"), ("W", "Offset"), ("b", "Offset"), ("W", string.Empty), ("b", string.Empty),
+            ("gamma", "Offset"), ("beta", "Offset"), ("gamma", string.Empty), ("beta", string.Empty),
+            ("RunningMean", "Offset"), ("RunningVariance", "Offset"), ("RunningMean", string.Empty), ("RunningVariance", string.Empty),
+            ("Layer", "Rate"), ("Layer", "Epsilon"), ("Layer", "Momentum"),
         };
 
         /// <summary>Private helpers whose names carry a suffix chosen by the emitter (a vector width, a lane count).</summary>

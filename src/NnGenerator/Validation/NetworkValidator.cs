@@ -121,6 +121,14 @@ namespace NnGen.Generator.Validation
                 LayerSpec layer = spec.Layers[i];
                 LayerLocations? layerAt = layer.Locations;
                 string layerName = "Layer " + Format(i + 1);
+                if (layer.Kind != LayerKind.Dense)
+                {
+                    // The other kinds keep the features they are given and carry only their own arguments.
+                    CheckLayerArguments(diagnostics, layer, i + 1, name);
+                    parameters += LayerRules.ParameterCount(layer.Kind, previousUnits, previousUnits);
+                    continue;
+                }
+
                 if (layer.Units < 1)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidUnits, layerAt?.Units, Format(i + 1), name, Format(layer.Units)));
@@ -134,8 +142,14 @@ namespace NnGen.Generator.Validation
                 CheckEnum<InitKind>(diagnostics, layer.InitValue, layerName + " Init", name, "Init", layerAt?.Init ?? layerAt?.Attribute);
 
                 long units = Math.Max(layer.Units, 1);
-                parameters += (units * previousUnits) + units;
+                parameters += LayerRules.ParameterCount(LayerKind.Dense, previousUnits, units);
                 previousUnits = units;
+            }
+
+            if (spec.Layers.Count > 0 && spec.Layers[spec.Layers.Count - 1] is { Kind: not LayerKind.Dense } last)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.LastLayerNotDense, last.Locations?.Attribute ?? at?.Attribute, name, LayerRules.KindName(last.Kind), Format(spec.Layers.Count)));
             }
 
             if (parameters > NetworkLimits.MaxParameters)
@@ -144,7 +158,8 @@ namespace NnGen.Generator.Validation
                     DiagnosticDescriptors.NetworkTooLarge, at?.Attribute, "The parameter count", name, parameters.ToString(CultureInfo.InvariantCulture), "parameters", NetworkLimits.MaxParameters.ToString(CultureInfo.InvariantCulture)));
             }
 
-            if (HasOnlyDefinedValues(spec))
+            // A network that does not end in a Dense layer has no output activation to judge the loss by.
+            if (HasOnlyDefinedValues(spec) && spec.Layers.Count > 0 && spec.Layers[spec.Layers.Count - 1].Kind == LayerKind.Dense)
             {
                 AddSoftmaxErrors(spec, diagnostics);
                 AddDesignWarnings(spec, diagnostics);
@@ -244,17 +259,24 @@ namespace NnGen.Generator.Validation
             }
 
             AddZeroInitWarnings(spec, diagnostics);
+            AddBatchNormHints(spec, diagnostics);
 
-            bool allHiddenLinear = spec.Layers.Take(count - 1).All(layer => layer.Activation == ActivationKind.Linear);
+            // The other kinds have no activation of their own: only Dense layers are judged for theirs.
+            bool allHiddenLinear = spec.Layers.Take(count - 1).All(layer => layer.Kind != LayerKind.Dense || layer.Activation == ActivationKind.Linear);
             for (int l = 1; l < count; l++)
             {
                 LayerSpec hidden = spec.Layers[l - 1];
                 LocationInfo? activationAt = hidden.Locations?.Activation ?? hidden.Locations?.Attribute;
+                if (hidden.Kind != LayerKind.Dense)
+                {
+                    continue;
+                }
+
                 if (hidden.Activation == ActivationKind.Linear)
                 {
                     string consequence = allHiddenLinear
                         ? "the whole network reduces to a single layer: a linear model followed by the output activation"
-                        : "W" + Format(l + 1) + "·W" + Format(l) + " collapse into one matrix and layer " + Format(l) + " adds no nonlinearity";
+                        : "W" + Format(NextDense(spec, l)) + "·W" + Format(l) + " collapse into one matrix and layer " + Format(l) + " adds no nonlinearity";
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LinearHiddenLayer, activationAt, Format(l), name, consequence));
                 }
                 else if (hidden.Activation == ActivationKind.Sigmoid)
@@ -291,10 +313,14 @@ namespace NnGen.Generator.Validation
         /// </summary>
         private static void AddZeroInitWarnings(NetworkSpec spec, ImmutableArray<DiagnosticInfo>.Builder diagnostics)
         {
+            // Layers of other kinds between two Dense layers keep the symmetry (a normalized constant is still the same
+            // for every unit), so consecutive Dense layers are judged as if nothing stood between them.
+            int[] dense = Enumerable.Range(0, spec.Layers.Count).Where(index => spec.Layers[index].Kind == LayerKind.Dense).ToArray();
             var reported = new HashSet<int>();
-            for (int l = 1; l < spec.Layers.Count; l++)
+            for (int d = 1; d < dense.Length; d++)
             {
-                int into = InitSource(spec, l - 1);
+                int l = dense[d];
+                int into = InitSource(spec, dense[d - 1]);
                 int outOf = InitSource(spec, l);
                 if (!IsZeros(spec, into) || !IsZeros(spec, outOf))
                 {
@@ -310,10 +336,68 @@ namespace NnGen.Generator.Validation
                             : spec.Layers[source].Locations?.Init ?? spec.Layers[source].Locations?.Attribute;
                         string where = source < 0 ? "the network" : "layer " + Format(source + 1);
                         diagnostics.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.ZeroInitSymmetry, location, where, "W" + Format(l), "W" + Format(l + 1), Units(spec.Layers[l - 1].Units), Format(l), spec.DisplayName));
+                            DiagnosticDescriptors.ZeroInitSymmetry, location, where, "W" + Format(dense[d - 1] + 1), "W" + Format(l + 1), Units(spec.Layers[dense[d - 1]].Units), Format(dense[d - 1] + 1), spec.DisplayName));
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// Batch norm subtracts each feature's batch mean, so a constant added just before it, the bias of a linear Dense
+        /// layer, has no effect on anything and its gradient is zero. After a nonlinear activation the bias still matters.
+        /// </summary>
+        private static void AddBatchNormHints(NetworkSpec spec, ImmutableArray<DiagnosticInfo>.Builder diagnostics)
+        {
+            for (int l = 1; l < spec.Layers.Count; l++)
+            {
+                LayerSpec dense = spec.Layers[l - 1];
+                if (dense.Kind == LayerKind.Dense && dense.Activation == ActivationKind.Linear && spec.Layers[l].Kind == LayerKind.BatchNorm)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.BiasBeforeBatchNorm, dense.Locations?.Attribute, Format(l), spec.DisplayName, Format(l + 1)));
+                }
+            }
+        }
+
+        /// <summary>The range rules of the arguments of the kinds other than Dense.</summary>
+        private static void CheckLayerArguments(ImmutableArray<DiagnosticInfo>.Builder diagnostics, LayerSpec layer, int index, string network)
+        {
+            string layerName = LayerRules.KindName(layer.Kind) + " layer " + Format(index);
+            LayerLocations? at = layer.Locations;
+            if (layer.Kind == LayerKind.Dropout && !(layer.Rate >= 0 && layer.Rate < 1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.LayerArgumentOutOfRange, at?.Units ?? at?.Attribute, layerName, network, "rate", Format(layer.Rate),
+                    "the rate is the probability that a feature is dropped in training, in [0, 1) (1 would drop every feature)"));
+            }
+
+            if (layer.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm && !(layer.Epsilon > 0 && layer.Epsilon <= 1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.LayerArgumentOutOfRange, at?.Epsilon ?? at?.Attribute, layerName, network, "Epsilon", Format(layer.Epsilon),
+                    "ε keeps the division by the standard deviation finite, in (0, 1] (PyTorch's default 1e-5)"));
+            }
+
+            if (layer.Kind == LayerKind.BatchNorm && !(layer.Momentum >= 0 && layer.Momentum <= 1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.LayerArgumentOutOfRange, at?.Momentum ?? at?.Attribute, layerName, network, "Momentum", Format(layer.Momentum),
+                    "the momentum is the weight of each batch in the running statistics, in [0, 1] (PyTorch's default 0.1)"));
+            }
+        }
+
+        /// <summary>The number of the first Dense layer after layer <paramref name="layer"/> (1-based), whose W follows its output.</summary>
+        private static int NextDense(NetworkSpec spec, int layer)
+        {
+            for (int next = layer; next < spec.Layers.Count; next++)
+            {
+                if (spec.Layers[next].Kind == LayerKind.Dense)
+                {
+                    return next + 1;
+                }
+            }
+
+            return layer + 1;
         }
 
         /// <summary>-1 when layer <paramref name="index"/> takes the network's Init, else the layer's own index.</summary>
@@ -339,6 +423,8 @@ namespace NnGen.Generator.Validation
         }
 
         private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         private static string Units(int units) => Format(units) + (units == 1 ? " unit" : " units");
     }

@@ -53,6 +53,22 @@ public interface ITrainableNetwork
         ComputeGradients(inputs, labels, gradients, workspace);
 
     /// <summary>
+    /// The same pass in training mode for training step <paramref name="stepSeed"/>: a dropout layer draws its mask from
+    /// it (see <c>NnGen.Kernels.DropoutKernels</c>), so the same seed gives the same step at every vector width and
+    /// thread count. Networks without a training mode of their own (<see cref="HasTrainingMode"/>) ignore it; so does
+    /// the default implementation.
+    /// </summary>
+    float? ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace, bool computeCost, ulong stepSeed) =>
+        ComputeGradients(inputs, labels, gradients, workspace, computeCost);
+
+    /// <summary>
+    /// Whether training computes a different forward pass from <see cref="Predict"/>'s: dropout masks and batch
+    /// statistics exist only in training. The gradient check then differentiates the training-mode cost (one fixed
+    /// mask) instead of the prediction cost. The default is <see langword="false"/>.
+    /// </summary>
+    bool HasTrainingMode => false;
+
+    /// <summary>
     /// Where the weights W[1] … W[L] sit in <see cref="Parameters"/>, one range per layer in order; every other
     /// parameter is a bias. L2 regularization (<see cref="TrainingOptions.L2"/>) and AdamW's weight decay apply to these
     /// ranges only, as the course regularizes W and not b. Generated networks list their ranges (W1 at

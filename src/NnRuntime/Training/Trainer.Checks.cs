@@ -160,11 +160,11 @@ public static partial class Trainer
 
         using TrainingLease lease = TrainingLease.Acquire(network, nameof(GradientCheck));
         var analytic = new float[parameters.Length];
-        network.ComputeGradients(inputs, labels, analytic, new Workspace());
+        var probe = new CostProbe(network, loss, examples, labels.Length);
+        network.ComputeGradients(inputs, labels, analytic, probe.Workspace, computeCost: false, GradientCheckStepSeed);
+        probe.RestoreState();
 
-        var outputs = new float[labels.Length];
-        network.PredictBatch(inputs, outputs);
-        double cost = Losses.Cost(loss, outputs, labels, examples);
+        double cost = probe.Cost(inputs, labels);
 
         double differenceSquares = 0, analyticSquares = 0, numericSquares = 0;
         int oneSided = 0;
@@ -172,7 +172,7 @@ public static partial class Trainer
         {
             double exact = analytic[i];
             float step = epsilon * Math.Max(1f, Math.Abs(parameters[i]));
-            (double numeric, double forward, double backward) = Differences(network, parameters, i, step, inputs, labels, outputs, loss, examples, cost);
+            (double numeric, double forward, double backward) = Differences(probe, parameters, i, step, inputs, labels, cost);
             double firstError = Math.Abs(exact - numeric);
 
             // Within float noise of the analytic gradient, or smooth here (the one-sided slopes agree to within the
@@ -192,7 +192,7 @@ public static partial class Trainer
                     }
 
                     step = smaller;
-                    (double central, forward, backward) = Differences(network, parameters, i, step, inputs, labels, outputs, loss, examples, cost);
+                    (double central, forward, backward) = Differences(probe, parameters, i, step, inputs, labels, cost);
                     double centralError = Math.Abs(exact - central);
                     if (Math.Abs(forward - backward) < centralError && centralError < firstError / 4)
                     {
@@ -234,7 +234,7 @@ public static partial class Trainer
     /// the difference of two floats is exact in double.
     /// </summary>
     private static (double Central, double Forward, double Backward) Differences(
-        ITrainableNetwork network, Span<float> parameters, int i, float step, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, float[] outputs, Loss loss, int examples, double cost)
+        CostProbe probe, Span<float> parameters, int i, float step, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, double cost)
     {
         float theta = parameters[i];
         float plus = theta + step;
@@ -243,12 +243,10 @@ public static partial class Trainer
         try
         {
             parameters[i] = plus;
-            network.PredictBatch(inputs, outputs);
-            costPlus = Losses.Cost(loss, outputs, labels, examples);
+            costPlus = probe.Cost(inputs, labels);
 
             parameters[i] = minus;
-            network.PredictBatch(inputs, outputs);
-            costMinus = Losses.Cost(loss, outputs, labels, examples);
+            costMinus = probe.Cost(inputs, labels);
         }
         finally
         {
@@ -259,5 +257,53 @@ public static partial class Trainer
             (costPlus - costMinus) / ((double)plus - minus),
             (costPlus - cost) / ((double)plus - theta),
             (cost - costMinus) / ((double)theta - minus));
+    }
+
+    /// <summary>
+    /// The step seed every pass of a gradient check uses, so a dropout layer keeps one mask while the parameters move
+    /// (the finite differences then see the function the analytic gradient is of).
+    /// </summary>
+    internal const ulong GradientCheckStepSeed = 0x5EED_C0DE;
+
+    /// <summary>
+    /// J(θ) as the gradient check sees it: Predict's forward for networks that train as they predict; the training
+    /// forward with a fixed step seed for those that do not (dropout, batch norm), with the running statistics the
+    /// training forward moves put back after every pass, so the check leaves the state as it found it.
+    /// </summary>
+    private sealed class CostProbe
+    {
+        private readonly ITrainableNetwork _network;
+        private readonly Loss _loss;
+        private readonly int _examples;
+        private readonly float[] _outputs;
+        private readonly float[] _gradients;
+        private readonly float[] _state;
+
+        public CostProbe(ITrainableNetwork network, Loss loss, int examples, int outputLength)
+        {
+            _network = network;
+            _loss = loss;
+            _examples = examples;
+            _outputs = new float[outputLength];
+            _gradients = network.HasTrainingMode ? new float[network.ParameterCount] : Array.Empty<float>();
+            _state = network.State.ToArray();
+        }
+
+        public Workspace Workspace { get; } = new();
+
+        public double Cost(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels)
+        {
+            if (!_network.HasTrainingMode)
+            {
+                _network.PredictBatch(inputs, _outputs);
+                return Losses.Cost(_loss, _outputs, labels, _examples);
+            }
+
+            float cost = _network.ComputeGradients(inputs, labels, _gradients, Workspace, computeCost: true, GradientCheckStepSeed)!.Value;
+            RestoreState();
+            return cost;
+        }
+
+        public void RestoreState() => _state.CopyTo(_network.State);
     }
 }

@@ -41,6 +41,9 @@ public static partial class Trainer
         private readonly int _validationExamples;
         private readonly float[]? _best;
 
+        // Batch norm's running statistics belong to the parameters they were gathered with, so they travel together.
+        private readonly float[]? _bestState;
+
         // The largest |θ| at the last record points, newest last, to see parameters growing without bound.
         private readonly double[] _magnitudes = new double[RisingIntervals + 1];
         private int _magnitudeCount;
@@ -58,6 +61,7 @@ public static partial class Trainer
         private double _pendingValidationMetric = double.NaN;
         private double _bestValue;
         private int? _bestIteration;
+        private long _steps;
         private bool _restored;
         private int _sinceBest;
         private int? _stoppedAt;
@@ -104,6 +108,7 @@ public static partial class Trainer
                     network, nameof(Fit), _validationInputs.Span, _validationLabels.Span, loss, "options.Validation.Inputs", "options.Validation.Labels");
                 _validationOutputs = new float[_validationLabels.Length];
                 _best = _earlyStopping is null ? null : new float[parameterCount];
+                _bestState = _earlyStopping is null ? null : new float[network.State.Length];
             }
 
             // Grows as points are recorded: a run of int.MaxValue iterations that is cancelled after a few thousand
@@ -122,6 +127,12 @@ public static partial class Trainer
 
         /// <summary>The cost of the step that diverged, once known; <see langword="null"/> while training runs.</summary>
         public float? DivergedCost { get; set; }
+
+        /// <summary>
+        /// The seed of the next training step (dropout masks), from the run's seed and the step's number, so a run is
+        /// the same whatever the width or thread count.
+        /// </summary>
+        public ulong NextStepSeed() => Kernels.DropoutKernels.StepSeed(Options.Seed, _steps++);
 
         /// <summary>Sets the learning rate of pass <paramref name="pass"/> from the schedule.</summary>
         public void BeginPass(int pass)
@@ -284,6 +295,7 @@ public static partial class Trainer
                 if (_best is not null)
                 {
                     Network.Parameters.CopyTo(_best);
+                    Network.State.CopyTo(_bestState);
                 }
             }
             else
@@ -326,6 +338,7 @@ public static partial class Trainer
             if (_best is not null && _bestIteration is int best && best != _lastRecorded && _divergedAt is null)
             {
                 _best.CopyTo(Network.Parameters);
+                _bestState!.CopyTo(Network.State);
                 _restored = true;
             }
         }

@@ -271,7 +271,7 @@ public static partial class Trainer
             token.ThrowIfCancellationRequested();
             session.BeginPass(iteration);
             bool recorded = session.IsRecorded(iteration);
-            float? cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace, computeCost: recorded);
+            float? cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace, computeCost: recorded, session.NextStepSeed());
             if (recorded)
             {
                 // The recorded cost is that of the parameters this step starts from, so validate those too.
@@ -387,7 +387,7 @@ public static partial class Trainer
     private static bool TryBatchStep(Session session, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, int pass, bool recorded, ref double weightedCost)
     {
         ITrainableNetwork network = session.Network;
-        float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded);
+        float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded, session.NextStepSeed());
         if (!session.TryUpdate(pass, ref cost, count))
         {
             session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);

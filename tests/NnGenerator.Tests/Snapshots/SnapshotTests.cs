@@ -117,4 +117,32 @@ public sealed class SnapshotTests
     {
         Snapshot.Verify("SoftmaxKernel", GeneratorHarness.Run(TestArchitecture.SoftmaxKernel.Source()).Result);
     }
+
+    [Fact]
+    public void LayerKinds_BatchNormDropoutLayerNorm_MatchesBaseline()
+    {
+        // Every kind beyond dense on the kernel strategy (the only one they take), with a first layer of another kind.
+        const string source = """
+            using NnGen;
+
+            namespace Demo;
+
+            [Network(Inputs = 6)]
+            [Dense(8, Activation.ReLU)]
+            [BatchNorm]
+            [Dropout(0.2)]
+            [Dense(4, Activation.Tanh)]
+            [LayerNorm]
+            [Dense(3, Activation.Softmax)]
+            public partial class LayerKindsNet { }
+
+            [Network(Inputs = 4)]
+            [BatchNorm(Momentum = 0.3, Epsilon = 1e-3)]
+            [Dropout(0.1)]
+            [Dense(1, Activation.Sigmoid)]
+            public partial class InputNormNet { }
+            """;
+
+        Snapshot.Verify("LayerKinds", GeneratorHarness.Run(source).Result);
+    }
 }

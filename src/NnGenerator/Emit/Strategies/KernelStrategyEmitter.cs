@@ -1,4 +1,5 @@
 using NnGen.Generator.Model;
+using NnGen.Generator.Emit.Layers;
 using NnGen.Generator.Planning;
 using static NnGen.Generator.Emit.Literals;
 
@@ -28,15 +29,34 @@ namespace NnGen.Generator.Emit.Strategies
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
             {
-                string input = "x";
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    LayerEmitter.EmitForwardBatch(writer, layer, input);
-                    input = layer.A;
-                }
-
-                writer.WriteLine($"return {plan.Output.A};");
+                EmitLayersForward(writer, plan, training: false);
             }
+
+            if (!plan.HasTrainingForward)
+            {
+                return;
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("// The training forward: what ForwardBatch computes, with dropout masks drawn from stepSeed, batch statistics instead");
+            writer.WriteLine("// of running ones (which it updates), and what the backward pass needs beyond A[l] (masks, x̂, 1/σ) kept in extras.");
+            writer.WriteLine(RuntimeNames.HotPath);
+            using (writer.Block($"private {Span} ForwardBatchTraining({ReadOnlySpan} x, int m, {Span} cache, {Span} extras, ulong stepSeed)"))
+            {
+                EmitLayersForward(writer, plan, training: true);
+            }
+        }
+
+        private static void EmitLayersForward(SourceWriter writer, NetworkPlan plan, bool training)
+        {
+            string input = "x";
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                LayerEmitters.For(layer.Kind).EmitForwardBatch(writer, layer, input, training);
+                input = layer.A;
+            }
+
+            writer.WriteLine($"return {plan.Output.A};");
         }
 
         public void EmitOutputsToRows(SourceWriter writer, NetworkPlan plan)
@@ -58,12 +78,22 @@ namespace NnGen.Generator.Emit.Strategies
             string L = Int(output.Index);
             writer.WriteLine("// Forward over m examples keeping A1..AL, the cost if asked for, then the layers in reverse with two alternating delta buffers.");
             writer.WriteLine(RuntimeNames.HotPath);
-            using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost)"))
+            string seed = plan.HasTrainingForward ? ", ulong stepSeed" : string.Empty;
+            using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost{seed})"))
             {
                 writer.WriteLine($"{Span} cache = workspace.Slice(0, {Int(plan.ActivationUnits)} * m);");
                 writer.WriteLine($"{Span} deltaA = workspace.Slice({Int(plan.ActivationUnits)} * m, {Int(plan.MaxUnits)} * m);");
                 writer.WriteLine($"{Span} deltaB = workspace.Slice({Int(plan.ActivationUnits + plan.MaxUnits)} * m, {Int(plan.MaxUnits)} * m);");
-                writer.WriteLine("ForwardBatch(x, m, cache);");
+                if (plan.HasTrainingForward)
+                {
+                    writer.WriteLine($"{Span} extras = workspace.Slice({Int(plan.ExtraCacheStart)} * m, {Int(plan.ExtraCachePerExample)} * m);");
+                    writer.WriteLine("ForwardBatchTraining(x, m, cache, extras, stepSeed);");
+                }
+                else
+                {
+                    writer.WriteLine("ForwardBatch(x, m, cache);");
+                }
+
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     writer.WriteLine($"{ReadOnlySpan} {layer.A} = cache.Slice({(layer.CacheOffset == 0 ? "0" : layer.RowsBefore + " * m")}, {layer.UnitsConstant} * m);");
@@ -95,7 +125,7 @@ namespace NnGen.Generator.Emit.Strategies
                 {
                     LayerPlan layer = plan.Layers[i];
                     LayerPlan? previous = i > 0 ? plan.Layers[i - 1] : null;
-                    LayerEmitter.EmitBackward(writer, layer, previous, "dZ" + Int(layer.Index), next);
+                    LayerEmitters.For(layer.Kind).EmitBackward(writer, layer, previous, "dZ" + Int(layer.Index), next);
                     writer.WriteLine();
                     (current, next) = (next, current);
                 }

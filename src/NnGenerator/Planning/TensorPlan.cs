@@ -1,0 +1,34 @@
+using NnGen.Generator.Model;
+
+namespace NnGen.Generator.Planning
+{
+    /// <summary>What a tensor of a layer holds; mirror of the runtime's NnGen.TensorRole.</summary>
+    internal enum TensorRole
+    {
+        Weight = 0,
+        Bias = 1,
+        Scale = 2,
+        Shift = 3,
+        RunningMean = 4,
+        RunningVariance = 5,
+    }
+
+    /// <summary>
+    /// One tensor of a layer, as the plan lays it out: its name in weight files (<paramref name="FileName"/>, the
+    /// runtime's <c>LayerTensor.Name</c>), the generated member that views it, its shape, and where it starts in the
+    /// parameters or, for state (<paramref name="IsState"/>), in the state buffer. Everything that names or places a
+    /// tensor (views, offsets, the summary, the architecture the weight files read) derives from this list.
+    /// </summary>
+    internal sealed record TensorPlan(string FileName, string Member, TensorRole Role, int Rows, int Columns, int Offset, bool IsState, bool Decays)
+    {
+        public int Length => Rows * Columns;
+
+        /// <summary>The generated constant that holds <see cref="Offset"/>.</summary>
+        public string OffsetConstant => Member + "Offset";
+
+        /// <summary>The shape as the summary and docs write it: "(4, 2)" or "(4)".</summary>
+        public string ShapeText => Columns == 1 && Role != TensorRole.Weight
+            ? "(" + Emit.Literals.Int(Rows) + ")"
+            : "(" + Emit.Literals.Int(Rows) + ", " + Emit.Literals.Int(Columns) + ")";
+    }
+}
