@@ -8,23 +8,34 @@ using Google.Protobuf;
 namespace NnGen.Onnx;
 
 /// <summary>
-/// Writes a network as an ONNX model: one <c>Gemm</c> per layer (Y = X·Wᵀ + b, with W stored as the course's
-/// (n[l], n[l-1]) and <c>transB = 1</c>) followed by its activation node, input <c>input</c> of shape (batch, n[0]) and
-/// output <c>output</c> of shape (batch, n[L]) with the batch dimension dynamic. Opset 13, IR version 7: readable by
-/// ONNX Runtime 1.6 and later and by every current ONNX tool.
+/// Writes a network as an ONNX model for inference: one <c>Gemm</c> per dense layer (Y = X·Wᵀ + b, with W stored as the
+/// course's (n[l], n[l-1]) and <c>transB = 1</c>) followed by its activation node, <c>BatchNormalization</c> per batch-norm
+/// layer, <c>LayerNormalization</c> per layer-norm layer, nothing for dropout (the identity at inference); input
+/// <c>input</c> of shape (batch, n[0]) and output <c>output</c> of shape (batch, n[L]) with the batch dimension dynamic.
+/// Opset 13, IR version 7 (readable by ONNX Runtime 1.6 and later and by every current ONNX tool), or opset 17, IR
+/// version 8 for a network with layer normalization, which has no ONNX operator before opset 17.
 /// </summary>
 /// <remarks>
 /// Activations: sigmoid → <c>Sigmoid</c>, tanh → <c>Tanh</c>, ReLU → <c>Relu</c>, leaky ReLU → <c>LeakyRelu</c>
 /// (alpha 0.01, NnGen's slope), linear → nothing (the Gemm's output is the layer's), softmax → <c>Softmax</c> over the
-/// last axis. Weights are stored as F32 initializers named <c>W1</c>, <c>b1</c>, …, as in NnGen's weight files.
+/// last axis. Batch normalization is the inference form, normalizing with the running statistics and the layer's
+/// epsilon; layer normalization is over the last axis with the layer's epsilon. Every tensor of the architecture
+/// (<see cref="NetworkArchitecture.Tensors"/>) is an F32 initializer under its name in NnGen's weight files: <c>W1</c>,
+/// <c>b1</c>, <c>gamma2</c>, <c>beta2</c>, <c>running_mean2</c>, <c>running_var2</c>, ….
 /// </remarks>
 public static class OnnxExporter
 {
-    /// <summary>The ONNX operator set the graph uses.</summary>
+    /// <summary>The ONNX operator set of a graph without layer normalization.</summary>
     public const int OpsetVersion = 13;
 
-    /// <summary>The ONNX IR version written (IR 7 is the one of opset 13).</summary>
+    /// <summary>The ONNX IR version written with <see cref="OpsetVersion"/> (IR 7 is the one of opset 13).</summary>
     public const int IrVersion = 7;
+
+    /// <summary>The ONNX operator set of a graph with layer normalization (<c>LayerNormalization</c> is opset 17's).</summary>
+    public const int LayerNormalizationOpsetVersion = 17;
+
+    /// <summary>The ONNX IR version written with <see cref="LayerNormalizationOpsetVersion"/> (IR 8 is the one of opset 17).</summary>
+    public const int LayerNormalizationIrVersion = 8;
 
     /// <summary>The graph's input name.</summary>
     public const string InputName = "input";
@@ -33,7 +44,7 @@ public static class OnnxExporter
     public const string OutputName = "output";
 
     /// <summary>Exports <paramref name="network"/> to the file at <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidOperationException">A parameter is not finite.</exception>
+    /// <exception cref="InvalidOperationException">A parameter or state value is not finite, or a buffer's length does not match the architecture.</exception>
     public static void Export(ISerializableNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -42,7 +53,7 @@ public static class OnnxExporter
     }
 
     /// <summary>Exports <paramref name="network"/> to <paramref name="stream"/>.</summary>
-    /// <exception cref="InvalidOperationException">A parameter is not finite.</exception>
+    /// <exception cref="InvalidOperationException">A parameter or state value is not finite, or a buffer's length does not match the architecture.</exception>
     public static void Export(ISerializableNetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -51,7 +62,7 @@ public static class OnnxExporter
     }
 
     /// <summary>The serialized ModelProto of <paramref name="network"/>.</summary>
-    /// <exception cref="InvalidOperationException">A parameter is not finite.</exception>
+    /// <exception cref="InvalidOperationException">A parameter or state value is not finite, or a buffer's length does not match the architecture.</exception>
     public static byte[] ToBytes(ISerializableNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -62,6 +73,12 @@ public static class OnnxExporter
             throw new InvalidOperationException(Invariant($"{architecture.Name} has {parameters.Length} parameters but its architecture {architecture.Describe()} needs {architecture.ParameterCount}."));
         }
 
+        ReadOnlySpan<float> state = network.State;
+        if (state.Length != architecture.StateCount)
+        {
+            throw new InvalidOperationException(Invariant($"{architecture.Name} has {state.Length} state values but its architecture {architecture.Describe()} needs {architecture.StateCount}."));
+        }
+
         for (int i = 0; i < parameters.Length; i++)
         {
             if (!float.IsFinite(parameters[i]))
@@ -70,36 +87,71 @@ public static class OnnxExporter
             }
         }
 
-        var graph = new Message();
-        string previous = InputName;
-        for (int l = 1; l <= architecture.LayerCount; l++)
+        for (int i = 0; i < state.Length; i++)
         {
-            int units = architecture.UnitsOf(l);
-            int inputs = architecture.InputsOf(l);
-            string w = Invariant($"W{l}");
-            string b = Invariant($"b{l}");
-            graph.Embedded(5, Tensor(w, new long[] { units, inputs }, parameters.Slice(architecture.WeightOffset(l), units * inputs)));
-            graph.Embedded(5, Tensor(b, new long[] { units }, parameters.Slice(architecture.BiasOffset(l), units)));
-
-            Activation activation = architecture.Activations[l - 1];
-            bool last = l == architecture.LayerCount;
-            string z = last && activation == Activation.Linear ? OutputName : Invariant($"z{l}");
-            graph.Embedded(1, Node(Invariant($"gemm{l}"), "Gemm", new[] { previous, w, b }, z, Attribute.Int("transB", 1)));
-            previous = z;
-            if (activation != Activation.Linear)
+            if (!float.IsFinite(state[i]))
             {
-                string a = last ? OutputName : Invariant($"a{l}");
-                Message node = activation switch
-                {
-                    Activation.Sigmoid => Node(Invariant($"sigmoid{l}"), "Sigmoid", new[] { z }, a),
-                    Activation.Tanh => Node(Invariant($"tanh{l}"), "Tanh", new[] { z }, a),
-                    Activation.ReLU => Node(Invariant($"relu{l}"), "Relu", new[] { z }, a),
-                    Activation.LeakyReLU => Node(Invariant($"leaky_relu{l}"), "LeakyRelu", new[] { z }, a, Attribute.Float("alpha", 0.01f)),
-                    Activation.Softmax => Node(Invariant($"softmax{l}"), "Softmax", new[] { z }, a, Attribute.Int("axis", -1)),
-                    _ => throw new InvalidOperationException($"Activation {activation} has no ONNX export."),
-                };
-                graph.Embedded(1, node);
-                previous = a;
+                throw new InvalidOperationException(Invariant($"{architecture.Name}: state value {i} is {state[i]}; a network with non-finite running statistics (diverged?) is not exported."));
+            }
+        }
+
+        var graph = new Message();
+        foreach (LayerTensor tensor in architecture.Tensors)
+        {
+            graph.Embedded(5, Tensor(tensor.Name, tensor.Shape.Select(d => (long)d).ToArray(), (tensor.IsState ? state : parameters).Slice(tensor.Offset, tensor.Length)));
+        }
+
+        string previous = InputName;
+        bool layerNormalization = false;
+        foreach (LayerDescription layer in architecture.Layers)
+        {
+            int l = layer.Index;
+            bool last = l == architecture.LayerCount;
+            string[] names = layer.Tensors.Select(tensor => tensor.Name).ToArray();
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                    Activation activation = layer.Activation;
+                    string z = last && activation == Activation.Linear ? OutputName : Invariant($"z{l}");
+                    graph.Embedded(1, Node(Invariant($"gemm{l}"), "Gemm", new[] { previous, names[0], names[1] }, z, Attribute.Int("transB", 1)));
+                    previous = z;
+                    if (activation != Activation.Linear)
+                    {
+                        string a = last ? OutputName : Invariant($"a{l}");
+                        Message node = activation switch
+                        {
+                            Activation.Sigmoid => Node(Invariant($"sigmoid{l}"), "Sigmoid", new[] { z }, a),
+                            Activation.Tanh => Node(Invariant($"tanh{l}"), "Tanh", new[] { z }, a),
+                            Activation.ReLU => Node(Invariant($"relu{l}"), "Relu", new[] { z }, a),
+                            Activation.LeakyReLU => Node(Invariant($"leaky_relu{l}"), "LeakyRelu", new[] { z }, a, Attribute.Float("alpha", 0.01f)),
+                            Activation.Softmax => Node(Invariant($"softmax{l}"), "Softmax", new[] { z }, a, Attribute.Int("axis", -1)),
+                            _ => throw new InvalidOperationException($"Activation {activation} has no ONNX export."),
+                        };
+                        graph.Embedded(1, node);
+                        previous = a;
+                    }
+
+                    break;
+
+                case LayerKind.BatchNorm:
+                    // Inputs X, scale, B, mean, var: the factory's tensor order. Inference form (no training_mode before
+                    // opset 15, whose default is inference too): normalizes with the running statistics.
+                    graph.Embedded(1, Node(Invariant($"batch_norm{l}"), "BatchNormalization", names.Prepend(previous).ToArray(), Invariant($"a{l}"), Attribute.Float("epsilon", layer.Epsilon)));
+                    previous = Invariant($"a{l}");
+                    break;
+
+                case LayerKind.LayerNorm:
+                    graph.Embedded(1, Node(Invariant($"layer_norm{l}"), "LayerNormalization", names.Prepend(previous).ToArray(), Invariant($"a{l}"), Attribute.Int("axis", -1), Attribute.Float("epsilon", layer.Epsilon)));
+                    previous = Invariant($"a{l}");
+                    layerNormalization = true;
+                    break;
+
+                case LayerKind.Dropout:
+                    // The identity at inference, as PyTorch's exporter also leaves it out in eval mode.
+                    break;
+
+                default:
+                    throw new InvalidOperationException($"Layer kind {layer.Kind} has no ONNX export.");
             }
         }
 
@@ -109,7 +161,7 @@ public static class OnnxExporter
         graph.Embedded(12, ValueInfo(OutputName, architecture.OutputSize));
 
         var model = new Message();
-        model.Int64(1, IrVersion);
+        model.Int64(1, layerNormalization ? LayerNormalizationIrVersion : IrVersion);
         model.String(2, "NnGen");
         model.String(3, typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0.0.0");
         model.String(4, "nngen");
@@ -118,7 +170,7 @@ public static class OnnxExporter
         model.Embedded(7, graph);
         var opset = new Message();
         opset.String(1, string.Empty);
-        opset.Int64(2, OpsetVersion);
+        opset.Int64(2, layerNormalization ? LayerNormalizationOpsetVersion : OpsetVersion);
         model.Embedded(8, opset);
         foreach (KeyValuePair<string, string> pair in WeightsFile.MetadataOf(architecture))
         {

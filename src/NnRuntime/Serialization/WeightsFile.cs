@@ -14,22 +14,27 @@ namespace NnGen;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Tensors: <c>W1</c>, <c>b1</c>, …, <c>WL</c>, <c>bL</c> in F32, W[l] of shape (n[l], n[l-1]) (the course's W, and
-/// PyTorch's <c>Linear.weight</c>), b[l] of shape (n[l]) as PyTorch and ONNX store it; loading also accepts the course's
-/// (n[l], 1). Loading also accepts PyTorch's <c>state_dict</c> names (<c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, …,
-/// with any common prefix such as <c>net.</c>), matched to layers by position. Any other tensor is an extra
-/// (<see cref="NamedTensor"/>).
+/// Tensors: every tensor of <see cref="NetworkArchitecture.Tensors"/> by its name and shape, in F32: a dense layer's
+/// <c>W{l}</c> of shape (n[l], n[l-1]) (the course's W, and PyTorch's <c>Linear.weight</c>) and <c>b{l}</c> of shape (n[l])
+/// as PyTorch and ONNX store it (loading also accepts the course's (n[l], 1)); a normalization layer's <c>gamma{l}</c> and
+/// <c>beta{l}</c>; batch normalization's <c>running_mean{l}</c> and <c>running_var{l}</c>, read from and into the
+/// network's <see cref="ITrainableNetwork.State"/>. Loading also accepts PyTorch's <c>state_dict</c> names (<c>0.weight</c>,
+/// <c>0.bias</c>, <c>2.weight</c>, <c>1.running_mean</c>, …, with any common prefix such as <c>net.</c>), matched by position
+/// to the layers that have tensors (<c>num_batches_tracked</c> is ignored). Any other tensor is an extra (<see cref="NamedTensor"/>).
 /// </para>
 /// <para>
 /// Metadata: <c>format</c> = <c>nngen</c>, <c>nngen.format_version</c> = <c>1</c>, <c>nngen.network</c>,
 /// <c>nngen.layer_sizes</c> (<c>2,4,1</c>), <c>nngen.activations</c> (<c>tanh,sigmoid</c>) and <c>nngen.loss</c>. When
 /// the layer sizes or activations are present they must match the network; a file without them (a plain PyTorch export)
-/// is checked by its tensors' shapes alone. The network's name is informative: renaming a class keeps its weights loadable.
+/// is checked by its tensors' shapes alone. A network with layers other than dense adds <c>nngen.layers</c>, every layer's
+/// kind and arguments (<c>dense,batch_norm(epsilon=1E-05 momentum=0.1),dropout(rate=0.2),dense</c>), which must match
+/// too; dense-only networks write exactly the keys above, so their files are unchanged. The network's name is
+/// informative: renaming a class keeps its weights loadable.
 /// </para>
 /// <para>
 /// Loading reads the whole file, checks everything (header length against a cap and the file size, every tensor's name,
 /// dtype, shape and offsets, every value finite, the architecture in the metadata) into scratch, and only then copies
-/// the parameters into the network: after any error the network is exactly as it was.
+/// the parameters and the state into the network: after any error the network is exactly as it was.
 /// </para>
 /// </remarks>
 public static partial class WeightsFile
@@ -40,6 +45,9 @@ public static partial class WeightsFile
     /// <summary>Metadata keys.</summary>
     public const string FormatKey = "format", FormatName = "nngen", VersionKey = "nngen.format_version", NetworkKey = "nngen.network",
         LayerSizesKey = "nngen.layer_sizes", ActivationsKey = "nngen.activations", LossKey = "nngen.loss";
+
+    /// <summary>The metadata key of every layer's kind and arguments, written only for a network with layers other than dense.</summary>
+    public const string LayersKey = "nngen.layers";
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="path"/>.</summary>
     /// <remarks>The file is written beside the target and then moved over it, so a failed save leaves an existing file intact.</remarks>
@@ -118,32 +126,33 @@ public static partial class WeightsFile
             throw new InvalidOperationException(Invariant($"{architecture.Name} has {parameters.Length} parameters but its architecture {architecture.Describe()} needs {architecture.ParameterCount}."));
         }
 
+        Span<float> state = StateOf(network);
         float[] scratch = new float[architecture.ParameterCount];
-        NamedTensor[] extras = Read(architecture, file, label, scratch, out IReadOnlyDictionary<string, string> metadata);
+        float[] stateScratch = new float[architecture.StateCount];
+        NamedTensor[] extras = Read(architecture, file, label, scratch, stateScratch, out IReadOnlyDictionary<string, string> metadata);
         scratch.CopyTo(parameters);
+        stateScratch.CopyTo(state);
         return new LoadedWeights(label, metadata, extras);
     }
 
     /// <summary>
     /// Checks <paramref name="file"/> against <paramref name="architecture"/> and decodes its parameters into
-    /// <paramref name="parameters"/> (laid out like a network's) without touching any network.
+    /// <paramref name="parameters"/> and its running statistics into <paramref name="state"/> (laid out like a network's)
+    /// without touching any network.
     /// </summary>
-    internal static NamedTensor[] Read(NetworkArchitecture architecture, ReadOnlySpan<byte> file, string label, Span<float> parameters, out IReadOnlyDictionary<string, string> metadata)
+    internal static NamedTensor[] Read(NetworkArchitecture architecture, ReadOnlySpan<byte> file, string label, Span<float> parameters, Span<float> state, out IReadOnlyDictionary<string, string> metadata)
     {
         SafeTensors.Header header = SafeTensors.Parse(file, label);
         CheckMetadata(header.Metadata, architecture, label);
         ReadOnlySpan<byte> data = file.Slice(header.DataStart);
 
-        (SafeTensors.Entry Weight, SafeTensors.Entry Bias)[] layers = MatchLayers(header.Entries, architecture, label, out HashSet<string> used);
-        for (int l = 1; l <= architecture.LayerCount; l++)
+        Dictionary<string, SafeTensors.Entry> matched = MatchTensors(header.Entries, architecture, label, out HashSet<string> used);
+        foreach (LayerTensor tensor in architecture.Tensors)
         {
-            int units = architecture.UnitsOf(l);
-            int inputs = architecture.InputsOf(l);
-            (SafeTensors.Entry weight, SafeTensors.Entry bias) = layers[l - 1];
-            CheckTensor(weight, label, Invariant($"W{l}"), new long[] { units, inputs }, null);
-            CheckTensor(bias, label, Invariant($"b{l}"), new long[] { units }, new long[] { units, 1 });
-            Decode(weight, data, parameters.Slice(architecture.WeightOffset(l), units * inputs), label, inputs);
-            Decode(bias, data, parameters.Slice(architecture.BiasOffset(l), units), label, 1);
+            SafeTensors.Entry entry = matched[tensor.Name];
+            long[] shape = tensor.Shape.Select(d => (long)d).ToArray();
+            CheckTensor(entry, label, tensor.Name, shape, tensor.Role == TensorRole.Bias ? new long[] { shape[0], 1 } : null);
+            Decode(entry, data, (tensor.IsState ? state : parameters).Slice(tensor.Offset, tensor.Length), label, tensor.Role == TensorRole.Weight ? tensor.Shape[1] : 1);
         }
 
         var extras = new List<NamedTensor>();
@@ -169,15 +178,24 @@ public static partial class WeightsFile
     }
 
     /// <summary>The <c>__metadata__</c> NnGen writes for <paramref name="architecture"/>.</summary>
-    internal static List<KeyValuePair<string, string>> MetadataOf(NetworkArchitecture architecture) => new()
+    internal static List<KeyValuePair<string, string>> MetadataOf(NetworkArchitecture architecture)
     {
-        new(FormatKey, FormatName),
-        new(VersionKey, FormatVersion.ToString(CultureInfo.InvariantCulture)),
-        new(NetworkKey, architecture.Name),
-        new(LayerSizesKey, string.Join(",", architecture.LayerSizes.Select(size => size.ToString(CultureInfo.InvariantCulture)))),
-        new(ActivationsKey, string.Join(",", architecture.Activations.Select(NetworkArchitecture.ActivationName))),
-        new(LossKey, architecture.Loss.ToString()),
-    };
+        var metadata = new List<KeyValuePair<string, string>>
+        {
+            new(FormatKey, FormatName),
+            new(VersionKey, FormatVersion.ToString(CultureInfo.InvariantCulture)),
+            new(NetworkKey, architecture.Name),
+            new(LayerSizesKey, string.Join(",", architecture.LayerSizes.Select(size => size.ToString(CultureInfo.InvariantCulture)))),
+            new(ActivationsKey, string.Join(",", architecture.Activations.Select(NetworkArchitecture.ActivationName))),
+            new(LossKey, architecture.Loss.ToString()),
+        };
+        if (!IsDenseOnly(architecture))
+        {
+            metadata.Add(new(LayersKey, string.Join(",", architecture.Layers.Select(layer => layer.Arguments()))));
+        }
+
+        return metadata;
+    }
 
     private static List<SafeTensors.TensorToWrite> Collect(ISerializableNetwork network, IReadOnlyList<NamedTensor>? extras)
     {
@@ -190,12 +208,10 @@ public static partial class WeightsFile
 
         var tensors = new List<SafeTensors.TensorToWrite>();
         float[] copy = parameters.ToArray();
-        for (int l = 1; l <= architecture.LayerCount; l++)
+        float[] stateCopy = StateOf(network).ToArray();
+        foreach (LayerTensor tensor in architecture.Tensors)
         {
-            int units = architecture.UnitsOf(l);
-            int inputs = architecture.InputsOf(l);
-            tensors.Add(new(Invariant($"W{l}"), new[] { units, inputs }, copy.AsMemory(architecture.WeightOffset(l), units * inputs)));
-            tensors.Add(new(Invariant($"b{l}"), new[] { units }, copy.AsMemory(architecture.BiasOffset(l), units)));
+            tensors.Add(new(tensor.Name, tensor.Shape.ToArray(), (tensor.IsState ? stateCopy : copy).AsMemory(tensor.Offset, tensor.Length)));
         }
 
         foreach (SafeTensors.TensorToWrite tensor in tensors)
@@ -215,6 +231,11 @@ public static partial class WeightsFile
             if (NnGenName().IsMatch(extra.Name))
             {
                 throw new ArgumentException($"Extra tensor '{extra.Name}': names W1, b1, W2, … are the network's parameters.", nameof(extras));
+            }
+
+            if (architecture.Tensors.Any(tensor => tensor.Name == extra.Name))
+            {
+                throw new ArgumentException($"Extra tensor '{extra.Name}': {architecture.Name} ({architecture.Describe()}) has a tensor of that name.", nameof(extras));
             }
 
             if (!names.Add(extra.Name))
@@ -255,39 +276,168 @@ public static partial class WeightsFile
         {
             throw SafeTensors.Error(label, SafeTensors.MetadataKey, $"activations {activations} do not match {architecture.Name}'s {expectedActivations} ({architecture.Describe()}).");
         }
+
+        CheckLayerKinds(metadata, architecture, label);
     }
 
-    /// <summary>Finds each layer's weight and bias entries, under NnGen's names or PyTorch's, and the names that are parameters.</summary>
-    private static (SafeTensors.Entry, SafeTensors.Entry)[] MatchLayers(IReadOnlyList<SafeTensors.Entry> entries, NetworkArchitecture architecture, string label, out HashSet<string> used)
+    /// <summary>
+    /// <c>nngen.layers</c> against the architecture's kinds and arguments, compared as numbers (a PyTorch export writes
+    /// 1e-05 where NnGen writes 1E-05). An NnGen file without it holds dense layers only.
+    /// </summary>
+    private static void CheckLayerKinds(IReadOnlyDictionary<string, string> metadata, NetworkArchitecture architecture, string label)
+    {
+        string saved = metadata.TryGetValue(NetworkKey, out string? name) ? $" (saved from {name})" : string.Empty;
+        if (!metadata.TryGetValue(LayersKey, out string? layers))
+        {
+            if (!IsDenseOnly(architecture) && metadata.ContainsKey(LayerSizesKey))
+            {
+                LayerDescription first = architecture.Layers.First(layer => layer.Kind != LayerKind.Dense);
+                throw SafeTensors.Error(
+                    label,
+                    SafeTensors.MetadataKey,
+                    $"no {LayersKey}: the file{saved} holds dense layers only, but layer {first.Index} of {architecture.Name} is {first.Arguments()} ({architecture.Describe()}).");
+            }
+
+            return;
+        }
+
+        string[] found = layers.Split(',');
+        if (found.Length != architecture.LayerCount)
+        {
+            throw SafeTensors.Error(label, SafeTensors.MetadataKey, $"{LayersKey} lists {found.Length} layers ({layers}){saved}; {architecture.Name} has {architecture.LayerCount} ({architecture.Describe()}).");
+        }
+
+        for (int i = 0; i < found.Length; i++)
+        {
+            LayerDescription layer = architecture.Layers[i];
+            string? canonical = CanonicalLayer(found[i].Trim());
+            if (canonical is null)
+            {
+                throw SafeTensors.Error(
+                    label,
+                    SafeTensors.MetadataKey,
+                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M) or layer_norm(epsilon=E).");
+            }
+
+            if (canonical != layer.Arguments())
+            {
+                throw SafeTensors.Error(
+                    label,
+                    SafeTensors.MetadataKey,
+                    $"layer {layer.Index} is {found[i].Trim()} in the file{saved} but {layer.Arguments()} in {architecture.Name} ({architecture.Describe()}).");
+            }
+        }
+    }
+
+    /// <summary>A layer of <c>nngen.layers</c> as <see cref="LayerDescription.Arguments"/> writes it, or <see langword="null"/> when it cannot be read.</summary>
+    private static string? CanonicalLayer(string text)
+    {
+        int open = text.IndexOf('(', StringComparison.Ordinal);
+        string kind = open < 0 ? text : text.Substring(0, open);
+        var arguments = new Dictionary<string, float>(StringComparer.Ordinal);
+        if (open >= 0)
+        {
+            if (!text.EndsWith(')'))
+            {
+                return null;
+            }
+
+            foreach (string argument in text.Substring(open + 1, text.Length - open - 2).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                int equals = argument.IndexOf('=', StringComparison.Ordinal);
+                if (equals < 0 || !float.TryParse(argument.AsSpan(equals + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !arguments.TryAdd(argument.Substring(0, equals), value))
+                {
+                    return null;
+                }
+            }
+        }
+
+        string[]? expected = kind switch
+        {
+            "dense" => Array.Empty<string>(),
+            "dropout" => new[] { "rate" },
+            "batch_norm" => new[] { "epsilon", "momentum" },
+            "layer_norm" => new[] { "epsilon" },
+            _ => null,
+        };
+        if (expected is null || arguments.Count != expected.Length || !expected.All(arguments.ContainsKey))
+        {
+            return null;
+        }
+
+        return kind switch
+        {
+            "dropout" => Invariant($"dropout(rate={arguments["rate"]})"),
+            "batch_norm" => Invariant($"batch_norm(epsilon={arguments["epsilon"]} momentum={arguments["momentum"]})"),
+            "layer_norm" => Invariant($"layer_norm(epsilon={arguments["epsilon"]})"),
+            _ => kind,
+        };
+    }
+
+    private static bool IsDenseOnly(NetworkArchitecture architecture) => architecture.Layers.All(layer => layer.Kind == LayerKind.Dense);
+
+    private static Span<float> StateOf(ISerializableNetwork network)
+    {
+        NetworkArchitecture architecture = network.Architecture;
+        Span<float> state = network.State;
+        if (state.Length != architecture.StateCount)
+        {
+            throw new InvalidOperationException(Invariant($"{architecture.Name} has {state.Length} state values but its architecture {architecture.Describe()} needs {architecture.StateCount}."));
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Finds the entry of every tensor of the architecture, by its name (<c>W1</c>, <c>gamma2</c>, …) or by PyTorch's
+    /// (<c>0.weight</c>, <c>1.running_mean</c>, …), keyed by the architecture's tensor name; and the names that are the network's.
+    /// </summary>
+    private static Dictionary<string, SafeTensors.Entry> MatchTensors(IReadOnlyList<SafeTensors.Entry> entries, NetworkArchitecture architecture, string label, out HashSet<string> used)
     {
         var byName = entries.ToDictionary(entry => entry.Name, StringComparer.Ordinal);
         int layerCount = architecture.LayerCount;
-        var layers = new (SafeTensors.Entry, SafeTensors.Entry)[layerCount];
+        var matched = new Dictionary<string, SafeTensors.Entry>(StringComparer.Ordinal);
         used = new HashSet<string>(StringComparer.Ordinal);
-        if (entries.Any(entry => NnGenName().IsMatch(entry.Name)))
+        var names = new HashSet<string>(architecture.Tensors.Select(tensor => tensor.Name), StringComparer.Ordinal);
+        if (entries.Any(entry => NnGenName().IsMatch(entry.Name) || names.Contains(entry.Name)))
         {
             foreach (SafeTensors.Entry entry in entries)
             {
                 Match match = NnGenName().Match(entry.Name);
-                if (match.Success && (match.Groups[2].Value.StartsWith('0') || !int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int layer) || layer > layerCount))
+                if (!match.Success || names.Contains(entry.Name))
+                {
+                    continue;
+                }
+
+                if (match.Groups[2].Value.StartsWith('0') || !int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int layer) || layer > layerCount)
                 {
                     throw SafeTensors.Error(label, entry.Name, $"unexpected: {architecture.Name} has layers 1 to {layerCount} ({architecture.Describe()}).");
                 }
+
+                LayerDescription other = architecture.Layers[layer - 1];
+                string has = other.Tensors.Count == 0 ? "it has no tensors" : "its tensors are " + string.Join(", ", other.Tensors.Select(tensor => tensor.Name));
+                throw SafeTensors.Error(label, entry.Name, $"unexpected: layer {layer} of {architecture.Name} is {other.Arguments()}; {has} ({architecture.Describe()}).");
             }
 
-            for (int l = 1; l <= layerCount; l++)
+            foreach (LayerTensor tensor in architecture.Tensors)
             {
-                layers[l - 1] = (Required(byName, Invariant($"W{l}"), label, architecture, l, bias: false), Required(byName, Invariant($"b{l}"), label, architecture, l, bias: true));
-                used.Add(Invariant($"W{l}"));
-                used.Add(Invariant($"b{l}"));
+                if (!byName.TryGetValue(tensor.Name, out SafeTensors.Entry? entry))
+                {
+                    throw SafeTensors.Error(label, tensor.Name, $"missing: {architecture.Name} ({architecture.Describe()}) needs it with shape ({NamedTensor.FormatShape(tensor.Shape)}) F32.");
+                }
+
+                matched.Add(tensor.Name, entry);
+                used.Add(tensor.Name);
             }
 
-            return layers;
+            return matched;
         }
 
-        // PyTorch's state_dict of an nn.Sequential: "<index>.weight" and "<index>.bias" per Linear, activations (which have
-        // no parameters) taking the indices between; a model holding the Sequential as an attribute adds a prefix.
-        var modules = new SortedDictionary<long, (SafeTensors.Entry? Weight, SafeTensors.Entry? Bias)>();
+        // PyTorch's state_dict of an nn.Sequential: "<index>.weight" and "<index>.bias" per Linear, BatchNorm1d or LayerNorm,
+        // BatchNorm1d's "<index>.running_mean", "<index>.running_var" and "<index>.num_batches_tracked" (a count NnGen does
+        // not keep); activations and dropout (which have no tensors) take the indices between. A model holding the Sequential
+        // as an attribute adds a prefix.
+        var modules = new SortedDictionary<long, Dictionary<string, SafeTensors.Entry>>();
         string? prefix = null;
         foreach (SafeTensors.Entry entry in entries)
         {
@@ -308,51 +458,74 @@ public static partial class WeightsFile
                 throw SafeTensors.Error(label, entry.Name, $"module index {match.Groups[2].Value} is out of range.");
             }
 
-            modules.TryGetValue(index, out var module);
-            modules[index] = match.Groups[3].Value == "weight" ? (entry, module.Bias) : (module.Weight, entry);
+            if (!modules.TryGetValue(index, out Dictionary<string, SafeTensors.Entry>? module))
+            {
+                modules[index] = module = new Dictionary<string, SafeTensors.Entry>(StringComparer.Ordinal);
+            }
+
+            module[match.Groups[3].Value] = entry;
             used.Add(entry.Name);
         }
 
+        LayerDescription[] withTensors = architecture.Layers.Where(layer => layer.Tensors.Count > 0).ToArray();
         if (modules.Count == 0)
         {
+            string expected = IsDenseOnly(architecture)
+                ? Invariant($"W1, b1, …, W{layerCount}, b{layerCount}")
+                : string.Join(", ", architecture.Tensors.Select(tensor => tensor.Name));
             throw SafeTensors.Error(
                 label,
                 null,
-                $"no weights found: expected tensors W1, b1, …, W{layerCount}, b{layerCount} (or PyTorch's 0.weight, 0.bias, …) for {architecture.Name} ({architecture.Describe()}); found {Names(entries)}.");
+                $"no weights found: expected tensors {expected} (or PyTorch's 0.weight, 0.bias, …) for {architecture.Name} ({architecture.Describe()}); found {Names(entries)}.");
         }
 
-        if (modules.Count != layerCount)
+        if (modules.Count != withTensors.Length)
         {
+            string layers = IsDenseOnly(architecture) ? "layers" : "layers with tensors";
             throw SafeTensors.Error(
                 label,
                 null,
-                $"{architecture.Name} has {layerCount} layers ({architecture.Describe()}) but the file holds PyTorch parameters of {modules.Count} modules ({string.Join(", ", modules.Keys)}).");
+                $"{architecture.Name} has {withTensors.Length} {layers} ({architecture.Describe()}) but the file holds PyTorch parameters of {modules.Count} modules ({string.Join(", ", modules.Keys)}).");
         }
 
         int position = 0;
-        foreach ((long index, (SafeTensors.Entry? weight, SafeTensors.Entry? bias)) in modules)
+        foreach ((long index, Dictionary<string, SafeTensors.Entry> module) in modules)
         {
+            LayerDescription layer = withTensors[position++];
             string name = Invariant($"{prefix}{index}");
-            if (weight is null || bias is null)
+            if (!module.ContainsKey("weight") || !module.ContainsKey("bias"))
             {
-                throw SafeTensors.Error(label, name + (weight is null ? ".weight" : ".bias"), $"missing: layer {position + 1} needs both {name}.weight and {name}.bias (a Linear with bias=False is not supported).");
+                string unsupported = layer.Kind == LayerKind.Dense ? "a Linear with bias=False" : "a norm without elementwise_affine or affine";
+                throw SafeTensors.Error(label, name + (module.ContainsKey("weight") ? ".bias" : ".weight"), $"missing: layer {layer.Index} needs both {name}.weight and {name}.bias ({unsupported} is not supported).");
             }
 
-            layers[position++] = (weight, bias);
+            bool statistics = module.ContainsKey("running_mean") || module.ContainsKey("running_var");
+            if (layer.Kind == LayerKind.BatchNorm && !(module.ContainsKey("running_mean") && module.ContainsKey("running_var")))
+            {
+                throw SafeTensors.Error(
+                    label,
+                    name + (module.ContainsKey("running_mean") ? ".running_var" : ".running_mean"),
+                    $"missing: layer {layer.Index} ({layer.Arguments()}) needs {name}.running_mean and {name}.running_var (track_running_stats=False is not supported).");
+            }
+
+            if (layer.Kind != LayerKind.BatchNorm && statistics)
+            {
+                throw SafeTensors.Error(label, name + ".running_mean", $"unexpected: module {name} holds running statistics (a BatchNorm1d) but layer {layer.Index} of {architecture.Name} is {layer.Arguments()} ({architecture.Describe()}).");
+            }
+
+            foreach (LayerTensor tensor in layer.Tensors)
+            {
+                matched.Add(tensor.Name, module[tensor.Role switch
+                {
+                    TensorRole.Weight or TensorRole.Scale => "weight",
+                    TensorRole.Bias or TensorRole.Shift => "bias",
+                    TensorRole.RunningMean => "running_mean",
+                    _ => "running_var",
+                }]);
+            }
         }
 
-        return layers;
-    }
-
-    private static SafeTensors.Entry Required(Dictionary<string, SafeTensors.Entry> byName, string name, string label, NetworkArchitecture architecture, int layer, bool bias)
-    {
-        if (byName.TryGetValue(name, out SafeTensors.Entry? entry))
-        {
-            return entry;
-        }
-
-        string shape = bias ? Invariant($"({architecture.UnitsOf(layer)})") : Invariant($"({architecture.UnitsOf(layer)}, {architecture.InputsOf(layer)})");
-        throw SafeTensors.Error(label, name, $"missing: {architecture.Name} ({architecture.Describe()}) needs it with shape {shape} F32.");
+        return matched;
     }
 
     private static void CheckTensor(SafeTensors.Entry entry, string label, string role, long[] shape, long[]? alternative)
@@ -401,6 +574,6 @@ public static partial class WeightsFile
     [GeneratedRegex(@"^([Wb])(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex NnGenName();
 
-    [GeneratedRegex(@"^(.*?)(\d+)\.(weight|bias)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(.*?)(\d+)\.(weight|bias|running_mean|running_var|num_batches_tracked)$", RegexOptions.CultureInvariant)]
     private static partial Regex TorchName();
 }
