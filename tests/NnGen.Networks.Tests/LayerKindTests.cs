@@ -174,7 +174,7 @@ public partial class LayerKindTests
 
         TrainingHistory history = typed.Fit(inputs, labels, new TrainingOptions { LearningRate = 0.01f, Iterations = 40, BatchSize = 32, Seed = 3, Optimizer = new Adam() });
 
-        Assert.Equal(TrainingStatus.Completed, history.Status);
+        Assert.NotEqual(TrainingStatus.Diverged, history.Status);
         Assert.True(typed.Evaluate(inputs, labels).Cost < before);
         Assert.All(net.State.ToArray(), value => Assert.True(float.IsFinite(value)));
     }
