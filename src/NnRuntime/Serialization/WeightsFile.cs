@@ -27,9 +27,11 @@ namespace NnGen;
 /// is checked by its tensors' shapes alone. The network's name is informative: renaming a class keeps its weights loadable.
 /// </para>
 /// <para>
-/// Loading reads the whole file, checks everything (header length against a cap and the file size, every tensor's name,
-/// dtype, shape and offsets, every value finite, the architecture in the metadata) into scratch, and only then copies
-/// the parameters into the network: after any error the network is exactly as it was.
+/// Loading reads the header and checks it against the file's length before reading the data, then checks everything
+/// (header length against a cap and the file size, every tensor's name, dtype, shape and offsets, every value finite,
+/// the architecture in the metadata) into scratch, and only then copies the parameters into the network: after any
+/// error the network is exactly as it was. Extra tensors obey <see cref="NamedTensor"/>'s rules on both sides, so a
+/// file that saved loads.
 /// </para>
 /// </remarks>
 public static partial class WeightsFile
@@ -43,13 +45,13 @@ public static partial class WeightsFile
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="path"/>.</summary>
     /// <remarks>
-    /// Everything a load checks is checked first. The file is then written beside the target, flushed and moved over it
+    /// Everything a load checks is checked before the old file is touched (the extras' own rules by
+    /// <see cref="NamedTensor"/>'s constructor). The file is then written beside the target, flushed and moved over it
     /// with the target's permission bits, so a failed save (a full disk) leaves an existing file intact.
     /// </remarks>
     /// <exception cref="ArgumentException">
     /// An extra tensor's name is reserved or repeated, or the file would exceed what a load reads (a header over
-    /// 100 MB, a file over <see cref="Array.MaxLength"/> bytes). (A <see cref="NamedTensor"/> itself holds only finite values
-    /// in at most 8 dimensions.)
+    /// 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
     /// </exception>
     /// <exception cref="InvalidOperationException">A parameter is not finite (a diverged network is not saved).</exception>
     /// <exception cref="IOException">The file cannot be written: <paramref name="path"/> is a directory, its folder is missing or not writable, or the disk is full.</exception>
