@@ -44,6 +44,20 @@ public sealed class WeightsHardeningTests : IDisposable
     }
 
     [Fact]
+    public void SaveWeights_HeaderOverTheLoadersCap_RefusedBeforeAByteIsWritten()
+    {
+        // 101 names of a million characters: a header of just over 100 MB, which the loader refuses as a corrupted length.
+        NamedTensor[] extras = Enumerable.Range(0, 101).Select(i => new NamedTensor(i.ToString("D3", null) + new string('x', 1_000_000), [1f])).ToArray();
+        var stream = new MemoryStream();
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => new PlanarNet(seed: 1).SaveWeights(stream, extras));
+
+        Assert.StartsWith("The header would be 101", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bytes; a weight file's header holds at most 100000000 (tensor names too long?).", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, stream.Length);
+    }
+
+    [Fact]
     public void SaveWeights_EveryExtraThatSaves_Loads_EmptyTensorsOfAnyShapeIncluded()
     {
         var net = new PlanarNet(seed: 1);
