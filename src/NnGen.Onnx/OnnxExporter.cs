@@ -37,6 +37,8 @@ public static class OnnxExporter
     /// Written as weight files are: beside the target, flushed and moved over it with the target's permission bits, so a
     /// failed export (a full disk) leaves an existing model intact.
     /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">A parameter is not finite.</exception>
     /// <exception cref="IOException">The file cannot be written: <paramref name="path"/> is a directory, its folder is missing or not writable, or the disk is full.</exception>
     public static void Export(ISerializableNetwork network, string path)

@@ -52,6 +52,7 @@ public static class FashionMnist
     /// </exception>
     /// <exception cref="IOException">A file cannot be read (no permission).</exception>
     /// <exception cref="InvalidDataException">A file is damaged or not the expected IDX file (see <see cref="IdxReader.Read"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="encoding"/> is not a defined value.</exception>
     public static (Dataset Train, Dataset Test) Load(string? directory = null, LabelEncoding encoding = LabelEncoding.OneHot)
     {
         string folder = directory ?? DebianDirectory;
@@ -71,6 +72,7 @@ public static class FashionMnist
     /// <returns>A reader whose every enumeration is one pass over the file.</returns>
     /// <exception cref="FileNotFoundException">A file is missing (see <see cref="Load"/>).</exception>
     /// <exception cref="IOException">A file cannot be read (no permission).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1, or <paramref name="encoding"/> is not a defined value.</exception>
     /// <exception cref="InvalidDataException">
     /// A header is invalid, an uncompressed file's length disagrees with its header, or the two files disagree on the
     /// number of examples.

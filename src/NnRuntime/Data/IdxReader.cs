@@ -29,6 +29,7 @@ public static class IdxReader
     /// and pipes (<c>&lt;(zcat …)</c>, <c>/dev/stdin</c>) are read into memory that grows as the data arrives. Either way
     /// a header claims memory only for data that is there.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="IOException"><paramref name="path"/> is a directory or may not be read.</exception>
     /// <exception cref="InvalidDataException">

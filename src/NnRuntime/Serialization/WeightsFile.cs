@@ -49,11 +49,15 @@ public static partial class WeightsFile
     /// <see cref="NamedTensor"/>'s constructor). The file is then written beside the target, flushed and moved over it
     /// with the target's permission bits, so a failed save (a full disk) leaves an existing file intact.
     /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/>, <paramref name="path"/> or an extra is null.</exception>
     /// <exception cref="ArgumentException">
-    /// An extra tensor's name is reserved or repeated, or the file would exceed what a load reads (a header over
-    /// 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
+    /// <paramref name="path"/> is empty, an extra tensor's name is reserved or repeated, or the file would exceed what a
+    /// load reads (a header over 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
     /// </exception>
-    /// <exception cref="InvalidOperationException">A parameter is not finite (a diverged network is not saved).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter is not finite (a diverged network is not saved), or the network's parameters do not number its
+    /// architecture's <see cref="NetworkArchitecture.ParameterCount"/>.
+    /// </exception>
     /// <exception cref="IOException">The file cannot be written: <paramref name="path"/> is a directory, its folder is missing or not writable, or the disk is full.</exception>
     public static void Save(ISerializableNetwork network, string path, IReadOnlyList<NamedTensor>? extras = null)
     {
@@ -65,11 +69,16 @@ public static partial class WeightsFile
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="stream"/>.</summary>
     /// <remarks>Everything a load checks is checked before the first byte is written.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/>, <paramref name="stream"/> or an extra is null.</exception>
     /// <exception cref="ArgumentException">
     /// An extra tensor's name is reserved or repeated, or the file would exceed what a load reads (a header over
     /// 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
     /// </exception>
-    /// <exception cref="InvalidOperationException">A parameter is not finite (a diverged network is not saved).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter is not finite (a diverged network is not saved), or the network's parameters do not number its
+    /// architecture's <see cref="NetworkArchitecture.ParameterCount"/>.
+    /// </exception>
+    /// <exception cref="IOException">Writing to <paramref name="stream"/> fails.</exception>
     public static void Save(ISerializableNetwork network, Stream stream, IReadOnlyList<NamedTensor>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -81,6 +90,9 @@ public static partial class WeightsFile
     /// <summary>Loads parameters from <paramref name="path"/> into <paramref name="network"/>, checking everything first.</summary>
     /// <remarks>The header is checked before the data is read: a file whose header cannot match its length is refused at once.</remarks>
     /// <returns>The file's metadata and extra tensors.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The file is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     /// <exception cref="IOException">
     /// The file cannot be read: it does not exist (<see cref="FileNotFoundException"/>), is a directory, or may not be read;
@@ -112,6 +124,8 @@ public static partial class WeightsFile
     /// <summary>Loads parameters from the rest of <paramref name="stream"/> into <paramref name="network"/>, checking everything first.</summary>
     /// <remarks>The header is checked before the data is read; a stream of unknown length (a pipe) is read only as far as the header's tensors reach, and then to its end.</remarks>
     /// <returns>The file's metadata and extra tensors.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="stream"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     /// <exception cref="IOException">The stream cannot be read; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, Stream stream)
@@ -124,6 +138,8 @@ public static partial class WeightsFile
 
     /// <summary>Loads parameters from a whole file held in memory; <paramref name="label"/> names it in error messages.</summary>
     /// <returns>The file's metadata and extra tensors.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="label"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, ReadOnlySpan<byte> file, string label)
     {
