@@ -44,12 +44,20 @@ public static class OnnxExporter
     public const string OutputName = "output";
 
     /// <summary>Exports <paramref name="network"/> to the file at <paramref name="path"/>.</summary>
+    /// <remarks>
+    /// Written as weight files are: beside the target, flushed and moved over it with the target's permission bits, so a
+    /// failed export (a full disk) leaves an existing model intact.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">A parameter or state value is not finite, or a buffer's length does not match the architecture.</exception>
+    /// <exception cref="IOException">The file cannot be written: <paramref name="path"/> is a directory, its folder is missing or not writable, or the disk is full.</exception>
     public static void Export(ISerializableNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        File.WriteAllBytes(path, ToBytes(network));
+        byte[] model = ToBytes(network);
+        AtomicFile.Write(path, stream => stream.Write(model));
     }
 
     /// <summary>Exports <paramref name="network"/> to <paramref name="stream"/>.</summary>

@@ -27,6 +27,9 @@ namespace NnGen.Data;
 /// </remarks>
 public abstract class BatchReader : IEnumerable<(ReadOnlyMemory<float> Inputs, ReadOnlyMemory<float> Labels)>
 {
+    private readonly int _rows;
+    private float[]? _inputBuffer;
+    private float[]? _labelBuffer;
     private bool _inPass;
 
     /// <summary>Sets the sizes every pass and batch follow.</summary>
@@ -54,8 +57,7 @@ public abstract class BatchReader : IEnumerable<(ReadOnlyMemory<float> Inputs, R
         InputSize = inputSize;
         LabelSize = labelSize;
         BatchSize = batchSize;
-        InputBuffer = new float[rows * inputSize];
-        LabelBuffer = new float[rows * labelSize];
+        _rows = rows;
     }
 
     /// <summary>Examples per pass, m.</summary>
@@ -73,11 +75,20 @@ public abstract class BatchReader : IEnumerable<(ReadOnlyMemory<float> Inputs, R
     /// <summary>Batches per pass, ⌈<see cref="Count"/> / <see cref="BatchSize"/>⌉.</summary>
     public int BatchCount => (int)(((long)Count + BatchSize - 1) / BatchSize);
 
-    /// <summary>Room for one batch of inputs, min(<see cref="BatchSize"/>, <see cref="Count"/>) × <see cref="InputSize"/> floats, for readers that copy.</summary>
-    protected float[] InputBuffer { get; }
+    // The buffers are allocated when first used, not when the reader is made: a reader's sizes may come from a file's
+    // header, and a header's claim must not cost memory before data backs it.
 
-    /// <summary>Room for one batch of labels, min(<see cref="BatchSize"/>, <see cref="Count"/>) × <see cref="LabelSize"/> floats, for readers that copy.</summary>
-    protected float[] LabelBuffer { get; }
+    /// <summary>
+    /// Room for one batch of inputs, min(<see cref="BatchSize"/>, <see cref="Count"/>) × <see cref="InputSize"/> floats,
+    /// for readers that copy; allocated on first use.
+    /// </summary>
+    protected float[] InputBuffer => _inputBuffer ??= new float[_rows * InputSize];
+
+    /// <summary>
+    /// Room for one batch of labels, min(<see cref="BatchSize"/>, <see cref="Count"/>) × <see cref="LabelSize"/> floats,
+    /// for readers that copy; allocated on first use.
+    /// </summary>
+    protected float[] LabelBuffer => _labelBuffer ??= new float[_rows * LabelSize];
 
     /// <summary>
     /// A reader of <paramref name="data"/> in batches of <paramref name="batchSize"/> rows, in data set order or, with
@@ -110,11 +121,16 @@ public abstract class BatchReader : IEnumerable<(ReadOnlyMemory<float> Inputs, R
     /// <param name="classCount">The number of classes, 2 to 256.</param>
     /// <param name="encoding">One-hot rows (the default) or class indices.</param>
     /// <param name="pixelScale">The factor for every pixel, applied in double and rounded to float once; finite.</param>
-    /// <returns>A reader whose every enumeration opens the files and reads them once.</returns>
+    /// <returns>
+    /// A reader whose every enumeration opens the files and reads them once. A file that is a pipe (<c>&lt;(zcat …)</c>,
+    /// <c>/dev/stdin</c>) is read by the first pass only.
+    /// </returns>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="IOException">A file cannot be read (a directory, no permission).</exception>
     /// <exception cref="InvalidDataException">
-    /// A header is invalid or the files hold different numbers of examples; during a pass, a label beyond the classes,
-    /// truncated data or bytes after the data (messages as <see cref="IdxReader.Read"/>'s).
+    /// A header is invalid, an uncompressed file's length disagrees with its header, or the files hold different numbers
+    /// of examples; during a pass, a label beyond the classes, truncated data or bytes after the data (messages as
+    /// <see cref="IdxReader.Read"/>'s).
     /// </exception>
     /// <exception cref="ArgumentException">An argument is out of range.</exception>
     public static BatchReader FromIdx(
@@ -217,6 +233,8 @@ public abstract class BatchReader : IEnumerable<(ReadOnlyMemory<float> Inputs, R
         /// <summary>Reads the next batch of the pass.</summary>
         /// <returns>False when the pass has covered every example.</returns>
         /// <exception cref="ObjectDisposedException">The pass was disposed.</exception>
+        /// <exception cref="InvalidOperationException">The reader streams from a pipe that an earlier pass has read.</exception>
+        /// <exception cref="InvalidDataException">The data of a streamed file is damaged (see <see cref="FromIdx"/>).</exception>
         public bool MoveNext()
         {
             ObjectDisposedException.ThrowIf(_disposed, typeof(Enumerator));

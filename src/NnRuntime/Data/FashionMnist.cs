@@ -50,7 +50,9 @@ public static class FashionMnist
     /// <exception cref="FileNotFoundException">
     /// A file is missing; the message lists the paths tried and, for the default folder, how to install the package.
     /// </exception>
+    /// <exception cref="IOException">A file cannot be read (no permission).</exception>
     /// <exception cref="InvalidDataException">A file is damaged or not the expected IDX file (see <see cref="IdxReader.Read"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="encoding"/> is not a defined value.</exception>
     public static (Dataset Train, Dataset Test) Load(string? directory = null, LabelEncoding encoding = LabelEncoding.OneHot)
     {
         string folder = directory ?? DebianDirectory;
@@ -69,7 +71,12 @@ public static class FashionMnist
     /// <param name="encoding">One-hot rows (the default) or class indices.</param>
     /// <returns>A reader whose every enumeration is one pass over the file.</returns>
     /// <exception cref="FileNotFoundException">A file is missing (see <see cref="Load"/>).</exception>
-    /// <exception cref="InvalidDataException">A header is invalid or the two files disagree on the number of examples.</exception>
+    /// <exception cref="IOException">A file cannot be read (no permission).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1, or <paramref name="encoding"/> is not a defined value.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A header is invalid, an uncompressed file's length disagrees with its header, or the two files disagree on the
+    /// number of examples.
+    /// </exception>
     public static BatchReader Batches(int batchSize, bool test = false, string? directory = null, LabelEncoding encoding = LabelEncoding.OneHot)
     {
         string folder = directory ?? DebianDirectory;

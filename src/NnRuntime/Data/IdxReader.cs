@@ -24,7 +24,14 @@ public static class IdxReader
     /// <param name="path">An IDX file, gzip-compressed or not.</param>
     /// <param name="expectedDimensions">The number of dimensions the caller needs (1 for labels, 3 for images), or null for any.</param>
     /// <returns>The dimensions and values.</returns>
+    /// <remarks>
+    /// The header is checked against an uncompressed file's length before anything is allocated for the data; gzip data
+    /// and pipes (<c>&lt;(zcat …)</c>, <c>/dev/stdin</c>) are read into memory that grows as the data arrives. Either way
+    /// a header claims memory only for data that is there.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a directory or may not be read.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is not an IDX file of unsigned bytes with the expected number of dimensions, a dimension is 0, the data
     /// is shorter or longer than the dimensions say, or the gzip stream is damaged. The message names the file and what
@@ -32,14 +39,8 @@ public static class IdxReader
     /// </exception>
     public static IdxArray Read(string path, int? expectedDimensions = null)
     {
-        using Stream stream = Open(path, expectedDimensions, out int[] dimensions, out long length);
-        var values = new byte[length];
-        int read = ReadFully(stream, path, values);
-        if (read < values.Length)
-        {
-            throw Truncated(path, dimensions, read);
-        }
-
+        using Stream stream = Open(path, expectedDimensions, out int[] dimensions, out long length, out _);
+        byte[] values = ReadData(stream, path, dimensions, length, initial: 1 << 20);
         EnsureEnd(stream, path, dimensions, length);
         return new IdxArray(path, dimensions, values);
     }
@@ -59,6 +60,7 @@ public static class IdxReader
     /// <param name="classNames">The name of each class (copied into <see cref="Dataset.ClassNames"/>), or null.</param>
     /// <returns>The examples in file order.</returns>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="IOException">A path is a directory or may not be read.</exception>
     /// <exception cref="InvalidDataException">
     /// A file is not a valid IDX file (see <see cref="Read"/>), the two files hold different numbers of examples, or a
     /// label is not below <paramref name="classCount"/> (the message names the file and the example).
@@ -177,34 +179,102 @@ public static class IdxReader
 
     /// <summary>
     /// Opens <paramref name="path"/> (decompressing gzip), reads and checks the header, and leaves the stream at the
-    /// first value. <paramref name="length"/> is the number of value bytes the dimensions promise.
+    /// first value. <paramref name="length"/> is the number of value bytes the dimensions promise; for an uncompressed
+    /// regular file it has been compared with the file's length already, so a header cannot claim more than the file
+    /// holds. <paramref name="rereadable"/> is false for a pipe, which a second open would not read from the start.
     /// </summary>
-    internal static Stream Open(string path, int? expectedDimensions, out int[] dimensions, out long length)
+    internal static Stream Open(string path, int? expectedDimensions, out int[] dimensions, out long length, out bool rereadable)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"'{path}' is a directory; expected an IDX file.");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"IDX file not found: '{path}' (full path '{Path.GetFullPath(path)}').", path);
         }
 
-        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        FileStream file;
         try
         {
-            Span<byte> start = stackalloc byte[2];
-            int found = stream.ReadAtLeast(start, 2, throwOnEndOfStream: false);
-            stream.Position = 0;
-            if (found == 2 && start[0] == 0x1f && start[1] == 0x8b)
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            throw new IOException($"'{path}' cannot be read: {exception.Message}", exception);
+        }
+
+        Stream stream = file;
+        try
+        {
+            // A pipe (<(zcat …), /dev/stdin) cannot seek back over the two bytes that tell gzip from plain data, so they
+            // are replayed in front of it instead.
+            var start = new byte[2];
+            int found = file.ReadAtLeast(start, 2, throwOnEndOfStream: false);
+            rereadable = file.CanSeek;
+            if (rereadable)
+            {
+                file.Position = 0;
+            }
+            else
+            {
+                stream = new ReplayStream(start.AsMemory(0, found), file);
+            }
+
+            bool gzip = found == 2 && start[0] == 0x1f && start[1] == 0x8b;
+            if (gzip)
             {
                 stream = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: false);
             }
 
             dimensions = ReadHeader(stream, path, expectedDimensions, out length);
+            if (!gzip && rereadable)
+            {
+                long present = file.Length - file.Position;
+                if (present < length)
+                {
+                    throw Truncated(path, dimensions, present);
+                }
+
+                if (present > length)
+                {
+                    throw TrailingBytes(path, dimensions, length, present - length);
+                }
+            }
+
             return stream;
         }
         catch
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the <paramref name="length"/> data bytes of an opened file into a buffer that grows as data arrives (from
+    /// <paramref name="initial"/> bytes, doubling), so a header's claim costs memory only when the data is there.
+    /// </summary>
+    internal static byte[] ReadData(Stream stream, string path, int[] dimensions, long length, int initial)
+    {
+        var buffer = new byte[Math.Min(length, initial)];
+        int filled = 0;
+        while (true)
+        {
+            filled += ReadFully(stream, path, buffer.AsSpan(filled));
+            if (filled < buffer.Length)
+            {
+                throw Truncated(path, dimensions, filled);
+            }
+
+            if (buffer.Length == length)
+            {
+                return buffer;
+            }
+
+            Array.Resize(ref buffer, (int)Math.Min(length, 2L * buffer.Length));
         }
     }
 
@@ -239,11 +309,14 @@ public static class IdxReader
 
         if (extra > 0)
         {
-            throw new InvalidDataException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{path}: {extra} bytes follow the {length} data bytes of {Shape(dimensions)}; expected the end of the file."));
+            throw TrailingBytes(path, dimensions, length, extra);
         }
     }
+
+    private static InvalidDataException TrailingBytes(string path, int[] dimensions, long length, long extra) =>
+        new(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{path}: {extra} bytes follow the {length} data bytes of {Shape(dimensions)}; expected the end of the file."));
 
     private static int[] ReadHeader(Stream stream, string path, int? expectedDimensions, out long length)
     {
@@ -336,5 +409,60 @@ public static class IdxReader
         }
 
         return product;
+    }
+
+    /// <summary>A read-only stream that yields <c>prefix</c> and then the rest of <c>inner</c>: a peek on a stream that cannot seek.</summary>
+    private sealed class ReplayStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+    {
+        private ReadOnlyMemory<byte> _prefix = prefix;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_prefix.IsEmpty)
+            {
+                return inner.Read(buffer);
+            }
+
+            int count = Math.Min(buffer.Length, _prefix.Length);
+            _prefix.Span[..count].CopyTo(buffer);
+            _prefix = _prefix[count..];
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -117,7 +117,10 @@ public sealed class Standardizer
     /// <param name="training">The training examples.</param>
     /// <returns>A standardizer of <see cref="Dataset.InputSize"/> columns.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="training"/> is null.</exception>
-    /// <exception cref="ArgumentException">An input is not finite (the message names the example and column).</exception>
+    /// <exception cref="ArgumentException">
+    /// An input is not finite (the message names the example and column), or a column's values lie so far apart that
+    /// (x − mean) / scale would overflow float.
+    /// </exception>
     public static Standardizer Fit(Dataset training)
     {
         ArgumentNullException.ThrowIfNull(training);
@@ -130,7 +133,9 @@ public sealed class Standardizer
     /// <returns>A standardizer of <paramref name="columns"/> columns.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="columns"/> is below 1.</exception>
     /// <exception cref="ArgumentException">
-    /// <paramref name="rows"/> is empty or not whole rows, or a value is not finite (the message names the row and column).
+    /// <paramref name="rows"/> is empty or not whole rows, a value is not finite (the message names the row and column),
+    /// or a column's values lie so far apart that (x − mean) / scale would overflow float (values near ±3.4e38 on both
+    /// sides of the mean; the message names the column).
     /// </exception>
     public static Standardizer Fit(ReadOnlySpan<float> rows, int columns)
     {
@@ -147,6 +152,8 @@ public sealed class Standardizer
         var first = rows[..columns];
         var constant = new bool[columns];
         constant.AsSpan().Fill(true);
+        float[] low = first.ToArray();
+        float[] high = first.ToArray();
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<float> row = rows.Slice(i * columns, columns);
@@ -162,6 +169,8 @@ public sealed class Standardizer
 
                 sum[j] += value;
                 constant[j] &= value == first[j];
+                low[j] = Math.Min(low[j], value);
+                high[j] = Math.Max(high[j], value);
             }
         }
 
@@ -190,6 +199,20 @@ public sealed class Standardizer
             meanFloats[j] = constant[j] ? first[j] : (float)mean[j];
             float scale = (float)Math.Sqrt(squares[j] / count);
             scaleFloats[j] = constant[j] || !(scale > 0f) ? 1f : scale;
+
+            // Transform computes in float, as documented and vectorized; finite values close to ±float.MaxValue on both
+            // sides of the mean would make x − mean overflow and turn training rows into infinities. The formula is
+            // monotonic in x, so the column's extremes bound every training row.
+            float top = (high[j] - meanFloats[j]) / scaleFloats[j];
+            float bottom = (low[j] - meanFloats[j]) / scaleFloats[j];
+            if (!float.IsFinite(scaleFloats[j]) || !float.IsFinite(top) || !float.IsFinite(bottom))
+            {
+                throw new ArgumentException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"column {j} holds values from {low[j]:R} to {high[j]:R} around a mean of {meanFloats[j]:R}: (x - mean) / scale, computed in float, overflows at its extremes ({bottom:R} and {top:R}). Scale the column down before standardizing it."),
+                    nameof(rows));
+            }
         }
 
         return new Standardizer(meanFloats, scaleFloats);

@@ -23,6 +23,9 @@ internal static class SafeTensors
     /// <summary>The same cap as the reference implementation: a larger header is an attack or a corrupted length.</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
+    /// <summary>The most dimensions a tensor may have, in files read and written alike.</summary>
+    public const int MaxDimensions = 8;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 3, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
 
     /// <summary>One tensor as the header describes it; offsets are relative to the start of the data.</summary>
@@ -53,20 +56,182 @@ internal static class SafeTensors
     /// <exception cref="WeightsFormatException">Anything about the container is wrong.</exception>
     public static Header Parse(ReadOnlySpan<byte> file, string label)
     {
-        if (file.Length < 8)
+        int headerLength = CheckPrefix(file[..Math.Min(8, file.Length)], file.Length, label);
+        (List<Entry> entries, Dictionary<string, string> metadata) = ParseJson(file.Slice(8, headerLength), label);
+        int dataStart = 8 + headerLength;
+        CheckLayout(entries, file.Length - dataStart, label);
+        return new Header(entries, metadata, dataStart);
+    }
+
+    /// <summary>
+    /// Reads a whole file from the rest of <paramref name="stream"/>, checking the header before any data is read: a header
+    /// whose tensors could not fit the file is refused without reading (or allocating for) what it claims. A stream whose
+    /// length is unknown (a pipe) is read as far as the header's tensors reach, into memory that grows as data arrives.
+    /// </summary>
+    /// <returns>The file's bytes, to be given to <see cref="Parse"/>.</returns>
+    /// <exception cref="WeightsFormatException">The length prefix, the header or the length of the data is wrong.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static byte[] ReadFile(Stream stream, string label)
+    {
+        long? length = stream.CanSeek ? stream.Length - stream.Position : null;
+        if (length > Array.MaxLength)
         {
-            throw Error(label, null, $"the file is {file.Length} bytes; a safetensors file starts with an 8-byte header length.");
+            throw Error(label, null, $"the file is {length} bytes; at most {Array.MaxLength} are read.");
         }
 
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file);
+        var prefix = new byte[8];
+        int read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        int headerLength = CheckPrefix(prefix.AsSpan(0, read), length ?? long.MaxValue, label);
+        byte[] header = ReadUpTo(stream, headerLength, 1 << 16);
+        if (header.Length < headerLength)
+        {
+            throw Error(label, null, $"the header length is {headerLength} bytes but only {header.Length} bytes follow it (truncated file?).");
+        }
+
+        (List<Entry> entries, _) = ParseJson(header, label);
+        long claimed = 0;
+        foreach (Entry entry in entries)
+        {
+            claimed = Math.Max(claimed, entry.End);
+        }
+
+        if (length is long known)
+        {
+            CheckLayout(entries, known - 8 - headerLength, label);
+        }
+        else if (8L + headerLength + claimed > Array.MaxLength)
+        {
+            throw Error(label, null, $"the tensors need {claimed} bytes of data after a header of {headerLength}; at most {Array.MaxLength} bytes are read.");
+        }
+
+        byte[] data = ReadUpTo(stream, (int)claimed, 1 << 20);
+        long trailing = 0;
+        var probe = new byte[4096];
+        while ((read = stream.Read(probe)) > 0)
+        {
+            trailing += read;
+        }
+
+        CheckLayout(entries, data.Length + trailing, label);
+        var file = new byte[8 + header.Length + data.Length];
+        prefix.CopyTo(file, 0);
+        header.CopyTo(file, 8);
+        data.CopyTo(file, 8 + header.Length);
+        return file;
+    }
+
+    /// <summary>
+    /// Writes a complete file: header (padded with spaces to a multiple of 8 bytes, as the reference writer does), then the
+    /// data. Nothing is written when the file would be larger than <see cref="ReadFile"/> accepts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The header would exceed <see cref="MaxHeaderBytes"/>, or the file <see cref="Array.MaxLength"/> bytes.</exception>
+    public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, string>> metadata, IReadOnlyList<TensorToWrite> tensors)
+    {
+        long dataBytes = 0;
+        foreach (TensorToWrite tensor in tensors)
+        {
+            dataBytes += tensor.Values.Length * (long)sizeof(float);
+        }
+
+        var header = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(header, new JsonWriterOptions { Indented = false, SkipValidation = false }))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject(MetadataKey);
+            foreach (KeyValuePair<string, string> pair in metadata)
+            {
+                writer.WriteString(pair.Key, pair.Value);
+            }
+
+            writer.WriteEndObject();
+            long offset = 0;
+            foreach (TensorToWrite tensor in tensors)
+            {
+                writer.WriteStartObject(tensor.Name);
+                writer.WriteString("dtype", "F32");
+                writer.WriteStartArray("shape");
+                foreach (int dimension in tensor.Shape)
+                {
+                    writer.WriteNumberValue(dimension);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("data_offsets");
+                writer.WriteNumberValue(offset);
+                offset += tensor.Values.Length * (long)sizeof(float);
+                writer.WriteNumberValue(offset);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        int padding = (int)((8 - (header.Length % 8)) % 8);
+        for (int i = 0; i < padding; i++)
+        {
+            header.WriteByte((byte)' ');
+        }
+
+        if (header.Length > MaxHeaderBytes)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The header would be {header.Length} bytes; a weight file's header holds at most {MaxHeaderBytes} (tensor names too long?)."), nameof(tensors));
+        }
+
+        if (8 + header.Length + dataBytes > Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The file would be {8 + header.Length + dataBytes} bytes; a weight file holds at most {Array.MaxLength}."), nameof(tensors));
+        }
+
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        header.Position = 0;
+        header.CopyTo(stream);
+        foreach (TensorToWrite tensor in tensors)
+        {
+            WriteLittleEndian(stream, tensor.Values.Span);
+        }
+    }
+
+    /// <summary>Reads F32 data little-endian into <paramref name="destination"/>, whatever the machine's byte order and the data's alignment.</summary>
+    public static void ReadFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        source.CopyTo(MemoryMarshal.AsBytes(destination));
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+    }
+
+    /// <summary>Bytes per element of each dtype the format defines; used to check the layout of tensors NnGen then refuses by dtype.</summary>
+    public static int DTypeSize(string dtype) => dtype switch
+    {
+        "F64" or "I64" or "U64" => 8,
+        "F32" or "I32" or "U32" => 4,
+        "F16" or "BF16" or "I16" or "U16" => 2,
+        "I8" or "U8" or "BOOL" or "F8_E4M3" or "F8_E5M2" => 1,
+        _ => 0,
+    };
+
+    /// <summary>Checks the 8-byte header length against the cap and the <paramref name="fileLength"/>; returns it.</summary>
+    private static int CheckPrefix(ReadOnlySpan<byte> prefix, long fileLength, string label)
+    {
+        if (prefix.Length < 8)
+        {
+            throw Error(label, null, $"the file is {prefix.Length} bytes; a safetensors file starts with an 8-byte header length.");
+        }
+
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > MaxHeaderBytes)
         {
             throw Error(label, null, $"the header length is {headerLength} bytes; at most {MaxHeaderBytes} are accepted.");
         }
 
-        if (headerLength > (ulong)(file.Length - 8))
+        if (headerLength > (ulong)(fileLength - 8))
         {
-            throw Error(label, null, $"the header length is {headerLength} bytes but only {file.Length - 8} bytes follow it (truncated file?).");
+            throw Error(label, null, $"the header length is {headerLength} bytes but only {fileLength - 8} bytes follow it (truncated file?).");
         }
 
         if (headerLength < 2)
@@ -74,8 +239,36 @@ internal static class SafeTensors
             throw Error(label, null, $"the header length is {headerLength} bytes; the header is a JSON object of at least 2.");
         }
 
-        int dataStart = 8 + (int)headerLength;
-        ReadOnlySpan<byte> json = file.Slice(8, (int)headerLength);
+        return (int)headerLength;
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="count"/> bytes into a buffer that starts at <paramref name="initial"/> bytes and doubles
+    /// as data arrives, so a length field alone allocates little; returns what the stream held, at most the count.
+    /// </summary>
+    private static byte[] ReadUpTo(Stream stream, int count, int initial)
+    {
+        var buffer = new byte[Math.Min(count, initial)];
+        int filled = 0;
+        while (true)
+        {
+            filled += stream.ReadAtLeast(buffer.AsSpan(filled), buffer.Length - filled, throwOnEndOfStream: false);
+            if (filled < buffer.Length)
+            {
+                return buffer.AsSpan(0, filled).ToArray();
+            }
+
+            if (buffer.Length == count)
+            {
+                return buffer;
+            }
+
+            Array.Resize(ref buffer, (int)Math.Min(count, 2L * buffer.Length));
+        }
+    }
+
+    private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseJson(ReadOnlySpan<byte> json, string label)
+    {
         if (json[0] != (byte)'{')
         {
             throw Error(label, null, $"the header must start with '{{'; found byte 0x{json[0]:X2}.");
@@ -127,84 +320,8 @@ internal static class SafeTensors
             throw Error(label, null, $"the header is not valid UTF-8 JSON ({exception.Message}).");
         }
 
-        CheckLayout(entries, file.Length - dataStart, label);
-        return new Header(entries, metadata, dataStart);
+        return (entries, metadata);
     }
-
-    /// <summary>Writes a complete file: header (padded with spaces to a multiple of 8 bytes, as the reference writer does), then the data.</summary>
-    public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, string>> metadata, IReadOnlyList<TensorToWrite> tensors)
-    {
-        var header = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(header, new JsonWriterOptions { Indented = false, SkipValidation = false }))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject(MetadataKey);
-            foreach (KeyValuePair<string, string> pair in metadata)
-            {
-                writer.WriteString(pair.Key, pair.Value);
-            }
-
-            writer.WriteEndObject();
-            long offset = 0;
-            foreach (TensorToWrite tensor in tensors)
-            {
-                writer.WriteStartObject(tensor.Name);
-                writer.WriteString("dtype", "F32");
-                writer.WriteStartArray("shape");
-                foreach (int dimension in tensor.Shape)
-                {
-                    writer.WriteNumberValue(dimension);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteStartArray("data_offsets");
-                writer.WriteNumberValue(offset);
-                offset += tensor.Values.Length * (long)sizeof(float);
-                writer.WriteNumberValue(offset);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
-        }
-
-        int padding = (int)((8 - (header.Length % 8)) % 8);
-        for (int i = 0; i < padding; i++)
-        {
-            header.WriteByte((byte)' ');
-        }
-
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-        stream.Write(length);
-        header.Position = 0;
-        header.CopyTo(stream);
-        foreach (TensorToWrite tensor in tensors)
-        {
-            WriteLittleEndian(stream, tensor.Values.Span);
-        }
-    }
-
-    /// <summary>Reads F32 data little-endian into <paramref name="destination"/>, whatever the machine's byte order and the data's alignment.</summary>
-    public static void ReadFloats(ReadOnlySpan<byte> source, Span<float> destination)
-    {
-        source.CopyTo(MemoryMarshal.AsBytes(destination));
-        if (!BitConverter.IsLittleEndian)
-        {
-            Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-    }
-
-    /// <summary>Bytes per element of each dtype the format defines; used to check the layout of tensors NnGen then refuses by dtype.</summary>
-    public static int DTypeSize(string dtype) => dtype switch
-    {
-        "F64" or "I64" or "U64" => 8,
-        "F32" or "I32" or "U32" => 4,
-        "F16" or "BF16" or "I16" or "U16" => 2,
-        "I8" or "U8" or "BOOL" or "F8_E4M3" or "F8_E5M2" => 1,
-        _ => 0,
-    };
 
     private static void WriteLittleEndian(Stream stream, ReadOnlySpan<float> values)
     {
@@ -356,9 +473,9 @@ internal static class SafeTensors
                 throw Error(label, name, $"{field} must hold integers from 0 to {int.MaxValue}; found {found}.");
             }
 
-            if (values.Count == 8)
+            if (values.Count == MaxDimensions)
             {
-                throw Error(label, name, $"{field} has more than 8 entries.");
+                throw Error(label, name, $"{field} has more than {MaxDimensions} entries.");
             }
 
             values.Add(value);

@@ -32,9 +32,11 @@ namespace NnGen;
 /// informative: renaming a class keeps its weights loadable.
 /// </para>
 /// <para>
-/// Loading reads the whole file, checks everything (header length against a cap and the file size, every tensor's name,
-/// dtype, shape and offsets, every value finite, the architecture in the metadata) into scratch, and only then copies
-/// the parameters and the state into the network: after any error the network is exactly as it was.
+/// Loading reads the header and checks it against the file's length before reading the data, then checks everything
+/// (header length against a cap and the file size, every tensor's name, dtype, shape and offsets, every value finite,
+/// the architecture in the metadata) into scratch, and only then copies the parameters and the state into the network:
+/// after any error the network is exactly as it was. Extra tensors obey <see cref="NamedTensor"/>'s rules on both
+/// sides, so a file that saved loads.
 /// </para>
 /// </remarks>
 public static partial class WeightsFile
@@ -50,37 +52,41 @@ public static partial class WeightsFile
     public const string LayersKey = "nngen.layers";
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="path"/>.</summary>
-    /// <remarks>The file is written beside the target and then moved over it, so a failed save leaves an existing file intact.</remarks>
-    /// <exception cref="ArgumentException">An extra tensor's name is reserved or repeated.</exception>
-    /// <exception cref="InvalidOperationException">A parameter is not finite (a diverged network is not saved).</exception>
+    /// <remarks>
+    /// Everything a load checks is checked before the old file is touched (the extras' own rules by
+    /// <see cref="NamedTensor"/>'s constructor). The file is then written beside the target, flushed and moved over it
+    /// with the target's permission bits, so a failed save (a full disk) leaves an existing file intact.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/>, <paramref name="path"/> or an extra is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="path"/> is empty, an extra tensor's name is reserved or repeated, or the file would exceed what a
+    /// load reads (a header over 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter is not finite (a diverged network is not saved), or the network's parameters do not number its
+    /// architecture's <see cref="NetworkArchitecture.ParameterCount"/>.
+    /// </exception>
+    /// <exception cref="IOException">The file cannot be written: <paramref name="path"/> is a directory, its folder is missing or not writable, or the disk is full.</exception>
     public static void Save(ISerializableNetwork network, string path, IReadOnlyList<NamedTensor>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         List<SafeTensors.TensorToWrite> tensors = Collect(network, extras);
-        string full = Path.GetFullPath(path);
-        string temporary = full + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                SafeTensors.Write(stream, MetadataOf(network.Architecture), tensors);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        AtomicFile.Write(path, stream => SafeTensors.Write(stream, MetadataOf(network.Architecture), tensors));
     }
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="stream"/>.</summary>
-    /// <exception cref="ArgumentException">An extra tensor's name is reserved or repeated.</exception>
-    /// <exception cref="InvalidOperationException">A parameter is not finite (a diverged network is not saved).</exception>
+    /// <remarks>Everything a load checks is checked before the first byte is written.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/>, <paramref name="stream"/> or an extra is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// An extra tensor's name is reserved or repeated, or the file would exceed what a load reads (a header over
+    /// 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter is not finite (a diverged network is not saved), or the network's parameters do not number its
+    /// architecture's <see cref="NetworkArchitecture.ParameterCount"/>.
+    /// </exception>
+    /// <exception cref="IOException">Writing to <paramref name="stream"/> fails.</exception>
     public static void Save(ISerializableNetwork network, Stream stream, IReadOnlyList<NamedTensor>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -90,30 +96,58 @@ public static partial class WeightsFile
     }
 
     /// <summary>Loads parameters from <paramref name="path"/> into <paramref name="network"/>, checking everything first.</summary>
+    /// <remarks>The header is checked before the data is read: a file whose header cannot match its length is refused at once.</remarks>
     /// <returns>The file's metadata and extra tensors.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The file is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
-    /// <exception cref="IOException">The file cannot be read; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="IOException">
+    /// The file cannot be read: it does not exist (<see cref="FileNotFoundException"/>), is a directory, or may not be read;
+    /// <paramref name="network"/> is unchanged.
+    /// </exception>
     public static LoadedWeights Load(ISerializableNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Load(network, File.ReadAllBytes(path), path);
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{path}: is a directory; expected a safetensors weight file.");
+        }
+
+        byte[] file;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            file = SafeTensors.ReadFile(stream, path);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            throw new IOException($"{path}: cannot be read ({exception.Message})", exception);
+        }
+
+        return Load(network, file, path);
     }
 
     /// <summary>Loads parameters from the rest of <paramref name="stream"/> into <paramref name="network"/>, checking everything first.</summary>
+    /// <remarks>The header is checked before the data is read; a stream of unknown length (a pipe) is read only as far as the header's tensors reach, and then to its end.</remarks>
     /// <returns>The file's metadata and extra tensors.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="stream"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="IOException">The stream cannot be read; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return Load(network, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), stream is FileStream file ? file.Name : "<stream>");
+        string label = stream is FileStream file ? file.Name : "<stream>";
+        return Load(network, SafeTensors.ReadFile(stream, label), label);
     }
 
     /// <summary>Loads parameters from a whole file held in memory; <paramref name="label"/> names it in error messages.</summary>
     /// <returns>The file's metadata and extra tensors.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="label"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, ReadOnlySpan<byte> file, string label)
     {
@@ -168,6 +202,12 @@ public static partial class WeightsFile
                 throw SafeTensors.Error(label, entry.Name, $"dtype {entry.DType}; NnGen reads F32 tensors only.");
             }
 
+            // The rules NamedTensor's constructor applies, so that every extra that saved loads and the reverse.
+            if ((NamedTensor.NameProblem(entry.Name) ?? NamedTensor.ShapeProblem(entry.Shape)) is string problem)
+            {
+                throw SafeTensors.Error(label, entry.Name, $"{problem}");
+            }
+
             float[] values = new float[entry.ElementCount];
             Decode(entry, data, values, label, entry.Shape.Length == 0 ? 1 : (int)Math.Max(1, entry.Shape[^1]));
             extras.Add(new NamedTensor(entry.Name, entry.Shape.Select(d => (int)d).ToArray(), values));
@@ -216,7 +256,7 @@ public static partial class WeightsFile
 
         foreach (SafeTensors.TensorToWrite tensor in tensors)
         {
-            int bad = IndexOfNonFinite(tensor.Values.Span);
+            int bad = NamedTensor.IndexOfNonFinite(tensor.Values.Span);
             if (bad >= 0)
             {
                 throw new InvalidOperationException(Invariant(
@@ -546,24 +586,10 @@ public static partial class WeightsFile
     private static void Decode(SafeTensors.Entry entry, ReadOnlySpan<byte> data, Span<float> destination, string label, int columns)
     {
         SafeTensors.ReadFloats(data.Slice((int)entry.Begin, (int)(entry.End - entry.Begin)), destination);
-        int bad = IndexOfNonFinite(destination);
-        if (bad >= 0)
+        if (NamedTensor.ValueProblem(entry.Shape, destination) is string problem)
         {
-            throw SafeTensors.Error(label, entry.Name, $"value{TensorShapes.Position(entry.Shape, bad)} is {destination[bad].ToString(CultureInfo.InvariantCulture)}; every value must be finite.");
+            throw SafeTensors.Error(label, entry.Name, $"{problem}");
         }
-    }
-
-    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static string Names(IReadOnlyList<SafeTensors.Entry> entries) =>
