@@ -179,7 +179,12 @@ public sealed class DocumentationTests
             foreach (string id in new[] { "nngen", "nngen.reports", "nngen.onnx" })
             {
                 // Restore extracted this run's own version into the machine's package folder; nothing else will use it.
-                DeleteQuietly(Path.Combine(PackageFolder(), id, version));
+                string folder = Path.Combine(PackageFolder(), id);
+                DeleteQuietly(Path.Combine(folder, version));
+                if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    DeleteQuietly(folder);
+                }
             }
         }
     }
