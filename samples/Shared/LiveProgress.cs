@@ -65,15 +65,3 @@ internal static class LiveProgress
         }
     }
 }
-
-/// <summary>
-/// An <see cref="IProgress{T}"/> that runs its handler on the reporting thread, before <c>Report</c> returns, so reports
-/// arrive in order and all of them before <c>Fit</c> returns. <see cref="Progress{T}"/> does neither in a console app: with
-/// no synchronization context it posts each report to the thread pool, and lines come out as 0, 2000, 3000, 1000, …
-/// </summary>
-/// <typeparam name="T">The report type.</typeparam>
-internal sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
-{
-    /// <inheritdoc/>
-    public void Report(T value) => handler(value);
-}

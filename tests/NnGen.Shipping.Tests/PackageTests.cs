@@ -14,27 +14,36 @@ using Xunit.Abstractions;
 namespace NnGen.Shipping.Tests;
 
 /// <summary>
-/// <c>dotnet pack</c> of the NnGen package into a temporary folder, then a stranger's console project that references it
-/// from that folder: it builds, the network is generated and runs, a seeded shape mistake fails the build with its NNG id,
-/// and the code-fix assembly is handed to the compiler host and loads. Slow (two real restores and builds, ~2–4 min here).
+/// The README's packing command (<c>dotnet pack NnGen.Packages.slnf</c>) into a temporary folder, then a stranger's console
+/// project that references every package the docs use (NnGen, NnGen.Reports, NnGen.Onnx) from that folder: it builds,
+/// the network is generated and runs, writes a report and an ONNX file, a seeded shape mistake fails the build with its
+/// NNG id, and the code-fix assembly is handed to the compiler host and loads. Slow (real restores and builds, ~2–4 min here).
 /// </summary>
 [Trait("Category", "RealBuild")]
 public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 {
+    /// <summary>Every package the documentation tells a user to add, each made by the one packing command.</summary>
+    private static readonly string[] Packages = ["NnGen", "NnGen.Reports", "NnGen.Onnx"];
+
     private readonly string _directory = Repository.TestDirectory("nngen-package");
 
     public void Dispose() => Repository.DeleteQuietly(_directory);
 
     [Fact]
-    public void Pack_ThenConsumeFromALocalFolder_GeneratesRunsReportsNngIdsAndShipsTheCodeFixes()
+    public void PackAll_ThenConsumeEachFromALocalFolder_GeneratesRunsReportsExportsNngIdsAndShipsTheCodeFixes()
     {
         string feed = Path.Combine(_directory, "feed");
-        Dotnet(Repository.Root, "pack", Path.Combine(Repository.Root, "src", "NnRuntime", "NnRuntime.csproj"), "-c", "Release", "-o", feed,
+        Dotnet(Repository.Root, "pack", Path.Combine(Repository.Root, "NnGen.Packages.slnf"), "-c", "Release", "-o", feed,
             "--artifacts-path", Path.Combine(_directory, "pack-artifacts"));
-        string package = Directory.GetFiles(feed, "NnGen.*.nupkg").Single(path => !path.EndsWith(".snupkg", StringComparison.Ordinal));
+        string[] made = Directory.GetFiles(feed, "*.nupkg").Select(path => Regex.Match(Path.GetFileName(path), @"^(.+?)\.(\d+\.\d+\.\d+(-[\w.]+)?)\.nupkg$").Groups[1].Value).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Packages.Order(StringComparer.Ordinal), made);
+        string package = Path.Combine(feed, Directory.GetFiles(feed, "NnGen.*.nupkg").Select(Path.GetFileName).Single(name => Regex.IsMatch(name!, @"^NnGen\.\d"))!);
         Assert.Matches(@"NnGen\.\d+\.\d+\.\d+(-[\w.]+)?\.nupkg$", package);
         string version = Regex.Match(Path.GetFileName(package), @"^NnGen\.(.+)\.nupkg$").Groups[1].Value;
-        Assert.True(File.Exists(Path.ChangeExtension(package, ".snupkg")), "The symbols package is missing.");
+        foreach (string id in Packages)
+        {
+            Assert.True(File.Exists(Path.Combine(feed, $"{id}.{version}.snupkg")), $"The symbols package of {id} is missing.");
+        }
 
         string extracted = Path.Combine(_directory, "extracted");
         ZipFile.ExtractToDirectory(package, extracted);
@@ -51,16 +60,26 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.DoesNotContain(files, file => file.Contains("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
-        XDocument nuspec = XDocument.Load(Path.Combine(extracted, "NnGen.nuspec"));
-        XNamespace ns = nuspec.Root!.Name.Namespace;
-        XElement metadata = nuspec.Root.Element(ns + "metadata")!;
-        Assert.Equal("NnGen", metadata.Element(ns + "id")!.Value);
-        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
-        Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
-        Assert.Equal("git", metadata.Element(ns + "repository")?.Attribute("type")?.Value);
-        Assert.Equal("https://github.com/nngen/NnGen.git", metadata.Element(ns + "repository")?.Attribute("url")?.Value);
-        string[] dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).ToArray();
+        XElement metadata = Metadata(Path.Combine(extracted, "NnGen.nuspec"), "NnGen");
+        string[] dependencies = metadata.Descendants(metadata.Name.Namespace + "dependency").Select(d => d.Attribute("id")!.Value).ToArray();
         Assert.Equal(new[] { "System.Numerics.Tensors" }, dependencies);
+
+        // The add-on packages: their own library and docs, and a dependency on NnGen that lets its generator and build
+        // settings through, so that a project referencing only NnGen.Reports still gets its networks generated.
+        foreach ((string id, string library, string third) in new[] { ("NnGen.Reports", "NnGen.Reports", "ScottPlot"), ("NnGen.Onnx", "NnGen.Onnx", "Google.Protobuf") })
+        {
+            string folder = Path.Combine(_directory, "extracted-" + id);
+            ZipFile.ExtractToDirectory(Path.Combine(feed, $"{id}.{version}.nupkg"), folder);
+            Assert.True(File.Exists(Path.Combine(folder, "lib", "net10.0", library + ".dll")), $"{id} has no lib/net10.0/{library}.dll");
+            Assert.True(File.Exists(Path.Combine(folder, "lib", "net10.0", library + ".xml")), $"{id} has no XML docs");
+            Assert.True(File.Exists(Path.Combine(folder, "README.md")), $"{id} has no README.md");
+            XElement addOn = Metadata(Path.Combine(folder, id + ".nuspec"), id);
+            XElement[] addOnDependencies = addOn.Descendants(addOn.Name.Namespace + "dependency").ToArray();
+            Assert.Equal(new[] { "NnGen", third }, addOnDependencies.Select(d => d.Attribute("id")!.Value));
+            XElement nngen = addOnDependencies[0];
+            Assert.Equal(version, nngen.Attribute("version")!.Value);
+            Assert.Null(nngen.Attribute("exclude"));
+        }
 
         CodeFixesLoad(Path.Combine(extracted, "analyzers", "dotnet", "cs"));
 
@@ -88,6 +107,8 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="NnGen" Version="{version}" />
+                <PackageReference Include="NnGen.Reports" Version="{version}" />
+                <PackageReference Include="NnGen.Onnx" Version="{version}" />
               </ItemGroup>
               <Target Name="ListAnalyzers" BeforeTargets="CoreCompile">
                 <Message Importance="high" Text="analyzer: %(Analyzer.Filename)%(Analyzer.Extension)" />
@@ -106,6 +127,11 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
             var copy = new PlanarNet();
             copy.LoadWeights("planar.safetensors");
             Console.WriteLine($"cost {history.FinalCost:F6} accuracy {result.Accuracy:F4} reloaded {copy.Evaluate(data.Inputs, data.Labels).Accuracy:F4}");
+            var report = new NnGen.Reports.TrainingReport("planar");
+            report.Add(new NnGen.Reports.ReportRun("2-4-1", history) { Network = net, Training = data });
+            string html = File.ReadAllText(report.Save("planar.html"));
+            NnGen.Onnx.OnnxExporter.Export(net, "planar.onnx");
+            Console.WriteLine($"report figures {html.Split("data:image/png;base64,").Length - 1} onnx {File.ReadAllBytes("planar.onnx")[0]:X2}");
 
             [Network(Inputs = 2, Init = Init.Scaled)]
             [Layer(4, Activation.Tanh)]
@@ -120,7 +146,9 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Matches(@"(?m)\d\s+NnGen\.Generator\.NnGenerator\s*$", build);
         Assert.Contains("NnGen.Generator.Diagnostics.NetworkUsageAnalyzer (NNG0014", build);
         string run = Dotnet(consumer, "run", "-c", "Release", "--no-build");
-        Assert.Equal("cost 0.217753 accuracy 0.9075 reloaded 0.9075", run.Trim());
+        // Two figures for a two-input classifier (cost, decision boundary) plus its confusion matrix; an ONNX ModelProto
+        // starts with field 1 (ir_version) as a varint: tag byte 0x08.
+        Assert.Equal("cost 0.217753 accuracy 0.9075 reloaded 0.9075\nreport figures 3 onnx 08", run.Trim().ReplaceLineEndings("\n"));
 
         // The file just saved, baked in at build time: the package's NnGen.targets passes it to the generator.
         File.WriteAllText(Path.Combine(consumer, "Directory.Build.targets"), """
@@ -191,6 +219,21 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         {
             context.Unload();
         }
+    }
+
+    /// <summary>The nuspec's metadata, after checking what every NnGen package states: id, license, readme, repository.</summary>
+    private static XElement Metadata(string nuspecPath, string id)
+    {
+        XDocument nuspec = XDocument.Load(nuspecPath);
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        XElement metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal(id, metadata.Element(ns + "id")!.Value);
+        Assert.Equal("NnGen contributors", metadata.Element(ns + "authors")!.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
+        Assert.Equal("git", metadata.Element(ns + "repository")?.Attribute("type")?.Value);
+        Assert.Equal("https://github.com/nngen/NnGen.git", metadata.Element(ns + "repository")?.Attribute("url")?.Value);
+        return metadata;
     }
 
     private string Dotnet(string directory, params string[] arguments)

@@ -44,7 +44,11 @@ public sealed class TrainingOptions
     /// </summary>
     public int RecordEvery { get; init; } = 100;
 
-    /// <summary>Told the cost at every record point, on the training thread; <see langword="null"/> for none.</summary>
+    /// <summary>
+    /// Told the cost at every record point, on the training thread; <see langword="null"/> for none. Use a
+    /// <see cref="SynchronousProgress{T}"/> (or your own <see cref="IProgress{T}"/>), not <see cref="Progress{T}"/>, which
+    /// posts reports to the thread pool in a console app, out of order.
+    /// </summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>
