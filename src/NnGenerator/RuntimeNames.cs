@@ -27,6 +27,7 @@ namespace NnGen.Generator
         public const string NamedTensor = "global::NnGen.NamedTensor";
         public const string LoadedWeights = "global::NnGen.LoadedWeights";
         public const string WeightsFormatException = "global::NnGen.WeightsFormatException";
+        public const string Standardizer = "global::NnGen.Data.Standardizer";
         public const string NumPyRandom = "global::NnGen.NumPyRandom";
         public const string ParameterInitializer = "global::NnGen.ParameterInitializer";
         public const string FillWeights = ParameterInitializer + ".FillWeights";
@@ -117,6 +118,7 @@ namespace NnGen.Generator
         public const string InlineArray = "global::System.Runtime.CompilerServices.InlineArray";
         public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
         public const string ArgumentException = "global::System.ArgumentException";
+        public const string ArgumentNullException = "global::System.ArgumentNullException";
         public const string NamedTensors = "global::System.Collections.Generic.IReadOnlyList<global::NnGen.NamedTensor>";
         public const string Stream = "global::System.IO.Stream";
         public const string ThrowIfNull = "global::System.ArgumentNullException.ThrowIfNull";

@@ -25,7 +25,25 @@ namespace NnGen.Generator.Baking
 
     /// <summary>
     /// The outcome of baking one network: either the parameters as little-endian F32 bytes in the network's parameter
-    /// order (W1, b1, W2, b2, …) with the tensor layout for the emitted documentation, or the one problem that stops it.
+    /// order (W1, b1, W2, b2, …) with the tensor layout for the emitted documentation, and the extra tensors saved beside
+    /// them, or the one problem that stops it. <paramref name="HasStandardizer"/>: the extras hold a standardizer the
+    /// runtime's <c>Standardizer.FromWeights</c> would accept for this network, so a baked one is emitted.
     /// </summary>
-    internal sealed record BakedWeights(string Weights, string FileName, EquatableBytes? Parameters, EquatableArray<string> Layout, BakeProblem? Problem);
+    internal sealed record BakedWeights(
+        string Weights,
+        string FileName,
+        EquatableBytes? Parameters,
+        EquatableArray<string> Layout,
+        BakeProblem? Problem,
+        EquatableArray<BakedTensor> Extras = default,
+        bool HasStandardizer = false);
+
+    /// <summary>
+    /// One extra tensor of the file (any tensor that is not a parameter), checked F32 and finite: its name in the file, its
+    /// shape, and its values as little-endian F32 bytes, row-major.
+    /// </summary>
+    internal sealed record BakedTensor(string Name, EquatableArray<long> Shape, EquatableBytes Data)
+    {
+        public int Count => Data.Length / 4;
+    }
 }

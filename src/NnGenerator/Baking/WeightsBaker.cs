@@ -97,6 +97,8 @@ namespace NnGen.Generator.Baking
                 Append(parameters, bias, header, file, spec, fileName);
             }
 
+            // Extras in file order, as LoadWeights returns them, so the baked ones read like the loaded ones.
+            var extras = new List<BakedTensor>();
             foreach (TensorEntry entry in header.Entries.Where(entry => !used.Contains(entry.Name)))
             {
                 if (entry.DType != "F32")
@@ -104,10 +106,71 @@ namespace NnGen.Generator.Baking
                     throw new BakeException(Tensor(entry.Name, fileName, spec, $"dtype {entry.DType}; NnGen reads F32 tensors only"));
                 }
 
-                CheckFinite(entry, header, file, spec, fileName);
+                var data = new List<byte>();
+                Append(data, entry, header, file, spec, fileName);
+                extras.Add(new BakedTensor(entry.Name, new EquatableArray<long>(entry.Shape), new EquatableBytes(data.ToArray())));
             }
 
-            return new BakedWeights(weights, fileName, new EquatableBytes(parameters.ToArray()), new EquatableArray<string>(layout), null);
+            bool hasStandardizer = CheckStandardizer(extras, sizes[0], spec, fileName);
+            return new BakedWeights(weights, fileName, new EquatableBytes(parameters.ToArray()), new EquatableArray<string>(layout), null, new EquatableArray<BakedTensor>(extras), hasStandardizer);
+        }
+
+        /// <summary>The runtime's <c>Standardizer.MeanTensorName</c> and <c>ScaleTensorName</c> (KnownNamesTests compares them).</summary>
+        public const string StandardizerMean = "standardizer.mean", StandardizerScale = "standardizer.scale";
+
+        /// <summary>
+        /// Whether the extras hold a standardizer, checked with the rules of the runtime's <c>Standardizer.FromWeights</c> for
+        /// the network's n[0] columns (both tensors, each of shape (n[0]), finite means, positive scales), so the baked
+        /// standardizer can never fail to build at run time. One of the two alone is an error: a model trained on
+        /// standardized inputs is wrong without both.
+        /// </summary>
+        private static bool CheckStandardizer(List<BakedTensor> extras, int columns, NetworkSpec spec, string fileName)
+        {
+            BakedTensor? mean = extras.FirstOrDefault(extra => extra.Name == StandardizerMean);
+            BakedTensor? scale = extras.FirstOrDefault(extra => extra.Name == StandardizerScale);
+            if (mean is null && scale is null)
+            {
+                return false;
+            }
+
+            string expected = Invariant($"expected shape ({columns}) F32, one value per input of the network");
+            if (mean is null || scale is null)
+            {
+                (string present, string missing) = mean is null ? (StandardizerScale, StandardizerMean) : (StandardizerMean, StandardizerScale);
+                throw new BakeException(Tensor(missing, fileName, spec, $"missing beside '{present}': a standardizer needs both; {expected}"));
+            }
+
+            foreach (BakedTensor tensor in new[] { mean, scale })
+            {
+                if (tensor.Shape.Count != 1 || tensor.Shape[0] != columns)
+                {
+                    throw new BakeException(Tensor(tensor.Name, fileName, spec, $"{expected}, found ({TensorShapes.Format(tensor.Shape.ToArray())})"));
+                }
+            }
+
+            // Means are finite (every extra is); a scale divides, so it must also be positive, as Standardizer requires.
+            for (int j = 0; j < columns; j++)
+            {
+                float value = FloatAt(scale.Data, 4 * j);
+                if (!(value > 0f))
+                {
+                    throw new BakeException(Tensor(StandardizerScale, fileName, spec, Invariant($"value at [{j}] is {value.ToString("R", CultureInfo.InvariantCulture)}; a standardizer's scale must be positive")));
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The little-endian F32 value at <paramref name="offset"/>, whatever the build machine's byte order.</summary>
+        public static float FloatAt(EquatableBytes bytes, int offset)
+        {
+            byte[] value = { bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3] };
+            if (!BitConverter.IsLittleEndian)
+            {
+                Array.Reverse(value);
+            }
+
+            return BitConverter.ToSingle(value, 0);
         }
 
         private static void CheckMetadata(Dictionary<string, string> metadata, int[] sizes, string[] activations, NetworkSpec spec, string fileName)

@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
 using NnGen.Generator.Baking;
 using NnGen.Generator.Planning;
 using NnGen.Generator.Validation;
@@ -136,6 +138,92 @@ namespace NnGen.Generator.Emit
 
             writer.WriteLine("};");
             writer.WriteLine();
+            EmitExtras(writer, baked);
+        }
+
+        /// <summary>Values per line of a baked extra tensor.</summary>
+        private const int ValuesPerLine = 8;
+
+        /// <summary>
+        /// The extra tensors the file carries beside the weights, so that a model shipped as one binary needs no file for
+        /// them either: <c>BakedExtra(name)</c>, a <c>ReadOnlySpan&lt;float&gt;</c> per tensor, and <c>BakedStandardizer</c>
+        /// when the baker found a valid standardizer among them. Written as float arrays converted to spans, which the
+        /// compiler stores in the assembly's data (RuntimeHelpers.CreateSpan: no allocation, right on big-endian machines).
+        /// </summary>
+        private static void EmitExtras(SourceWriter writer, BakedWeights baked)
+        {
+            if (baked.Extras.Count == 0)
+            {
+                return;
+            }
+
+            string file = NetworkEmitter.Xml(baked.FileName);
+            string list = string.Join(", ", baked.Extras.Select(extra => $"<c>{NetworkEmitter.Xml(Literal(extra.Name))}</c> ({Shape(extra)})"));
+            if (baked.HasStandardizer)
+            {
+                string standardizer = $"{RuntimeNames.Standardizer}({GeneratedMemberNames.BakedExtra}({Literal(WeightsBaker.StandardizerMean)}), {GeneratedMemberNames.BakedExtra}({Literal(WeightsBaker.StandardizerScale)}))";
+                writer.WriteLine("/// <summary>");
+                writer.WriteLine($"/// The standardizer saved beside the weights in <c>{file}</c> (its tensors {WeightsBaker.StandardizerMean} and {WeightsBaker.StandardizerScale}),");
+                writer.WriteLine("/// baked in at build time: standardize every input with it before predicting, as the training inputs were.");
+                writer.WriteLine("/// </summary>");
+                writer.WriteLine($"public static {RuntimeNames.Standardizer} {GeneratedMemberNames.BakedStandardizer} {{ get; }} = new {standardizer};");
+                writer.WriteLine();
+            }
+
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// An extra tensor saved beside the weights in <c>{file}</c>, baked in at build time: its F32 values, row-major, read");
+            writer.WriteLine("/// from the assembly's data without allocating. The file carries " + list + ".");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine("/// <param name=\"name\">The tensor's name in the file.</param>");
+            writer.WriteLine("/// <returns>The tensor's values.</returns>");
+            writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentNullException}\"><paramref name=\"name\"/> is null.</exception>");
+            writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">The file carries no tensor called <paramref name=\"name\"/>; the message lists those it carries.</exception>");
+            using (writer.Block($"public static {RuntimeNames.ReadOnlySpan} {GeneratedMemberNames.BakedExtra}(string name)"))
+            {
+                writer.WriteLine($"{RuntimeNames.ThrowIfNull}(name);");
+                using (writer.Block("switch (name)"))
+                {
+                    foreach (BakedTensor extra in baked.Extras)
+                    {
+                        writer.WriteLine($"case {Literal(extra.Name)}: // ({Shape(extra)})");
+                        writer.WriteLine("    return new float[]");
+                        writer.WriteLine("    {");
+                        for (int line = 0; line < extra.Count; line += ValuesPerLine)
+                        {
+                            IEnumerable<string> values = Enumerable.Range(line, Math.Min(ValuesPerLine, extra.Count - line)).Select(i => FloatLiteral(WeightsBaker.FloatAt(extra.Data, 4 * i)) + ",");
+                            writer.WriteLine("        " + string.Join(" ", values));
+                        }
+
+                        writer.WriteLine("    };");
+                    }
+
+                    string carried = string.Join(", ", baked.Extras.Select(extra => $"{extra.Name} ({Shape(extra)})"));
+                    writer.WriteLine("default:");
+                    writer.WriteLine($"    throw new {RuntimeNames.ArgumentException}(\"'\" + name + {Literal($"' is not an extra tensor of {baked.FileName}; it carries {carried}.")}, nameof(name));");
+                }
+            }
+
+            writer.WriteLine();
+        }
+
+        private static string Shape(BakedTensor tensor) => string.Join(", ", tensor.Shape.Select(dimension => Int(dimension)));
+
+        /// <summary>A C# string literal of <paramref name="text"/>, escaped as the compiler reads it back (any tensor name is valid JSON).</summary>
+        private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+
+        /// <summary>
+        /// A float literal that reads back to the same bits: the shortest round-trip form where the host's "R" gives one
+        /// (.NET Framework's does not always), nine significant digits otherwise, which always suffice for a float.
+        /// </summary>
+        private static string FloatLiteral(float value)
+        {
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            if (BitConverter.ToInt32(BitConverter.GetBytes(float.Parse(text, CultureInfo.InvariantCulture)), 0) != BitConverter.ToInt32(BitConverter.GetBytes(value), 0))
+            {
+                text = value.ToString("G9", CultureInfo.InvariantCulture);
+            }
+
+            return text + "f";
         }
 
         // "W1|source|4, 2|8" → "W1 (4, 2) at bytes [0, 32)" is written per tensor above; the summary keeps it short.
@@ -145,15 +233,6 @@ namespace NnGen.Generator.Emit
             return $"{parts[0]} ({parts[2]})";
         }
 
-        private static string Float(EquatableBytes bytes, int index)
-        {
-            byte[] value = { bytes[index], bytes[index + 1], bytes[index + 2], bytes[index + 3] };
-            if (!BitConverter.IsLittleEndian)
-            {
-                Array.Reverse(value);
-            }
-
-            return BitConverter.ToSingle(value, 0).ToString("R", CultureInfo.InvariantCulture);
-        }
+        private static string Float(EquatableBytes bytes, int index) => WeightsBaker.FloatAt(bytes, index).ToString("R", CultureInfo.InvariantCulture);
     }
 }

@@ -22,11 +22,14 @@ namespace NnGen.Generator.Validation
             GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD,
         };
 
-        /// <summary>Declared by a network with <c>Weights = "…"</c>; reserved in every network so adding Weights never creates a clash.</summary>
-        public const string BakedParameters = "BakedParameters", ResetToBakedWeights = "ResetToBakedWeights";
+        /// <summary>
+        /// Declared by a network with <c>Weights = "…"</c> (the last two when the file carries extra tensors, a standardizer);
+        /// reserved in every network so adding Weights, or extras to its file, never creates a clash.
+        /// </summary>
+        public const string BakedParameters = "BakedParameters", ResetToBakedWeights = "ResetToBakedWeights", BakedExtra = "BakedExtra", BakedStandardizer = "BakedStandardizer";
 
         /// <summary>The names only a network with baked weights declares.</summary>
-        public static readonly string[] Baked = { BakedParameters, ResetToBakedWeights };
+        public static readonly string[] Baked = { BakedParameters, ResetToBakedWeights, BakedExtra, BakedStandardizer };
 
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
         public static readonly (string Prefix, string Suffix)[] PerLayer =

@@ -29,7 +29,9 @@ public sealed class NetworkAttribute : Attribute
     /// values, the architecture in the metadata) and reports any problem as an error at this argument (NNG0024–NNG0028);
     /// files larger than 4 MiB are refused. The values are compiled into the assembly's data: the parameterless constructor
     /// starts from them and <c>ResetToBakedWeights()</c> restores them, with no file to ship or read at run time. The
-    /// seeded constructor still draws random weights. See docs/shipping.md.
+    /// seeded constructor still draws random weights. The tensors saved beside the weights are baked too: the generated
+    /// <c>BakedExtra(name)</c> returns each one's values, and <c>BakedStandardizer</c> the standardizer saved with
+    /// <c>Standardizer.ToTensors()</c>, checked at build time like the weights. See docs/shipping.md.
     /// </remarks>
     public string? Weights { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
+using NnGen.Data;
 using NnGen.Generator.Diagnostics;
 using NnGen.Generator.Tests.Infrastructure;
 
@@ -125,6 +126,42 @@ public sealed class BakingDiagnosticTests
     {
         byte[] big = Enumerable.Repeat((byte)' ', (4 * 1024 * 1024) + 8).ToArray();
         Single(BakingHarness.PlanarSource("planar.safetensors"), DiagnosticIds.WeightsFileTooLarge, BakingHarness.Raw(Path, big));
+    }
+
+    [Fact]
+    public void StandardizerMeanWithoutScale_NNG0026_NamesTheMissingTensor()
+    {
+        byte[] file = BakedExtrasTests.FileWith([new NamedTensor("standardizer.mean", [0.5f, -1f])]);
+        Diagnostic diagnostic = Single(BakingHarness.PlanarSource("planar.safetensors"), DiagnosticIds.WeightsTensorMismatch, BakingHarness.Encoded(Path, file));
+        Assert.Equal(
+            "Tensor 'standardizer.scale' in 'planar.safetensors' does not fit network 'BakedNet': missing beside 'standardizer.mean': a standardizer needs both; expected shape (2) F32, one value per input of the network",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void StandardizerOfAnotherWidth_NNG0026_ExpectedAndFoundShapes()
+    {
+        byte[] file = BakedExtrasTests.FileWith(new Standardizer([0f, 1f, 2f], [1f, 1f, 1f]).ToTensors());
+        Diagnostic diagnostic = Single(BakingHarness.PlanarSource("planar.safetensors"), DiagnosticIds.WeightsTensorMismatch, BakingHarness.Encoded(Path, file));
+        Assert.EndsWith("'standardizer.mean' in 'planar.safetensors' does not fit network 'BakedNet': expected shape (2) F32, one value per input of the network, found (3)", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0f, "0")]
+    [InlineData(-2f, "-2")]
+    public void StandardizerScaleNotPositive_NNG0026_NamesTheValue(float scale, string written)
+    {
+        byte[] file = BakedExtrasTests.FileWith([new NamedTensor("standardizer.mean", [0.5f, -1f]), new NamedTensor("standardizer.scale", [1f, scale])]);
+        Diagnostic diagnostic = Single(BakingHarness.PlanarSource("planar.safetensors"), DiagnosticIds.WeightsTensorMismatch, BakingHarness.Encoded(Path, file));
+        Assert.EndsWith($"'standardizer.scale' in 'planar.safetensors' does not fit network 'BakedNet': value at [1] is {written}; a standardizer's scale must be positive", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NonFiniteExtra_NNG0025_NamesTensorAndPosition()
+    {
+        byte[] file = BakedExtrasTests.FileWith([new NamedTensor("thresholds", [2, 2], [1f, 2f, 3f, float.PositiveInfinity])]);
+        Diagnostic diagnostic = Single(BakingHarness.PlanarSource("planar.safetensors"), DiagnosticIds.WeightsFileUnreadable, BakingHarness.Encoded(Path, file));
+        Assert.Contains("tensor 'thresholds': value at [1, 1] is Infinity", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     private static byte[] FileWithRaw(float[] parameters)
