@@ -51,6 +51,14 @@ namespace NnGen.Generator.Baking
                 return Failed(BakeProblem.Create(DiagnosticIds.WeightsFileUnreadable, fileName, spec.DisplayName, "the compiler gave no content for it"));
             }
 
+            // The baked form holds W and b only; the kinds with γ, β and running statistics are loaded at run time.
+            if (spec.Layers.FirstOrDefault(layer => layer.Kind != Model.LayerKind.Dense) is { } other)
+            {
+                return Failed(BakeProblem.Create(
+                    DiagnosticIds.WeightsFileUnreadable, fileName, spec.DisplayName,
+                    $"it has a {Model.LayerRules.KindName(other.Kind)} layer, and this version of NnGen bakes dense layers only; load the file at run time with LoadWeights"));
+            }
+
             try
             {
                 return Bake(spec, input.Weights, fileName, bytes.Array);
