@@ -62,6 +62,16 @@ public partial class TabularNet;
 [Layer(10, FashionOutput.Activation)]
 public partial class FashionNet;
 
+/// <summary>The Fashion-MNIST sample's normalized network: [784, 256 ReLU, BatchNorm, Dropout 0.2, 128 ReLU, LayerNorm, 10 softmax].</summary>
+[Network(Inputs = 784)]
+[Dense(256, Activation.ReLU)]
+[BatchNorm]
+[Dropout(0.2)]
+[Dense(128, Activation.ReLU)]
+[LayerNorm]
+[Dense(10, Activation.Softmax)]
+public partial class FashionNormNet;
+
 /// <summary>The output activation of <see cref="FashionNet"/>, one constant for the network, its ONNX twin and the reference.</summary>
 public static class FashionOutput
 {

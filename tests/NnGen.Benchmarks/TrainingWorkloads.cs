@@ -9,7 +9,7 @@ namespace NnGen.Benchmarks;
 /// <summary>
 /// The training rows of the multi-class and performance issues beside the cat-network iteration of
 /// <see cref="Workloads"/>: one full-batch iteration of a tabular-sized network, and one Fashion-MNIST epoch with
-/// mini-batches of 128 on one and two threads.
+/// mini-batches of 128 on one and two threads, dense and with batch norm, dropout and layer norm (<see cref="FashionNormNet"/>).
 /// </summary>
 /// <remarks>
 /// The epoch trains on Fashion-MNIST's 60,000 training images where Debian's <c>dataset-fashion-mnist</c> is installed,
@@ -45,6 +45,7 @@ public class TrainingWorkloads
     private float[] _tabularLabels = null!;
 
     private FashionNet _fashion = null!;
+    private FashionNormNet _fashionNorm = null!;
     private FashionNet.Gradients _fashionGradients = null!;
     private Workspace _fashionWorkspace = null!;
     private float[] _fashionInputs = null!;
@@ -78,6 +79,7 @@ public class TrainingWorkloads
         }
 
         _fashion = new FashionNet(1);
+        _fashionNorm = new FashionNormNet(1);
         _fashionGradients = new FashionNet.Gradients();
         _fashionWorkspace = new Workspace();
         if (FashionMnist.TryFindDirectory(null, out string missing) is string directory)
@@ -117,6 +119,13 @@ public class TrainingWorkloads
     // Two threads: read median_ns (wall clock); cpu_ns counts only the calling thread's share.
     [Benchmark, BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
     public float FashionEpoch2Threads() => _fashion.Fit(_fashionInputs, _fashionLabels, _epoch2Threads).FinalCost;
+
+    // The layer-kind issue's row: batch norm, dropout and layer norm beside the dense epoch above, the same data and Fit.
+    [Benchmark, BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
+    public float FashionNormEpoch() => _fashionNorm.Fit(_fashionInputs, _fashionLabels, _epoch).FinalCost;
+
+    [Benchmark, BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
+    public float FashionNormEpoch2Threads() => _fashionNorm.Fit(_fashionInputs, _fashionLabels, _epoch2Threads).FinalCost;
 
     [Benchmark, BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
     public float FashionEpochSteps()

@@ -48,7 +48,7 @@ namespace NnGen.Generator.Emit
                 blocks.Push(writer.Block($"namespace {spec.Namespace}"));
             }
 
-            VectorAliases.Emit(writer, plan);
+            VectorAliases.Emit(writer, plan, strategy);
 
             foreach (ContainingTypeSpec outer in spec.ContainingTypes)
             {
@@ -58,7 +58,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
             using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}"))
             {
-                EmitConstants(writer, plan, baked is not null);
+                EmitConstants(writer, plan, strategy, baked is not null);
                 EmitParameters(writer, plan);
                 EmitConstruction(writer, plan, baked);
                 EmitIoTypes(writer, plan);
@@ -106,7 +106,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitConstants(SourceWriter writer, NetworkPlan plan, bool baked)
+        private static void EmitConstants(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy, bool baked)
         {
             Constant(writer, "n[0]: the number of input features of one example.", GeneratedNames.InputSize, plan.InputSize);
             writer.WriteLine();
@@ -150,9 +150,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"private const string NetworkName = \"{plan.Spec.DisplayName}\";");
             writer.WriteLine();
-            writer.WriteLine(plan.Strategy == ComputeStrategy.Tiny
-                ? "// Floats per example of a training workspace: Xᵀ, Yᵀ and A1..AL, padded to whole vectors (a hidden layer's rows then take its dZ)."
-                : "// Floats per example of a training workspace: A1..AL, two alternating dZ/dA buffers" + (plan.LabelTransposeUnits > 0 ? ", and the labels transposed to (n[L] x m)." : "."));
+            writer.WriteLine("// Floats per example of a training workspace: " + strategy.WorkspaceContents(plan));
             writer.WriteLine($"private const int WorkspacePerExample = {Int(plan.WorkspacePerExample)};");
             writer.WriteLine();
             writer.WriteLine($"// Inference runs in chunks of up to {Int(plan.BatchChunk)} examples so its scratch ({Int(plan.BatchScratch)} floats) has a fixed size.");

@@ -15,10 +15,10 @@ namespace NnGen.Generator.Emit
         public const string Vec = GeneratedNames.Vec;
         public const string VecD = GeneratedNames.VecD;
 
-        public static void Emit(SourceWriter writer, NetworkPlan plan)
+        public static void Emit(SourceWriter writer, NetworkPlan plan, Strategies.IComputeStrategyEmitter strategy)
         {
             bool unrolledVector = plan.Layers.Any(layer => layer.IsUnrolled && ActivationTable.Of(layer.Activation).Vector128 is not null);
-            bool tiny = plan.Strategy == ComputeStrategy.Tiny;
+            bool tiny = strategy.UsesVectorAliases;
             if (!unrolledVector && !tiny)
             {
                 return;

@@ -6,7 +6,6 @@ using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 using NnGen.Generator.Baking;
 using NnGen.Generator.Planning;
-using NnGen.Generator.Validation;
 using static NnGen.Generator.Emit.Literals;
 
 namespace NnGen.Generator.Emit
@@ -97,7 +96,7 @@ namespace NnGen.Generator.Emit
         {
             string file = NetworkEmitter.Xml(baked.FileName);
             writer.Summary($"Sets <see cref=\"Parameters\"/> to the weights baked in at build time from <c>{file}</c>, as <c>new {NetworkEmitter.Xml(plan.Spec.Name)}()</c> does.");
-            writer.WriteLine($"public void {GeneratedMemberNames.ResetToBakedWeights}() => {RuntimeNames.WeightsFileReadBaked}({GeneratedMemberNames.BakedParameters}, _parameters.Span);");
+            writer.WriteLine($"public void {GeneratedNames.ResetToBakedWeights}() => {RuntimeNames.WeightsFileReadBaked}({GeneratedNames.BakedParameters}, _parameters.Span);");
             writer.WriteLine();
 
             EquatableBytes bytes = baked.Parameters!;
@@ -106,7 +105,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"/// The parameters baked in from <c>{file}</c> (Weights = \"{NetworkEmitter.Xml(baked.Weights)}\"): {Int(bytes.Length / 4)} F32 values,");
             writer.WriteLine("/// little-endian, in the order of <see cref=\"Parameters\"/>: " + string.Join(", ", layout) + ".");
             writer.WriteLine("/// </summary>");
-            writer.WriteLine($"private static {RuntimeNames.ByteSpan} {GeneratedMemberNames.BakedParameters} => new byte[]");
+            writer.WriteLine($"private static {RuntimeNames.ByteSpan} {GeneratedNames.BakedParameters} => new byte[]");
             writer.WriteLine("{");
             int offset = 0;
             foreach (string entry in baked.Layout)
@@ -161,12 +160,12 @@ namespace NnGen.Generator.Emit
             string list = string.Join(", ", baked.Extras.Select(extra => $"<c>{NetworkEmitter.Xml(Literal(extra.Name))}</c> ({Shape(extra)})"));
             if (baked.HasStandardizer)
             {
-                string standardizer = $"{RuntimeNames.Standardizer}({GeneratedMemberNames.BakedExtra}({Literal(WeightsBaker.StandardizerMean)}), {GeneratedMemberNames.BakedExtra}({Literal(WeightsBaker.StandardizerScale)}))";
+                string standardizer = $"{RuntimeNames.Standardizer}({GeneratedNames.BakedExtra}({Literal(WeightsBaker.StandardizerMean)}), {GeneratedNames.BakedExtra}({Literal(WeightsBaker.StandardizerScale)}))";
                 writer.WriteLine("/// <summary>");
                 writer.WriteLine($"/// The standardizer saved beside the weights in <c>{file}</c> (its tensors {WeightsBaker.StandardizerMean} and {WeightsBaker.StandardizerScale}),");
                 writer.WriteLine("/// baked in at build time: standardize every input with it before predicting, as the training inputs were.");
                 writer.WriteLine("/// </summary>");
-                writer.WriteLine($"public static {RuntimeNames.Standardizer} {GeneratedMemberNames.BakedStandardizer} {{ get; }} = new {standardizer};");
+                writer.WriteLine($"public static {RuntimeNames.Standardizer} {GeneratedNames.BakedStandardizer} {{ get; }} = new {standardizer};");
                 writer.WriteLine();
             }
 
@@ -178,7 +177,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <returns>The tensor's values.</returns>");
             writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentNullException}\"><paramref name=\"name\"/> is null.</exception>");
             writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">The file carries no tensor called <paramref name=\"name\"/>; the message lists those it carries.</exception>");
-            using (writer.Block($"public static {RuntimeNames.ReadOnlySpan} {GeneratedMemberNames.BakedExtra}(string name)"))
+            using (writer.Block($"public static {RuntimeNames.ReadOnlySpan} {GeneratedNames.BakedExtra}(string name)"))
             {
                 writer.WriteLine($"{RuntimeNames.ThrowIfNull}(name);");
                 using (writer.Block("switch (name)"))

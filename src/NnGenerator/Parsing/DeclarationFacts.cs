@@ -5,7 +5,6 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NnGen.Generator.Model;
-using NnGen.Generator.Validation;
 
 namespace NnGen.Generator.Parsing
 {
@@ -39,12 +38,12 @@ namespace NnGen.Generator.Parsing
         {
             var conflicts = new List<NameConflict>();
             LocationInfo? identifier = UserDeclarations(type, cancellationToken).Select(declaration => LocationInfo.From(declaration.Identifier.GetLocation())).FirstOrDefault() ?? fallback;
-            if (GeneratedMemberNames.IsGenerated(type.Name, layerCount))
+            if (GeneratedNames.IsGenerated(type.Name, layerCount))
             {
                 conflicts.Add(new NameConflict(type.Name, "the name", identifier));
             }
 
-            foreach (ITypeParameterSymbol parameter in type.TypeParameters.Where(parameter => GeneratedMemberNames.IsGenerated(parameter.Name, layerCount)))
+            foreach (ITypeParameterSymbol parameter in type.TypeParameters.Where(parameter => GeneratedNames.IsGenerated(parameter.Name, layerCount)))
             {
                 conflicts.Add(new NameConflict(parameter.Name, "a type parameter", UserLocation(parameter) ?? identifier));
             }
@@ -80,7 +79,7 @@ namespace NnGen.Generator.Parsing
                 {
                     conflicts.Add(new NameConflict("ITrainableNetwork." + implemented, "an explicit interface implementation", location));
                 }
-                else if (GeneratedMemberNames.IsGenerated(member.Name, layerCount))
+                else if (GeneratedNames.IsGenerated(member.Name, layerCount))
                 {
                     conflicts.Add(new NameConflict(member.Name, "a " + Kind(member), location));
                 }
@@ -98,7 +97,7 @@ namespace NnGen.Generator.Parsing
                 {
                     if (!member.IsImplicitlyDeclared && member.DeclaredAccessibility != Accessibility.Private &&
                         member is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.Destructor } &&
-                        GeneratedMemberNames.IsGenerated(member.Name, layerCount) && inherited.Add(member.Name))
+                        GeneratedNames.IsGenerated(member.Name, layerCount) && inherited.Add(member.Name))
                     {
                         conflicts.Add(new NameConflict(member.Name, "a " + Kind(member) + " inherited from '" + baseType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) + "'", identifier));
                     }

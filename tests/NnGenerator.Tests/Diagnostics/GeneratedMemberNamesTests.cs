@@ -3,13 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using NnGen.Generator.Tests.Infrastructure;
-using NnGen.Generator.Validation;
 
 namespace NnGen.Generator.Tests.Diagnostics;
 
 /// <summary>
 /// NNG0016 is only as good as its table: every member the emitters declare in a network class (public or private, on
-/// every strategy) must be in <see cref="GeneratedMemberNames"/>, and every fixed name in the table must still be emitted.
+/// every strategy) must be in <see cref="GeneratedNames"/>, and every fixed name in the table must still be emitted.
 /// </summary>
 public sealed class GeneratedMemberNamesTests
 {
@@ -39,16 +38,16 @@ public sealed class GeneratedMemberNamesTests
                 }
 
                 seen.Add(member.Name);
-                Assert.True(GeneratedMemberNames.IsGenerated(member.Name, layers), $"{name}.{member.Name} ({member.MemberType}) is generated but not in GeneratedMemberNames");
+                Assert.True(GeneratedNames.IsGenerated(member.Name, layers), $"{name}.{member.Name} ({member.MemberType}) is generated but not in GeneratedNames");
             }
 
-            Assert.False(GeneratedMemberNames.IsGenerated("W" + (layers + 1), layers));
+            Assert.False(GeneratedNames.IsGenerated("W" + (layers + 1), layers));
         }
 
         // The vector aliases are reserved names but not members: using directives of the emitted namespace, which
         // TableTests finds in the generated source.
         string[] aliases = [GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD];
-        Assert.All(GeneratedMemberNames.Fixed.Except(aliases), fixedName => Assert.Contains(fixedName, seen));
+        Assert.All(GeneratedNames.Fixed.Except(aliases), fixedName => Assert.Contains(fixedName, seen));
     }
 
     [Theory]
@@ -63,5 +62,5 @@ public sealed class GeneratedMemberNamesTests
     [InlineData("PredictProbability", 1, false)]
     [InlineData("predict", 1, false)]
     public void IsGenerated_ReadsLayerNumbersAsTheEmitterWritesThem(string name, int layers, bool expected) =>
-        Assert.Equal(expected, GeneratedMemberNames.IsGenerated(name, layers));
+        Assert.Equal(expected, GeneratedNames.IsGenerated(name, layers));
 }

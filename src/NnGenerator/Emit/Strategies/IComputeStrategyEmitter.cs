@@ -14,6 +14,12 @@ namespace NnGen.Generator.Emit.Strategies
         /// </summary>
         string WorkspaceColumns(string m);
 
+        /// <summary>What a training workspace holds per example, in words, for the comment beside WorkspacePerExample.</summary>
+        string WorkspaceContents(NetworkPlan plan);
+
+        /// <summary>Whether the compute members spell the vector types through the file's aliases (<see cref="VectorAliases"/>).</summary>
+        bool UsesVectorAliases { get; }
+
         /// <summary><c>ForwardBatch(x, m, cache)</c>: A[L] of m examples, returned as a span inside <c>cache</c>.</summary>
         void EmitForwardBatch(SourceWriter writer, NetworkPlan plan);
 

@@ -23,6 +23,12 @@ namespace NnGen.Generator.Emit.Strategies
 
         public string WorkspaceColumns(string m) => m;
 
+        public string WorkspaceContents(NetworkPlan plan) =>
+            "A1..AL, two alternating dZ/dA buffers" + (plan.LabelTransposeUnits > 0 ? ", and the labels transposed to (n[L] x m)" : string.Empty) +
+            (plan.ExtraCachePerExample > 0 ? ", then the training cache beyond A[l] (dropout masks, x̂ and 1/σ)." : ".");
+
+        public bool UsesVectorAliases => false;
+
         public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
         {
             writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");

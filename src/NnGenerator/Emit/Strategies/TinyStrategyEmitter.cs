@@ -33,6 +33,10 @@ namespace NnGen.Generator.Emit.Strategies
 
         public string WorkspaceColumns(string m) => $"{RuntimeNames.PaddedCount}({m})";
 
+        public string WorkspaceContents(NetworkPlan plan) => "Xᵀ, Yᵀ and A1..AL, padded to whole vectors (a hidden layer's rows then take its dZ).";
+
+        public bool UsesVectorAliases => true;
+
         /// <summary>A[L] of m examples into a padded (n[L] x mp) block after Xᵀ in <c>cache</c>; returns A[L].</summary>
         public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
         {
