@@ -17,6 +17,7 @@ public sealed class GeneratedMemberNamesTests
         ("Tiny", 2, "[Network(Inputs = 2)]\n[Layer(4, Activation.Tanh)]\n[Layer(1, Activation.Sigmoid)]\npublic partial class Tiny { }\n"),
         ("Kernel", 3, "[Network(Inputs = 16)]\n[Layer(64, Activation.ReLU)]\n[Layer(64, Activation.ReLU)]\n[Layer(1, Activation.Sigmoid)]\npublic partial class Kernel { }\n"),
         ("Mixed", 3, "[Network(Inputs = 40)]\n[Layer(8, Activation.LeakyReLU)]\n[Layer(8, Activation.Tanh)]\n[Layer(3, Activation.Softmax)]\npublic partial class Mixed { }\n"),
+        ("Kinds", 6, "[Network(Inputs = 5)]\n[Dense(8, Activation.ReLU)]\n[BatchNorm]\n[Dropout(0.2)]\n[Dense(4, Activation.Tanh)]\n[LayerNorm]\n[Dense(2, Activation.Sigmoid)]\npublic partial class Kinds { }\n"),
     ];
 
     [Fact]
