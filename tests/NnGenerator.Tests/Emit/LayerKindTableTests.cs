@@ -8,7 +8,7 @@ using NnGen.Generator.Planning;
 
 namespace NnGen.Generator.Tests.Emit;
 
-using LayerKind = NnGen.Generator.Model.LayerKind;
+using KindOf = NnGen.Generator.Model.LayerKind;
 
 /// <summary>
 /// A layer kind is one attribute, one spec reading, one rule row, one plan entry, one emitter and one runtime
@@ -17,12 +17,14 @@ using LayerKind = NnGen.Generator.Model.LayerKind;
 /// </summary>
 public sealed class LayerKindTableTests
 {
-    public static TheoryData<LayerKind> Kinds => new(Enum.GetValues<LayerKind>());
+    // The runtime's enum (test methods are public; the generator's mirror is internal, and KnownNamesTests ties the two).
+    public static TheoryData<NnGen.LayerKind> Kinds => new(Enum.GetValues<NnGen.LayerKind>());
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void EveryKind_HasItsAttribute_InTheRuntime(LayerKind kind)
+    public void EveryKind_HasItsAttribute_InTheRuntime(NnGen.LayerKind runtimeKind)
     {
+        var kind = (KindOf)runtimeKind;
         Type? attribute = typeof(NetworkAttribute).Assembly.GetType("NnGen." + LayerRules.KindName(kind) + "Attribute");
         Assert.NotNull(attribute);
         Assert.True(attribute!.GetCustomAttribute<AttributeUsageAttribute>()!.AllowMultiple, $"[{LayerRules.KindName(kind)}] may appear more than once");
@@ -30,13 +32,14 @@ public sealed class LayerKindTableTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void EveryKind_HasItsRuntimeDescriptionFactory(LayerKind kind) =>
-        Assert.NotNull(typeof(LayerDescription).GetMethod(LayerRules.KindName(kind), BindingFlags.Public | BindingFlags.Static));
+    public void EveryKind_HasItsRuntimeDescriptionFactory(NnGen.LayerKind runtimeKind) =>
+        Assert.NotNull(typeof(LayerDescription).GetMethod(LayerRules.KindName((KindOf)runtimeKind), BindingFlags.Public | BindingFlags.Static));
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void EveryKind_HasAnEmitter_AndEveryEmitterPartWrites(LayerKind kind)
+    public void EveryKind_HasAnEmitter_AndEveryEmitterPartWrites(NnGen.LayerKind runtimeKind)
     {
+        var kind = (KindOf)runtimeKind;
         NetworkPlan plan = NetworkPlan.Create(NetworkWith(kind));
         LayerPlan layer = plan.Layers[1];
         ILayerEmitter emitter = LayerEmitters.For(kind);
@@ -59,8 +62,9 @@ public sealed class LayerKindTableTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void EveryKind_PlansTheTensorsItsRulesCount(LayerKind kind)
+    public void EveryKind_PlansTheTensorsItsRulesCount(NnGen.LayerKind runtimeKind)
     {
+        var kind = (KindOf)runtimeKind;
         LayerPlan layer = NetworkPlan.Create(NetworkWith(kind)).Layers[1];
         int units = layer.Units;
 
@@ -70,14 +74,15 @@ public sealed class LayerKindTableTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void EveryKind_TensorNames_MatchTheRuntimeDescription(LayerKind kind)
+    public void EveryKind_TensorNames_MatchTheRuntimeDescription(NnGen.LayerKind runtimeKind)
     {
+        var kind = (KindOf)runtimeKind;
         LayerPlan layer = NetworkPlan.Create(NetworkWith(kind)).Layers[1];
         LayerDescription runtime = kind switch
         {
-            LayerKind.Dense => LayerDescription.Dense(2, layer.Inputs, layer.Units, Activation.Tanh, layer.WeightOffset),
-            LayerKind.Dropout => LayerDescription.Dropout(2, layer.Units, 0.25f),
-            LayerKind.BatchNorm => LayerDescription.BatchNorm(2, layer.Units, 1e-5f, 0.1f, layer.WeightOffset, 0),
+            KindOf.Dense => LayerDescription.Dense(2, layer.Inputs, layer.Units, Activation.Tanh, layer.WeightOffset),
+            KindOf.Dropout => LayerDescription.Dropout(2, layer.Units, 0.25f),
+            KindOf.BatchNorm => LayerDescription.BatchNorm(2, layer.Units, 1e-5f, 0.1f, layer.WeightOffset, 0),
             _ => LayerDescription.LayerNorm(2, layer.Units, 1e-5f, layer.WeightOffset),
         };
 
@@ -86,13 +91,13 @@ public sealed class LayerKindTableTests
     }
 
     /// <summary>[Dense 3 tanh] [kind] [Dense 1 sigmoid] on 2 inputs.</summary>
-    private static NetworkSpec NetworkWith(LayerKind kind)
+    private static NetworkSpec NetworkWith(KindOf kind)
     {
         LayerSpec middle = kind switch
         {
-            LayerKind.Dense => new LayerSpec(3, (int)ActivationKind.Tanh, 0, null),
-            LayerKind.Dropout => LayerSpec.Dropout(0.25, null),
-            LayerKind.BatchNorm => LayerSpec.BatchNorm(0.1, 1e-5, null),
+            KindOf.Dense => new LayerSpec(3, (int)ActivationKind.Tanh, 0, null),
+            KindOf.Dropout => LayerSpec.Dropout(0.25, null),
+            KindOf.BatchNorm => LayerSpec.BatchNorm(0.1, 1e-5, null),
             _ => LayerSpec.LayerNorm(1e-5, null),
         };
 
