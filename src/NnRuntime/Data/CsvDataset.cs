@@ -274,10 +274,11 @@ public static class CsvDataset
         float[] inputs = [];
         float[] targets = [];
         int rows = 0;
-        int lineNumber = 0;
         int blankLine = 0;
+
+        // Without a header, line 1 is already the first row.
         string? line = layout.Header == CsvHeader.None ? first : reader.ReadLine();
-        lineNumber = layout.Header == CsvHeader.None ? 1 : 2;
+        int lineNumber = layout.Header == CsvHeader.None ? 1 : 2;
         for (; line is not null; line = reader.ReadLine(), lineNumber++)
         {
             ReadOnlySpan<char> text = line;

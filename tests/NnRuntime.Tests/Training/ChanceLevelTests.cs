@@ -29,6 +29,21 @@ public class ChanceLevelTests
     }
 
     [Fact]
+    public void Fit_SoftmaxAtAnAbsurdLearningRate_IsNotCompleted()
+    {
+        // The other run: α = 1e6 saturates the softmax; whatever the cost did on the way, it ends near or above
+        // ln 10 and the status says what went wrong.
+        (float[] x, float[] y) = Digits(200, seed: 1);
+        var network = new ScalarNetwork("Shallow", [Features, 16, Classes], [Activation.Tanh, Activation.Softmax]).Initialize(seed: 2);
+
+        TrainingHistory history = Trainer.Fit(network, x, y, new TrainingOptions { LearningRate = 1e6f, Iterations = 100, RecordEvery = 10 });
+
+        Assert.NotEqual(TrainingStatus.Completed, history.Status);
+        Assert.NotNull(history.Problem);
+        Assert.True(history.FinalCost > 0.99 * Entropy(y, Classes), $"final cost {history.FinalCost}: {history.Status}");
+    }
+
+    [Fact]
     public void Fit_ShallowNetworkOnDigits_LearnsAndIsCompleted()
     {
         (float[] x, float[] y) = Digits(200, seed: 1);
