@@ -89,9 +89,12 @@ internal sealed class ChanceLevel
 
         if (_loss == Loss.CategoricalCrossEntropy)
         {
-            return string.Create(
-                CultureInfo.InvariantCulture,
-                $"the entropy of the {frequencies.Length} class frequencies, {TensorPrimitives.Min<double>(frequencies):P1} to {TensorPrimitives.Max<double>(frequencies):P1} of the training labels; ln {frequencies.Length} = {Math.Log(frequencies.Length):G4} when balanced");
+            double least = TensorPrimitives.Min<double>(frequencies), most = TensorPrimitives.Max<double>(frequencies);
+            return most - least < 5e-4
+                ? string.Create(CultureInfo.InvariantCulture, $"the entropy of {frequencies.Length} equally frequent classes, ln {frequencies.Length}")
+                : string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the entropy of the {frequencies.Length} class frequencies, {least:P1} to {most:P1} of the training labels; ln {frequencies.Length} = {Math.Log(frequencies.Length):G4} when balanced");
         }
 
         return frequencies.Length == 1
