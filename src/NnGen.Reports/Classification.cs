@@ -7,6 +7,13 @@ internal static class Classification
     public static bool IsClassifier(ITrainableNetwork network) =>
         (network.OutputActivation == Activation.Sigmoid && network.OutputSize == 1) || network.OutputActivation == Activation.Softmax;
 
+    /// <summary>
+    /// An output whose validation metric is R² (<see cref="CostRecord.ValidationMetric"/>): neither sigmoid nor softmax,
+    /// so the outputs are values, not class scores.
+    /// </summary>
+    public static bool IsRegression(ITrainableNetwork network) =>
+        network.OutputActivation is not (Activation.Sigmoid or Activation.Softmax);
+
     /// <summary>The number of classes a classifier tells apart.</summary>
     public static int ClassCount(ITrainableNetwork network) => network.OutputSize == 1 ? 2 : network.OutputSize;
 }

@@ -23,6 +23,12 @@ internal static class Figures
     // below one decade a log axis only compresses the part of the curve worth reading.
     private const double LogScaleRatio = 10;
 
+    // A log axis gets at least this many labelled ticks, so a curve that spans one or two decades can still be read.
+    private const int MinimumLogTicks = 5;
+
+    // The R² figure's axis stops here (see RSquared).
+    private const double RSquaredFloor = -1;
+
     /// <summary>The colour of each run's lines, in the order runs were added (then repeating).</summary>
     internal static readonly Color[] RunColors =
         [Color.FromHex("#1f77b4"), Color.FromHex("#ff7f0e"), Color.FromHex("#2ca02c"), Color.FromHex("#9467bd"), Color.FromHex("#8c564b"), Color.FromHex("#e377c2")];
@@ -59,7 +65,90 @@ internal static class Figures
         plot.YLabel(log ? "J (log scale)" : "J");
         ShowLegend(plot, runs.Count > 1 || curves.Any(r => r.Curves.Any(c => c.Validation)));
         string caption = "The cost J at each recorded iteration" + (log ? ", on a log scale (it falls by more than a decade)." : ".");
+        if (runs.Any(HalfSquaredError.Applies))
+        {
+            caption += " " + HalfSquaredError.Note;
+        }
+
         return Render(plot, FigureKind.Cost, string.Empty, caption, 720, 440);
+    }
+
+    /// <summary>The validation R² of regression runs at each recorded iteration (<see cref="CostRecord.ValidationMetric"/>).</summary>
+    public static ReportFigure? RSquared(IReadOnlyList<ReportRun> runs)
+    {
+        var curves = runs.Select((run, index) => (Index: index, Curves: RunSeries.RSquared(run).ToList())).Where(r => r.Curves.Count > 0).ToList();
+        if (curves.Count == 0)
+        {
+            return null;
+        }
+
+        using var plot = NewPlot();
+        foreach ((int index, List<Curve> runCurves) in curves)
+        {
+            foreach (Curve curve in runCurves)
+            {
+                AddLine(plot, curve, curve.Y, RunColors[index % RunColors.Length], curve.Label + " (validation)");
+            }
+        }
+
+        // An untrained network's R² can be hugely negative; below −1 it says only "far worse than the mean", so the
+        // axis stops there and keeps the part of the curve worth reading in view.
+        double[] values = curves.SelectMany(r => r.Curves).SelectMany(c => c.Y).Where(double.IsFinite).ToArray();
+        double low = Math.Max(RSquaredFloor, values.Min()), high = Math.Min(1, values.Max());
+        double margin = Math.Max(0.02, (high - low) * 0.05);
+        plot.Axes.SetLimitsY(low - margin, Math.Min(1, high) + margin);
+        plot.Title("R²");
+        plot.XLabel(IterationLabel(runs));
+        plot.YLabel("R² (1 is a perfect fit)");
+        ShowLegend(plot, show: true);
+        string caption = "R² = 1 − Σ(a − y)² / Σ(y − ȳ)² on the validation data at each recorded iteration (0 is no better than predicting the mean)"
+            + (values.Min() < RSquaredFloor ? "; values below −1 are cut off at the bottom." : ".");
+        return Render(plot, FigureKind.RSquared, string.Empty, caption, 720, 440);
+    }
+
+    /// <summary>
+    /// A regression network's prediction against the label for every example and output of <paramref name="data"/>,
+    /// with the diagonal where they are equal.
+    /// </summary>
+    public static ReportFigure PredictedActual(ReportRun run, ITrainableNetwork network, Dataset data, string dataName, Evaluation evaluation)
+    {
+        var outputs = new float[data.Labels.Length];
+        network.PredictBatch(data.Inputs, outputs);
+        int n = network.OutputSize;
+        double low = double.MaxValue, high = double.MinValue;
+        using var plot = NewPlot();
+        for (int j = 0; j < n; j++)
+        {
+            var actual = new double[data.Count];
+            var predicted = new double[data.Count];
+            for (int e = 0; e < data.Count; e++)
+            {
+                actual[e] = data.Labels[(e * n) + j];
+                predicted[e] = outputs[(e * n) + j];
+                low = Math.Min(low, Math.Min(actual[e], predicted[e]));
+                high = Math.Max(high, Math.Max(actual[e], predicted[e]));
+            }
+
+            var markers = plot.Add.Markers(actual, predicted, MarkerShape.FilledCircle, 5, RunColors[j % RunColors.Length].WithAlpha(0.7));
+            markers.LegendText = n == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"output {j}");
+        }
+
+        double pad = Math.Max((high - low) * 0.05, 1e-6);
+        low -= pad;
+        high += pad;
+        var diagonal = plot.Add.Line(low, low, high, high);
+        diagonal.LineColor = Colors.Gray;
+        diagonal.LinePattern = LinePattern.Dashed;
+        diagonal.LineWidth = 1;
+        plot.Axes.SetLimits(low, high, low, high);
+        plot.Title(run.Name, size: 14);
+        plot.XLabel("actual (label)");
+        plot.YLabel("predicted");
+        ShowLegend(plot, n > 1);
+        string caption = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{run.Name} on the {dataName} data ({data.Count} examples{(n > 1 ? $" x {n} outputs" : string.Empty)}): each prediction against its label; points on the dashed diagonal are exact. R² {evaluation.RSquared:F4}, MSE {evaluation.MeanSquaredError:G4}, MAE {evaluation.MeanAbsoluteError:G4}.");
+        return Render(plot, FigureKind.PredictedActual, run.Name, caption, 520, 500);
     }
 
     public static ReportFigure? Accuracy(IReadOnlyList<ReportRun> runs)
@@ -234,19 +323,30 @@ internal static class Figures
         string caption = string.Create(
             CultureInfo.InvariantCulture,
             $"{run.Name} on the {dataName} data ({matrix.Total} examples): how many of each true class (row) were predicted as each class (column); shading is the share of the row.");
-        return Render(plot, FigureKind.ConfusionMatrix, run.Name, caption, size, size - 20, counts);
+        return Render(plot, FigureKind.ConfusionMatrix, run.Name, caption, size, size - 20, counts, classNames);
     }
 
-    /// <summary>Ticks at 1, 2 and 5 times each power of ten within [min, max], at their log10 positions.</summary>
+    /// <summary>
+    /// Ticks at 1, 2 and 5 times each power of ten within [min, max], at their log10 positions; where that gives fewer
+    /// than <see cref="MinimumLogTicks"/> (a range of one or two decades), at 1, 2, 3, 5 and 7 times each, which puts
+    /// five in any range of a decade or more (the only ranges drawn on a log scale).
+    /// </summary>
     internal static (double[] Positions, string[] Labels) LogTicks(double min, double max)
+    {
+        (double[] Positions, string[] Labels) ticks = LogTicks(min, max, [1, 2, 5]);
+        return ticks.Positions.Length >= MinimumLogTicks ? ticks : LogTicks(min, max, [1, 2, 3, 5, 7]);
+    }
+
+    private static (double[] Positions, string[] Labels) LogTicks(double min, double max, int[] mantissas)
     {
         var positions = new List<double>();
         var labels = new List<string>();
         for (int exponent = (int)Math.Floor(Math.Log10(min)); exponent <= (int)Math.Ceiling(Math.Log10(max)); exponent++)
         {
-            foreach (int mantissa in (ReadOnlySpan<int>)[1, 2, 5])
+            foreach (int mantissa in mantissas)
             {
-                double value = mantissa * Math.Pow(10, exponent);
+                // Dividing for negative exponents rounds once, so 3 × 10⁻¹ is the double nearest 0.3, as parsing "0.3" gives.
+                double value = exponent >= 0 ? mantissa * Math.Pow(10, exponent) : mantissa / Math.Pow(10, -exponent);
                 if (value >= min / 1.05 && value <= max * 1.05)
                 {
                     positions.Add(Math.Log10(value));
@@ -301,12 +401,12 @@ internal static class Figures
     private static string IterationLabel(IReadOnlyList<ReportRun> runs) =>
         runs.Any(run => run.Options is { BatchSize: > 0 }) ? "epoch (pass over the data)" : "iteration";
 
-    private static ReportFigure Render(Plot plot, FigureKind kind, string run, string caption, int width, int height, long[,]? counts = null)
+    private static ReportFigure Render(Plot plot, FigureKind kind, string run, string caption, int width, int height, long[,]? counts = null, IReadOnlyList<string>? classNames = null)
     {
         byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
         PixelRect data = plot.LastRender.DataRect;
         AxisLimits limits = plot.LastRender.AxisLimits;
         var area = new PlotArea(data.Left, data.Top, data.Right, data.Bottom, limits.Left, limits.Right, limits.Bottom, limits.Top);
-        return new ReportFigure(kind, run, caption, png, width, height, area, counts);
+        return new ReportFigure(kind, run, caption, png, width, height, area, counts, classNames);
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Net;
+using System.Linq;
 using System.Text;
 
 namespace NnGen.Reports;
@@ -19,6 +19,7 @@ internal static class HtmlPage
         h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
         h3 { font-size: 1.05rem; }
         p.lead { color: #444; max-width: 60rem; }
+        p.note { color: #555; font-size: 0.88rem; max-width: 60rem; }
         table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.92rem; }
         th, td { border: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; }
         th { background: #f4f6f8; }
@@ -63,14 +64,16 @@ internal static class HtmlPage
         html.Append("<h2>Training</h2>\n<div class=\"figures\">\n");
         WriteFigure(html, content.Cost);
         WriteFigure(html, content.Accuracy);
+        WriteFigure(html, content.RSquared);
         html.Append("</div>\n");
-        if (content.Accuracy is null)
+        if (content.Accuracy is null && content.RSquared is null)
         {
-            html.Append("<p>No accuracy was recorded during training (give <code>Fit</code> validation data to record it); the table above gives the final accuracy.</p>\n");
+            html.Append("<p>No validation figure was recorded during training (give <code>Fit</code> validation data, <code>TrainingOptions.Validation</code>, to record accuracy or R² at every record point); the table above gives the final figures.</p>\n");
         }
 
         WriteSection(html, "Decision boundary", content.Boundaries);
         WriteSection(html, "Confusion matrix", content.Confusions);
+        WriteSection(html, "Predicted against actual", content.Predictions);
 
         html.Append("<h2>Runs</h2>\n");
         foreach (RunFacts facts in content.Runs)
@@ -85,27 +88,86 @@ internal static class HtmlPage
 
     private static void WriteRunTable(StringBuilder html, IReadOnlyList<RunFacts> runs)
     {
-        html.Append("<table class=\"runs\">\n<tr><th>run</th><th>network</th><th>iterations</th><th>α</th><th>time</th><th>status</th>")
-            .Append("<th>final cost</th><th>training accuracy</th><th>held-out cost</th><th>held-out accuracy</th></tr>\n");
+        // Metric columns appear for the kinds of network the report holds: accuracy for classifiers, R², MSE and MAE
+        // for regression; a run of the other kind shows "—" there.
+        bool classifiers = runs.Any(f => f.Run.Network is { } n && Classification.IsClassifier(n));
+        bool regressions = runs.Any(f => f.Run.Network is { } n && Classification.IsRegression(n));
+        string[] heldNames = runs.Where(f => f.Validation is not null).Select(f => DataNames.HeldOut(f.Run)).Distinct().ToArray();
+        string held = heldNames.Length == 1 ? heldNames[0] : "validation or test";
+        bool halfSquares = runs.Any(f => HalfSquaredError.Applies(f.Run));
+
+        html.Append("<table class=\"runs\">\n<tr><th>run</th><th>network</th><th>iterations</th><th>α</th><th>optimizer</th><th>schedule</th><th>L2 λ</th><th>early stopping</th><th>time</th><th>status</th>")
+            .Append(halfSquares ? "<th>final cost J*</th>" : "<th>final cost J</th>");
+        AppendMetricHeaders(html, DataNames.Training, withCost: false, classifiers, regressions);
+        AppendMetricHeaders(html, held, withCost: true, classifiers, regressions);
+        html.Append("</tr>\n");
         foreach (RunFacts facts in runs)
         {
             ReportRun run = facts.Run;
             TrainingHistory history = run.History;
+            TrainingOptions? options = run.Options;
             html.Append("<tr>");
             Cell(html, run.Name);
             Cell(html, run.Network is { } network ? Invariant($"{network.Name}: {network.InputSize} → {network.OutputSize}, {network.ParameterCount:N0} parameters") : "—");
-            Cell(html, run.Options is { } options ? Invariant($"{history.IterationsCompleted:N0} of {options.Iterations:N0}") : Invariant($"{history.IterationsCompleted:N0}"), numeric: true);
-            Cell(html, run.Options is { } o ? Invariant($"{o.LearningRate:G6}") : "—", numeric: true);
+            Cell(html, options is not null ? Invariant($"{history.IterationsCompleted:N0} of {options.Iterations:N0}") : Invariant($"{history.IterationsCompleted:N0}"), numeric: true);
+            Cell(html, options is not null ? Invariant($"{options.LearningRate:G6}") : "—", numeric: true);
+            Cell(html, options is not null ? Optimizer(options.Optimizer) : "—");
+            Cell(html, options is not null ? Schedule(options.Schedule) : "—");
+            Cell(html, options is null ? "—" : options.L2 == 0f ? "none" : Invariant($"{options.L2:G6}"), numeric: true);
+            Cell(html, options is not null ? EarlyStopping(options.EarlyStopping) : "—");
             Cell(html, Duration(history.Elapsed), numeric: true);
             Cell(html, Status(history));
             Cell(html, Invariant($"{history.FinalCost:F6}"), numeric: true);
-            Cell(html, Percent(facts.Training), numeric: true);
-            Cell(html, facts.Validation is { } v ? Invariant($"{v.Cost:F6}") : "—", numeric: true);
-            Cell(html, Percent(facts.Validation), numeric: true);
+            AppendMetricCells(html, facts.Training, withCost: false, classifiers, regressions);
+            AppendMetricCells(html, facts.Validation, withCost: true, classifiers, regressions);
             html.Append("</tr>\n");
         }
 
         html.Append("</table>\n");
+        if (halfSquares)
+        {
+            html.Append("<p class=\"note\">* ").Append(Encode(HalfSquaredError.Note)).Append("</p>\n");
+        }
+    }
+
+    private static void AppendMetricHeaders(StringBuilder html, string data, bool withCost, bool classifiers, bool regressions)
+    {
+        if (withCost)
+        {
+            html.Append("<th>").Append(Encode(data)).Append(" cost J</th>");
+        }
+
+        if (classifiers)
+        {
+            html.Append("<th>").Append(Encode(data)).Append(" accuracy</th>");
+        }
+
+        if (regressions)
+        {
+            html.Append("<th>").Append(Encode(data)).Append(" R²</th><th>").Append(Encode(data)).Append(" MSE</th><th>").Append(Encode(data)).Append(" MAE</th>");
+        }
+    }
+
+    private static void AppendMetricCells(StringBuilder html, Evaluation? evaluation, bool withCost, bool classifiers, bool regressions)
+    {
+        if (withCost)
+        {
+            Cell(html, evaluation is { } e ? Invariant($"{e.Cost:F6}") : "—", numeric: true);
+        }
+
+        if (classifiers)
+        {
+            Cell(html, Percent(evaluation), numeric: true);
+        }
+
+        if (regressions)
+        {
+            // Accuracy is NaN exactly for outputs that are not class scores, where R², MSE and MAE are the figures.
+            bool regression = evaluation is { } e && double.IsNaN(e.Accuracy);
+            Cell(html, regression ? Invariant($"{evaluation!.RSquared:F4}") : "—", numeric: true);
+            Cell(html, regression ? Invariant($"{evaluation!.MeanSquaredError:G6}") : "—", numeric: true);
+            Cell(html, regression ? Invariant($"{evaluation!.MeanAbsoluteError:G6}") : "—", numeric: true);
+        }
     }
 
     private static void WriteRunDetails(StringBuilder html, RunFacts facts)
@@ -116,7 +178,7 @@ internal static class HtmlPage
         if (run.Network is { } network)
         {
             Row(html, "network", Invariant($"{network.Name}: {network.InputSize} inputs, {network.OutputSize} outputs, {network.ParameterCount:N0} parameters"));
-            Row(html, "output and loss", Invariant($"{network.OutputActivation}, {network.Loss}"));
+            Row(html, "output and loss", Invariant($"{network.OutputActivation}, {network.Loss}") + (HalfSquaredError.Applies(run) ? " (J = ½·MSE)" : string.Empty));
         }
 
         if (run.Options is { } options)
@@ -124,6 +186,10 @@ internal static class HtmlPage
             Row(html, "learning rate α", Invariant($"{options.LearningRate:G6}"));
             Row(html, "iterations", Invariant($"{options.Iterations:N0}"));
             Row(html, "batches", options.BatchSize == 0 ? "full batch" : Invariant($"mini-batches of {options.BatchSize}, shuffled with seed {options.Seed}"));
+            Row(html, "optimizer", Optimizer(options.Optimizer));
+            Row(html, "learning-rate schedule", Schedule(options.Schedule));
+            Row(html, "L2 λ", options.L2 == 0f ? "none" : Invariant($"{options.L2:G6}"));
+            Row(html, "early stopping", EarlyStopping(options.EarlyStopping));
             Row(html, "cost recorded every", Invariant($"{options.RecordEvery:N0} iterations"));
         }
 
@@ -137,12 +203,12 @@ internal static class HtmlPage
         Row(html, "final cost", Invariant($"{history.FinalCost:F6}"));
         if (facts.Training is { } training)
         {
-            Row(html, "training data", Metrics(training));
+            Row(html, DataNames.Training + " data", Metrics(training));
         }
 
         if (facts.Validation is { } validation)
         {
-            Row(html, "held-out data", Metrics(validation));
+            Row(html, DataNames.HeldOut(run) + " data", Metrics(validation));
         }
 
         html.Append("</table>\n");
@@ -197,6 +263,11 @@ internal static class HtmlPage
             html.Append(" data-counts=\"").Append(string.Join(";", rows)).Append('"');
         }
 
+        if (figure.ClassNames is { } names)
+        {
+            html.Append(" data-classes=\"").Append(Encode(string.Join(";", names))).Append('"');
+        }
+
         html.Append(">\n");
         html.Append(Invariant($"<img width=\"{figure.Width}\" height=\"{figure.Height}\" alt=\"{Encode(figure.Caption)}\" src=\"{figure.DataUri}\">\n"));
         html.Append("<figcaption>").Append(Encode(figure.Caption)).Append("</figcaption>\n</figure>\n");
@@ -209,13 +280,38 @@ internal static class HtmlPage
         FigureKind.Accuracy => "accuracy",
         FigureKind.DecisionBoundary => "decision-boundary",
         FigureKind.ConfusionMatrix => "confusion-matrix",
+        FigureKind.RSquared => "r-squared",
+        FigureKind.PredictedActual => "predicted-actual",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown figure kind."),
     };
 
     private static string Metrics(Evaluation evaluation) =>
         double.IsNaN(evaluation.Accuracy)
-            ? Invariant($"cost {evaluation.Cost:F6} over {evaluation.Examples:N0} examples")
+            ? Invariant($"cost {evaluation.Cost:F6}, R² {evaluation.RSquared:F4}, MSE {evaluation.MeanSquaredError:G6}, MAE {evaluation.MeanAbsoluteError:G6} over {evaluation.Examples:N0} examples")
             : Invariant($"cost {evaluation.Cost:F6}, accuracy {evaluation.Accuracy:P2} over {evaluation.Examples:N0} examples");
+
+    private static string Optimizer(Optimizer? optimizer) => optimizer switch
+    {
+        null or GradientDescent => "gradient descent",
+        Momentum m => Invariant($"momentum β {m.Beta:G4}{(m.Nesterov ? ", Nesterov" : string.Empty)}"),
+        AdamW a => Invariant($"AdamW β1 {a.Beta1:G4}, β2 {a.Beta2:G4}, ε {a.Epsilon:G3}, weight decay {a.WeightDecay:G4}"),
+        Adam a => Invariant($"Adam β1 {a.Beta1:G4}, β2 {a.Beta2:G4}, ε {a.Epsilon:G3}"),
+        _ => optimizer.GetType().Name,
+    };
+
+    private static string Schedule(LearningRateSchedule? schedule) => schedule switch
+    {
+        null => "constant",
+        StepDecay s => Invariant($"× {s.Factor:G4} every {s.Every:N0} passes"),
+        ExponentialDecay e => Invariant($"× {e.Rate:G6} per pass"),
+        InverseTimeDecay i => Invariant($"1 / (1 + {i.DecayRate:G4}·⌊pass / {i.Every:N0}⌋)"),
+        _ => schedule.GetType().Name,
+    };
+
+    private static string EarlyStopping(EarlyStopping? stopping) =>
+        stopping is null
+            ? "none"
+            : Invariant($"patience {stopping.Patience:N0} record points on the validation {(stopping.Monitor == EarlyStoppingMonitor.ValidationMetric ? "metric" : "cost")}{(stopping.MinDelta > 0 ? $", min Δ {stopping.MinDelta:G4}" : string.Empty)}");
 
     private static string Percent(Evaluation? evaluation) =>
         evaluation is { Accuracy: var accuracy } && !double.IsNaN(accuracy) ? Invariant($"{accuracy:P2}") : "—";
@@ -237,7 +333,14 @@ internal static class HtmlPage
     private static void Row(StringBuilder html, string name, string value) =>
         html.Append("<tr><th>").Append(Encode(name)).Append("</th><td>").Append(Encode(value)).Append("</td></tr>\n");
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    // Only the characters HTML gives a meaning to: WebUtility.HtmlEncode also writes Latin-1 symbols such as ½, ² and ×
+    // as numeric entities, which a UTF-8 page does not need and which make the source unreadable.
+    private static string Encode(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal)
+            .Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal)
+            .Replace("\"", "&quot;", StringComparison.Ordinal)
+            .Replace("'", "&#39;", StringComparison.Ordinal);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace NnGen.Reports;
 
@@ -8,7 +9,7 @@ public enum FigureKind
     /// <summary>The cost J per recorded iteration, training and (when recorded) validation.</summary>
     Cost,
 
-    /// <summary>Accuracy per recorded iteration or epoch, training and (when recorded) validation.</summary>
+    /// <summary>Accuracy on the validation data per recorded iteration or epoch, for classifiers.</summary>
     Accuracy,
 
     /// <summary>The class a two-input network predicts over the plane, with the data points on top.</summary>
@@ -16,6 +17,12 @@ public enum FigureKind
 
     /// <summary>Counts of (true class, predicted class) pairs.</summary>
     ConfusionMatrix,
+
+    /// <summary>R² on the validation data per recorded iteration or epoch, for regression networks.</summary>
+    RSquared,
+
+    /// <summary>A regression network's predictions against the labels, with the diagonal where they agree.</summary>
+    PredictedActual,
 }
 
 /// <summary>
@@ -40,9 +47,10 @@ public readonly record struct PlotArea(float Left, float Top, float Right, float
 /// <summary>One rendered figure of a report: a PNG image and what it shows.</summary>
 public sealed class ReportFigure
 {
-    internal ReportFigure(FigureKind kind, string run, string caption, byte[] png, int width, int height, PlotArea area, long[,]? counts = null)
+    internal ReportFigure(FigureKind kind, string run, string caption, byte[] png, int width, int height, PlotArea area, long[,]? counts = null, IReadOnlyList<string>? classNames = null)
     {
         Counts = counts;
+        ClassNames = classNames;
         Kind = kind;
         Run = run;
         Caption = caption;
@@ -75,6 +83,9 @@ public sealed class ReportFigure
 
     /// <summary>For a <see cref="FigureKind.ConfusionMatrix"/>: the counts drawn, [true class, predicted class]; otherwise null.</summary>
     public long[,]? Counts { get; }
+
+    /// <summary>For a <see cref="FigureKind.ConfusionMatrix"/>: the class names on its axes, class 0 first; otherwise null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
 
     /// <summary>The image as a <c>data:</c> URI, so the HTML needs no other file.</summary>
     public string DataUri => "data:image/png;base64," + Convert.ToBase64String(Png);

@@ -10,8 +10,9 @@ namespace NnGen.Reports;
 /// </summary>
 /// <remarks>
 /// Only <see cref="History"/> is required; each figure appears when what it needs is given: the cost curve from the
-/// history alone; final metrics, the confusion matrix and (for a network with two inputs and one sigmoid output) the
-/// decision boundary from <see cref="Network"/> and <see cref="Training"/> (or <see cref="Validation"/>).
+/// history alone; final metrics, the confusion matrix or (for regression) the predicted-against-actual figure, and (for a
+/// network with two inputs and one sigmoid output) the decision boundary from <see cref="Network"/> and
+/// <see cref="Training"/> (or <see cref="Validation"/>).
 /// </remarks>
 public sealed class ReportRun
 {
@@ -46,9 +47,17 @@ public sealed class ReportRun
     /// <summary>The training data: final training metrics, and the points of the decision boundary figure.</summary>
     public Dataset? Training { get; init; }
 
-    /// <summary>Held-out data (a validation or test set): final metrics, and the data of the confusion matrix when given.</summary>
+    /// <summary>
+    /// Data the network was not trained on: final metrics, and the data of the confusion matrix (or, for regression, of
+    /// the predicted-against-actual figure) when given. The report calls it "validation" when it is the data
+    /// <c>Fit</c> validated on (the same arrays as <see cref="TrainingOptions.Validation"/> of <see cref="Options"/>) and
+    /// "test" otherwise, so two different sets never share a name.
+    /// </summary>
     public Dataset? Validation { get; init; }
 
-    /// <summary>Names of the classes, in label order (class 0 first), for the confusion matrix; numbers when absent.</summary>
+    /// <summary>
+    /// Names of the classes, in label order (class 0 first), for the confusion matrix; when absent, the
+    /// <see cref="Dataset.ClassNames"/> of <see cref="Validation"/> or <see cref="Training"/>, else numbers.
+    /// </summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 }

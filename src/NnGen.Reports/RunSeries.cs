@@ -28,15 +28,17 @@ internal static class RunSeries
 
     /// <summary>
     /// The validation accuracy at each recorded iteration, for a classifier whose <c>Fit</c> had validation data (for
-    /// other outputs <see cref="CostRecord.ValidationMetric"/> is R², which this figure does not draw).
+    /// other outputs <see cref="CostRecord.ValidationMetric"/> is R², drawn by <see cref="RSquared"/>).
     /// </summary>
-    public static IEnumerable<Curve> Accuracies(ReportRun run)
-    {
-        if (run.Network is not { } network || !Classification.IsClassifier(network))
-        {
-            yield break;
-        }
+    public static IEnumerable<Curve> Accuracies(ReportRun run) =>
+        run.Network is { } network && Classification.IsClassifier(network) ? ValidationMetric(run) : [];
 
+    /// <summary>The validation R² at each recorded iteration, for a regression network whose <c>Fit</c> had validation data.</summary>
+    public static IEnumerable<Curve> RSquared(ReportRun run) =>
+        run.Network is { } network && Classification.IsRegression(network) ? ValidationMetric(run) : [];
+
+    private static IEnumerable<Curve> ValidationMetric(ReportRun run)
+    {
         var points = run.History.Costs.Where(c => double.IsFinite(c.ValidationMetric)).ToList();
         if (points.Count > 0)
         {

@@ -7,9 +7,10 @@ using System.Text;
 namespace NnGen.Reports;
 
 /// <summary>
-/// A training report: one self-contained HTML file with the cost curve of each run, accuracy per recorded iteration
-/// (when the history holds it), the decision boundary of two-input binary classifiers over their data, the confusion
-/// matrix of classifiers, and a table of each run (network, options, time, final metrics).
+/// A training report: one self-contained HTML file with the cost curve of each run, the validation accuracy (or R² for
+/// regression) per recorded iteration when the history holds it, the decision boundary of two-input binary classifiers
+/// over their data, the confusion matrix of classifiers, predicted against actual for regression, and a table of each
+/// run (network, options, time, status, final metrics).
 /// </summary>
 /// <example>
 /// <code>
@@ -115,7 +116,10 @@ public sealed class TrainingReport
             return;
         }
 
-        if (data.InputSize != network.InputSize || data.LabelSize != network.OutputSize)
+        // Class indices (one label per example) stand for the one-hot rows of a classifier with several outputs, as in
+        // Fit(Dataset) and Evaluate(Dataset).
+        bool classIndices = data.LabelSize == 1 && network.OutputSize > 1 && network.OutputActivation is Activation.Softmax or Activation.Sigmoid;
+        if (data.InputSize != network.InputSize || (data.LabelSize != network.OutputSize && !classIndices))
         {
             throw new ArgumentException(
                 $"Run '{run}': {which} has {data.InputSize} inputs and {data.LabelSize} labels per example, but {network.Name} takes {network.InputSize} inputs and gives {network.OutputSize} outputs.",

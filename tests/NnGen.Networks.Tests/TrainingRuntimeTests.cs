@@ -167,7 +167,8 @@ public class TrainingRuntimeTests
 
         TrainingHistory history = net.Fit(data.Inputs, data.Labels, new TrainingOptions { LearningRate = Rate, Iterations = 1, L2 = Lambda });
 
-        Assert.Equal(TrainingStatus.Completed, history.Status);
+        // One step from randn·0.01 weights leaves the cost at ln 2, the chance level of the balanced planar labels.
+        Assert.Equal(TrainingStatus.NoBetterThanChance, history.Status);
         float[] after = net.Parameters.ToArray();
         for (int i = 0; i < after.Length; i++)
         {

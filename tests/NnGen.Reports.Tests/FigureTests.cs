@@ -210,7 +210,7 @@ public sealed class FigureTests
     private static List<(double Column, double Row)> PointPixels(PlotArea area, Dataset data) =>
         Enumerable.Range(0, data.Count).Select(i => area.ToPixel(data.Inputs[2 * i], data.Inputs[(2 * i) + 1])).ToList();
 
-    private static bool HasColourNear(SKBitmap image, double column, double row, ScottPlot.Color color, int radius)
+    internal static bool HasColourNear(SKBitmap image, double column, double row, ScottPlot.Color color, int radius)
     {
         for (int dy = -radius; dy <= radius; dy++)
         {

@@ -35,3 +35,15 @@ public partial class CatLogisticRegression;
 [Layer(5, Activation.ReLU)]
 [Layer(1, Activation.Sigmoid)]
 public partial class DeepCatNet;
+
+/// <summary>A wine-like classifier: three classes from four features.</summary>
+[Network(Inputs = 4)]
+[Layer(8, Activation.Tanh)]
+[Layer(3, Activation.Softmax)]
+public partial class WineNet;
+
+/// <summary>A linnerud-like regression: three targets from three features.</summary>
+[Network(Inputs = 3)]
+[Layer(6, Activation.Tanh)]
+[Layer(3, Activation.Linear)]
+public partial class LinnerudNet;

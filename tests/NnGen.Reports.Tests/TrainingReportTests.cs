@@ -19,7 +19,7 @@ public sealed class TrainingReportTests
 
         Assert.Equal([FigureKind.Cost], rendered.Figures.Select(figure => figure.Kind));
         Assert.Contains("0.217753", rendered.Html, StringComparison.Ordinal);
-        Assert.Contains("No accuracy was recorded", rendered.Html, StringComparison.Ordinal);
+        Assert.Contains("No validation figure was recorded", rendered.Html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class TrainingReportTests
 
         RenderedReport rendered = new TrainingReport("regression").Add(new ReportRun("2-3-1 linear", history) { Network = net, Training = data, Options = options }).Render();
 
-        Assert.Equal([FigureKind.Cost], rendered.Figures.Select(figure => figure.Kind));
+        Assert.Equal([FigureKind.Cost, FigureKind.PredictedActual], rendered.Figures.Select(figure => figure.Kind));
         Assert.Contains("cost ", rendered.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("accuracy 0", rendered.Html, StringComparison.Ordinal);
     }
@@ -41,7 +41,7 @@ public sealed class TrainingReportTests
     public void CostFallingMoreThanADecade_IsDrawnOnALogScale()
     {
         (double[] positions, string[] labels) = Figures.LogTicks(0.04, 0.77);
-        Assert.Equal(["0.05", "0.1", "0.2", "0.5"], labels);
+        Assert.Equal(["0.05", "0.07", "0.1", "0.2", "0.3", "0.5", "0.7"], labels);
         Assert.Equal(positions, labels.Select(label => Math.Log10(double.Parse(label, System.Globalization.CultureInfo.InvariantCulture))));
     }
 

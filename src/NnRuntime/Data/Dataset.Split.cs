@@ -17,7 +17,8 @@ public sealed partial class Dataset
 
     /// <summary>
     /// Splits the examples into two disjoint data sets that together hold each example once: a test (or validation) part
-    /// of round(<paramref name="testFraction"/> · m) examples and a training part of the rest. Stratified by default, so
+    /// of ⌈<paramref name="testFraction"/> · m⌉ examples (scikit-learn's <c>train_test_split</c> count, so 0.3 of 178
+    /// examples gives 54) and a training part of the rest. Stratified by default, so
     /// each class is represented in both parts in the proportion it has here. Call it twice for train / validation /
     /// test: <c>var (rest, test) = data.Split(0.2, seed); var (train, validation) = rest.Split(0.1, seed);</c>.
     /// </summary>
@@ -32,7 +33,7 @@ public sealed partial class Dataset
     /// sizes and class names of this data set.
     /// </returns>
     /// <remarks>
-    /// The test part gets t = round(f·m) examples (halves rounded up). Stratified, class c with m_c examples gets
+    /// The test part gets t = ⌈f·m⌉ examples, f·m computed in double as scikit-learn does. Stratified, class c with m_c examples gets
     /// ⌊t·m_c/m⌋ of them, and the t − Σ⌊t·m_c/m⌋ examples left over go one each to the classes with the largest remainders
     /// (t·m_c mod m; ties to the lower class), so every class's test count is within 1 of its exact share t·m_c/m and the
     /// total is exactly t. Random choices come from one <see cref="NumPyRandom"/>(<paramref name="seed"/>): each class's
@@ -57,7 +58,8 @@ public sealed partial class Dataset
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(seed);
-        int testCount = (int)Math.Round(testFraction * Count, MidpointRounding.AwayFromZero);
+        // scikit-learn's _validate_shuffle_split: n_test = ceil(test_size * n_samples), the product in double.
+        int testCount = (int)Math.Ceiling(testFraction * Count);
         if (testCount == 0 || testCount == Count)
         {
             throw new ArgumentException(

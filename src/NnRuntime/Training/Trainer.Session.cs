@@ -111,6 +111,8 @@ public static partial class Trainer
                 _bestState = _earlyStopping is null ? null : new float[network.State.Length];
             }
 
+            Chance = new ChanceLevel(loss, network.OutputSize);
+
             // Grows as points are recorded: a run of int.MaxValue iterations that is cancelled after a few thousand
             // must not reserve room for 2^31 points up front.
             _costs = new List<CostRecord>((int)Math.Min(RecordCount(_iterations, _recordEvery), 1024));
@@ -124,6 +126,9 @@ public static partial class Trainer
         public float[] Gradients { get; }
 
         public Workspace Workspace { get; }
+
+        /// <summary>The training labels' class frequencies, counted once per run, for the chance-level verdict.</summary>
+        public ChanceLevel Chance { get; }
 
         /// <summary>The cost of the step that diverged, once known; <see langword="null"/> while training runs.</summary>
         public float? DivergedCost { get; set; }
@@ -373,7 +378,8 @@ public static partial class Trainer
 
         /// <summary>
         /// The honest verdict on a run that stayed finite: parameters growing without bound, a cost that ended above where
-        /// it started, or a cost rising at the end are failures even though every pass ran.
+        /// it started, a cost rising at the end, or a classifier no better than guessing the class frequencies are
+        /// failures even though every pass ran.
         /// </summary>
         private (TrainingStatus Status, string? Problem, int? At) Verdict(float finalCost)
         {
@@ -434,6 +440,20 @@ public static partial class Trainer
                         TrainingStatus.CostRising,
                         Format(Network.Name, nameof(Fit), $"the cost rose at each of the last {RisingIntervals} record points, from {from.Cost:G6} at iteration {from.Iteration} to {_costs[^1].Cost:G6} at iteration {_costs[^1].Iteration}: training was getting worse when it ended."),
                         from.Iteration);
+                }
+            }
+
+            // The L2 term is not part of what guessing costs, so it is taken off before the comparison.
+            if (Chance.Cost() is double chance && Chance.Examples <= int.MaxValue)
+            {
+                double cost = finalCost - Penalty((int)Chance.Examples);
+                if (cost > (1 - ChanceLevel.Margin) * chance)
+                {
+                    int at = Math.Max(_lastRecorded, 0);
+                    return (
+                        TrainingStatus.NoBetterThanChance,
+                        Format(Network.Name, nameof(Fit), $"the cost ended at {cost:G6}{(_l2 > 0f ? " (without the L2 term)" : string.Empty)}, no better than the {chance:G6} of always guessing the class frequencies ({Chance.Describe()}): the network learned nothing usable (check the learning rate, the depth and activations, and the input scaling)."),
+                        at);
                 }
             }
 

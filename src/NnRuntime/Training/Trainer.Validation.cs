@@ -33,6 +33,14 @@ public static partial class Trainer
     {
         string name = network.Name;
         int examples = Guard.ExampleCount(name, method, inputs.Length, network.InputSize, inputsName);
+        if (labels.Length == examples && network.OutputSize > 1 && Metrics.IsClassifier(network.OutputActivation))
+        {
+            // One float per example for a network with several class outputs: class indices, not yet one-hot.
+            throw new ArgumentException(
+                Format(name, method, $"{labelsName} has {labels.Length} floats, one per example, but the network has {network.OutputSize} outputs, so it needs {examples * network.OutputSize} ({examples} examples x OutputSize {network.OutputSize}): these look like class indices. Turn them into one-hot rows (Dataset.ToOneHot(), OneHot.Encode), or pass them as class indices (the overload taking ReadOnlySpan<int>, or Fit/Evaluate with the Dataset itself)."),
+                labelsName);
+        }
+
         Guard.PerExample(name, method, labelsName, labels.Length, examples, network.OutputSize, "OutputSize");
 
         if (!Kernels.FiniteCheck.AllFinite(inputs))

@@ -218,6 +218,7 @@ public static partial class Trainer
         using KernelParallelism.Scope parallelism = KernelParallelism.Override(options.MaxDegreeOfParallelism);
         long started = Stopwatch.GetTimestamp();
         var session = new Session(network, options, loss);
+        session.Chance.Observe(labels);
         bool fullBatch = options.BatchSize == 0 || options.BatchSize >= examples;
         try
         {
@@ -359,6 +360,10 @@ public static partial class Trainer
             {
                 token.ThrowIfCancellationRequested();
                 int count = reader.Read(batch, pass, index++, out ReadOnlySpan<float> x, out ReadOnlySpan<float> y);
+                if (pass == 0)
+                {
+                    session.Chance.Observe(y);
+                }
                 if (!TryBatchStep(session, x, y, count, pass, recorded, ref weightedCost))
                 {
                     return;

@@ -36,4 +36,12 @@ public enum TrainingStatus
     /// the parameters were growing without bound (divergence in progress).
     /// </summary>
     ParametersGrowing = 5,
+
+    /// <summary>
+    /// Training ran without a failure above, but the final cost of a classifier (binary or categorical cross-entropy,
+    /// without the L2 term) is no better than guessing: within 1 % of, or above, the cost of always predicting the
+    /// training labels' class frequencies (their entropy, ln 10 ≈ 2.303 for ten balanced classes). The network learned
+    /// nothing usable: typically saturated layers (deep sigmoid stacks), a learning rate far too large, or unscaled inputs.
+    /// </summary>
+    NoBetterThanChance = 6,
 }

@@ -9,13 +9,17 @@ using SkiaSharp;
 namespace NnGen.Reports.Tests.Support;
 
 /// <summary>One figure as the HTML file holds it: its attributes and its decoded image.</summary>
-internal sealed record HtmlFigure(string Kind, string Run, PlotArea Area, string? Counts, SKBitmap Image);
+internal sealed record HtmlFigure(string Kind, string Run, PlotArea Area, string? Counts, SKBitmap Image)
+{
+    /// <summary>The confusion matrix's class names (its <c>data-classes</c>), class 0 first; null for other figures.</summary>
+    public string[]? Classes { get; init; }
+}
 
 /// <summary>Reads the figures back out of a report's HTML, as a browser would find them.</summary>
 internal static class ReportHtml
 {
     private static readonly Regex FigurePattern = new(
-        "<figure data-figure=\"(?<kind>[^\"]*)\" data-run=\"(?<run>[^\"]*)\" data-plot-area=\"(?<area>[^\"]*)\" data-limits=\"(?<limits>[^\"]*)\"(?: data-counts=\"(?<counts>[^\"]*)\")?>\\s*<img [^>]*src=\"data:image/png;base64,(?<png>[^\"]*)\">",
+        "<figure data-figure=\"(?<kind>[^\"]*)\" data-run=\"(?<run>[^\"]*)\" data-plot-area=\"(?<area>[^\"]*)\" data-limits=\"(?<limits>[^\"]*)\"(?: data-counts=\"(?<counts>[^\"]*)\")?(?: data-classes=\"(?<classes>[^\"]*)\")?>\\s*<img [^>]*src=\"data:image/png;base64,(?<png>[^\"]*)\">",
         RegexOptions.Compiled);
 
     public static IReadOnlyList<HtmlFigure> Figures(string html) =>
@@ -27,7 +31,10 @@ internal static class ReportHtml
             SKBitmap image = SKBitmap.Decode(Convert.FromBase64String(match.Groups["png"].Value))
                 ?? throw new InvalidOperationException("A figure's data URI is not a decodable PNG.");
             string? counts = match.Groups["counts"].Success ? match.Groups["counts"].Value : null;
-            return new HtmlFigure(match.Groups["kind"].Value, WebUtility.HtmlDecode(match.Groups["run"].Value), plotArea, counts, image);
+            return new HtmlFigure(match.Groups["kind"].Value, WebUtility.HtmlDecode(match.Groups["run"].Value), plotArea, counts, image)
+            {
+                Classes = match.Groups["classes"].Success ? WebUtility.HtmlDecode(match.Groups["classes"].Value).Split(';') : null,
+            };
         }).ToList();
 
     /// <summary>The number of pixels inside the data area that are not (near) white.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -230,7 +231,7 @@ public sealed class CsvDatasetTests : IDisposable
 
         var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.First));
 
-        Assert.Equal($"{path} line 1: expected a header with a label column and at least one feature column, found 1 column ('label').", exception.Message);
+        Assert.Equal($"{path} line 1: expected 1 label column and at least one feature column, found 1 column in the header ('label').", exception.Message);
     }
 
     [Fact]
@@ -364,6 +365,179 @@ public sealed class CsvDatasetTests : IDisposable
     private static void AssertPixels(int[] expected, ReadOnlySpan<float> actual)
     {
         Assert.Equal(expected.Select(p => (float)(p / 255.0)), actual.ToArray());
+    }
+
+    [Fact]
+    public void Load_HeaderlessFile_ThrowsNamingTheNumericHeaderCellInsteadOfLosingRowOne()
+    {
+        // wine.csv as numpy.savetxt writes it: no header, so line 1 is the first example.
+        string path = Write("14.23,1.71,2.43,0\n13.2,1.78,2.14,0\n12.37,0.94,1.36,1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last));
+
+        Assert.Equal(
+            $"{path} line 1, column 1: expected a column name in the header line, found the number '14.23'; if the file has no header line, pass header: CsvHeader.None (line 1 is then the first example), or CsvHeader.Unchecked if its columns really are named by numbers.",
+            exception.Message);
+    }
+
+    [Fact]
+    public void Load_HeaderNone_ReadsLineOneAsTheFirstExample()
+    {
+        string path = Write("14.23,1.71,0\n13.2,1.78,1\n");
+
+        Dataset dataset = CsvDataset.Load(path, CsvLabelColumn.Last, header: CsvHeader.None);
+
+        Assert.Equal([14.23f, 1.71f, 13.2f, 1.78f], dataset.Inputs);
+        Assert.Equal([0f, 1f], dataset.Labels);
+    }
+
+    [Fact]
+    public void Load_HeaderNone_BadValueIsNamedByLineAndColumnNumber()
+    {
+        string path = Write("1,2,0\n3,x,1\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last, header: CsvHeader.None));
+
+        Assert.Equal($"{path} line 2, column 2: 'x' is not a number.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_HeaderUnchecked_AcceptsNumberedColumnNames()
+    {
+        // pandas writes an unnamed array's columns as 0,1,2.
+        string path = Write("0,1,2\n5,6,1\n");
+
+        Dataset dataset = CsvDataset.Load(path, CsvLabelColumn.Last, header: CsvHeader.Unchecked);
+
+        Assert.Equal([5f, 6f], dataset.Inputs);
+        Assert.Equal([1f], dataset.Labels);
+    }
+
+    [Fact]
+    public void LoadClassification_HeaderlessFile_ThrowsLikeLoad()
+    {
+        string path = Write("5.1,3.5,setosa\n4.9,3.0,setosa\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.LoadClassification(path, CsvLabelColumn.Last));
+
+        Assert.StartsWith($"{path} line 1, column 1: expected a column name in the header line, found the number '5.1'", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(CsvLabelColumn.Last, "Chins,Situps,Jumps,Weight,Waist,Pulse\n5,162,60,191,36,50\n2,110,60,189,37,52\n")]
+    [InlineData(CsvLabelColumn.First, "Weight,Waist,Pulse,Chins,Situps,Jumps\n191,36,50,5,162,60\n189,37,52,2,110,60\n")]
+    public void Load_ThreeLabelColumns_GivesLabelRowsOfThreeInColumnOrder(CsvLabelColumn where, string content)
+    {
+        // linnerud: three exercise features, three physiological targets.
+        Dataset dataset = CsvDataset.Load(Write(content), where, labelColumns: 3);
+
+        Assert.Equal(3, dataset.InputSize);
+        Assert.Equal(3, dataset.LabelSize);
+        Assert.Equal([5f, 162f, 60f, 2f, 110f, 60f], dataset.Inputs);
+        Assert.Equal([191f, 36f, 50f, 189f, 37f, 52f], dataset.Labels);
+    }
+
+    [Fact]
+    public void Load_ThreeLabelColumns_BadTargetIsNamedByItsColumn()
+    {
+        string path = Write("a,b,y1,y2\n1,2,3,4\n1,2,3,?\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last, labelColumns: 2));
+
+        Assert.Equal($"{path} line 3, column 4 (y2): '?' is not a number.", exception.Message);
+    }
+
+    [Fact]
+    public void Load_LabelColumnsLeavingNoFeature_Throws()
+    {
+        string path = Write("y1,y2\n1,2\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, CsvLabelColumn.Last, labelColumns: 2));
+
+        Assert.Equal($"{path} line 1: expected 2 label columns and at least one feature column, found 2 columns in the header ('y1,y2').", exception.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CsvDataset.Load(path, CsvLabelColumn.Last, labelColumns: 0));
+    }
+
+    [Fact]
+    public void LoadClassification_ContinuousTarget_ThrowsNamingLineColumnAndCounts()
+    {
+        // A diabetes-like regression target read as classes: every value is new.
+        var text = new StringBuilder("age,bmi,progression\n");
+        for (int i = 0; i < 40; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i * 0.01:R},{i * 0.02:R},{100 + (i * 3.7):R}\n");
+        }
+
+        string path = Write(text.ToString());
+
+        var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.LoadClassification(path, CsvLabelColumn.Last));
+
+        // The limit is max(10, 40 / 2) = 20 classes: the 21st distinct value, on line 22, passes it.
+        Assert.Equal(
+            $"{path} line 22, column 3 (progression): the label column holds 40 distinct values in 40 rows ('174' here is new value 21, more than 50 % of the rows), which looks like a continuous target rather than classes; load it with CsvDataset.Load (regression), or pass classNames if these really are classes.",
+            exception.Message);
+    }
+
+    [Fact]
+    public void LoadClassification_TenDigitClassesInASmallFile_AreClasses()
+    {
+        var text = new StringBuilder("x,digit\n");
+        for (int i = 0; i < 12; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i},{i % 10}\n");
+        }
+
+        Dataset dataset = CsvDataset.LoadClassification(Write(text.ToString()), CsvLabelColumn.Last);
+
+        Assert.Equal(10, dataset.ClassNames!.Count);
+    }
+
+    [Fact]
+    public void LoadClassification_ManyGivenClasses_AreNotChecked()
+    {
+        string[] classes = Enumerable.Range(0, 30).Select(i => "c" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        string path = Write("x,label\n" + string.Concat(classes.Select((c, i) => $"{i},{c}\n")));
+
+        Dataset dataset = CsvDataset.LoadClassification(path, CsvLabelColumn.Last, classes);
+
+        Assert.Equal(30, dataset.Count);
+    }
+
+    [Fact]
+    public void Load_Directory_SaysItIsADirectory()
+    {
+        var exception = Assert.Throws<IOException>(() => CsvDataset.Load(_directory, CsvLabelColumn.Last));
+
+        Assert.IsNotType<FileNotFoundException>(exception);
+        Assert.Equal($"'{_directory}' is a directory (full path '{Path.GetFullPath(_directory)}'); expected a CSV file.", exception.Message);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Load_NamedPipe_ReadsEveryRow()
+    {
+        // <(zcat train.csv.gz) and /dev/stdin are pipes: they have no length and cannot seek.
+        Assert.False(OperatingSystem.IsWindows(), "This test needs a POSIX named pipe (mkfifo).");
+        string pipe = Path.Combine(_directory, "pipe.csv");
+        using (Process mkfifo = Process.Start("mkfifo", pipe))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var text = new StringBuilder("x1,x2,label\n");
+        for (int i = 0; i < 3000; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i},{-i},{i % 2}\n");
+        }
+
+        // Opening a pipe for writing blocks until the reader opens it, so the writer runs on its own thread.
+        var writer = System.Threading.Tasks.Task.Run(() => File.WriteAllText(pipe, text.ToString()));
+        Dataset dataset = CsvDataset.Load(pipe, CsvLabelColumn.Last);
+        await writer;
+
+        Assert.Equal(3000, dataset.Count);
+        Assert.Equal([2999f, -2999f], dataset.Inputs[^2..]);
+        Assert.Equal(1f, dataset.Labels[^1]);
     }
 
     private string Write(string content)

@@ -45,7 +45,7 @@ public class DatasetSplitTests
         var (train, test) = data.Split(0.25, seed: 11);
 
         int m = classes.Length;
-        int expectedTest = (int)Math.Round(0.25 * m, MidpointRounding.AwayFromZero);
+        int expectedTest = (int)Math.Ceiling(0.25 * m);
         Assert.Equal(expectedTest, test.Count);
         Assert.Equal(m - expectedTest, train.Count);
         AssertPartition(data, train, test);
@@ -156,9 +156,29 @@ public class DatasetSplitTests
     {
         Dataset data = Indexed([0, 1, 0]);
 
-        var exception = Assert.Throws<ArgumentException>(() => data.Split(0.1, seed: 0));
+        var exception = Assert.Throws<ArgumentException>(() => data.Split(0.9, seed: 0));
 
-        Assert.StartsWith("A test fraction of 0.1 of 3 examples gives 0 test and 3 training examples; each part needs at least 1.", exception.Message, StringComparison.Ordinal);
+        Assert.StartsWith("A test fraction of 0.9 of 3 examples gives 3 test and 0 training examples; each part needs at least 1.", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(178, 0.3, 54)]
+    [InlineData(178, 0.2, 36)]
+    [InlineData(442, 0.25, 111)]
+    [InlineData(1797, 0.2, 360)]
+    [InlineData(3, 0.1, 1)]
+    public void Split_TestPartSize_IsScikitLearnsCeiling(int m, double fraction, int expectedTest)
+    {
+        // train_test_split(X, test_size=fraction): n_test = ceil(fraction * m) (wine, diabetes, digits sizes).
+        Dataset data = Indexed(Enumerable.Range(0, m).Select(i => i % 3).ToArray());
+
+        foreach (bool stratify in (bool[])[true, false])
+        {
+            var (train, test) = data.Split(fraction, seed: 0, stratify);
+
+            Assert.Equal(expectedTest, test.Count);
+            Assert.Equal(m - expectedTest, train.Count);
+        }
     }
 
     [Fact]

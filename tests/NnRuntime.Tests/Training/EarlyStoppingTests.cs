@@ -124,7 +124,9 @@ public class EarlyStoppingTests
                 Progress = new Reporter(p => snapshots[p.Iteration] = network.CopyParameters()),
             });
 
-        Assert.Equal(TrainingStatus.StoppedEarly, history.Status);
+        // The best validation pass comes before the network has learned anything, so the parameters kept are no better
+        // than guessing: the status says so rather than StoppedEarly.
+        Assert.Equal(TrainingStatus.NoBetterThanChance, history.Status);
         int best = Assert.IsType<int>(history.BestIteration);
         Assert.True(history.IterationsCompleted < 200);
         Assert.Equal(snapshots[best], network.CopyParameters());
