@@ -263,6 +263,22 @@ public sealed class LayerKindsWeightsTests
         Assert.StartsWith("BatchNormNet: running_mean2 at [2] is -Infinity;", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void SaveAndLoad_StateShorterThanTheArchitectureSays_RefusedAndNothingChanges()
+    {
+        var inner = new LayerKindsNetwork(LayerKindsNetwork.ArchitectureOf("bn"), seed: 1);
+        byte[] file = Save(inner);
+        var network = new ShortState(inner);
+        int[] parameters = SaveLoadTests.Bits(inner.Parameters);
+
+        InvalidOperationException save = Assert.Throws<InvalidOperationException>(() => WeightsFile.Save(network, new MemoryStream()));
+        InvalidOperationException load = Assert.Throws<InvalidOperationException>(() => WeightsFile.Load(network, file, Label));
+
+        const string Expected = "BatchNormNet has 3 state values but its architecture 5 -> 6 relu -> batch_norm -> 3 softmax needs 12.";
+        Assert.Equal((Expected, Expected), (save.Message, load.Message));
+        Assert.Equal(parameters, SaveLoadTests.Bits(inner.Parameters));
+    }
+
     private static byte[] Save(ISerializableNetwork network)
     {
         var stream = new MemoryStream();
@@ -293,5 +309,35 @@ public sealed class LayerKindsWeightsTests
         Assert.Equal(parameters, SaveLoadTests.Bits(network.Parameters));
         Assert.Equal(state, SaveLoadTests.Bits(network.State));
         return error;
+    }
+
+    /// <summary>A network whose State does not match its architecture (a hand-written implementation's mistake).</summary>
+    private sealed class ShortState(LayerKindsNetwork inner) : ISerializableNetwork
+    {
+        private readonly float[] _state = new float[3];
+
+        public NetworkArchitecture Architecture => inner.Architecture;
+
+        public string Name => inner.Name;
+
+        public int InputSize => inner.InputSize;
+
+        public int OutputSize => inner.OutputSize;
+
+        public int ParameterCount => inner.ParameterCount;
+
+        public Loss Loss => inner.Loss;
+
+        public Activation OutputActivation => inner.OutputActivation;
+
+        public Span<float> Parameters => inner.Parameters;
+
+        public Span<float> State => _state;
+
+        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace) => inner.ComputeGradients(inputs, labels, gradients, workspace);
+
+        public void Predict(ReadOnlySpan<float> x, Span<float> y) => inner.Predict(x, y);
+
+        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs) => inner.PredictBatch(inputs, outputs);
     }
 }

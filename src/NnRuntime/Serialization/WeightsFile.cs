@@ -51,8 +51,11 @@ public static partial class WeightsFile
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="path"/>.</summary>
     /// <remarks>The file is written beside the target and then moved over it, so a failed save leaves an existing file intact.</remarks>
-    /// <exception cref="ArgumentException">An extra tensor's name is reserved or repeated.</exception>
-    /// <exception cref="InvalidOperationException">A parameter is not finite (a diverged network is not saved).</exception>
+    /// <exception cref="ArgumentException">An extra tensor's name is reserved (W1, b1, …, or one of the network's tensors) or repeated.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter or running statistic is not finite (a diverged network is not saved), or the network's Parameters or
+    /// State is not as long as its architecture says.
+    /// </exception>
     public static void Save(ISerializableNetwork network, string path, IReadOnlyList<NamedTensor>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -79,8 +82,11 @@ public static partial class WeightsFile
     }
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="stream"/>.</summary>
-    /// <exception cref="ArgumentException">An extra tensor's name is reserved or repeated.</exception>
-    /// <exception cref="InvalidOperationException">A parameter is not finite (a diverged network is not saved).</exception>
+    /// <exception cref="ArgumentException">An extra tensor's name is reserved (W1, b1, …, or one of the network's tensors) or repeated.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter or running statistic is not finite (a diverged network is not saved), or the network's Parameters or
+    /// State is not as long as its architecture says.
+    /// </exception>
     public static void Save(ISerializableNetwork network, Stream stream, IReadOnlyList<NamedTensor>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -93,6 +99,7 @@ public static partial class WeightsFile
     /// <returns>The file's metadata and extra tensors.</returns>
     /// <exception cref="WeightsFormatException">The file is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     /// <exception cref="IOException">The file cannot be read; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -103,6 +110,7 @@ public static partial class WeightsFile
     /// <summary>Loads parameters from the rest of <paramref name="stream"/> into <paramref name="network"/>, checking everything first.</summary>
     /// <returns>The file's metadata and extra tensors.</returns>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -115,6 +123,7 @@ public static partial class WeightsFile
     /// <summary>Loads parameters from a whole file held in memory; <paramref name="label"/> names it in error messages.</summary>
     /// <returns>The file's metadata and extra tensors.</returns>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, ReadOnlySpan<byte> file, string label)
     {
         ArgumentNullException.ThrowIfNull(network);
