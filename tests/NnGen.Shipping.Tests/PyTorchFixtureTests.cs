@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using NnGen.Shipping.Tests.Support;
 using Xunit.Abstractions;
 
 namespace NnGen.Shipping.Tests;
@@ -52,6 +53,63 @@ public sealed class PyTorchFixtureTests(ITestOutputHelper output)
             }
         }
 
+        output.WriteLine($"{fixture}: largest relative difference {worst:E2}");
+    }
+
+    /// <summary>
+    /// Sequentials with BatchNorm1d, Dropout and LayerNorm (seeded non-trivial gamma, beta and running statistics),
+    /// exported by the script under NnGen's names with nngen.layers, and as a state_dict (with num_batches_tracked), load
+    /// into the same layers described in C#; the double reference's eval-mode outputs match PyTorch's within the same 1e-6.
+    /// The networks are hand-written (<see cref="LayerKindsNetwork"/>): the weights, the state and the layer kinds come
+    /// from the file, the arithmetic from <see cref="LayerKindsReference"/>.
+    /// </summary>
+    [Theory]
+    [InlineData("torch-layer-kinds.safetensors")]
+    [InlineData("torch-layer-kinds-state-dict.safetensors")]
+    public void PyTorchExport_LayerKinds_LoadedIntoTheSameLayers_OutputsMatchPyTorch(string fixture)
+    {
+        NetworkArchitecture architecture = fixture == "torch-layer-kinds.safetensors"
+            ? new NetworkArchitecture(
+                "TorchLayerKinds",
+                4,
+                [
+                    LayerDescription.Dense(1, 4, 8, Activation.ReLU, 0), LayerDescription.BatchNorm(2, 8, 1e-5f, 0.1f, 40, 0),
+                    LayerDescription.Dropout(3, 8, 0.3f), LayerDescription.Dense(4, 8, 6, Activation.Tanh, 56),
+                    LayerDescription.LayerNorm(5, 6, 1e-5f, 110), LayerDescription.Dense(6, 6, 3, Activation.Softmax, 122),
+                ],
+                Loss.CategoricalCrossEntropy)
+            : new NetworkArchitecture(
+                "TorchLayerKindsStateDict",
+                5,
+                [
+                    LayerDescription.Dense(1, 5, 7, Activation.LeakyReLU, 0), LayerDescription.LayerNorm(2, 7, 1e-5f, 42),
+                    LayerDescription.BatchNorm(3, 7, 1e-5f, 0.1f, 56, 0), LayerDescription.Dense(4, 7, 2, Activation.Sigmoid, 70),
+                ],
+                Loss.BinaryCrossEntropy);
+        var net = new LayerKindsNetwork(architecture, seed: 0);
+        LoadedWeights loaded = WeightsFile.Load(net, Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture));
+        NamedTensor inputs = loaded.GetExtra("fixture.inputs", 16, net.InputSize);
+        float[] ours = SaveLoadTests.Predict(net, inputs.Values.ToArray());
+
+        double worst = 0;
+        foreach ((string reference, NamedTensor expected) in new[] { ("torch float32", loaded.GetExtra("fixture.outputs", 16, net.OutputSize)), ("torch float64", loaded.GetExtra("fixture.outputs_f64", 16, net.OutputSize)) })
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                ReadOnlySpan<float> row = expected.Values.Slice(i * net.OutputSize, net.OutputSize);
+                double scale = 0, difference = 0;
+                for (int j = 0; j < row.Length; j++)
+                {
+                    scale = Math.Max(scale, Math.Abs(row[j]));
+                    difference = Math.Max(difference, Math.Abs(ours[(i * net.OutputSize) + j] - (double)row[j]));
+                }
+
+                worst = Math.Max(worst, difference / scale);
+                Assert.True(difference <= Relative * scale, $"{fixture}: example {i}: ours [{string.Join(", ", ours.AsSpan(i * net.OutputSize, net.OutputSize).ToArray())}], {reference} [{string.Join(", ", row.ToArray())}].");
+            }
+        }
+
+        Assert.Contains(net.State.ToArray(), value => value != 0 && value != 1);
         output.WriteLine($"{fixture}: largest relative difference {worst:E2}");
     }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Export a PyTorch nn.Sequential of Linear layers and activations to a safetensors file NnGen loads.
+"""Export a PyTorch nn.Sequential of Linear, BatchNorm1d, LayerNorm and Dropout layers and activations to a safetensors file NnGen loads.
 
     from export_sequential import export_sequential
     export_sequential(model, "model.safetensors", name="MyNet")
@@ -9,19 +9,34 @@ then, in C#, declare the same architecture and load it:
     [Network(Inputs = 3)] [Layer(8, Activation.ReLU)] [Layer(2, Activation.Sigmoid)] public partial class MyNet;
     var net = new MyNet(); net.LoadWeights("model.safetensors");
 
-Layout: tensors W1, b1, W2, b2, ... in F32 little-endian; W[l] is Linear.weight, shape (out, in) = (n[l], n[l-1]), the
-course's W; b[l] is Linear.bias, shape (n[l]). The metadata records the layer sizes and activations, which NnGen checks
-against the network it loads into. Supported modules: Linear (with bias), Sigmoid, Tanh, ReLU, LeakyReLU
-(negative_slope 0.01, NnGen's), Softmax(dim=-1 or 1) as the last activation, Identity; a Linear not followed by an
-activation is linear. The format is written by hand (json + struct), so the `safetensors` package is not needed.
+Layers are numbered 1..L over every kind, in module order (activations belong to the Linear before them). Tensors, F32
+little-endian, named by layer l: a Linear's W{l} = Linear.weight, shape (out, in) = (n[l], n[l-1]), the course's W, and
+b{l} = Linear.bias, shape (n[l]); a BatchNorm1d's gamma{l} = weight, beta{l} = bias, running_mean{l} and running_var{l};
+a LayerNorm's gamma{l} and beta{l}; a Dropout has none. The metadata records the layer sizes and activations (linear
+for every layer but Linear) and, when there is a layer other than Linear, every layer's kind and arguments
+(nngen.layers: dense, batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), dropout(rate=P)), which NnGen checks
+against the network it loads into.
+
+Supported modules: Linear (with bias); after a Linear, Sigmoid, Tanh, ReLU, LeakyReLU (negative_slope 0.01, NnGen's),
+Softmax(dim=-1 or 1) as the last activation, Identity (a Linear not followed by an activation is linear);
+BatchNorm1d (affine, tracking running statistics, momentum not None); LayerNorm over the features (elementwise
+affine); Dropout. NnGen applies activations in dense layers only, so an activation after a norm or a dropout is
+refused: put it before (Linear, ReLU, BatchNorm1d). The last layer is a Linear. The format is written by hand
+(json + struct), so the `safetensors` package is not needed.
 
 Command line (makes a test fixture: weights, inputs and PyTorch's outputs in one file):
 
     python3 export_sequential.py fixture OUT.safetensors --layers 3,8,6,2 --activations relu,tanh,sigmoid --seed 1
         [--examples 16] [--torch-names]
 
---torch-names writes PyTorch's own state_dict names (0.weight, 0.bias, 2.weight, ...) and no NnGen metadata, as
-`safetensors.torch.save_file(model.state_dict(), path)` would, to exercise NnGen's by-position loading.
+--layers are NnGen's n[0], n[1], ..., n[L] and --activations one entry per layer: an activation for a Linear, or
+batch_norm, layer_norm or dropout=P (which keep the size), e.g. --layers 4,8,8,8,6,6,3
+--activations relu,batch_norm,dropout=0.3,tanh,layer_norm,softmax. Norm layers get seeded non-trivial weights and
+running statistics; the outputs are eval mode's.
+
+--torch-names writes PyTorch's own state_dict names (0.weight, 0.bias, 2.weight, 2.running_mean, ..., with
+BatchNorm1d's num_batches_tracked as I64) and no NnGen metadata, as `safetensors.torch.save_file(model.state_dict(),
+path)` would, to exercise NnGen's by-position loading.
 """
 
 import argparse
@@ -29,6 +44,7 @@ import json
 import struct
 import sys
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -44,55 +60,102 @@ _ACTIVATIONS = {
 }
 
 
+def _number(value):
+    """A float argument as NnGen reads it back: the shortest text of its float32."""
+    return str(np.float32(value))
+
+
 def describe(model: nn.Sequential):
-    """(layer sizes [n0, n1, ..., nL], activation names, [(state_dict prefix, Linear)]) of a supported Sequential."""
+    """(layer sizes [n0, n1, ..., nL], activation names, layers [(kind, state_dict prefix, module, nngen.layers entry)])
+    of a supported Sequential; kind is dense, batch_norm, layer_norm or dropout."""
     modules = list(model.named_children())
-    sizes, activations, linears = [], [], []
+    sizes, activations, layers = [], [], []
+
+    def chain(name, features):
+        if not sizes:
+            sizes.append(features)
+        elif features != sizes[-1]:
+            raise ValueError(f"module {name}: expects {features} inputs, previous layer gives {sizes[-1]}")
+
     i = 0
     while i < len(modules):
         name, module = modules[i]
-        if not isinstance(module, nn.Linear):
-            raise ValueError(f"module {name} ({type(module).__name__}): expected Linear")
-        if module.bias is None:
-            raise ValueError(f"module {name}: Linear without bias is not supported (NnGen layers have b)")
-        if not sizes:
-            sizes.append(module.in_features)
-        elif module.in_features != sizes[-1]:
-            raise ValueError(f"module {name}: expects {module.in_features} inputs, previous layer gives {sizes[-1]}")
-        sizes.append(module.out_features)
-        linears.append((name, module))
         activation = "linear"
-        if i + 1 < len(modules) and not isinstance(modules[i + 1][1], nn.Linear):
-            next_name, next_module = modules[i + 1]
-            kind = _ACTIVATIONS.get(type(next_module))
-            if kind is None:
-                raise ValueError(f"module {next_name} ({type(next_module).__name__}): not an activation NnGen has")
-            if kind == "leaky_relu" and abs(next_module.negative_slope - 0.01) > 0:
-                raise ValueError(f"module {next_name}: LeakyReLU slope {next_module.negative_slope}; NnGen's is 0.01")
-            if kind == "softmax" and next_module.dim not in (-1, 1):
-                raise ValueError(f"module {next_name}: Softmax over dim {next_module.dim}; NnGen's is over the features (-1)")
-            activation = kind
-            i += 1
+        if isinstance(module, nn.Linear):
+            if module.bias is None:
+                raise ValueError(f"module {name}: Linear without bias is not supported (NnGen layers have b)")
+            chain(name, module.in_features)
+            sizes.append(module.out_features)
+            layers.append(("dense", name, module, "dense"))
+            if i + 1 < len(modules) and type(modules[i + 1][1]) in _ACTIVATIONS:
+                next_name, next_module = modules[i + 1]
+                kind = _ACTIVATIONS[type(next_module)]
+                if kind == "leaky_relu" and abs(next_module.negative_slope - 0.01) > 0:
+                    raise ValueError(f"module {next_name}: LeakyReLU slope {next_module.negative_slope}; NnGen's is 0.01")
+                if kind == "softmax" and next_module.dim not in (-1, 1):
+                    raise ValueError(f"module {next_name}: Softmax over dim {next_module.dim}; NnGen's is over the features (-1)")
+                activation = kind
+                i += 1
+        elif isinstance(module, nn.BatchNorm1d):
+            if not module.affine or not module.track_running_stats:
+                raise ValueError(f"module {name}: BatchNorm1d needs affine=True and track_running_stats=True (NnGen keeps gamma, beta and the running statistics)")
+            if module.momentum is None:
+                raise ValueError(f"module {name}: BatchNorm1d with momentum=None (a cumulative average) is not supported; NnGen's running statistics use a momentum")
+            chain(name, module.num_features)
+            sizes.append(module.num_features)
+            layers.append(("batch_norm", name, module, f"batch_norm(epsilon={_number(module.eps)} momentum={_number(module.momentum)})"))
+        elif isinstance(module, nn.LayerNorm):
+            if len(module.normalized_shape) != 1 or not module.elementwise_affine:
+                raise ValueError(f"module {name}: LayerNorm must normalize the features (one dimension) with elementwise_affine=True")
+            chain(name, module.normalized_shape[0])
+            sizes.append(module.normalized_shape[0])
+            layers.append(("layer_norm", name, module, f"layer_norm(epsilon={_number(module.eps)})"))
+        elif isinstance(module, nn.Dropout):
+            if not 0 <= module.p < 1:
+                raise ValueError(f"module {name}: Dropout p={module.p}; NnGen's rate is in [0, 1)")
+            if not sizes:
+                raise ValueError(f"module {name}: a Dropout first has no feature count; start with a Linear")
+            sizes.append(sizes[-1])
+            layers.append(("dropout", name, module, f"dropout(rate={_number(module.p)})"))
+        elif type(module) in _ACTIVATIONS:
+            after = f"{type(modules[i - 1][1]).__name__} {modules[i - 1][0]}" if i > 0 else "nothing"
+            raise ValueError(
+                f"module {name} ({type(module).__name__}) follows {after}: NnGen applies activations in dense layers only; "
+                "put it right after a Linear (Linear, ReLU, BatchNorm1d)")
+        else:
+            raise ValueError(f"module {name} ({type(module).__name__}): not a layer or activation NnGen has")
         activations.append(activation)
         i += 1
-    if not linears:
-        raise ValueError("the Sequential has no Linear layer")
+    if not layers:
+        raise ValueError("the Sequential has no layer")
+    if layers[-1][0] != "dense":
+        raise ValueError(f"module {layers[-1][1]}: the last layer must be a Linear (NnGen's output layer is dense)")
     if "softmax" in activations[:-1]:
         raise ValueError("softmax is only supported as the output activation")
-    return sizes, activations, linears
+    return sizes, activations, layers
+
+
+_TENSORS = {
+    "dense": (("W", "weight"), ("b", "bias")),
+    "batch_norm": (("gamma", "weight"), ("beta", "bias"), ("running_mean", "running_mean"), ("running_var", "running_var")),
+    "layer_norm": (("gamma", "weight"), ("beta", "bias")),
+    "dropout": (),
+}
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """tensors: list of (name, float32 tensor). Writes the safetensors layout: u64 LE header length, JSON, data."""
+    """tensors: list of (name, tensor): floating tensors as F32, int64 ones (num_batches_tracked) as I64. Writes the
+    safetensors layout: u64 LE header length, JSON, data."""
     header = {}
     if metadata is not None:
         header["__metadata__"] = metadata
     offset = 0
     blobs = []
     for name, tensor in tensors:
-        array = tensor.detach().to(torch.float32).contiguous().cpu().numpy()
-        blob = array.astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        integer = tensor.dtype == torch.int64
+        array = tensor.detach().to(torch.int64 if integer else torch.float32).contiguous().cpu().numpy()
+        blob = array.astype("<i8" if integer else "<f4").tobytes()
+        header[name] = {"dtype": "I64" if integer else "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
         offset += len(blob)
         blobs.append(blob)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -106,11 +169,13 @@ def write_safetensors(path, tensors, metadata=None):
 
 def export_sequential(model: nn.Sequential, path, name="TorchSequential", extras=None, torch_names=False):
     """Write model's weights (and extras: list of (name, tensor)) as a safetensors file NnGen loads."""
-    sizes, activations, linears = describe(model)
+    sizes, activations, layers = describe(model)
     tensors = []
-    for layer, (prefix, linear) in enumerate(linears, start=1):
-        tensors.append((f"{prefix}.weight" if torch_names else f"W{layer}", linear.weight))
-        tensors.append((f"{prefix}.bias" if torch_names else f"b{layer}", linear.bias))
+    for index, (kind, prefix, module, _) in enumerate(layers, start=1):
+        for ours, theirs in _TENSORS[kind]:
+            tensors.append((f"{prefix}.{theirs}" if torch_names else f"{ours}{index}", getattr(module, theirs)))
+        if kind == "batch_norm" and torch_names:
+            tensors.append((f"{prefix}.num_batches_tracked", module.num_batches_tracked))
     tensors.extend(extras or [])
     metadata = None if torch_names else {
         "format": "nngen",
@@ -120,13 +185,28 @@ def export_sequential(model: nn.Sequential, path, name="TorchSequential", extras
         "nngen.activations": ",".join(activations),
         "nngen.exported_from": f"torch {torch.__version__}",
     }
+    if metadata is not None and any(kind != "dense" for kind, _, _, _ in layers):
+        metadata["nngen.layers"] = ",".join(entry for _, _, _, entry in layers)
     write_safetensors(path, tensors, metadata)
     return sizes, activations
 
 
 def build(sizes, activations):
+    """An nn.Sequential from NnGen's n[0..L] and one entry per layer: an activation name for a Linear, or batch_norm,
+    layer_norm, dropout=P (which keep the size)."""
     modules = []
     for fan_in, fan_out, activation in zip(sizes, sizes[1:], activations):
+        kind = activation.split("=")[0]
+        if kind in ("batch_norm", "layer_norm", "dropout"):
+            if fan_out != fan_in:
+                raise ValueError(f"{activation} keeps the size: {fan_in} -> {fan_out}")
+            if kind == "batch_norm":
+                modules.append(nn.BatchNorm1d(fan_in))
+            elif kind == "layer_norm":
+                modules.append(nn.LayerNorm(fan_in))
+            else:
+                modules.append(nn.Dropout(float(activation.split("=")[1])))
+            continue
         modules.append(nn.Linear(fan_in, fan_out))
         if activation == "sigmoid":
             modules.append(nn.Sigmoid())
@@ -143,11 +223,26 @@ def build(sizes, activations):
     return nn.Sequential(*modules)
 
 
+def randomize_norms(model):
+    """Non-trivial gamma, beta and running statistics (PyTorch starts them at 1, 0, 0, 1, which would hide mix-ups).
+    Draws nothing for a model without norms, so dense fixtures stay as they were."""
+    with torch.no_grad():
+        for module in model:
+            if isinstance(module, (nn.BatchNorm1d, nn.LayerNorm)):
+                module.weight.copy_(1 + 0.3 * torch.randn(module.weight.shape))
+                module.bias.copy_(0.2 * torch.randn(module.bias.shape))
+            if isinstance(module, nn.BatchNorm1d):
+                module.running_mean.copy_(0.5 * torch.randn(module.running_mean.shape))
+                module.running_var.copy_(0.5 + torch.rand(module.running_var.shape))
+                module.num_batches_tracked.fill_(10)
+
+
 def fixture(arguments):
     sizes = [int(size) for size in arguments.layers.split(",")]
     activations = arguments.activations.split(",")
     torch.manual_seed(arguments.seed)
     model = build(sizes, activations).eval()
+    randomize_norms(model)
     inputs = torch.randn(arguments.examples, sizes[0], dtype=torch.float32) * 2
     with torch.no_grad():
         outputs = model(inputs)
@@ -165,7 +260,7 @@ def main(argv):
     make = commands.add_parser("fixture", help="make a test fixture from a seeded random Sequential")
     make.add_argument("output")
     make.add_argument("--layers", required=True, help="n0,n1,...,nL")
-    make.add_argument("--activations", required=True, help="one per layer: sigmoid, tanh, relu, leaky_relu, linear, softmax")
+    make.add_argument("--activations", required=True, help="one per layer: sigmoid, tanh, relu, leaky_relu, linear, softmax, batch_norm, layer_norm, dropout=P")
     make.add_argument("--seed", type=int, default=1)
     make.add_argument("--examples", type=int, default=16)
     make.add_argument("--name", default="TorchSequential")

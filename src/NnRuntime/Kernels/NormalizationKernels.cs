@@ -1,4 +1,6 @@
 using System;
+using System.Buffers;
+using System.Numerics.Tensors;
 
 namespace NnGen.Kernels;
 
@@ -8,9 +10,10 @@ namespace NnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Batch statistics are row reductions and layer statistics column reductions. Both are summed in double, one value
-/// at a time in index order, so they do not depend on the vector width, the thread count or where the buffers sit;
-/// they are a small part of a training step next to the matrix products around them.
+/// Batch statistics are row reductions (TensorPrimitives over each feature's row); layer statistics are column
+/// reductions, accumulated row by row into per-example vectors, so every pass runs over contiguous memory. Results
+/// depend on the vector width (as any SIMD sum) but never on the thread count or where the buffers sit: nothing here
+/// peels by address, and each call runs on the calling thread.
 /// </para>
 /// <para>
 /// Backward kernels follow the generated code's convention for deltas: dY holds m·∂J/∂Y (the course's dZ[L] = A − Y
@@ -22,12 +25,15 @@ namespace NnGen.Kernels;
 /// </remarks>
 public static class NormalizationKernels
 {
+    // Per-example scratch of layer norm: three rows of m floats on the stack up to this many floats, rented beyond.
+    private const int StackScratchFloats = 3 * 1024;
+
     /// <summary>
     /// Batch norm in training: each feature normalized with its batch mean and biased variance; the running statistics
     /// move towards the batch's (PyTorch's rule: the unbiased variance, weighted by <paramref name="momentum"/>).
     /// </summary>
     /// <param name="x">A[l-1], features × examples.</param>
-    /// <param name="y">A[l] = γ·x̂ + β, same shape; may not overlap <paramref name="x"/>.</param>
+    /// <param name="y">A[l] = γ·x̂ + β, same shape; may be the same span as <paramref name="x"/>.</param>
     /// <param name="normalized">Receives x̂, same shape, for the backward pass.</param>
     /// <param name="inverseStd">Receives 1/√(σ² + ε) per feature.</param>
     /// <param name="gamma">γ, one per feature.</param>
@@ -47,36 +53,19 @@ public static class NormalizationKernels
         for (int i = 0; i < features; i++)
         {
             ReadOnlySpan<float> row = x.Slice(i * examples, examples);
-            double sum = 0;
-            foreach (float value in row)
-            {
-                sum += value;
-            }
-
-            float mean = (float)(sum / examples);
-            double squares = 0;
-            foreach (float value in row)
-            {
-                double centered = value - mean;
-                squares += centered * centered;
-            }
-
-            float variance = (float)(squares / examples);
-            float r = 1f / MathF.Sqrt(variance + epsilon);
-            inverseStd[i] = r;
             Span<float> xhat = normalized.Slice(i * examples, examples);
             Span<float> output = y.Slice(i * examples, examples);
-            float g = gamma[i];
-            float b = beta[i];
-            for (int e = 0; e < examples; e++)
-            {
-                float h = (row[e] - mean) * r;
-                xhat[e] = h;
-                output[e] = (g * h) + b;
-            }
+            float mean = TensorPrimitives.Sum(row) / examples;
+            TensorPrimitives.Subtract(row, mean, xhat);
+            float squares = TensorPrimitives.SumOfSquares<float>(xhat);
+            float r = 1f / MathF.Sqrt((squares / examples) + epsilon);
+            inverseStd[i] = r;
+            TensorPrimitives.Multiply(xhat, r, xhat);
+            TensorPrimitives.Multiply(xhat, gamma[i], output);
+            TensorPrimitives.Add(output, beta[i], output);
 
             // PyTorch updates the running variance with the unbiased estimate; one example has none, so it keeps its own.
-            float unbiased = examples > 1 ? (float)(squares / (examples - 1)) : runningVariance[i];
+            float unbiased = examples > 1 ? squares / (examples - 1) : runningVariance[i];
             runningMean[i] = ((1f - momentum) * runningMean[i]) + (momentum * mean);
             runningVariance[i] = ((1f - momentum) * runningVariance[i]) + (momentum * unbiased);
         }
@@ -99,15 +88,12 @@ public static class NormalizationKernels
         CheckShape(x.Length, y.Length, features, examples);
         for (int i = 0; i < features; i++)
         {
-            // One scale and shift per feature, so the row is a single multiply-add: y = x·s + t.
+            // One scale and shift per feature, so the row is a multiply and an add: y = x·s + t.
             float scale = gamma[i] / MathF.Sqrt(runningVariance[i] + epsilon);
             float shift = beta[i] - (runningMean[i] * scale);
-            ReadOnlySpan<float> row = x.Slice(i * examples, examples);
             Span<float> output = y.Slice(i * examples, examples);
-            for (int e = 0; e < examples; e++)
-            {
-                output[e] = (row[e] * scale) + shift;
-            }
+            TensorPrimitives.Multiply(x.Slice(i * examples, examples), scale, output);
+            TensorPrimitives.Add(output, shift, output);
         }
     }
 
@@ -131,28 +117,21 @@ public static class NormalizationKernels
         {
             ReadOnlySpan<float> d = dy.Slice(i * examples, examples);
             ReadOnlySpan<float> xhat = normalized.Slice(i * examples, examples);
-            double sum = 0, dot = 0;
-            for (int e = 0; e < examples; e++)
-            {
-                sum += d[e];
-                dot += (double)d[e] * xhat[e];
-            }
-
-            dGamma[i] = (float)dot * inverseM;
-            dBeta[i] = (float)sum * inverseM;
+            float sum = TensorPrimitives.Sum(d);
+            float dot = TensorPrimitives.Dot(d, xhat);
+            dGamma[i] = dot * inverseM;
+            dBeta[i] = sum * inverseM;
             if (dx.IsEmpty)
             {
                 continue;
             }
 
-            float meanD = (float)(sum / examples);
-            float meanDX = (float)(dot / examples);
+            // dX = s·dY − s·mean(dY·x̂)·x̂ − s·mean(dY), s = γ·r: three passes over contiguous rows.
             float scale = gamma[i] * inverseStd[i];
             Span<float> output = dx.Slice(i * examples, examples);
-            for (int e = 0; e < examples; e++)
-            {
-                output[e] = scale * (d[e] - meanD - (xhat[e] * meanDX));
-            }
+            TensorPrimitives.Multiply(d, scale, output);
+            TensorPrimitives.MultiplyAdd(xhat, -scale * (dot / examples), output, output);
+            TensorPrimitives.Add(output, -scale * (sum / examples), output);
         }
     }
 
@@ -160,7 +139,7 @@ public static class NormalizationKernels
     /// Layer norm (training and inference alike): each example normalized over its features, y = γ·x̂ + β.
     /// </summary>
     /// <param name="x">A[l-1], features × examples.</param>
-    /// <param name="y">A[l], same shape; may not overlap <paramref name="x"/>.</param>
+    /// <param name="y">A[l], same shape; may be the same span as <paramref name="x"/>.</param>
     /// <param name="normalized">Receives x̂ for the backward pass; empty in inference.</param>
     /// <param name="inverseStd">Receives 1/√(σ² + ε) per example; empty in inference.</param>
     /// <param name="gamma">γ, one per feature.</param>
@@ -173,40 +152,46 @@ public static class NormalizationKernels
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int features, int examples, float epsilon)
     {
         CheckShape(x.Length, y.Length, features, examples);
-        bool keep = !normalized.IsEmpty;
-        for (int e = 0; e < examples; e++)
+        float[]? rented = null;
+        Span<float> scratch = 3 * examples <= StackScratchFloats
+            ? stackalloc float[3 * examples]
+            : (rented = ArrayPool<float>.Shared.Rent(3 * examples));
+        Span<float> mean = scratch.Slice(0, examples);
+        Span<float> r = normalized.IsEmpty ? scratch.Slice(examples, examples) : inverseStd.Slice(0, examples);
+        Span<float> centered = scratch.Slice(2 * examples, examples);
+
+        // Column statistics as row sweeps: every pass reads one feature of all the examples, contiguous.
+        mean.Clear();
+        for (int i = 0; i < features; i++)
         {
-            double sum = 0;
-            for (int i = 0; i < features; i++)
-            {
-                sum += x[(i * examples) + e];
-            }
+            TensorPrimitives.Add(mean, x.Slice(i * examples, examples), mean);
+        }
 
-            float mean = (float)(sum / features);
-            double squares = 0;
-            for (int i = 0; i < features; i++)
-            {
-                double centered = x[(i * examples) + e] - mean;
-                squares += centered * centered;
-            }
+        TensorPrimitives.Multiply(mean, 1f / features, mean);
+        r.Clear();
+        for (int i = 0; i < features; i++)
+        {
+            TensorPrimitives.Subtract(x.Slice(i * examples, examples), mean, centered);
+            TensorPrimitives.MultiplyAdd(centered, centered, r, r);
+        }
 
-            float r = 1f / MathF.Sqrt((float)(squares / features) + epsilon);
-            if (keep)
-            {
-                inverseStd[e] = r;
-            }
+        TensorPrimitives.Multiply(r, 1f / features, r);
+        TensorPrimitives.Add(r, epsilon, r);
+        TensorPrimitives.Sqrt(r, r);
+        TensorPrimitives.Reciprocal(r, r);
+        for (int i = 0; i < features; i++)
+        {
+            Span<float> h = normalized.IsEmpty ? centered : normalized.Slice(i * examples, examples);
+            Span<float> output = y.Slice(i * examples, examples);
+            TensorPrimitives.Subtract(x.Slice(i * examples, examples), mean, h);
+            TensorPrimitives.Multiply(h, r, h);
+            TensorPrimitives.Multiply(h, gamma[i], output);
+            TensorPrimitives.Add(output, beta[i], output);
+        }
 
-            for (int i = 0; i < features; i++)
-            {
-                int at = (i * examples) + e;
-                float h = (x[at] - mean) * r;
-                if (keep)
-                {
-                    normalized[at] = h;
-                }
-
-                y[at] = (gamma[i] * h) + beta[i];
-            }
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
     }
 
@@ -229,16 +214,8 @@ public static class NormalizationKernels
         for (int i = 0; i < features; i++)
         {
             ReadOnlySpan<float> d = dy.Slice(i * examples, examples);
-            ReadOnlySpan<float> xhat = normalized.Slice(i * examples, examples);
-            double sum = 0, dot = 0;
-            for (int e = 0; e < examples; e++)
-            {
-                sum += d[e];
-                dot += (double)d[e] * xhat[e];
-            }
-
-            dGamma[i] = (float)dot * inverseM;
-            dBeta[i] = (float)sum * inverseM;
+            dGamma[i] = TensorPrimitives.Dot(d, normalized.Slice(i * examples, examples)) * inverseM;
+            dBeta[i] = TensorPrimitives.Sum(d) * inverseM;
         }
 
         if (dx.IsEmpty)
@@ -246,25 +223,41 @@ public static class NormalizationKernels
             return;
         }
 
-        for (int e = 0; e < examples; e++)
-        {
-            double sum = 0, dot = 0;
-            for (int i = 0; i < features; i++)
-            {
-                int at = (i * examples) + e;
-                double g = (double)gamma[i] * dy[at];
-                sum += g;
-                dot += g * normalized[at];
-            }
+        float[]? rented = null;
+        Span<float> scratch = 3 * examples <= StackScratchFloats
+            ? stackalloc float[3 * examples]
+            : (rented = ArrayPool<float>.Shared.Rent(3 * examples));
+        Span<float> meanG = scratch.Slice(0, examples);
+        Span<float> meanGX = scratch.Slice(examples, examples);
+        Span<float> product = scratch.Slice(2 * examples, examples);
 
-            float meanG = (float)(sum / features);
-            float meanGX = (float)(dot / features);
-            float r = inverseStd[e];
-            for (int i = 0; i < features; i++)
-            {
-                int at = (i * examples) + e;
-                dx[at] = r * ((gamma[i] * dy[at]) - meanG - (normalized[at] * meanGX));
-            }
+        // g = γ·dY per example: mean(g) and mean(g·x̂) over the features, as row sweeps.
+        meanG.Clear();
+        meanGX.Clear();
+        for (int i = 0; i < features; i++)
+        {
+            ReadOnlySpan<float> d = dy.Slice(i * examples, examples);
+            TensorPrimitives.MultiplyAdd(d, gamma[i], meanG, meanG);
+            TensorPrimitives.Multiply(d, normalized.Slice(i * examples, examples), product);
+            TensorPrimitives.MultiplyAdd(product, gamma[i], meanGX, meanGX);
+        }
+
+        TensorPrimitives.Multiply(meanG, 1f / features, meanG);
+        TensorPrimitives.Multiply(meanGX, 1f / features, meanGX);
+        for (int i = 0; i < features; i++)
+        {
+            // dX = r·(g − mean(g) − x̂·mean(g·x̂)).
+            Span<float> output = dx.Slice(i * examples, examples);
+            TensorPrimitives.Multiply(dy.Slice(i * examples, examples), gamma[i], output);
+            TensorPrimitives.Subtract(output, meanG, output);
+            TensorPrimitives.Multiply(normalized.Slice(i * examples, examples), meanGX, product);
+            TensorPrimitives.Subtract(output, product, output);
+            TensorPrimitives.Multiply(output, inverseStd.Slice(0, examples), output);
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
     }
 

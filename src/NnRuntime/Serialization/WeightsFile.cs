@@ -59,12 +59,12 @@ public static partial class WeightsFile
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="network"/>, <paramref name="path"/> or an extra is null.</exception>
     /// <exception cref="ArgumentException">
-    /// <paramref name="path"/> is empty, an extra tensor's name is reserved or repeated, or the file would exceed what a
+    /// <paramref name="path"/> is empty, an extra tensor's name is reserved (W1, b1, …, or one of the network's tensors) or repeated, or the file would exceed what a
     /// load reads (a header over 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
     /// </exception>
     /// <exception cref="InvalidOperationException">
-    /// A parameter is not finite (a diverged network is not saved), or the network's parameters do not number its
-    /// architecture's <see cref="NetworkArchitecture.ParameterCount"/>.
+    /// A parameter or running statistic is not finite (a diverged network is not saved), or the network's Parameters or
+    /// State is not as long as its architecture says.
     /// </exception>
     /// <exception cref="IOException">The file cannot be written: <paramref name="path"/> is a directory, its folder is missing or not writable, or the disk is full.</exception>
     public static void Save(ISerializableNetwork network, string path, IReadOnlyList<NamedTensor>? extras = null)
@@ -79,12 +79,12 @@ public static partial class WeightsFile
     /// <remarks>Everything a load checks is checked before the first byte is written.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="network"/>, <paramref name="stream"/> or an extra is null.</exception>
     /// <exception cref="ArgumentException">
-    /// An extra tensor's name is reserved or repeated, or the file would exceed what a load reads (a header over
+    /// An extra tensor's name is reserved (W1, b1, …, or one of the network's tensors) or repeated, or the file would exceed what a load reads (a header over
     /// 100 MB, a file over <see cref="Array.MaxLength"/> bytes).
     /// </exception>
     /// <exception cref="InvalidOperationException">
-    /// A parameter is not finite (a diverged network is not saved), or the network's parameters do not number its
-    /// architecture's <see cref="NetworkArchitecture.ParameterCount"/>.
+    /// A parameter or running statistic is not finite (a diverged network is not saved), or the network's Parameters or
+    /// State is not as long as its architecture says.
     /// </exception>
     /// <exception cref="IOException">Writing to <paramref name="stream"/> fails.</exception>
     public static void Save(ISerializableNetwork network, Stream stream, IReadOnlyList<NamedTensor>? extras = null)
@@ -106,6 +106,7 @@ public static partial class WeightsFile
     /// The file cannot be read: it does not exist (<see cref="FileNotFoundException"/>), is a directory, or may not be read;
     /// <paramref name="network"/> is unchanged.
     /// </exception>
+    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -136,6 +137,7 @@ public static partial class WeightsFile
     /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     /// <exception cref="IOException">The stream cannot be read; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -149,6 +151,7 @@ public static partial class WeightsFile
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="label"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
     public static LoadedWeights Load(ISerializableNetwork network, ReadOnlySpan<byte> file, string label)
     {
         ArgumentNullException.ThrowIfNull(network);
