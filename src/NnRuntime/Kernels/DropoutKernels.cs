@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace NnGen.Kernels;
@@ -61,14 +62,55 @@ public static class DropoutKernels
         float scale = 1f / (1f - rate);
         for (int j = 0; j < units; j++)
         {
-            Span<float> row = mask.Slice(j * examples, examples);
-            for (int e = 0; e < examples; e++)
-            {
-                row[e] = Keeps(key, ((long)e * units) + j, threshold) ? scale : 0f;
-            }
+            FillRow(mask.Slice(j * examples, examples), key, j, units, threshold, scale);
         }
 
         TensorPrimitives.Multiply(x, mask, y);
+    }
+
+    /// <summary>
+    /// The mask of unit <paramref name="unit"/> for every example: element e hashes index e · units + unit. The hash is
+    /// integer arithmetic, so the vector loop and the scalar tail give the same bits as <see cref="Keeps"/> one by one.
+    /// </summary>
+    private static void FillRow(Span<float> row, ulong key, int unit, int units, ulong threshold, float scale)
+    {
+        int e = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        {
+            // A float vector's worth of examples is two vectors of 64-bit indices, narrowed to 32-bit hash tops.
+            Span<ulong> lanes = stackalloc ulong[Vector<ulong>.Count];
+            for (int lane = 0; lane < lanes.Length; lane++)
+            {
+                lanes[lane] = (ulong)lane * (ulong)units;
+            }
+
+            var laneOffsets = new Vector<ulong>(lanes);
+            var keys = new Vector<ulong>(key);
+            var keepFrom = new Vector<uint>((uint)threshold);
+            var kept = new Vector<float>(scale);
+            ulong half = (ulong)Vector<ulong>.Count * (ulong)units;
+            for (; e <= row.Length - Vector<float>.Count; e += Vector<float>.Count)
+            {
+                var first = new Vector<ulong>(((ulong)e * (ulong)units) + (ulong)unit) + laneOffsets;
+                Vector<ulong> low = Vector.ShiftRightLogical(Mix(keys ^ first), 40);
+                Vector<ulong> high = Vector.ShiftRightLogical(Mix(keys ^ (first + new Vector<ulong>(half))), 40);
+                Vector<int> keep = Vector.GreaterThanOrEqual(Vector.Narrow(low, high), keepFrom).As<uint, int>();
+                Vector.ConditionalSelect(keep, kept, Vector<float>.Zero).CopyTo(row.Slice(e));
+            }
+        }
+
+        for (; e < row.Length; e++)
+        {
+            row[e] = Keeps(key, ((long)e * units) + unit, threshold) ? scale : 0f;
+        }
+    }
+
+    private static Vector<ulong> Mix(Vector<ulong> z)
+    {
+        z += new Vector<ulong>(0x9E3779B97F4A7C15UL);
+        z = (z ^ Vector.ShiftRightLogical(z, 30)) * new Vector<ulong>(0xBF58476D1CE4E5B9UL);
+        z = (z ^ Vector.ShiftRightLogical(z, 27)) * new Vector<ulong>(0x94D049BB133111EBUL);
+        return z ^ Vector.ShiftRightLogical(z, 31);
     }
 
     /// <summary>dA[l-1] = dA[l] ⊙ mask.</summary>
