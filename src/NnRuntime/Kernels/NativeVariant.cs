@@ -46,7 +46,7 @@ internal static partial class NativeVariant
         try
         {
             string? variant = Environment.ProcessPath is { } path ? path + Suffix : null;
-            if (variant is not null && ShouldSwitch(Environment.GetEnvironmentVariable, File.Exists(variant), ReadCpuFlags()))
+            if (variant is not null && ShouldSwitch(Environment.GetEnvironmentVariable, File.Exists(variant), CpuIdHasV4(), ReadCpuFlags()))
             {
                 Exec(variant, Environment.GetCommandLineArgs());
             }
@@ -57,19 +57,38 @@ internal static partial class NativeVariant
         }
     }
 
-    /// <summary>Whether to replace a v3 binary with its v4 sibling: the sibling exists, the CPU flags hold x86-64-v4, and no switch keeps AVX-512 off.</summary>
+    /// <summary>
+    /// Whether to replace a v3 binary with its v4 sibling: the sibling exists, the CPU reports the x86-64-v4 features and
+    /// the kernel has enabled them (it lists them in /proc/cpuinfo only then), and no switch keeps AVX-512 off.
+    /// </summary>
     /// <param name="environment">Reads an environment variable.</param>
     /// <param name="variantExists">Whether the v4 build is beside the program.</param>
+    /// <param name="cpuIdHasV4">Whether CPUID reports every x86-64-v4 feature (<see cref="CpuIdHasV4"/>).</param>
     /// <param name="cpuFlags">The flags line of /proc/cpuinfo (null when there is none).</param>
-    internal static bool ShouldSwitch(Func<string, string?> environment, bool variantExists, string? cpuFlags)
+    internal static bool ShouldSwitch(Func<string, string?> environment, bool variantExists, bool cpuIdHasV4, string? cpuFlags)
     {
-        if (!variantExists || cpuFlags is null || environment("DOTNET_EnableAVX512F") == "0" || environment("DOTNET_EnableAVX512") == "0")
+        if (!variantExists || !cpuIdHasV4 || cpuFlags is null || environment("DOTNET_EnableAVX512F") == "0" || environment("DOTNET_EnableAVX512") == "0")
         {
             return false;
         }
 
         string[] flags = cpuFlags.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         return Array.TrueForAll(RequiredFlags, required => Array.IndexOf(flags, required) >= 0);
+    }
+
+    /// <summary>
+    /// Whether CPUID leaf 7 reports AVX512F, DQ, CD, BW and VL, the features x86-64-v4 adds. Asked as well as /proc/cpuinfo
+    /// because an emulator (qemu-user) reports its emulated CPU here while /proc/cpuinfo shows the host's.
+    /// </summary>
+    internal static bool CpuIdHasV4()
+    {
+        if (!X86Base.IsSupported || X86Base.CpuId(0, 0).Eax < 7)
+        {
+            return false;
+        }
+
+        const int V4 = (1 << 16) | (1 << 17) | (1 << 28) | (1 << 30) | unchecked((int)(1u << 31));
+        return (X86Base.CpuId(7, 0).Ebx & V4) == V4;
     }
 
     /// <summary>The first "flags" line of /proc/cpuinfo, after its colon; null when there is none.</summary>

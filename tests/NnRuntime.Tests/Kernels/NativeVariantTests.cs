@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.Intrinsics.X86;
 using NnGen.Kernels;
 
 namespace NnGen.Tests.Kernels;
@@ -19,11 +20,11 @@ public sealed class NativeVariantTests
 
     [Fact]
     public void ShouldSwitch_Avx512CpuWithTheSibling_Switches() =>
-        Assert.True(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, Zen5));
+        Assert.True(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, cpuIdHasV4: true, Zen5));
 
     [Fact]
     public void ShouldSwitch_Avx2OnlyCpu_StaysOnV3() =>
-        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, Zen3));
+        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, cpuIdHasV4: false, Zen3));
 
     [Theory]
     [InlineData("avx512f")]
@@ -32,18 +33,31 @@ public sealed class NativeVariantTests
     [InlineData("avx512dq")]
     [InlineData("avx512vl")]
     public void ShouldSwitch_AnyV4FlagMissing_StaysOnV3(string missing) =>
-        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, Zen5.Replace(" " + missing + " ", " ", StringComparison.Ordinal) + " "));
+        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, cpuIdHasV4: true, Zen5.Replace(" " + missing + " ", " ", StringComparison.Ordinal) + " "));
 
     [Fact]
     public void ShouldSwitch_FlagPrefixOnly_StaysOnV3() =>
         // "avx512f" must be a whole flag, not the start of "avx512fp16".
-        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, Zen5.Replace(" avx512f ", " avx512fp16 ", StringComparison.Ordinal)));
+        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, cpuIdHasV4: true, Zen5.Replace(" avx512f ", " avx512fp16 ", StringComparison.Ordinal)));
+
+    [Fact]
+    public void ShouldSwitch_EmulatedCpuWithoutAvx512OnAnAvx512Host_StaysOnV3() =>
+        // qemu-user: CPUID is the emulated CPU's, /proc/cpuinfo the host's.
+        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, cpuIdHasV4: false, Zen5));
+
+    [Fact]
+    public void CpuIdHasV4_AgreesWithTheRuntime()
+    {
+        // Under the JIT the runtime reads the same CPUID bits (and the OS's support) for Avx512F and friends.
+        bool runtime = Avx512F.IsSupported && Avx512DQ.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported;
+        Assert.Equal(runtime, NativeVariant.CpuIdHasV4());
+    }
 
     [Fact]
     public void ShouldSwitch_NoSiblingOrNoFlags_StaysOnV3()
     {
-        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: false, Zen5));
-        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, null));
+        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: false, cpuIdHasV4: true, Zen5));
+        Assert.False(NativeVariant.ShouldSwitch(NoVariables, variantExists: true, cpuIdHasV4: true, null));
     }
 
     [Theory]
@@ -54,6 +68,6 @@ public sealed class NativeVariantTests
     public void ShouldSwitch_TheRuntimesAvx512Switches_Honoured(string variable, string value, bool expected)
     {
         var environment = new Dictionary<string, string> { [variable] = value };
-        Assert.Equal(expected, NativeVariant.ShouldSwitch(name => environment.GetValueOrDefault(name), variantExists: true, Zen5));
+        Assert.Equal(expected, NativeVariant.ShouldSwitch(name => environment.GetValueOrDefault(name), variantExists: true, cpuIdHasV4: true, Zen5));
     }
 }
