@@ -159,7 +159,11 @@ public sealed class BakingDiagnosticTests
     [Fact]
     public void NonFiniteExtra_NNG0025_NamesTensorAndPosition()
     {
-        byte[] file = BakedExtrasTests.FileWith([new NamedTensor("thresholds", [2, 2], [1f, 2f, 3f, float.PositiveInfinity])]);
+        // A save refuses a non-finite extra (the loader's rules), so the file is written finite and its last value, the
+        // extra's [1, 1], is then overwritten with +∞, as a file from elsewhere could hold it.
+        byte[] file = BakedExtrasTests.FileWith([new NamedTensor("thresholds", [2, 2], [1f, 2f, 3f, 4f])]);
+        Assert.Equal(4f, BitConverter.ToSingle(file, file.Length - 4));
+        BitConverter.GetBytes(float.PositiveInfinity).CopyTo(file, file.Length - 4);
         Diagnostic diagnostic = Single(BakingHarness.PlanarSource("planar.safetensors"), DiagnosticIds.WeightsFileUnreadable, BakingHarness.Encoded(Path, file));
         Assert.Contains("tensor 'thresholds': value at [1, 1] is Infinity", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
@@ -170,7 +174,6 @@ public sealed class BakingDiagnosticTests
         return BakingHarness.Safetensors(header, parameters.SelectMany(BitConverter.GetBytes).ToArray());
     }
 
-    /// <summary>Exactly one diagnostic, <paramref name="id"/>, at the Weights argument; the network still compiles, without baked data.</summary>
     [Fact]
     public void NetworkWithBatchNorm_NNG0025_SaysToLoadAtRunTime()
     {
@@ -179,6 +182,7 @@ public sealed class BakingDiagnosticTests
         Assert.Contains("it has a BatchNorm layer, and this version of NnGen bakes dense layers only; load the file at run time with LoadWeights", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
+    /// <summary>Exactly one diagnostic, <paramref name="id"/>, at the Weights argument; the network still compiles, without baked data.</summary>
     private static Diagnostic Single(string source, string id, params AdditionalText[] files)
     {
         (GeneratorDriver driver, Compilation output, var diagnostics) = BakingHarness.Run(source, files);
