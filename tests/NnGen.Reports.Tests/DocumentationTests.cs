@@ -13,7 +13,8 @@ namespace NnGen.Reports.Tests;
 /// <summary>
 /// Every fenced <c>csharp</c> block of README.md and docs/*.md, built as a user builds it: against the packages that
 /// README's packing command makes (NnGen, NnGen.Reports, NnGen.Onnx, from a local folder), in fresh projects outside
-/// the repository, so that neither its Directory.Build.props nor its central package versions apply. A real
+/// the repository, so that neither its Directory.Build.props nor its central package versions apply. The projects
+/// reference the packages README's install step adds. A real
 /// <c>dotnet pack</c> and <c>dotnet build</c>, like <c>RealBuildTests</c>: filter it out with <c>Category!=RealBuild</c>.
 /// </summary>
 /// <remarks>
@@ -53,6 +54,14 @@ public sealed class DocumentationTests
         Assert.Contains(blocks, block => block.Kind == BlockKind.Statements);
         Assert.Contains(blocks, block => block.Expected.Length > 0);
 
+        // The packages README's install step adds, and no others: a snippet that needs one it leaves out fails here as it
+        // would for a user (CS0234).
+        string[] packages = Regex.Matches(File.ReadAllText(Path.Combine(root, "README.md")), @"^dotnet add package (\S+)", RegexOptions.Multiline)
+            .Select(match => match.Groups[1].Value)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        Assert.Contains("NnGen", packages);
+
         string directory = Path.Combine(Path.GetTempPath(), "nngen-docs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
 
@@ -69,7 +78,7 @@ public sealed class DocumentationTests
             WriteCommonFiles(directory, feed);
             string snippets = Path.Combine(directory, SnippetsProject);
             Directory.CreateDirectory(snippets);
-            File.WriteAllText(Path.Combine(snippets, SnippetsProject + ".csproj"), ProjectFile("Library", version));
+            File.WriteAllText(Path.Combine(snippets, SnippetsProject + ".csproj"), ProjectFile("Library", version, packages));
             File.WriteAllText(Path.Combine(snippets, "PlanarNet.cs"), """
                 using NnGen;
 
@@ -85,7 +94,7 @@ public sealed class DocumentationTests
                 {
                     string project = Path.Combine(directory, block.Name);
                     Directory.CreateDirectory(project);
-                    File.WriteAllText(Path.Combine(project, block.Name + ".csproj"), ProjectFile("Exe", version));
+                    File.WriteAllText(Path.Combine(project, block.Name + ".csproj"), ProjectFile("Exe", version, packages));
                     File.WriteAllText(Path.Combine(project, "Program.cs"), block.Code);
                     projects.Add(Path.Combine(block.Name, block.Name + ".csproj"));
                 }
@@ -342,7 +351,7 @@ public sealed class DocumentationTests
     /// What <c>dotnet new console</c> (or <c>classlib</c>) writes, plus the packages README's install step adds. The only
     /// addition is the compiler's log, which the test reads; it changes nothing about the build.
     /// </summary>
-    private static string ProjectFile(string outputType, string version) => $"""
+    private static string ProjectFile(string outputType, string version, IEnumerable<string> packages) => $"""
         <Project Sdk="Microsoft.NET.Sdk">
           <PropertyGroup>
             <OutputType>{outputType}</OutputType>
@@ -352,10 +361,7 @@ public sealed class DocumentationTests
             <ErrorLog>$(MSBuildProjectDirectory)/diagnostics.sarif,version=2.1</ErrorLog>
           </PropertyGroup>
           <ItemGroup>
-            <PackageReference Include="NnGen" Version="{version}" />
-            <PackageReference Include="NnGen.Reports" Version="{version}" />
-            <PackageReference Include="NnGen.Onnx" Version="{version}" />
-          </ItemGroup>
+        {string.Concat(packages.Select(id => $"    <PackageReference Include=\"{id}\" Version=\"{version}\" />\n"))}  </ItemGroup>
         </Project>
         """;
 
