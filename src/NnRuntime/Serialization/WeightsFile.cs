@@ -85,6 +85,11 @@ public static partial class WeightsFile
     /// <returns>The file's metadata and extra tensors.</returns>
     /// <exception cref="WeightsFormatException">The file is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     /// <exception cref="IOException">The file cannot be read; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="network"/> is training, stepping or loading weights (see <see cref="Trainer"/>'s concurrency notes):
+    /// a load then would interleave with, or be overwritten by, the other writer; <paramref name="network"/> is unchanged.
+    /// Also thrown when its <see cref="ITrainableNetwork.Parameters"/> do not have the architecture's length.
+    /// </exception>
     public static LoadedWeights Load(ISerializableNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -95,6 +100,11 @@ public static partial class WeightsFile
     /// <summary>Loads parameters from the rest of <paramref name="stream"/> into <paramref name="network"/>, checking everything first.</summary>
     /// <returns>The file's metadata and extra tensors.</returns>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="network"/> is training, stepping or loading weights (see <see cref="Trainer"/>'s concurrency notes):
+    /// a load then would interleave with, or be overwritten by, the other writer; <paramref name="network"/> is unchanged.
+    /// Also thrown when its <see cref="ITrainableNetwork.Parameters"/> do not have the architecture's length.
+    /// </exception>
     public static LoadedWeights Load(ISerializableNetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -107,6 +117,11 @@ public static partial class WeightsFile
     /// <summary>Loads parameters from a whole file held in memory; <paramref name="label"/> names it in error messages.</summary>
     /// <returns>The file's metadata and extra tensors.</returns>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="network"/> is training, stepping or loading weights (see <see cref="Trainer"/>'s concurrency notes):
+    /// a load then would interleave with, or be overwritten by, the other writer; <paramref name="network"/> is unchanged.
+    /// Also thrown when its <see cref="ITrainableNetwork.Parameters"/> do not have the architecture's length.
+    /// </exception>
     public static LoadedWeights Load(ISerializableNetwork network, ReadOnlySpan<byte> file, string label)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -118,6 +133,9 @@ public static partial class WeightsFile
             throw new InvalidOperationException(Invariant($"{architecture.Name} has {parameters.Length} parameters but its architecture {architecture.Describe()} needs {architecture.ParameterCount}."));
         }
 
+        // Held from the check to the copy, so a Fit (or another load) cannot start in between, and a load during Fit
+        // throws instead of returning normally and being overwritten by the next update.
+        using Trainer.TrainingLease lease = Trainer.TrainingLease.Acquire(network, "LoadWeights");
         float[] scratch = new float[architecture.ParameterCount];
         NamedTensor[] extras = Read(architecture, file, label, scratch, out IReadOnlyDictionary<string, string> metadata);
         scratch.CopyTo(parameters);

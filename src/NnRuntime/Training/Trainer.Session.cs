@@ -58,6 +58,12 @@ public static partial class Trainer
         private double _pendingValidationMetric = double.NaN;
         private double _bestValue;
         private int? _bestIteration;
+
+        // Updates applied so far, and how many had been applied when the best parameters were copied: with full batches a
+        // record point validates the parameters before its own update, so even the last record point can be one update
+        // behind the network.
+        private long _applied;
+        private long _appliedAtBest;
         private bool _restored;
         private int _sinceBest;
         private int? _stoppedAt;
@@ -200,6 +206,7 @@ public static partial class Trainer
                     rule, parameters, Gradients, _state.AsSpan(0, slots * n), backup, _weights, KernelParallelism.Current);
                 if (outcome == OptimizerUpdate.Outcome.Applied)
                 {
+                    _applied++;
                     return true;
                 }
 
@@ -234,6 +241,7 @@ public static partial class Trainer
             {
                 Apply(parameters, direction, factor, parameters);
                 _parameterBound = reach;
+                _applied++;
                 return true;
             }
 
@@ -249,6 +257,7 @@ public static partial class Trainer
 
             _candidate.CopyTo(parameters);
             _parameterBound = MaxAbs(_candidate);
+            _applied++;
             return true;
         }
 
@@ -284,6 +293,7 @@ public static partial class Trainer
                 if (_best is not null)
                 {
                     Network.Parameters.CopyTo(_best);
+                    _appliedAtBest = _applied;
                 }
             }
             else
@@ -309,7 +319,11 @@ public static partial class Trainer
                 _magnitudeCount--;
             }
 
-            _magnitudes[_magnitudeCount++] = MaxAbs(Network.Parameters);
+            // Measured after the progress callback, which may have changed the parameters: the exact max|θ| then also
+            // replaces the gradient-descent bound, which only ever tracked the trainer's own updates.
+            double magnitude = MaxAbs(Network.Parameters);
+            _magnitudes[_magnitudeCount++] = magnitude;
+            _parameterBound = magnitude;
 
             if (_earlyStopping is not null && _sinceBest >= _earlyStopping.Patience && iteration < _iterations - 1)
             {
@@ -320,10 +334,10 @@ public static partial class Trainer
             return false;
         }
 
-        /// <summary>With early stopping, puts back the parameters of the best record point unless the last one was it.</summary>
+        /// <summary>With early stopping, puts back the parameters of the best record point unless the network still holds them.</summary>
         public void Finish()
         {
-            if (_best is not null && _bestIteration is int best && best != _lastRecorded && _divergedAt is null)
+            if (_best is not null && _bestIteration is not null && _applied != _appliedAtBest && _divergedAt is null)
             {
                 _best.CopyTo(Network.Parameters);
                 _restored = true;
