@@ -44,7 +44,13 @@ public sealed class TrainingOptions
     /// </summary>
     public int RecordEvery { get; init; } = 100;
 
-    /// <summary>Told the cost at every record point, on the training thread; <see langword="null"/> for none.</summary>
+    /// <summary>
+    /// Told the cost at every record point, on the training thread between updates (unless the implementation posts the
+    /// report elsewhere, as <see cref="Progress{T}"/> does); <see langword="null"/> for none. The callback may change the
+    /// network's <see cref="ITrainableNetwork.Parameters"/> and training continues from them; starting another writer of
+    /// the same instance (<c>Fit</c>, <c>Step</c>, <c>LoadWeights</c>, a gradient check) throws
+    /// <see cref="InvalidOperationException"/> out of <c>Fit</c>.
+    /// </summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>
