@@ -33,6 +33,8 @@ public sealed class CascadeTests
     [InlineData("namespace Demo;\n" + Attributes + "public partial class Net<Input> where Input : struct { }\n")]
     [InlineData("namespace Demo;\npublic partial class Outer\n{\n" + Attributes + "public partial class Net { }\n}\nprivate partial class Outer { }\n")]
     [InlineData("namespace Demo;\npublic partial struct Outer\n{\n" + Attributes + "protected partial class Net { }\n}\n")]
+    // A namespace without a name: no code, and the syntax error before the class is the one shown (seed 7, case 272).
+    [InlineData("namespace  (Loss)3 {\n" + Attributes + "public partial class Net { }\n}\n")]
     public void BrokenDeclaration_GetsNoCodeThatAddsErrors(string declaration)
     {
         FuzzTests.Outcome outcome = FuzzTests.RunCase(["using System;\nusing NnGen;\n" + declaration]);

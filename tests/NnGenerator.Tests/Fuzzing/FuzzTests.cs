@@ -191,7 +191,10 @@ public sealed class FuzzTests
         return outcome;
     }
 
-    /// <summary>Every class the user declared with an attribute that binds to NnGen's [Network], and the outermost type declarations around it.</summary>
+    /// <summary>
+    /// Every class the user declared with an attribute that binds to NnGen's [Network], and the outermost type declarations
+    /// around it with the names of the namespaces around those.
+    /// </summary>
     private static IEnumerable<(INamedTypeSymbol, List<SyntaxNode>)> Networks(Compilation compilation, SyntaxTree[] trees)
     {
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
@@ -206,10 +209,12 @@ public sealed class FuzzTests
                     continue;
                 }
 
+                // The names of the enclosing namespaces count as part of the declaration: a namespace whose name is
+                // missing gets no generated code, and its syntax error is the one the user sees.
                 var outermost = type.DeclaringSyntaxReferences
                     .Where(reference => trees.Contains(reference.SyntaxTree))
-                    .Select(reference => reference.GetSyntax().AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().Last())
-                    .Cast<SyntaxNode>()
+                    .SelectMany(reference => reference.GetSyntax().Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Select(ns => (SyntaxNode)ns.Name)
+                        .Prepend(reference.GetSyntax().AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().Last()))
                     .ToList();
                 yield return (type, outermost);
             }
