@@ -88,7 +88,8 @@ public sealed class FuzzTests
 
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         (int slowIndex, double slowMs) = durations.OrderByDescending(duration => duration.Milliseconds).First();
-        string Count(string kind) => failures.Count(failure => failure.Kind == kind).ToString(CultureInfo.InvariantCulture);
+        // Cases, not problems: one broken case can report a problem per line of its generated file.
+        string Count(string kind) => failures.Where(failure => failure.Kind == kind).Select(failure => failure.Index).Distinct().Count().ToString(CultureInfo.InvariantCulture);
         string summary =
             $"{cases} cases (seed {seed}) in {stopwatch.Elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU on {Environment.ProcessorCount} cores; " +
             $"network files {generated}, surface files {surfaces}, NNG errors {nngErrors}; " +
