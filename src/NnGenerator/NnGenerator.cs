@@ -174,9 +174,10 @@ namespace NnGen.Generator
         private static NetworkTarget? ToTarget(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             // A class with [Network] on two declarations is already a compiler error (AllowMultiple = false); emitting for
-            // each would also collide on the hint name, so such a class gets nothing.
+            // each would also collide on the hint name, so such a class gets nothing. Nor does one whose name or
+            // accessibility the compiler rejects: a generated part would only add errors to the compiler's own.
             if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.Length != 1 ||
-                CountNetworkAttributes(type) != 1)
+                CountNetworkAttributes(type) != 1 || DeclarationFacts.IsRejectedByCompiler(type))
             {
                 return null;
             }

@@ -1,8 +1,12 @@
 using System;
+using System.Linq;
 
 namespace NnGen.Networks.Tests;
 
-/// <summary>Bad training data is rejected by the generated entry points before anything is written.</summary>
+/// <summary>
+/// Bad training data is rejected by the generated entry points before anything is written; validation data and early
+/// stopping leave the network holding the best validated parameters.
+/// </summary>
 public class TrainingValidationTests
 {
     [Fact]
@@ -44,5 +48,31 @@ public class TrainingValidationTests
 
         Assert.Contains("inputs is empty", exception.Message, StringComparison.Ordinal);
         Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void EarlyStopping_FullBatchWithTheBestAtTheLastRecordPoint_LeavesExactlyThoseParameters()
+    {
+        // Validating on the training data with a small step: the validation cost falls at every record point, so the best
+        // is the last one. A full-batch record point validates the parameters its update starts from, so the network
+        // then holds one update more unless the best is put back.
+        var net = new PlanarNet(2);
+        float[] inputs = TestData.Uniform(40 * PlanarNet.InputSize, 6);
+        float[] labels = TestData.Binary(40, 7);
+
+        TrainingHistory history = net.Fit(inputs, labels, new TrainingOptions
+        {
+            LearningRate = 0.05f,
+            Iterations = 12,
+            RecordEvery = 1,
+            Validation = new ValidationData(inputs, labels),
+            EarlyStopping = new EarlyStopping { Patience = 20 },
+        });
+
+        Assert.Equal(11, history.BestIteration);
+        Assert.Equal(TrainingStatus.Completed, history.Status);
+        double best = history.Costs[^1].ValidationCost;
+        Assert.Equal(best, history.Costs.Min(record => record.ValidationCost));
+        Assert.Equal(best, net.Evaluate(inputs, labels).Cost);
     }
 }

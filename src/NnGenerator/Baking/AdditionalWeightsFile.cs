@@ -97,8 +97,22 @@ namespace NnGen.Generator.Baking
                 return new WeightsFileContent(path, null, Unreadable(path, NoText));
             }
 
-            // "nngen-base64 1", the original's path, "length <bytes>", then base64 (see NnGen.targets).
+            // "nngen-base64 1", the original's path, "length <bytes>", then base64 (see NnGen.targets); or, for an item
+            // whose file NnGen.targets could not read, "missing" or "unreadable <reason>" instead of the length.
             string[] lines = text.ToString().Replace("\r\n", "\n").Split(new[] { '\n' }, 4);
+            if (lines.Length >= 3 && lines[0] == EncodedMagic && lines[1].Length > 0)
+            {
+                if (lines[2] == MissingLine)
+                {
+                    return new WeightsFileContent(lines[1], null, Unreadable(lines[1], $"the AdditionalFiles item points at no file: '{lines[1]}' does not exist (check the Include path, which is relative to the project)"));
+                }
+
+                if (lines[2].StartsWith(UnreadablePrefix, StringComparison.Ordinal))
+                {
+                    return new WeightsFileContent(lines[1], null, Unreadable(lines[1], $"NnGen.targets could not read '{lines[1]}' ({lines[2].Substring(UnreadablePrefix.Length)})"));
+                }
+            }
+
             if (lines.Length < 3 || lines[0] != EncodedMagic || !lines[2].StartsWith(LengthPrefix, StringComparison.Ordinal) ||
                 !long.TryParse(lines[2].Substring(LengthPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long length))
             {
@@ -131,7 +145,11 @@ namespace NnGen.Generator.Baking
 
         private const string LengthPrefix = "length ";
 
-        private const string NoText = "the compiler could not read it as text (a binary file, CS2015)";
+        // What NnGen.targets writes instead of the length for an item whose file does not exist or cannot be read.
+        private const string MissingLine = "missing", UnreadablePrefix = "unreadable ";
+
+        // The compiler gives no text for a file it cannot find as well as for a binary one.
+        private const string NoText = "the compiler could not read it as text (the file is missing, or binary: CS2015)";
 
         private const string Recipe = "reference the NnGen package (or import NnGen.targets), which passes .safetensors AdditionalFiles to the generator as base64";
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NnGen.Generator.Model;
 
@@ -28,6 +29,32 @@ namespace NnGen.Generator.Parsing
                 .Select(reference => reference.GetSyntax(cancellationToken))
                 .OfType<TypeDeclarationSyntax>()
                 .ToList();
+
+        /// <summary>
+        /// True when the compiler already rejects the declaration of <paramref name="type"/> (or of a containing type) in a
+        /// way a generated part would only add errors to: a type parameter without a name (<c>class Net&lt;&gt;</c>, CS1001,
+        /// which the generated declaration would repeat) or a top-level type declared private or protected (CS1527: its
+        /// generated public members would be more accessible than the nested <c>Input</c> and <c>Output</c> they use,
+        /// CS0050/CS0051). Such a declaration gets no code, not even the throwing surface; the compiler's error is the one
+        /// the user sees.
+        /// </summary>
+        public static bool IsRejectedByCompiler(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                if (current.TypeParameters.Any(parameter => !SyntaxFacts.IsValidIdentifier(parameter.Name)))
+                {
+                    return true;
+                }
+
+                if (current.ContainingType is null && current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.NotApplicable))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>
         /// Every name in the user's code that a generated member of a <paramref name="layerCount"/>-layer network would

@@ -106,7 +106,12 @@ public static partial class WeightsFile
     /// The file cannot be read: it does not exist (<see cref="FileNotFoundException"/>), is a directory, or may not be read;
     /// <paramref name="network"/> is unchanged.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="network"/> is training, stepping or loading weights (see <see cref="Trainer"/>'s concurrency notes):
+    /// a load then would interleave with, or be overwritten by, the other writer; <paramref name="network"/> is unchanged.
+    /// Also thrown when its <see cref="ITrainableNetwork.Parameters"/> or <see cref="ITrainableNetwork.State"/> do not have
+    /// the architecture's length.
+    /// </exception>
     public static LoadedWeights Load(ISerializableNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -137,7 +142,12 @@ public static partial class WeightsFile
     /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
     /// <exception cref="IOException">The stream cannot be read; <paramref name="network"/> is unchanged.</exception>
-    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="network"/> is training, stepping or loading weights (see <see cref="Trainer"/>'s concurrency notes):
+    /// a load then would interleave with, or be overwritten by, the other writer; <paramref name="network"/> is unchanged.
+    /// Also thrown when its <see cref="ITrainableNetwork.Parameters"/> or <see cref="ITrainableNetwork.State"/> do not have
+    /// the architecture's length.
+    /// </exception>
     public static LoadedWeights Load(ISerializableNetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -151,7 +161,12 @@ public static partial class WeightsFile
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="label"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The network's parameters do not number its architecture's <see cref="NetworkArchitecture.ParameterCount"/>.</exception>
     /// <exception cref="WeightsFormatException">The data is malformed or for another architecture; <paramref name="network"/> is unchanged.</exception>
-    /// <exception cref="InvalidOperationException">The network's Parameters or State is not as long as its architecture says; <paramref name="network"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="network"/> is training, stepping or loading weights (see <see cref="Trainer"/>'s concurrency notes):
+    /// a load then would interleave with, or be overwritten by, the other writer; <paramref name="network"/> is unchanged.
+    /// Also thrown when its <see cref="ITrainableNetwork.Parameters"/> or <see cref="ITrainableNetwork.State"/> do not have
+    /// the architecture's length.
+    /// </exception>
     public static LoadedWeights Load(ISerializableNetwork network, ReadOnlySpan<byte> file, string label)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -163,6 +178,9 @@ public static partial class WeightsFile
             throw new InvalidOperationException(Invariant($"{architecture.Name} has {parameters.Length} parameters but its architecture {architecture.Describe()} needs {architecture.ParameterCount}."));
         }
 
+        // Held from the check to the copy, so a Fit (or another load) cannot start in between, and a load during Fit
+        // throws instead of returning normally and being overwritten by the next update.
+        using Trainer.TrainingLease lease = Trainer.TrainingLease.Acquire(network, "LoadWeights");
         Span<float> state = StateOf(network);
         float[] scratch = new float[architecture.ParameterCount];
         float[] stateScratch = new float[architecture.StateCount];

@@ -89,7 +89,10 @@ public static partial class Trainer
     /// <returns>The relative difference, in [0, 1].</returns>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     /// <exception cref="ArgumentException">A size, a value, ε, or a parameter is invalid.</exception>
-    /// <exception cref="InvalidOperationException">The same network instance is training on another thread.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The instance is already being written: training (<c>Fit</c>, <c>GradientCheck</c>), stepping or loading weights,
+    /// on another thread or from a <see cref="TrainingOptions.Progress"/> callback. Nothing was written then.
+    /// </exception>
     public static double GradientCheck(ITrainableNetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, float epsilon = DefaultGradientCheckEpsilon) =>
         CheckGradients(network, inputs, labels, epsilon).Difference;
 
@@ -134,7 +137,10 @@ public static partial class Trainer
     /// A size, a value, ε (too small to move a parameter, or not in (0, 1]), or a parameter is invalid; the message names
     /// the first parameter ε cannot move.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The same network instance is training on another thread.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The instance is already being written: training (<c>Fit</c>, <c>GradientCheck</c>), stepping or loading weights,
+    /// on another thread or from a <see cref="TrainingOptions.Progress"/> callback. Nothing was written then.
+    /// </exception>
     public static GradientCheckResult CheckGradients(ITrainableNetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, float epsilon = DefaultGradientCheckEpsilon)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -62,6 +62,12 @@ public static partial class Trainer
         private double _bestValue;
         private int? _bestIteration;
         private long _steps;
+
+        // Updates applied so far, and how many had been applied when the best parameters were copied: with full batches a
+        // record point validates the parameters before its own update, so even the last record point can be one update
+        // behind the network.
+        private long _applied;
+        private long _appliedAtBest;
         private bool _restored;
         private int _sinceBest;
         private int? _stoppedAt;
@@ -216,6 +222,7 @@ public static partial class Trainer
                     rule, parameters, Gradients, _state.AsSpan(0, slots * n), backup, _weights, KernelParallelism.Current);
                 if (outcome == OptimizerUpdate.Outcome.Applied)
                 {
+                    _applied++;
                     return true;
                 }
 
@@ -250,6 +257,7 @@ public static partial class Trainer
             {
                 Apply(parameters, direction, factor, parameters);
                 _parameterBound = reach;
+                _applied++;
                 return true;
             }
 
@@ -265,6 +273,7 @@ public static partial class Trainer
 
             _candidate.CopyTo(parameters);
             _parameterBound = MaxAbs(_candidate);
+            _applied++;
             return true;
         }
 
@@ -301,6 +310,7 @@ public static partial class Trainer
                 {
                     Network.Parameters.CopyTo(_best);
                     Network.State.CopyTo(_bestState);
+                    _appliedAtBest = _applied;
                 }
             }
             else
@@ -326,7 +336,11 @@ public static partial class Trainer
                 _magnitudeCount--;
             }
 
-            _magnitudes[_magnitudeCount++] = MaxAbs(Network.Parameters);
+            // Measured after the progress callback, which may have changed the parameters: the exact max|θ| then also
+            // replaces the gradient-descent bound, which only ever tracked the trainer's own updates.
+            double magnitude = MaxAbs(Network.Parameters);
+            _magnitudes[_magnitudeCount++] = magnitude;
+            _parameterBound = magnitude;
 
             if (_earlyStopping is not null && _sinceBest >= _earlyStopping.Patience && iteration < _iterations - 1)
             {
@@ -337,10 +351,10 @@ public static partial class Trainer
             return false;
         }
 
-        /// <summary>With early stopping, puts back the parameters of the best record point unless the last one was it.</summary>
+        /// <summary>With early stopping, puts back the parameters of the best record point unless the network still holds them.</summary>
         public void Finish()
         {
-            if (_best is not null && _bestIteration is int best && best != _lastRecorded && _divergedAt is null)
+            if (_best is not null && _bestIteration is not null && _applied != _appliedAtBest && _divergedAt is null)
             {
                 _best.CopyTo(Network.Parameters);
                 _bestState!.CopyTo(Network.State);

@@ -18,12 +18,16 @@ namespace NnGen;
 /// the overloads taking <see cref="ReadOnlySpan{T}"/> of <see cref="int"/> take one class index per example instead.
 /// </para>
 /// <para>
-/// Concurrency: <c>Fit</c>, <c>GradientCheck</c>/<c>CheckGradients</c> and <c>Step</c> write the parameters; one
-/// network instance may run only one <c>Fit</c> or gradient check at a time, and a second one started on another thread
-/// throws <see cref="InvalidOperationException"/> instead of interleaving updates. Predictions and <c>Evaluate</c> only
-/// read the parameters, so any number of threads may run them together, but not while the same instance trains: they
-/// would read weights in the middle of an update. To serve predictions while training, train a second instance and copy
-/// its <see cref="ITrainableNetwork.Parameters"/> over between calls. Different instances are independent.
+/// Concurrency: <c>Fit</c>, <c>GradientCheck</c>/<c>CheckGradients</c>, <c>Step</c> and <c>WeightsFile.Load</c> (a
+/// network's <c>LoadWeights</c>) write the parameters; one network instance runs one of them at a time, and another
+/// started meanwhile (on another thread, or from a <see cref="TrainingOptions.Progress"/> callback) throws
+/// <see cref="InvalidOperationException"/> instead of interleaving its writes. Predictions and <c>Evaluate</c> only
+/// read the parameters, so any number of threads may run them together, but not while the same instance trains or
+/// loads: they would read weights in the middle of a write. To serve predictions while training or loading, write a
+/// second instance and copy its <see cref="ITrainableNetwork.Parameters"/> over between calls (or swap the instance).
+/// A <see cref="TrainingOptions.Progress"/> callback that runs on the training thread may change
+/// <see cref="ITrainableNetwork.Parameters"/> directly; training continues from the values it leaves.
+/// Different instances are independent.
 /// </para>
 /// </remarks>
 public static partial class Trainer
@@ -54,7 +58,10 @@ public static partial class Trainer
     /// A size, a value or an option is invalid, or the current parameters are not finite. Everything is checked before
     /// the first update, so the parameters are untouched when this is thrown.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The same network instance is already training on another thread.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The instance is already being written: training (<c>Fit</c>, <c>GradientCheck</c>), stepping or loading weights,
+    /// on another thread or from a <see cref="TrainingOptions.Progress"/> callback. Nothing was written then.
+    /// </exception>
     /// <exception cref="OperationCanceledException">
     /// <see cref="TrainingOptions.CancellationToken"/> was cancelled; the parameters are those of the last completed update.
     /// </exception>
@@ -80,6 +87,13 @@ public static partial class Trainer
     /// <returns>The training history.</returns>
     /// <exception cref="ArgumentException">
     /// A size or an option is invalid, or a class index is out of range (<c>labels[17] is 12, but the network has 10 classes</c>).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// The instance is already being written: training (<c>Fit</c>, <c>GradientCheck</c>), stepping or loading weights,
+    /// on another thread or from a <see cref="TrainingOptions.Progress"/> callback. Nothing was written then.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// <see cref="TrainingOptions.CancellationToken"/> was cancelled; the parameters are those of the last completed update.
     /// </exception>
     public static TrainingHistory Fit(ITrainableNetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, TrainingOptions options)
     {
@@ -109,6 +123,13 @@ public static partial class Trainer
     /// <exception cref="ArgumentException">
     /// An option is invalid, the source yields nothing, or a batch is invalid (the message names the batch and the pass;
     /// the updates of earlier batches are kept).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// The instance is already being written: training (<c>Fit</c>, <c>GradientCheck</c>), stepping or loading weights,
+    /// on another thread or from a <see cref="TrainingOptions.Progress"/> callback. Nothing was written then.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// <see cref="TrainingOptions.CancellationToken"/> was cancelled; the parameters are those of the last completed update.
     /// </exception>
     public static TrainingHistory Fit(ITrainableNetwork network, IEnumerable<TrainingBatch> batches, TrainingOptions options)
     {
@@ -140,6 +161,13 @@ public static partial class Trainer
     /// <param name="options">The training options.</param>
     /// <returns>The training history.</returns>
     /// <exception cref="ArgumentException">An option is invalid, the source yields nothing, or a batch is invalid.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The instance is already being written: training (<c>Fit</c>, <c>GradientCheck</c>), stepping or loading weights,
+    /// on another thread or from a <see cref="TrainingOptions.Progress"/> callback. Nothing was written then.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// <see cref="TrainingOptions.CancellationToken"/> was cancelled; the parameters are those of the last completed update.
+    /// </exception>
     public static TrainingHistory Fit(ITrainableNetwork network, IEnumerable<(ReadOnlyMemory<float> Inputs, ReadOnlyMemory<float> Labels)> batches, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(batches);
@@ -167,6 +195,10 @@ public static partial class Trainer
     /// The gradient length or the learning rate is invalid, a gradient is NaN or infinite, or the update would make a
     /// parameter infinite. The parameters are unchanged then.
     /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// The instance is already being written: training (<c>Fit</c>, <c>GradientCheck</c>), stepping or loading weights,
+    /// on another thread or from a <see cref="TrainingOptions.Progress"/> callback. Nothing was written then.
+    /// </exception>
     public static void Step(ITrainableNetwork network, ReadOnlySpan<float> gradients, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -176,6 +208,7 @@ public static partial class Trainer
             throw new ArgumentException(Format(network.Name, nameof(Step), $"learningRate is {learningRate}; it must be positive and finite."), nameof(learningRate));
         }
 
+        using TrainingLease lease = TrainingLease.Acquire(network, nameof(Step));
         Span<float> parameters = network.Parameters;
         Guard.Length(network.Name, nameof(Step), "Parameters", parameters.Length, network.ParameterCount, "ParameterCount");
         if (!TensorPrimitives.IsFiniteAll(gradients))
@@ -436,28 +469,30 @@ public static partial class Trainer
     }
 
     /// <summary>
-    /// Marks a network instance as training for the duration of a <c>using</c>, so a second concurrent
-    /// <c>Fit</c> or gradient check on the same instance fails loudly instead of interleaving its updates.
+    /// Marks a network instance as having its parameters written for the duration of a <c>using</c>: <c>Fit</c>, a gradient
+    /// check, <c>Step</c> or a weights load. A second writer on the same instance fails loudly instead of interleaving its
+    /// writes (a load during <c>Fit</c> would otherwise return normally and be overwritten by the next update).
     /// </summary>
-    private readonly struct TrainingLease : IDisposable
+    internal readonly struct TrainingLease : IDisposable
     {
-        private static readonly HashSet<object> Training = new(ReferenceEqualityComparer.Instance);
+        // The instances being written, with the method writing each and its thread, so the refusal can say who holds it.
+        private static readonly Dictionary<object, (string Method, int Thread)> Holders = new(ReferenceEqualityComparer.Instance);
         private readonly ITrainableNetwork _network;
 
         private TrainingLease(ITrainableNetwork network) => _network = network;
 
+        /// <summary>Takes the instance for <paramref name="method"/>, or throws when another writer holds it.</summary>
+        /// <exception cref="InvalidOperationException">The instance is training, stepping or loading weights.</exception>
         public static TrainingLease Acquire(ITrainableNetwork network, string method)
         {
-            lock (Training)
+            lock (Holders)
             {
-                if (!Training.Add(network))
+                if (Holders.TryGetValue(network, out (string Method, int Thread) holder))
                 {
-                    throw new InvalidOperationException(
-                        Format(
-                            network.Name,
-                            method,
-                            $"this instance is already training (Fit or GradientCheck) on another thread. One instance trains on one thread at a time; train a separate instance and copy its Parameters over."));
+                    throw new InvalidOperationException(Format(network.Name, method, Refusal(holder.Method, holder.Thread)));
                 }
+
+                Holders.Add(network, (method, Environment.CurrentManagedThreadId));
             }
 
             return new TrainingLease(network);
@@ -465,10 +500,20 @@ public static partial class Trainer
 
         public void Dispose()
         {
-            lock (Training)
+            lock (Holders)
             {
-                Training.Remove(_network);
+                Holders.Remove(_network);
             }
+        }
+
+        private static FormattableString Refusal(string holder, int thread)
+        {
+            // The same thread can only get here from inside the holder, which for Fit means a Progress callback.
+            string where = thread == Environment.CurrentManagedThreadId ? "on this thread (from a Progress callback?)" : "on another thread";
+            string busy = holder is nameof(Fit) or nameof(GradientCheck)
+                ? $"this instance is already training ({holder}) {where}"
+                : $"this instance is in {holder} {where}";
+            return $"{busy}. Fit, GradientCheck, Step and LoadWeights each write the parameters, one at a time per instance; wait for {holder} to return, or use a separate instance and copy its Parameters over.";
         }
     }
 }

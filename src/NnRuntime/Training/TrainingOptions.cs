@@ -45,9 +45,12 @@ public sealed class TrainingOptions
     public int RecordEvery { get; init; } = 100;
 
     /// <summary>
-    /// Told the cost at every record point, on the training thread; <see langword="null"/> for none. Use a
+    /// Told the cost at every record point, on the training thread between updates; <see langword="null"/> for none. Use a
     /// <see cref="SynchronousProgress{T}"/> (or your own <see cref="IProgress{T}"/>), not <see cref="Progress{T}"/>, which
-    /// posts reports to the thread pool in a console app, out of order.
+    /// posts reports to the thread pool in a console app, out of order. The callback may change the network's
+    /// <see cref="ITrainableNetwork.Parameters"/> and training continues from them; starting another writer of the same
+    /// instance (<c>Fit</c>, <c>Step</c>, <c>LoadWeights</c>, a gradient check) throws <see cref="InvalidOperationException"/>
+    /// out of <c>Fit</c>.
     /// </summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 

@@ -112,6 +112,10 @@ public sealed class BakedWeightsTests
     [InlineData("Models/planar.safetensors")]
     [InlineData("Models\\planar.safetensors")]
     [InlineData("./Models/planar.safetensors")]
+    [InlineData("../Models/planar.safetensors")]
+    [InlineData("../../app/Models/planar.safetensors")]
+    [InlineData("..\\Models\\planar.safetensors")]
+    [InlineData("Models/../Models/./planar.safetensors")]
     public void Match_ByFileNameOrPathSuffix(string weights)
     {
         byte[] file = BakingHarness.PlanarFile(BakingHarness.SomePlanarParameters());

@@ -37,6 +37,29 @@ public sealed class BakingDiagnosticTests
         Assert.Contains("planar.safetensors", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("planar.bin", "planar.safetensors")]
+    [InlineData("Models/planar", "planar.safetensors")]
+    public void WeightsNotNamedSafetensors_NNG0024_SaysOnlySuchFilesAreBaked_EvenWithTheItemPresent(string weights, string renamed)
+    {
+        Diagnostic diagnostic = Single(BakingHarness.PlanarSource(weights), DiagnosticIds.WeightsFileNotFound,
+            BakingHarness.Text("/app/" + weights, "not read"), BakingHarness.Encoded(Path, Good));
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("NnGen bakes only AdditionalFiles whose name ends in .safetensors", message, StringComparison.Ordinal);
+        Assert.Contains($"rename the file to '{renamed}'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("<AdditionalFiles Include=", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EncodedCopyOfAMissingFile_NNG0025_NamesThePath()
+    {
+        Diagnostic diagnostic = Single(BakingHarness.PlanarSource("planar.safetensors"), DiagnosticIds.WeightsFileUnreadable,
+            BakingHarness.Text("/obj/nngen/1/planar.safetensors.nngen-base64", $"nngen-base64 1\n{Path}\nmissing\n"));
+        Assert.Equal(
+            $"The weights file 'planar.safetensors' of network 'BakedNet' cannot be baked: the AdditionalFiles item points at no file: '{Path}' does not exist (check the Include path, which is relative to the project)",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void TwoFilesMatch_NNG0024_AsksForMoreOfThePath()
     {

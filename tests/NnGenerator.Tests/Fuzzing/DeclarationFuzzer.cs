@@ -12,8 +12,10 @@ namespace NnGen.Generator.Tests.Fuzzing;
 /// case twins), containing types (class, struct, record, interface; partial or not, generic, file-local, static), the
 /// network type (class or record, modifiers, names that are keywords, case twins or generated member names, type
 /// parameters, primary constructors, base classes, members that clash or not), attributes and their arguments (valid,
-/// boundary, out-of-range, wrong types, undefined enum values, softmax, more layers than the limit), two-file splits,
-/// call sites, and then token mutations and truncations of the whole text. A case is a function of (seed, index) only.
+/// boundary, out-of-range, wrong types, undefined enum values, softmax, more layers than the limit; layer attributes
+/// from <see cref="LayerAttributes"/>), two-file splits, call sites, declarations the compiler rejects that once made the
+/// generated file add errors (<see cref="CascadeTests"/>), and then token mutations and truncations of the whole text.
+/// A case is a function of (seed, index) only.
 /// </summary>
 internal static class DeclarationFuzzer
 {
@@ -24,6 +26,21 @@ internal static class DeclarationFuzzer
     private static readonly string[] Activations = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Linear", "Softmax"];
     private static readonly string[] Losses = ["Default", "BinaryCrossEntropy", "MeanSquaredError", "CategoricalCrossEntropy"];
     private static readonly string[] Inits = ["Default", "Xavier", "He", "Scaled", "Zeros"];
+
+    /// <summary>
+    /// The layer attributes the grammar writes, one row per layer kind: the attribute's name and its arguments, drawn from
+    /// the case's stream. A kind that lands (Dense, Dropout, BatchNorm, LayerNorm) is one more row, and every layer is
+    /// then drawn from the rows; while there is one row no draw picks it, so each seed's corpus stays what it was.
+    /// </summary>
+    private static readonly LayerAttribute[] LayerAttributes =
+    [
+        new("Layer", DenseArguments),
+    ];
+
+    /// <summary>Declarations the compiler rejects that once made the generated file add errors, and their shape labels.</summary>
+    private static readonly (string TypeParameters, string Label)[] NamelessTypeParameters = [("<>", "nameless type parameter"), ("<T, >", "second type parameter nameless")];
+    private static readonly string[] TopLevelModifiers = ["private partial ", "protected partial ", "private protected partial "];
+    private static readonly string[] GenericBufferMembers = ["public class Input<T> { }", "public struct Output<T> { }", "private record Input<T, U>;"];
 
     private static readonly string[] Members =
     [
@@ -56,8 +73,10 @@ internal static class DeclarationFuzzer
     {
         var random = new Random(unchecked((seed * 7919) + (index * 104729) + 17));
 
-        // Weights arguments draw from their own stream, so adding them left every other case of a seed as it was.
+        // Weights arguments, and the shapes that once cascaded, draw from their own streams, so adding them left every
+        // other case of a seed as it was.
         var weightsRandom = new Random(unchecked((seed * 7919) + (index * 104729) + 31));
+        var rejectedRandom = new Random(unchecked((seed * 7919) + (index * 104729) + 47));
         var shape = new List<string>();
         int networks = random.Next(10) switch { < 6 => 1, < 9 => 2, _ => 3 };
         var files = new List<StringBuilder> { new() };
@@ -94,7 +113,7 @@ internal static class DeclarationFuzzer
             }
 
             declared.Add(name);
-            WriteNetwork(random, files, name, shape, ref callable);
+            WriteNetwork(random, rejectedRandom, files, name, shape, ref callable);
         }
 
         if (callable is not null && random.Next(3) > 0)
@@ -142,7 +161,7 @@ internal static class DeclarationFuzzer
         return (sources, string.Join(", ", shape));
     }
 
-    private static void WriteNetwork(Random random, List<StringBuilder> files, string name, List<string> shape, ref string? callable)
+    private static void WriteNetwork(Random random, Random rejected, List<StringBuilder> files, string name, List<string> shape, ref string? callable)
     {
         StringBuilder file = files[random.Next(files.Count)];
         int depth = random.Next(8) switch { < 5 => 0, < 7 => 1, _ => 2 };
@@ -152,7 +171,21 @@ internal static class DeclarationFuzzer
             string keyword = random.Next(8) switch { 0 => "struct", 1 => "record", 2 => "interface", 3 => "record struct", _ => "class" };
             string modifiers = (random.Next(8) == 0 ? "file " : string.Empty) + (random.Next(10) == 0 ? "static " : string.Empty) + (random.Next(6) == 0 ? string.Empty : "partial ");
             string generic = random.Next(5) == 0 ? "<" + Pick(random, TypeParameterNames) + ">" : string.Empty;
-            file.Append(modifiers).Append(keyword).Append(' ').Append(Pick(random, OuterNames)).Append(generic).Append("\n{\n");
+            string outerName = Pick(random, OuterNames);
+            switch (rejected.Next(40))
+            {
+                case 0:
+                    generic = "<>";
+                    break;
+                case 1:
+                    (outerName, generic) = ("Input", "<T>");
+                    break;
+                case 2 when d == 0:
+                    modifiers = "private " + modifiers;
+                    break;
+            }
+
+            file.Append(modifiers).Append(keyword).Append(' ').Append(outerName).Append(generic).Append("\n{\n");
             closers.Add("}\n");
             shape.Add($"in {modifiers}{keyword}{generic}");
         }
@@ -192,6 +225,20 @@ internal static class DeclarationFuzzer
         if (random.Next(10) == 0)
         {
             members.Add($"public {unescaped}(string label) : this(1) {{ }}");
+        }
+
+        switch (rejected.Next(16))
+        {
+            case 0:
+                (typeParameters, string label) = Pick(rejected, NamelessTypeParameters);
+                shape.Add(label);
+                break;
+            case 1 when depth == 0:
+                typeModifiers = Pick(rejected, TopLevelModifiers);
+                break;
+            case 2:
+                members.Add(Pick(rejected, GenericBufferMembers));
+                break;
         }
 
         string attributes = Attributes(random, shape);
@@ -275,14 +322,21 @@ internal static class DeclarationFuzzer
         int layers = random.Next(50) switch { 0 => 0, 1 => 65 + random.Next(3), 2 or 3 => 8 + random.Next(10), _ => 1 + random.Next(4) };
         for (int l = 1; l <= layers; l++)
         {
-            int units = random.Next(150) switch { 0 => 0, 1 => -2, 2 => 2000000, < 15 => 16 + random.Next(40), _ => 1 + random.Next(9) };
-            string activation = random.Next(100) == 0 ? "(Activation)9" : random.Next(25) == 0 ? "Activation.Softmax" : "Activation." + Pick(random, Activations, 5);
-            string init = random.Next(10) == 0 ? ", Init = Init." + Pick(random, Inits) : string.Empty;
-            text.Append("[Layer(").Append(units.ToString(CultureInfo.InvariantCulture)).Append(", ").Append(activation).Append(init).Append(")]\n");
+            LayerAttribute kind = LayerAttributes.Length == 1 ? LayerAttributes[0] : Pick(random, LayerAttributes);
+            text.Append('[').Append(kind.Name).Append('(').Append(kind.Arguments(random)).Append(")]\n");
         }
 
         shape.Add($"[Network({string.Join(", ", arguments)})] x{layers} layers");
         return text.ToString();
+    }
+
+    /// <summary>[Layer(units, activation[, Init = …])]: units at and past the limits, undefined and softmax activations.</summary>
+    private static string DenseArguments(Random random)
+    {
+        int units = random.Next(150) switch { 0 => 0, 1 => -2, 2 => 2000000, < 15 => 16 + random.Next(40), _ => 1 + random.Next(9) };
+        string activation = random.Next(100) == 0 ? "(Activation)9" : random.Next(25) == 0 ? "Activation.Softmax" : "Activation." + Pick(random, Activations, 5);
+        string init = random.Next(10) == 0 ? ", Init = Init." + Pick(random, Inits) : string.Empty;
+        return units.ToString(CultureInfo.InvariantCulture) + ", " + activation + init;
     }
 
     // Uses every public member kind of a generated network, with arguments that compile for any architecture.
@@ -320,5 +374,8 @@ internal static class DeclarationFuzzer
         return string.Concat(tokens);
     }
 
-    private static string Pick(Random random, string[] values, int count = 0) => values[random.Next(count > 0 ? count : values.Length)];
+    private static T Pick<T>(Random random, T[] values, int count = 0) => values[random.Next(count > 0 ? count : values.Length)];
+
+    /// <summary>One layer kind's attribute: its name and a writer of its arguments.</summary>
+    private sealed record LayerAttribute(string Name, Func<Random, string> Arguments);
 }

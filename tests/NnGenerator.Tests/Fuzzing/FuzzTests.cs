@@ -25,7 +25,8 @@ namespace NnGen.Generator.Tests.Fuzzing;
 /// a crash (an exception, CS8784/CS8785, AD0001, NNG0023), nondeterminism (two runs differ in generated text or NNG
 /// diagnostics), accepted-but-uncompilable output (a warning or error inside generated code, or a compiler error in the
 /// user's code at a place where the same compilation without the generator's output has none: the generator may only
-/// remove the user's errors about missing members, never add errors), or a silent drop (a [Network] class that gets no
+/// remove the user's errors about missing members, never add errors), a cascade (the same, when the user's code already
+/// had errors: a broken declaration must get no code or the throwing surface), or a silent drop (a [Network] class that gets no
 /// generated code and has no error anywhere in its declaration). Run a larger corpus with NNGEN_FUZZ_CASES and
 /// NNGEN_FUZZ_SEED (see README.md beside this file).
 /// </summary>
@@ -87,11 +88,12 @@ public sealed class FuzzTests
 
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         (int slowIndex, double slowMs) = durations.OrderByDescending(duration => duration.Milliseconds).First();
-        string Count(string kind) => failures.Count(failure => failure.Kind == kind).ToString(CultureInfo.InvariantCulture);
+        // Cases, not problems: one broken case can report a problem per line of its generated file.
+        string Count(string kind) => failures.Where(failure => failure.Kind == kind).Select(failure => failure.Index).Distinct().Count().ToString(CultureInfo.InvariantCulture);
         string summary =
             $"{cases} cases (seed {seed}) in {stopwatch.Elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU on {Environment.ProcessorCount} cores; " +
             $"network files {generated}, surface files {surfaces}, NNG errors {nngErrors}; " +
-            $"crashes {Count("crash")}, nondeterministic {Count("nondeterministic")}, uncompilable {Count("uncompilable")}, silent drops {Count("silent drop")}; " +
+            $"crashes {Count("crash")}, nondeterministic {Count("nondeterministic")}, uncompilable {Count("uncompilable")}, cascades {Count("cascade")}, silent drops {Count("silent drop")}; " +
             $"slowest case {slowIndex} ({slowMs:F0} ms: {DeclarationFuzzer.Generate(seed, slowIndex).Shape})";
         _output.WriteLine(summary);
         if (Environment.GetEnvironmentVariable("NNGEN_FUZZ_REPORT") is { Length: > 0 } report)
@@ -105,6 +107,8 @@ public sealed class FuzzTests
     /// <summary>The AdditionalFile the grammar's Weights arguments name: a 2-4-1 planar network's weights, as NnGen.targets passes them on.</summary>
     private static readonly Lazy<AdditionalText> PlanarWeights = new(() =>
         Baking.BakingHarness.Encoded("/fuzz/planar.safetensors", Baking.BakingHarness.PlanarFile(Baking.BakingHarness.SomePlanarParameters())));
+
+    internal static Outcome RunCase(string[] sources) => Run(sources);
 
     /// <summary>One run; with <paramref name="judge"/> off only what the determinism comparison needs.</summary>
     private static Outcome Run(string[] sources, bool judge = true)
@@ -146,16 +150,20 @@ public sealed class FuzzTests
             return outcome;
         }
 
-        var userTrees = new HashSet<SyntaxTree>(trees);
-        foreach (Diagnostic diagnostic in all.Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning && diagnostic.Location.SourceTree is { } tree && !userTrees.Contains(tree)))
-        {
-            problems.Add(("uncompilable", "in generated code: " + diagnostic + "\n" + Numbered(diagnostic.Location.SourceTree!, diagnostic.Location.GetLineSpan().StartLinePosition.Line)));
-        }
-
         // The user's own errors, without the generator's output: the generator may remove some (missing members), never add one.
         var baseline = new HashSet<(string, TextSpan)>(compilation.GetDiagnostics()
             .Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Location.IsInSource)
             .Select(diagnostic => (diagnostic.Location.SourceTree!.FilePath, diagnostic.Location.SourceSpan)));
+
+        // An error the generated file adds is a cascade when the user's code was already broken (the generator should
+        // have emitted nothing or the throwing surface), and accepted-but-uncompilable output when it was not.
+        string added = baseline.Count > 0 ? "cascade" : "uncompilable";
+        var userTrees = new HashSet<SyntaxTree>(trees);
+        foreach (Diagnostic diagnostic in all.Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning && diagnostic.Location.SourceTree is { } tree && !userTrees.Contains(tree)))
+        {
+            problems.Add((added, "in generated code: " + diagnostic + "\n" + Numbered(diagnostic.Location.SourceTree!, diagnostic.Location.GetLineSpan().StartLinePosition.Line)));
+        }
+
         foreach (Diagnostic diagnostic in all.Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Id.StartsWith("CS", StringComparison.Ordinal) &&
                                                                    diagnostic.Location.SourceTree is { } tree && userTrees.Contains(tree)))
         {
@@ -163,7 +171,7 @@ public sealed class FuzzTests
             // disagree with); what generated code may never do is break the user's declarations.
             if (!baseline.Contains((diagnostic.Location.SourceTree!.FilePath, diagnostic.Location.SourceSpan)) && !InBody(diagnostic))
             {
-                problems.Add(("uncompilable", "new error in the user's code once generated code is added: " + diagnostic));
+                problems.Add((added, "new error in the user's code once generated code is added: " + diagnostic));
             }
         }
 
@@ -184,7 +192,10 @@ public sealed class FuzzTests
         return outcome;
     }
 
-    /// <summary>Every class the user declared with an attribute that binds to NnGen's [Network], and the outermost type declarations around it.</summary>
+    /// <summary>
+    /// Every class the user declared with an attribute that binds to NnGen's [Network], and the outermost type declarations
+    /// around it with the names of the namespaces around those.
+    /// </summary>
     private static IEnumerable<(INamedTypeSymbol, List<SyntaxNode>)> Networks(Compilation compilation, SyntaxTree[] trees)
     {
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
@@ -199,10 +210,12 @@ public sealed class FuzzTests
                     continue;
                 }
 
+                // The names of the enclosing namespaces count as part of the declaration: a namespace whose name is
+                // missing gets no generated code, and its syntax error is the one the user sees.
                 var outermost = type.DeclaringSyntaxReferences
                     .Where(reference => trees.Contains(reference.SyntaxTree))
-                    .Select(reference => reference.GetSyntax().AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().Last())
-                    .Cast<SyntaxNode>()
+                    .SelectMany(reference => reference.GetSyntax().Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Select(ns => (SyntaxNode)ns.Name)
+                        .Prepend(reference.GetSyntax().AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().Last()))
                     .ToList();
                 yield return (type, outermost);
             }
@@ -236,5 +249,5 @@ public sealed class FuzzTests
         return text.ToString();
     }
 
-    private sealed record Outcome(string Generated, string NngDiagnostics, List<(string Kind, string Text)> Problems, int NetworkFiles, int SurfaceFiles, int NngErrorCount);
+    internal sealed record Outcome(string Generated, string NngDiagnostics, List<(string Kind, string Text)> Problems, int NetworkFiles, int SurfaceFiles, int NngErrorCount);
 }
