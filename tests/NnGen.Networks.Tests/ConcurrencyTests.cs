@@ -103,7 +103,8 @@ public class ConcurrencyTests
 
         Assert.StartsWith("PlanarNet.LoadWeights: this instance is already training (Fit) on another thread", load.Message, StringComparison.Ordinal);
         Assert.StartsWith("PlanarNet.Step: this instance is already training (Fit) on another thread", step.Message, StringComparison.Ordinal);
-        Assert.Equal(TrainingStatus.Completed, history.Status);
+        // Random labels: the run ends normally, at or near chance level, which Fit reports as such.
+        Assert.True(history.Status is TrainingStatus.Completed or TrainingStatus.NoBetterThanChance, history.Status.ToString());
         Assert.NotEqual(saved.Parameters.ToArray(), net.Parameters.ToArray());
 
         net.LoadWeights(new MemoryStream(bytes));

@@ -70,7 +70,8 @@ public class TrainingValidationTests
         });
 
         Assert.Equal(11, history.BestIteration);
-        Assert.Equal(TrainingStatus.Completed, history.Status);
+        // Random labels: the run ends normally, at or near chance level, which Fit reports as such.
+        Assert.True(history.Status is TrainingStatus.Completed or TrainingStatus.NoBetterThanChance, history.Status.ToString());
         double best = history.Costs[^1].ValidationCost;
         Assert.Equal(best, history.Costs.Min(record => record.ValidationCost));
         Assert.Equal(best, net.Evaluate(inputs, labels).Cost);
