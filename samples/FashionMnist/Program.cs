@@ -24,41 +24,43 @@ if (FashionMnist.TryFindDirectory(folder, out string missing) is null)
 (Dataset fit, Dataset validation) = train.Split(testFraction: 5000.0 / 60000, seed: 0);
 Console.WriteLine($"Training on {fit.Count} images, validating on {validation.Count}, testing on {test.Count}.");
 
-// The same data, optimizer and schedule for both networks, so the table and the report compare the architectures only.
-TrainingOptions Options(IProgress<TrainingProgress> progress) => new()
+// The same data, mini-batches, validation split and early stopping for both networks. The normalized, wider one trains
+// with AdamW (weight decay on the dense weights only, never on γ, β or the running statistics), a slower schedule and
+// more patience: dropout makes its validation accuracy noisier from epoch to epoch.
+TrainingOptions Options(IProgress<TrainingProgress> progress, bool normalized) => new()
 {
     LearningRate = 1e-3f,
     Iterations = 40,
     BatchSize = 128,
     Seed = 2,
     RecordEvery = 1,
-    Optimizer = new Adam(),
-    Schedule = new ExponentialDecay { Rate = 0.92 },
+    Optimizer = normalized ? new AdamW { WeightDecay = 0.05f } : new Adam(),
+    Schedule = new ExponentialDecay { Rate = normalized ? 0.95 : 0.92 },
     Validation = new ValidationData(validation.Inputs, validation.Labels),
-    EarlyStopping = new EarlyStopping { Patience = 4, Monitor = EarlyStoppingMonitor.ValidationMetric },
+    EarlyStopping = new EarlyStopping { Patience = normalized ? 8 : 4, Monitor = EarlyStoppingMonitor.ValidationMetric },
     Progress = progress,
 };
 
 var report = new TrainingReport("Fashion-MNIST: a dense network and one with batch norm, dropout and layer norm");
-var dense = Train("[784, 256, 128, 10], Adam", new FashionNet(seed: 1), FashionNet.Summary);
-var normalized = Train("[784, 256, BatchNorm, Dropout 0.2, 128, LayerNorm, 10], Adam", new FashionNormNet(seed: 1), FashionNormNet.Summary);
+var dense = Train("[784, 256, 128, 10], Adam", new FashionNet(seed: 1), FashionNet.Summary, normalized: false);
+var normalized = Train("[784, BN, 512, BN, Drop 0.3, 256, LN, Drop 0.3, 10], AdamW", new FashionNormNet(seed: 1), FashionNormNet.Summary, normalized: true);
 
 Console.WriteLine();
-Console.WriteLine("network                                                   test accuracy  epochs  mean epoch");
+Console.WriteLine("network                                                    test accuracy  epochs  mean epoch");
 foreach ((string name, Evaluation result, TrainingHistory history) in new[] { dense, normalized })
 {
-    Console.WriteLine($"{name,-57} {result.Accuracy,13:P2} {history.IterationsCompleted,7}  {history.Elapsed.TotalSeconds / history.IterationsCompleted,8:F2} s");
+    Console.WriteLine($"{name,-58} {result.Accuracy,13:P2} {history.IterationsCompleted,7}  {history.Elapsed.TotalSeconds / history.IterationsCompleted,8:F2} s");
 }
 
 Console.WriteLine($"Report: {report.Save(args.Length > 1 ? args[1] : "fashion-mnist-report.html")}");
 return dense.Result.Accuracy >= 0.89 && normalized.Result.Accuracy >= 0.90 ? 0 : 2;
 
-(string Name, Evaluation Result, TrainingHistory History) Train(string name, ITrainableNetwork net, string summary)
+(string Name, Evaluation Result, TrainingHistory History) Train(string name, ITrainableNetwork net, string summary, bool normalized)
 {
     Console.WriteLine();
     Console.WriteLine(summary);
     Console.WriteLine("epoch  training cost  validation cost  validation accuracy    time");
-    TrainingOptions options = Options(new EpochPrinter());
+    TrainingOptions options = Options(new EpochPrinter(), normalized);
     TrainingHistory history = Trainer.Fit(net, fit.Inputs, fit.Labels, options);
     Console.WriteLine($"{history.Status} after {history.IterationsCompleted} epochs in {history.Elapsed.TotalSeconds:F1} s; kept the parameters of epoch {history.BestIteration + 1}.");
     if (history.Problem is not null)
@@ -102,14 +104,17 @@ internal sealed class EpochPrinter : IProgress<TrainingProgress>
 internal sealed partial class FashionNet;
 
 /// <summary>
-/// The same widths with batch norm after the first layer, dropout after it and layer norm after the second: the
-/// normalizations let Adam take larger effective steps, and dropout keeps the wider network from memorizing.
+/// Batch norm on the pixels (a learned standardizer), a wider 512 → 256 body with batch norm and dropout after the first
+/// layer and layer norm and dropout after the second: the normalizations let AdamW take larger effective steps, and
+/// dropout keeps the wider network from memorizing the training set.
 /// </summary>
 [Network(Inputs = 784)]
-[Dense(256, Activation.ReLU)]
 [BatchNorm]
-[Dropout(0.2)]
-[Dense(128, Activation.ReLU)]
+[Dense(512, Activation.ReLU)]
+[BatchNorm]
+[Dropout(0.3)]
+[Dense(256, Activation.ReLU)]
 [LayerNorm]
+[Dropout(0.3)]
 [Dense(10, Activation.Softmax)]
 internal sealed partial class FashionNormNet;
