@@ -1,6 +1,6 @@
 // Fashion-MNIST with NnGen: a [784, 256, 128, 10] ReLU/softmax network, and a wider one with batch norm, dropout and
-// layer norm, each trained with Adam (AdamW for the second) on mini-batches of 128, early stopping on a held-out validation split, then the test
-// accuracy and the confusion matrix; the report shows both runs side by side.
+// layer norm, each trained with Adam (AdamW for the second) on mini-batches of 128, early stopping on a held-out
+// validation split, then the test accuracy and the confusion matrix; the report shows both runs side by side.
 //
 //   sudo apt-get install dataset-fashion-mnist     (or pass a folder holding the four IDX files)
 //   dotnet run -c Release --project samples/FashionMnist [folder] [report.html]
