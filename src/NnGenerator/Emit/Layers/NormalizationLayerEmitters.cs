@@ -34,26 +34,12 @@ namespace NnGen.Generator.Emit.Layers
             writer.WriteLine($"{layer.Tensor(TensorRole.RunningVariance).Member}.Fill(1f);");
         }
 
-        public override void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
-        {
-            writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{RuntimeNames.BatchNormInference}({input}, {output}, {Gamma(layer)}, {Beta(layer)}, {RunningStatistics(layer)}, {layer.UnitsConstant}, 1, {EpsilonConstant(layer)});");
-        }
+        protected override string InferenceCall(LayerPlan layer, string input, string output, string examples) =>
+            $"{RuntimeNames.BatchNormInference}({input}, {output}, {Gamma(layer)}, {Beta(layer)}, {RunningStatistics(layer)}, {layer.UnitsConstant}, {examples}, {EpsilonConstant(layer)});";
 
-        public override void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
-        {
-            writer.WriteLine($"// {Describe(layer)}");
-            string source = LayerEmitters.DeclareOutput(writer, layer, input);
-            if (!training)
-            {
-                writer.WriteLine($"{RuntimeNames.BatchNormInference}({source}, {layer.A}, {Gamma(layer)}, {Beta(layer)}, {RunningStatistics(layer)}, {layer.UnitsConstant}, m, {EpsilonConstant(layer)});");
-                return;
-            }
-
-            DeclareCache(writer, layer, RuntimeNames.Span);
-            writer.WriteLine($"{RuntimeNames.BatchNormTraining}({source}, {layer.A}, {Normalized(layer)}, {InverseStd(layer)}, {Gamma(layer)}, {Beta(layer)}, " +
-                $"{RunningStatistics(layer)}, {layer.UnitsConstant}, m, {EpsilonConstant(layer)}, {MomentumConstant(layer)});");
-        }
+        protected override string TrainingCall(LayerPlan layer, string input) =>
+            $"{RuntimeNames.BatchNormTraining}({input}, {layer.A}, {Normalized(layer)}, {InverseStd(layer)}, {Gamma(layer)}, {Beta(layer)}, " +
+            $"{RunningStatistics(layer)}, {layer.UnitsConstant}, m, {EpsilonConstant(layer)}, {MomentumConstant(layer)});";
 
         protected override string InverseStdLength(LayerPlan layer) => layer.UnitsConstant;
 
@@ -79,25 +65,11 @@ namespace NnGen.Generator.Emit.Layers
 
         protected override string What => "per example";
 
-        public override void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
-        {
-            writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{RuntimeNames.LayerNorm}({input}, {output}, default, default, {Gamma(layer)}, {Beta(layer)}, {layer.UnitsConstant}, 1, {EpsilonConstant(layer)});");
-        }
+        protected override string InferenceCall(LayerPlan layer, string input, string output, string examples) =>
+            $"{RuntimeNames.LayerNorm}({input}, {output}, default, default, {Gamma(layer)}, {Beta(layer)}, {layer.UnitsConstant}, {examples}, {EpsilonConstant(layer)});";
 
-        public override void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
-        {
-            writer.WriteLine($"// {Describe(layer)}");
-            string source = LayerEmitters.DeclareOutput(writer, layer, input);
-            if (!training)
-            {
-                writer.WriteLine($"{RuntimeNames.LayerNorm}({source}, {layer.A}, default, default, {Gamma(layer)}, {Beta(layer)}, {layer.UnitsConstant}, m, {EpsilonConstant(layer)});");
-                return;
-            }
-
-            DeclareCache(writer, layer, RuntimeNames.Span);
-            writer.WriteLine($"{RuntimeNames.LayerNorm}({source}, {layer.A}, {Normalized(layer)}, {InverseStd(layer)}, {Gamma(layer)}, {Beta(layer)}, {layer.UnitsConstant}, m, {EpsilonConstant(layer)});");
-        }
+        protected override string TrainingCall(LayerPlan layer, string input) =>
+            $"{RuntimeNames.LayerNorm}({input}, {layer.A}, {Normalized(layer)}, {InverseStd(layer)}, {Gamma(layer)}, {Beta(layer)}, {layer.UnitsConstant}, m, {EpsilonConstant(layer)});";
 
         protected override string InverseStdLength(LayerPlan layer) => "m";
 
@@ -148,9 +120,31 @@ namespace NnGen.Generator.Emit.Layers
             writer.WriteLine($"{Beta(layer)}.Clear();");
         }
 
-        public abstract void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output);
+        public void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
+        {
+            writer.WriteLine($"// {Describe(layer)}");
+            writer.WriteLine(InferenceCall(layer, input, output, "1"));
+        }
 
-        public abstract void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training);
+        public void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
+        {
+            writer.WriteLine($"// {Describe(layer)}");
+            string source = LayerEmitters.DeclareOutput(writer, layer, input);
+            if (!training)
+            {
+                writer.WriteLine(InferenceCall(layer, source, layer.A, "m"));
+                return;
+            }
+
+            DeclareCache(writer, layer, RuntimeNames.Span);
+            writer.WriteLine(TrainingCall(layer, source));
+        }
+
+        /// <summary>The kernel call of the inference forward from <paramref name="input"/> into <paramref name="output"/>.</summary>
+        protected abstract string InferenceCall(LayerPlan layer, string input, string output, string examples);
+
+        /// <summary>The kernel call of the training forward from <paramref name="input"/> into A[l], keeping x̂ and 1/σ.</summary>
+        protected abstract string TrainingCall(LayerPlan layer, string input);
 
         public void EmitBackward(SourceWriter writer, LayerPlan layer, LayerPlan? previous, string deltaZ, string nextDelta)
         {
