@@ -138,8 +138,10 @@ public sealed class LayerDescriptionTests
     [Fact]
     public void Equality_ComparesKindsAndArguments()
     {
-        Assert.Equal(Fashion(), Fashion());
-        Assert.Equal(Fashion().GetHashCode(), Fashion().GetHashCode());
+        // Two architectures built separately from the same description.
+        NetworkArchitecture first = Fashion(), second = Fashion();
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
         Assert.NotEqual(Fashion(), Fashion(dropout: 0.3f));
         Assert.NotEqual(Fashion(), Fashion(epsilon: 1e-3f));
         Assert.NotEqual(Fashion(), Fashion(momentum: 0.01f));
