@@ -25,7 +25,7 @@ namespace NnGen.Generator.Baking
         public const int MaxFileBytes = 4 * 1024 * 1024;
 
         public const int FormatVersion = 1;
-        private const string VersionKey = "nngen.format_version", NetworkKey = "nngen.network", LayerSizesKey = "nngen.layer_sizes", ActivationsKey = "nngen.activations";
+        private const string VersionKey = "nngen.format_version", NetworkKey = "nngen.network", LayerSizesKey = "nngen.layer_sizes", ActivationsKey = "nngen.activations", LayersKey = "nngen.layers";
 
         private static readonly Regex NnGenName = new(@"^([Wb])(\d+)$", RegexOptions.CultureInvariant);
         private static readonly Regex TorchName = new(@"^(.*?)(\d+)\.(weight|bias)$", RegexOptions.CultureInvariant);
@@ -49,14 +49,6 @@ namespace NnGen.Generator.Baking
             if (input.File?.Bytes is not { } bytes)
             {
                 return Failed(BakeProblem.Create(DiagnosticIds.WeightsFileUnreadable, fileName, spec.DisplayName, "the compiler gave no content for it"));
-            }
-
-            // The baked form holds W and b only; the kinds with γ, β and running statistics are loaded at run time.
-            if (spec.Layers.FirstOrDefault(layer => layer.Kind != Model.LayerKind.Dense) is { } other)
-            {
-                return Failed(BakeProblem.Create(
-                    DiagnosticIds.WeightsFileUnreadable, fileName, spec.DisplayName,
-                    $"it has a {Model.LayerRules.KindName(other.Kind)} layer, and this version of NnGen bakes dense layers only; load the file at run time with LoadWeights"));
             }
 
             try
@@ -85,25 +77,12 @@ namespace NnGen.Generator.Baking
                 throw new BakeException(TooLarge(fileName, spec, file.Length));
             }
 
-            int[] sizes = new[] { spec.Inputs!.Value }.Concat(spec.Layers.Select(layer => layer.Units)).ToArray();
-            string[] activations = spec.Layers.Select(layer => ActivationName(layer.Activation)).ToArray();
             SafetensorsHeader header = SafetensorsHeader.Parse(file);
-            CheckMetadata(header.Metadata, sizes, activations, spec, fileName);
-
-            int layerCount = sizes.Length - 1;
-            (TensorEntry Weight, TensorEntry Bias)[] layers = MatchLayers(header.Entries, sizes, activations, spec, fileName, out HashSet<string> used);
             var parameters = new List<byte>();
             var layout = new List<string>();
-            for (int l = 1; l <= layerCount; l++)
-            {
-                (TensorEntry weight, TensorEntry bias) = layers[l - 1];
-                CheckTensor(weight, Invariant($"W{l}"), new long[] { sizes[l], sizes[l - 1] }, null, spec, fileName);
-                CheckTensor(bias, Invariant($"b{l}"), new long[] { sizes[l] }, new long[] { sizes[l], 1 }, spec, fileName);
-                layout.Add(Invariant($"W{l}|{weight.Name}|{sizes[l]}, {sizes[l - 1]}|{sizes[l] * sizes[l - 1]}"));
-                layout.Add(Invariant($"b{l}|{bias.Name}|{sizes[l]}|{sizes[l]}"));
-                Append(parameters, weight, header, file, spec, fileName);
-                Append(parameters, bias, header, file, spec, fileName);
-            }
+            HashSet<string> used = spec.Layers.Any(layer => layer.Kind != LayerKind.Dense)
+                ? BakeLayerKinds(spec, fileName, file, header, parameters, layout)
+                : BakeDense(spec, fileName, file, header, parameters, layout);
 
             // Extras in file order, as LoadWeights returns them, so the baked ones read like the loaded ones.
             var extras = new List<BakedTensor>();
@@ -119,9 +98,141 @@ namespace NnGen.Generator.Baking
                 extras.Add(new BakedTensor(entry.Name, new EquatableArray<long>(entry.Shape), new EquatableBytes(data.ToArray())));
             }
 
-            bool hasStandardizer = CheckStandardizer(extras, sizes[0], spec, fileName);
+            bool hasStandardizer = CheckStandardizer(extras, spec.Inputs!.Value, spec, fileName);
             return new BakedWeights(weights, fileName, new EquatableBytes(parameters.ToArray()), new EquatableArray<string>(layout), null, new EquatableArray<BakedTensor>(extras), hasStandardizer);
         }
+
+        /// <summary>A dense-only network: W[l] and b[l] by NnGen's names or a PyTorch export's, as the runtime loader matches them.</summary>
+        private static HashSet<string> BakeDense(NetworkSpec spec, string fileName, byte[] file, SafetensorsHeader header, List<byte> parameters, List<string> layout)
+        {
+            int[] sizes = new[] { spec.Inputs!.Value }.Concat(spec.Layers.Select(layer => layer.Units)).ToArray();
+            string[] activations = spec.Layers.Select(layer => ActivationName(layer.Activation)).ToArray();
+            CheckMetadata(header.Metadata, sizes, activations, spec, fileName);
+
+            int layerCount = sizes.Length - 1;
+            (TensorEntry Weight, TensorEntry Bias)[] layers = MatchLayers(header.Entries, sizes, activations, spec, fileName, out HashSet<string> used);
+            for (int l = 1; l <= layerCount; l++)
+            {
+                (TensorEntry weight, TensorEntry bias) = layers[l - 1];
+                CheckTensor(weight, Invariant($"W{l}"), new long[] { sizes[l], sizes[l - 1] }, null, spec, fileName);
+                CheckTensor(bias, Invariant($"b{l}"), new long[] { sizes[l] }, new long[] { sizes[l], 1 }, spec, fileName);
+                layout.Add(Invariant($"W{l}|{weight.Name}|{sizes[l]}, {sizes[l - 1]}|{sizes[l] * sizes[l - 1]}"));
+                layout.Add(Invariant($"b{l}|{bias.Name}|{sizes[l]}|{sizes[l]}"));
+                Append(parameters, weight, header, file, spec, fileName);
+                Append(parameters, bias, header, file, spec, fileName);
+            }
+
+            return used;
+        }
+
+        /// <summary>
+        /// A network with layers of other kinds, as saved by <c>SaveWeights</c>: its kinds and arguments in
+        /// <c>nngen.layers</c> (compared as numbers, as the runtime loader does), and every tensor of the plan by its
+        /// name and shape. The parameters come first, in the order of <c>Parameters</c>, then the running statistics in the
+        /// order of <c>State</c>, one block of bytes that <c>ResetToBakedWeights</c> splits at <c>ParameterCount</c>.
+        /// </summary>
+        private static HashSet<string> BakeLayerKinds(NetworkSpec spec, string fileName, byte[] file, SafetensorsHeader header, List<byte> parameters, List<string> layout)
+        {
+            Planning.NetworkPlan plan = Planning.NetworkPlan.Create(spec);
+            int[] sizes = new[] { plan.InputSize }.Concat(plan.Layers.Select(layer => layer.Units)).ToArray();
+            string[] activations = plan.Layers.Select(layer => ActivationName(layer.Activation)).ToArray();
+            CheckMetadata(header.Metadata, sizes, activations, spec, fileName);
+            CheckLayerKinds(header.Metadata, plan, spec, fileName, Describe(sizes, activations));
+
+            var entries = header.Entries.ToDictionary(entry => entry.Name, StringComparer.Ordinal);
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Planning.TensorPlan tensor in plan.Tensors.Where(tensor => !tensor.IsState).Concat(plan.Tensors.Where(tensor => tensor.IsState)))
+            {
+                if (!entries.TryGetValue(tensor.FileName, out TensorEntry? entry))
+                {
+                    throw new BakeException(BakeProblem.Create(
+                        DiagnosticIds.WeightsTensorMismatch, tensor.FileName, fileName, spec.DisplayName, Invariant($"it is missing; a network with {LayerRules.KindName(plan.Layers.First(layer => layer.Tensors.Contains(tensor)).Kind)} layers is baked from a file SaveWeights wrote, which names every tensor")));
+                }
+
+                long[] shape = tensor.Role == Planning.TensorRole.Weight ? new long[] { tensor.Rows, tensor.Columns } : new long[] { tensor.Rows };
+                CheckTensor(entry, tensor.FileName, shape, null, spec, fileName);
+                layout.Add(Invariant($"{tensor.FileName}|{entry.Name}|{TensorShapes.Format(shape)}|{tensor.Length}"));
+                Append(parameters, entry, header, file, spec, fileName);
+                used.Add(entry.Name);
+            }
+
+            return used;
+        }
+
+        /// <summary>
+        /// <c>nngen.layers</c> against the plan, as the runtime loader checks it: one entry per layer, the kind by name and
+        /// each argument compared as a float32 number (a PyTorch export writes 1e-05 where NnGen writes 1E-05).
+        /// </summary>
+        private static void CheckLayerKinds(Dictionary<string, string> metadata, Planning.NetworkPlan plan, NetworkSpec spec, string fileName, string described)
+        {
+            string saved = metadata.TryGetValue(NetworkKey, out string? name) ? $" (saved from {name})" : string.Empty;
+            if (!metadata.TryGetValue(LayersKey, out string? layers))
+            {
+                throw new BakeException(BakeProblem.Create(
+                    DiagnosticIds.WeightsArchitectureMismatch, fileName, "dense layers only, no " + LayersKey + saved, spec.DisplayName, LayerKindsText(plan), described));
+            }
+
+            string[] found = layers.Split(',');
+            bool matches = found.Length == plan.Layers.Count;
+            for (int i = 0; matches && i < found.Length; i++)
+            {
+                matches = LayerMatches(found[i].Trim(), plan.Layers[i]);
+            }
+
+            if (!matches)
+            {
+                throw new BakeException(BakeProblem.Create(
+                    DiagnosticIds.WeightsArchitectureMismatch, fileName, LayersKey + " " + layers + saved, spec.DisplayName, LayerKindsText(plan), described));
+            }
+        }
+
+        private static bool LayerMatches(string entry, Planning.LayerPlan layer)
+        {
+            int open = entry.IndexOf('(');
+            string kind = open < 0 ? entry : entry.Substring(0, open);
+            var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (open >= 0)
+            {
+                if (!entry.EndsWith(")", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                foreach (string pair in entry.Substring(open + 1, entry.Length - open - 2).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    int equals = pair.IndexOf('=');
+                    if (equals <= 0)
+                    {
+                        return false;
+                    }
+
+                    arguments[pair.Substring(0, equals)] = pair.Substring(equals + 1);
+                }
+            }
+
+            bool Argument(string key, double expected) =>
+                arguments.TryGetValue(key, out string? text) &&
+                float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) &&
+                value == (float)expected;
+
+            return layer.Kind switch
+            {
+                LayerKind.Dense => kind == "dense" && arguments.Count == 0,
+                LayerKind.Dropout => kind == "dropout" && arguments.Count == 1 && Argument("rate", layer.Rate),
+                LayerKind.BatchNorm => kind == "batch_norm" && arguments.Count == 2 && Argument("epsilon", layer.Epsilon) && Argument("momentum", layer.Momentum),
+                _ => kind == "layer_norm" && arguments.Count == 1 && Argument("epsilon", layer.Epsilon),
+            };
+        }
+
+        /// <summary>The network's layers as <c>nngen.layers</c> spells them, for messages.</summary>
+        private static string LayerKindsText(Planning.NetworkPlan plan) =>
+            "layers " + string.Join(",", plan.Layers.Select(layer => layer.Kind switch
+            {
+                LayerKind.Dense => "dense",
+                LayerKind.Dropout => Invariant($"dropout(rate={(float)layer.Rate})"),
+                LayerKind.BatchNorm => Invariant($"batch_norm(epsilon={(float)layer.Epsilon} momentum={(float)layer.Momentum})"),
+                _ => Invariant($"layer_norm(epsilon={(float)layer.Epsilon})"),
+            }));
 
         /// <summary>The runtime's <c>Standardizer.MeanTensorName</c> and <c>ScaleTensorName</c> (KnownNamesTests compares them).</summary>
         public const string StandardizerMean = "standardizer.mean", StandardizerScale = "standardizer.scale";

@@ -96,15 +96,29 @@ namespace NnGen.Generator.Emit
         public static void EmitBaked(SourceWriter writer, NetworkPlan plan, BakedWeights baked)
         {
             string file = NetworkEmitter.Xml(baked.FileName);
-            writer.Summary($"Sets <see cref=\"Parameters\"/> to the weights baked in at build time from <c>{file}</c>, as <c>new {NetworkEmitter.Xml(plan.Spec.Name)}()</c> does.");
-            writer.WriteLine($"public void {GeneratedNames.ResetToBakedWeights}() => {RuntimeNames.WeightsFileReadBaked}({GeneratedNames.BakedParameters}, _parameters.Span);");
+            string what = plan.StateCount > 0 ? "<see cref=\"Parameters\"/> and <see cref=\"State\"/>" : "<see cref=\"Parameters\"/>";
+            writer.Summary($"Sets {what} to the weights baked in at build time from <c>{file}</c>, as <c>new {NetworkEmitter.Xml(plan.Spec.Name)}()</c> does.");
+            if (plan.StateCount == 0)
+            {
+                writer.WriteLine($"public void {GeneratedNames.ResetToBakedWeights}() => {RuntimeNames.WeightsFileReadBaked}({GeneratedNames.BakedParameters}, _parameters.Span);");
+            }
+            else
+            {
+                using (writer.Block($"public void {GeneratedNames.ResetToBakedWeights}()"))
+                {
+                    writer.WriteLine("// The running statistics follow the parameters in the baked bytes.");
+                    writer.WriteLine($"{RuntimeNames.WeightsFileReadBaked}({GeneratedNames.BakedParameters}.Slice(0, ParameterCount * sizeof(float)), _parameters.Span);");
+                    writer.WriteLine($"{RuntimeNames.WeightsFileReadBaked}({GeneratedNames.BakedParameters}.Slice(ParameterCount * sizeof(float)), _state.Span);");
+                }
+            }
+
             writer.WriteLine();
 
             EquatableBytes bytes = baked.Parameters!;
             string[] layout = baked.Layout.Select(entry => Describe(entry)).ToArray();
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The parameters baked in from <c>{file}</c> (Weights = \"{NetworkEmitter.Xml(baked.Weights)}\"): {Int(bytes.Length / 4)} F32 values,");
-            writer.WriteLine("/// little-endian, in the order of <see cref=\"Parameters\"/>: " + string.Join(", ", layout) + ".");
+            writer.WriteLine("/// little-endian, in the order of <see cref=\"Parameters\"/>" + (plan.StateCount > 0 ? " then <see cref=\"State\"/>" : string.Empty) + ": " + string.Join(", ", layout) + ".");
             writer.WriteLine("/// </summary>");
             writer.WriteLine($"private static {RuntimeNames.ByteSpan} {GeneratedNames.BakedParameters} => new byte[]");
             writer.WriteLine("{");

@@ -197,14 +197,6 @@ public sealed class BakingDiagnosticTests
         return BakingHarness.Safetensors(header, parameters.SelectMany(BitConverter.GetBytes).ToArray());
     }
 
-    [Fact]
-    public void NetworkWithBatchNorm_NNG0025_SaysToLoadAtRunTime()
-    {
-        string source = BakingHarness.PlanarSource("planar.safetensors").Replace("[Layer(1, Activation.Sigmoid)]", "[BatchNorm]\n[Layer(1, Activation.Sigmoid)]", StringComparison.Ordinal);
-        Diagnostic diagnostic = Single(source, DiagnosticIds.WeightsFileUnreadable, BakingHarness.Encoded(Path, Good));
-        Assert.Contains("it has a BatchNorm layer, and this version of NnGen bakes dense layers only; load the file at run time with LoadWeights", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-    }
-
     /// <summary>Exactly one diagnostic, <paramref name="id"/>, at the Weights argument; the network still compiles, without baked data.</summary>
     private static Diagnostic Single(string source, string id, params AdditionalText[] files)
     {
