@@ -2,9 +2,9 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using NnGen.Generator.Diagnostics;
+using NnGen.Generator.Tests.Infrastructure;
 using NnGen.Reports.Tests.Support;
 
 namespace NnGen.Generator.Tests.Baking;
@@ -35,7 +35,7 @@ public sealed class EncodeWeightsTaskTests
                     <AdditionalFiles Include="planar.safetensors" />
                     <AdditionalFiles Include="models/absent.safetensors" />
                   </ItemGroup>
-                  <Import Project="{Path.Combine(RepositoryRoot(), "src", "NnRuntime", "build", "NnGen.targets")}" />
+                  <Import Project="{Path.Combine(Repository.Root(), "src", "NnRuntime", "build", "NnGen.targets")}" />
                   <Target Name="Encode" DependsOnTargets="NnGenEncodeWeights">
                     <Message Importance="high" Text="passed on: @(AdditionalFiles)" />
                   </Target>
@@ -63,27 +63,7 @@ public sealed class EncodeWeightsTaskTests
         }
         finally
         {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp directory is harmless.
-            }
+            Repository.DeleteQuietly(directory);
         }
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "")
-    {
-        for (string? directory = Path.GetDirectoryName(thisFile); directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "NnGen.sln")))
-            {
-                return directory;
-            }
-        }
-
-        throw new InvalidOperationException("No NnGen.sln above " + thisFile);
     }
 }

@@ -1,8 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using NnGen.Generator.Tests.Infrastructure;
 using NnGen.Reports.Tests.Support;
 
 namespace NnGen.Generator.Tests.Diagnostics;
@@ -18,7 +18,7 @@ public sealed class RealBuildTests
     [Fact]
     public void ShapeError_FailsTheBuildWithTheNngIdAtTheRightFileAndLine()
     {
-        string root = RepositoryRoot();
+        string root = Repository.Root();
         string directory = Path.Combine(Path.GetTempPath(), "nngen-realbuild-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         try
@@ -84,27 +84,7 @@ public sealed class RealBuildTests
         }
         finally
         {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp directory is harmless.
-            }
+            Repository.DeleteQuietly(directory);
         }
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "")
-    {
-        for (string? directory = Path.GetDirectoryName(thisFile); directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "NnGen.sln")))
-            {
-                return directory;
-            }
-        }
-
-        throw new InvalidOperationException("No NnGen.sln above " + thisFile);
     }
 }
