@@ -87,6 +87,12 @@ namespace NnGen.Generator
         /// <summary>The names only a network with baked weights declares.</summary>
         public static readonly string[] Baked = { BakedParameters, ResetToBakedWeights, BakedExtra, BakedStandardizer };
 
+        /// <summary>
+        /// The named parts of a training workspace, declared by networks on the kernel strategy (the tiny one slices by
+        /// the layer constants); reserved in every network so a change of strategy never creates a clash.
+        /// </summary>
+        public static readonly string[] WorkspaceParts = { "CacheFloats", "DeltaFloats", "LabelsStart", "ExtrasStart", "ExtraFloats" };
+
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
         public static readonly (string Prefix, string Suffix)[] PerLayer =
         {
@@ -102,7 +108,7 @@ namespace NnGen.Generator
         /// <summary>True when a network with <paramref name="layerCount"/> layers generates a member named <paramref name="name"/>.</summary>
         public static bool IsGenerated(string name, int layerCount)
         {
-            if (Array.IndexOf(Fixed, name) >= 0 || Array.IndexOf(Baked, name) >= 0)
+            if (Array.IndexOf(Fixed, name) >= 0 || Array.IndexOf(Baked, name) >= 0 || Array.IndexOf(WorkspaceParts, name) >= 0)
             {
                 return true;
             }

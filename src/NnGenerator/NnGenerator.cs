@@ -203,7 +203,10 @@ namespace NnGen.Generator
             }
 
             string? error = kind == GenerationKind.Surface ? FirstError(diagnostics) : null;
-            return new NetworkTarget(spec.WithoutLocations(), kind, error);
+            EquatableArray<string> shadowed = kind == GenerationKind.Network
+                ? ShadowedNames.Find(context.SemanticModel, context.TargetNode, type, cancellationToken)
+                : EquatableArray<string>.Empty;
+            return new NetworkTarget(spec.WithoutLocations(), kind, error) { ShadowedNames = shadowed };
         }
 
         private static void Emit(SourceProductionContext output, NetworkTarget target, HintNameMap hintNames)
@@ -223,7 +226,7 @@ namespace NnGen.Generator
             try
             {
                 source = target.Kind == GenerationKind.Network
-                    ? NetworkEmitter.Emit(target.Spec, target.Baked?.Parameters is null ? null : target.Baked)
+                    ? NetworkEmitter.Emit(target.Spec, target.Baked?.Parameters is null ? null : target.Baked, target.ShadowedNames)
                     : ErrorSurfaceEmitter.Emit(target.Spec, target.Error ?? "the compiler reports an error in its [Network] or [Layer] attributes");
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

@@ -119,6 +119,7 @@ namespace NnGen.Generator
         public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
         public const string ArgumentException = "global::System.ArgumentException";
         public const string ArgumentNullException = "global::System.ArgumentNullException";
+        public const string InvalidOperationException = "global::System.InvalidOperationException";
         public const string NamedTensors = "global::System.Collections.Generic.IReadOnlyList<global::NnGen.NamedTensor>";
         public const string Stream = "global::System.IO.Stream";
         public const string ThrowIfNull = "global::System.ArgumentNullException.ThrowIfNull";

@@ -10,7 +10,7 @@ namespace NnGen.Generator.Emit
     /// </summary>
     /// <param name="Kind">The activation.</param>
     /// <param name="Prose">Its name in comments and the Summary table.</param>
-    /// <param name="Derivative">g'(z) written in terms of a = g(z), as the course writes it.</param>
+    /// <param name="Derivative">g'(z) written in terms of a = g(z), as the course writes it; "A" stands for the layer's A[l] (Literals.Derivative numbers it).</param>
     /// <param name="Vector">a = g(z) on one vector of examples (the tiny pass); <paramref name="Kind"/>'s z unchanged when linear.</param>
     /// <param name="BackwardKernel">
     /// The ActivationKernels method for dZ = dA * g'(A), with a vector overload (tiny pass) and a span overload

@@ -38,8 +38,8 @@ namespace NnGen.Generator.Emit
                 blocks.Push(writer.Block($"partial {outer.Keyword} {outer.Name}"));
             }
 
-            string doc = "Not generated, because of an error in the declaration: " + NetworkEmitter.Xml(OneLine(error)) + " Throws <see cref=\"global::System.InvalidOperationException\"/>.";
-            string @throw = "throw new global::System.InvalidOperationException(" + StringLiteral("NnGen did not generate network '" + spec.DisplayName + "': " + OneLine(error)) + ")";
+            string doc = "Not generated, because of an error in the declaration: " + NetworkEmitter.Xml(OneLine(error)) + " Throws <see cref=\"" + RuntimeNames.InvalidOperationException + "\"/>.";
+            string @throw = "throw new " + RuntimeNames.InvalidOperationException + "(" + StringLiteral("NnGen did not generate network '" + spec.DisplayName + "': " + OneLine(error)) + ")";
 
             // Only as many layers as the generator would ever emit: this file must not grow with a declaration over the limit.
             int layers = spec.Layers.Count <= NetworkLimits.MaxLayers ? spec.Layers.Count : 0;

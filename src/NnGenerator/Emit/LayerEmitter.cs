@@ -149,7 +149,7 @@ namespace NnGen.Generator.Emit
             }
 
             string p = Int(previous.Index);
-            writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation)} with dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]: the derivative is applied as each tile is stored.");
+            writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation, previous.Index)} with dA{p} = {layer.W}ᵀ·dZ{l} [{Int(previous.Units)} x m]: the derivative is applied as each tile is stored.");
             writer.WriteLine($"{RuntimeNames.Span} dZ{p} = {nextDelta}.Slice(0, {previous.UnitsConstant} * m);");
             writer.WriteLine($"{RuntimeNames.MultiplyTN}({layer.W}, dZ{l}, dZ{p}, {previous.UnitsConstant}, {layer.UnitsConstant}, m, 1f, {previous.A}, {ActivationValue(previous.Activation)});");
         }

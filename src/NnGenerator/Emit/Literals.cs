@@ -18,7 +18,7 @@ namespace NnGen.Generator.Emit
 
         public static string Prose(LossKind loss) => LossTable.Of(loss).Prose;
 
-        /// <summary>The derivative g'(z) written in terms of a = g(z), as the course writes it.</summary>
-        public static string Derivative(ActivationKind activation) => ActivationTable.Of(activation).Derivative;
+        /// <summary>The derivative g'(z) of layer <paramref name="layer"/> written in terms of its A, as the course writes it: (1 - A1²).</summary>
+        public static string Derivative(ActivationKind activation, int layer) => ActivationTable.Of(activation).Derivative.Replace("A", "A" + Int(layer));
     }
 }

@@ -35,7 +35,8 @@ namespace NnGen.Generator.Emit
 
         /// <param name="spec">A network the validator accepted.</param>
         /// <param name="baked">Its baked weights, when it has a Weights file that passed every check; null otherwise.</param>
-        public static string Emit(NetworkSpec spec, Baking.BakedWeights? baked = null)
+        /// <param name="shadowed">Simple names the user's code gives another meaning where the network is declared.</param>
+        public static string Emit(NetworkSpec spec, Baking.BakedWeights? baked = null, EquatableArray<string> shadowed = default)
         {
             NetworkPlan plan = NetworkPlan.Create(spec);
             IComputeStrategyEmitter strategy = ComputeStrategyEmitters.For(plan.Strategy);
@@ -48,6 +49,7 @@ namespace NnGen.Generator.Emit
                 blocks.Push(writer.Block($"namespace {spec.Namespace}"));
             }
 
+            writer.WriteLine(ImportedNames.Marker);
             VectorAliases.Emit(writer, plan, strategy);
 
             foreach (ContainingTypeSpec outer in spec.ContainingTypes)
@@ -85,7 +87,7 @@ namespace NnGen.Generator.Emit
                 blocks.Pop().Dispose();
             }
 
-            return writer.ToString();
+            return LineWrapper.Wrap(ImportedNames.Apply(writer.ToString(), shadowed));
         }
 
         private static void EmitHeader(SourceWriter writer, NetworkPlan plan)
@@ -150,8 +152,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"private const string NetworkName = \"{plan.Spec.DisplayName}\";");
             writer.WriteLine();
-            writer.WriteLine("// Floats per example of a training workspace: " + strategy.WorkspaceContents(plan));
-            writer.WriteLine($"private const int WorkspacePerExample = {Int(plan.WorkspacePerExample)};");
+            strategy.EmitWorkspaceConstants(writer, plan);
             writer.WriteLine();
             writer.WriteLine($"// Inference runs in chunks of up to {Int(plan.BatchChunk)} examples so its scratch ({Int(plan.BatchScratch)} floats) has a fixed size.");
             writer.WriteLine($"private const int BatchChunk = {Int(plan.BatchChunk)};");

@@ -64,7 +64,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"/// <param name=\"{name}\">Where to read.</param>");
                 writer.WriteLine("/// <returns>The file's metadata and the extra tensors saved beside the weights.</returns>");
                 writer.WriteLine($"/// <exception cref=\"{RuntimeNames.WeightsFormatException}\">The file is malformed or for another architecture; the parameters are then unchanged.</exception>");
-                writer.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Fit, GradientCheck, Step or another load is writing this instance (on another thread, or this is a Progress callback of its Fit); the parameters are then unchanged.</exception>");
+                writer.WriteLine($"/// <exception cref=\"{RuntimeNames.InvalidOperationException}\">Fit, GradientCheck, Step or another load is writing this instance (on another thread, or this is a Progress callback of its Fit); the parameters are then unchanged.</exception>");
                 writer.WriteLine($"public {RuntimeNames.LoadedWeights} LoadWeights({type} {name}) => {RuntimeNames.WeightsFileLoad}(this, {name});");
                 writer.WriteLine();
             }

@@ -10,6 +10,9 @@ namespace NnGen.Generator.Model
     {
         /// <summary>The weights baked in from the <c>Weights</c> file (or the problem that stopped it); null without one.</summary>
         public Baking.BakedWeights? Baked { get; init; }
+
+        /// <summary>The simple names that stay qualified in the emitted file (see <c>Parsing.ShadowedNames</c>).</summary>
+        public EquatableArray<string> ShadowedNames { get; init; } = EquatableArray<string>.Empty;
     }
 
     /// <summary>Where a network's <c>Weights</c> argument is, by hint key: the one location the pipeline keeps, for reporting.</summary>

@@ -75,9 +75,6 @@ namespace NnGen.Generator.Planning
         /// <summary>Σ of the layers' training caches beyond A[l], in floats per example (the workspace's extra region).</summary>
         public int ExtraCachePerExample { get; }
 
-        /// <summary>Where the extra region starts in a training workspace, in floats per example.</summary>
-        public int ExtraCacheStart => ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits;
-
         public IEnumerable<TensorPlan> Tensors => Layers.SelectMany(layer => layer.Tensors);
 
         /// <summary>How batches and training are computed (see <see cref="StrategyPolicy.ChooseStrategy"/>).</summary>

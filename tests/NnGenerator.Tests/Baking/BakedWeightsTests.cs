@@ -60,12 +60,12 @@ public sealed class BakedWeightsTests
         Assert.Empty(diagnostics);
         string source = driver.GetRunResult().GeneratedTrees.Single().GetText().ToString();
 
-        Assert.Contains("private static global::System.ReadOnlySpan<byte> BakedParameters => new byte[]", source, StringComparison.Ordinal);
+        Assert.Contains("private static ReadOnlySpan<byte> BakedParameters => new byte[]", source, StringComparison.Ordinal);
         Assert.Contains("    // W1 (4, 2): bytes [0, 32)", source, StringComparison.Ordinal);
         Assert.Contains("    // b2 (1): bytes [64, 68)", source, StringComparison.Ordinal);
         byte[] first = BitConverter.GetBytes(parameters[0]);
         Assert.Contains($"0x{first[0]:X2}, 0x{first[1]:X2}, 0x{first[2]:X2}, 0x{first[3]:X2},", source, StringComparison.Ordinal);
-        Assert.Contains("public void ResetToBakedWeights() => global::NnGen.WeightsFile.ReadBaked(BakedParameters, _parameters.Span);", source, StringComparison.Ordinal);
+        Assert.Contains("public void ResetToBakedWeights() => WeightsFile.ReadBaked(BakedParameters, _parameters.Span);", source, StringComparison.Ordinal);
         Assert.Contains("public BakedNet()\n        {\n            ResetToBakedWeights();\n        }", source.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
 
         // The seeded constructor still draws random weights.

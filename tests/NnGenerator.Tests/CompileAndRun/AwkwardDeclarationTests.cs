@@ -15,6 +15,7 @@ public sealed class AwkwardDeclarationTests
     [InlineData(nameof(EmitScenarios.Record), "Demo.Records.RecordNet", "RecordNet")]
     [InlineData(nameof(EmitScenarios.ShadowingNames), "Company.System.ShadowNet", "ShadowNet")]
     [InlineData(nameof(EmitScenarios.ShadowingNames), "Company.NnGen.ShadowNet", "ShadowNet")]
+    [InlineData(nameof(EmitScenarios.GlobalUsingShadows), "GlobalShadowNet", "GlobalShadowNet")]
     public void Network_AwkwardDeclaration_CreatesPredictsAndTrains(string scenario, string metadataName, string networkName)
     {
         GeneratorOutput output = GeneratorHarness.Run(EmitScenarios.All[scenario].Sources);

@@ -49,6 +49,7 @@ public sealed class GeneratedMemberNamesTests
         // TableTests finds in the generated source.
         string[] aliases = [GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD];
         Assert.All(GeneratedNames.Fixed.Except(aliases), fixedName => Assert.Contains(fixedName, seen));
+        Assert.All(GeneratedNames.WorkspaceParts, part => Assert.Contains(part, seen));
     }
 
     [Theory]

@@ -62,14 +62,25 @@ internal static class EmitScenarios
 
             public class ReadOnlySpan<T> { }
 
+            public class Vector512 { }
+
+            public class ShadowBase
+            {
+                protected int TinyKernels => 0;
+
+                protected static void MemoryMarshal() { }
+            }
+
             [Network(Inputs = 2)]
             [Layer(4, Activation.Tanh)]
             [Layer(1, Activation.Sigmoid)]
-            public partial class ShadowNet
+            public partial class ShadowNet : ShadowBase
             {
                 private sealed class Guard { }
 
                 private sealed class Kernels { }
+
+                private static int VectorMath => 0;
             }
         }
 
@@ -84,6 +95,29 @@ internal static class EmitScenarios
         }
         """;
 
+    /// <summary>
+    /// A network in the global namespace whose compilation imports, by a global using, types named as the runtime's and
+    /// the framework's: generated code must not become ambiguous with its own using directives.
+    /// </summary>
+    public const string GlobalUsingShadows = """
+        global using Conflicts;
+        global using NnGen;
+
+        namespace Conflicts
+        {
+            public static class Vector512 { }
+
+            public sealed class Trainer { }
+
+            public sealed class MemoryMarshal { }
+        }
+
+        [Network(Inputs = 3)]
+        [Layer(5, Activation.ReLU)]
+        [Layer(2, Activation.Sigmoid)]
+        public partial class GlobalShadowNet { }
+        """;
+
     /// <summary>Scenario name → (sources, number of generated files).</summary>
     public static IReadOnlyDictionary<string, (string[] Sources, int Files)> All { get; } = Build();
 
@@ -94,6 +128,7 @@ internal static class EmitScenarios
         scenarios.Add(nameof(GenericNestedInGeneric), ([GenericNestedInGeneric], 1));
         scenarios.Add(nameof(Record), ([Record], 1));
         scenarios.Add(nameof(ShadowingNames), ([ShadowingNames], 2));
+        scenarios.Add(nameof(GlobalUsingShadows), ([GlobalUsingShadows], 1));
         scenarios.Add("AllCatalogueNetworksTogether", (TestArchitecture.All.Select(architecture => architecture.Source()).ToArray(), TestArchitecture.All.Count));
         return scenarios;
     }

@@ -84,7 +84,7 @@ namespace NnGen.Generator.Emit.Layers
         {
             if (previous is not null && ActivationTable.Of(previous.Activation).BackwardKernel is not null)
             {
-                writer.WriteLine($"// dZ{Literals.Int(previous.Index)} = dA{Literals.Int(previous.Index)} * {Literals.Derivative(previous.Activation)}.");
+                writer.WriteLine($"// dZ{Literals.Int(previous.Index)} = dA{Literals.Int(previous.Index)} * {Literals.Derivative(previous.Activation, previous.Index)}.");
                 LayerEmitter.EmitDerivative(writer, previous.Activation, previous.A, deltaPrevious);
             }
         }

@@ -14,8 +14,11 @@ namespace NnGen.Generator.Emit.Strategies
         /// </summary>
         string WorkspaceColumns(string m);
 
-        /// <summary>What a training workspace holds per example, in words, for the comment beside WorkspacePerExample.</summary>
-        string WorkspaceContents(NetworkPlan plan);
+        /// <summary>
+        /// <c>WorkspacePerExample</c>, the floats per example of a training workspace, and the named parts it is made of,
+        /// each with what it holds; the training members slice the workspace by these names.
+        /// </summary>
+        void EmitWorkspaceConstants(SourceWriter writer, NetworkPlan plan);
 
         /// <summary>Whether the compute members spell the vector types through the file's aliases (<see cref="VectorAliases"/>).</summary>
         bool UsesVectorAliases { get; }

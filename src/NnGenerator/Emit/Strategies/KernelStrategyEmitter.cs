@@ -23,9 +23,29 @@ namespace NnGen.Generator.Emit.Strategies
 
         public string WorkspaceColumns(string m) => m;
 
-        public string WorkspaceContents(NetworkPlan plan) =>
-            "A1..AL, two alternating dZ/dA buffers" + (plan.LabelTransposeUnits > 0 ? ", and the labels transposed to (n[L] x m)" : string.Empty) +
-            (plan.ExtraCachePerExample > 0 ? ", then the training cache beyond A[l] (dropout masks, x̂ and 1/σ)." : ".");
+        public void EmitWorkspaceConstants(SourceWriter writer, NetworkPlan plan)
+        {
+            writer.WriteLine("// A training workspace holds, per example: the cache A1..AL (Σ n[l] floats), two alternating dZ/dA buffers as wide");
+            writer.WriteLine("// as the widest layer" + (plan.LabelTransposeUnits > 0 ? ", the labels transposed to (n[L] x m)" : string.Empty) +
+                (plan.HasTrainingForward ? " and what the backward pass needs beyond A[l] (dropout masks, x̂ and 1/σ)." : "."));
+            writer.WriteLine($"private const int CacheFloats = {Int(plan.ActivationUnits)};");
+            writer.WriteLine($"private const int DeltaFloats = {Int(plan.MaxUnits)};");
+            string total = "CacheFloats + (2 * DeltaFloats)";
+            if (plan.LabelTransposeUnits > 0)
+            {
+                writer.WriteLine($"private const int LabelsStart = {total};");
+                total = "LabelsStart + OutputSize";
+            }
+
+            if (plan.HasTrainingForward)
+            {
+                writer.WriteLine($"private const int ExtrasStart = {total};");
+                writer.WriteLine($"private const int ExtraFloats = {Int(plan.ExtraCachePerExample)};");
+                total = "ExtrasStart + ExtraFloats";
+            }
+
+            writer.WriteLine($"private const int WorkspacePerExample = {total};");
+        }
 
         public bool UsesVectorAliases => false;
 
@@ -87,12 +107,12 @@ namespace NnGen.Generator.Emit.Strategies
             string seed = plan.HasTrainingForward ? ", ulong stepSeed" : string.Empty;
             using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost{seed})"))
             {
-                writer.WriteLine($"{Span} cache = workspace.Slice(0, {Int(plan.ActivationUnits)} * m);");
-                writer.WriteLine($"{Span} deltaA = workspace.Slice({Int(plan.ActivationUnits)} * m, {Int(plan.MaxUnits)} * m);");
-                writer.WriteLine($"{Span} deltaB = workspace.Slice({Int(plan.ActivationUnits + plan.MaxUnits)} * m, {Int(plan.MaxUnits)} * m);");
+                writer.WriteLine($"{Span} cache = workspace.Slice(0, CacheFloats * m);");
+                writer.WriteLine($"{Span} deltaA = workspace.Slice(CacheFloats * m, DeltaFloats * m);");
+                writer.WriteLine($"{Span} deltaB = workspace.Slice((CacheFloats + DeltaFloats) * m, DeltaFloats * m);");
                 if (plan.HasTrainingForward)
                 {
-                    writer.WriteLine($"{Span} extras = workspace.Slice({Int(plan.ExtraCacheStart)} * m, {Int(plan.ExtraCachePerExample)} * m);");
+                    writer.WriteLine($"{Span} extras = workspace.Slice(ExtrasStart * m, ExtraFloats * m);");
                     writer.WriteLine("ForwardBatchTraining(x, m, cache, extras, stepSeed);");
                 }
                 else
@@ -110,7 +130,7 @@ namespace NnGen.Generator.Emit.Strategies
                 if (plan.LabelTransposeUnits > 0)
                 {
                     writer.WriteLine("// Y arrives one example per row; A[L] is (n[L] x m), so bring Y to the same layout.");
-                    writer.WriteLine($"{Span} labels = workspace.Slice({Int(plan.ActivationUnits + (2 * plan.MaxUnits))} * m, {Int(plan.OutputSize)} * m);");
+                    writer.WriteLine($"{Span} labels = workspace.Slice(LabelsStart * m, OutputSize * m);");
                     writer.WriteLine($"{RuntimeNames.Transpose}(y, labels, m, OutputSize);");
                 }
                 else
@@ -155,12 +175,12 @@ namespace NnGen.Generator.Emit.Strategies
 
             if (plan.OutputDelta == OutputDelta.SquaredErrorThroughDerivative)
             {
-                writer.WriteLine($"// dA{L} = A{L} - Y, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
+                writer.WriteLine($"// dA{L} = A{L} - Y, then dZ{L} = dA{L} * {Derivative(output.Activation, output.Index)} in place.");
                 writer.WriteLine($"{RuntimeNames.Subtract}({output.A}, labels, {deltaZ});");
             }
             else
             {
-                writer.WriteLine($"// dA{L} = -(Y/A{L} - (1 - Y)/(1 - A{L})) with the cost's clamping, then dZ{L} = dA{L} * {Derivative(output.Activation)} in place.");
+                writer.WriteLine($"// dA{L} = -(Y/A{L} - (1 - Y)/(1 - A{L})) with the cost's clamping, then dZ{L} = dA{L} * {Derivative(output.Activation, output.Index)} in place.");
                 writer.WriteLine($"{RuntimeNames.BinaryCrossEntropyDerivative}({output.A}, labels, {deltaZ});");
             }
 

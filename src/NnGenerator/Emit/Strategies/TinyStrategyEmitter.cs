@@ -33,7 +33,12 @@ namespace NnGen.Generator.Emit.Strategies
 
         public string WorkspaceColumns(string m) => $"{RuntimeNames.PaddedCount}({m})";
 
-        public string WorkspaceContents(NetworkPlan plan) => "Xᵀ, Yᵀ and A1..AL, padded to whole vectors (a hidden layer's rows then take its dZ).";
+        public void EmitWorkspaceConstants(SourceWriter writer, NetworkPlan plan)
+        {
+            writer.WriteLine("// A training workspace holds, per example: Xᵀ, Yᵀ and A1..AL, padded to whole vectors (a hidden layer's rows then");
+            writer.WriteLine("// take its dZ).");
+            writer.WriteLine($"private const int WorkspacePerExample = InputSize + OutputSize + {string.Join(" + ", plan.Layers.Select(layer => layer.UnitsConstant))};");
+        }
 
         public bool UsesVectorAliases => true;
 
@@ -103,8 +108,8 @@ namespace NnGen.Generator.Emit.Strategies
                 writer.WriteLine("// A[l]: n[l] rows of mp after Xᵀ and Yᵀ; the backward pass overwrites a hidden layer's A with its dZ.");
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    string start = Int(plan.InputSize + plan.OutputSize + layer.CacheOffset);
-                    writer.WriteLine($"{RuntimeNames.Span} {Cache(layer)} = workspace.Slice({start} * mp, {Int(layer.Units)} * mp);");
+                    string start = string.Join(" + ", new[] { "InputSize", "OutputSize" }.Concat(plan.Layers.TakeWhile(before => before != layer).Select(before => before.UnitsConstant)));
+                    writer.WriteLine($"{RuntimeNames.Span} {Cache(layer)} = workspace.Slice(({start}) * mp, {layer.UnitsConstant} * mp);");
                 }
 
                 writer.WriteLine("// The loops below stay inside these slices (mp is a whole number of steps), so they load and store unchecked.");
@@ -400,7 +405,7 @@ namespace NnGen.Generator.Emit.Strategies
             bool canonical = plan.OutputDelta == OutputDelta.ActivationMinusLabel;
             writer.WriteLine(canonical
                 ? $"// dZ{L} = A{L} - Y: {Prose(output.Activation)} and {Prose(plan.Loss)} cancel to this."
-                : $"// dZ{L} = (A{L} - Y) * {Derivative(output.Activation)}.");
+                : $"// dZ{L} = (A{L} - Y) * {Derivative(output.Activation, output.Index)}.");
             for (int j = 0; j < output.Units; j++)
             {
                 string a = block.Name($"a{L}_{Int(j)}");
@@ -419,7 +424,7 @@ namespace NnGen.Generator.Emit.Strategies
         {
             string l = Int(layer.Index);
             string inputs = layer.Index == 1 ? "X" : "A" + Int(layer.Index - 1);
-            writer.WriteLine($"// Layer {l} backward{(units.Length < layer.Units ? $", units {Int(units[0])}-{Int(units[units.Length - 1])}" : string.Empty)}: db{l} += dZ{l}; dW{l} += dZ{l}·{inputs}ᵀ" + (previous is null ? "." : $"; dZ{Int(previous.Index)} = W{l}ᵀ·dZ{l} * {Derivative(previous.Activation)}."));
+            writer.WriteLine($"// Layer {l} backward{(units.Length < layer.Units ? $", units {Int(units[0])}-{Int(units[units.Length - 1])}" : string.Empty)}: db{l} += dZ{l}; dW{l} += dZ{l}·{inputs}ᵀ" + (previous is null ? "." : $"; dZ{Int(previous.Index)} = W{l}ᵀ·dZ{l} * {Derivative(previous.Activation, previous.Index)}."));
             // One statement per step takes both blocks' terms, so the sums' order is the examples' order at any width.
             foreach (int j in units)
             {
