@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using NnGen.Generator.Model;
 using NnGen.Generator.Tests.Infrastructure;
-using NnGen.Generator.Validation;
+using NnGen.Generator.Planning;
 
 namespace NnGen.Generator.Tests;
 

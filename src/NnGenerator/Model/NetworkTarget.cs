@@ -1,4 +1,3 @@
-using NnGen.Generator.Validation;
 
 namespace NnGen.Generator.Model
 {

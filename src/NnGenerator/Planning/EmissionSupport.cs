@@ -1,6 +1,5 @@
 using System.Linq;
 using NnGen.Generator.Model;
-using NnGen.Generator.Validation;
 
 namespace NnGen.Generator.Planning
 {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NnGen.Generator.Model;
-using NnGen.Generator.Validation;
 
 namespace NnGen.Generator.Planning
 {

@@ -1,6 +1,6 @@
 using NnGen.Generator.Model;
 
-namespace NnGen.Generator.Validation
+namespace NnGen.Generator.Planning
 {
     /// <summary>Defaults that depend on the architecture, resolved at compile time. Mirrors the runtime's rules (tested).</summary>
     internal static class NetworkRules

@@ -1,4 +1,4 @@
-namespace NnGen.Generator.Validation
+namespace NnGen.Generator.Model
 {
     /// <summary>What the generator emits for one [Network] declaration.</summary>
     internal enum GenerationKind
