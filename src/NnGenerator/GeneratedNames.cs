@@ -93,6 +93,9 @@ namespace NnGen.Generator
         /// </summary>
         public static readonly string[] WorkspaceParts = { "CacheFloats", "DeltaFloats", "LabelsStart", "ExtrasStart", "ExtraFloats" };
 
+        /// <summary>Declared by networks with recurrent layers (the streaming surface); reserved in every network.</summary>
+        public static readonly string[] Recurrent = { "Process", "PredictSequences", "StepCore", "StepScratch", "StateFloats" };
+
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
         public static readonly (string Prefix, string Suffix)[] PerLayer =
         {
@@ -100,6 +103,7 @@ namespace NnGen.Generator
             ("gamma", "Offset"), ("beta", "Offset"), ("gamma", string.Empty), ("beta", string.Empty),
             ("RunningMean", "Offset"), ("RunningVariance", "Offset"), ("RunningMean", string.Empty), ("RunningVariance", string.Empty),
             ("Layer", "Rate"), ("Layer", "Epsilon"), ("Layer", "Momentum"),
+            ("Wih", "Offset"), ("Whh", "Offset"), ("bih", "Offset"), ("bhh", "Offset"), ("Wih", string.Empty), ("Whh", string.Empty), ("bih", string.Empty), ("bhh", string.Empty),
         };
 
         /// <summary>Private helpers whose names carry a suffix chosen by the emitter (a vector width, a lane count).</summary>
@@ -108,7 +112,7 @@ namespace NnGen.Generator
         /// <summary>True when a network with <paramref name="layerCount"/> layers generates a member named <paramref name="name"/>.</summary>
         public static bool IsGenerated(string name, int layerCount)
         {
-            if (Array.IndexOf(Fixed, name) >= 0 || Array.IndexOf(Baked, name) >= 0 || Array.IndexOf(WorkspaceParts, name) >= 0)
+            if (Array.IndexOf(Fixed, name) >= 0 || Array.IndexOf(Baked, name) >= 0 || Array.IndexOf(WorkspaceParts, name) >= 0 || Array.IndexOf(Recurrent, name) >= 0)
             {
                 return true;
             }

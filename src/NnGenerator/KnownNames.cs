@@ -13,6 +13,8 @@ namespace NnGen.Generator
         public const string DropoutAttribute = "NnGen.DropoutAttribute";
         public const string BatchNormAttribute = "NnGen.BatchNormAttribute";
         public const string LayerNormAttribute = "NnGen.LayerNormAttribute";
+        public const string LstmAttribute = "NnGen.LstmAttribute";
+        public const string GruAttribute = "NnGen.GruAttribute";
         public const string ActivationEnum = "NnGen.Activation";
         public const string LossEnum = "NnGen.Loss";
         public const string InitEnum = "NnGen.Init";
@@ -23,5 +25,6 @@ namespace NnGen.Generator
         public const string WeightsProperty = "Weights";
         public const string MomentumProperty = "Momentum";
         public const string EpsilonProperty = "Epsilon";
+        public const string ReturnSequencesProperty = "ReturnSequences";
     }
 }

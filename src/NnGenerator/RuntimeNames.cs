@@ -95,6 +95,19 @@ namespace NnGen.Generator
         public const string DropoutForward = DropoutKernels + ".Forward";
         public const string DropoutBackward = DropoutKernels + ".Backward";
 
+        public const string RecurrentKernels = "global::NnGen.Kernels.RecurrentKernels";
+        public const string LstmStep = RecurrentKernels + ".LstmStep";
+        public const string GruStep = RecurrentKernels + ".GruStep";
+        public const string SequenceLayout = "global::NnGen.Kernels.SequenceLayout";
+        public const string ToTimeMajor = SequenceLayout + ".ToTimeMajor";
+        public const string FromTimeMajor = SequenceLayout + ".FromTimeMajor";
+        public const string ActivationForward = ActivationKernels + ".Forward";
+        public const string ActivationBackward = ActivationKernels + ".Backward";
+        public const string FillRecurrent = ParameterInitializer + ".FillRecurrent";
+        public const string TensorAdd = TensorPrimitives + ".Add";
+        public const string TensorMultiply = TensorPrimitives + ".Multiply";
+        public const string SoftMax = TensorPrimitives + ".SoftMax";
+
         public const string SoftmaxKernels = "global::NnGen.Kernels.SoftmaxKernels";
         public const string SoftmaxForward = SoftmaxKernels + ".Forward";
         public const string SoftmaxAddCrossEntropy = SoftmaxKernels + ".AddCrossEntropy";
@@ -135,7 +148,10 @@ namespace NnGen.Generator
         public const string VectorStoreUnsafe = Vector + ".StoreUnsafe";
         public const string Vector512LoadUnsafe = Vector512 + ".LoadUnsafe";
         public const string Vector512StoreUnsafe = Vector512 + ".StoreUnsafe";
-        public const string GetReference = "global::System.Runtime.InteropServices.MemoryMarshal.GetReference";
+        public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+        public const string GetReference = MemoryMarshal + ".GetReference";
+        public const string ArgumentOutOfRangeException = "global::System.ArgumentOutOfRangeException";
+        public const string MathMax = "global::System.Math.Max";
 
         // The forward and backward cores are hot loops called thousands of times from the start of training; tiering
         // would run them as unoptimized code for the first part of a run (measured: cold planar Fit 1.6 s vs 0.18 s).

@@ -189,6 +189,16 @@ namespace NnGen.Generator.Diagnostics
             DesignCategory,
             DiagnosticSeverity.Info);
 
+        public static readonly DiagnosticDescriptor RecurrentAfterLastStep = Error(
+            DiagnosticIds.RecurrentAfterLastStep,
+            "Recurrent layer after one that returns only its last step",
+            "{0} layer {1} of network '{2}' runs over time steps, but {3} layer {4} before it returns only its last step (ReturnSequences = false), so no sequence reaches layer {1}: set ReturnSequences = true on layer {4}, or make layer {4} the last recurrent layer");
+
+        public static readonly DiagnosticDescriptor KindInRecurrentNetwork = Error(
+            DiagnosticIds.KindInRecurrentNetwork,
+            "Layer kind not supported in a recurrent network",
+            "{0} layer {1} of network '{2}' is in a recurrent network (layer {3} is {4}); a recurrent network takes Dense, Lstm and Gru layers");
+
         /// <summary>The baking descriptors by id: baking problems travel through the pipeline as ids and arguments.</summary>
         public static DiagnosticDescriptor? Baking(string id) => id switch
         {

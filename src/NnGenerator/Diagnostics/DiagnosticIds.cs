@@ -101,5 +101,11 @@ namespace NnGen.Generator.Diagnostics
 
         /// <summary>A linear Dense layer's bias is cancelled by the BatchNorm after it.</summary>
         public const string BiasBeforeBatchNorm = "NNG0033";
+
+        /// <summary>A recurrent layer follows one that returns only its last step.</summary>
+        public const string RecurrentAfterLastStep = "NNG0034";
+
+        /// <summary>A layer kind a recurrent network does not take (yet).</summary>
+        public const string KindInRecurrentNetwork = "NNG0035";
     }
 }

@@ -41,8 +41,14 @@ namespace NnGen.Generator.Emit
         }
 
         /// <summary>The tensor's length in the generated constants: n[l] x n[l-1] for W, n[l] for the others.</summary>
-        public static string LengthExpression(LayerPlan layer, TensorPlan tensor) =>
-            tensor.Role == TensorRole.Weight ? layer.WeightLengthExpression : layer.UnitsConstant;
+        public static string LengthExpression(LayerPlan layer, TensorPlan tensor) => tensor.Role switch
+        {
+            TensorRole.Weight => layer.WeightLengthExpression,
+            TensorRole.InputWeight => $"{Int(Model.LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant} * {layer.InputsConstant}",
+            TensorRole.RecurrentWeight => $"{Int(Model.LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant} * {layer.UnitsConstant}",
+            TensorRole.InputBias or TensorRole.RecurrentBias => $"{Int(Model.LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant}",
+            _ => layer.UnitsConstant,
+        };
 
         /// <summary>The course's shape of W[l], (n[l], n[l-1]), as "(units, inputs)".</summary>
         public static string WeightShape(LayerPlan layer) => $"({Int(layer.Units)}, {Int(layer.Inputs)})";
@@ -60,8 +66,30 @@ namespace NnGen.Generator.Emit
                 TensorRole.Scale => $"γ of {kind}: shape ({Int(layer.Units)}), one scale per feature (PyTorch's weight); starts at 1.",
                 TensorRole.Shift => $"β of {kind}: shape ({Int(layer.Units)}), one shift per feature (PyTorch's bias); starts at 0.",
                 TensorRole.RunningMean => $"The running mean of {kind}: shape ({Int(layer.Units)}), state that training updates and Predict uses; starts at 0.",
+                TensorRole.InputWeight or TensorRole.RecurrentWeight or TensorRole.InputBias or TensorRole.RecurrentBias => DescribeRecurrent(layer, tensor, kind),
                 _ => $"The running variance of {kind}: shape ({Int(layer.Units)}), state that training updates and Predict uses; starts at 1.",
             };
+        }
+
+        private static string DescribeRecurrent(LayerPlan layer, TensorPlan tensor, string kind)
+        {
+            string what = tensor.Role switch
+            {
+                TensorRole.InputWeight => "input weights",
+                TensorRole.RecurrentWeight => "recurrent weights",
+                TensorRole.InputBias => "input bias",
+                _ => "recurrent bias",
+            };
+            string gates = layer.Kind == Model.LayerKind.Lstm ? "i, f, g, o" : "r, z, n";
+            string pytorch = tensor.Role switch
+            {
+                TensorRole.InputWeight => "weight_ih",
+                TensorRole.RecurrentWeight => "weight_hh",
+                TensorRole.InputBias => "bias_ih",
+                _ => "bias_hh",
+            };
+            return $"The {what} of {kind}: shape {tensor.ShapeText}{(tensor.Columns > 1 ? ", row-major" : string.Empty)}, " +
+                $"gate blocks {gates} of {Int(layer.Units)} rows each, as PyTorch's {pytorch}_l0.";
         }
 
         /// <summary>What a gradient tensor holds, for its view's summary.</summary>
@@ -72,7 +100,7 @@ namespace NnGen.Generator.Emit
             {
                 TensorRole.Weight => $"dW[{l}]: shape {WeightShape(layer)}, row-major like {layer.W}.",
                 TensorRole.Bias => $"db[{l}]: shape ({Int(layer.Units)}, 1) like {layer.B}.",
-                _ => $"d{tensor.Member}: shape ({Int(layer.Units)}) like {tensor.Member}.",
+                _ => $"d{tensor.Member}: shape {tensor.ShapeText} like {tensor.Member}.",
             };
         }
 

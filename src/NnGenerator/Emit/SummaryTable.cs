@@ -18,7 +18,9 @@ namespace NnGen.Generator.Emit
             bool normalized = plan.Layers.Any(layer => layer.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm);
             bool state = plan.StateCount > 0;
             var header = new List<string> { "Layer", "Activation", normalized ? "W / γ shape" : "W shape", normalized ? "b / β shape" : "b shape", "Output shape", "Params" };
-            var input = new List<string> { "Input", string.Empty, string.Empty, string.Empty, $"({Int(plan.InputSize)}, m)", "0" };
+            // In a recurrent network every layer runs on each of the T steps of m sequences, until one returns only its last step.
+            string columns = plan.IsRecurrent ? "T·m" : "m";
+            var input = new List<string> { "Input", string.Empty, string.Empty, string.Empty, $"({Int(plan.InputSize)}, {columns})", "0" };
             if (state)
             {
                 header.Add("State");
@@ -28,10 +30,16 @@ namespace NnGen.Generator.Emit
             var rows = new List<string[]> { header.ToArray(), input.ToArray() };
             foreach (LayerPlan layer in plan.Layers)
             {
+                if (!layer.ReturnSequences)
+                {
+                    columns = "m";
+                }
+
                 var cells = new List<string>(LayerEmitters.For(layer.Kind).SummaryCells(layer))
                 {
                     Int(layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length)),
                 };
+                cells[4] = $"({Int(layer.Units)}, {columns})";
                 if (state)
                 {
                     cells.Add(Int(layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length)));

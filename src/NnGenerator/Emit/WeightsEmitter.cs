@@ -81,6 +81,8 @@ namespace NnGen.Generator.Emit
                 Model.LayerKind.Dropout => $"{factory}.Dropout({l}, {layer.UnitsConstant}, Layer{l}Rate)",
                 Model.LayerKind.BatchNorm => $"{factory}.BatchNorm({l}, {layer.UnitsConstant}, Layer{l}Epsilon, Layer{l}Momentum, " +
                     $"{layer.Tensor(TensorRole.Scale).OffsetConstant}, {layer.Tensor(TensorRole.RunningMean).OffsetConstant})",
+                Model.LayerKind.Lstm or Model.LayerKind.Gru => $"{factory}.{Model.LayerRules.KindName(layer.Kind)}({l}, {layer.InputsConstant}, {layer.UnitsConstant}, " +
+                    $"{(layer.ReturnSequences ? "true" : "false")}, {layer.Tensor(TensorRole.InputWeight).OffsetConstant})",
                 _ => $"{factory}.LayerNorm({l}, {layer.UnitsConstant}, Layer{l}Epsilon, {layer.Tensor(TensorRole.Scale).OffsetConstant})",
             };
         }

@@ -40,5 +40,7 @@ namespace NnGen.Generator.Model
         Dropout = 1,
         BatchNorm = 2,
         LayerNorm = 3,
+        Lstm = 4,
+        Gru = 5,
     }
 }

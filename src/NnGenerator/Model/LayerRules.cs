@@ -13,14 +13,39 @@ namespace NnGen.Generator.Model
             LayerKind.Dropout => "Dropout",
             LayerKind.BatchNorm => "BatchNorm",
             LayerKind.LayerNorm => "LayerNorm",
+            LayerKind.Lstm => "Lstm",
+            LayerKind.Gru => "Gru",
             _ => kind.ToString(),
         };
 
-        /// <summary>Trainable floats: W and b for Dense, γ and β for the normalizations, none for dropout.</summary>
+        /// <summary>Whether the kind runs over time steps with a state of its own (LSTM, GRU).</summary>
+        public static bool IsRecurrent(LayerKind kind) => kind is LayerKind.Lstm or LayerKind.Gru;
+
+        /// <summary>Whether the kind sets the feature count (Dense, recurrent) rather than keeping the one it is given.</summary>
+        public static bool HasUnits(LayerKind kind) => kind == LayerKind.Dense || IsRecurrent(kind);
+
+        /// <summary>G, the gates of a recurrent kind (PyTorch's order: LSTM i, f, g, o; GRU r, z, n); 0 otherwise.</summary>
+        public static int GateCount(LayerKind kind) => kind switch
+        {
+            LayerKind.Lstm => 4,
+            LayerKind.Gru => 3,
+            _ => 0,
+        };
+
+        /// <summary>The floats of one stream's state a layer carries from step to step: h (GRU), h and c (LSTM).</summary>
+        public static int StreamStateCount(LayerKind kind, int units) => kind switch
+        {
+            LayerKind.Lstm => 2 * units,
+            LayerKind.Gru => units,
+            _ => 0,
+        };
+
+        /// <summary>Trainable floats: W and b for Dense, γ and β for the normalizations, none for dropout, Wih, Whh, bih and bhh for the recurrent kinds.</summary>
         public static long ParameterCount(LayerKind kind, long inputs, long units) => kind switch
         {
             LayerKind.Dense => (units * inputs) + units,
             LayerKind.BatchNorm or LayerKind.LayerNorm => 2 * units,
+            LayerKind.Lstm or LayerKind.Gru => GateCount(kind) * units * (inputs + units + 2),
             _ => 0,
         };
 

@@ -116,6 +116,9 @@ namespace NnGen.Generator.Model
         /// <summary>Batch norm: how far one batch moves the running statistics.</summary>
         public double Momentum { get; init; }
 
+        /// <summary>Recurrent kinds: whether the next layer sees every step (true) or only the last one.</summary>
+        public bool ReturnSequences { get; init; } = true;
+
         public static LayerSpec Dropout(double rate, LayerLocations? locations) =>
             new(0, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = LayerKind.Dropout, Rate = rate };
 
@@ -124,6 +127,9 @@ namespace NnGen.Generator.Model
 
         public static LayerSpec LayerNorm(double epsilon, LayerLocations? locations) =>
             new(0, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = LayerKind.LayerNorm, Epsilon = epsilon };
+
+        public static LayerSpec Recurrent(LayerKind kind, int units, bool returnSequences, LayerLocations? locations) =>
+            new(units, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = kind, ReturnSequences = returnSequences };
     }
 
     /// <summary>
@@ -135,5 +141,7 @@ namespace NnGen.Generator.Model
         public LocationInfo? Momentum { get; init; }
 
         public LocationInfo? Epsilon { get; init; }
+
+        public LocationInfo? ReturnSequences { get; init; }
     }
 }

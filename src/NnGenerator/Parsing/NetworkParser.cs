@@ -134,6 +134,8 @@ namespace NnGen.Generator.Parsing
             : IsAttribute(attribute, KnownNames.DropoutAttribute) ? LayerKind.Dropout
             : IsAttribute(attribute, KnownNames.BatchNormAttribute) ? LayerKind.BatchNorm
             : IsAttribute(attribute, KnownNames.LayerNormAttribute) ? LayerKind.LayerNorm
+            : IsAttribute(attribute, KnownNames.LstmAttribute) ? LayerKind.Lstm
+            : IsAttribute(attribute, KnownNames.GruAttribute) ? LayerKind.Gru
             : null;
 
         private static LayerSpec ParseLayer(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors) =>
@@ -141,6 +143,8 @@ namespace NnGen.Generator.Parsing
             {
                 LayerKind.Dropout => ParseDropout(data, syntax, ref hasAttributeErrors),
                 LayerKind.BatchNorm or LayerKind.LayerNorm => ParseNormalization(data, syntax, ref hasAttributeErrors),
+                LayerKind.Lstm => ParseRecurrent(LayerKind.Lstm, data, syntax, ref hasAttributeErrors),
+                LayerKind.Gru => ParseRecurrent(LayerKind.Gru, data, syntax, ref hasAttributeErrors),
                 _ => ParseDense(data, syntax, ref hasAttributeErrors),
             };
 
@@ -196,6 +200,40 @@ namespace NnGen.Generator.Parsing
                 Epsilon = LocationInfo.From(NamedArgument(syntax, KnownNames.EpsilonProperty)),
             };
             return batch ? LayerSpec.BatchNorm(momentum, epsilon, locations) : LayerSpec.LayerNorm(epsilon, locations);
+        }
+
+        private static LayerSpec ParseRecurrent(LayerKind kind, AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
+        {
+            int units = 0;
+            if (HasErrors(data) || data.ConstructorArguments.Length != 1 || data.ConstructorArguments[0].Value is not int parsedUnits)
+            {
+                hasAttributeErrors = true;
+            }
+            else
+            {
+                units = parsedUnits;
+            }
+
+            // The attribute's initializer (true) is not visible to the generator; only a written argument is.
+            bool returnSequences = true;
+            foreach (KeyValuePair<string, TypedConstant> argument in data.NamedArguments)
+            {
+                if (argument.Key == KnownNames.ReturnSequencesProperty && argument.Value.Value is bool parsed)
+                {
+                    returnSequences = parsed;
+                }
+                else
+                {
+                    hasAttributeErrors = true;
+                }
+            }
+
+            AttributeArgumentSyntax? first = syntax?.ArgumentList?.Arguments.FirstOrDefault(argument => argument.NameEquals is null);
+            var locations = new LayerLocations(LocationInfo.From(syntax), LocationInfo.From((SyntaxNode?)first ?? syntax), null, null)
+            {
+                ReturnSequences = LocationInfo.From(NamedArgument(syntax, KnownNames.ReturnSequencesProperty)),
+            };
+            return LayerSpec.Recurrent(kind, units, returnSequences, locations);
         }
 
         private static LayerSpec ParseDense(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)

@@ -20,6 +20,17 @@ namespace NnGen.Generator.Planning
 
         public double Momentum { get; init; }
 
+        /// <summary>Recurrent kinds: whether the next layer sees every step (true) or only the last one.</summary>
+        public bool ReturnSequences { get; init; } = true;
+
+        /// <summary>Recurrent kinds: where the layer's h (then, for LSTM, c) starts in a stream's <c>State</c>.</summary>
+        public int StreamStateOffset { get; init; }
+
+        public bool IsRecurrent => LayerRules.IsRecurrent(Kind);
+
+        /// <summary>Recurrent kinds: G·H, the rows of Wih, Whh, bih and bhh.</summary>
+        public int GateRows => LayerRules.GateCount(Kind) * Units;
+
         /// <summary>The layer's parameter and state tensors, in buffer order.</summary>
         public EquatableArray<TensorPlan> Tensors { get; init; } = EquatableArray<TensorPlan>.Empty;
 

@@ -31,6 +31,8 @@ namespace NnGen.Generator.Planning
             ParameterCount = layers.Sum(layer => layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length));
             StateCount = layers.Sum(layer => layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length));
             HasTrainingForward = layers.Any(layer => !layer.IsDense);
+            IsRecurrent = layers.Any(layer => layer.IsRecurrent);
+            StreamStateCount = layers.Sum(layer => LayerRules.StreamStateCount(layer.Kind, layer.Units));
             HasTrainingMode = layers.Any(layer => LayerRules.HasTrainingMode(layer.Kind));
             ExtraCachePerExample = layers.Sum(layer => layer.ExtraCachePerExample);
             HiddenUnits = layers.Take(layers.Count - 1).Sum(layer => layer.Units);
@@ -57,6 +59,12 @@ namespace NnGen.Generator.Planning
         }
 
         public NetworkSpec Spec { get; }
+
+        /// <summary>Whether the network runs over time steps (it has an Lstm or Gru layer): it is emitted by <c>RecurrentNetworkEmitter</c>.</summary>
+        public bool IsRecurrent { get; }
+
+        /// <summary>Floats of one stream's state (h, and c for LSTM, of every recurrent layer): the size of the generated <c>State</c>.</summary>
+        public int StreamStateCount { get; }
 
         /// <summary>Floats of non-trainable state (batch norm's running statistics); 0 for most networks.</summary>
         public int StateCount { get; }
@@ -123,10 +131,11 @@ namespace NnGen.Generator.Planning
             int stateOffset = 0;
             int cacheOffset = 0;
             int extraOffset = 0;
+            int streamOffset = 0;
             for (int i = 0; i < spec.Layers.Count; i++)
             {
                 LayerSpec layer = spec.Layers[i];
-                int units = layer.Kind == LayerKind.Dense ? layer.Units : previous;
+                int units = LayerRules.HasUnits(layer.Kind) ? layer.Units : previous;
                 var tensors = LayerTensors(layer.Kind, i + 1, previous, units, offset, stateOffset);
                 var plan = new LayerPlan(
                     Index: i + 1,
@@ -144,7 +153,10 @@ namespace NnGen.Generator.Planning
                     Momentum = layer.Momentum,
                     Tensors = new EquatableArray<TensorPlan>(tensors),
                     ExtraCacheOffset = extraOffset,
+                    ReturnSequences = layer.ReturnSequences,
+                    StreamStateOffset = streamOffset,
                 };
+                streamOffset += LayerRules.StreamStateCount(layer.Kind, units);
                 layers.Add(plan);
                 offset += tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length);
                 stateOffset += tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length);
@@ -182,6 +194,15 @@ namespace NnGen.Generator.Planning
                         tensors.Add(new TensorPlan("running_var" + l, "RunningVariance" + l, TensorRole.RunningVariance, units, 1, stateOffset + units, IsState: true, Decays: false));
                     }
 
+                    break;
+                case LayerKind.Lstm:
+                case LayerKind.Gru:
+                    // PyTorch's layout and gate order (LSTM i, f, g, o; GRU r, z, n), so its tensors map one to one.
+                    int rows = LayerRules.GateCount(kind) * units;
+                    tensors.Add(new TensorPlan("Wih" + l, "Wih" + l, TensorRole.InputWeight, rows, inputs, offset, IsState: false, Decays: true));
+                    tensors.Add(new TensorPlan("Whh" + l, "Whh" + l, TensorRole.RecurrentWeight, rows, units, offset + (rows * inputs), IsState: false, Decays: true));
+                    tensors.Add(new TensorPlan("bih" + l, "bih" + l, TensorRole.InputBias, rows, 1, offset + (rows * (inputs + units)), IsState: false, Decays: false));
+                    tensors.Add(new TensorPlan("bhh" + l, "bhh" + l, TensorRole.RecurrentBias, rows, 1, offset + (rows * (inputs + units + 1)), IsState: false, Decays: false));
                     break;
             }
 

@@ -11,6 +11,10 @@ namespace NnGen.Generator.Planning
         Shift = 3,
         RunningMean = 4,
         RunningVariance = 5,
+        InputWeight = 6,
+        RecurrentWeight = 7,
+        InputBias = 8,
+        RecurrentBias = 9,
     }
 
     /// <summary>
@@ -27,7 +31,7 @@ namespace NnGen.Generator.Planning
         public string OffsetConstant => Member + "Offset";
 
         /// <summary>The shape as the summary and docs write it: "(4, 2)" or "(4)".</summary>
-        public string ShapeText => Columns == 1 && Role != TensorRole.Weight
+        public string ShapeText => Columns == 1 && Role is not (TensorRole.Weight or TensorRole.InputWeight or TensorRole.RecurrentWeight)
             ? "(" + Emit.Literals.Int(Rows) + ")"
             : "(" + Emit.Literals.Int(Rows) + ", " + Emit.Literals.Int(Columns) + ")";
     }

@@ -121,7 +121,7 @@ namespace NnGen.Generator.Validation
                 LayerSpec layer = spec.Layers[i];
                 LayerLocations? layerAt = layer.Locations;
                 string layerName = "Layer " + Format(i + 1);
-                if (layer.Kind != LayerKind.Dense)
+                if (!LayerRules.HasUnits(layer.Kind))
                 {
                     // The other kinds keep the features they are given and carry only their own arguments.
                     CheckLayerArguments(diagnostics, layer, i + 1, name);
@@ -138,14 +138,18 @@ namespace NnGen.Generator.Validation
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, layerAt?.Units, layerName, name, Format(layer.Units), "units", Format(NetworkLimits.MaxUnits)));
                 }
 
-                CheckEnum<ActivationKind>(diagnostics, layer.ActivationValue, layerName + " activation", name, "Activation", layerAt?.Activation);
-                CheckEnum<InitKind>(diagnostics, layer.InitValue, layerName + " Init", name, "Init", layerAt?.Init ?? layerAt?.Attribute);
+                if (layer.Kind == LayerKind.Dense)
+                {
+                    CheckEnum<ActivationKind>(diagnostics, layer.ActivationValue, layerName + " activation", name, "Activation", layerAt?.Activation);
+                    CheckEnum<InitKind>(diagnostics, layer.InitValue, layerName + " Init", name, "Init", layerAt?.Init ?? layerAt?.Attribute);
+                }
 
                 long units = Math.Max(layer.Units, 1);
-                parameters += LayerRules.ParameterCount(LayerKind.Dense, previousUnits, units);
+                parameters += LayerRules.ParameterCount(layer.Kind, previousUnits, units);
                 previousUnits = units;
             }
 
+            AddRecurrentErrors(spec, diagnostics);
             if (spec.Layers.Count > 0 && spec.Layers[spec.Layers.Count - 1] is { Kind: not LayerKind.Dense } last)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
@@ -360,6 +364,56 @@ namespace NnGen.Generator.Validation
         }
 
         /// <summary>The range rules of the arguments of the kinds other than Dense.</summary>
+        /// <summary>
+        /// A recurrent network runs Dense, Lstm and Gru layers over time steps; no sequence is left after a layer that
+        /// returns only its last step, so no recurrent layer may follow one.
+        /// </summary>
+        private static void AddRecurrentErrors(NetworkSpec spec, ImmutableArray<DiagnosticInfo>.Builder diagnostics)
+        {
+            int firstRecurrent = -1;
+            int lastStepOnly = -1;
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                LayerSpec layer = spec.Layers[i];
+                if (!LayerRules.IsRecurrent(layer.Kind))
+                {
+                    continue;
+                }
+
+                if (firstRecurrent < 0)
+                {
+                    firstRecurrent = i;
+                }
+
+                if (lastStepOnly >= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.RecurrentAfterLastStep, layer.Locations?.Attribute, LayerRules.KindName(layer.Kind), Format(i + 1), spec.DisplayName,
+                        LayerRules.KindName(spec.Layers[lastStepOnly].Kind), Format(lastStepOnly + 1)));
+                }
+                else if (!layer.ReturnSequences)
+                {
+                    lastStepOnly = i;
+                }
+            }
+
+            if (firstRecurrent < 0)
+            {
+                return;
+            }
+
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                LayerSpec layer = spec.Layers[i];
+                if (!LayerRules.HasUnits(layer.Kind))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.KindInRecurrentNetwork, layer.Locations?.Attribute, LayerRules.KindName(layer.Kind), Format(i + 1), spec.DisplayName,
+                        Format(firstRecurrent + 1), LayerRules.KindName(spec.Layers[firstRecurrent].Kind)));
+                }
+            }
+        }
+
         private static void CheckLayerArguments(ImmutableArray<DiagnosticInfo>.Builder diagnostics, LayerSpec layer, int index, string network)
         {
             string layerName = LayerRules.KindName(layer.Kind) + " layer " + Format(index);

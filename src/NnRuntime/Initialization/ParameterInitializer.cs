@@ -99,4 +99,24 @@ public static class ParameterInitializer
                 throw new ArgumentOutOfRangeException(nameof(init), init, "Not a defined Init value.");
         }
     }
+
+    /// <summary>
+    /// Fills one tensor of a recurrent layer (Wih, Whh, bih or bhh) as PyTorch's <c>nn.LSTM</c> and <c>nn.GRU</c> do:
+    /// uniform in [−1/√H, 1/√H), each value <c>(2u − 1)/√H</c> from one <see cref="NumPyRandom.NextDouble"/> u.
+    /// </summary>
+    /// <param name="tensor">The tensor, filled in order.</param>
+    /// <param name="units">H, the layer's hidden units; at least 1.</param>
+    /// <param name="random">The stream to draw from; it advances by one sample per value.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> is below 1.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    public static void FillRecurrent(Span<float> tensor, int units, NumPyRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        double bound = 1.0 / Math.Sqrt(units);
+        for (int i = 0; i < tensor.Length; i++)
+        {
+            tensor[i] = (float)(((2.0 * random.NextDouble()) - 1.0) * bound);
+        }
+    }
 }

@@ -51,6 +51,7 @@ namespace NnGen.Generator.Emit.Layers
             LayerKind.Dropout => DropoutLayerEmitter.Instance,
             LayerKind.BatchNorm => BatchNormLayerEmitter.Instance,
             LayerKind.LayerNorm => LayerNormLayerEmitter.Instance,
+            LayerKind.Lstm or LayerKind.Gru => RecurrentLayerEmitter.Instance,
             _ => throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "No emitter for this layer kind."),
         };
 
