@@ -1,0 +1,139 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using NnGen.Kernels;
+
+namespace NnGen.Benchmarks;
+
+/// <summary>
+/// The runtime's recurrent kernels on their own (issue 24), one stream at input 1 as the RTNeural harness runs GRU and
+/// LSTM: <see cref="RecurrentKernels.LstmStep(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/>
+/// per sample, each input fed back from the previous output (x = x0 + 1e-7·h[0], so calls cannot overlap), and the batch
+/// forward over a block of <see cref="BlockSteps"/> samples of one sequence (divide by the block for a per-sample
+/// figure). Weights are PyTorch's default initialization from a fixed seed; <see cref="Setup"/> checks that the block
+/// and the streamed steps give the same bits before anything is timed. The generated networks' Step and Process
+/// rows (with the Dense layer after) belong beside RTNeural's; these rows time the kernels they call.
+/// </summary>
+[MemoryDiagnoser]
+public class RecurrentKernelWorkloads
+{
+    /// <summary>Samples per block in the block rows.</summary>
+    public const int BlockSteps = 2048;
+
+    private Layer _lstm32 = null!;
+    private Layer _gru16 = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        KernelParallelism.MaxDegreeOfParallelism = 1;
+        _lstm32 = new Layer(lstm: true, units: 32, seed: 32);
+        _gru16 = new Layer(lstm: false, units: 16, seed: 16);
+        _lstm32.CheckBlockEqualsSteps();
+        _gru16.CheckBlockEqualsSteps();
+    }
+
+    [Benchmark]
+    public float RecurrentLstm32Step() => _lstm32.Step();
+
+    [Benchmark]
+    public float RecurrentGru16Step() => _gru16.Step();
+
+    [Benchmark]
+    public float RecurrentLstm32Block2048() => _lstm32.Block();
+
+    [Benchmark]
+    public float RecurrentGru16Block2048() => _gru16.Block();
+
+    /// <summary>One layer with input 1, its streaming state and a block of inputs.</summary>
+    private sealed class Layer
+    {
+        private readonly bool _lstm;
+        private readonly int _units;
+        private readonly float[] _wIh, _wHh, _bIh, _bHh;
+        private readonly float[] _h, _c, _stepScratch, _x = new float[1];
+        private readonly float[] _block, _blockH, _blockC, _hs, _blockScratch;
+        private readonly float _x0 = 0.25f;
+
+        public Layer(bool lstm, int units, int seed)
+        {
+            _lstm = lstm;
+            _units = units;
+            int gh = (lstm ? RecurrentKernels.LstmGateCount : RecurrentKernels.GruGateCount) * units;
+            var random = new Random(seed);
+            float bound = 1f / MathF.Sqrt(units);
+            float[] Uniform(int count, float scale)
+            {
+                var values = new float[count];
+                for (int i = 0; i < count; i++)
+                {
+                    values[i] = scale * ((2f * random.NextSingle()) - 1f);
+                }
+
+                return values;
+            }
+
+            (_wIh, _wHh, _bIh, _bHh) = (Uniform(gh, bound), Uniform(gh * units, bound), Uniform(gh, bound), Uniform(gh, bound));
+            (_h, _c) = (new float[units], new float[units]);
+            _stepScratch = new float[lstm ? RecurrentKernels.LstmStepScratch(units) : RecurrentKernels.GruStepScratch(units)];
+            _block = Uniform(BlockSteps, 1f);
+            (_blockH, _blockC, _hs) = (new float[units], new float[units], new float[BlockSteps * units]);
+            _blockScratch = new float[lstm ? RecurrentKernels.LstmForwardScratch(BlockSteps, 1, units) : RecurrentKernels.GruForwardScratch(BlockSteps, 1, units)];
+        }
+
+        public float Step()
+        {
+            if (_lstm)
+            {
+                RecurrentKernels.LstmStep(_wIh, _wHh, _bIh, _bHh, _x, _h, _c, _stepScratch, 1, _units);
+            }
+            else
+            {
+                RecurrentKernels.GruStep(_wIh, _wHh, _bIh, _bHh, _x, _h, _stepScratch, 1, _units);
+            }
+
+            float y = _h[0];
+            _x[0] = _x0 + (PeerNetwork.Feedback * y);
+            return y;
+        }
+
+        public float Block()
+        {
+            if (_lstm)
+            {
+                RecurrentKernels.LstmForward(_wIh, _wHh, _bIh, _bHh, _block, BlockSteps, 1, 1, _units, _blockH, _blockC, _hs, _blockScratch);
+            }
+            else
+            {
+                RecurrentKernels.GruForward(_wIh, _wHh, _bIh, _bHh, _block, BlockSteps, 1, 1, _units, _blockH, _hs, _blockScratch);
+            }
+
+            return _hs[^1];
+        }
+
+        /// <summary>From zero states, the block's every h must equal the streamed steps' bit for bit.</summary>
+        public void CheckBlockEqualsSteps()
+        {
+            Array.Clear(_blockH);
+            Array.Clear(_blockC);
+            Block();
+            Array.Clear(_h);
+            Array.Clear(_c);
+            for (int t = 0; t < BlockSteps; t++)
+            {
+                _x[0] = _block[t];
+                Step();
+                for (int j = 0; j < _units; j++)
+                {
+                    if (BitConverter.SingleToInt32Bits(_h[j]) != BitConverter.SingleToInt32Bits(_hs[(t * _units) + j]))
+                    {
+                        throw new InvalidOperationException($"Step {t}, unit {j}: streamed {_h[j]:R}, block {_hs[(t * _units) + j]:R}.");
+                    }
+                }
+            }
+
+            Array.Clear(_h);
+            Array.Clear(_c);
+            _x[0] = _x0;
+        }
+    }
+}
