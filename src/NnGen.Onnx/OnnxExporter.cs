@@ -10,8 +10,10 @@ namespace NnGen.Onnx;
 /// <summary>
 /// Writes a network as an ONNX model for inference: one <c>Gemm</c> per dense layer (Y = X·Wᵀ + b, with W stored as the
 /// course's (n[l], n[l-1]) and <c>transB = 1</c>) followed by its activation node, <c>BatchNormalization</c> per batch-norm
-/// layer, <c>LayerNormalization</c> per layer-norm layer, nothing for dropout (the identity at inference); input
-/// <c>input</c> of shape (batch, n[0]) and output <c>output</c> of shape (batch, n[L]) with the batch dimension dynamic.
+/// layer, <c>LayerNormalization</c> per layer-norm layer, <c>LSTM</c> or <c>GRU</c> per recurrent layer, nothing for
+/// dropout (the identity at inference); input <c>input</c> of shape (batch, n[0]) and output <c>output</c> of shape
+/// (batch, n[L]) with the batch dimension dynamic. A network with recurrent layers reads (batch, steps, n[0]), both
+/// dynamic, and writes (batch, steps, n[L]), or (batch, n[L]) when a recurrent layer returns only its last step.
 /// Opset 13, IR version 7 (readable by ONNX Runtime 1.6 and later and by every current ONNX tool), or opset 17, IR
 /// version 8 for a network with layer normalization, which has no ONNX operator before opset 17.
 /// </summary>
@@ -22,6 +24,16 @@ namespace NnGen.Onnx;
 /// epsilon; layer normalization is over the last axis with the layer's epsilon. Every tensor of the architecture
 /// (<see cref="NetworkArchitecture.Tensors"/>) is an F32 initializer under its name in NnGen's weight files: <c>W1</c>,
 /// <c>b1</c>, <c>gamma2</c>, <c>beta2</c>, <c>running_mean2</c>, <c>running_var2</c>, ….
+/// <para>
+/// Recurrent layers. ONNX orders the gate blocks differently from PyTorch and NnGen (LSTM i, o, f, c for PyTorch's
+/// i, f, g, o; GRU z, r, h for r, z, n), so a recurrent layer's initializers are its tensors with the blocks reordered:
+/// <c>W{l}_iofc</c> (1, 4H, I) and <c>R{l}_iofc</c> (1, 4H, H) from Wih{l} and Whh{l}, <c>B{l}_iofc</c> (1, 8H) = [bih{l}, bhh{l}]
+/// (<c>_zrh</c> and 3H for a GRU, which is written with <c>linear_before_reset = 1</c>, PyTorch's GRU). The states start
+/// at zero. The ONNX operators take time-major input (layout 0; ONNX Runtime's CPU kernels do not run layout 1), so one
+/// <c>Transpose</c> turns the batch-first input time-major before the first recurrent layer and, when the output is per
+/// step, one turns it back at the end. Dense layers at every step are <c>MatMul</c> by the transposed W over the last axis
+/// and <c>Add</c>; batch normalization over steps is transposed to put the features on axis 1 as ONNX requires.
+/// </para>
 /// </remarks>
 public static class OnnxExporter
 {
@@ -106,10 +118,17 @@ public static class OnnxExporter
         var graph = new Message();
         foreach (LayerTensor tensor in architecture.Tensors)
         {
+            if (architecture.Layers[LayerOf(architecture, tensor) - 1].IsRecurrent)
+            {
+                continue;
+            }
+
             graph.Embedded(5, Tensor(tensor.Name, tensor.Shape.Select(d => (long)d).ToArray(), (tensor.IsState ? state : parameters).Slice(tensor.Offset, tensor.Length)));
         }
 
+        var squeezeAxes = new HashSet<long>();
         string previous = InputName;
+        Shape shape = architecture.IsRecurrent ? Shape.BatchFirst : Shape.Rows;
         bool layerNormalization = false;
         foreach (LayerDescription layer in architecture.Layers)
         {
@@ -120,12 +139,26 @@ public static class OnnxExporter
             {
                 case LayerKind.Dense:
                     Activation activation = layer.Activation;
-                    string z = last && activation == Activation.Linear ? OutputName : Invariant($"z{l}");
-                    graph.Embedded(1, Node(Invariant($"gemm{l}"), "Gemm", new[] { previous, names[0], names[1] }, z, Attribute.Int("transB", 1)));
+
+                    // A time-major output is transposed back to batch-first at the end, so its last layer does not write "output".
+                    bool writesOutput = last && shape != Shape.TimeMajor;
+                    string z = writesOutput && activation == Activation.Linear ? OutputName : Invariant($"z{l}");
+                    if (shape == Shape.Rows)
+                    {
+                        graph.Embedded(1, Node(Invariant($"gemm{l}"), "Gemm", new[] { previous, names[0], names[1] }, z, Attribute.Int("transB", 1)));
+                    }
+                    else
+                    {
+                        // Gemm is 2-D only: at every step, X·Wᵀ over the last axis, then + b broadcast.
+                        graph.Embedded(1, Node(Invariant($"transpose_w{l}"), "Transpose", new[] { names[0] }, Invariant($"{names[0]}_t"), Attribute.Ints("perm", 1, 0)));
+                        graph.Embedded(1, Node(Invariant($"matmul{l}"), "MatMul", new[] { previous, Invariant($"{names[0]}_t") }, Invariant($"xw{l}"), Array.Empty<Message>()));
+                        graph.Embedded(1, Node(Invariant($"add{l}"), "Add", new[] { Invariant($"xw{l}"), names[1] }, z, Array.Empty<Message>()));
+                    }
+
                     previous = z;
                     if (activation != Activation.Linear)
                     {
-                        string a = last ? OutputName : Invariant($"a{l}");
+                        string a = writesOutput ? OutputName : Invariant($"a{l}");
                         Message node = activation switch
                         {
                             Activation.Sigmoid => Node(Invariant($"sigmoid{l}"), "Sigmoid", new[] { z }, a),
@@ -143,9 +176,23 @@ public static class OnnxExporter
 
                 case LayerKind.BatchNorm:
                     // Inputs X, scale, B, mean, var: the factory's tensor order. Inference form (no training_mode before
-                    // opset 15, whose default is inference too): normalizes with the running statistics.
-                    graph.Embedded(1, Node(Invariant($"batch_norm{l}"), "BatchNormalization", names.Prepend(previous).ToArray(), Invariant($"a{l}"), Attribute.Float("epsilon", layer.Epsilon)));
+                    // opset 15, whose default is inference too): normalizes with the running statistics. ONNX normalizes
+                    // axis 1, so steps go last: (batch, features, steps), and back.
+                    string input = previous;
+                    if (shape != Shape.Rows)
+                    {
+                        input = Invariant($"bn_in{l}");
+                        graph.Embedded(1, Node(Invariant($"transpose_bn_in{l}"), "Transpose", new[] { previous }, input, Attribute.Ints("perm", shape == Shape.BatchFirst ? [0, 2, 1] : [1, 2, 0])));
+                    }
+
+                    graph.Embedded(1, Node(Invariant($"batch_norm{l}"), "BatchNormalization", names.Prepend(input).ToArray(), Invariant($"a{l}"), Attribute.Float("epsilon", layer.Epsilon)));
                     previous = Invariant($"a{l}");
+                    if (shape != Shape.Rows)
+                    {
+                        graph.Embedded(1, Node(Invariant($"transpose_bn_out{l}"), "Transpose", new[] { previous }, Invariant($"bn_out{l}"), Attribute.Ints("perm", shape == Shape.BatchFirst ? [0, 2, 1] : [2, 0, 1])));
+                        previous = Invariant($"bn_out{l}");
+                    }
+
                     break;
 
                 case LayerKind.LayerNorm:
@@ -158,15 +205,54 @@ public static class OnnxExporter
                     // The identity at inference, as PyTorch's exporter also leaves it out in eval mode.
                     break;
 
+                case LayerKind.Lstm:
+                case LayerKind.Gru:
+                    if (shape == Shape.BatchFirst)
+                    {
+                        graph.Embedded(1, Node("transpose_input", "Transpose", new[] { previous }, "input_time_major", Attribute.Ints("perm", 1, 0, 2)));
+                        previous = "input_time_major";
+                    }
+
+                    (string w, string r, string b) = RecurrentInitializers(graph, layer, parameters);
+                    string op = layer.Kind == LayerKind.Lstm ? "LSTM" : "GRU";
+                    string kind = layer.Kind == LayerKind.Lstm ? "lstm" : "gru";
+                    var attributes = new List<Message> { Attribute.Int("hidden_size", layer.Units) };
+                    if (layer.Kind == LayerKind.Gru)
+                    {
+                        attributes.Add(Attribute.Int("linear_before_reset", 1));
+                    }
+
+                    // Y is (steps, 1, batch, H), Y_h (1, batch, H): the direction axis squeezed away.
+                    long axis = layer.ReturnSequences ? 1 : 0;
+                    string result = layer.ReturnSequences ? Invariant($"{kind}{l}_y") : Invariant($"{kind}{l}_y_h");
+                    string[] outputs = layer.ReturnSequences ? new[] { result } : new[] { string.Empty, result };
+                    graph.Embedded(1, Node(Invariant($"{kind}{l}"), op, new[] { previous, w, r, b }, outputs, attributes.ToArray()));
+                    squeezeAxes.Add(axis);
+                    graph.Embedded(1, Node(Invariant($"squeeze{l}"), "Squeeze", new[] { result, Invariant($"axes_{axis}") }, Invariant($"h{l}"), Array.Empty<Message>()));
+                    previous = Invariant($"h{l}");
+                    shape = layer.ReturnSequences ? Shape.TimeMajor : Shape.Rows;
+                    break;
+
                 default:
                     throw new InvalidOperationException($"Layer kind {layer.Kind} has no ONNX export.");
             }
         }
 
+        foreach (long axis in squeezeAxes.Order())
+        {
+            graph.Embedded(5, Int64Tensor(Invariant($"axes_{axis}"), axis));
+        }
+
+        if (shape == Shape.TimeMajor)
+        {
+            graph.Embedded(1, Node("transpose_output", "Transpose", new[] { previous }, OutputName, Attribute.Ints("perm", 1, 0, 2)));
+        }
+
         graph.String(2, architecture.Name);
         graph.String(10, $"NnGen network {architecture.Name}: {architecture.Describe()}");
-        graph.Embedded(11, ValueInfo(InputName, architecture.InputSize));
-        graph.Embedded(12, ValueInfo(OutputName, architecture.OutputSize));
+        bool steps = architecture.IsRecurrent, stepsOut = steps && shape != Shape.Rows;
+        graph.Embedded(11, ValueInfo(InputName, steps, architecture.InputSize));
+        graph.Embedded(12, ValueInfo(OutputName, stepsOut, architecture.OutputSize));
 
         var model = new Message();
         model.Int64(1, layerNormalization ? LayerNormalizationIrVersion : IrVersion);
@@ -191,6 +277,60 @@ public static class OnnxExporter
         return model.ToArray();
     }
 
+    /// <summary>Where the data is between nodes: one row per example, or per step batch-first (batch, steps, features) or time-major (steps, batch, features).</summary>
+    private enum Shape
+    {
+        Rows,
+        BatchFirst,
+        TimeMajor,
+    }
+
+    private static int LayerOf(NetworkArchitecture architecture, LayerTensor tensor) =>
+        architecture.Layers.First(layer => layer.Tensors.Contains(tensor)).Index;
+
+    /// <summary>
+    /// The ONNX W (1, G·H, I), R (1, G·H, H) and B (1, 2·G·H) of a recurrent layer, gate blocks in ONNX's order: for an
+    /// LSTM i, o, f, c from PyTorch's i, f, g, o; for a GRU z, r, h from r, z, n.
+    /// </summary>
+    private static (string W, string R, string B) RecurrentInitializers(Message graph, LayerDescription layer, ReadOnlySpan<float> parameters)
+    {
+        int[] blocks = layer.Kind == LayerKind.Lstm ? [0, 3, 1, 2] : [1, 0, 2];
+        string order = layer.Kind == LayerKind.Lstm ? "iofc" : "zrh";
+        int rows = blocks.Length * layer.Units;
+        LayerTensor Find(TensorRole role) => layer.Tensors.First(tensor => tensor.Role == role);
+        string w = Invariant($"W{layer.Index}_{order}"), r = Invariant($"R{layer.Index}_{order}"), b = Invariant($"B{layer.Index}_{order}");
+        graph.Embedded(5, Tensor(w, [1, rows, layer.Inputs], Reordered(parameters, Find(TensorRole.InputWeight), layer.Units, blocks)));
+        graph.Embedded(5, Tensor(r, [1, rows, layer.Units], Reordered(parameters, Find(TensorRole.RecurrentWeight), layer.Units, blocks)));
+        graph.Embedded(5, Tensor(b, [1, 2 * rows], [.. Reordered(parameters, Find(TensorRole.InputBias), layer.Units, blocks), .. Reordered(parameters, Find(TensorRole.RecurrentBias), layer.Units, blocks)]));
+        return (w, r, b);
+    }
+
+    /// <summary>A recurrent tensor's values with its gate blocks (<paramref name="units"/> rows each) in the order <paramref name="blocks"/> lists them.</summary>
+    private static float[] Reordered(ReadOnlySpan<float> parameters, LayerTensor tensor, int units, int[] blocks)
+    {
+        int block = units * (tensor.Shape.Count == 2 ? tensor.Shape[1] : 1);
+        float[] values = new float[tensor.Length];
+        for (int g = 0; g < blocks.Length; g++)
+        {
+            parameters.Slice(tensor.Offset + (blocks[g] * block), block).CopyTo(values.AsSpan(g * block));
+        }
+
+        return values;
+    }
+
+    /// <summary>A one-element INT64 tensor (Squeeze's axes, an input since opset 13).</summary>
+    private static Message Int64Tensor(string name, long value)
+    {
+        var tensor = new Message();
+        tensor.PackedInt64(1, [1]);
+        tensor.Int64(2, 7); // TensorProto.DataType.INT64
+        tensor.String(8, name);
+        byte[] raw = new byte[sizeof(long)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(raw, value);
+        tensor.Bytes(9, raw);
+        return tensor;
+    }
+
     private static Message Tensor(string name, long[] dims, ReadOnlySpan<float> values)
     {
         var tensor = new Message();
@@ -208,7 +348,11 @@ public static class OnnxExporter
         return tensor;
     }
 
-    private static Message Node(string name, string opType, string[] inputs, string output, params Message[] attributes)
+    private static Message Node(string name, string opType, string[] inputs, string output, params Message[] attributes) =>
+        Node(name, opType, inputs, new[] { output }, attributes);
+
+    /// <summary>A node; an empty output name leaves that optional output out (as LSTM's Y when only Y_h is wanted).</summary>
+    private static Message Node(string name, string opType, string[] inputs, string[] outputs, params Message[] attributes)
     {
         var node = new Message();
         foreach (string input in inputs)
@@ -216,7 +360,11 @@ public static class OnnxExporter
             node.String(1, input);
         }
 
-        node.String(2, output);
+        foreach (string output in outputs)
+        {
+            node.String(2, output);
+        }
+
         node.String(3, name);
         node.String(4, opType);
         foreach (Message attribute in attributes)
@@ -227,15 +375,22 @@ public static class OnnxExporter
         return node;
     }
 
-    /// <summary>A float tensor of shape (batch, <paramref name="features"/>), the batch dimension symbolic.</summary>
-    private static Message ValueInfo(string name, int features)
+    /// <summary>
+    /// A float tensor of shape (batch, <paramref name="features"/>), or (batch, steps, <paramref name="features"/>) with
+    /// <paramref name="steps"/>, the batch and steps dimensions symbolic.
+    /// </summary>
+    private static Message ValueInfo(string name, bool steps, int features)
     {
-        var batch = new Message();
-        batch.String(2, "batch");
+        var shape = new Message();
+        foreach (string symbol in steps ? new[] { "batch", "steps" } : new[] { "batch" })
+        {
+            var dimension = new Message();
+            dimension.String(2, symbol);
+            shape.Embedded(1, dimension);
+        }
+
         var width = new Message();
         width.Int64(1, features);
-        var shape = new Message();
-        shape.Embedded(1, batch);
         shape.Embedded(1, width);
         var tensorType = new Message();
         tensorType.Int64(1, 1); // elem_type FLOAT
@@ -258,6 +413,19 @@ public static class OnnxExporter
             attribute.String(1, name);
             attribute.Int64(3, value);
             attribute.Int64(20, 2); // AttributeType.INT
+            return attribute;
+        }
+
+        public static Message Ints(string name, params long[] values)
+        {
+            var attribute = new Message();
+            attribute.String(1, name);
+            foreach (long value in values)
+            {
+                attribute.Int64(8, value);
+            }
+
+            attribute.Int64(20, 7); // AttributeType.INTS
             return attribute;
         }
 

@@ -118,9 +118,9 @@ public sealed class LayerKindsWeightsTests
     }
 
     [Theory]
-    [InlineData("dense,batch_norm(eps=1e-05),dense", "nngen.layers: layer 2 is 'batch_norm(eps=1e-05)'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M) or layer_norm(epsilon=E).")]
-    [InlineData("dense,batch_norm(epsilon=1e-05 momentum=x),dense", "nngen.layers: layer 2 is 'batch_norm(epsilon=1e-05 momentum=x)'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M) or layer_norm(epsilon=E).")]
-    [InlineData("dense,conv,dense", "nngen.layers: layer 2 is 'conv'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M) or layer_norm(epsilon=E).")]
+    [InlineData("dense,batch_norm(eps=1e-05),dense", "nngen.layers: layer 2 is 'batch_norm(eps=1e-05)'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false.")]
+    [InlineData("dense,batch_norm(epsilon=1e-05 momentum=x),dense", "nngen.layers: layer 2 is 'batch_norm(epsilon=1e-05 momentum=x)'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false.")]
+    [InlineData("dense,conv,dense", "nngen.layers: layer 2 is 'conv'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false.")]
     [InlineData("dense,dense", "nngen.layers lists 2 layers (dense,dense) (saved from BatchNormNet); BatchNormNet has 3 (5 -> 6 relu -> batch_norm -> 3 softmax).")]
     public void Load_LayersKeyUnreadableOrOfAnotherLength_RefusedQuotingIt(string layers, string detail)
     {

@@ -83,7 +83,7 @@ public sealed class OnnxLayerKindsTests(ITestOutputHelper output)
     }
 
     /// <summary>Just enough of the ONNX protobuf to list what the exporter wrote (field numbers are onnx.proto3's).</summary>
-    private static class OnnxModelReader
+    internal static class OnnxModelReader
     {
         public static List<string> Operators(byte[] model) =>
             Fields(Single(model, 7)).Where(f => f.Number == 1).Select(f => Strings(f.Bytes!, 4).Single()).ToList();

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Export a PyTorch nn.Sequential of Linear, BatchNorm1d, LayerNorm and Dropout layers and activations to a safetensors file NnGen loads.
+"""Export a PyTorch nn.Sequential of Linear, BatchNorm1d, LayerNorm and Dropout layers and activations, or a model of LSTM/GRU modules followed by Linear layers, to a safetensors file NnGen loads.
 
     from export_sequential import export_sequential
     export_sequential(model, "model.safetensors", name="MyNet")
@@ -24,6 +24,26 @@ affine); Dropout. NnGen applies activations in dense layers only, so an activati
 refused: put it before (Linear, ReLU, BatchNorm1d). The last layer is a Linear. The format is written by hand
 (json + struct), so the `safetensors` package is not needed.
 
+Recurrent models. nn.LSTM and nn.GRU cannot sit in an nn.Sequential (they return a tuple), so any nn.Module is taken:
+its children in registration order are its layers, the order its forward() is assumed to apply them in (check it):
+
+    class AmpModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(1, 32, num_layers=1, batch_first=True)
+            self.dense = nn.Linear(32, 1)
+        def forward(self, x):                 # x: (batch, steps, 1)
+            y, _ = self.lstm(x)
+            return self.dense(y)              # at every step; y[:, -1] for one output per sequence
+    export_sequential(AmpModel(), "amp.safetensors", name="AmpModel", return_sequences=True)
+
+An LSTM or GRU with batch_first=True, bias=True, bidirectional=False, num_layers 1 or 2 (and an LSTM's proj_size 0)
+becomes one NnGen recurrent layer per stacked layer k: Wih{l} = weight_ih_l{k} (G*H, I), Whh{l} = weight_hh_l{k}
+(G*H, H), bih{l} = bias_ih_l{k}, bhh{l} = bias_hh_l{k} (G*H), G = 4 for an LSTM (gates i, f, g, o), 3 for a GRU
+(r, z, n), PyTorch's layout unchanged. The dropout between stacked layers acts in training only and is not exported.
+return_sequences=False says the model keeps only the last step of its last recurrent layer (a label per sequence);
+nngen.layers records lstm(return_sequences=true|false) or gru(...) for every recurrent layer.
+
 Command line (makes a test fixture: weights, inputs and PyTorch's outputs in one file):
 
     python3 export_sequential.py fixture OUT.safetensors --layers 3,8,6,2 --activations relu,tanh,sigmoid --seed 1
@@ -37,6 +57,13 @@ running statistics; the outputs are eval mode's.
 --torch-names writes PyTorch's own state_dict names (0.weight, 0.bias, 2.weight, 2.running_mean, ..., with
 BatchNorm1d's num_batches_tracked as I64) and no NnGen metadata, as `safetensors.torch.save_file(model.state_dict(),
 path)` would, to exercise NnGen's by-position loading.
+
+    python3 export_sequential.py recurrent-fixture OUT.safetensors --kind lstm --inputs 3 --hidden 8 --num-layers 2
+        --outputs 2 --activation tanh [--last-step] [--steps 50] [--examples 4] [--seed 1] [--torch-names]
+
+makes a recurrent fixture: a model of one nn.LSTM or nn.GRU "rnn" and an nn.Linear "dense" (+ activation), its
+weights, inputs (examples, steps, inputs) and PyTorch's outputs, (examples, steps, outputs) or with --last-step
+(examples, outputs), in float32 and from the same weights in float64.
 """
 
 import argparse
@@ -59,16 +86,21 @@ _ACTIVATIONS = {
     nn.Identity: "linear",
 }
 
+_RECURRENT = {nn.LSTM: "lstm", nn.GRU: "gru"}
+
 
 def _number(value):
     """A float argument as NnGen reads it back: the shortest text of its float32."""
     return str(np.float32(value))
 
 
-def describe(model: nn.Sequential):
-    """(layer sizes [n0, n1, ..., nL], activation names, layers [(kind, state_dict prefix, module, nngen.layers entry)])
-    of a supported Sequential; kind is dense, batch_norm, layer_norm or dropout."""
+def describe(model: nn.Module, return_sequences=True):
+    """(layer sizes [n0, n1, ..., nL], activation names, layers [(kind, state_dict prefix, module, nngen.layers entry, k)])
+    of a supported Sequential or recurrent model; kind is dense, batch_norm, layer_norm, dropout, lstm or gru, k the
+    stacked layer of a recurrent module (0 for the others). return_sequences applies to the last recurrent layer."""
     modules = list(model.named_children())
+    if not modules:
+        raise ValueError(f"{type(model).__name__} has no child modules; expected an nn.Sequential or a model of LSTM/GRU and Linear modules")
     sizes, activations, layers = [], [], []
 
     def chain(name, features):
@@ -86,7 +118,7 @@ def describe(model: nn.Sequential):
                 raise ValueError(f"module {name}: Linear without bias is not supported (NnGen layers have b)")
             chain(name, module.in_features)
             sizes.append(module.out_features)
-            layers.append(("dense", name, module, "dense"))
+            layers.append(("dense", name, module, "dense", 0))
             if i + 1 < len(modules) and type(modules[i + 1][1]) in _ACTIVATIONS:
                 next_name, next_module = modules[i + 1]
                 kind = _ACTIVATIONS[type(next_module)]
@@ -103,20 +135,39 @@ def describe(model: nn.Sequential):
                 raise ValueError(f"module {name}: BatchNorm1d with momentum=None (a cumulative average) is not supported; NnGen's running statistics use a momentum")
             chain(name, module.num_features)
             sizes.append(module.num_features)
-            layers.append(("batch_norm", name, module, f"batch_norm(epsilon={_number(module.eps)} momentum={_number(module.momentum)})"))
+            layers.append(("batch_norm", name, module, f"batch_norm(epsilon={_number(module.eps)} momentum={_number(module.momentum)})", 0))
         elif isinstance(module, nn.LayerNorm):
             if len(module.normalized_shape) != 1 or not module.elementwise_affine:
                 raise ValueError(f"module {name}: LayerNorm must normalize the features (one dimension) with elementwise_affine=True")
             chain(name, module.normalized_shape[0])
             sizes.append(module.normalized_shape[0])
-            layers.append(("layer_norm", name, module, f"layer_norm(epsilon={_number(module.eps)})"))
+            layers.append(("layer_norm", name, module, f"layer_norm(epsilon={_number(module.eps)})", 0))
         elif isinstance(module, nn.Dropout):
             if not 0 <= module.p < 1:
                 raise ValueError(f"module {name}: Dropout p={module.p}; NnGen's rate is in [0, 1)")
             if not sizes:
                 raise ValueError(f"module {name}: a Dropout first has no feature count; start with a Linear")
             sizes.append(sizes[-1])
-            layers.append(("dropout", name, module, f"dropout(rate={_number(module.p)})"))
+            layers.append(("dropout", name, module, f"dropout(rate={_number(module.p)})", 0))
+        elif type(module) in _RECURRENT:
+            kind = _RECURRENT[type(module)]
+            what = f"module {name} ({type(module).__name__})"
+            if not module.batch_first:
+                raise ValueError(f"{what}: batch_first=False; NnGen's sequences are batch-first (batch, steps, features): construct it with batch_first=True")
+            if not module.bias:
+                raise ValueError(f"{what}: bias=False is not supported (NnGen's recurrent layers have bias_ih and bias_hh)")
+            if module.bidirectional:
+                raise ValueError(f"{what}: bidirectional=True is not supported; NnGen's recurrent layers run forward in time")
+            if getattr(module, "proj_size", 0):
+                raise ValueError(f"{what}: proj_size={module.proj_size} is not supported; NnGen's LSTM outputs h of its hidden size")
+            if module.num_layers not in (1, 2):
+                raise ValueError(f"{what}: num_layers={module.num_layers}; NnGen exports 1 or 2 stacked layers per module")
+            chain(name, module.input_size)
+            for k in range(module.num_layers):
+                sizes.append(module.hidden_size)
+                layers.append((kind, name, module, None, k))
+                if k + 1 < module.num_layers:
+                    activations.append("linear")
         elif type(module) in _ACTIVATIONS:
             after = f"{type(modules[i - 1][1]).__name__} {modules[i - 1][0]}" if i > 0 else "nothing"
             raise ValueError(
@@ -132,6 +183,13 @@ def describe(model: nn.Sequential):
         raise ValueError(f"module {layers[-1][1]}: the last layer must be a Linear (NnGen's output layer is dense)")
     if "softmax" in activations[:-1]:
         raise ValueError("softmax is only supported as the output activation")
+    recurrent = [i for i, layer in enumerate(layers) if layer[0] in ("lstm", "gru")]
+    if not recurrent and not return_sequences:
+        raise ValueError("return_sequences=False applies to a recurrent layer; the model has no LSTM or GRU")
+    for i in recurrent:
+        kind, name, module, _, k = layers[i]
+        every_step = return_sequences or i != recurrent[-1]
+        layers[i] = (kind, name, module, f"{kind}(return_sequences={'true' if every_step else 'false'})", k)
     return sizes, activations, layers
 
 
@@ -140,6 +198,8 @@ _TENSORS = {
     "batch_norm": (("gamma", "weight"), ("beta", "bias"), ("running_mean", "running_mean"), ("running_var", "running_var")),
     "layer_norm": (("gamma", "weight"), ("beta", "bias")),
     "dropout": (),
+    "lstm": (("Wih", "weight_ih_l{k}"), ("Whh", "weight_hh_l{k}"), ("bih", "bias_ih_l{k}"), ("bhh", "bias_hh_l{k}")),
+    "gru": (("Wih", "weight_ih_l{k}"), ("Whh", "weight_hh_l{k}"), ("bih", "bias_ih_l{k}"), ("bhh", "bias_hh_l{k}")),
 }
 
 
@@ -167,12 +227,14 @@ def write_safetensors(path, tensors, metadata=None):
             file.write(blob)
 
 
-def export_sequential(model: nn.Sequential, path, name="TorchSequential", extras=None, torch_names=False):
-    """Write model's weights (and extras: list of (name, tensor)) as a safetensors file NnGen loads."""
-    sizes, activations, layers = describe(model)
+def export_sequential(model: nn.Module, path, name="TorchSequential", extras=None, torch_names=False, return_sequences=True):
+    """Write model's weights (and extras: list of (name, tensor)) as a safetensors file NnGen loads. return_sequences:
+    whether the model's last recurrent layer passes on every step (False: only the last, one output per sequence)."""
+    sizes, activations, layers = describe(model, return_sequences)
     tensors = []
-    for index, (kind, prefix, module, _) in enumerate(layers, start=1):
+    for index, (kind, prefix, module, _, k) in enumerate(layers, start=1):
         for ours, theirs in _TENSORS[kind]:
+            theirs = theirs.format(k=k)
             tensors.append((f"{prefix}.{theirs}" if torch_names else f"{ours}{index}", getattr(module, theirs)))
         if kind == "batch_norm" and torch_names:
             tensors.append((f"{prefix}.num_batches_tracked", module.num_batches_tracked))
@@ -185,8 +247,8 @@ def export_sequential(model: nn.Sequential, path, name="TorchSequential", extras
         "nngen.activations": ",".join(activations),
         "nngen.exported_from": f"torch {torch.__version__}",
     }
-    if metadata is not None and any(kind != "dense" for kind, _, _, _ in layers):
-        metadata["nngen.layers"] = ",".join(entry for _, _, _, entry in layers)
+    if metadata is not None and any(kind != "dense" for kind, _, _, _, _ in layers):
+        metadata["nngen.layers"] = ",".join(entry for _, _, _, entry, _ in layers)
     write_safetensors(path, tensors, metadata)
     return sizes, activations
 
@@ -254,6 +316,43 @@ def fixture(arguments):
     print(f"wrote {arguments.output}: {sizes} {activations}, {arguments.examples} examples, torch {torch.__version__}")
 
 
+class RecurrentModel(nn.Module):
+    """One nn.LSTM or nn.GRU "rnn" (batch_first) and an nn.Linear "dense" with an optional activation "activation",
+    applied at every step, or with return_sequences=False to the last step only."""
+
+    def __init__(self, kind, inputs, hidden, num_layers, outputs, activation, return_sequences):
+        super().__init__()
+        self.rnn = (nn.LSTM if kind == "lstm" else nn.GRU)(inputs, hidden, num_layers=num_layers, batch_first=True)
+        self.dense = nn.Linear(hidden, outputs)
+        if activation != "linear":
+            self.activation = {"sigmoid": nn.Sigmoid(), "tanh": nn.Tanh(), "relu": nn.ReLU(), "softmax": nn.Softmax(dim=-1)}[activation]
+        self.return_sequences = return_sequences
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        if not self.return_sequences:
+            y = y[:, -1, :]
+        y = self.dense(y)
+        return self.activation(y) if hasattr(self, "activation") else y
+
+
+def recurrent_fixture(arguments):
+    torch.manual_seed(arguments.seed)
+    every_step = not arguments.last_step
+    model = RecurrentModel(arguments.kind, arguments.inputs, arguments.hidden, arguments.num_layers, arguments.outputs,
+                           arguments.activation, every_step).eval()
+    inputs = torch.randn(arguments.examples, arguments.steps, arguments.inputs, dtype=torch.float32)
+    with torch.no_grad():
+        outputs = model(inputs)
+        outputs64 = model.double()(inputs.double())
+        model.float()
+    extras = [("fixture.inputs", inputs), ("fixture.outputs", outputs), ("fixture.outputs_f64", outputs64.float())]
+    sizes, activations = export_sequential(model, arguments.output, name=arguments.name, extras=extras,
+                                           torch_names=arguments.torch_names, return_sequences=every_step)
+    print(f"wrote {arguments.output}: {sizes} {activations}, {arguments.kind} x{arguments.num_layers}, "
+          f"{'every step' if every_step else 'last step'}, {arguments.examples} x {arguments.steps} steps, torch {torch.__version__}")
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -265,9 +364,25 @@ def main(argv):
     make.add_argument("--examples", type=int, default=16)
     make.add_argument("--name", default="TorchSequential")
     make.add_argument("--torch-names", action="store_true")
+    recurrent = commands.add_parser("recurrent-fixture", help="make a test fixture from a seeded random LSTM or GRU followed by a Linear")
+    recurrent.add_argument("output")
+    recurrent.add_argument("--kind", choices=("lstm", "gru"), required=True)
+    recurrent.add_argument("--inputs", type=int, required=True)
+    recurrent.add_argument("--hidden", type=int, required=True)
+    recurrent.add_argument("--num-layers", type=int, default=1)
+    recurrent.add_argument("--outputs", type=int, required=True)
+    recurrent.add_argument("--activation", default="linear", choices=("linear", "sigmoid", "tanh", "relu", "softmax"))
+    recurrent.add_argument("--last-step", action="store_true")
+    recurrent.add_argument("--steps", type=int, default=50)
+    recurrent.add_argument("--examples", type=int, default=4)
+    recurrent.add_argument("--seed", type=int, default=1)
+    recurrent.add_argument("--name", default="TorchRecurrent")
+    recurrent.add_argument("--torch-names", action="store_true")
     arguments = parser.parse_args(argv)
     if arguments.command == "fixture":
         fixture(arguments)
+    elif arguments.command == "recurrent-fixture":
+        recurrent_fixture(arguments)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,14 @@ namespace NnGen;
 
 /// <summary>
 /// One layer of a network, of any <see cref="LayerKind"/>, as data: its number, sizes, arguments and tensors. Layers are
-/// numbered 1..L in source order over all kinds; every kind but <see cref="LayerKind.Dense"/> keeps the feature count
-/// (inputs = units). Generated networks build theirs with the factories, which validate the arguments.
+/// numbered 1..L in source order over all kinds; dropout and the normalizations keep the feature count (inputs = units),
+/// dense and recurrent layers set it. Generated networks build theirs with the factories, which validate the arguments.
 /// </summary>
 public sealed class LayerDescription : IEquatable<LayerDescription>
 {
     private readonly LayerTensor[] _tensors;
 
-    private LayerDescription(int index, LayerKind kind, int inputs, int units, Activation activation, float rate, float epsilon, float momentum, LayerTensor[] tensors)
+    private LayerDescription(int index, LayerKind kind, int inputs, int units, Activation activation, float rate, float epsilon, float momentum, LayerTensor[] tensors, bool returnSequences = false)
     {
         Index = index;
         Kind = kind;
@@ -24,6 +24,7 @@ public sealed class LayerDescription : IEquatable<LayerDescription>
         Rate = rate;
         Epsilon = epsilon;
         Momentum = momentum;
+        ReturnSequences = returnSequences;
         _tensors = tensors;
     }
 
@@ -53,6 +54,16 @@ public sealed class LayerDescription : IEquatable<LayerDescription>
     /// + momentum·batch; 0 for every other kind.
     /// </summary>
     public float Momentum { get; }
+
+    /// <summary>
+    /// Whether a recurrent layer passes on its output h at every step (<see langword="true"/>: the next layer runs at every
+    /// step) or only at the last step of the sequence (<see langword="false"/>: many-to-one, one output per sequence);
+    /// <see langword="false"/> for every other kind.
+    /// </summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Whether the layer is recurrent (<see cref="LayerKind.Lstm"/> or <see cref="LayerKind.Gru"/>).</summary>
+    public bool IsRecurrent => Kind is LayerKind.Lstm or LayerKind.Gru;
 
     /// <summary>The layer's tensors in order (parameters first, then state).</summary>
     public IReadOnlyList<LayerTensor> Tensors => _tensors;
@@ -163,16 +174,54 @@ public sealed class LayerDescription : IEquatable<LayerDescription>
         return new LayerDescription(index, LayerKind.LayerNorm, units, units, Activation.Linear, 0f, epsilon, 0f, tensors);
     }
 
+    /// <summary>
+    /// A long short-term memory layer (PyTorch's <c>nn.LSTM</c>, G = 4 gates in PyTorch's row order i, f, g, o): parameters
+    /// <c>Wih{index}</c> (4·units, inputs), <c>Whh{index}</c> (4·units, units), <c>bih{index}</c> (4·units) and
+    /// <c>bhh{index}</c> (4·units), contiguous from <paramref name="parameterOffset"/>; Wih and Whh decay, the biases do not.
+    /// </summary>
+    /// <param name="index">The layer's number, 1-based.</param>
+    /// <param name="inputs">I: the features it receives at each step, at least 1.</param>
+    /// <param name="units">H: its hidden units, the features it produces at each step, at least 1.</param>
+    /// <param name="returnSequences">Whether it passes on h at every step, or only the last step's (see <see cref="ReturnSequences"/>).</param>
+    /// <param name="parameterOffset">Where Wih{index} starts in the parameter buffer.</param>
+    /// <exception cref="ArgumentException">A number is out of range, or the tensors do not fit in a buffer.</exception>
+    public static LayerDescription Lstm(int index, int inputs, int units, bool returnSequences, int parameterOffset) =>
+        Recurrent(LayerKind.Lstm, index, inputs, units, returnSequences, parameterOffset);
+
+    /// <summary>
+    /// A gated recurrent unit layer (PyTorch's <c>nn.GRU</c>, G = 3 gates in PyTorch's row order r, z, n, the reset gate
+    /// applied after the hidden product): parameters <c>Wih{index}</c> (3·units, inputs), <c>Whh{index}</c> (3·units, units),
+    /// <c>bih{index}</c> (3·units) and <c>bhh{index}</c> (3·units), contiguous from <paramref name="parameterOffset"/>; Wih and
+    /// Whh decay, the biases do not.
+    /// </summary>
+    /// <param name="index">The layer's number, 1-based.</param>
+    /// <param name="inputs">I: the features it receives at each step, at least 1.</param>
+    /// <param name="units">H: its hidden units, the features it produces at each step, at least 1.</param>
+    /// <param name="returnSequences">Whether it passes on h at every step, or only the last step's (see <see cref="ReturnSequences"/>).</param>
+    /// <param name="parameterOffset">Where Wih{index} starts in the parameter buffer.</param>
+    /// <exception cref="ArgumentException">A number is out of range, or the tensors do not fit in a buffer.</exception>
+    public static LayerDescription Gru(int index, int inputs, int units, bool returnSequences, int parameterOffset) =>
+        Recurrent(LayerKind.Gru, index, inputs, units, returnSequences, parameterOffset);
+
     /// <summary>Same number, kind, sizes, activation, arguments and tensors.</summary>
     public bool Equals(LayerDescription? other) =>
         other is not null && other.Index == Index && other.Kind == Kind && other.Inputs == Inputs && other.Units == Units && other.Activation == Activation &&
-        other.Rate.Equals(Rate) && other.Epsilon.Equals(Epsilon) && other.Momentum.Equals(Momentum) && _tensors.SequenceEqual(other._tensors);
+        other.Rate.Equals(Rate) && other.Epsilon.Equals(Epsilon) && other.Momentum.Equals(Momentum) && other.ReturnSequences == ReturnSequences &&
+        _tensors.SequenceEqual(other._tensors);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as LayerDescription);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Index, Kind, Inputs, Units, Activation, Rate, Epsilon, Momentum);
+    public override int GetHashCode() => HashCode.Combine(Index, Kind, Inputs, Units, Activation, Rate, Epsilon, HashCode.Combine(Momentum, ReturnSequences));
+
+    /// <summary>The gate count G of a recurrent kind (4 for LSTM, 3 for GRU), 0 for every other kind.</summary>
+    internal static int GatesOf(LayerKind kind) => kind switch
+    {
+        LayerKind.Lstm => 4,
+        LayerKind.Gru => 3,
+        _ => 0,
+    };
 
     /// <summary>For example <c>layer 2: batch_norm(epsilon=1E-05 momentum=0.1), 4 -> 4</c>.</summary>
     public override string ToString() => Invariant($"layer {Index}: {(Kind == LayerKind.Dense ? KindName(Kind) + " " + NetworkArchitecture.ActivationName(Activation) : Arguments())}, {Inputs} -> {Units}");
@@ -184,17 +233,51 @@ public sealed class LayerDescription : IEquatable<LayerDescription>
         LayerKind.Dropout => "dropout",
         LayerKind.BatchNorm => "batch_norm",
         LayerKind.LayerNorm => "layer_norm",
+        LayerKind.Lstm => "lstm",
+        LayerKind.Gru => "gru",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown layer kind."),
     };
 
-    /// <summary>The kind and its arguments as weight files record them: <c>dense</c>, <c>dropout(rate=0.2)</c>, <c>batch_norm(epsilon=1E-05 momentum=0.1)</c>, <c>layer_norm(epsilon=1E-05)</c>.</summary>
+    /// <summary>
+    /// The kind and its arguments as weight files record them: <c>dense</c>, <c>dropout(rate=0.2)</c>,
+    /// <c>batch_norm(epsilon=1E-05 momentum=0.1)</c>, <c>layer_norm(epsilon=1E-05)</c>, <c>lstm(return_sequences=true)</c>,
+    /// <c>gru(return_sequences=false)</c> (the units are in the layer sizes).
+    /// </summary>
     internal string Arguments() => Kind switch
     {
         LayerKind.Dropout => Invariant($"dropout(rate={Rate})"),
         LayerKind.BatchNorm => Invariant($"batch_norm(epsilon={Epsilon} momentum={Momentum})"),
         LayerKind.LayerNorm => Invariant($"layer_norm(epsilon={Epsilon})"),
+        LayerKind.Lstm or LayerKind.Gru => Invariant($"{KindName(Kind)}(return_sequences={(ReturnSequences ? "true" : "false")})"),
         _ => KindName(Kind),
     };
+
+    private static LayerDescription Recurrent(LayerKind kind, int index, int inputs, int units, bool returnSequences, int parameterOffset)
+    {
+        CheckIndex(index);
+        CheckSize(index, inputs, nameof(inputs));
+        CheckSize(index, units, nameof(units));
+        CheckOffset(index, parameterOffset, nameof(parameterOffset));
+        int gates = GatesOf(kind);
+        long rows = (long)gates * units;
+        long inputWeights = rows * inputs, recurrentWeights = rows * units;
+        if (parameterOffset + inputWeights + recurrentWeights + (2 * rows) > int.MaxValue)
+        {
+            throw new ArgumentException(
+                Invariant($"Layer {index}: {inputWeights + recurrentWeights} weights and {2 * rows} biases of a {gates}-gate {KindName(kind)} at offset {parameterOffset} do not fit in one buffer."),
+                nameof(units));
+        }
+
+        int gateRows = (int)rows, offset = parameterOffset;
+        var tensors = new[]
+        {
+            new LayerTensor(Invariant($"Wih{index}"), TensorRole.InputWeight, new[] { gateRows, inputs }, offset, isState: false, decays: true),
+            new LayerTensor(Invariant($"Whh{index}"), TensorRole.RecurrentWeight, new[] { gateRows, units }, offset += (int)inputWeights, isState: false, decays: true),
+            new LayerTensor(Invariant($"bih{index}"), TensorRole.InputBias, new[] { gateRows }, offset += (int)recurrentWeights, isState: false, decays: false),
+            new LayerTensor(Invariant($"bhh{index}"), TensorRole.RecurrentBias, new[] { gateRows }, offset + gateRows, isState: false, decays: false),
+        };
+        return new LayerDescription(index, kind, inputs, units, Activation.Linear, 0f, 0f, 0f, tensors, returnSequences);
+    }
 
     private static void CheckIndex(int index)
     {

@@ -17,4 +17,16 @@ public enum LayerKind
 
     /// <summary>Layer normalization of each example over its features (PyTorch's <c>LayerNorm</c>): gamma{l} and beta{l}.</summary>
     LayerNorm = 3,
+
+    /// <summary>
+    /// A long short-term memory layer over a sequence (PyTorch's <c>nn.LSTM</c>, gates i, f, g, o): Wih{l} (4H, I),
+    /// Whh{l} (4H, H), bih{l} (4H), bhh{l} (4H); its hidden and cell states are the network's streaming state.
+    /// </summary>
+    Lstm = 4,
+
+    /// <summary>
+    /// A gated recurrent unit layer over a sequence (PyTorch's <c>nn.GRU</c>, gates r, z, n, the reset applied after the
+    /// hidden product): Wih{l} (3H, I), Whh{l} (3H, H), bih{l} (3H), bhh{l} (3H); its hidden state is the network's streaming state.
+    /// </summary>
+    Gru = 5,
 }

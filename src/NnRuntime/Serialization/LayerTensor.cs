@@ -91,7 +91,7 @@ public sealed class LayerTensor : IEquatable<LayerTensor>
     /// <summary>Whether it is state (running statistics): saved, loaded and baked, but neither optimized nor decayed.</summary>
     public bool IsState { get; }
 
-    /// <summary>Whether L2 regularization and AdamW's weight decay apply to it (a dense layer's W only).</summary>
+    /// <summary>Whether L2 regularization and AdamW's weight decay apply to it (a dense layer's W, a recurrent layer's Wih and Whh).</summary>
     public bool Decays { get; }
 
     /// <summary>Same name, role, shape, offset and flags.</summary>

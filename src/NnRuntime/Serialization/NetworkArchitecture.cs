@@ -14,6 +14,10 @@ namespace NnGen;
 /// Layers are numbered 1..L over all kinds. The parameter buffer holds every layer's parameter tensors in layer order
 /// (W1, b1, gamma2, beta2, W4, b4, …), contiguous, each W[l] of shape (n[l], n[l-1]) row-major; the state buffer holds
 /// the running statistics (running_mean2, running_var2, …), contiguous, and is empty without batch normalization.
+/// A network with a recurrent layer (<see cref="LayerKind.Lstm"/>, <see cref="LayerKind.Gru"/>) reads sequences: n[0]
+/// features per step, every layer before the first recurrent one and after it applied at every step, until a recurrent
+/// layer that returns only its last step (<see cref="LayerDescription.ReturnSequences"/> false), after which the layers
+/// see one example per sequence. Its hidden (and cell) states are streaming state kept by the caller, not in the state buffer.
 /// </remarks>
 public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 {
@@ -93,7 +97,8 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     /// <param name="layers">
     /// Layers 1..L in order (made by <see cref="LayerDescription"/>'s factories): each numbered by its position, each
     /// taking the previous layer's units (the first, <paramref name="inputs"/>), parameter tensors contiguous from 0 in
-    /// layer order and state tensors likewise, the last layer dense.
+    /// layer order and state tensors likewise, the last layer dense, and no recurrent layer after one that returns only
+    /// its last step.
     /// </param>
     /// <param name="loss">The resolved cost the network trains with.</param>
     /// <exception cref="ArgumentException">The layers do not describe a network; the message names the layer and what differs.</exception>
@@ -151,6 +156,25 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
             previous = layer.Units;
         }
 
+        LayerDescription? lastStepOnly = null;
+        foreach (LayerDescription layer in layers)
+        {
+            if (layer.IsRecurrent && lastStepOnly is not null)
+            {
+                // A sequence ends at a recurrent layer that returns its last step only; no later layer sees steps.
+                throw new ArgumentException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"Layer {layer.Index} ({LayerDescription.KindName(layer.Kind)}) needs a sequence, but layer {lastStepOnly.Index} ({LayerDescription.KindName(lastStepOnly.Kind)}) returns only its last step (ReturnSequences = false); return every step from layer {lastStepOnly.Index} to stack them."),
+                    nameof(layers));
+            }
+
+            if (layer.IsRecurrent && !layer.ReturnSequences)
+            {
+                lastStepOnly = layer;
+            }
+        }
+
         if (layers[^1].Kind != LayerKind.Dense)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The last layer must be dense; layer {layers.Count} is {LayerDescription.KindName(layers[^1].Kind)}."), nameof(layers));
@@ -203,6 +227,9 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     /// <summary>The length of the state buffer (<see cref="ITrainableNetwork.State"/>): the running statistics; 0 without batch normalization.</summary>
     public int StateCount { get; }
 
+    /// <summary>Whether the network has a recurrent layer, so it reads sequences (n[0] features per step).</summary>
+    public bool IsRecurrent => _layers.Any(layer => layer.IsRecurrent);
+
     /// <summary>n[l-1], the inputs of layer <paramref name="layer"/> (1-based).</summary>
     /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
     public int InputsOf(int layer) => _layerSizes[CheckLayer(layer) - 1];
@@ -223,13 +250,15 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 
     /// <summary>
     /// The layers in one line, e.g. <c>2 -> 4 tanh -> 1 sigmoid</c> or
-    /// <c>784 -> 256 relu -> batch_norm -> dropout(0.2) -> 128 relu -> layer_norm -> 10 softmax</c>.
+    /// <c>784 -> 256 relu -> batch_norm -> dropout(0.2) -> 128 relu -> layer_norm -> 10 softmax</c>, or for sequences
+    /// <c>1 -> lstm(32) -> gru(16, last step) -> 1 linear</c>.
     /// </summary>
     public string Describe() =>
         string.Join(" -> ", new[] { _layerSizes[0].ToString(CultureInfo.InvariantCulture) }.Concat(_layers.Select(layer => layer.Kind switch
         {
             LayerKind.Dense => string.Create(CultureInfo.InvariantCulture, $"{layer.Units} {ActivationName(layer.Activation)}"),
             LayerKind.Dropout => string.Create(CultureInfo.InvariantCulture, $"dropout({layer.Rate})"),
+            LayerKind.Lstm or LayerKind.Gru => string.Create(CultureInfo.InvariantCulture, $"{LayerDescription.KindName(layer.Kind)}({layer.Units}{(layer.ReturnSequences ? string.Empty : ", last step")})"),
             _ => LayerDescription.KindName(layer.Kind),
         })));
 
@@ -237,7 +266,7 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     public override string ToString() => $"{Name}: {Describe()}";
 
     /// <summary>
-    /// Same layer kinds, sizes, activations, rates, epsilons, momenta and loss (the name is not compared: renaming a class
+    /// Same layer kinds, sizes, activations, rates, epsilons, momenta, ReturnSequences flags and loss (the name is not compared: renaming a class
     /// does not change its weights).
     /// </summary>
     public bool Equals(NetworkArchitecture? other) =>

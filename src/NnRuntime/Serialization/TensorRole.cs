@@ -20,4 +20,16 @@ public enum TensorRole
 
     /// <summary>Batch normalization's running_var{l} (PyTorch's unbiased running variance): state, not a parameter.</summary>
     RunningVariance = 5,
+
+    /// <summary>A recurrent layer's Wih{l}, shape (G·H, I) row-major, the gates' blocks of H rows in PyTorch's order (PyTorch's <c>weight_ih_l{k}</c>).</summary>
+    InputWeight = 6,
+
+    /// <summary>A recurrent layer's Whh{l}, shape (G·H, H) row-major, gate blocks as <see cref="InputWeight"/> (PyTorch's <c>weight_hh_l{k}</c>).</summary>
+    RecurrentWeight = 7,
+
+    /// <summary>A recurrent layer's bih{l}, shape (G·H) (PyTorch's <c>bias_ih_l{k}</c>).</summary>
+    InputBias = 8,
+
+    /// <summary>A recurrent layer's bhh{l}, shape (G·H) (PyTorch's <c>bias_hh_l{k}</c>; for a GRU's n gate it is added before the reset gate multiplies).</summary>
+    RecurrentBias = 9,
 }

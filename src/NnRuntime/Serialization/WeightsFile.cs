@@ -18,16 +18,22 @@ namespace NnGen;
 /// <c>W{l}</c> of shape (n[l], n[l-1]) (the course's W, and PyTorch's <c>Linear.weight</c>) and <c>b{l}</c> of shape (n[l])
 /// as PyTorch and ONNX store it (loading also accepts the course's (n[l], 1)); a normalization layer's <c>gamma{l}</c> and
 /// <c>beta{l}</c>; batch normalization's <c>running_mean{l}</c> and <c>running_var{l}</c>, read from and into the
-/// network's <see cref="ITrainableNetwork.State"/>. Loading also accepts PyTorch's <c>state_dict</c> names (<c>0.weight</c>,
-/// <c>0.bias</c>, <c>2.weight</c>, <c>1.running_mean</c>, …, with any common prefix such as <c>net.</c>), matched by position
-/// to the layers that have tensors (<c>num_batches_tracked</c> is ignored). Any other tensor is an extra (<see cref="NamedTensor"/>).
+/// network's <see cref="ITrainableNetwork.State"/>; a recurrent layer's <c>Wih{l}</c> (G·H, I), <c>Whh{l}</c> (G·H, H),
+/// <c>bih{l}</c> and <c>bhh{l}</c> (G·H), gate blocks in PyTorch's order, so PyTorch's tensors load unconverted. Loading
+/// also accepts PyTorch's <c>state_dict</c> names (<c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, <c>1.running_mean</c>, …,
+/// with any common prefix such as <c>net.</c>), matched by position to the layers that have tensors
+/// (<c>num_batches_tracked</c> is ignored); for a network with recurrent layers, an nn.LSTM's or nn.GRU's
+/// <c>weight_ih_l{k}</c>, <c>weight_hh_l{k}</c>, <c>bias_ih_l{k}</c> and <c>bias_hh_l{k}</c> (k = 0, 1, … stacked, under the
+/// module's prefix such as <c>lstm.</c>) fill the recurrent layers in order and the other modules (<c>dense.weight</c>, …)
+/// the other layers, every shape and gate count checked. Any other tensor is an extra (<see cref="NamedTensor"/>).
 /// </para>
 /// <para>
 /// Metadata: <c>format</c> = <c>nngen</c>, <c>nngen.format_version</c> = <c>1</c>, <c>nngen.network</c>,
 /// <c>nngen.layer_sizes</c> (<c>2,4,1</c>), <c>nngen.activations</c> (<c>tanh,sigmoid</c>) and <c>nngen.loss</c>. When
 /// the layer sizes or activations are present they must match the network; a file without them (a plain PyTorch export)
 /// is checked by its tensors' shapes alone. A network with layers other than dense adds <c>nngen.layers</c>, every layer's
-/// kind and arguments (<c>dense,batch_norm(epsilon=1E-05 momentum=0.1),dropout(rate=0.2),dense</c>), which must match
+/// kind and arguments (<c>dense,batch_norm(epsilon=1E-05 momentum=0.1),dropout(rate=0.2),dense</c>,
+/// <c>lstm(return_sequences=true),gru(return_sequences=false),dense</c>), which must match
 /// too; dense-only networks write exactly the keys above, so their files are unchanged. The network's name is
 /// informative: renaming a class keeps its weights loadable.
 /// </para>
@@ -202,11 +208,12 @@ public static partial class WeightsFile
         ReadOnlySpan<byte> data = file.Slice(header.DataStart);
 
         Dictionary<string, SafeTensors.Entry> matched = MatchTensors(header.Entries, architecture, label, out HashSet<string> used);
-        foreach (LayerTensor tensor in architecture.Tensors)
+        foreach (LayerDescription layer in architecture.Layers)
+        foreach (LayerTensor tensor in layer.Tensors)
         {
             SafeTensors.Entry entry = matched[tensor.Name];
             long[] shape = tensor.Shape.Select(d => (long)d).ToArray();
-            CheckTensor(entry, label, tensor.Name, shape, tensor.Role == TensorRole.Bias ? new long[] { shape[0], 1 } : null);
+            CheckTensor(entry, label, tensor.Name, shape, tensor.Role == TensorRole.Bias ? new long[] { shape[0], 1 } : null, layer.IsRecurrent ? GateHint(layer, entry) : null);
             Decode(entry, data, (tensor.IsState ? state : parameters).Slice(tensor.Offset, tensor.Length), label, tensor.Role == TensorRole.Weight ? tensor.Shape[1] : 1);
         }
 
@@ -377,7 +384,7 @@ public static partial class WeightsFile
                 throw SafeTensors.Error(
                     label,
                     SafeTensors.MetadataKey,
-                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M) or layer_norm(epsilon=E).");
+                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false.");
             }
 
             if (canonical != layer.Arguments())
@@ -406,7 +413,7 @@ public static partial class WeightsFile
             foreach (string argument in text.Substring(open + 1, text.Length - open - 2).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 int equals = argument.IndexOf('=', StringComparison.Ordinal);
-                if (equals < 0 || !float.TryParse(argument.AsSpan(equals + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !arguments.TryAdd(argument.Substring(0, equals), value))
+                if (equals < 0 || !TryParseArgument(argument.AsSpan(equals + 1), out float value) || !arguments.TryAdd(argument.Substring(0, equals), value))
                 {
                     return null;
                 }
@@ -419,6 +426,7 @@ public static partial class WeightsFile
             "dropout" => new[] { "rate" },
             "batch_norm" => new[] { "epsilon", "momentum" },
             "layer_norm" => new[] { "epsilon" },
+            "lstm" or "gru" => new[] { "return_sequences" },
             _ => null,
         };
         if (expected is null || arguments.Count != expected.Length || !expected.All(arguments.ContainsKey))
@@ -431,8 +439,22 @@ public static partial class WeightsFile
             "dropout" => Invariant($"dropout(rate={arguments["rate"]})"),
             "batch_norm" => Invariant($"batch_norm(epsilon={arguments["epsilon"]} momentum={arguments["momentum"]})"),
             "layer_norm" => Invariant($"layer_norm(epsilon={arguments["epsilon"]})"),
+            "lstm" or "gru" when arguments["return_sequences"] is 0f or 1f => Invariant($"{kind}(return_sequences={(arguments["return_sequences"] == 1f ? "true" : "false")})"),
+            "lstm" or "gru" => null,
             _ => kind,
         };
+    }
+
+    /// <summary>A number, or a flag: true and false (any case, as Python writes True) read as 1 and 0.</summary>
+    private static bool TryParseArgument(ReadOnlySpan<char> text, out float value)
+    {
+        if (text.Equals("true", StringComparison.OrdinalIgnoreCase) || text.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            value = text.Equals("true", StringComparison.OrdinalIgnoreCase) ? 1f : 0f;
+            return true;
+        }
+
+        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
     private static bool IsDenseOnly(NetworkArchitecture architecture) => architecture.Layers.All(layer => layer.Kind == LayerKind.Dense);
@@ -494,6 +516,12 @@ public static partial class WeightsFile
             return matched;
         }
 
+        if (architecture.IsRecurrent)
+        {
+            MatchTorchRecurrent(entries, architecture, label, matched, used);
+            return matched;
+        }
+
         // PyTorch's state_dict of an nn.Sequential: "<index>.weight" and "<index>.bias" per Linear, BatchNorm1d or LayerNorm,
         // BatchNorm1d's "<index>.running_mean", "<index>.running_var" and "<index>.num_batches_tracked" (a count NnGen does
         // not keep); activations and dropout (which have no tensors) take the indices between. A model holding the Sequential
@@ -552,44 +580,228 @@ public static partial class WeightsFile
         int position = 0;
         foreach ((long index, Dictionary<string, SafeTensors.Entry> module) in modules)
         {
-            LayerDescription layer = withTensors[position++];
-            string name = Invariant($"{prefix}{index}");
-            if (!module.ContainsKey("weight") || !module.ContainsKey("bias"))
-            {
-                string unsupported = layer.Kind == LayerKind.Dense ? "a Linear with bias=False" : "a norm without elementwise_affine or affine";
-                throw SafeTensors.Error(label, name + (module.ContainsKey("weight") ? ".bias" : ".weight"), $"missing: layer {layer.Index} needs both {name}.weight and {name}.bias ({unsupported} is not supported).");
-            }
-
-            bool statistics = module.ContainsKey("running_mean") || module.ContainsKey("running_var");
-            if (layer.Kind == LayerKind.BatchNorm && !(module.ContainsKey("running_mean") && module.ContainsKey("running_var")))
-            {
-                throw SafeTensors.Error(
-                    label,
-                    name + (module.ContainsKey("running_mean") ? ".running_var" : ".running_mean"),
-                    $"missing: layer {layer.Index} ({layer.Arguments()}) needs {name}.running_mean and {name}.running_var (track_running_stats=False is not supported).");
-            }
-
-            if (layer.Kind != LayerKind.BatchNorm && statistics)
-            {
-                throw SafeTensors.Error(label, name + ".running_mean", $"unexpected: module {name} holds running statistics (a BatchNorm1d) but layer {layer.Index} of {architecture.Name} is {layer.Arguments()} ({architecture.Describe()}).");
-            }
-
-            foreach (LayerTensor tensor in layer.Tensors)
-            {
-                matched.Add(tensor.Name, module[tensor.Role switch
-                {
-                    TensorRole.Weight or TensorRole.Scale => "weight",
-                    TensorRole.Bias or TensorRole.Shift => "bias",
-                    TensorRole.RunningMean => "running_mean",
-                    _ => "running_var",
-                }]);
-            }
+            MatchTorchModule(withTensors[position++], Invariant($"{prefix}{index}"), module, architecture, label, matched);
         }
 
         return matched;
     }
 
-    private static void CheckTensor(SafeTensors.Entry entry, string label, string role, long[] shape, long[]? alternative)
+    /// <summary>The tensors of one PyTorch Linear, BatchNorm1d or LayerNorm (<paramref name="module"/>: weight, bias, …) as those of <paramref name="layer"/>.</summary>
+    private static void MatchTorchModule(LayerDescription layer, string name, Dictionary<string, SafeTensors.Entry> module, NetworkArchitecture architecture, string label, Dictionary<string, SafeTensors.Entry> matched)
+    {
+        if (!module.ContainsKey("weight") || !module.ContainsKey("bias"))
+        {
+            string unsupported = layer.Kind == LayerKind.Dense ? "a Linear with bias=False" : "a norm without elementwise_affine or affine";
+            throw SafeTensors.Error(label, name + (module.ContainsKey("weight") ? ".bias" : ".weight"), $"missing: layer {layer.Index} needs both {name}.weight and {name}.bias ({unsupported} is not supported).");
+        }
+
+        bool statistics = module.ContainsKey("running_mean") || module.ContainsKey("running_var");
+        if (layer.Kind == LayerKind.BatchNorm && !(module.ContainsKey("running_mean") && module.ContainsKey("running_var")))
+        {
+            throw SafeTensors.Error(
+                label,
+                name + (module.ContainsKey("running_mean") ? ".running_var" : ".running_mean"),
+                $"missing: layer {layer.Index} ({layer.Arguments()}) needs {name}.running_mean and {name}.running_var (track_running_stats=False is not supported).");
+        }
+
+        if (layer.Kind != LayerKind.BatchNorm && statistics)
+        {
+            throw SafeTensors.Error(label, name + ".running_mean", $"unexpected: module {name} holds running statistics (a BatchNorm1d) but layer {layer.Index} of {architecture.Name} is {layer.Arguments()} ({architecture.Describe()}).");
+        }
+
+        foreach (LayerTensor tensor in layer.Tensors)
+        {
+            matched.Add(tensor.Name, module[tensor.Role switch
+            {
+                TensorRole.Weight or TensorRole.Scale => "weight",
+                TensorRole.Bias or TensorRole.Shift => "bias",
+                TensorRole.RunningMean => "running_mean",
+                _ => "running_var",
+            }]);
+        }
+    }
+
+    /// <summary>
+    /// PyTorch's state_dict of a model with recurrent modules. An nn.LSTM or nn.GRU of K stacked layers holds
+    /// <c>weight_ih_l{k}</c>, <c>weight_hh_l{k}</c>, <c>bias_ih_l{k}</c> and <c>bias_hh_l{k}</c> for k = 0..K−1 under its
+    /// module's prefix (<c>lstm.</c>, <c>0.</c>, or none when the module itself was saved); its layers k map onto
+    /// consecutive recurrent layers. The other layers with tensors take the other modules' <c>weight</c>, <c>bias</c>, ….
+    /// A model's modules are usually named (<c>lstm</c>, <c>dense</c>), and a state_dict saved by safetensors does not keep
+    /// their order, so recurrent modules and the others are matched separately, each in order; two modules of one group
+    /// are told apart only by numeric indices in their names (an nn.Sequential's, or <c>rnn1</c>/<c>rnn2</c> is refused).
+    /// Every shape is checked afterwards, gate counts included.
+    /// </summary>
+    private static void MatchTorchRecurrent(IReadOnlyList<SafeTensors.Entry> entries, NetworkArchitecture architecture, string label, Dictionary<string, SafeTensors.Entry> matched, HashSet<string> used)
+    {
+        var recurrent = new Dictionary<string, SortedDictionary<int, Dictionary<string, SafeTensors.Entry>>>(StringComparer.Ordinal);
+        var others = new Dictionary<string, Dictionary<string, SafeTensors.Entry>>(StringComparer.Ordinal);
+        foreach (SafeTensors.Entry entry in entries)
+        {
+            Match match = TorchRecurrentName().Match(entry.Name);
+            if (match.Success)
+            {
+                if (match.Groups[5].Success)
+                {
+                    throw SafeTensors.Error(label, entry.Name, $"a bidirectional recurrent layer (bidirectional=True) is not supported; NnGen's LSTM and GRU run forward in time.");
+                }
+
+                if (match.Groups[3].Value == "hr")
+                {
+                    throw SafeTensors.Error(label, entry.Name, $"an LSTM with proj_size > 0 is not supported; NnGen's LSTM outputs h of its hidden size.");
+                }
+
+                if ((match.Groups[4].Value.Length > 1 && match.Groups[4].Value.StartsWith('0')) || !int.TryParse(match.Groups[4].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int k))
+                {
+                    throw SafeTensors.Error(label, entry.Name, $"recurrent layer index l{match.Groups[4].Value} is not one PyTorch writes.");
+                }
+
+                string prefix = match.Groups[1].Value;
+                if (!recurrent.TryGetValue(prefix, out SortedDictionary<int, Dictionary<string, SafeTensors.Entry>>? stack))
+                {
+                    recurrent[prefix] = stack = new SortedDictionary<int, Dictionary<string, SafeTensors.Entry>>();
+                }
+
+                if (!stack.TryGetValue(k, out Dictionary<string, SafeTensors.Entry>? tensors))
+                {
+                    stack[k] = tensors = new Dictionary<string, SafeTensors.Entry>(StringComparer.Ordinal);
+                }
+
+                tensors[Invariant($"{match.Groups[2].Value}_{match.Groups[3].Value}")] = entry;
+                used.Add(entry.Name);
+                continue;
+            }
+
+            match = TorchModuleName().Match(entry.Name);
+            if (match.Success)
+            {
+                if (!others.TryGetValue(match.Groups[1].Value, out Dictionary<string, SafeTensors.Entry>? module))
+                {
+                    others[match.Groups[1].Value] = module = new Dictionary<string, SafeTensors.Entry>(StringComparer.Ordinal);
+                }
+
+                module[match.Groups[2].Value] = entry;
+                used.Add(entry.Name);
+            }
+        }
+
+        LayerDescription[] recurrentLayers = architecture.Layers.Where(layer => layer.IsRecurrent).ToArray();
+        LayerDescription[] otherLayers = architecture.Layers.Where(layer => !layer.IsRecurrent && layer.Tensors.Count > 0).ToArray();
+        if (recurrent.Count == 0)
+        {
+            string expected = string.Join(", ", architecture.Tensors.Select(tensor => tensor.Name));
+            throw SafeTensors.Error(
+                label,
+                null,
+                $"no weights found: expected tensors {expected} (or PyTorch's weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, …) for {architecture.Name} ({architecture.Describe()}); found {Names(entries)}.");
+        }
+
+        string[] recurrentModules = InModuleOrder(recurrent.Keys, "recurrent modules", label);
+        var stacked = new List<(string Name, Dictionary<string, SafeTensors.Entry> Tensors)>();
+        foreach (string prefix in recurrentModules)
+        {
+            int expectedK = 0;
+            foreach ((int k, Dictionary<string, SafeTensors.Entry> tensors) in recurrent[prefix])
+            {
+                if (k != expectedK++)
+                {
+                    throw SafeTensors.Error(label, Invariant($"{prefix}weight_ih_l{expectedK - 1}"), $"missing: the recurrent module '{prefix.TrimEnd('.')}' has layer l{k} but not l{expectedK - 1}; PyTorch numbers stacked layers from l0.");
+                }
+
+                foreach (string part in new[] { "weight_ih", "weight_hh", "bias_ih", "bias_hh" })
+                {
+                    if (!tensors.ContainsKey(part))
+                    {
+                        throw SafeTensors.Error(
+                            label,
+                            Invariant($"{prefix}{part}_l{k}"),
+                            $"missing: recurrent layer l{k} of '{prefix.TrimEnd('.')}' needs weight_ih, weight_hh, bias_ih and bias_hh (bias=False is not supported).");
+                    }
+                }
+
+                stacked.Add((Invariant($"{prefix}*_l{k}"), tensors));
+            }
+        }
+
+        if (stacked.Count != recurrentLayers.Length)
+        {
+            throw SafeTensors.Error(
+                label,
+                null,
+                $"{architecture.Name} has {recurrentLayers.Length} recurrent layers ({architecture.Describe()}) but the file holds PyTorch's of {stacked.Count} ({string.Join(", ", stacked.Select(layer => layer.Name))}).");
+        }
+
+        for (int i = 0; i < stacked.Count; i++)
+        {
+            foreach (LayerTensor tensor in recurrentLayers[i].Tensors)
+            {
+                matched.Add(tensor.Name, stacked[i].Tensors[tensor.Role switch
+                {
+                    TensorRole.InputWeight => "weight_ih",
+                    TensorRole.RecurrentWeight => "weight_hh",
+                    TensorRole.InputBias => "bias_ih",
+                    _ => "bias_hh",
+                }]);
+            }
+        }
+
+        if (others.Count != otherLayers.Length)
+        {
+            throw SafeTensors.Error(
+                label,
+                null,
+                $"{architecture.Name} has {otherLayers.Length} layers with tensors besides the recurrent ones ({architecture.Describe()}) but the file holds PyTorch parameters of {others.Count} other modules ({string.Join(", ", others.Keys.Order(StringComparer.Ordinal))}).");
+        }
+
+        string[] otherModules = InModuleOrder(others.Keys, "modules besides the recurrent ones", label);
+        for (int i = 0; i < otherModules.Length; i++)
+        {
+            MatchTorchModule(otherLayers[i], otherModules[i], others[otherModules[i]], architecture, label, matched);
+        }
+    }
+
+    /// <summary>
+    /// Module names in PyTorch's order: compared part by part (split at dots), numbers as numbers. Two names that differ
+    /// first in a part that is not a number in both have no order a file can show.
+    /// </summary>
+    private static string[] InModuleOrder(IEnumerable<string> names, string what, string label)
+    {
+        string[] sorted = names.ToArray();
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            for (int j = i + 1; j < sorted.Length; j++)
+            {
+                if (CompareModules(sorted[i], sorted[j]) is null)
+                {
+                    throw SafeTensors.Error(
+                        label,
+                        null,
+                        $"the {what} '{sorted[i].TrimEnd('.')}' and '{sorted[j].TrimEnd('.')}' have no order in a state_dict (their names are not numbered); save with NnGen's names (tools/pytorch/export_sequential.py) or number the modules (an nn.Sequential).");
+                }
+            }
+        }
+
+        Array.Sort(sorted, (a, b) => CompareModules(a, b)!.Value);
+        return sorted;
+    }
+
+    private static int? CompareModules(string a, string b)
+    {
+        string[] left = a.Split('.', StringSplitOptions.RemoveEmptyEntries), right = b.Split('.', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < Math.Min(left.Length, right.Length); i++)
+        {
+            if (left[i] == right[i])
+            {
+                continue;
+            }
+
+            bool numbers = long.TryParse(left[i], NumberStyles.None, CultureInfo.InvariantCulture, out long x) & long.TryParse(right[i], NumberStyles.None, CultureInfo.InvariantCulture, out long y);
+            return numbers && x != y ? x.CompareTo(y) : null;
+        }
+
+        return left.Length.CompareTo(right.Length);
+    }
+
+    private static void CheckTensor(SafeTensors.Entry entry, string label, string role, long[] shape, long[]? alternative, string? hint = null)
     {
         string what = entry.Name == role ? string.Empty : $" (used as {role})";
         if (entry.DType != "F32")
@@ -600,9 +812,36 @@ public static partial class WeightsFile
         if (!entry.Shape.AsSpan().SequenceEqual(shape) && (alternative is null || !entry.Shape.AsSpan().SequenceEqual(alternative)))
         {
             string also = alternative is null ? string.Empty : $" or ({NamedTensor.FormatShape(alternative)})";
-            throw SafeTensors.Error(label, entry.Name, $"expected shape ({NamedTensor.FormatShape(shape)}){also}{what}, found ({NamedTensor.FormatShape(entry.Shape)}).");
+            throw SafeTensors.Error(label, entry.Name, $"expected shape ({NamedTensor.FormatShape(shape)}){also}{what}, found ({NamedTensor.FormatShape(entry.Shape)}){hint}.");
         }
     }
+
+    /// <summary>
+    /// When a recurrent tensor's rows are another kind's gates of the same units (an LSTM's 4·H where a GRU needs 3·H, or
+    /// the reverse), says so: the likeliest mistake, and one the shapes alone leave the reader to work out.
+    /// </summary>
+    private static string? GateHint(LayerDescription layer, SafeTensors.Entry entry)
+    {
+        int gates = LayerDescription.GatesOf(layer.Kind);
+        if (entry.Shape.Length == 0 || entry.Shape[0] % layer.Units != 0 || entry.Shape[0] / layer.Units == gates)
+        {
+            return null;
+        }
+
+        LayerKind? other = (entry.Shape[0] / layer.Units) switch
+        {
+            4 => LayerKind.Lstm,
+            3 => LayerKind.Gru,
+            _ => null,
+        };
+        return other is LayerKind kind
+            ? Invariant($": {entry.Shape[0]} rows are the {LayerDescription.GatesOf(kind)} gates of a {KindName(kind)} of {layer.Units} units, but layer {layer.Index} is an {KindName(layer.Kind)} with {gates} ({GateNames(layer.Kind)})")
+            : null;
+    }
+
+    private static string KindName(LayerKind kind) => kind == LayerKind.Lstm ? "LSTM" : "GRU";
+
+    private static string GateNames(LayerKind kind) => kind == LayerKind.Lstm ? "i, f, g, o" : "r, z, n";
 
     private static void Decode(SafeTensors.Entry entry, ReadOnlySpan<byte> data, Span<float> destination, string label, int columns)
     {
@@ -618,8 +857,16 @@ public static partial class WeightsFile
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^([Wb])(\d+)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(W|b|Wih|Whh|bih|bhh)(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex NnGenName();
+
+    /// <summary>PyTorch's recurrent tensors: prefix (empty or ending in a dot), weight or bias, ih, hh or hr (proj_size), the stacked layer k, and _reverse for a bidirectional module's backward direction.</summary>
+    [GeneratedRegex(@"^((?:.*\.)?)(weight|bias)_(ih|hh|hr)_l(\d+)(_reverse)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex TorchRecurrentName();
+
+    /// <summary>Any other module's tensor in a state_dict: the module's name (an index or an attribute) and the tensor.</summary>
+    [GeneratedRegex(@"^(.+)\.(weight|bias|running_mean|running_var|num_batches_tracked)$", RegexOptions.CultureInvariant)]
+    private static partial Regex TorchModuleName();
 
     [GeneratedRegex(@"^(.*?)(\d+)\.(weight|bias|running_mean|running_var|num_batches_tracked)$", RegexOptions.CultureInvariant)]
     private static partial Regex TorchName();

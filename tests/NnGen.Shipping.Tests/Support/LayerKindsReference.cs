@@ -60,15 +60,17 @@ internal static class LayerKindsReference
         return keep;
     }
 
-    /// <summary>Seeded values for every tensor: dense weights and biases Gaussian, γ near 1, β, running means around 0, running variances in [0.5, 1.5).</summary>
+    /// <summary>Seeded values for every tensor: dense weights and biases Gaussian, γ near 1, β, running means around 0, running variances in [0.5, 1.5), recurrent tensors U(−1/√H, 1/√H).</summary>
     public static (float[] Parameters, float[] State) Randomize(NetworkArchitecture architecture, int seed)
     {
         var random = new NumPyRandom(seed);
         float[] parameters = new float[architecture.ParameterCount];
         float[] state = new float[architecture.StateCount];
-        foreach (LayerTensor tensor in architecture.Tensors)
+        foreach (LayerDescription layer in architecture.Layers)
+        foreach (LayerTensor tensor in layer.Tensors)
         {
             Span<float> values = (tensor.IsState ? state : parameters).AsSpan(tensor.Offset, tensor.Length);
+            int layerUnits = layer.Units;
             for (int i = 0; i < values.Length; i++)
             {
                 values[i] = (float)(tensor.Role switch
@@ -78,7 +80,10 @@ internal static class LayerKindsReference
                     TensorRole.Scale => 1 + (0.3 * random.NextGaussian()),
                     TensorRole.Shift => 0.2 * random.NextGaussian(),
                     TensorRole.RunningMean => 0.5 * random.NextGaussian(),
-                    _ => 0.5 + random.NextDouble(),
+                    TensorRole.RunningVariance => 0.5 + random.NextDouble(),
+
+                    // PyTorch's recurrent initialization, U(−1/√H, 1/√H), with H = Whh's columns; the biases at the same scale.
+                    _ => ((2 * random.NextDouble()) - 1) / Math.Sqrt(layerUnits),
                 });
             }
         }
