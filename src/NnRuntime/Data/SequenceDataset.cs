@@ -208,9 +208,13 @@ public sealed class SequenceDataset
     /// <see cref="WarmUp"/> steps: what stateful training with truncated backpropagation through time updates on.
     /// </summary>
     /// <param name="window">Steps per window; from 1 to <see cref="CountedSteps"/>.</param>
+    /// <param name="keepLastPartial">
+    /// Whether the steps after the last whole window (fewer than <paramref name="window"/>) make a shorter last window
+    /// (as CoreAudioML's <c>train_epoch</c> does) rather than being left out (the default).
+    /// </param>
     /// <exception cref="InvalidOperationException">The labels are per sequence: there is nothing to cut.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is below 1 or longer than the counted steps.</exception>
-    public SequenceWindows Windows(int window)
+    public SequenceWindows Windows(int window, bool keepLastPartial = false)
     {
         if (!LabelsPerStep)
         {
@@ -226,7 +230,7 @@ public sealed class SequenceDataset
                 Format($"window is {window} steps; it must be from 1 to the {CountedSteps} steps of a sequence after its {WarmUp} warm-up steps ({Steps} in all)."));
         }
 
-        return new SequenceWindows(this, window);
+        return new SequenceWindows(this, window, keepLastPartial);
     }
 
     /// <summary>

@@ -4,41 +4,53 @@ using System.Globalization;
 namespace NnGen.Data;
 
 /// <summary>
-/// A <see cref="SequenceDataset"/>'s steps as stateful training reads them (Wright, Damskägg and Välimäki's amp-model
-/// recipe): every sequence of the batch first runs its <see cref="WarmUp"/> steps, which only build the recurrent state
-/// (no loss, no update); then <see cref="Count"/> consecutive windows of <see cref="Window"/> steps follow, window k
-/// covering steps [<see cref="Start"/>(k), <see cref="Start"/>(k) + <see cref="Window"/>), each one an update on its
-/// counted loss with the state carried in from the window before and backpropagation truncated at the window's start.
+/// A <see cref="SequenceDataset"/>'s steps as stateful amp-model training reads them (CoreAudioML's <c>train_epoch</c>,
+/// the training code of Wright et al.'s guitar amplifier models): every sequence of the batch first runs its
+/// <see cref="WarmUp"/> steps, which only build the recurrent state (no loss, no update); then <see cref="Count"/>
+/// consecutive windows follow, window k covering steps [<see cref="Start"/>(k), <see cref="Start"/>(k) +
+/// <see cref="Steps"/>(k)), each one an update on its loss with the state carried in from the window before and
+/// backpropagation truncated at the window's start.
 /// </summary>
 /// <remarks>
-/// The steps after the last whole window (<see cref="DroppedSteps"/>, fewer than <see cref="Window"/>) are not trained
-/// on: a short last window would be an update from fewer steps weighted like the others, and would give the batch a
-/// second window length for the workspace. Choose the sequence length as WarmUp + k·Window to use every step.
+/// By default the steps after the last whole window (<see cref="DroppedSteps"/>, fewer than <see cref="Window"/>) are
+/// not trained on: a short last window would be an update from fewer steps weighted like the others, and every window
+/// of the same length lets training size its buffers once. <c>keepLastPartial</c> makes them a shorter last window
+/// instead, as CoreAudioML does. Choosing the sequence length as WarmUp + k·Window uses every step either way.
 /// The per-sequence accessors are views into the data set's memory; the time-major copies are the one copy the kernels need.
 /// </remarks>
 public sealed class SequenceWindows
 {
-    internal SequenceWindows(SequenceDataset data, int window)
+    internal SequenceWindows(SequenceDataset data, int window, bool keepLastPartial)
     {
         Data = data;
         Window = window;
-        Count = data.CountedSteps / window;
-        DroppedSteps = data.CountedSteps - (Count * window);
+        int whole = data.CountedSteps / window;
+        int rest = data.CountedSteps - (whole * window);
+        bool partial = keepLastPartial && rest > 0;
+        Count = partial ? whole + 1 : whole;
+        LastWindow = partial ? rest : window;
+        DroppedSteps = partial ? 0 : rest;
     }
 
     /// <summary>The sequences the windows are cut from.</summary>
     public SequenceDataset Data { get; }
 
-    /// <summary>Steps per window.</summary>
+    /// <summary>Steps per window (all but a kept partial last window).</summary>
     public int Window { get; }
+
+    /// <summary>Steps in the last window: <see cref="Window"/>, or fewer when a partial last window is kept.</summary>
+    public int LastWindow { get; }
 
     /// <summary>The warm-up steps before the first window (the data set's <see cref="SequenceDataset.WarmUp"/>).</summary>
     public int WarmUp => Data.WarmUp;
 
-    /// <summary>The number of whole windows in every sequence, at least 1: ⌊(Steps − WarmUp) / Window⌋.</summary>
+    /// <summary>
+    /// The number of windows in every sequence, at least 1: ⌊(Steps − WarmUp) / Window⌋, or ⌈(Steps − WarmUp) / Window⌉
+    /// when a partial last window is kept.
+    /// </summary>
     public int Count { get; }
 
-    /// <summary>The steps at the end of every sequence that no window covers: (Steps − WarmUp) mod Window.</summary>
+    /// <summary>The steps at the end of every sequence that no window covers: (Steps − WarmUp) mod Window, or 0 when kept.</summary>
     public int DroppedSteps { get; }
 
     /// <summary>The first step of window <paramref name="window"/>: WarmUp + window·Window.</summary>
@@ -49,28 +61,36 @@ public sealed class SequenceWindows
         return WarmUp + (window * Window);
     }
 
+    /// <summary>The steps of window <paramref name="window"/>: <see cref="Window"/>, or <see cref="LastWindow"/> for the last.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not from 0 to <see cref="Count"/> − 1.</exception>
+    public int Steps(int window)
+    {
+        CheckWindow(window);
+        return window == Count - 1 ? LastWindow : Window;
+    }
+
     /// <summary>Sequence <paramref name="sequence"/>'s warm-up inputs, [<see cref="WarmUp"/> x Features]: a view (empty without warm-up).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sequence"/> is not a sequence of the data set.</exception>
     public ReadOnlyMemory<float> WarmUpInputs(int sequence) => Data.SequenceInputs(sequence)[..(WarmUp * Data.Features)];
 
-    /// <summary>Sequence <paramref name="sequence"/>'s inputs in window <paramref name="window"/>, [<see cref="Window"/> x Features]: a view.</summary>
+    /// <summary>Sequence <paramref name="sequence"/>'s inputs in window <paramref name="window"/>, [<see cref="Steps"/>(window) x Features]: a view.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The window or the sequence is out of range.</exception>
     public ReadOnlyMemory<float> Inputs(int window, int sequence) =>
-        Data.SequenceInputs(sequence).Slice(Start(window) * Data.Features, Window * Data.Features);
+        Data.SequenceInputs(sequence).Slice(Start(window) * Data.Features, Steps(window) * Data.Features);
 
-    /// <summary>Sequence <paramref name="sequence"/>'s labels in window <paramref name="window"/>, [<see cref="Window"/> x Outputs]: a view.</summary>
+    /// <summary>Sequence <paramref name="sequence"/>'s labels in window <paramref name="window"/>, [<see cref="Steps"/>(window) x Outputs]: a view.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The window or the sequence is out of range.</exception>
     public ReadOnlyMemory<float> Labels(int window, int sequence) =>
-        Data.SequenceLabels(sequence).Slice(Start(window) * Data.Outputs, Window * Data.Outputs);
+        Data.SequenceLabels(sequence).Slice(Start(window) * Data.Outputs, Steps(window) * Data.Outputs);
 
     /// <summary>
-    /// Window <paramref name="window"/> of every sequence, time-major: inputs [<see cref="Window"/> x m x Features],
-    /// labels [<see cref="Window"/> x m x Outputs] (or empty to skip them). Allocates nothing.
+    /// Window <paramref name="window"/> of every sequence, time-major: inputs [<see cref="Steps"/>(window) x m x Features],
+    /// labels [<see cref="Steps"/>(window) x m x Outputs] (or empty to skip them). Allocates nothing.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not from 0 to <see cref="Count"/> − 1.</exception>
     /// <exception cref="ArgumentException">A destination has the wrong length (the message gives both).</exception>
     public void CopyTimeMajor(int window, Span<float> inputs, Span<float> labels) =>
-        Data.CopyStepsTimeMajor(Start(window), Window, inputs, labels);
+        Data.CopyStepsTimeMajor(Start(window), Steps(window), inputs, labels);
 
     /// <summary>The warm-up steps of every sequence, time-major: inputs [<see cref="WarmUp"/> x m x Features]. Allocates nothing.</summary>
     /// <exception cref="InvalidOperationException">There is no warm-up.</exception>

@@ -61,7 +61,7 @@ public static class SyntheticAmp
     /// A guitar-like signal: plucked strings by Karplus–Strong (a noise burst circulating in a delay line one period
     /// long, averaged and damped on every pass), single notes and strummed major and minor chords of three to five
     /// strings at random pitches from E2 to E5, phrases of varying loudness with rests (the strings muted), and a
-    /// little noise. Within ±<see cref="MaxInput"/>; typical peaks are about ±0.3 (the effect's envelope then lowers its drive from 4 to about 2.6).
+    /// little noise. Within ±<see cref="MaxInput"/>; typical peaks are about ±0.3.
     /// </summary>
     /// <param name="length">Samples, at least 1 (48,000 per second).</param>
     /// <param name="seed">Chooses everything random; the same seed gives the same bits. At least 0.</param>

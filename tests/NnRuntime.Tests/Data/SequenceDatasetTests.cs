@@ -138,17 +138,51 @@ public class SequenceDatasetTests
 
         SequenceWindows windows = data.Windows(window);
 
-        Assert.Equal((count, dropped, warmUp, window), (windows.Count, windows.DroppedSteps, windows.WarmUp, windows.Window));
+        Assert.Equal((count, dropped, warmUp, window, window), (windows.Count, windows.DroppedSteps, windows.WarmUp, windows.Window, windows.LastWindow));
         Assert.Equal(steps, warmUp + (count * window) + dropped);
         for (int k = 0; k < count; k++)
         {
             // Window k + 1 starts where window k ends, so the state can be carried from one to the next.
             Assert.Equal(warmUp + (k * window), windows.Start(k));
+            Assert.Equal(window, windows.Steps(k));
             Assert.Equal(Code(1, windows.Start(k), 0), windows.Inputs(k, 1).Span[0]);
             Assert.Equal(Code(1, windows.Start(k) + window - 1, 0), windows.Labels(k, 1).Span[^1]);
         }
 
         Assert.Equal(warmUp, windows.WarmUpInputs(0).Length);
+    }
+
+    [Theory]
+    [InlineData(20, 0, 6, 4, 2)] // the short last window is kept: 6, 6, 6, 2
+    [InlineData(20, 4, 5, 4, 1)] // 5, 5, 5, 1 after the warm-up
+    [InlineData(20, 4, 4, 4, 4)] // nothing left over: the same windows as without the option
+    [InlineData(20, 4, 16, 1, 16)]
+    public void Windows_KeepLastPartial_EndsWithAShorterWindowCoveringEveryStep(int steps, int warmUp, int window, int count, int last)
+    {
+        float[] x = Series(2, steps, 3), y = Series(2, steps, 1);
+        SequenceDataset data = SequenceDataset.PerStep(x, y, steps, features: 3, outputs: 1, warmUp);
+
+        SequenceWindows windows = data.Windows(window, keepLastPartial: true);
+
+        Assert.Equal((count, last, 0), (windows.Count, windows.LastWindow, windows.DroppedSteps));
+        Assert.Equal(steps, windows.Start(count - 1) + windows.Steps(count - 1));
+        Assert.Equal(last * 3, windows.Inputs(count - 1, 1).Length);
+        Assert.Equal(Code(1, steps - 1, 2), windows.Inputs(count - 1, 1).Span[^1]);
+        Assert.Equal(Code(1, steps - 1, 0), windows.Labels(count - 1, 1).Span[^1]);
+
+        float[] inputs = new float[last * 2 * 3], labels = new float[last * 2];
+        windows.CopyTimeMajor(count - 1, inputs, labels);
+        Assert.Equal(Code(1, steps - 1, 2), inputs[^1]);
+        Assert.Equal(Code(0, windows.Start(count - 1), 0), labels[0]);
+        if (count > 1)
+        {
+            Assert.Equal(window, windows.Steps(count - 2));
+        }
+
+        if (last < window)
+        {
+            Assert.Throws<ArgumentException>(() => windows.CopyTimeMajor(count - 1, new float[window * 2 * 3], default));
+        }
     }
 
     [Theory]
