@@ -7,7 +7,8 @@ namespace NnGen;
 /// <summary>
 /// How <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/> trains. <c>new TrainingOptions { LearningRate = 1.2f, Iterations = 10000 }</c>
 /// is the course's planar-data run: full batch, 10 000 updates of plain gradient descent with α = 1.2. Everything
-/// else (optimizer, schedule, L2, validation, early stopping) is off unless set, so those defaults reproduce the course.
+/// else (optimizer, schedule, L2, gradient clipping, validation, early stopping) is off unless set, so those defaults
+/// reproduce the course.
 /// </summary>
 /// <remarks>Values are checked when the options are used, so a mistake is reported with the network's name.</remarks>
 public sealed class TrainingOptions
