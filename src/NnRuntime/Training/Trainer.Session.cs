@@ -179,9 +179,9 @@ public static partial class Trainer
 
         /// <summary>
         /// Adds the L2 term to <paramref name="cost"/> and the gradients, clips the gradients by their global norm when
-        /// asked, then applies the optimizer's update unless the
-        /// cost (when this iteration computed one) or the step is not finite or the update would make a parameter
-        /// non-finite; then records the divergence, leaves the parameters untouched and returns false.
+        /// asked, then applies the optimizer's update unless the cost (when this iteration computed one) or the step is
+        /// not finite or the update would make a parameter non-finite; then records the divergence, leaves the
+        /// parameters untouched and returns false.
         /// </summary>
         /// <remarks>
         /// On an iteration that skipped the cost the step decides alone, and it catches what matters: a NaN or infinite
