@@ -30,6 +30,7 @@ public static partial class Trainer
         private readonly Optimizer? _optimizer;
         private readonly LearningRateSchedule? _schedule;
         private readonly float _l2;
+        private readonly float? _clipGradientNorm;
         private readonly Range[] _weights;
         private readonly float[] _state;
         private readonly EarlyStopping? _earlyStopping;
@@ -88,6 +89,7 @@ public static partial class Trainer
             _progress = options.Progress;
             _schedule = options.Schedule;
             _l2 = options.L2;
+            _clipGradientNorm = options.ClipGradientNorm;
             _optimizer = options.Optimizer is GradientDescent ? null : options.Optimizer;
             _earlyStopping = options.EarlyStopping;
 
@@ -176,9 +178,10 @@ public static partial class Trainer
         }
 
         /// <summary>
-        /// Adds the L2 term to <paramref name="cost"/> and the gradients, then applies the optimizer's update unless the
-        /// cost (when this iteration computed one) or the step is not finite or the update would make a parameter
-        /// non-finite; then records the divergence, leaves the parameters untouched and returns false.
+        /// Adds the L2 term to <paramref name="cost"/> and the gradients, clips the gradients by their global norm when
+        /// asked, then applies the optimizer's update unless the cost (when this iteration computed one) or the step is
+        /// not finite or the update would make a parameter non-finite; then records the divergence, leaves the
+        /// parameters untouched and returns false.
         /// </summary>
         /// <remarks>
         /// On an iteration that skipped the cost the step decides alone, and it catches what matters: a NaN or infinite
@@ -207,6 +210,13 @@ public static partial class Trainer
                     Span<float> dW = Gradients.AsSpan(range);
                     TensorPrimitives.MultiplyAdd<float>(parameters[range], scale, dW, dW);
                 }
+            }
+
+            // Clipped after the L2 term, which is part of this batch's cost and so of its gradient, as PyTorch clips a
+            // gradient whose loss includes the penalty.
+            if (_clipGradientNorm is float maxNorm)
+            {
+                GradientClipping.Scale(Gradients, maxNorm, GradientClipping.GlobalNorm(Gradients));
             }
 
             // Plain gradient descent steps along the gradients themselves, scaled by α, exactly as before optimizers

@@ -7,7 +7,8 @@ namespace NnGen;
 /// <summary>
 /// How <see cref="Trainer.Fit(ITrainableNetwork, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, TrainingOptions)"/> trains. <c>new TrainingOptions { LearningRate = 1.2f, Iterations = 10000 }</c>
 /// is the course's planar-data run: full batch, 10 000 updates of plain gradient descent with α = 1.2. Everything
-/// else (optimizer, schedule, L2, validation, early stopping) is off unless set, so those defaults reproduce the course.
+/// else (optimizer, schedule, L2, gradient clipping, validation, early stopping) is off unless set, so those defaults
+/// reproduce the course.
 /// </summary>
 /// <remarks>Values are checked when the options are used, so a mistake is reported with the network's name.</remarks>
 public sealed class TrainingOptions
@@ -100,6 +101,15 @@ public sealed class TrainingOptions
     public float L2 { get; init; }
 
     /// <summary>
+    /// The largest global L2 norm of the gradient an update may use, positive and finite; <see langword="null"/> (the
+    /// default) clips nothing. After the batch gradient (with its L2 term) is computed and before the optimizer steps,
+    /// when max / (‖g‖ + 1e-6) &lt; 1 every gradient is scaled by that factor: PyTorch's <c>clip_grad_norm_</c> over
+    /// all the parameters (<see cref="GradientClipping"/>). ‖g‖ is summed in double in a fixed order, so results are
+    /// the same at every thread count. AdamW's decoupled weight decay is part of the step, not of g, so it is not clipped.
+    /// </summary>
+    public float? ClipGradientNorm { get; init; }
+
+    /// <summary>
     /// Held-out data evaluated at every record point; its cost and metric are recorded in
     /// <see cref="TrainingHistory.Costs"/>. <see langword="null"/> (the default) for none.
     /// </summary>
@@ -144,6 +154,11 @@ public sealed class TrainingOptions
         if (!(L2 >= 0f) || !float.IsFinite(L2))
         {
             Throw(network, method, $"options.L2 is {L2}; it must be at least 0 and finite.");
+        }
+
+        if (ClipGradientNorm is float clip && (!(clip > 0f) || !float.IsFinite(clip)))
+        {
+            Throw(network, method, $"options.ClipGradientNorm is {clip}; it must be positive and finite (or null for no clipping).");
         }
 
         Optimizer?.Validate(network, method);
