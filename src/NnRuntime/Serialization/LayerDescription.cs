@@ -268,13 +268,14 @@ public sealed class LayerDescription : IEquatable<LayerDescription>
                 nameof(units));
         }
 
-        int gateRows = (int)rows, offset = parameterOffset;
+        int gateRows = (int)rows;
+        int whh = parameterOffset + (int)inputWeights, bih = whh + (int)recurrentWeights, bhh = bih + gateRows;
         var tensors = new[]
         {
-            new LayerTensor(Invariant($"Wih{index}"), TensorRole.InputWeight, new[] { gateRows, inputs }, offset, isState: false, decays: true),
-            new LayerTensor(Invariant($"Whh{index}"), TensorRole.RecurrentWeight, new[] { gateRows, units }, offset += (int)inputWeights, isState: false, decays: true),
-            new LayerTensor(Invariant($"bih{index}"), TensorRole.InputBias, new[] { gateRows }, offset += (int)recurrentWeights, isState: false, decays: false),
-            new LayerTensor(Invariant($"bhh{index}"), TensorRole.RecurrentBias, new[] { gateRows }, offset + gateRows, isState: false, decays: false),
+            new LayerTensor(Invariant($"Wih{index}"), TensorRole.InputWeight, new[] { gateRows, inputs }, parameterOffset, isState: false, decays: true),
+            new LayerTensor(Invariant($"Whh{index}"), TensorRole.RecurrentWeight, new[] { gateRows, units }, whh, isState: false, decays: true),
+            new LayerTensor(Invariant($"bih{index}"), TensorRole.InputBias, new[] { gateRows }, bih, isState: false, decays: false),
+            new LayerTensor(Invariant($"bhh{index}"), TensorRole.RecurrentBias, new[] { gateRows }, bhh, isState: false, decays: false),
         };
         return new LayerDescription(index, kind, inputs, units, Activation.Linear, 0f, 0f, 0f, tensors, returnSequences);
     }
