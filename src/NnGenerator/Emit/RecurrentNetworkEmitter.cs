@@ -448,6 +448,12 @@ namespace NnGen.Generator.Emit
                     if (layer.IsRecurrent)
                     {
                         RecurrentLayerEmitter.Instance.EmitBackward(writer, layer, previous, "delta" + l, nextDelta);
+                        if (previous is { IsDense: true } && previous.Activation != ActivationKind.Linear)
+                        {
+                            string p = Int(previous.Index);
+                            writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation, previous.Index)}.");
+                            writer.WriteLine($"{RuntimeNames.ActivationBackward}({RuntimeNames.ActivationType}.{previous.Activation}, a{p}, {nextDelta});");
+                        }
                     }
                     else
                     {

@@ -106,7 +106,8 @@ namespace NnGen.Generator.Emit.Layers
 
             string dx = previous is null ? RuntimeNames.Span + ".Empty" : nextDelta;
             writer.WriteLine($"{RuntimeNames.RecurrentKernels}.{kind}Backward(Wih{l}, Whh{l}, bih{l}, bhh{l}, {input}, {initial}, hs{l}, cache{l}, {deltaZ}, steps, m, " +
-                $"{layer.InputsConstant}, {layer.UnitsConstant}, {gradients}, {dx}, scratch);");
+                $"{layer.InputsConstant}, {layer.UnitsConstant}, {gradients}, {dx}, scratch.Slice(0, {RuntimeNames.RecurrentKernels}.{kind}BackwardScratch(steps, m, " +
+                $"{layer.InputsConstant}, {layer.UnitsConstant})));");
         }
 
         /// <summary>The floats of scratch one step takes: the gate pre-activations of both products (RecurrentKernels.*StepScratch).</summary>
