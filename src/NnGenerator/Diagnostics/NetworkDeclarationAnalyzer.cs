@@ -36,7 +36,9 @@ namespace NnGen.Generator.Diagnostics
             DiagnosticDescriptors.SoftmaxLossMismatch,
             DiagnosticDescriptors.LayerArgumentOutOfRange,
             DiagnosticDescriptors.LastLayerNotDense,
-            DiagnosticDescriptors.BiasBeforeBatchNorm);
+            DiagnosticDescriptors.BiasBeforeBatchNorm,
+            DiagnosticDescriptors.RecurrentAfterLastStep,
+            DiagnosticDescriptors.KindInRecurrentNetwork);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)

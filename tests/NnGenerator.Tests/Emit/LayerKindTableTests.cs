@@ -83,6 +83,8 @@ public sealed class LayerKindTableTests
             KindOf.Dense => LayerDescription.Dense(2, layer.Inputs, layer.Units, Activation.Tanh, layer.WeightOffset),
             KindOf.Dropout => LayerDescription.Dropout(2, layer.Units, 0.25f),
             KindOf.BatchNorm => LayerDescription.BatchNorm(2, layer.Units, 1e-5f, 0.1f, layer.WeightOffset, 0),
+            KindOf.Lstm => LayerDescription.Lstm(2, layer.Inputs, layer.Units, true, layer.WeightOffset),
+            KindOf.Gru => LayerDescription.Gru(2, layer.Inputs, layer.Units, true, layer.WeightOffset),
             _ => LayerDescription.LayerNorm(2, layer.Units, 1e-5f, layer.WeightOffset),
         };
 
@@ -98,6 +100,7 @@ public sealed class LayerKindTableTests
             KindOf.Dense => new LayerSpec(3, (int)ActivationKind.Tanh, 0, null),
             KindOf.Dropout => LayerSpec.Dropout(0.25, null),
             KindOf.BatchNorm => LayerSpec.BatchNorm(0.1, 1e-5, null),
+            KindOf.Lstm or KindOf.Gru => LayerSpec.Recurrent(kind, 4, returnSequences: true, null),
             _ => LayerSpec.LayerNorm(1e-5, null),
         };
 

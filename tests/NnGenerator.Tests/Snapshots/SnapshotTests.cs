@@ -145,4 +145,29 @@ public sealed class SnapshotTests
 
         Snapshot.Verify("LayerKinds", GeneratorHarness.Run(source).Result);
     }
+
+    [Fact]
+    public void Recurrent_LstmAmpAndStackedGruClassifier_MatchesBaseline()
+    {
+        // The streaming amp shape (one sample in and out) and a stacked many-to-one network with a dense layer first.
+        const string source = """
+            using NnGen;
+
+            namespace Demo;
+
+            [Network(Inputs = 1)]
+            [Lstm(16)]
+            [Dense(1, Activation.Linear)]
+            public partial class AmpNet;
+
+            [Network(Inputs = 3)]
+            [Dense(4, Activation.Tanh)]
+            [Gru(8)]
+            [Gru(6, ReturnSequences = false)]
+            [Dense(2, Activation.Softmax)]
+            public partial class GruClassifierNet;
+            """;
+
+        Snapshot.Verify("Recurrent", GeneratorHarness.Run(source).Result);
+    }
 }
