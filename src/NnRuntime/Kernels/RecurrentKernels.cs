@@ -36,8 +36,10 @@ namespace NnGen.Kernels;
 /// for its one row; the dot-product path of an NT product would change its order with the number of steps. The
 /// recurrent product of a one-sequence batch and of a step is the same one-row product. So a step repeated T times
 /// gives exactly the bits of <see cref="LstmForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/> over that one sequence (a streamed block equals its samples),
-/// and batches give the same bits wherever the buffers sit. Products at the scalar width sum in another order than
-/// the vector widths (see <see cref="GemmKernels"/>).
+/// and batches give the same bits wherever the buffers sit. A sequence in a batch of ten or more may differ from the
+/// same sequence alone in the last bits: the batch's recurrent product then takes the outer-product path, which sums in
+/// another order than the one-row product. Products at the scalar width sum in another order than the vector widths
+/// (see <see cref="GemmKernels"/>).
 /// </para>
 /// <para>
 /// Training. <see cref="LstmForwardTraining(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/> keeps the gate activations and cell states the backward pass reads;
