@@ -36,8 +36,11 @@ public sealed class RecurrentKernelsTests
     public static TheoryData<RecurrentKind, int, int, int, int> Shapes() => new()
     {
         // kind, inputs, units, steps, batch: whole vectors and tails of units, one and several inputs (16 ≤ I ≤ 64
-        // and I > 64 take other product paths), a GRU whose 3H < 4 runs its products scalar, m from 1 to 12.
+        // and I > 64 take other product paths; I·G·H above 4,096 transposes W_ih into a pooled array), a GRU whose
+        // 3H < 4 runs its products scalar, m from 1 to 12.
         { RecurrentKind.Lstm, 1, 8, 25, 3 },
+        { RecurrentKind.Lstm, 40, 32, 5, 2 },
+        { RecurrentKind.Gru, 50, 32, 5, 2 },
         { RecurrentKind.Lstm, 3, 16, 25, 3 },
         { RecurrentKind.Lstm, 20, 13, 9, 12 },
         { RecurrentKind.Lstm, 70, 5, 7, 2 },
