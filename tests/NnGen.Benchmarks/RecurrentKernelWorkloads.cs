@@ -44,6 +44,61 @@ public class RecurrentKernelWorkloads
     [Benchmark]
     public float RecurrentGru16Block2048() => _gru16.Block();
 
+    /// <summary>
+    /// The recurrent layer's share of one training step of LSTM-32 on 16 sequences × 2,048 steps (issue 24's training
+    /// row, whose Dense layer, loss and Adam update come on top): the training forward pass and backpropagation through
+    /// time, on the calling thread.
+    /// </summary>
+    [Benchmark]
+    public float RecurrentLstm32Train16x2048()
+    {
+        TrainingWindow window = _training ??= new TrainingWindow();
+        return window.Run();
+    }
+
+    private TrainingWindow? _training;
+
+    /// <summary>LSTM-32 at input 1 over 16 × 2,048 steps with its cache, gradients and scratch.</summary>
+    private sealed class TrainingWindow
+    {
+        private const int Units = 32, Batch = 16, Steps = 2048, GateRows = RecurrentKernels.LstmGateCount * Units;
+        private readonly float[] _wIh, _wHh, _bIh, _bHh, _x, _h0, _c0, _h, _c, _hs, _cache, _dhs, _scratch;
+        private readonly float[] _dWih = new float[GateRows], _dWhh = new float[GateRows * Units], _dbIh = new float[GateRows], _dbHh = new float[GateRows];
+
+        public TrainingWindow()
+        {
+            var random = new Random(2048);
+            float bound = 1f / MathF.Sqrt(Units);
+            float[] Uniform(int count, float scale)
+            {
+                var values = new float[count];
+                for (int i = 0; i < count; i++)
+                {
+                    values[i] = scale * ((2f * random.NextSingle()) - 1f);
+                }
+
+                return values;
+            }
+
+            (_wIh, _wHh, _bIh, _bHh) = (Uniform(GateRows, bound), Uniform(GateRows * Units, bound), Uniform(GateRows, bound), Uniform(GateRows, bound));
+            (_x, _dhs) = (Uniform(Steps * Batch, 1f), Uniform(Steps * Batch * Units, 1e-3f));
+            (_h0, _c0, _h, _c) = (new float[Batch * Units], new float[Batch * Units], new float[Batch * Units], new float[Batch * Units]);
+            _hs = new float[Steps * Batch * Units];
+            _cache = new float[RecurrentKernels.LstmCacheLength(Steps, Batch, Units)];
+            _scratch = new float[RecurrentKernels.LstmBackwardScratch(Steps, Batch, 1, Units)];
+        }
+
+        public float Run()
+        {
+            Array.Clear(_h);
+            Array.Clear(_c);
+            RecurrentKernels.LstmForwardTraining(_wIh, _wHh, _bIh, _bHh, _x, Steps, Batch, 1, Units, _h, _c, _hs, _cache);
+            RecurrentKernels.LstmBackward(
+                _wIh, _wHh, _bIh, _bHh, _x, _h0, _c0, _hs, _cache, _dhs, Steps, Batch, 1, Units, _dWih, _dWhh, _dbIh, _dbHh, [], _scratch);
+            return _dWhh[0];
+        }
+    }
+
     /// <summary>One layer with input 1, its streaming state and a block of inputs.</summary>
     private sealed class Layer
     {

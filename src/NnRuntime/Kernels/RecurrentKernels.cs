@@ -36,8 +36,10 @@ namespace NnGen.Kernels;
 /// for its one row; the dot-product path of an NT product would change its order with the number of steps. The
 /// recurrent product of a one-sequence batch and of a step is the same one-row product. So a step repeated T times
 /// gives exactly the bits of <see cref="LstmForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/> over that one sequence (a streamed block equals its samples),
-/// and batches give the same bits wherever the buffers sit. Products at the scalar width sum in another order than
-/// the vector widths (see <see cref="GemmKernels"/>).
+/// and batches give the same bits wherever the buffers sit. A sequence in a batch of ten or more may differ from the
+/// same sequence alone in the last bits: the batch's recurrent product then takes the outer-product path, which sums in
+/// another order than the one-row product. Products at the scalar width sum in another order than the vector widths
+/// (see <see cref="GemmKernels"/>).
 /// </para>
 /// <para>
 /// Training. <see cref="LstmForwardTraining(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/> keeps the gate activations and cell states the backward pass reads;
@@ -156,7 +158,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void LstmStep(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units) =>
@@ -173,7 +175,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void GruStep(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units) =>
@@ -197,7 +199,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="hs">Receives h_1..h_T, time-major (T, m, H).</param>
     /// <param name="scratch"><see cref="LstmForwardScratch"/>(T, m, H) floats, overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void LstmForward(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, int steps, int batch, int inputs, int units, Span<float> h, Span<float> c, Span<float> hs, Span<float> scratch) =>
@@ -220,7 +222,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="hs">Receives h_1..h_T, time-major (T, m, H).</param>
     /// <param name="scratch"><see cref="GruForwardScratch"/>(T, m, H) floats, overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void GruForward(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, int steps, int batch, int inputs, int units, Span<float> h, Span<float> hs, Span<float> scratch) =>
@@ -244,7 +246,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="hs">Receives h_1..h_T, time-major (T, m, H).</param>
     /// <param name="cache"><see cref="LstmCacheLength"/>(T, m, H) floats, overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void LstmForwardTraining(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, int steps, int batch, int inputs, int units, Span<float> h, Span<float> c, Span<float> hs, Span<float> cache) =>
@@ -267,7 +269,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="hs">Receives h_1..h_T, time-major (T, m, H).</param>
     /// <param name="cache"><see cref="GruCacheLength"/>(T, m, H) floats, overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void GruForwardTraining(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, int steps, int batch, int inputs, int units, Span<float> h, Span<float> hs, Span<float> cache) =>
@@ -298,7 +300,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="dx">Receives ∂J/∂x, (T, m, I); empty to skip (a first layer needs none).</param>
     /// <param name="scratch"><see cref="LstmBackwardScratch"/>(T, m, I, H) floats, overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void LstmBackward(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, ReadOnlySpan<float> hs, ReadOnlySpan<float> cache,
@@ -330,7 +332,7 @@ public static unsafe partial class RecurrentKernels
     /// <param name="dx">Receives ∂J/∂x, (T, m, I); empty to skip (a first layer needs none).</param>
     /// <param name="scratch"><see cref="GruBackwardScratch"/>(T, m, I, H) floats, overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
     public static void GruBackward(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, ReadOnlySpan<float> h0, ReadOnlySpan<float> hs, ReadOnlySpan<float> cache,
@@ -387,6 +389,7 @@ public static unsafe partial class RecurrentKernels
         SimdWidth width)
     {
         const string Kernel = "RecurrentKernels.LstmForward";
+        CheckSizes(steps, batch, inputs, units, Kernel);
         var weights = new Weights(wIh, wHh, bIh, bHh, LstmGateCount, inputs, units, Kernel);
         CheckForward(weights, x, steps, batch, h, c, hasCell: true, hs, scratch, nameof(scratch), LstmForwardScratch(steps, batch, units), Kernel);
         int projections = steps * batch * LstmGateCount * units;
@@ -398,6 +401,7 @@ public static unsafe partial class RecurrentKernels
         ReadOnlySpan<float> x, int steps, int batch, int inputs, int units, Span<float> h, Span<float> hs, Span<float> scratch, SimdWidth width)
     {
         const string Kernel = "RecurrentKernels.GruForward";
+        CheckSizes(steps, batch, inputs, units, Kernel);
         var weights = new Weights(wIh, wHh, bIh, bHh, GruGateCount, inputs, units, Kernel);
         CheckForward(weights, x, steps, batch, h, [], hasCell: false, hs, scratch, nameof(scratch), GruForwardScratch(steps, batch, units), Kernel);
         int projections = steps * batch * GruGateCount * units;
@@ -410,6 +414,7 @@ public static unsafe partial class RecurrentKernels
         SimdWidth width)
     {
         const string Kernel = "RecurrentKernels.LstmForwardTraining";
+        CheckSizes(steps, batch, inputs, units, Kernel);
         var weights = new Weights(wIh, wHh, bIh, bHh, LstmGateCount, inputs, units, Kernel);
         CheckForward(weights, x, steps, batch, h, c, hasCell: true, hs, cache, nameof(cache), LstmCacheLength(steps, batch, units), Kernel);
         LstmSequence(weights, x, steps, batch, h, c, hs, cache, default, training: true, SimdWidths.Resolve(width));
@@ -420,6 +425,7 @@ public static unsafe partial class RecurrentKernels
         ReadOnlySpan<float> x, int steps, int batch, int inputs, int units, Span<float> h, Span<float> hs, Span<float> cache, SimdWidth width)
     {
         const string Kernel = "RecurrentKernels.GruForwardTraining";
+        CheckSizes(steps, batch, inputs, units, Kernel);
         var weights = new Weights(wIh, wHh, bIh, bHh, GruGateCount, inputs, units, Kernel);
         CheckForward(weights, x, steps, batch, h, [], hasCell: false, hs, cache, nameof(cache), GruCacheLength(steps, batch, units), Kernel);
         GruSequence(weights, x, steps, batch, h, hs, cache, default, training: true, SimdWidths.Resolve(width));
@@ -432,6 +438,7 @@ public static unsafe partial class RecurrentKernels
         Span<float> dWih, Span<float> dWhh, Span<float> dbIh, Span<float> dbHh, Span<float> dx, Span<float> scratch, SimdWidth width)
     {
         const string Kernel = "RecurrentKernels.LstmBackward";
+        CheckSizes(steps, batch, inputs, units, Kernel);
         var weights = new Weights(wIh, wHh, bIh, bHh, LstmGateCount, inputs, units, Kernel);
         var gradients = new Gradients(dWih, dWhh, dbIh, dbHh, dx, scratch);
         CheckBackward(
@@ -487,6 +494,7 @@ public static unsafe partial class RecurrentKernels
         Span<float> dWih, Span<float> dWhh, Span<float> dbIh, Span<float> dbHh, Span<float> dx, Span<float> scratch, SimdWidth width)
     {
         const string Kernel = "RecurrentKernels.GruBackward";
+        CheckSizes(steps, batch, inputs, units, Kernel);
         var weights = new Weights(wIh, wHh, bIh, bHh, GruGateCount, inputs, units, Kernel);
         var gradients = new Gradients(dWih, dWhh, dbIh, dbHh, dx, scratch);
         CheckBackward(
