@@ -18,6 +18,7 @@ namespace NnGen.Generator
         public const string TrainingHistory = "global::NnGen.TrainingHistory";
         public const string Evaluation = "global::NnGen.Evaluation";
         public const string SerializableNetwork = "global::NnGen.ISerializableNetwork";
+        public const string SequenceNetwork = "global::NnGen.ISequenceNetwork";
         public const string NetworkArchitecture = "global::NnGen.NetworkArchitecture";
         public const string LayerDescription = "global::NnGen.LayerDescription";
         public const string WeightsFile = "global::NnGen.WeightsFile";

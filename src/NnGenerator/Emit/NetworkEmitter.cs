@@ -58,7 +58,8 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}"))
+            string interfaces = plan.IsRecurrent ? RuntimeNames.SequenceNetwork : $"{RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}";
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {interfaces}"))
             {
                 if (plan.IsRecurrent)
                 {

@@ -561,6 +561,12 @@ namespace NnGen.Generator.Emit
 
             writer.WriteLine();
             writer.WriteLine($"void {t}.PredictBatch({ReadOnlySpan} inputs, {Span} outputs) => PredictSequences(inputs, 1, outputs);");
+            writer.WriteLine();
+            string sequence = RuntimeNames.SequenceNetwork;
+            writer.WriteLine($"bool {sequence}.OutputsEveryStep => {(OutputPerStep(plan) ? "true" : "false")};");
+            writer.WriteLine();
+            writer.WriteLine($"float {sequence}.ComputeGradients({ReadOnlySpan} inputs, int steps, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace}? workspace, int warmUp) =>");
+            writer.WriteLine("    ComputeGradients(inputs, steps, labels, gradients, workspace, warmUp);");
         }
     }
 }

@@ -82,4 +82,16 @@ public interface ITrainableNetwork
 
     /// <summary>A[L] for m examples, one per row of <paramref name="inputs"/> and of <paramref name="outputs"/>.</summary>
     void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    /// <summary>
+    /// J of <paramref name="predictions"/> against <paramref name="labels"/> over <paramref name="examples"/> rows, as
+    /// this network's training defines it: <see cref="Losses.Cost"/> of its loss by default. The trainer prices
+    /// validation and final costs with it, so they match the costs <c>ComputeGradients</c> returns.
+    /// </summary>
+    /// <param name="predictions">A[L] of the examples, as <see cref="PredictBatch"/> writes them.</param>
+    /// <param name="labels">Y, in the same layout.</param>
+    /// <param name="examples">m, the rows of both.</param>
+    /// <returns>J, accumulated in double.</returns>
+    double Cost(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples) =>
+        Losses.Cost(Losses.Resolve(Loss, OutputActivation), predictions, labels, examples);
 }

@@ -52,7 +52,7 @@ public static partial class Trainer
         Activation activation = network.OutputActivation;
         int n = network.OutputSize;
         (double mse, double mae, double rSquared) = Metrics.Regression(outputs, labels, n);
-        return new Evaluation(Losses.Cost(loss, outputs, labels, examples), Metrics.Accuracy(activation, outputs, labels, n), examples)
+        return new Evaluation(network.Cost(outputs, labels, examples), Metrics.Accuracy(activation, outputs, labels, n), examples)
         {
             LabelAccuracy = Metrics.LabelAccuracy(activation, outputs, labels),
             ConfusionMatrix = Metrics.Confusion(activation, outputs, labels, n),
@@ -302,7 +302,7 @@ public static partial class Trainer
             if (!_network.HasTrainingMode)
             {
                 _network.PredictBatch(inputs, _outputs);
-                return Losses.Cost(_loss, _outputs, labels, _examples);
+                return _network.Cost(_outputs, labels, _examples);
             }
 
             float cost = _network.ComputeGradients(inputs, labels, _gradients, Workspace, computeCost: true, GradientCheckStepSeed)!.Value;

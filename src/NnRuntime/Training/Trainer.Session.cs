@@ -303,7 +303,7 @@ public static partial class Trainer
 
             Network.PredictBatch(_validationInputs.Span, _validationOutputs);
             ReadOnlySpan<float> labels = _validationLabels.Span;
-            _pendingValidationCost = Losses.Cost(_loss, _validationOutputs, labels, _validationExamples);
+            _pendingValidationCost = Network.Cost(_validationOutputs, labels, _validationExamples);
             _pendingValidationMetric = Metrics.Metric(Network.OutputActivation, _validationOutputs, labels, Network.OutputSize);
 
             bool watchMetric = _earlyStopping?.Monitor == EarlyStoppingMonitor.ValidationMetric;
@@ -621,7 +621,7 @@ public static partial class Trainer
 
                 Span<float> outputs = _outputs.AsSpan(0, y.Length);
                 network.PredictBatch(x, outputs);
-                weighted += (Losses.Cost(loss, outputs, y, count) + session.Penalty(count)) * count;
+                weighted += (network.Cost(outputs, y, count) + session.Penalty(count)) * count;
                 examples += count;
             }
 

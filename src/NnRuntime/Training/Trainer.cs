@@ -292,7 +292,7 @@ public static partial class Trainer
     {
         var outputs = new float[labels.Length];
         session.Network.PredictBatch(inputs, outputs);
-        return (float)(Losses.Cost(loss, outputs, labels, examples) + session.Penalty(examples));
+        return (float)(session.Network.Cost(outputs, labels, examples) + session.Penalty(examples));
     }
 
     private static void RunFullBatch(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples)
