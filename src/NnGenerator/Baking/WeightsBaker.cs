@@ -149,7 +149,9 @@ namespace NnGen.Generator.Baking
                         DiagnosticIds.WeightsTensorMismatch, tensor.FileName, fileName, spec.DisplayName, Invariant($"it is missing; a network with {LayerRules.KindName(plan.Layers.First(layer => layer.Tensors.Contains(tensor)).Kind)} layers is baked from a file SaveWeights wrote, which names every tensor")));
                 }
 
-                long[] shape = tensor.Role == Planning.TensorRole.Weight ? new long[] { tensor.Rows, tensor.Columns } : new long[] { tensor.Rows };
+                long[] shape = tensor.Role is Planning.TensorRole.Weight or Planning.TensorRole.InputWeight or Planning.TensorRole.RecurrentWeight
+                    ? new long[] { tensor.Rows, tensor.Columns }
+                    : new long[] { tensor.Rows };
                 CheckTensor(entry, tensor.FileName, shape, null, spec, fileName);
                 layout.Add(Invariant($"{tensor.FileName}|{entry.Name}|{TensorShapes.Format(shape)}|{tensor.Length}"));
                 Append(parameters, entry, header, file, spec, fileName);
@@ -220,6 +222,8 @@ namespace NnGen.Generator.Baking
                 LayerKind.Dense => kind == "dense" && arguments.Count == 0,
                 LayerKind.Dropout => kind == "dropout" && arguments.Count == 1 && Argument("rate", layer.Rate),
                 LayerKind.BatchNorm => kind == "batch_norm" && arguments.Count == 2 && Argument("epsilon", layer.Epsilon) && Argument("momentum", layer.Momentum),
+                LayerKind.Lstm or LayerKind.Gru => kind == RecurrentName(layer.Kind) && arguments.Count == 1 &&
+                    arguments.TryGetValue("return_sequences", out string? returns) && ParseFlag(returns) == layer.ReturnSequences,
                 _ => kind == "layer_norm" && arguments.Count == 1 && Argument("epsilon", layer.Epsilon),
             };
         }
@@ -231,8 +235,19 @@ namespace NnGen.Generator.Baking
                 LayerKind.Dense => "dense",
                 LayerKind.Dropout => Invariant($"dropout(rate={(float)layer.Rate})"),
                 LayerKind.BatchNorm => Invariant($"batch_norm(epsilon={(float)layer.Epsilon} momentum={(float)layer.Momentum})"),
+                LayerKind.Lstm or LayerKind.Gru => Invariant($"{RecurrentName(layer.Kind)}(return_sequences={(layer.ReturnSequences ? "true" : "false")})"),
                 _ => Invariant($"layer_norm(epsilon={(float)layer.Epsilon})"),
             }));
+
+        private static string RecurrentName(LayerKind kind) => kind == LayerKind.Lstm ? "lstm" : "gru";
+
+        /// <summary>A return_sequences value as the runtime loader reads it: true/True/1 or false/False/0; null for anything else.</summary>
+        private static bool? ParseFlag(string text) => text switch
+        {
+            "true" or "True" or "1" => true,
+            "false" or "False" or "0" => false,
+            _ => null,
+        };
 
         /// <summary>The runtime's <c>Standardizer.MeanTensorName</c> and <c>ScaleTensorName</c> (KnownNamesTests compares them).</summary>
         public const string StandardizerMean = "standardizer.mean", StandardizerScale = "standardizer.scale";

@@ -61,6 +61,41 @@ public sealed class BakedLayerKindsTests
         Assert.Equal(DiagnosticIds.WeightsArchitectureMismatch, diagnostic.Id);
     }
 
+    [Theory]
+    [InlineData("[Lstm(5)]\n[Dense(2, Activation.Linear)]")]
+    [InlineData("[Gru(4)]\n[Lstm(3, ReturnSequences = false)]\n[Dense(2, Activation.Sigmoid)]")]
+    public void Bake_RecurrentNetwork_StartsWithTheSavedParameters_AndPredictsAsTheLoadedFile(string layers)
+    {
+        (ISerializableNetwork saved, byte[] file) = Saved(layers);
+        (GeneratorDriver _, Compilation output, var diagnostics) = BakingHarness.Run(Source(layers, "rnn.safetensors"), BakingHarness.Encoded("/app/rnn.safetensors", file));
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.BuildProblems(output));
+        var baked = (ISequenceNetwork)Activator.CreateInstance(GeneratorHarness.Load(output).GetType("Demo.Kinds", throwOnError: true)!)!;
+        Assert.Equal(Bits(saved.Parameters.ToArray()), Bits(baked.Parameters.ToArray()));
+
+        float[] inputs = Enumerable.Range(0, 2 * 6 * 3).Select(i => MathF.Sin(i * 0.4f)).ToArray();
+        int outputs = 2 * (baked.OutputsEveryStep ? 6 : 1) * 2;
+        var expected = new float[outputs];
+        var actual = new float[outputs];
+        ((ISequenceNetwork)saved).PredictSequences(inputs, 6, expected);
+        baked.PredictSequences(inputs, 6, actual);
+        Assert.Equal(Bits(expected), Bits(actual));
+    }
+
+    [Fact]
+    public void Bake_FileOfAnotherReturnSequences_NNG0027_NamesBothLayerLists()
+    {
+        (_, byte[] file) = Saved("[Lstm(5)]\n[Dense(2, Activation.Linear)]");
+        (_, _, var diagnostics) = BakingHarness.Run(Source("[Lstm(5, ReturnSequences = false)]\n[Dense(2, Activation.Linear)]", "rnn.safetensors"), BakingHarness.Encoded("/app/rnn.safetensors", file));
+
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.WeightsArchitectureMismatch, diagnostic.Id);
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("lstm(return_sequences=true)", message, StringComparison.Ordinal);
+        Assert.Contains("lstm(return_sequences=false)", message, StringComparison.Ordinal);
+    }
+
     /// <summary>A network of <paramref name="layers"/> with γ, β and the running statistics off their starting values, saved.</summary>
     private static (ISerializableNetwork Network, byte[] File) Saved(string layers)
     {
