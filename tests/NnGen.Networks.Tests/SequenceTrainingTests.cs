@@ -68,6 +68,92 @@ public sealed class SequenceTrainingTests
         Assert.Contains("takes 1 features", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ComputeGradientsAndPredict_WithStates_CarryTheStateFromOneWindowToTheNext()
+    {
+        var perStep = new DenseFirstNet(seed: 3);
+        const int M = 3, T = 10;
+        float[] inputs = Enumerable.Range(0, M * 2 * T * 2).Select(i => MathF.Sin(i * 0.29f)).ToArray();
+
+        // Two windows with the state carried equal one long sequence, for batch inference.
+        var whole = new float[M * 2 * T * 3];
+        perStep.PredictSequences(inputs, 2 * T, whole);
+        var states = new float[M * DenseFirstNet.StateFloats];
+        float[] first = Window(inputs, M, 2 * T, 0, T, 2), second = Window(inputs, M, 2 * T, T, T, 2);
+        var out1 = new float[M * T * 3];
+        var out2 = new float[M * T * 3];
+        perStep.PredictSequences(first, T, out1, states);
+        perStep.PredictSequences(second, T, out2, states);
+        float[] expectedSecond = Window(whole, M, 2 * T, T, T, 3);
+        Assert.Equal(expectedSecond, out2);
+
+        // ComputeGradients leaves the states the window ended with: the same (to rounding) as the batch inference's.
+        var trainingStates = new float[M * DenseFirstNet.StateFloats];
+        var gradients = new float[DenseFirstNet.ParameterCount];
+        float[] labels = Enumerable.Range(0, M * T * 3).Select(i => i % 3 == 0 ? 1f : 0f).ToArray();
+        perStep.ComputeGradients(first, T, labels, gradients, states: trainingStates);
+        var inferenceStates = new float[M * DenseFirstNet.StateFloats];
+        perStep.PredictSequences(first, T, out1, inferenceStates);
+        for (int i = 0; i < inferenceStates.Length; i++)
+        {
+            Assert.True(Math.Abs(trainingStates[i] - inferenceStates[i]) <= 1e-5, $"state {i}: {trainingStates[i]} vs {inferenceStates[i]}");
+        }
+
+        // Starting states change the gradient (they are inputs of the window), zero states give the stateless one.
+        var fromZero = new float[DenseFirstNet.ParameterCount];
+        var fromCarried = new float[DenseFirstNet.ParameterCount];
+        var zeroStates = new float[M * DenseFirstNet.StateFloats];
+        float stateless = perStep.ComputeGradients(second, T, labels, gradients);
+        Assert.Equal(stateless, perStep.ComputeGradients(second, T, labels, fromZero, states: zeroStates));
+        Assert.Equal(gradients, fromZero);
+        perStep.ComputeGradients(second, T, labels, fromCarried, states: trainingStates);
+        Assert.NotEqual(fromZero, fromCarried);
+        Assert.True(SequenceClassifierNet.StateFloats == 6 + 10);
+    }
+
+    [Fact]
+    public void FitStateful_LongSeries_LearnsTheFilterWindowByWindow()
+    {
+        (SequenceDataset train, SequenceDataset held) = Echo(sequences: 8, heldOut: 4, steps: 256, warmUp: 16, seed: 5);
+        var net = new TinyAmpNet(seed: 6);
+        double before = net.Evaluate(held).Cost;
+
+        TrainingHistory history = net.FitStateful(train.Windows(32), new TrainingOptions
+        {
+            LearningRate = 0.01f,
+            Iterations = 6,
+            RecordEvery = 1,
+            Optimizer = new Adam(),
+            ClipGradientNorm = 1f,
+            Validation = new ValidationData(held.Inputs, held.Labels),
+        });
+
+        double after = net.Evaluate(held).Cost;
+        Assert.Equal(TrainingStatus.Completed, history.Status);
+        Assert.Equal(6, history.Costs.Count);
+        Assert.True(after < before / 10, $"held-out cost {before} -> {after}");
+    }
+
+    [Fact]
+    public void FitStateful_LabelsPerSequenceOrABatchSize_AreRefusedWithTheReason()
+    {
+        (SequenceDataset train, _) = Echo(sequences: 4, heldOut: 0, steps: 64, warmUp: 0, seed: 5);
+        var error = Assert.Throws<ArgumentException>(() => new TinyAmpNet().FitStateful(train.Windows(16), new TrainingOptions { LearningRate = 0.1f, Iterations = 1, BatchSize = 2 }));
+        Assert.Contains("BatchSize is 2", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Steps [start, start + steps) of every one of m sequences of <paramref name="total"/> steps, batch-first.</summary>
+    private static float[] Window(float[] data, int m, int total, int start, int steps, int features)
+    {
+        var window = new float[m * steps * features];
+        for (int i = 0; i < m; i++)
+        {
+            Array.Copy(data, ((i * total) + start) * features, window, i * steps * features, steps * features);
+        }
+
+        return window;
+    }
+
     /// <summary>y[t] = 0.6·x[t] + 0.5·y[t-1], clipped by tanh: an effect whose output depends on the past.</summary>
     private static (SequenceDataset Train, SequenceDataset HeldOut) Echo(int sequences, int heldOut, int steps, int warmUp, int seed)
     {

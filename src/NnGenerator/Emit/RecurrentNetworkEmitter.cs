@@ -266,17 +266,34 @@ namespace NnGen.Generator.Emit
                 ? "/// <param name=\"outputs\">Receives every step's outputs: (m, T, n[L]) row-major.</param>"
                 : "/// <param name=\"outputs\">Receives each sequence's outputs after its last step: (m, n[L]) row-major.</param>");
             writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"outputs\"/> is then untouched.</exception>");
+            writer.WriteLine("/// <param name=\"states\">Empty to start every sequence from the zero state; otherwise m states of <see cref=\"StateFloats\"/> floats,");
+            writer.WriteLine("/// read as the starting states and overwritten with the states after the last step.</param>");
             writer.WriteLine("/// <remarks>Allocation-free and safe to call from many threads at once.</remarks>");
-            using (writer.Block($"public void PredictSequences({ReadOnlySpan} inputs, int steps, {Span} outputs)"))
+            using (writer.Block($"public void PredictSequences({ReadOnlySpan} inputs, int steps, {Span} outputs, {Span} states = default)"))
             {
                 writer.WriteLine($"{RuntimeNames.ArgumentOutOfRangeException}.ThrowIfLessThan(steps, 1);");
                 writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"PredictSequences\", inputs.Length, steps * InputSize);");
                 writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"PredictSequences\", \"outputs\", outputs.Length, m, {(perStep ? "steps * OutputSize" : "OutputSize")}, \"{(perStep ? "steps * OutputSize" : "OutputSize")}\");");
+                using (writer.Block("if (!states.IsEmpty)"))
+                {
+                    writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"PredictSequences\", \"states\", states.Length, m, StateFloats, \"StateFloats\");");
+                }
+
                 writer.WriteLine("State state = default;");
+                writer.WriteLine($"{Span} stream = state;");
                 writer.WriteLine($"{Span} last = stackalloc float[OutputSize];");
                 using (writer.Block("for (int i = 0; i < m; i++)"))
                 {
-                    writer.WriteLine("state = default;");
+                    using (writer.Block("if (states.IsEmpty)"))
+                    {
+                        writer.WriteLine("stream.Clear();");
+                    }
+
+                    using (writer.Block("else"))
+                    {
+                        writer.WriteLine("states.Slice(i * StateFloats, StateFloats).CopyTo(stream);");
+                    }
+
                     writer.WriteLine($"{ReadOnlySpan} sequence = inputs.Slice(i * steps * InputSize, steps * InputSize);");
                     using (writer.Block("for (int t = 0; t < steps; t++)"))
                     {
@@ -288,6 +305,11 @@ namespace NnGen.Generator.Emit
                     if (!perStep)
                     {
                         writer.WriteLine("last.CopyTo(outputs.Slice(i * OutputSize, OutputSize));");
+                    }
+
+                    using (writer.Block("if (!states.IsEmpty)"))
+                    {
+                        writer.WriteLine("stream.CopyTo(states.Slice(i * StateFloats, StateFloats));");
                     }
                 }
             }
@@ -311,14 +333,22 @@ namespace NnGen.Generator.Emit
             writer.WriteLine(perStep
                 ? "/// <param name=\"warmUp\">Steps at the start of every sequence left out of the cost (the state settles over them); 0 to T-1.</param>"
                 : "/// <param name=\"warmUp\">Must be 0: the cost of a sequence is read after its last step.</param>");
+            writer.WriteLine("/// <param name=\"states\">Empty to start every sequence from the zero state; otherwise m states of <see cref=\"StateFloats\"/> floats,");
+            writer.WriteLine("/// one per sequence as a <see cref=\"State\"/> lays them out, read as the starting states and overwritten with the states after the");
+            writer.WriteLine("/// last step, so consecutive windows of long series carry their state (no gradient flows back into a window's starting state).</param>");
             writer.WriteLine($"/// <returns>J, the loss averaged over the {(perStep ? "counted steps of every sequence" : "sequences")}.</returns>");
             writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length or count is wrong; <paramref name=\"gradients\"/> is then untouched.</exception>");
-            using (writer.Block($"public float ComputeGradients({ReadOnlySpan} inputs, int steps, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace}? workspace = null, int warmUp = 0)"))
+            using (writer.Block($"public float ComputeGradients({ReadOnlySpan} inputs, int steps, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace}? workspace = null, int warmUp = 0, {Span} states = default)"))
             {
                 writer.WriteLine($"{RuntimeNames.ArgumentOutOfRangeException}.ThrowIfLessThan(steps, 1);");
                 writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"ComputeGradients\", inputs.Length, steps * InputSize);");
                 writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"ComputeGradients\", \"labels\", labels.Length, m, {(perStep ? "steps * OutputSize" : "OutputSize")}, \"{(perStep ? "steps * OutputSize" : "OutputSize")}\");");
                 writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"ComputeGradients\", \"gradients\", gradients.Length, ParameterCount, \"ParameterCount\");");
+                using (writer.Block("if (!states.IsEmpty)"))
+                {
+                    writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"ComputeGradients\", \"states\", states.Length, m, StateFloats, \"StateFloats\");");
+                }
+
                 writer.WriteLine(perStep
                     ? $"{RuntimeNames.ArgumentOutOfRangeException}.ThrowIfGreaterThanOrEqual((uint)warmUp, (uint)steps, nameof(warmUp));"
                     : $"{RuntimeNames.ArgumentOutOfRangeException}.ThrowIfNotEqual(warmUp, 0);");
@@ -342,9 +372,11 @@ namespace NnGen.Generator.Emit
                         parts.Add(("hs" + l, $"rows * {layer.UnitsConstant}"));
                         parts.Add(("cache" + l, $"{RuntimeNames.RecurrentKernels}.{kind}CacheLength(steps, m, {layer.UnitsConstant})"));
                         parts.Add(("h" + l, $"m * {layer.UnitsConstant}"));
+                        parts.Add(("h0_" + l, $"m * {layer.UnitsConstant}"));
                         if (layer.Kind == LayerKind.Lstm)
                         {
                             parts.Add(("c" + l, $"m * {layer.UnitsConstant}"));
+                            parts.Add(("c0_" + l, $"m * {layer.UnitsConstant}"));
                         }
 
                         parts.Add(("delta" + l, $"rows * {layer.UnitsConstant}"));
@@ -384,7 +416,9 @@ namespace NnGen.Generator.Emit
                     writer.WriteLine($"// {LayerEmitters.For(layer.Kind).Describe(layer)}");
                     if (layer.IsRecurrent)
                     {
+                        EmitStartingStates(writer, layer);
                         RecurrentLayerEmitter.Instance.EmitForwardBatch(writer, layer, input, training: true);
+                        EmitFinalStates(writer, layer);
                         bool last = !PerStep(plan, layer);
                         writer.WriteLine(last
                             ? $"{Span} a{l} = hs{l}.Slice((steps - 1) * m * {layer.UnitsConstant}, m * {layer.UnitsConstant});"
@@ -466,6 +500,56 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine();
+        }
+
+        /// <summary>The layer's starting h (and c) per sequence, zeros or from <c>states</c>, kept in h0_l (c0_l) for the backward pass.</summary>
+        private static void EmitStartingStates(SourceWriter writer, LayerPlan layer)
+        {
+            string l = Int(layer.Index);
+            bool lstm = layer.Kind == LayerKind.Lstm;
+            using (writer.Block("if (states.IsEmpty)"))
+            {
+                writer.WriteLine($"h{l}.Clear();");
+                if (lstm)
+                {
+                    writer.WriteLine($"c{l}.Clear();");
+                }
+            }
+
+            using (writer.Block("else"))
+            {
+                using (writer.Block("for (int i = 0; i < m; i++)"))
+                {
+                    writer.WriteLine($"states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset)}, {layer.UnitsConstant}).CopyTo(h{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}));");
+                    if (lstm)
+                    {
+                        writer.WriteLine($"states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset + layer.Units)}, {layer.UnitsConstant}).CopyTo(c{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}));");
+                    }
+                }
+            }
+
+            writer.WriteLine($"h{l}.CopyTo(h0_{l});");
+            if (lstm)
+            {
+                writer.WriteLine($"c{l}.CopyTo(c0_{l});");
+            }
+        }
+
+        /// <summary>The states after the last step back into <c>states</c>, for the next window.</summary>
+        private static void EmitFinalStates(SourceWriter writer, LayerPlan layer)
+        {
+            string l = Int(layer.Index);
+            using (writer.Block("if (!states.IsEmpty)"))
+            {
+                using (writer.Block("for (int i = 0; i < m; i++)"))
+                {
+                    writer.WriteLine($"h{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}).CopyTo(states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset)}, {layer.UnitsConstant}));");
+                    if (layer.Kind == LayerKind.Lstm)
+                    {
+                        writer.WriteLine($"c{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}).CopyTo(states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset + layer.Units)}, {layer.UnitsConstant}));");
+                    }
+                }
+            }
         }
 
         /// <summary>A dense layer over time-major rows: A = g(X·Wᵀ + b), one row per step (or per sequence).</summary>
@@ -565,8 +649,12 @@ namespace NnGen.Generator.Emit
             string sequence = RuntimeNames.SequenceNetwork;
             writer.WriteLine($"bool {sequence}.OutputsEveryStep => {(OutputPerStep(plan) ? "true" : "false")};");
             writer.WriteLine();
-            writer.WriteLine($"float {sequence}.ComputeGradients({ReadOnlySpan} inputs, int steps, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace}? workspace, int warmUp) =>");
-            writer.WriteLine("    ComputeGradients(inputs, steps, labels, gradients, workspace, warmUp);");
+            writer.WriteLine($"int {sequence}.StateFloats => StateFloats;");
+            writer.WriteLine();
+            writer.WriteLine($"float {sequence}.ComputeGradients({ReadOnlySpan} inputs, int steps, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace}? workspace, int warmUp, {Span} states) =>");
+            writer.WriteLine("    ComputeGradients(inputs, steps, labels, gradients, workspace, warmUp, states);");
+            writer.WriteLine();
+            writer.WriteLine($"void {sequence}.PredictSequences({ReadOnlySpan} inputs, int steps, {Span} outputs, {Span} states) => PredictSequences(inputs, steps, outputs, states);");
         }
     }
 }

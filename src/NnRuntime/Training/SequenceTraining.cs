@@ -21,7 +21,9 @@ public static class SequenceTraining
     public static TrainingHistory Fit(this ISequenceNetwork network, SequenceDataset data, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Trainer.Fit(Examples(network, data), data.Inputs.Span, data.Labels.Span, options);
+        Trainer.SequenceExamples examples = Examples(network, data);
+        using Trainer.TrainingLease lease = Trainer.TrainingLease.Acquire(network, nameof(Fit));
+        return Trainer.Fit(examples, data.Inputs.Span, data.Labels.Span, options);
     }
 
     /// <summary>The loss, accuracy and errors of <paramref name="network"/> on <paramref name="data"/>, over the counted steps.</summary>
@@ -44,63 +46,20 @@ public static class SequenceTraining
         return Trainer.GradientCheck(Examples(network, data), data.Inputs.Span, data.Labels.Span);
     }
 
-    private static SequenceExamples Examples(ISequenceNetwork network, SequenceDataset data)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        if (data.Features != network.InputSize || data.Outputs != network.OutputSize || data.LabelsPerStep != network.OutputsEveryStep)
-        {
-            throw new ArgumentException(
-                string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{network.Name}: the sequences have {data.Features} features and {data.Outputs} outputs {(data.LabelsPerStep ? "per step" : "per sequence")}; the network takes {network.InputSize} features and answers with {network.OutputSize} outputs {(network.OutputsEveryStep ? "per step" : "per sequence")}."),
-                nameof(data));
-        }
+    /// <summary>
+    /// Trains <paramref name="network"/> statefully over long series, as amp models are trained: per pass, the warm-up
+    /// steps set the state up, then one update per window of consecutive steps of all series at once, each window
+    /// starting from the states the previous one ended with. Validation and the final cost run whole sequences.
+    /// </summary>
+    /// <param name="network">The network; it must answer at every step.</param>
+    /// <param name="windows">The windows of a data set with labels per step (<see cref="SequenceDataset.Windows"/>).</param>
+    /// <param name="options">As for every network; <see cref="TrainingOptions.Iterations"/> counts passes over the series,
+    /// and <see cref="TrainingOptions.BatchSize"/> must be 0 (all series at once).</param>
+    /// <returns>The history; each recorded cost is the mean over the pass's windows.</returns>
+    /// <exception cref="ArgumentException">The data does not fit the network, or an option is out of range.</exception>
+    public static TrainingHistory FitStateful(this ISequenceNetwork network, SequenceWindows windows, TrainingOptions options) =>
+        Trainer.FitStateful(network, windows, options);
 
-        return new SequenceExamples(network, data.Steps, data.WarmUp);
-    }
-
-    /// <summary>A recurrent network seen as one example per sequence of fixed length, for the trainer.</summary>
-    private sealed class SequenceExamples(ISequenceNetwork network, int steps, int warmUp) : ITrainableNetwork
-    {
-        private readonly int _labelRows = network.OutputsEveryStep ? steps : 1;
-
-        public string Name => network.Name;
-
-        public int InputSize => steps * network.InputSize;
-
-        public int OutputSize => _labelRows * network.OutputSize;
-
-        public int ParameterCount => network.ParameterCount;
-
-        public Loss Loss => network.Loss;
-
-        public Activation OutputActivation => network.OutputActivation;
-
-        public Span<float> Parameters => network.Parameters;
-
-        public ReadOnlySpan<Range> WeightRanges => network.WeightRanges;
-
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace) =>
-            network.ComputeGradients(inputs, steps, labels, gradients, workspace, warmUp);
-
-        public void Predict(ReadOnlySpan<float> x, Span<float> y) => network.PredictSequences(x, steps, y);
-
-        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs) => network.PredictSequences(inputs, steps, outputs);
-
-        /// <summary>The mean loss over the counted steps of every sequence, as ComputeGradients returns it.</summary>
-        public double Cost(ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels, int examples)
-        {
-            Loss loss = Losses.Resolve(network.Loss, network.OutputActivation);
-            int n = network.OutputSize;
-            int skipped = network.OutputsEveryStep ? warmUp : 0;
-            int counted = _labelRows - skipped;
-            double sum = 0;
-            for (int i = 0; i < examples; i++)
-            {
-                int start = ((i * _labelRows) + skipped) * n;
-                sum += Losses.Cost(loss, predictions.Slice(start, counted * n), labels.Slice(start, counted * n), counted) * counted;
-            }
-
-            return sum / ((double)examples * counted);
-        }
-    }
+    private static Trainer.SequenceExamples Examples(ISequenceNetwork network, SequenceDataset data) =>
+        Trainer.SequenceExamples.For(network, data, nameof(Fit));
 }

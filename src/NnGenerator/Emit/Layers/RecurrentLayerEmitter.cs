@@ -8,7 +8,7 @@ namespace NnGen.Generator.Emit.Layers
     /// LSTM and GRU layers (<see cref="RecurrentNetworkEmitter"/> drives them). Inside a recurrent network batches are
     /// time-major rows, as the recurrent kernels want them: step t of sequence i is row t·m + i, so one step's batch is
     /// contiguous. The one-example forward is one time step of one stream, reading and updating its h (and c) in the
-    /// stream's <c>State</c>; the batch forward runs m sequences of <c>steps</c> steps from zero states; the backward
+    /// stream's <c>State</c>; the batch forward runs m sequences of <c>steps</c> steps from given states; the backward
     /// pass goes back through time (truncated at the sequence's start).
     /// </summary>
     internal sealed class RecurrentLayerEmitter : ILayerEmitter
@@ -65,8 +65,9 @@ namespace NnGen.Generator.Emit.Layers
         }
 
         /// <summary>
-        /// m sequences of <c>steps</c> steps from zero states: <paramref name="input"/> (rows x I) in, every step's h into
-        /// <c>hs{l}</c> (rows x H); in training the gates are cached for the backward pass in <c>cache{l}</c>.
+        /// m sequences of <c>steps</c> steps from the states in <c>h{l}</c> (and <c>c{l}</c>), which end as the last
+        /// step's: <paramref name="input"/> (rows x I) in, every step's h into <c>hs{l}</c> (rows x H); in training the
+        /// gates are cached for the backward pass in <c>cache{l}</c>.
         /// </summary>
         public void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
         {
@@ -74,12 +75,6 @@ namespace NnGen.Generator.Emit.Layers
             string weights = $"Wih{l}, Whh{l}, bih{l}, bhh{l}";
             string kind = layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru";
             string state = layer.Kind == LayerKind.Lstm ? $"h{l}, c{l}" : $"h{l}";
-            writer.WriteLine($"h{l}.Clear();");
-            if (layer.Kind == LayerKind.Lstm)
-            {
-                writer.WriteLine($"c{l}.Clear();");
-            }
-
             string last = training ? $"cache{l}" : "scratch";
             string call = training ? $"{kind}ForwardTraining" : $"{kind}Forward";
             writer.WriteLine($"{RuntimeNames.RecurrentKernels}.{call}({weights}, {input}, steps, m, {layer.InputsConstant}, {layer.UnitsConstant}, {state}, hs{l}, {last});");
@@ -97,11 +92,11 @@ namespace NnGen.Generator.Emit.Layers
             string input = previous is null ? "x0" : "a" + Int(previous.Index);
             string initial = layer.Kind == LayerKind.Lstm ? $"h{l}, c{l}" : $"h{l}";
             string gradients = string.Join(", ", System.Linq.Enumerable.Select(layer.Tensors, tensor => "d" + tensor.Member));
-            writer.WriteLine("// The window starts from zero states, which are constants: no gradient flows into them.");
-            writer.WriteLine($"h{l}.Clear();");
+            writer.WriteLine("// The window's starting states are constants (truncated backpropagation): no gradient flows into them.");
+            writer.WriteLine($"h0_{l}.CopyTo(h{l});");
             if (layer.Kind == LayerKind.Lstm)
             {
-                writer.WriteLine($"c{l}.Clear();");
+                writer.WriteLine($"c0_{l}.CopyTo(c{l});");
             }
 
             string dx = previous is null ? RuntimeNames.Span + ".Empty" : nextDelta;
