@@ -183,6 +183,30 @@ def torch_rows(selected):
 
             measure(name, epoch)
         torch.set_num_threads(1)
+    if selected("LstmTrainStep"):
+        # Issue 24's training row: nn.LSTM(1, 32) + nn.Linear(32, 1) on 16 sequences x 2,048 steps, MSE at every step.
+        class Amp(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(1, 32, batch_first=True)
+                self.dense = nn.Linear(32, 1)
+
+            def forward(self, x):
+                return self.dense(self.lstm(x)[0])
+
+        model = Amp()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        X = torch.rand(16, 2048, 1) - 0.5
+        Y = torch.tanh(2 * X)
+        loss = nn.MSELoss()
+
+        def lstm_step():
+            optimizer.zero_grad(set_to_none=True)
+            cost = loss(model(X), Y)
+            cost.backward()
+            optimizer.step()
+
+        measure("torch_LstmTrainStep", lstm_step)
     if selected("FashionPredictBatch"):
         model = fashion()
         X = torch.rand(10_000, 784)

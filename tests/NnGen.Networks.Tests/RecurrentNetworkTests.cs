@@ -206,14 +206,7 @@ public sealed class RecurrentNetworkTests
             net.ComputeGradients(block, 64, labels, g, workspace);
         }
 
-        Round();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
-        {
-            Round();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        NnGen.Tests.Support.AllocationAssert.NoAllocation(Round, 20, "Step, Process, PredictSequences and ComputeGradients");
     }
 
     [Fact]

@@ -142,6 +142,30 @@ public sealed class SequenceTrainingTests
         Assert.Contains("BatchSize is 2", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FitAndFitStateful_SteadyState_AllocateNothingPerIteration(bool stateful)
+    {
+        (SequenceDataset data, _) = Echo(sequences: 8, heldOut: 0, steps: 64, warmUp: 8, seed: 11);
+        var net = new TinyAmpNet(seed: 12);
+        long Measure(int iterations)
+        {
+            var options = new TrainingOptions { LearningRate = 1e-3f, Iterations = iterations, BatchSize = stateful ? 0 : 4, Optimizer = new Adam(), RecordEvery = 100_000 };
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            _ = stateful ? net.FitStateful(data.Windows(16), options) : net.Fit(data, options);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Measure(20);
+        }
+
+        // A Fit call allocates its buffers once; ten more passes of updates allocate nothing more.
+        NnGen.Tests.Support.AllocationAssert.NoAllocation(() => Measure(20) - Measure(10), "ten extra passes of sequence training");
+    }
+
     /// <summary>Steps [start, start + steps) of every one of m sequences of <paramref name="total"/> steps, batch-first.</summary>
     private static float[] Window(float[] data, int m, int total, int start, int steps, int features)
     {
