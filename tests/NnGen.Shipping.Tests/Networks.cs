@@ -58,3 +58,17 @@ public partial class TorchRegressor;
 [Layer(6, Activation.ReLU)]
 [Layer(3, Activation.Softmax)]
 public partial class SoftmaxNet;
+
+/// <summary>A generated LSTM with a linear readout at every step (the amp shape, two outputs).</summary>
+[Network(Inputs = 2)]
+[Lstm(6)]
+[Dense(2, Activation.Linear)]
+public partial class ShipLstmNet;
+
+/// <summary>A generated stack: dense first, GRU, LSTM returning its last step, softmax per sequence.</summary>
+[Network(Inputs = 3)]
+[Dense(3, Activation.Tanh)]
+[Gru(5)]
+[Lstm(4, ReturnSequences = false)]
+[Dense(3, Activation.Softmax)]
+public partial class ShipSequenceClassifier;
