@@ -78,8 +78,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"private const string NetworkName = \"{plan.Spec.DisplayName}\";");
             writer.WriteLine();
-            writer.WriteLine("// One step's scratch: the widest layer's gate pre-activations (RecurrentKernels.*StepScratch), then the outputs of");
-            writer.WriteLine("// the dense layers that feed another layer.");
+            writer.WriteLine("// One step's scratch: the widest recurrent layer's gate pre-activations of both products (RecurrentKernels.*StepScratch).");
             writer.WriteLine($"private const int StepScratch = {Int(StepScratchFloats(plan))};");
             writer.WriteLine();
         }
@@ -91,8 +90,7 @@ namespace NnGen.Generator.Emit
                     : $"h{Int(layer.Index)} ({Int(layer.Units)})"));
 
         private static int StepScratchFloats(NetworkPlan plan) =>
-            plan.Layers.Where(layer => layer.IsRecurrent).Select(RecurrentLayerEmitter.StepScratch).DefaultIfEmpty(0).Max() +
-            plan.Layers.Take(plan.Layers.Count - 1).Where(layer => layer.IsDense).Sum(layer => layer.Units);
+            plan.Layers.Where(layer => layer.IsRecurrent).Select(RecurrentLayerEmitter.StepScratch).DefaultIfEmpty(0).Max();
 
         private static void EmitConstruction(SourceWriter writer, NetworkPlan plan, Baking.BakedWeights? baked)
         {
@@ -194,7 +192,6 @@ namespace NnGen.Generator.Emit
             using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
             {
                 writer.WriteLine($"{Span} scratch = stackalloc float[StepScratch];");
-                int denseOffset = plan.Layers.Where(layer => layer.IsRecurrent).Select(RecurrentLayerEmitter.StepScratch).DefaultIfEmpty(0).Max();
                 string input = "x";
                 foreach (LayerPlan layer in plan.Layers)
                 {
@@ -210,8 +207,7 @@ namespace NnGen.Generator.Emit
                     string output = layer == plan.Output ? "y" : "a" + l;
                     if (layer != plan.Output)
                     {
-                        writer.WriteLine($"{Span} {output} = scratch.Slice({Int(denseOffset)}, {layer.UnitsConstant});");
-                        denseOffset += layer.Units;
+                        writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
                     }
 
                     EmitDenseStep(writer, layer, input, output);
@@ -520,10 +516,10 @@ namespace NnGen.Generator.Emit
             {
                 using (writer.Block("for (int i = 0; i < m; i++)"))
                 {
-                    writer.WriteLine($"states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset)}, {layer.UnitsConstant}).CopyTo(h{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}));");
+                    writer.WriteLine($"states.Slice((i * StateFloats) + {layer.StreamStateOffsetExpression}, {layer.UnitsConstant}).CopyTo(h{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}));");
                     if (lstm)
                     {
-                        writer.WriteLine($"states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset + layer.Units)}, {layer.UnitsConstant}).CopyTo(c{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}));");
+                        writer.WriteLine($"states.Slice((i * StateFloats) + {layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant}).CopyTo(c{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}));");
                     }
                 }
             }
@@ -543,10 +539,10 @@ namespace NnGen.Generator.Emit
             {
                 using (writer.Block("for (int i = 0; i < m; i++)"))
                 {
-                    writer.WriteLine($"h{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}).CopyTo(states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset)}, {layer.UnitsConstant}));");
+                    writer.WriteLine($"h{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}).CopyTo(states.Slice((i * StateFloats) + {layer.StreamStateOffsetExpression}, {layer.UnitsConstant}));");
                     if (layer.Kind == LayerKind.Lstm)
                     {
-                        writer.WriteLine($"c{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}).CopyTo(states.Slice((i * StateFloats) + {Int(layer.StreamStateOffset + layer.Units)}, {layer.UnitsConstant}));");
+                        writer.WriteLine($"c{l}.Slice(i * {layer.UnitsConstant}, {layer.UnitsConstant}).CopyTo(states.Slice((i * StateFloats) + {layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant}));");
                     }
                 }
             }

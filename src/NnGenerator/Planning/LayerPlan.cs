@@ -26,6 +26,12 @@ namespace NnGen.Generator.Planning
         /// <summary>Recurrent kinds: where the layer's h (then, for LSTM, c) starts in a stream's <c>State</c>.</summary>
         public int StreamStateOffset { get; init; }
 
+        /// <summary>
+        /// <see cref="StreamStateOffset"/> in the generated constants: the earlier recurrent layers' h (and c) sizes, "0"
+        /// for the first, "(2 * Layer1Units)" after an LSTM of layer 1.
+        /// </summary>
+        public string StreamStateOffsetExpression { get; init; } = "0";
+
         public bool IsRecurrent => LayerRules.IsRecurrent(Kind);
 
         /// <summary>Recurrent kinds: G·H, the rows of Wih, Whh, bih and bhh.</summary>

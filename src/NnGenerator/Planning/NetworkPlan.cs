@@ -132,6 +132,7 @@ namespace NnGen.Generator.Planning
             int cacheOffset = 0;
             int extraOffset = 0;
             int streamOffset = 0;
+            var streamTerms = new List<string>();
             for (int i = 0; i < spec.Layers.Count; i++)
             {
                 LayerSpec layer = spec.Layers[i];
@@ -155,8 +156,13 @@ namespace NnGen.Generator.Planning
                     ExtraCacheOffset = extraOffset,
                     ReturnSequences = layer.ReturnSequences,
                     StreamStateOffset = streamOffset,
+                    StreamStateOffsetExpression = streamTerms.Count switch { 0 => "0", 1 => streamTerms[0], _ => "(" + string.Join(" + ", streamTerms) + ")" },
                 };
                 streamOffset += LayerRules.StreamStateCount(layer.Kind, units);
+                if (LayerRules.IsRecurrent(layer.Kind))
+                {
+                    streamTerms.Add((layer.Kind == LayerKind.Lstm ? "2 * " : string.Empty) + plan.UnitsConstant);
+                }
                 layers.Add(plan);
                 offset += tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length);
                 stateOffset += tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length);

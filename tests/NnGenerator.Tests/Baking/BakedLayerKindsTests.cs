@@ -78,8 +78,8 @@ public sealed class BakedLayerKindsTests
         int outputs = 2 * (baked.OutputsEveryStep ? 6 : 1) * 2;
         var expected = new float[outputs];
         var actual = new float[outputs];
-        ((ISequenceNetwork)saved).PredictSequences(inputs, 6, expected);
-        baked.PredictSequences(inputs, 6, actual);
+        ((ISequenceNetwork)saved).PredictSequences(inputs, 6, expected, Span<float>.Empty);
+        baked.PredictSequences(inputs, 6, actual, Span<float>.Empty);
         Assert.Equal(Bits(expected), Bits(actual));
     }
 

@@ -52,15 +52,16 @@ namespace NnGen.Generator.Emit.Layers
         {
             string l = Int(layer.Index);
             string weights = $"Wih{l}, Whh{l}, bih{l}, bhh{l}";
-            writer.WriteLine($"{RuntimeNames.Span} {output} = state.Slice({Int(layer.StreamStateOffset)}, {layer.UnitsConstant});");
+            string gates = $"2 * {Int(LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant}";
+            writer.WriteLine($"{RuntimeNames.Span} {output} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
             if (layer.Kind == LayerKind.Lstm)
             {
-                writer.WriteLine($"{RuntimeNames.Span} c{l} = state.Slice({Int(layer.StreamStateOffset + layer.Units)}, {layer.UnitsConstant});");
-                writer.WriteLine($"{RuntimeNames.LstmStep}({weights}, {input}, {output}, c{l}, scratch.Slice(0, {Int(StepScratch(layer))}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                writer.WriteLine($"{RuntimeNames.Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
+                writer.WriteLine($"{RuntimeNames.LstmStep}({weights}, {input}, {output}, c{l}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
             }
             else
             {
-                writer.WriteLine($"{RuntimeNames.GruStep}({weights}, {input}, {output}, scratch.Slice(0, {Int(StepScratch(layer))}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                writer.WriteLine($"{RuntimeNames.GruStep}({weights}, {input}, {output}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
             }
         }
 
