@@ -388,8 +388,8 @@ namespace NnGen.Generator.Emit
                     $"{RuntimeNames.RecurrentKernels}.{(layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru")}BackwardScratch(steps, m, {layer.InputsConstant}, {layer.UnitsConstant})"));
                 parts.Add(("scratch", plan.Layers.Count(layer => layer.IsRecurrent) > 1 ? $"{RuntimeNames.MathMax}({scratch})" : scratch));
 
-                writer.WriteLine("// Sizes in long: a batch too large for one buffer is reported, not wrapped around.");
-                writer.WriteLine("long total = " + string.Join(" + ", parts.Select(part => $"(long)({part.Length})")) + ";");
+                // Each size is formed in long ("(long)rows * Layer1Units"), so a batch too large for one buffer fails the check below.
+                writer.WriteLine("long total = " + string.Join(" + ", parts.Select(part => "(long)" + part.Length)) + ";");
                 writer.WriteLine($"{Span} buffer = workspace.GetSpan(total > int.MaxValue ? -1 : (int)total);");
                 writer.WriteLine("int at = 0;");
                 foreach ((string name, string length) in parts)
