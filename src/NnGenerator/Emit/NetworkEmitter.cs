@@ -204,9 +204,20 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitConstruction(SourceWriter writer, NetworkPlan plan, Baking.BakedWeights? baked)
+        private static void EmitConstruction(SourceWriter writer, NetworkPlan plan, Baking.BakedWeights? baked) =>
+            EmitConstruction(writer, plan, baked, new[]
+            {
+                $"Draws new weights and zeroes the biases of this {Xml(plan.Spec.Name)}. Weights come from NumPy's legacy",
+                "<c>RandomState(seed).randn</c> stream, layer by layer in row-major order, so the same seed gives the same",
+                "weights on every run and machine (and the same as the course's NumPy code).",
+            });
+
+        /// <summary>
+        /// The constructors (a seed, or the baked weights for a plain <c>new</c>) and <c>Initialize(seed)</c>, whose summary
+        /// is <paramref name="initializeSummary"/> and whose body is each layer's <see cref="ILayerEmitter.EmitInitialize"/>.
+        /// </summary>
+        internal static void EmitConstruction(SourceWriter writer, NetworkPlan plan, Baking.BakedWeights? baked, string[] initializeSummary)
         {
-            string name = Xml(plan.Spec.Name);
             if (baked is null)
             {
                 writer.Summary($"Creates the network with weights drawn from <see cref=\"DefaultSeed\"/>; see <see cref=\"Initialize(int)\"/>.");
@@ -235,9 +246,11 @@ namespace NnGen.Generator.Emit
 
             writer.WriteLine();
             writer.WriteLine("/// <summary>");
-            writer.WriteLine($"/// Draws new weights and zeroes the biases of this {name}. Weights come from NumPy's legacy");
-            writer.WriteLine("/// <c>RandomState(seed).randn</c> stream, layer by layer in row-major order, so the same seed gives the same");
-            writer.WriteLine("/// weights on every run and machine (and the same as the course's NumPy code).");
+            foreach (string line in initializeSummary)
+            {
+                writer.WriteLine("/// " + line);
+            }
+
             writer.WriteLine("/// </summary>");
             writer.WriteLine("/// <param name=\"seed\">The seed of the random stream (at least 0).</param>");
             using (writer.Block("public void Initialize(int seed)"))

@@ -22,7 +22,11 @@ namespace NnGen.Generator.Emit
         {
             EmitConstants(writer, plan);
             NetworkEmitter.EmitParameters(writer, plan);
-            EmitConstruction(writer, plan, baked);
+            NetworkEmitter.EmitConstruction(writer, plan, baked, new[]
+            {
+                "Draws new parameters, layer by layer in buffer order from NumPy's legacy <c>RandomState(seed)</c> stream: the recurrent",
+                "layers' tensors uniform in ±1/√H as PyTorch initializes them, the dense layers' W as the dense networks do, b zero.",
+            });
             EmitState(writer, plan);
             NetworkEmitter.EmitSummary(writer, plan);
             WeightsEmitter.Emit(writer, plan);
@@ -91,51 +95,6 @@ namespace NnGen.Generator.Emit
 
         private static int StepScratchFloats(NetworkPlan plan) =>
             plan.Layers.Where(layer => layer.IsRecurrent).Select(RecurrentLayerEmitter.StepScratch).DefaultIfEmpty(0).Max();
-
-        private static void EmitConstruction(SourceWriter writer, NetworkPlan plan, Baking.BakedWeights? baked)
-        {
-            if (baked is null)
-            {
-                writer.Summary("Creates the network with weights drawn from <see cref=\"DefaultSeed\"/>; see <see cref=\"Initialize(int)\"/>.");
-                writer.WriteLine($"public {plan.Spec.Name}()");
-                writer.WriteLine("    : this(DefaultSeed)");
-                writer.WriteLine("{");
-                writer.WriteLine("}");
-            }
-            else
-            {
-                writer.Summary($"Creates the network with the weights baked in at build time from <c>{NetworkEmitter.Xml(baked.FileName)}</c>; see <see cref=\"ResetToBakedWeights\"/>.");
-                using (writer.Block($"public {plan.Spec.Name}()"))
-                {
-                    writer.WriteLine("ResetToBakedWeights();");
-                }
-            }
-
-            writer.WriteLine();
-            writer.Summary("Creates the network with weights drawn from <paramref name=\"seed\"/>; see <see cref=\"Initialize(int)\"/>.");
-            writer.WriteLine("/// <param name=\"seed\">The seed of the NumPy-compatible random stream (at least 0).</param>");
-            using (writer.Block($"public {plan.Spec.Name}(int seed)"))
-            {
-                writer.WriteLine("Initialize(seed);");
-            }
-
-            writer.WriteLine();
-            writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Draws new parameters, layer by layer in buffer order from NumPy's legacy <c>RandomState(seed)</c> stream: the recurrent");
-            writer.WriteLine("/// layers' tensors uniform in ±1/√H as PyTorch initializes them, the dense layers' W as the dense networks do, b zero.");
-            writer.WriteLine("/// </summary>");
-            writer.WriteLine("/// <param name=\"seed\">The seed of the random stream (at least 0).</param>");
-            using (writer.Block("public void Initialize(int seed)"))
-            {
-                writer.WriteLine($"var random = new {RuntimeNames.NumPyRandom}(seed);");
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    LayerEmitters.For(layer.Kind).EmitInitialize(writer, layer);
-                }
-            }
-
-            writer.WriteLine();
-        }
 
         private static void EmitState(SourceWriter writer, NetworkPlan plan)
         {
