@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Net;
 using System.Text;
 using NnGen.Data;
 using ScottPlot;
@@ -293,7 +292,12 @@ public static class AmpReport
     /// <summary>An ESR as the sample prints it: a percentage with three decimals.</summary>
     public static string Percent(double ratio) => (ratio * 100).ToString("F3", CultureInfo.InvariantCulture) + " %";
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    // Only what HTML needs escaped, as NnGen.Reports does, so ×, Σ and ŷ stay readable in the page's source.
+    private static string Encode(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal)
+            .Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal)
+            .Replace("\"", "&quot;", StringComparison.Ordinal);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
