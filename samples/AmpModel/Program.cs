@@ -5,7 +5,8 @@
 //
 //   dotnet run -c Release --project samples/AmpModel [report.html] [--quick]
 //
-// --quick trains on 3 s for 6 passes (for tests); without it the run takes about 1.5 min on two cores.
+// --quick trains on 3 s for 6 passes (for tests); without it the run takes about 70 s on two cores and exits with 2
+// when the held-out ESR misses 1 %.
 using System;
 using System.Diagnostics;
 using System.IO;
@@ -16,8 +17,16 @@ using NnGen;
 using NnGen.Samples.AmpModel;
 
 var clock = Stopwatch.StartNew();
-bool quick = args.Contains("--quick");
-string reportPath = args.FirstOrDefault(arg => !arg.StartsWith("--", StringComparison.Ordinal)) ?? "amp-model-report.html";
+string[] options = args.Where(arg => arg.StartsWith("--", StringComparison.Ordinal)).ToArray();
+string[] paths = args.Except(options).ToArray();
+if (options.Any(option => option != "--quick") || paths.Length > 1)
+{
+    Console.Error.WriteLine($"Usage: AmpModel [report.html] [--quick]; got {string.Join(' ', args)}");
+    return 1;
+}
+
+bool quick = options.Length > 0;
+string reportPath = paths.FirstOrDefault() ?? "amp-model-report.html";
 AmpSettings settings = quick ? AmpSettings.Quick : AmpSettings.Full;
 
 Console.WriteLine($"{(RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "Native AOT")}, Vector256 {(Vector256.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
