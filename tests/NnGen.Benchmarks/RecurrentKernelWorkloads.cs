@@ -10,7 +10,7 @@ namespace NnGen.Benchmarks;
 /// per sample, each input fed back from the previous output (x = x0 + 1e-7·h[0], so calls cannot overlap), and the batch
 /// forward over a block of <see cref="BlockSteps"/> samples of one sequence (divide by the block for a per-sample
 /// figure). Weights are PyTorch's default initialization from a fixed seed; <see cref="Setup"/> checks that the block
-/// and the streamed steps give the same bits before anything is timed. The generated networks' Step and Process
+/// and the streamed steps agree (to 1e-5: the step has products of its own) before anything is timed. The generated networks' Step and Process
 /// rows (with the Dense layer after) belong beside RTNeural's; these rows time the kernels they call.
 /// </summary>
 [MemoryDiagnoser]
@@ -28,8 +28,8 @@ public class RecurrentKernelWorkloads
         KernelParallelism.MaxDegreeOfParallelism = 1;
         _lstm32 = new Layer(lstm: true, units: 32, seed: 32);
         _gru16 = new Layer(lstm: false, units: 16, seed: 16);
-        _lstm32.CheckBlockEqualsSteps();
-        _gru16.CheckBlockEqualsSteps();
+        _lstm32.CheckBlockAgreesWithSteps();
+        _gru16.CheckBlockAgreesWithSteps();
     }
 
     [Benchmark]
@@ -165,8 +165,8 @@ public class RecurrentKernelWorkloads
             return _hs[^1];
         }
 
-        /// <summary>From zero states, the block's every h must equal the streamed steps' bit for bit.</summary>
-        public void CheckBlockEqualsSteps()
+        /// <summary>From zero states, the block's every h must agree with the streamed steps' to 1e-5.</summary>
+        public void CheckBlockAgreesWithSteps()
         {
             Array.Clear(_blockH);
             Array.Clear(_blockC);
@@ -179,7 +179,7 @@ public class RecurrentKernelWorkloads
                 Step();
                 for (int j = 0; j < _units; j++)
                 {
-                    if (BitConverter.SingleToInt32Bits(_h[j]) != BitConverter.SingleToInt32Bits(_hs[(t * _units) + j]))
+                    if (!(Math.Abs(_h[j] - _hs[(t * _units) + j]) <= 1e-5f))
                     {
                         throw new InvalidOperationException($"Step {t}, unit {j}: streamed {_h[j]:R}, block {_hs[(t * _units) + j]:R}.");
                     }

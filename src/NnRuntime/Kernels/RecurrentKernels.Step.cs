@@ -1,0 +1,213 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NnGen.Kernels;
+
+/// <summary>
+/// The streaming step: one example, one time step, as generated networks' <c>Step</c> and <c>Process</c> call it per
+/// sample. Its cost is two small matrix-vector products over the G·H gate rows and the gates, so it is built for that:
+/// one combined argument test on the way in, W_hh·h + b_hh and W_ih·x + b_ih by <see cref="MatVecKernels"/> (row-major
+/// rows along k in registers, four rows' partial vectors reduced together into one vector of four sums, widest width
+/// first), a one-input layer's W_ih·x + b_ih as one fused multiply-add per gate row, then the gates lane by lane.
+/// </summary>
+/// <remarks>
+/// The order of every sum depends on the sizes and the width only, never on where the buffers sit, so a step gives
+/// the same bits for the same inputs wherever they are; widths differ in the last bits. A streamed step no longer sums
+/// as the batch forward pass does (that one projects all steps' inputs in one outer product), so a sequence streamed
+/// step by step and the same sequence through <see cref="LstmForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/>
+/// agree to rounding, not to the bit; generated networks run <c>Process</c> and <c>PredictSequences</c> through the step,
+/// so a block still equals its samples bit for bit there.
+/// </remarks>
+public static unsafe partial class RecurrentKernels
+{
+    internal static void LstmStep(
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units, SimdWidth width)
+    {
+        // One combined test on the way in, the precise message only when it fails: a dozen separate checks were a
+        // visible share of a step that takes well under 100 ns (docs/performance.md, "Recurrent streaming").
+        long gh = (long)LstmGateCount * units;
+        if (inputs < 0 || units < 0 || wIh.Length != gh * inputs || wHh.Length != gh * units || bIh.Length != gh || bHh.Length != gh ||
+            x.Length != inputs || h.Length != units || c.Length != units || scratch.Length != 2 * gh ||
+            StepOutputsOverlap(wIh, wHh, bIh, bHh, x, h, scratch) || StepOutputOverlaps(c, wIh, wHh, bIh, bHh, x) || c.Overlaps(h) || c.Overlaps(scratch))
+        {
+            ThrowLstmStepArguments(wIh, wHh, bIh, bHh, x, h, c, scratch, inputs, units);
+        }
+
+        int rows = (int)gh;
+        SimdWidth resolved = SimdWidths.Resolve(width);
+        fixed (float* pwIh = wIh, pwHh = wHh, pbIh = bIh, pbHh = bHh, px = x, ph = h, pc = c, ps = scratch)
+        {
+            float* projection = ps, recurrent = ps + rows;
+            StepProducts(pwIh, pwHh, pbIh, pbHh, px, ph, projection, recurrent, inputs, units, rows, resolved);
+            var cell = new LstmStepCell(projection, recurrent, pc, ph, units);
+            RunLanes(ref cell, units, resolved);
+        }
+    }
+
+    internal static void GruStep(
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units, SimdWidth width)
+    {
+        long gh = (long)GruGateCount * units;
+        if (inputs < 0 || units < 0 || wIh.Length != gh * inputs || wHh.Length != gh * units || bIh.Length != gh || bHh.Length != gh ||
+            x.Length != inputs || h.Length != units || scratch.Length != 2 * gh || StepOutputsOverlap(wIh, wHh, bIh, bHh, x, h, scratch))
+        {
+            ThrowGruStepArguments(wIh, wHh, bIh, bHh, x, h, scratch, inputs, units);
+        }
+
+        int rows = (int)gh;
+        SimdWidth resolved = SimdWidths.Resolve(width);
+        fixed (float* pwIh = wIh, pwHh = wHh, pbIh = bIh, pbHh = bHh, px = x, ph = h, ps = scratch)
+        {
+            float* projection = ps, recurrent = ps + rows;
+            StepProducts(pwIh, pwHh, pbIh, pbHh, px, ph, projection, recurrent, inputs, units, rows, resolved);
+            var cell = new GruStepCell(projection, recurrent, ph, units);
+            RunLanes(ref cell, units, resolved);
+        }
+    }
+
+    /// <summary>
+    /// p = W_ih·x + b_ih and r = W_hh·h + b_hh over the G·H gate rows. r is complete before the cell writes h, so h may be
+    /// updated in place.
+    /// </summary>
+    private static void StepProducts(
+        float* wIh, float* wHh, float* bIh, float* bHh, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows,
+        SimdWidth width)
+    {
+        if (inputs == 1)
+        {
+            // W_ih is one column, contiguous over the gate rows: p = W_ih·x0 + b_ih is element-wise, no reduction.
+            SingleInput(wIh, *x, bIh, projection, rows, width);
+        }
+        else if (!SmallMatVec.TryForward(width, wIh, x, bIh, projection, rows, inputs))
+        {
+            MatVecKernels.Forward<LinearOperator>(width, wIh, x, bIh, projection, rows, inputs);
+        }
+
+        if (!SmallMatVec.TryForward(width, wHh, h, bHh, recurrent, rows, units))
+        {
+            MatVecKernels.Forward<LinearOperator>(width, wHh, h, bHh, recurrent, rows, units);
+        }
+    }
+
+    /// <summary>p[j] = w[j]·x + b[j], fused at every vector width and in the scalar tail alike, so a row's bits do not depend on where the tail starts.</summary>
+    private static void SingleInput(float* w, float x, float* bias, float* p, int rows, SimdWidth width)
+    {
+        int j = 0;
+        if (width >= SimdWidth.V512)
+        {
+            j = SingleInputVectors<Simd512, Vector512<float>>(w, x, bias, p, j, rows);
+        }
+
+        if (width >= SimdWidth.V256)
+        {
+            j = SingleInputVectors<Simd256, Vector256<float>>(w, x, bias, p, j, rows);
+        }
+
+        if (width >= SimdWidth.V128)
+        {
+            j = SingleInputVectors<Simd128, Vector128<float>>(w, x, bias, p, j, rows);
+        }
+
+        for (; j < rows; j++)
+        {
+            p[j] = MathF.FusedMultiplyAdd(w[j], x, bias[j]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SingleInputVectors<TSimd, TVec>(float* w, float x, float* bias, float* p, int j, int rows)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        TVec broadcast = TSimd.Broadcast(x);
+        for (; j <= rows - TSimd.Count; j += TSimd.Count)
+        {
+            TSimd.Store(TSimd.MultiplyAdd(TSimd.Load(w + j), broadcast, TSimd.Load(bias + j)), p + j);
+        }
+
+        return j;
+    }
+
+    /// <summary>Whether h or the scratch overlaps an operand, or each other.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool StepOutputsOverlap(
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> x,
+        ReadOnlySpan<float> h, ReadOnlySpan<float> scratch) =>
+        StepOutputOverlaps(h, wIh, wHh, bIh, bHh, x) || StepOutputOverlaps(scratch, wIh, wHh, bIh, bHh, x) || scratch.Overlaps(h);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool StepOutputOverlaps(
+        ReadOnlySpan<float> output, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> x) =>
+        output.Overlaps(wIh) || output.Overlaps(wHh) || output.Overlaps(bIh) || output.Overlaps(bHh) || output.Overlaps(x);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLstmStepArguments(
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units)
+    {
+        const string Kernel = "RecurrentKernels.LstmStep";
+        var weights = new Weights(wIh, wHh, bIh, bHh, LstmGateCount, inputs, units, Kernel);
+        CheckStep(weights, x, h, scratch, LstmStepScratch(units), "RecurrentKernels.LstmStepScratch(units)", Kernel);
+        KernelGuard.VectorLength(c.Length, units, Kernel, nameof(c), nameof(units));
+        weights.NoOverlap(c, nameof(c));
+        KernelGuard.NoOverlap(c, x, Kernel, nameof(c), nameof(x));
+        KernelGuard.NoOverlap(c, h, Kernel, nameof(c), nameof(h));
+        KernelGuard.NoOverlap(c, scratch, Kernel, nameof(c), nameof(scratch));
+        throw new System.Diagnostics.UnreachableException($"{Kernel}: the combined argument check failed but no single check did.");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowGruStepArguments(
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units)
+    {
+        const string Kernel = "RecurrentKernels.GruStep";
+        var weights = new Weights(wIh, wHh, bIh, bHh, GruGateCount, inputs, units, Kernel);
+        CheckStep(weights, x, h, scratch, GruStepScratch(units), "RecurrentKernels.GruStepScratch(units)", Kernel);
+        throw new System.Diagnostics.UnreachableException($"{Kernel}: the combined argument check failed but no single check did.");
+    }
+
+    /// <summary>One LSTM step's gates over p = W_ih·x + b_ih and r = W_hh·h + b_hh: a = p + r per gate, then the cell.</summary>
+    private readonly struct LstmStepCell(float* projection, float* recurrent, float* c, float* h, int units) : ICell
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Compute<TSimd, TVec, TLanes>(int j)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TLanes : struct, ILanes<TVec>
+        {
+            int u = units;
+            TVec i = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + j), TLanes.Load(recurrent + j)));
+            TVec f = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + u + j), TLanes.Load(recurrent + u + j)));
+            TVec g = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + (2 * u) + j), TLanes.Load(recurrent + (2 * u) + j)));
+            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + (3 * u) + j), TLanes.Load(recurrent + (3 * u) + j)));
+            TVec cNext = TSimd.Add(TSimd.Multiply(f, TLanes.Load(c + j)), TSimd.Multiply(i, g));
+            TLanes.Store(cNext, c + j);
+            TLanes.Store(TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext)), h + j);
+        }
+    }
+
+    /// <summary>
+    /// One GRU step's gates: r and z over p + r, n = tanh(p_n + r∘(W_hn·h + b_hn)), h' = n + z∘(h − n), written over h
+    /// (each lane reads its own h before writing it).
+    /// </summary>
+    private readonly struct GruStepCell(float* projection, float* recurrent, float* h, int units) : ICell
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Compute<TSimd, TVec, TLanes>(int j)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TLanes : struct, ILanes<TVec>
+        {
+            int u = units;
+            TVec r = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + j), TLanes.Load(recurrent + j)));
+            TVec z = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + u + j), TLanes.Load(recurrent + u + j)));
+            TVec n = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + (2 * u) + j), TSimd.Multiply(r, TLanes.Load(recurrent + (2 * u) + j))));
+            TVec hPrevious = TLanes.Load(h + j);
+            TLanes.Store(TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n))), h + j);
+        }
+    }
+}
