@@ -9,7 +9,8 @@ namespace NnGen.Kernels;
 /// sample. Its cost is two small matrix-vector products over the G·H gate rows and the gates, so it is built for that:
 /// one combined argument test on the way in, W_hh·h + b_hh and W_ih·x + b_ih by <see cref="MatVecKernels"/> (row-major
 /// rows along k in registers, four rows' partial vectors reduced together into one vector of four sums, widest width
-/// first), a one-input layer's W_ih·x + b_ih as one fused multiply-add per gate row, then the gates lane by lane.
+/// first), then the gates lane by lane, which take a one-input layer's W_ih·x + b_ih as one fused multiply-add per
+/// gate row where they need it.
 /// </summary>
 /// <remarks>
 /// The order of every sum depends on the sizes and the width only, never on where the buffers sit, so a step gives
@@ -41,7 +42,7 @@ public static unsafe partial class RecurrentKernels
         {
             float* projection = ps, recurrent = ps + rows;
             StepProducts(pwIh, pwHh, pbIh, pbHh, px, ph, projection, recurrent, inputs, units, rows, resolved);
-            var cell = new LstmStepCell(projection, recurrent, pc, ph, units);
+            var cell = new LstmStepCell(new Projection(pwIh, pbIh, px, projection, inputs), recurrent, pc, ph, units);
             RunLanes(ref cell, units, resolved);
         }
     }
@@ -63,25 +64,20 @@ public static unsafe partial class RecurrentKernels
         {
             float* projection = ps, recurrent = ps + rows;
             StepProducts(pwIh, pwHh, pbIh, pbHh, px, ph, projection, recurrent, inputs, units, rows, resolved);
-            var cell = new GruStepCell(projection, recurrent, ph, units);
+            var cell = new GruStepCell(new Projection(pwIh, pbIh, px, projection, inputs), recurrent, ph, units);
             RunLanes(ref cell, units, resolved);
         }
     }
 
     /// <summary>
-    /// p = W_ih·x + b_ih and r = W_hh·h + b_hh over the G·H gate rows. r is complete before the cell writes h, so h may be
-    /// updated in place.
+    /// r = W_hh·h + b_hh over the G·H gate rows, and p = W_ih·x + b_ih unless the layer has one input (then the cell
+    /// computes p itself, <see cref="Projection"/>). r is complete before the cell writes h, so h may be updated in place.
     /// </summary>
     private static void StepProducts(
         float* wIh, float* wHh, float* bIh, float* bHh, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows,
         SimdWidth width)
     {
-        if (inputs == 1)
-        {
-            // W_ih is one column, contiguous over the gate rows: p = W_ih·x0 + b_ih is element-wise, no reduction.
-            SingleInput(wIh, *x, bIh, projection, rows, width);
-        }
-        else if (!SmallMatVec.TryForward(width, wIh, x, bIh, projection, rows, inputs))
+        if (inputs != 1 && !SmallMatVec.TryForward(width, wIh, x, bIh, projection, rows, inputs))
         {
             MatVecKernels.Forward<LinearOperator>(width, wIh, x, bIh, projection, rows, inputs);
         }
@@ -92,43 +88,22 @@ public static unsafe partial class RecurrentKernels
         }
     }
 
-    /// <summary>p[j] = w[j]·x + b[j], fused at every vector width and in the scalar tail alike, so a row's bits do not depend on where the tail starts.</summary>
-    private static void SingleInput(float* w, float x, float* bias, float* p, int rows, SimdWidth width)
+    /// <summary>
+    /// A gate's input side, p = W_ih·x + b_ih, for units [j, j + lanes): with one input W_ih is a column, contiguous over
+    /// the gate rows, so p is one fused multiply-add per lane, computed where the cell needs it rather than stored to
+    /// the scratch and loaded back (the sample's x then reaches the gates a store and a load sooner); with several
+    /// inputs it is read from the scratch <see cref="StepProducts"/> filled.
+    /// </summary>
+    private readonly struct Projection(float* wIh, float* bIh, float* x, float* projection, int inputs)
     {
-        int j = 0;
-        if (width >= SimdWidth.V512)
-        {
-            j = SingleInputVectors<Simd512, Vector512<float>>(w, x, bias, p, j, rows);
-        }
-
-        if (width >= SimdWidth.V256)
-        {
-            j = SingleInputVectors<Simd256, Vector256<float>>(w, x, bias, p, j, rows);
-        }
-
-        if (width >= SimdWidth.V128)
-        {
-            j = SingleInputVectors<Simd128, Vector128<float>>(w, x, bias, p, j, rows);
-        }
-
-        for (; j < rows; j++)
-        {
-            p[j] = MathF.FusedMultiplyAdd(w[j], x, bias[j]);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SingleInputVectors<TSimd, TVec>(float* w, float x, float* bias, float* p, int j, int rows)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        TVec broadcast = TSimd.Broadcast(x);
-        for (; j <= rows - TSimd.Count; j += TSimd.Count)
-        {
-            TSimd.Store(TSimd.MultiplyAdd(TSimd.Load(w + j), broadcast, TSimd.Load(bias + j)), p + j);
-        }
-
-        return j;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Load<TSimd, TVec, TLanes>(int row)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+            where TLanes : struct, ILanes<TVec> =>
+            inputs == 1
+                ? TSimd.MultiplyAdd(TLanes.Load(wIh + row), TSimd.Broadcast(*x), TLanes.Load(bIh + row))
+                : TLanes.Load(projection + row);
     }
 
     /// <summary>Whether h or the scratch overlaps an operand, or each other.</summary>
@@ -171,7 +146,7 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>One LSTM step's gates over p = W_ih·x + b_ih and r = W_hh·h + b_hh: a = p + r per gate, then the cell.</summary>
-    private readonly struct LstmStepCell(float* projection, float* recurrent, float* c, float* h, int units) : ICell
+    private readonly struct LstmStepCell(Projection projection, float* recurrent, float* c, float* h, int units) : ICell
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Compute<TSimd, TVec, TLanes>(int j)
@@ -180,10 +155,10 @@ public static unsafe partial class RecurrentKernels
             where TLanes : struct, ILanes<TVec>
         {
             int u = units;
-            TVec i = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + j), TLanes.Load(recurrent + j)));
-            TVec f = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + u + j), TLanes.Load(recurrent + u + j)));
-            TVec g = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + (2 * u) + j), TLanes.Load(recurrent + (2 * u) + j)));
-            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + (3 * u) + j), TLanes.Load(recurrent + (3 * u) + j)));
+            TVec i = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(j), TLanes.Load(recurrent + j)));
+            TVec f = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(u + j), TLanes.Load(recurrent + u + j)));
+            TVec g = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((2 * u) + j), TLanes.Load(recurrent + (2 * u) + j)));
+            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((3 * u) + j), TLanes.Load(recurrent + (3 * u) + j)));
             TVec cNext = TSimd.Add(TSimd.Multiply(f, TLanes.Load(c + j)), TSimd.Multiply(i, g));
             TLanes.Store(cNext, c + j);
             TLanes.Store(TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext)), h + j);
@@ -194,7 +169,7 @@ public static unsafe partial class RecurrentKernels
     /// One GRU step's gates: r and z over p + r, n = tanh(p_n + r∘(W_hn·h + b_hn)), h' = n + z∘(h − n), written over h
     /// (each lane reads its own h before writing it).
     /// </summary>
-    private readonly struct GruStepCell(float* projection, float* recurrent, float* h, int units) : ICell
+    private readonly struct GruStepCell(Projection projection, float* recurrent, float* h, int units) : ICell
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Compute<TSimd, TVec, TLanes>(int j)
@@ -203,9 +178,9 @@ public static unsafe partial class RecurrentKernels
             where TLanes : struct, ILanes<TVec>
         {
             int u = units;
-            TVec r = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + j), TLanes.Load(recurrent + j)));
-            TVec z = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + u + j), TLanes.Load(recurrent + u + j)));
-            TVec n = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(TLanes.Load(projection + (2 * u) + j), TSimd.Multiply(r, TLanes.Load(recurrent + (2 * u) + j))));
+            TVec r = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(j), TLanes.Load(recurrent + j)));
+            TVec z = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(u + j), TLanes.Load(recurrent + u + j)));
+            TVec n = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((2 * u) + j), TSimd.Multiply(r, TLanes.Load(recurrent + (2 * u) + j))));
             TVec hPrevious = TLanes.Load(h + j);
             TLanes.Store(TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n))), h + j);
         }
