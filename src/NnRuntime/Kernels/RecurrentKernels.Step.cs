@@ -7,10 +7,10 @@ namespace NnGen.Kernels;
 /// <summary>
 /// The streaming step: one example, one time step, as generated networks' <c>Step</c> and <c>Process</c> call it per
 /// sample. Its cost is two small matrix-vector products over the G·H gate rows and the gates, so it is built for that:
-/// one combined argument test on the way in, W_hh·h + b_hh and W_ih·x + b_ih by <see cref="MatVecKernels"/> (row-major
-/// rows along k in registers, four rows' partial vectors reduced together into one vector of four sums, widest width
-/// first), then the gates lane by lane, which take a one-input layer's W_ih·x + b_ih as one fused multiply-add per
-/// gate row where they need it.
+/// one combined argument test on the way in, W_hh·h + b_hh (and W_ih·x + b_ih for several inputs) by
+/// <see cref="SmallMatVec"/> (a block of 16 rows at 512 bits, 8 at 256, reduced together into one vector of the block's
+/// sums; <see cref="MatVecKernels"/> below a block), then the gates lane by lane, which take a one-input layer's
+/// W_ih·x + b_ih as one fused multiply-add per gate row where they need it.
 /// </summary>
 /// <remarks>
 /// The order of every sum depends on the sizes and the width only, never on where the buffers sit, so a step gives
@@ -26,8 +26,8 @@ public static unsafe partial class RecurrentKernels
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units, SimdWidth width)
     {
-        // One combined test on the way in, the precise message only when it fails: a dozen separate checks were a
-        // visible share of a step that takes well under 100 ns (docs/performance.md, "Recurrent streaming").
+        // One combined test on the way in and the precise message only when it fails, as Gemm.MatVec does: a step is a
+        // dependency chain of well under 100 ns, and its checks should stay a few compares that run beside it.
         long gh = (long)LstmGateCount * units;
         if (inputs < 0 || units < 0 || wIh.Length != gh * inputs || wHh.Length != gh * units || bIh.Length != gh || bHh.Length != gh ||
             x.Length != inputs || h.Length != units || c.Length != units || scratch.Length != 2 * gh ||
