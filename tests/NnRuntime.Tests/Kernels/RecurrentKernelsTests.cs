@@ -395,6 +395,64 @@ public sealed class RecurrentKernelsTests
     }
 
     [Theory]
+    [InlineData(RecurrentKind.Lstm)]
+    [InlineData(RecurrentKind.Gru)]
+    public void Step_WrittenBufferOverlapsAnyOperand_NamesBoth_AndTouchingIsFine(RecurrentKind kind)
+    {
+        // Every buffer the step writes against every operand, the written one overlapping the operand's last float (or
+        // its first), then ending exactly where the operand starts: the overlap check compares address ranges, and
+        // one float off either way must be caught, touching must not.
+        const int Inputs = 2, Units = 3;
+        var data = new RecurrentCase(kind, Inputs, Units, steps: 1, batch: 1, seed: 61);
+        bool lstm = kind == RecurrentKind.Lstm;
+        int scratchLength = lstm ? RecurrentKernels.LstmStepScratch(Units) : RecurrentKernels.GruStepScratch(Units);
+        string[] operands = ["wIh", "wHh", "bIh", "bHh", "x"];
+        string[] written = lstm ? ["h", "c", "scratch"] : ["h", "scratch"];
+        float[][] values = [data.WIh, data.WHh, data.BIh, data.BHh, data.X.AsSpan(0, Inputs).ToArray()];
+        int[] writtenLengths = lstm ? [Units, Units, scratchLength] : [Units, scratchLength];
+        for (int o = 0; o < operands.Length; o++)
+        {
+            for (int w = 0; w < written.Length; w++)
+            {
+                foreach (int shift in new[] { -1, 1, 0 })
+                {
+                    // One array holds the operand and the written buffer. −1: the written buffer's last float is the
+                    // operand's first; 1: its first float is the operand's last; 0: it ends where the operand starts.
+                    int operandLength = values[o].Length, length = writtenLengths[w];
+                    (int writtenAt, int operandAt) = shift switch { -1 => (0, length - 1), 1 => (operandLength - 1, 0), _ => (0, length) };
+                    var shared = new float[operandLength + length + 2];
+                    values[o].CopyTo(shared, operandAt);
+                    float[] h = new float[Units], c = new float[lstm ? Units : 0], scratch = new float[scratchLength];
+                    void Run()
+                    {
+                        ReadOnlySpan<float> Pick(int index) => index == o ? shared.AsSpan(operandAt, operandLength) : values[index];
+                        Span<float> target = shared.AsSpan(writtenAt, length);
+                        Span<float> hSpan = w == 0 ? target : h, cSpan = lstm && w == 1 ? target : c, scratchSpan = w == written.Length - 1 ? target : scratch;
+                        if (lstm)
+                        {
+                            RecurrentKernels.LstmStep(Pick(0), Pick(1), Pick(2), Pick(3), Pick(4), hSpan, cSpan, scratchSpan, Inputs, Units);
+                        }
+                        else
+                        {
+                            RecurrentKernels.GruStep(Pick(0), Pick(1), Pick(2), Pick(3), Pick(4), hSpan, scratchSpan, Inputs, Units);
+                        }
+                    }
+
+                    if (shift == 0)
+                    {
+                        Run();
+                        continue;
+                    }
+
+                    var error = Assert.Throws<ArgumentException>(Run);
+                    Assert.Contains($"{written[w]} overlaps {operands[o]}; they must not overlap", error.Message, StringComparison.Ordinal);
+                    Assert.Equal(written[w], error.ParamName);
+                }
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Kinds))]
     public void ForwardAndBackward_WrongLengths_NameExpectedAndActual(RecurrentKind kind)
     {
