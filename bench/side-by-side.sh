@@ -20,8 +20,10 @@
 #                       Debian's /usr/bin/python3 with python3-numpy and python3-torch); adds ~2 min per round
 #   OUT=<dir>           where the CSV files and the table go (default: a new folder under /tmp)
 #
-# Each RTNeural binary runs ~7 s per round and the NnGen/ONNX Runtime quick run ~40 s (latency rows: 1 s warm-up,
-# 31 samples of 10 ms; the 10,000-example batch rows). Prints a Markdown table; the raw CSVs stay in $OUT.
+# Each RTNeural binary runs ~18 s per round (11 workloads) and the NnGen/ONNX Runtime quick run ~55 s (latency and
+# recurrent rows: 1 s warm-up, 31 samples of 10 ms; the 10,000-example batch rows). The recurrent rows load the weights
+# the eigen binary dumps in round 1 (--dump-weights) and check their first 64 outputs against RTNeural's before timing.
+# Prints a Markdown table; the raw CSVs, logs and the dumped weights stay in $OUT.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -64,7 +66,7 @@ done
 nngen=()
 rtneural=()
 python=()
-filter="Latency,PredictBatch,FmaPeak256,ReadDeepW1"
+filter="Latency,PredictBatch,FmaPeak256,ReadDeepW1,Stream"
 if [ "${TRAINING:-0}" = 1 ]; then
   filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit"
 fi
@@ -72,11 +74,15 @@ for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
   : > "$OUT/rtneural-$round.csv"
   for b in "${backends[@]}"; do
-    "$RTN_ROOT/bin/rtneural_bench_$b" >> "$OUT/rtneural-$round.csv" 2>> "$OUT/rtneural-$round.log"
+    # The eigen binary also dumps its recurrent nets' weights, inputs and outputs (the first round's are kept).
+    dump=()
+    [ "$b" = eigen ] && [ "$round" = 1 ] && dump=(--dump-weights "$OUT/rtneural-weights")
+    "$RTN_ROOT/bin/rtneural_bench_$b" ${dump[@]+"${dump[@]}"} >> "$OUT/rtneural-$round.csv" 2>> "$OUT/rtneural-$round.log"
   done
-  log "round $round/$ROUNDS: NnGen and ONNX Runtime (quick mode: latency and batch rows)"
-  dotnet run -c Release --no-build --project "$REPO/tests/NnGen.Benchmarks" -- --quick "$filter" \
-    > "$OUT/nngen-$round.csv"
+  log "round $round/$ROUNDS: NnGen and ONNX Runtime (quick mode: latency, batch and recurrent streaming rows)"
+  # RTNEURAL_WEIGHTS: the recurrent rows load RTNeural's own weights and check their first 64 outputs against its.
+  RTNEURAL_WEIGHTS="$OUT/rtneural-weights" dotnet run -c Release --no-build --project "$REPO/tests/NnGen.Benchmarks" -- --quick "$filter" \
+    > "$OUT/nngen-$round.csv" 2>> "$OUT/nngen-$round.log"
   nngen+=("$OUT/nngen-$round.csv")
   rtneural+=("$OUT/rtneural-$round.csv")
   if [ "${TRAINING:-0}" = 1 ]; then

@@ -39,6 +39,15 @@ LATENCY = [
      ["python:torch_FashionPredictBatch2Threads"], [("row", "FashionPredictBatch", 0.55)]),
 ]
 
+# Per-sample streams of RTNeural's recurrent workloads (input 1, Dense 1 after): Step with the output fed back, and
+# Process over blocks of 64 samples reported per sample (RecurrentStreamingWorkloads).
+# Targets: Step at most 0.8× RTNeural, Process per sample at most Step.
+RECURRENT = [
+    (f"{kind.upper()} 1→{units}→1, {mode} per sample", f"Stream{kind}{units}{mode}", f"rtneural:{kind.lower()}_1_{units}_1", [],
+     [("peer", 0.8)] + ([("row", f"Stream{kind}{units}Step", 1.0)] if mode == "Process" else []))
+    for kind, units in [("Gru", 8), ("Gru", 16), ("Lstm", 16), ("Lstm", 32), ("Lstm", 40)] for mode in ["Step", "Process"]
+]
+
 TRAINING = [
     ("Train iteration [12288,20,7,5,1], m = 209, 1 thread", "DeepTrainIteration", "python:numpy_DeepTrainIteration",
      ["python:torch_DeepTrainIteration"], [("ns", 2.2e6)]),
@@ -64,6 +73,9 @@ FLOP = {
     "TabularIteration": 455 * (2 * 992 + 32),
     "FashionEpoch": 60_000 * (2 * 469_504 + 68_096), "FashionEpoch2Threads": 60_000 * (2 * 469_504 + 68_096),
     "FashionEpochSteps": 60_000 * (2 * 469_504 + 68_096),
+    # Recurrent rows: 2·G·H·(in + H) + 2·H for the Dense 1 after, the RTNeural harness's count (gates not counted).
+    **{f"Stream{kind}{units}{mode}": 2 * gates * units * (1 + units) + 2 * units
+       for kind, gates in [("Gru", 3), ("Lstm", 4)] for units in [8, 16, 32, 40] for mode in ["Step", "Process"]},
 }
 # FLOP of one MachineLimits.FmaPeak256 call: 100,000 256-bit FMAs of 8 lanes.
 PEAK_FLOP = 100_000 * 16
@@ -264,10 +276,12 @@ def main():
     if extra:
         print(f"\nOther RTNeural backends (median ranges): " + "; ".join(
             f"{workload} {b} {span([r.get((workload, b), (None,))[0] for r in results.rtneural], time_text)}"
-            for workload in ["2_4_1", "16_64_64_1", "16_64_64_1_sigmoid", "12288_20_7_5_1"] for b in extra))
+            for workload in ["2_4_1", "16_64_64_1", "16_64_64_1_sigmoid", "12288_20_7_5_1",
+                             "gru_1_8_1", "gru_1_16_1", "lstm_1_16_1", "lstm_1_32_1", "lstm_1_40_1"] for b in extra))
+    table(results, "Recurrent streaming: NnGen Step and Process, RTNeural (1 thread, per sample)", RECURRENT)
     table(results, "Training: NnGen, NumPy, PyTorch (1 thread unless noted)", TRAINING)
     machine(results)
-    missing = [row[1] for row in LATENCY + TRAINING if not results.has(row[1])]
+    missing = [row[1] for row in LATENCY + RECURRENT + TRAINING if not results.has(row[1])]
     if missing:
         print(f"\nnot in these files: {', '.join(missing)}", file=sys.stderr)
 

@@ -14,8 +14,10 @@ using BenchmarkDotNet.Attributes;
 namespace NnGen.Benchmarks;
 
 /// <summary>
-/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, <see cref="LatencyWorkloads"/>, <see cref="BatchWorkloads"/>, <see cref="TrainingWorkloads"/>, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
-/// bytes allocated per call. One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns,min_ns</c>,
+/// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, <see cref="LatencyWorkloads"/>, <see cref="BatchWorkloads"/>, <see cref="TrainingWorkloads"/>,
+/// the recurrent rows, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
+/// bytes allocated per call (per operation where a method declares <see cref="BenchmarkAttribute.OperationsPerInvoke"/>,
+/// as BenchmarkDotNet reports it: a Process row is per sample). One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns,min_ns</c>,
 /// where median_ns is the median wall-clock time, min_ns the best wall-clock sample (what the RTNeural harness reports
 /// as its min), and cpu_ns the best (lowest) sample of the calling thread's CPU time per call (Linux
 /// CLOCK_THREAD_CPUTIME_ID; equal to median_ns elsewhere). On a shared, loaded machine the thread's CPU time is the
@@ -32,7 +34,7 @@ internal static class QuickRunner
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     /// <summary>The benchmark classes, in the order their rows print.</summary>
-    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(RecurrentKernelWorkloads), typeof(RecurrentTrainingWorkloads), typeof(MachineLimits)];
+    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(RecurrentKernelWorkloads), typeof(RecurrentStreamingWorkloads), typeof(RecurrentTrainingWorkloads), typeof(MachineLimits)];
 
     /// <summary>
     /// Times every [Benchmark] method whose name contains one of the comma-separated parts of <paramref name="filter"/>
@@ -111,7 +113,10 @@ internal static class QuickRunner
     private const int CallsWarmUpCalls = 200;
     private static readonly TimeSpan CallsWarmUpPause = TimeSpan.FromSeconds(1);
 
-    private static void ForEachSelected(string? filter, Action<string, Func<float>> action)
+    private static void ForEachSelected(string? filter, Action<string, Func<float>> action) =>
+        ForEachSelected(filter, (name, call, _) => action(name, call));
+
+    private static void ForEachSelected(string? filter, Action<string, Func<float>, int> action)
     {
         string[] parts = filter?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         foreach (Type type in Classes)
@@ -135,7 +140,7 @@ internal static class QuickRunner
 
                 foreach (MethodInfo method in methods)
                 {
-                    action(method.Name, method.CreateDelegate<Func<float>>(target));
+                    action(method.Name, method.CreateDelegate<Func<float>>(target), method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke);
                 }
             }
             finally
@@ -145,7 +150,7 @@ internal static class QuickRunner
         }
     }
 
-    private static void Measure(string name, Func<float> call)
+    private static void Measure(string name, Func<float> call, int operations)
     {
         // Warm up through tiering: the runtime recompiles a hot method in stages (instrumented, then optimized with
         // the profile) on a background thread after a delay, so a call count alone can stop while a 30 ns method still
@@ -193,8 +198,10 @@ internal static class QuickRunner
 
         Array.Sort(samples);
         Array.Sort(cpuSamples);
-        long bytesPerCall = allocated / ((long)sampleCount * loops);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name},{samples[sampleCount / 2]:F1},{bytesPerCall},{cpuSamples[0]:F1},{samples[0]:F1}"));
+        long bytesPerCall = allocated / ((long)sampleCount * loops * operations);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name},{samples[sampleCount / 2] / operations:F1},{bytesPerCall},{cpuSamples[0] / operations:F1},{samples[0] / operations:F1}"));
         GC.KeepAlive(sink);
     }
 

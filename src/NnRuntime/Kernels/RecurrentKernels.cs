@@ -32,14 +32,13 @@ namespace NnGen.Kernels;
 /// (leftover units one lane of a 128-bit vector at a time), so it gives the same bits at every width. The input
 /// projection goes through <see cref="Gemm.MultiplyNN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>
 /// with W_ihᵀ (transposed on the stack, or in a pooled array for large layers), because an outer product sums each
-/// element as one chain over the inputs in order whatever the number of rows, which <see cref="LstmStep(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/> repeats
-/// for its one row; the dot-product path of an NT product would change its order with the number of steps. The
-/// recurrent product of a one-sequence batch and of a step is the same one-row product. So a step repeated T times
-/// gives exactly the bits of <see cref="LstmForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/> over that one sequence (a streamed block equals its samples),
-/// and batches give the same bits wherever the buffers sit. A sequence in a batch of ten or more may differ from the
-/// same sequence alone in the last bits: the batch's recurrent product then takes the outer-product path, which sums in
-/// another order than the one-row product. Products at the scalar width sum in another order than the vector widths
-/// (see <see cref="GemmKernels"/>).
+/// element as one chain over the inputs in order whatever the number of rows; the dot-product path of an NT product
+/// would change its order with the number of steps. So batches give the same bits wherever the buffers sit. A sequence
+/// in a batch of ten or more may differ from the same sequence alone in the last bits: the batch's recurrent product
+/// then takes the outer-product path, which sums in another order than the one-row product. Products at the scalar
+/// width sum in another order than the vector widths (see <see cref="GemmKernels"/>). The streaming step has products
+/// of its own, built for one example (RecurrentKernels.Step.cs): it agrees with the batch forward pass to rounding, and
+/// is deterministic in the same way.
 /// </para>
 /// <para>
 /// Training. <see cref="LstmForwardTraining(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/> keeps the gate activations and cell states the backward pass reads;
@@ -340,49 +339,6 @@ public static unsafe partial class RecurrentKernels
         Span<float> dWih, Span<float> dWhh, Span<float> dbIh, Span<float> dbHh, Span<float> dx, Span<float> scratch) =>
         GruBackward(wIh, wHh, bIh, bHh, x, h0, hs, cache, dhs, steps, batch, inputs, units, dWih, dWhh, dbIh, dbHh, dx, scratch, SimdWidth.Auto);
 
-    internal static void LstmStep(
-        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
-        ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units, SimdWidth width)
-    {
-        const string Kernel = "RecurrentKernels.LstmStep";
-        var weights = new Weights(wIh, wHh, bIh, bHh, LstmGateCount, inputs, units, Kernel);
-        CheckStep(weights, x, h, scratch, LstmStepScratch(units), "RecurrentKernels.LstmStepScratch(units)", Kernel);
-        KernelGuard.VectorLength(c.Length, units, Kernel, nameof(c), nameof(units));
-        weights.NoOverlap(c, nameof(c));
-        KernelGuard.NoOverlap(c, x, Kernel, nameof(c), nameof(x));
-        KernelGuard.NoOverlap(c, h, Kernel, nameof(c), nameof(h));
-        KernelGuard.NoOverlap(c, scratch, Kernel, nameof(c), nameof(scratch));
-        int gh = LstmGateCount * units;
-        SimdWidth resolved = SimdWidths.Resolve(width);
-        fixed (float* pwIh = wIh, pwHh = wHh, pbIh = bIh, pbHh = bHh, px = x, ph = h, pc = c, ps = scratch)
-        {
-            float* projection = ps, recurrent = ps + gh;
-            ProjectOne(pwIh, px, projection, inputs, gh, resolved);
-            RecurrentOne(pwHh, ph, recurrent, units, gh, resolved);
-            var cell = new LstmCell(projection, recurrent, pbIh, pbHh, pc, ph, units, null, null, null);
-            RunLanes(ref cell, units, resolved);
-        }
-    }
-
-    internal static void GruStep(
-        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
-        ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units, SimdWidth width)
-    {
-        const string Kernel = "RecurrentKernels.GruStep";
-        var weights = new Weights(wIh, wHh, bIh, bHh, GruGateCount, inputs, units, Kernel);
-        CheckStep(weights, x, h, scratch, GruStepScratch(units), "RecurrentKernels.GruStepScratch(units)", Kernel);
-        int gh = GruGateCount * units;
-        SimdWidth resolved = SimdWidths.Resolve(width);
-        fixed (float* pwIh = wIh, pwHh = wHh, pbIh = bIh, pbHh = bHh, px = x, ph = h, ps = scratch)
-        {
-            float* projection = ps, recurrent = ps + gh;
-            ProjectOne(pwIh, px, projection, inputs, gh, resolved);
-            RecurrentOne(pwHh, ph, recurrent, units, gh, resolved);
-            var cell = new GruCell(projection, recurrent, pbIh, pbHh, ph, ph, units, null, null);
-            RunLanes(ref cell, units, resolved);
-        }
-    }
-
     internal static void LstmForward(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, int steps, int batch, int inputs, int units, Span<float> h, Span<float> c, Span<float> hs, Span<float> scratch,
@@ -626,7 +582,7 @@ public static unsafe partial class RecurrentKernels
 
     /// <summary>
     /// P (rows × G·H) = X (rows × I) · W_ihᵀ as an outer product (NN with W_ihᵀ), whose every element is one FMA chain
-    /// over the inputs in order whatever the number of rows: <see cref="ProjectOne"/> repeats that chain for a step.
+    /// over the inputs in order whatever the number of rows.
     /// </summary>
     private static void ProjectInputs(ReadOnlySpan<float> wIh, ReadOnlySpan<float> x, Span<float> projections, int rows, int inputs, int gh, SimdWidth width)
     {
@@ -649,34 +605,6 @@ public static unsafe partial class RecurrentKernels
             ArrayPool<float>.Shared.Return(rented);
         }
     }
-
-    /// <summary>
-    /// p = W_ih·x for one example, each element summed exactly as <see cref="ProjectInputs"/>' product sums it: one
-    /// chain over the inputs from zero, fused at the vector widths, separate multiply and add where the product runs
-    /// scalar (the scalar width, or fewer than four columns at any width; see <see cref="GemmKernels"/>).
-    /// </summary>
-    private static void ProjectOne(float* wIh, float* x, float* projection, int inputs, int gh, SimdWidth width)
-    {
-        bool fused = width != SimdWidth.Scalar && gh >= 4;
-        for (int j = 0; j < gh; j++)
-        {
-            float* row = wIh + (j * inputs);
-            float sum = 0f;
-            for (int p = 0; p < inputs; p++)
-            {
-                sum = fused ? MathF.FusedMultiplyAdd(x[p], row[p], sum) : sum + (x[p] * row[p]);
-            }
-
-            projection[j] = sum;
-        }
-    }
-
-    /// <summary>
-    /// r = W_hh·h for one example: the one-row product Gemm.MultiplyNT computes for a one-sequence batch (one part,
-    /// the dot-product kernels), called directly to skip its set-up on the streaming path.
-    /// </summary>
-    private static void RecurrentOne(float* wHh, float* h, float* recurrent, int units, int gh, SimdWidth width) =>
-        GemmKernels.Dot(width, TileShapes.Current, h, units, wHh, units, recurrent, gh, 1, units, gh, 1f, null);
 
     /// <summary>
     /// dW_ih += dA_xᵀ·X, dW_hh += dA_hᵀ·H_prev, db_ih += Σ rows of dA_x, db_hh += Σ rows of dA_h, dx = dA_x·W_ih: one

@@ -8,9 +8,9 @@ namespace NnGen.Tests.Kernels;
 
 /// <summary>
 /// The LSTM and GRU kernels (issue 24) against the double-precision reference, the reference against finite
-/// differences, and the kernels' own promises: a streamed step equals the batch forward bit for bit, the training
-/// forward equals inference, gradients accumulate, nothing allocates, and buffers' positions and vector widths change
-/// no bit.
+/// differences, and the kernels' own promises: the streamed step matches the reference at every width, the training
+/// forward equals inference, gradients accumulate, nothing allocates, and buffers' positions (and, for the batch
+/// kernels, vector widths) change no bit.
 /// </summary>
 public sealed class RecurrentKernelsTests
 {
@@ -131,19 +131,86 @@ public sealed class RecurrentKernelsTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Step_RepeatedOverOneSequence_SameBitsAsForward(RecurrentKind kind, int inputs, int units, int steps, int batch)
+    public static TheoryData<RecurrentKind, int, int> StepShapes() => new()
     {
-        _ = batch;
-        var data = new RecurrentCase(kind, inputs, units, steps, batch: 1, seed: 300 + inputs + units);
+        // kind, inputs, units. The streaming shapes (input 1, H 8 to 40): W_hh in 16-row blocks at 512 bits with and
+        // without a column tail (H 40), a last block that overlaps the one before (3H = 60), 8-row blocks at 256 bits
+        // (H 8, H 13); several inputs, where W_ih goes through the same products; and layers too small for a block.
+        { RecurrentKind.Lstm, 1, 8 },
+        { RecurrentKind.Lstm, 1, 16 },
+        { RecurrentKind.Lstm, 1, 32 },
+        { RecurrentKind.Lstm, 1, 40 },
+        { RecurrentKind.Gru, 1, 8 },
+        { RecurrentKind.Gru, 1, 16 },
+        { RecurrentKind.Gru, 1, 20 },
+        { RecurrentKind.Lstm, 3, 16 },
+        { RecurrentKind.Lstm, 40, 32 },
+        { RecurrentKind.Gru, 50, 32 },
+        { RecurrentKind.Gru, 20, 13 },
+        { RecurrentKind.Lstm, 70, 5 },
+        { RecurrentKind.Lstm, 17, 3 },
+        { RecurrentKind.Gru, 2, 1 },
+    };
+
+    /// <summary>
+    /// The streaming step sums its products in its own order (row blocks reduced together, not the batch forward's
+    /// outer product), so it is held to the double reference directly: 1,000 steps of two streams at every width.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StepShapes))]
+    public void Step_EveryWidth_MatchesDoubleReferenceOverThousandSteps(RecurrentKind kind, int inputs, int units)
+    {
+        var data = new RecurrentCase(kind, inputs, units, steps: 1000, batch: 2, seed: 300 + inputs + units);
+        (double[] hs, double[] h, double[] c) = RecurrentReference.Forward(data);
         foreach (SimdWidth width in AllWidths)
         {
-            (float[] hs, float[] h, float[] c) = data.Forward(width);
-            (float[] streamedHs, float[] streamedH, float[] streamedC) = data.Stream(0, width);
-            AssertBitIdentical(hs, streamedHs, $"{data} at {width}: every step's h, streamed against the batch forward");
-            AssertBitIdentical(h, streamedH, $"{data} at {width}: final h");
-            AssertBitIdentical(c, streamedC, $"{data} at {width}: final c");
+            for (int e = 0; e < data.Batch; e++)
+            {
+                (float[] streamedHs, float[] streamedH, float[] streamedC) = data.Stream(e, width);
+                double[] expected = new double[data.Steps * units];
+                for (int t = 0; t < data.Steps; t++)
+                {
+                    Array.Copy(hs, ((t * data.Batch) + e) * units, expected, t * units, units);
+                }
+
+                AssertWithin(expected, streamedHs, ForwardTolerance, $"{data} at {width}, stream {e}: every step's h");
+                AssertWithin(h.AsSpan(e * units, units).ToArray(), streamedH, ForwardTolerance, $"{data} at {width}, stream {e}: final h");
+                AssertWithin(c.AsSpan(e * c.Length / data.Batch, c.Length / data.Batch).ToArray(), streamedC, ForwardTolerance, $"{data} at {width}, stream {e}: final c");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Step_SaturatingWeightsThousandSteps_MatchesDoubleReferenceAtEveryWidth(RecurrentKind kind)
+    {
+        foreach ((int inputs, int units) in new[] { (1, 8), (1, 16), (3, 16) })
+        {
+            // Weights larger than PyTorch's default, so the gates saturate at times and the cell state wanders.
+            var data = new RecurrentCase(kind, inputs, units, steps: 1000, batch: 1, seed: 7 + units, weightScale: 0.5f);
+            (double[] hs, double[] h, double[] c) = RecurrentReference.Forward(data);
+            foreach (SimdWidth width in AllWidths)
+            {
+                (float[] streamedHs, float[] streamedH, float[] streamedC) = data.Stream(0, width);
+                AssertWithin(hs, streamedHs, ForwardTolerance, $"{data} at {width}: every step's h");
+                AssertWithin(h, streamedH, ForwardTolerance, $"{data} at {width}: final h");
+                AssertWithin(c, streamedC, ForwardTolerance, $"{data} at {width}: final c");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StepShapes))]
+    public void Step_OperandsShifted_SameBits(RecurrentKind kind, int inputs, int units)
+    {
+        var data = new RecurrentCase(kind, inputs, units, steps: 5, batch: 1, seed: 600 + inputs + units);
+        foreach (SimdWidth width in AllWidths)
+        {
+            float[] expected = ShiftedSteps(data, 0, width);
+            for (int shift = 1; shift <= MaxShift; shift++)
+            {
+                AssertBitIdentical(expected, ShiftedSteps(data, shift, width), $"{data} at {width}, operands shifted by {shift}");
+            }
         }
     }
 
@@ -328,6 +395,64 @@ public sealed class RecurrentKernelsTests
     }
 
     [Theory]
+    [InlineData(RecurrentKind.Lstm)]
+    [InlineData(RecurrentKind.Gru)]
+    public void Step_WrittenBufferOverlapsAnyOperand_NamesBoth_AndTouchingIsFine(RecurrentKind kind)
+    {
+        // Every buffer the step writes against every operand, the written one overlapping the operand's last float (or
+        // its first), then ending exactly where the operand starts: the overlap check compares address ranges, and
+        // one float off either way must be caught, touching must not.
+        const int Inputs = 2, Units = 3;
+        var data = new RecurrentCase(kind, Inputs, Units, steps: 1, batch: 1, seed: 61);
+        bool lstm = kind == RecurrentKind.Lstm;
+        int scratchLength = lstm ? RecurrentKernels.LstmStepScratch(Units) : RecurrentKernels.GruStepScratch(Units);
+        string[] operands = ["wIh", "wHh", "bIh", "bHh", "x"];
+        string[] written = lstm ? ["h", "c", "scratch"] : ["h", "scratch"];
+        float[][] values = [data.WIh, data.WHh, data.BIh, data.BHh, data.X.AsSpan(0, Inputs).ToArray()];
+        int[] writtenLengths = lstm ? [Units, Units, scratchLength] : [Units, scratchLength];
+        for (int o = 0; o < operands.Length; o++)
+        {
+            for (int w = 0; w < written.Length; w++)
+            {
+                foreach (int shift in new[] { -1, 1, 0 })
+                {
+                    // One array holds the operand and the written buffer. −1: the written buffer's last float is the
+                    // operand's first; 1: its first float is the operand's last; 0: it ends where the operand starts.
+                    int operandLength = values[o].Length, length = writtenLengths[w];
+                    (int writtenAt, int operandAt) = shift switch { -1 => (0, length - 1), 1 => (operandLength - 1, 0), _ => (0, length) };
+                    var shared = new float[operandLength + length + 2];
+                    values[o].CopyTo(shared, operandAt);
+                    float[] h = new float[Units], c = new float[lstm ? Units : 0], scratch = new float[scratchLength];
+                    void Run()
+                    {
+                        ReadOnlySpan<float> Pick(int index) => index == o ? shared.AsSpan(operandAt, operandLength) : values[index];
+                        Span<float> target = shared.AsSpan(writtenAt, length);
+                        Span<float> hSpan = w == 0 ? target : h, cSpan = lstm && w == 1 ? target : c, scratchSpan = w == written.Length - 1 ? target : scratch;
+                        if (lstm)
+                        {
+                            RecurrentKernels.LstmStep(Pick(0), Pick(1), Pick(2), Pick(3), Pick(4), hSpan, cSpan, scratchSpan, Inputs, Units);
+                        }
+                        else
+                        {
+                            RecurrentKernels.GruStep(Pick(0), Pick(1), Pick(2), Pick(3), Pick(4), hSpan, scratchSpan, Inputs, Units);
+                        }
+                    }
+
+                    if (shift == 0)
+                    {
+                        Run();
+                        continue;
+                    }
+
+                    var error = Assert.Throws<ArgumentException>(Run);
+                    Assert.Contains($"{written[w]} overlaps {operands[o]}; they must not overlap", error.Message, StringComparison.Ordinal);
+                    Assert.Equal(written[w], error.ParamName);
+                }
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Kinds))]
     public void ForwardAndBackward_WrongLengths_NameExpectedAndActual(RecurrentKind kind)
     {
@@ -484,6 +609,43 @@ public sealed class RecurrentKernelsTests
         }
 
         return [.. hStep, .. cStep, .. h, .. c, .. hs, .. dWih, .. dWhh, .. dbIh, .. dbHh, .. dx];
+    }
+
+    /// <summary>Every step of the case's one stream with each operand at its own shift into a NaN-filled array: the h after each step, then the final c.</summary>
+    private static float[] ShiftedSteps(RecurrentCase data, int shift, SimdWidth width)
+    {
+        int next = 0;
+        Span<float> Place(float[] values)
+        {
+            int offset = (shift * ++next) % (MaxShift + 1);
+            var buffer = new float[values.Length + MaxShift + 1];
+            Array.Fill(buffer, float.NaN);
+            values.CopyTo(buffer, offset);
+            return buffer.AsSpan(offset, values.Length);
+        }
+
+        int inputs = data.Inputs, units = data.Units;
+        bool lstm = data.Kind == RecurrentKind.Lstm;
+        Span<float> wIh = Place(data.WIh), wHh = Place(data.WHh), bIh = Place(data.BIh), bHh = Place(data.BHh), x = Place(data.X);
+        Span<float> h = Place(data.H0), c = Place(data.C0);
+        Span<float> scratch = Place(new float[lstm ? RecurrentKernels.LstmStepScratch(units) : RecurrentKernels.GruStepScratch(units)]);
+        var outputs = new float[(data.Steps * units) + data.C0.Length];
+        for (int t = 0; t < data.Steps; t++)
+        {
+            if (lstm)
+            {
+                RecurrentKernels.LstmStep(wIh, wHh, bIh, bHh, x.Slice(t * inputs, inputs), h, c, scratch, inputs, units, width);
+            }
+            else
+            {
+                RecurrentKernels.GruStep(wIh, wHh, bIh, bHh, x.Slice(t * inputs, inputs), h, scratch, inputs, units, width);
+            }
+
+            h.CopyTo(outputs.AsSpan(t * units));
+        }
+
+        c.CopyTo(outputs.AsSpan(data.Steps * units));
+        return outputs;
     }
 
     private static void AssertGradientsClose(RecurrentGradients<double> expected, RecurrentGradients<float> actual, string what)
