@@ -70,8 +70,11 @@ public sealed class RecurrentLayerDescriptionTests
     [Fact]
     public void Equality_ComparesReturnSequencesAndKind()
     {
-        Assert.Equal(Stacked(), Stacked());
-        Assert.Equal(Stacked().GetHashCode(), Stacked().GetHashCode());
+        // Two architectures built apart from the same arguments: equal by value, with equal hashes.
+        NetworkArchitecture built = Stacked(), rebuilt = Stacked();
+        Assert.NotSame(built, rebuilt);
+        Assert.Equal(built, rebuilt);
+        Assert.Equal(built.GetHashCode(), rebuilt.GetHashCode());
         Assert.NotEqual(Stacked(lastStepOnly: true), Stacked(lastStepOnly: false));
         Assert.NotEqual(LayerDescription.Lstm(1, 2, 3, true, 0), LayerDescription.Lstm(1, 2, 3, false, 0));
 
