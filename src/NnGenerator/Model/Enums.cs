@@ -42,5 +42,13 @@ namespace NnGen.Generator.Model
         LayerNorm = 3,
         Lstm = 4,
         Gru = 5,
+        Conv1D = 6,
+        Conv2D = 7,
+        MaxPool1D = 8,
+        MaxPool2D = 9,
+        AvgPool1D = 10,
+        AvgPool2D = 11,
+        GlobalAvgPool = 12,
+        Flatten = 13,
     }
 }

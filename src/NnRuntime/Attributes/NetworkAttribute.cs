@@ -9,8 +9,18 @@ namespace NnGen;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class NetworkAttribute : Attribute
 {
-    /// <summary>n[0]: the number of input features of one example. Required, at least 1.</summary>
+    /// <summary>
+    /// n[0]: the number of input features of one example (of one time step, in a recurrent network). Required unless
+    /// <see cref="Input"/> gives a shape, at least 1.
+    /// </summary>
     public int Inputs { get; set; }
+
+    /// <summary>
+    /// The shape of one example for a convolutional network: (channels, length) for 1-D layers, (channels, height,
+    /// width) for 2-D ones, PyTorch's order. An example is still one row of C·L or C·H·W floats (NCL / NCHW flattened);
+    /// set this or <see cref="Inputs"/>, not both.
+    /// </summary>
+    public int[]? Input { get; set; }
 
     /// <summary>The cost to train with; <see cref="Loss.Default"/> follows the output activation.</summary>
     public Loss Loss { get; set; }

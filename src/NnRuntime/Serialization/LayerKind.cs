@@ -29,4 +29,34 @@ public enum LayerKind
     /// hidden product): Wih{l} (3H, I), Whh{l} (3H, H), bih{l} (3H), bhh{l} (3H); its hidden state is the network's streaming state.
     /// </summary>
     Gru = 5,
+
+    /// <summary>
+    /// A 1-D convolution (PyTorch's <c>nn.Conv1d</c>) over (C, L), then the layer's activation: W{l} (out, in / groups,
+    /// kernel) and b{l} (out).
+    /// </summary>
+    Conv1D = 6,
+
+    /// <summary>
+    /// A 2-D convolution (PyTorch's <c>nn.Conv2d</c>) over (C, H, W), then the layer's activation: W{l} (out, in / groups,
+    /// kh, kw) and b{l} (out).
+    /// </summary>
+    Conv2D = 7,
+
+    /// <summary>1-D max pooling (PyTorch's <c>nn.MaxPool1d</c>); no tensors.</summary>
+    MaxPool1D = 8,
+
+    /// <summary>2-D max pooling (PyTorch's <c>nn.MaxPool2d</c>); no tensors.</summary>
+    MaxPool2D = 9,
+
+    /// <summary>1-D average pooling (PyTorch's <c>nn.AvgPool1d</c>, padding counted); no tensors.</summary>
+    AvgPool1D = 10,
+
+    /// <summary>2-D average pooling (PyTorch's <c>nn.AvgPool2d</c>, padding counted); no tensors.</summary>
+    AvgPool2D = 11,
+
+    /// <summary>The mean of each channel over its positions, (C, …) to (C) (PyTorch's <c>AdaptiveAvgPool(1)</c> + flatten); no tensors.</summary>
+    GlobalAvgPool = 12,
+
+    /// <summary>(C, …) to C·… features in PyTorch's order; the identity on the data; no tensors.</summary>
+    Flatten = 13,
 }
