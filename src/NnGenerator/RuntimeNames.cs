@@ -21,6 +21,7 @@ namespace NnGen.Generator
         public const string SequenceNetwork = "global::NnGen.ISequenceNetwork";
         public const string NetworkArchitecture = "global::NnGen.NetworkArchitecture";
         public const string LayerDescription = "global::NnGen.LayerDescription";
+        public const string LayerKindType = "global::NnGen.LayerKind";
         public const string WeightsFile = "global::NnGen.WeightsFile";
         public const string WeightsFileSave = WeightsFile + ".Save";
         public const string WeightsFileLoad = WeightsFile + ".Load";
@@ -103,6 +104,17 @@ namespace NnGen.Generator
         public const string ToTimeMajor = SequenceLayout + ".ToTimeMajor";
         public const string FromTimeMajor = SequenceLayout + ".FromTimeMajor";
         public const string ActivationForward = ActivationKernels + ".Forward";
+        public const string ConvKernels = "global::NnGen.Kernels.ConvKernels";
+        public const string ConvForward = ConvKernels + ".ConvForward";
+        public const string ConvBackward = ConvKernels + ".ConvBackward";
+        public const string MaxPoolForward = ConvKernels + ".MaxPoolForward";
+        public const string MaxPoolBackward = ConvKernels + ".MaxPoolBackward";
+        public const string AvgPoolForward = ConvKernels + ".AvgPoolForward";
+        public const string AvgPoolBackward = ConvKernels + ".AvgPoolBackward";
+        public const string GlobalAvgPoolForward = ConvKernels + ".GlobalAvgPoolForward";
+        public const string GlobalAvgPoolBackward = ConvKernels + ".GlobalAvgPoolBackward";
+        public const string ConvGeometry = "global::NnGen.Kernels.ConvGeometry";
+        public const string PoolGeometry = "global::NnGen.Kernels.PoolGeometry";
         public const string ActivationBackward = ActivationKernels + ".Backward";
         public const string FillRecurrent = ParameterInitializer + ".FillRecurrent";
         public const string TensorAdd = TensorPrimitives + ".Add";

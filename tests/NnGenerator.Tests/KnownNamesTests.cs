@@ -24,6 +24,15 @@ public sealed class KnownNamesTests
         Assert.Equal(KnownNames.DropoutAttribute, typeof(DropoutAttribute).FullName);
         Assert.Equal(KnownNames.BatchNormAttribute, typeof(BatchNormAttribute).FullName);
         Assert.Equal(KnownNames.LayerNormAttribute, typeof(LayerNormAttribute).FullName);
+        Assert.Equal(KnownNames.Conv1DAttribute, typeof(Conv1DAttribute).FullName);
+        Assert.Equal(KnownNames.Conv2DAttribute, typeof(Conv2DAttribute).FullName);
+        Assert.Equal(KnownNames.MaxPool1DAttribute, typeof(MaxPool1DAttribute).FullName);
+        Assert.Equal(KnownNames.MaxPool2DAttribute, typeof(MaxPool2DAttribute).FullName);
+        Assert.Equal(KnownNames.AvgPool1DAttribute, typeof(AvgPool1DAttribute).FullName);
+        Assert.Equal(KnownNames.AvgPool2DAttribute, typeof(AvgPool2DAttribute).FullName);
+        Assert.Equal(KnownNames.GlobalAvgPoolAttribute, typeof(GlobalAvgPoolAttribute).FullName);
+        Assert.Equal(KnownNames.FlattenAttribute, typeof(FlattenAttribute).FullName);
+        Assert.Equal(KnownNames.PaddingModeEnum, typeof(PaddingMode).FullName);
         Assert.Equal(KnownNames.ActivationEnum, typeof(Activation).FullName);
         Assert.Equal(KnownNames.LossEnum, typeof(Loss).FullName);
         Assert.Equal(KnownNames.InitEnum, typeof(Init).FullName);
@@ -44,7 +53,25 @@ public sealed class KnownNamesTests
         Assert.NotNull(typeof(BatchNormAttribute).GetProperty(KnownNames.MomentumProperty)?.SetMethod);
         Assert.NotNull(typeof(BatchNormAttribute).GetProperty(KnownNames.EpsilonProperty)?.SetMethod);
         Assert.NotNull(typeof(LayerNormAttribute).GetProperty(KnownNames.EpsilonProperty)?.SetMethod);
+        Assert.Equal(typeof(int[]), typeof(NetworkAttribute).GetProperty(KnownNames.InputProperty)?.PropertyType);
+        foreach (Type conv in new[] { typeof(Conv1DAttribute), typeof(Conv2DAttribute) })
+        {
+            foreach (string property in new[] { KnownNames.KernelProperty, KnownNames.StrideProperty, KnownNames.PaddingProperty, KnownNames.PaddingModeProperty, KnownNames.DilationProperty, KnownNames.GroupsProperty, KnownNames.ActivationProperty, KnownNames.InitProperty })
+            {
+                Assert.NotNull(conv.GetProperty(property)?.SetMethod);
+            }
+        }
+
+        foreach (Type pool in new[] { typeof(MaxPool1DAttribute), typeof(MaxPool2DAttribute), typeof(AvgPool1DAttribute), typeof(AvgPool2DAttribute) })
+        {
+            Assert.NotNull(pool.GetProperty(KnownNames.KernelProperty));
+            Assert.NotNull(pool.GetProperty(KnownNames.StrideProperty)?.SetMethod);
+            Assert.NotNull(pool.GetProperty(KnownNames.PaddingProperty)?.SetMethod);
+        }
     }
+
+    [Fact]
+    public void MirrorEnums_PaddingModeKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<PaddingModeKind, PaddingMode>();
 
     [Fact]
     public void MirrorEnums_ActivationKind_SameNamesAndValuesAsRuntime() => AssertSameMembers<ActivationKind, Activation>();

@@ -199,6 +199,21 @@ namespace NnGen.Generator.Diagnostics
             "Layer kind not supported in a recurrent network",
             "{0} layer {1} of network '{2}' is in a recurrent network (layer {3} is {4}); a recurrent network takes Dense, Lstm and Gru layers");
 
+        public static readonly DiagnosticDescriptor InvalidInputShape = Error(
+            DiagnosticIds.InvalidInputShape,
+            "Input is not the shape of one example",
+            "Network '{0}' {1}");
+
+        public static readonly DiagnosticDescriptor LayerShapeMismatch = Error(
+            DiagnosticIds.LayerShapeMismatch,
+            "Layer gets a shape it cannot take",
+            "{0} of network '{1}' {2}");
+
+        public static readonly DiagnosticDescriptor WindowLeavesNoOutput = Error(
+            DiagnosticIds.WindowLeavesNoOutput,
+            "Window does not fit its input",
+            "{0} of network '{1}' {2}");
+
         /// <summary>The baking descriptors by id: baking problems travel through the pipeline as ids and arguments.</summary>
         public static DiagnosticDescriptor? Baking(string id) => id switch
         {

@@ -107,5 +107,14 @@ namespace NnGen.Generator.Diagnostics
 
         /// <summary>A layer kind a recurrent network does not take (yet).</summary>
         public const string KindInRecurrentNetwork = "NNG0035";
+
+        /// <summary>The Input shape is not (channels, length) or (channels, height, width), or both Inputs and Input are set.</summary>
+        public const string InvalidInputShape = "NNG0036";
+
+        /// <summary>A layer gets a shape of the wrong rank: features where it needs (C, L) or (C, H, W), or the other way round.</summary>
+        public const string LayerShapeMismatch = "NNG0037";
+
+        /// <summary>A convolution's or pool's window does not fit its input: no output would be left.</summary>
+        public const string WindowLeavesNoOutput = "NNG0038";
     }
 }

@@ -38,7 +38,10 @@ namespace NnGen.Generator.Diagnostics
             DiagnosticDescriptors.LastLayerNotDense,
             DiagnosticDescriptors.BiasBeforeBatchNorm,
             DiagnosticDescriptors.RecurrentAfterLastStep,
-            DiagnosticDescriptors.KindInRecurrentNetwork);
+            DiagnosticDescriptors.KindInRecurrentNetwork,
+            DiagnosticDescriptors.InvalidInputShape,
+            DiagnosticDescriptors.LayerShapeMismatch,
+            DiagnosticDescriptors.WindowLeavesNoOutput);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)

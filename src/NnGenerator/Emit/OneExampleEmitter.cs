@@ -34,8 +34,10 @@ namespace NnGen.Generator.Emit
                     }
                     else
                     {
-                        Scratch.Emit(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body =>
+                        int size = plan.HiddenUnits + plan.ConvFloats;
+                        Scratch.Emit(writer, "hidden", Int(size), size, body =>
                         {
+                            EmitConvScratch(body, plan);
                             string input = "x";
                             foreach (LayerPlan layer in plan.Layers)
                             {
@@ -52,6 +54,15 @@ namespace NnGen.Generator.Emit
                         });
                     }
                 }
+            }
+        }
+
+        /// <summary>A convolutional network's im2col scratch for one example, after the hidden activations.</summary>
+        private static void EmitConvScratch(SourceWriter writer, NetworkPlan plan)
+        {
+            if (plan.ConvFloats > 0)
+            {
+                writer.WriteLine($"{Span} convScratch = hidden.Slice({Int(plan.HiddenUnits)}, {Int(plan.ConvFloats)});");
             }
         }
 
@@ -128,7 +139,12 @@ namespace NnGen.Generator.Emit
 
                 if (needsHidden)
                 {
-                    Scratch.Emit(writer, "hidden", Int(plan.HiddenUnits), plan.HiddenUnits, body);
+                    int size = plan.HiddenUnits + plan.ConvFloats;
+                    Scratch.Emit(writer, "hidden", Int(size), size, w =>
+                    {
+                        EmitConvScratch(w, plan);
+                        body(w);
+                    });
                 }
                 else
                 {

@@ -20,7 +20,8 @@ namespace NnGen.Generator.Emit
             var header = new List<string> { "Layer", "Activation", normalized ? "W / γ shape" : "W shape", normalized ? "b / β shape" : "b shape", "Output shape", "Params" };
             // In a recurrent network every layer runs on each of the T steps of m sequences, until one returns only its last step.
             string columns = plan.IsRecurrent ? "T·m" : "m";
-            var input = new List<string> { "Input", string.Empty, string.Empty, string.Empty, $"({Int(plan.InputSize)}, {columns})", "0" };
+            // A convolutional network shows one example's shapes, (C, H, W) as PyTorch prints them.
+            var input = new List<string> { "Input", string.Empty, string.Empty, string.Empty, plan.IsShaped ? ShapeRules.Text(plan.InputShape) : $"({Int(plan.InputSize)}, {columns})", "0" };
             if (state)
             {
                 header.Add("State");
@@ -39,7 +40,7 @@ namespace NnGen.Generator.Emit
                 {
                     Int(layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length)),
                 };
-                cells[4] = $"({Int(layer.Units)}, {columns})";
+                cells[4] = plan.IsShaped ? ShapeRules.Text(layer.OutputShape) : $"({Int(layer.Units)}, {columns})";
                 if (state)
                 {
                     cells.Add(Int(layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length)));
@@ -53,7 +54,8 @@ namespace NnGen.Generator.Emit
             string Format(string[] row) => string.Join("  ", row.Select((cell, column) => column >= FirstCountColumn ? cell.PadLeft(widths[column]) : cell.PadRight(widths[column])));
             string rule = new('-', widths.Sum() + (2 * (widths.Length - 1)));
 
-            var lines = new List<string> { $"Network: {plan.Spec.DisplayName} ({Int(plan.InputSize)} inputs, loss: {Prose(plan.Loss)})", Format(rows[0]), rule };
+            string inputs = plan.IsShaped ? "input " + ShapeRules.Text(plan.InputShape) : Int(plan.InputSize) + " inputs";
+            var lines = new List<string> { $"Network: {plan.Spec.DisplayName} ({inputs}, loss: {Prose(plan.Loss)})", Format(rows[0]), rule };
             lines.AddRange(rows.Skip(1).Select(Format));
             lines.Add(rule);
             lines.Add($"Total parameters: {Int(plan.ParameterCount)}");

@@ -81,6 +81,12 @@ namespace NnGen.Generator.Emit
                 Model.LayerKind.Dropout => $"{factory}.Dropout({l}, {layer.UnitsConstant}, Layer{l}Rate)",
                 Model.LayerKind.BatchNorm => $"{factory}.BatchNorm({l}, {layer.UnitsConstant}, Layer{l}Epsilon, Layer{l}Momentum, " +
                     $"{layer.Tensor(TensorRole.Scale).OffsetConstant}, {layer.Tensor(TensorRole.RunningMean).OffsetConstant})",
+                Model.LayerKind.Conv1D or Model.LayerKind.Conv2D =>
+                    $"{factory}.Convolution({l}, {RuntimeNames.LayerKindType}.{Model.LayerRules.KindName(layer.Kind)}, {layer.GeometryField}, {RuntimeNames.ActivationType}.{layer.Activation}, {layer.WeightOffsetConstant})",
+                Model.LayerKind.MaxPool1D or Model.LayerKind.MaxPool2D or Model.LayerKind.AvgPool1D or Model.LayerKind.AvgPool2D =>
+                    $"{factory}.Pooling({l}, {RuntimeNames.LayerKindType}.{Model.LayerRules.KindName(layer.Kind)}, {layer.GeometryField})",
+                Model.LayerKind.GlobalAvgPool or Model.LayerKind.Flatten =>
+                    $"{factory}.{Model.LayerRules.KindName(layer.Kind)}({l}, {Int(layer.InputShape[0])}, {Int(layer.InputShape.Count == 3 ? layer.InputShape[1] : 1)}, {Int(layer.InputShape[layer.InputShape.Count - 1])})",
                 Model.LayerKind.Lstm or Model.LayerKind.Gru => $"{factory}.{Model.LayerRules.KindName(layer.Kind)}({l}, {layer.InputsConstant}, {layer.UnitsConstant}, " +
                     $"{(layer.ReturnSequences ? "true" : "false")}, {layer.Tensor(TensorRole.InputWeight).OffsetConstant})",
                 _ => $"{factory}.LayerNorm({l}, {layer.UnitsConstant}, Layer{l}Epsilon, {layer.Tensor(TensorRole.Scale).OffsetConstant})",

@@ -51,4 +51,12 @@ namespace NnGen.Generator.Model
         GlobalAvgPool = 12,
         Flatten = 13,
     }
+
+    /// <summary>How a convolution pads its input; mirror of the runtime's NnGen.PaddingMode.</summary>
+    internal enum PaddingModeKind
+    {
+        Explicit = 0,
+        Same = 1,
+        Causal = 2,
+    }
 }

@@ -15,6 +15,14 @@ namespace NnGen.Generator.Model
             LayerKind.LayerNorm => "LayerNorm",
             LayerKind.Lstm => "Lstm",
             LayerKind.Gru => "Gru",
+            LayerKind.Conv1D => "Conv1D",
+            LayerKind.Conv2D => "Conv2D",
+            LayerKind.MaxPool1D => "MaxPool1D",
+            LayerKind.MaxPool2D => "MaxPool2D",
+            LayerKind.AvgPool1D => "AvgPool1D",
+            LayerKind.AvgPool2D => "AvgPool2D",
+            LayerKind.GlobalAvgPool => "GlobalAvgPool",
+            LayerKind.Flatten => "Flatten",
             _ => kind.ToString(),
         };
 

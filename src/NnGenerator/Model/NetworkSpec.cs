@@ -54,6 +54,12 @@ namespace NnGen.Generator.Model
         /// <summary>The <c>Weights</c> argument: a safetensors AdditionalFile to bake in at build time; null when there is none.</summary>
         public string? Weights { get; init; }
 
+        /// <summary>
+        /// The <c>Input</c> argument: one example's shape, (C, L) or (C, H, W), as written (the validator judges it); empty
+        /// when the network declares <c>Inputs</c> instead.
+        /// </summary>
+        public EquatableArray<int> InputShape { get; init; } = EquatableArray<int>.Empty;
+
         /// <summary>Names in the user's code (members, type parameters, the type's own name, inherited members) that a generated member would clash with.</summary>
         public EquatableArray<NameConflict> NameConflicts { get; init; } = EquatableArray<NameConflict>.Empty;
 
@@ -80,6 +86,9 @@ namespace NnGen.Generator.Model
 
         /// <summary>The <c>Weights = "…"</c> argument, where the baking diagnostics are reported.</summary>
         public LocationInfo? Weights { get; init; }
+
+        /// <summary>The <c>Input = new[] { … }</c> argument.</summary>
+        public LocationInfo? Input { get; init; }
     }
 
     /// <summary>
@@ -119,6 +128,40 @@ namespace NnGen.Generator.Model
         /// <summary>Recurrent kinds: whether the next layer sees every step (true) or only the last one.</summary>
         public bool ReturnSequences { get; init; } = true;
 
+        /// <summary>Convolutions and pools: the window's size (both ways for the 2-D kinds).</summary>
+        public int Kernel { get; init; }
+
+        /// <summary>Convolutions and pools: the step between windows (a pool's default, its window, is filled in by the parser).</summary>
+        public int Stride { get; init; }
+
+        /// <summary>Convolutions and pools: zeros (for max pooling, −∞) on each side.</summary>
+        public int Padding { get; init; }
+
+        /// <summary>Convolutions: the <c>PaddingMode</c> value as written.</summary>
+        public int PaddingModeValue { get; init; }
+
+        public PaddingModeKind PaddingMode => (PaddingModeKind)PaddingModeValue;
+
+        /// <summary>Convolutions: the spacing of the kernel's taps.</summary>
+        public int Dilation { get; init; }
+
+        /// <summary>Convolutions: channel groups.</summary>
+        public int Groups { get; init; }
+
+        /// <summary>
+        /// A convolution with <paramref name="channels"/> output channels (kept in <see cref="Units"/>), its activation and
+        /// init, and its window arguments.
+        /// </summary>
+        public static LayerSpec Convolution(LayerKind kind, int channels, int activation, int init, int kernel, int stride, int padding, int paddingMode, int dilation, int groups, LayerLocations? locations) =>
+            new(channels, activation, init, locations)
+            {
+                Kind = kind, Kernel = kernel, Stride = stride, Padding = padding, PaddingModeValue = paddingMode, Dilation = dilation, Groups = groups,
+            };
+
+        /// <summary>A max or average pool, or (kernel 0) global average pooling or flatten.</summary>
+        public static LayerSpec Pooling(LayerKind kind, int kernel, int stride, int padding, LayerLocations? locations) =>
+            new(0, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = kind, Kernel = kernel, Stride = stride, Padding = padding };
+
         public static LayerSpec Dropout(double rate, LayerLocations? locations) =>
             new(0, (int)ActivationKind.Linear, (int)InitKind.Default, locations) { Kind = LayerKind.Dropout, Rate = rate };
 
@@ -143,5 +186,17 @@ namespace NnGen.Generator.Model
         public LocationInfo? Epsilon { get; init; }
 
         public LocationInfo? ReturnSequences { get; init; }
+
+        public LocationInfo? Kernel { get; init; }
+
+        public LocationInfo? Stride { get; init; }
+
+        public LocationInfo? Padding { get; init; }
+
+        public LocationInfo? PaddingMode { get; init; }
+
+        public LocationInfo? Dilation { get; init; }
+
+        public LocationInfo? Groups { get; init; }
     }
 }

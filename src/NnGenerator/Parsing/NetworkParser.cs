@@ -24,8 +24,26 @@ namespace NnGen.Generator.Parsing
             int lossValue = 0;
             int initValue = 0;
             string? weights = null;
+            var inputShape = EquatableArray<int>.Empty;
             foreach (KeyValuePair<string, TypedConstant> argument in networkAttribute.NamedArguments)
             {
+                if (argument.Key == KnownNames.InputProperty)
+                {
+                    // An array's elements are in Values (Value throws); `Input = null` is an array constant that is null.
+                    if (argument.Value.Kind != TypedConstantKind.Array || argument.Value.IsNull ||
+                        argument.Value.Values.Any(element => element.Value is not int))
+                    {
+                        hasAttributeErrors |= argument.Value.Kind != TypedConstantKind.Array;
+                        inputShape = new EquatableArray<int>(new[] { 0 });
+                    }
+                    else
+                    {
+                        inputShape = new EquatableArray<int>(argument.Value.Values.Select(element => (int)element.Value!).ToArray());
+                    }
+
+                    continue;
+                }
+
                 if (argument.Key == KnownNames.WeightsProperty && argument.Value.Kind != TypedConstantKind.Error)
                 {
                     // Weights = null is the default: nothing to bake.
@@ -93,6 +111,7 @@ namespace NnGen.Generator.Parsing
             {
                 PrimaryConstructor = LocationInfo.From(declarations.Select(declaration => declaration.ParameterList).FirstOrDefault(list => list is not null)),
                 Weights = WeightsArgument(networkSyntax),
+                Input = LocationInfo.From(NamedArgument(networkSyntax, KnownNames.InputProperty)),
             };
 
             return new NetworkSpec(
@@ -113,6 +132,7 @@ namespace NnGen.Generator.Parsing
             {
                 HintKey = Identifiers.HintKey(type),
                 Weights = weights,
+                InputShape = inputShape,
                 HasName = HasName(type),
                 IsFileLocal = FileLocalType(type) is not null,
                 FileLocalContainingType = FileLocalType(type) is { } fileLocal && !SymbolEqualityComparer.Default.Equals(fileLocal, type) ? Identifiers.Escape(fileLocal.Name) : null,
@@ -136,6 +156,14 @@ namespace NnGen.Generator.Parsing
             : IsAttribute(attribute, KnownNames.LayerNormAttribute) ? LayerKind.LayerNorm
             : IsAttribute(attribute, KnownNames.LstmAttribute) ? LayerKind.Lstm
             : IsAttribute(attribute, KnownNames.GruAttribute) ? LayerKind.Gru
+            : IsAttribute(attribute, KnownNames.Conv1DAttribute) ? LayerKind.Conv1D
+            : IsAttribute(attribute, KnownNames.Conv2DAttribute) ? LayerKind.Conv2D
+            : IsAttribute(attribute, KnownNames.MaxPool1DAttribute) ? LayerKind.MaxPool1D
+            : IsAttribute(attribute, KnownNames.MaxPool2DAttribute) ? LayerKind.MaxPool2D
+            : IsAttribute(attribute, KnownNames.AvgPool1DAttribute) ? LayerKind.AvgPool1D
+            : IsAttribute(attribute, KnownNames.AvgPool2DAttribute) ? LayerKind.AvgPool2D
+            : IsAttribute(attribute, KnownNames.GlobalAvgPoolAttribute) ? LayerKind.GlobalAvgPool
+            : IsAttribute(attribute, KnownNames.FlattenAttribute) ? LayerKind.Flatten
             : null;
 
         private static LayerSpec ParseLayer(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors) =>
@@ -145,6 +173,9 @@ namespace NnGen.Generator.Parsing
                 LayerKind.BatchNorm or LayerKind.LayerNorm => ParseNormalization(data, syntax, ref hasAttributeErrors),
                 LayerKind.Lstm => ParseRecurrent(LayerKind.Lstm, data, syntax, ref hasAttributeErrors),
                 LayerKind.Gru => ParseRecurrent(LayerKind.Gru, data, syntax, ref hasAttributeErrors),
+                LayerKind.Conv1D or LayerKind.Conv2D => ParseConvolution(LayerKindOf(data)!.Value, data, syntax, ref hasAttributeErrors),
+                LayerKind.MaxPool1D or LayerKind.MaxPool2D or LayerKind.AvgPool1D or LayerKind.AvgPool2D or LayerKind.GlobalAvgPool or LayerKind.Flatten =>
+                    ParsePooling(LayerKindOf(data)!.Value, data, syntax, ref hasAttributeErrors),
                 _ => ParseDense(data, syntax, ref hasAttributeErrors),
             };
 
@@ -234,6 +265,112 @@ namespace NnGen.Generator.Parsing
                 ReturnSequences = LocationInfo.From(NamedArgument(syntax, KnownNames.ReturnSequencesProperty)),
             };
             return LayerSpec.Recurrent(kind, units, returnSequences, locations);
+        }
+
+        private static LayerSpec ParseConvolution(LayerKind kind, AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
+        {
+            int channels = 0;
+            if (HasErrors(data) || data.ConstructorArguments.Length != 1 || data.ConstructorArguments[0].Value is not int parsedChannels)
+            {
+                hasAttributeErrors = true;
+            }
+            else
+            {
+                channels = parsedChannels;
+            }
+
+            // The attribute's initializers, which the generator cannot see: only written arguments reach it.
+            int kernel = 3, stride = 1, padding = 0, paddingMode = 0, dilation = 1, groups = 1, activation = (int)ActivationKind.Linear, init = 0;
+            foreach (KeyValuePair<string, TypedConstant> argument in data.NamedArguments)
+            {
+                if (argument.Value.Value is not int value)
+                {
+                    hasAttributeErrors = true;
+                    continue;
+                }
+
+                switch (argument.Key)
+                {
+                    case KnownNames.KernelProperty: kernel = value; break;
+                    case KnownNames.StrideProperty: stride = value; break;
+                    case KnownNames.PaddingProperty: padding = value; break;
+                    case KnownNames.PaddingModeProperty: paddingMode = value; break;
+                    case KnownNames.DilationProperty: dilation = value; break;
+                    case KnownNames.GroupsProperty: groups = value; break;
+                    case KnownNames.ActivationProperty: activation = value; break;
+                    case KnownNames.InitProperty: init = value; break;
+                    default: hasAttributeErrors = true; break;
+                }
+            }
+
+            AttributeArgumentSyntax? first = syntax?.ArgumentList?.Arguments.FirstOrDefault(argument => argument.NameEquals is null);
+            var locations = new LayerLocations(
+                LocationInfo.From(syntax),
+                LocationInfo.From((SyntaxNode?)first ?? syntax),
+                LocationInfo.From(NamedArgument(syntax, KnownNames.ActivationProperty)),
+                LocationInfo.From(NamedArgument(syntax, KnownNames.InitProperty)))
+            {
+                Kernel = LocationInfo.From(NamedArgument(syntax, KnownNames.KernelProperty)),
+                Stride = LocationInfo.From(NamedArgument(syntax, KnownNames.StrideProperty)),
+                Padding = LocationInfo.From(NamedArgument(syntax, KnownNames.PaddingProperty)),
+                PaddingMode = LocationInfo.From(NamedArgument(syntax, KnownNames.PaddingModeProperty)),
+                Dilation = LocationInfo.From(NamedArgument(syntax, KnownNames.DilationProperty)),
+                Groups = LocationInfo.From(NamedArgument(syntax, KnownNames.GroupsProperty)),
+            };
+            return LayerSpec.Convolution(kind, channels, activation, init, kernel, stride, padding, paddingMode, dilation, groups, locations);
+        }
+
+        private static LayerSpec ParsePooling(LayerKind kind, AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)
+        {
+            bool windowed = kind is not (LayerKind.GlobalAvgPool or LayerKind.Flatten);
+            int kernel = 0;
+            if (HasErrors(data) || data.ConstructorArguments.Length != (windowed ? 1 : 0))
+            {
+                hasAttributeErrors = true;
+            }
+            else if (windowed)
+            {
+                if (data.ConstructorArguments[0].Value is int parsedKernel)
+                {
+                    kernel = parsedKernel;
+                }
+                else
+                {
+                    hasAttributeErrors = true;
+                }
+            }
+
+            // A pool's stride defaults to its window, as in PyTorch.
+            int? stride = null;
+            int padding = 0;
+            foreach (KeyValuePair<string, TypedConstant> argument in data.NamedArguments)
+            {
+                if (argument.Value.Value is not int value)
+                {
+                    hasAttributeErrors = true;
+                }
+                else if (argument.Key == KnownNames.StrideProperty)
+                {
+                    stride = value;
+                }
+                else if (argument.Key == KnownNames.PaddingProperty)
+                {
+                    padding = value;
+                }
+                else
+                {
+                    hasAttributeErrors = true;
+                }
+            }
+
+            AttributeArgumentSyntax? first = syntax?.ArgumentList?.Arguments.FirstOrDefault(argument => argument.NameEquals is null);
+            var locations = new LayerLocations(LocationInfo.From(syntax), LocationInfo.From((SyntaxNode?)first ?? syntax), null, null)
+            {
+                Kernel = LocationInfo.From((SyntaxNode?)first ?? syntax),
+                Stride = LocationInfo.From(NamedArgument(syntax, KnownNames.StrideProperty)),
+                Padding = LocationInfo.From(NamedArgument(syntax, KnownNames.PaddingProperty)),
+            };
+            return LayerSpec.Pooling(kind, kernel, stride ?? kernel, padding, locations);
         }
 
         private static LayerSpec ParseDense(AttributeData data, AttributeSyntax? syntax, ref bool hasAttributeErrors)

@@ -34,6 +34,20 @@ namespace NnGen.Generator.Planning
 
         public bool IsRecurrent => LayerRules.IsRecurrent(Kind);
 
+        /// <summary>One example's shape in and out: (n) for features, (C, L) or (C, H, W) for the shaped kinds.</summary>
+        public EquatableArray<int> InputShape { get; init; } = EquatableArray<int>.Empty;
+
+        public EquatableArray<int> OutputShape { get; init; } = EquatableArray<int>.Empty;
+
+        /// <summary>Convolutions: the arithmetic (the runtime's ConvGeometry is built from it).</summary>
+        public ConvShape? Conv { get; init; }
+
+        /// <summary>Max and average pools: the arithmetic (the runtime's PoolGeometry is built from it).</summary>
+        public PoolShape? Pool { get; init; }
+
+        /// <summary>The generated static field holding the layer's ConvGeometry or PoolGeometry.</summary>
+        public string GeometryField => "Layer" + Int(Index) + "Geometry";
+
         /// <summary>Recurrent kinds: G·H, the rows of Wih, Whh, bih and bhh.</summary>
         public int GateRows => LayerRules.GateCount(Kind) * Units;
 

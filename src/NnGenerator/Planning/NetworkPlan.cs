@@ -26,12 +26,16 @@ namespace NnGen.Generator.Planning
             Spec = spec;
             Layers = layers;
             Loss = loss;
-            InputSize = spec.Inputs!.Value;
+            InputSize = ShapeRules.InputShape(spec).Aggregate(1, (product, size) => product * size);
             OutputSize = layers[layers.Count - 1].Units;
             ParameterCount = layers.Sum(layer => layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length));
             StateCount = layers.Sum(layer => layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length));
             HasTrainingForward = layers.Any(layer => !layer.IsDense);
             IsRecurrent = layers.Any(layer => layer.IsRecurrent);
+            InputShape = ShapeRules.InputShape(spec);
+            IsShaped = spec.InputShape.Count > 0 || layers.Any(layer => ShapeRules.IsShaped(layer.Kind));
+            ConvFloats = layers.Select(layer => layer.Conv is { } conv ? conv.KernelVolume * conv.OutHeight * conv.OutWidth : 0).DefaultIfEmpty(0).Max();
+            InputTransposeFloats = layers[0].Conv is not null || layers[0].Pool is not null || layers[0].Kind == LayerKind.GlobalAvgPool ? InputSize : 0;
             StreamStateCount = layers.Sum(layer => LayerRules.StreamStateCount(layer.Kind, layer.Units));
             HasTrainingMode = layers.Any(layer => LayerRules.HasTrainingMode(layer.Kind));
             ExtraCachePerExample = layers.Sum(layer => layer.ExtraCachePerExample);
@@ -49,6 +53,15 @@ namespace NnGen.Generator.Planning
                 BatchChunk = MaxBatchChunk;
                 BatchScratch = BatchChunk * (InputSize + OutputSize);
             }
+            else if (IsShaped)
+            {
+                // Per example: the forward's cache, Xᵀ (when the first layer needs the input feature-major) and the
+                // convolutions' scratch, then the deltas, labels and extras.
+                WorkspacePerExample = ForwardFloats + (2 * MaxUnits) + LabelTransposeUnits + ExtraCachePerExample;
+                int chunkFloats = ForwardFloats + LabelTransposeUnits;
+                BatchChunk = Math.Max(1, Math.Min(MaxBatchChunk, ShapedChunkFloats / chunkFloats));
+                BatchScratch = BatchChunk * chunkFloats;
+            }
             else
             {
                 WorkspacePerExample = ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits + ExtraCachePerExample;
@@ -58,7 +71,28 @@ namespace NnGen.Generator.Planning
             }
         }
 
+        /// <summary>
+        /// Floats of scratch one inference chunk of a convolutional network may take (rented from the pool): its layers'
+        /// activations are large (LeNet-5: 8,500 floats per example), so chunks are sized by this rather than the stack.
+        /// </summary>
+        public const int ShapedChunkFloats = 1 << 20;
+
         public NetworkSpec Spec { get; }
+
+        /// <summary>One example's shape: Input's (C, L) or (C, H, W), or (n[0]).</summary>
+        public int[] InputShape { get; }
+
+        /// <summary>Whether the network declares an Input shape or has a shaped layer (convolution, pool, flatten).</summary>
+        public bool IsShaped { get; }
+
+        /// <summary>Floats per example of the convolutions' scratch: the largest im2col matrix, (Cin / groups)·kh·kw × Ho·Wo.</summary>
+        public int ConvFloats { get; }
+
+        /// <summary>n[0] when the first layer reads the input feature-major (a convolution or pool), which is then transposed into the workspace; else 0.</summary>
+        public int InputTransposeFloats { get; }
+
+        /// <summary>Floats per example a shaped network's forward pass uses: the cache A[1..L], Xᵀ and the convolutions' scratch.</summary>
+        public int ForwardFloats => ActivationUnits + InputTransposeFloats + ConvFloats;
 
         /// <summary>Whether the network runs over time steps (it has an Lstm or Gru layer): it is emitted by <c>RecurrentNetworkEmitter</c>.</summary>
         public bool IsRecurrent { get; }
@@ -126,7 +160,9 @@ namespace NnGen.Generator.Planning
         public static NetworkPlan Create(NetworkSpec spec)
         {
             var layers = new List<LayerPlan>(spec.Layers.Count);
-            int previous = spec.Inputs!.Value;
+            bool recurrent = spec.Layers.Any(layer => LayerRules.IsRecurrent(layer.Kind));
+            List<LayerShape> shapes = recurrent ? new List<LayerShape>() : ShapeRules.Infer(spec).Shapes;
+            int previous = ShapeRules.InputShape(spec).Aggregate(1, (product, size) => product * size);
             int offset = 0;
             int stateOffset = 0;
             int cacheOffset = 0;
@@ -136,13 +172,16 @@ namespace NnGen.Generator.Planning
             for (int i = 0; i < spec.Layers.Count; i++)
             {
                 LayerSpec layer = spec.Layers[i];
-                int units = LayerRules.HasUnits(layer.Kind) ? layer.Units : previous;
-                var tensors = LayerTensors(layer.Kind, i + 1, previous, units, offset, stateOffset);
+                LayerShape? shape = i < shapes.Count ? shapes[i] : null;
+                int units = shape is not null ? shape.OutputFeatures : LayerRules.HasUnits(layer.Kind) ? layer.Units : previous;
+                var tensors = shape?.Conv is { } conv
+                    ? ConvolutionTensors(layer.Kind, i + 1, conv, offset)
+                    : LayerTensors(layer.Kind, i + 1, previous, units, offset, stateOffset);
                 var plan = new LayerPlan(
                     Index: i + 1,
                     Inputs: previous,
                     Units: units,
-                    Activation: layer.Kind == LayerKind.Dense ? layer.Activation : ActivationKind.Linear,
+                    Activation: layer.Kind == LayerKind.Dense || ShapeRules.IsConvolution(layer.Kind) ? layer.Activation : ActivationKind.Linear,
                     Init: NetworkRules.ResolveInit((InitKind)layer.InitValue, (InitKind)spec.InitValue, layer.Activation),
                     WeightOffset: offset,
                     BiasOffset: tensors.Count > 1 ? tensors[1].Offset : offset,
@@ -157,6 +196,10 @@ namespace NnGen.Generator.Planning
                     ReturnSequences = layer.ReturnSequences,
                     StreamStateOffset = streamOffset,
                     StreamStateOffsetExpression = streamTerms.Count switch { 0 => "0", 1 => streamTerms[0], _ => "(" + string.Join(" + ", streamTerms) + ")" },
+                    InputShape = shape?.Input ?? new EquatableArray<int>(new[] { previous }),
+                    OutputShape = shape?.Output ?? new EquatableArray<int>(new[] { units }),
+                    Conv = shape?.Conv,
+                    Pool = shape?.Pool,
                 };
                 streamOffset += LayerRules.StreamStateCount(layer.Kind, units);
                 if (LayerRules.IsRecurrent(layer.Kind))
@@ -173,6 +216,26 @@ namespace NnGen.Generator.Planning
 
             LossKind loss = NetworkRules.ResolveLoss((LossKind)spec.LossValue, layers[layers.Count - 1].Activation);
             return new NetworkPlan(spec, layers, loss);
+        }
+
+        /// <summary>
+        /// A convolution's W (Cout, Cin / groups, kh, kw) — (Cout, Cin / groups, k) for Conv1D — row-major as PyTorch's
+        /// <c>weight</c>, one row of (Cin / groups)·kh·kw per output channel, then b (Cout).
+        /// </summary>
+        private static List<TensorPlan> ConvolutionTensors(LayerKind kind, int index, ConvShape conv, int offset)
+        {
+            string l = Emit.Literals.Int(index);
+            int[] dimensions = kind == LayerKind.Conv2D
+                ? new[] { conv.OutChannels, conv.InChannels / conv.Groups, conv.KernelHeight, conv.KernelWidth }
+                : new[] { conv.OutChannels, conv.InChannels / conv.Groups, conv.KernelWidth };
+            return new List<TensorPlan>
+            {
+                new("W" + l, GeneratedNames.WeightPrefix + l, TensorRole.Weight, conv.OutChannels, conv.KernelVolume, offset, IsState: false, Decays: true)
+                {
+                    Dimensions = new EquatableArray<int>(dimensions),
+                },
+                new("b" + l, "b" + l, TensorRole.Bias, conv.OutChannels, 1, offset + (conv.OutChannels * conv.KernelVolume), IsState: false, Decays: false),
+            };
         }
 
         /// <summary>

@@ -27,11 +27,16 @@ namespace NnGen.Generator.Planning
     {
         public int Length => Rows * Columns;
 
+        /// <summary>The shape when it has more than two dimensions (a convolution's (Cout, Cin / groups, kh, kw)); empty otherwise.</summary>
+        public EquatableArray<int> Dimensions { get; init; } = EquatableArray<int>.Empty;
+
         /// <summary>The generated constant that holds <see cref="Offset"/>.</summary>
         public string OffsetConstant => Member + "Offset";
 
         /// <summary>The shape as the summary and docs write it: "(4, 2)" or "(4)".</summary>
-        public string ShapeText => Columns == 1 && Role is not (TensorRole.Weight or TensorRole.InputWeight or TensorRole.RecurrentWeight)
+        public string ShapeText => Dimensions.Count > 0
+            ? "(" + string.Join(", ", System.Linq.Enumerable.Select(Dimensions, Emit.Literals.Int)) + ")"
+            : Columns == 1 && Role is not (TensorRole.Weight or TensorRole.InputWeight or TensorRole.RecurrentWeight)
             ? "(" + Emit.Literals.Int(Rows) + ")"
             : "(" + Emit.Literals.Int(Rows) + ", " + Emit.Literals.Int(Columns) + ")";
     }

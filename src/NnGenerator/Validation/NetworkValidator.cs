@@ -80,9 +80,13 @@ namespace NnGen.Generator.Validation
                 return diagnostics.ToImmutable();
             }
 
-            if (spec.Inputs is not { } inputs)
+            if (spec.InputShape.Count > 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInputs, at?.Attribute, name, "Inputs is missing"));
+                // Input's shape is judged with the layers' shapes below.
+            }
+            else if (spec.Inputs is not { } inputs)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInputs, at?.Attribute, name, "Inputs is missing (or Input, the shape of one example for convolutional layers)"));
             }
             else if (inputs < 1)
             {
@@ -114,6 +118,14 @@ namespace NnGen.Generator.Validation
                     DiagnosticDescriptors.NetworkTooLarge, first.Locations?.Attribute ?? at?.Attribute, "The layer count", name, Format(spec.Layers.Count), "layers", Format(NetworkLimits.MaxLayers)));
             }
 
+            // A recurrent network judges its kinds itself (NNG0035); shapes there are features throughout.
+            bool recurrent = spec.Layers.Any(layer => LayerRules.IsRecurrent(layer.Kind));
+            (List<LayerShape> shapes, ShapeProblem? shapeProblem) = recurrent ? (new List<LayerShape>(), null) : ShapeRules.Infer(spec);
+            if (shapeProblem is not null)
+            {
+                diagnostics.Add(ShapeDiagnostic(shapeProblem, name));
+            }
+
             long parameters = 0;
             long previousUnits = Math.Max(spec.Inputs ?? 1, 1);
             for (int i = 0; i < spec.Layers.Count; i++)
@@ -121,6 +133,28 @@ namespace NnGen.Generator.Validation
                 LayerSpec layer = spec.Layers[i];
                 LayerLocations? layerAt = layer.Locations;
                 string layerName = "Layer " + Format(i + 1);
+                if (i < shapes.Count)
+                {
+                    previousUnits = shapes[i].InputFeatures;
+                }
+
+                if (ShapeRules.IsShaped(layer.Kind))
+                {
+                    // Their arguments and sizes were judged with the shapes; what is left is the activation and init.
+                    if (ShapeRules.IsConvolution(layer.Kind))
+                    {
+                        CheckEnum<ActivationKind>(diagnostics, layer.ActivationValue, layerName + " activation", name, "Activation", layerAt?.Activation ?? layerAt?.Attribute);
+                        CheckEnum<InitKind>(diagnostics, layer.InitValue, layerName + " Init", name, "Init", layerAt?.Init ?? layerAt?.Attribute);
+                    }
+
+                    if (i < shapes.Count && shapes[i].Conv is { } conv)
+                    {
+                        parameters += ((long)conv.OutChannels * conv.KernelVolume) + conv.OutChannels;
+                    }
+
+                    continue;
+                }
+
                 if (!LayerRules.HasUnits(layer.Kind))
                 {
                     // The other kinds keep the features they are given and carry only their own arguments.
@@ -171,6 +205,16 @@ namespace NnGen.Generator.Validation
 
             return diagnostics.ToImmutable();
         }
+
+        /// <summary>The diagnostic of the first problem <see cref="ShapeRules.Infer"/> found.</summary>
+        private static DiagnosticInfo ShapeDiagnostic(ShapeProblem problem, string network) => problem.Kind switch
+        {
+            ShapeProblemKind.Input => DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInputShape, problem.Location, network, problem.Detail),
+            ShapeProblemKind.Argument => DiagnosticInfo.Create(
+                DiagnosticDescriptors.LayerArgumentOutOfRange, problem.Location, problem.Subject, network, problem.Argument, Format(problem.Value), problem.Detail),
+            ShapeProblemKind.Rank => DiagnosticInfo.Create(DiagnosticDescriptors.LayerShapeMismatch, problem.Location, problem.Subject, network, problem.Detail),
+            _ => DiagnosticInfo.Create(DiagnosticDescriptors.WindowLeavesNoOutput, problem.Location, problem.Subject, network, problem.Detail),
+        };
 
         /// <summary>True when no diagnostic is an error and the compiler does not already reject the attributes themselves.</summary>
         public static bool CanGenerate(NetworkSpec spec, ImmutableArray<DiagnosticInfo> diagnostics) =>

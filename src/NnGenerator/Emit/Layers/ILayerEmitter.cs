@@ -52,6 +52,10 @@ namespace NnGen.Generator.Emit.Layers
             LayerKind.BatchNorm => BatchNormLayerEmitter.Instance,
             LayerKind.LayerNorm => LayerNormLayerEmitter.Instance,
             LayerKind.Lstm or LayerKind.Gru => RecurrentLayerEmitter.Instance,
+            LayerKind.Conv1D or LayerKind.Conv2D => ConvolutionLayerEmitter.Instance,
+            LayerKind.MaxPool1D or LayerKind.MaxPool2D or LayerKind.AvgPool1D or LayerKind.AvgPool2D => PoolLayerEmitter.Instance,
+            LayerKind.GlobalAvgPool => GlobalAvgPoolLayerEmitter.Instance,
+            LayerKind.Flatten => FlattenLayerEmitter.Instance,
             _ => throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "No emitter for this layer kind."),
         };
 

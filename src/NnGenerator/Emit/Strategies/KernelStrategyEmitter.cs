@@ -29,8 +29,31 @@ namespace NnGen.Generator.Emit.Strategies
             writer.WriteLine("// as the widest layer" + (plan.LabelTransposeUnits > 0 ? ", the labels transposed to (n[L] x m)" : string.Empty) +
                 (plan.HasTrainingForward ? " and what the backward pass needs beyond A[l] (dropout masks, x̂ and 1/σ)." : "."));
             writer.WriteLine($"private const int CacheFloats = {Int(plan.ActivationUnits)};");
+            string forward = "CacheFloats";
+            if (plan.IsShaped)
+            {
+                writer.WriteLine("// The forward pass also takes, per example, " +
+                    (plan.InputTransposeFloats > 0 ? "Xᵀ (the first layer reads the inputs feature-major)" : string.Empty) +
+                    (plan.InputTransposeFloats > 0 && plan.ConvFloats > 0 ? " and " : string.Empty) +
+                    (plan.ConvFloats > 0 ? "the convolutions' im2col scratch (the largest layer's (Cin / groups)·kh·kw x Ho·Wo)" : string.Empty) + ".");
+                if (plan.InputTransposeFloats > 0)
+                {
+                    writer.WriteLine($"private const int InputFloats = {Int(plan.InputTransposeFloats)};");
+                    forward += " + InputFloats";
+                }
+
+                if (plan.ConvFloats > 0)
+                {
+                    writer.WriteLine($"private const int ConvFloats = {Int(plan.ConvFloats)};");
+                    forward += " + ConvFloats";
+                }
+
+                writer.WriteLine($"private const int ForwardFloats = {forward};");
+                forward = "ForwardFloats";
+            }
+
             writer.WriteLine($"private const int DeltaFloats = {Int(plan.MaxUnits)};");
-            string total = "CacheFloats + (2 * DeltaFloats)";
+            string total = forward + " + (2 * DeltaFloats)";
             if (plan.LabelTransposeUnits > 0)
             {
                 writer.WriteLine($"private const int LabelsStart = {total};");
@@ -55,6 +78,7 @@ namespace NnGen.Generator.Emit.Strategies
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private {Span} ForwardBatch({ReadOnlySpan} x, int m, {Span} cache)"))
             {
+                EmitShapedScratch(writer, plan, "cache");
                 EmitLayersForward(writer, plan, training: false);
             }
 
@@ -69,7 +93,26 @@ namespace NnGen.Generator.Emit.Strategies
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private {Span} ForwardBatchTraining({ReadOnlySpan} x, int m, {Span} cache, {Span} extras, ulong stepSeed)"))
             {
+                EmitShapedScratch(writer, plan, "cache");
                 EmitLayersForward(writer, plan, training: true);
+            }
+        }
+
+        /// <summary>
+        /// A shaped network's Xᵀ and convolution scratch, which follow the cache A[1..L] in <paramref name="buffer"/>
+        /// (ForwardFloats per example in all).
+        /// </summary>
+        private static void EmitShapedScratch(SourceWriter writer, NetworkPlan plan, string buffer)
+        {
+            if (plan.InputTransposeFloats > 0)
+            {
+                writer.WriteLine($"{Span} inputsT = {buffer}.Slice(CacheFloats * m, InputFloats * m);");
+            }
+
+            if (plan.ConvFloats > 0)
+            {
+                string start = plan.InputTransposeFloats > 0 ? "(CacheFloats + InputFloats) * m" : "CacheFloats * m";
+                writer.WriteLine($"{Span} convScratch = {buffer}.Slice({start}, ConvFloats * m);");
             }
         }
 
@@ -107,9 +150,11 @@ namespace NnGen.Generator.Emit.Strategies
             string seed = plan.HasTrainingForward ? ", ulong stepSeed" : string.Empty;
             using (writer.Block($"private float Backpropagate({ReadOnlySpan} x, {ReadOnlySpan} y, int m, {Span} gradients, {Span} workspace, bool computeCost{seed})"))
             {
-                writer.WriteLine($"{Span} cache = workspace.Slice(0, CacheFloats * m);");
-                writer.WriteLine($"{Span} deltaA = workspace.Slice(CacheFloats * m, DeltaFloats * m);");
-                writer.WriteLine($"{Span} deltaB = workspace.Slice((CacheFloats + DeltaFloats) * m, DeltaFloats * m);");
+                string forward = plan.IsShaped ? "ForwardFloats" : "CacheFloats";
+                writer.WriteLine($"{Span} cache = workspace.Slice(0, {forward} * m);");
+                writer.WriteLine($"{Span} deltaA = workspace.Slice({forward} * m, DeltaFloats * m);");
+                writer.WriteLine($"{Span} deltaB = workspace.Slice(({forward} + DeltaFloats) * m, DeltaFloats * m);");
+                EmitShapedScratch(writer, plan, "workspace");
                 if (plan.HasTrainingForward)
                 {
                     writer.WriteLine($"{Span} extras = workspace.Slice(ExtrasStart * m, ExtraFloats * m);");
