@@ -32,7 +32,7 @@ namespace NnGen.Generator.Emit
                 writer.Summary("Every layer with its kind, arguments and tensors (names, shapes, offsets), saved with the weights and checked when they are loaded.");
                 writer.WriteLine($"public static {RuntimeNames.NetworkArchitecture} Architecture {{ get; }} = new {RuntimeNames.NetworkArchitecture}(");
                 writer.WriteLine($"    NetworkName,");
-                writer.WriteLine($"    InputSize,");
+                writer.WriteLine(plan.IsShaped ? $"    new int[] {{ {string.Join(", ", plan.InputShape.Select(Int))} }}," : "    InputSize,");
                 writer.WriteLine($"    new {RuntimeNames.LayerDescription}[]");
                 writer.WriteLine("    {");
                 foreach (LayerPlan layer in plan.Layers)

@@ -34,7 +34,11 @@ namespace NnGen.Generator.Planning
             IsRecurrent = layers.Any(layer => layer.IsRecurrent);
             InputShape = ShapeRules.InputShape(spec);
             IsShaped = spec.InputShape.Count > 0 || layers.Any(layer => ShapeRules.IsShaped(layer.Kind));
-            ConvFloats = layers.Select(layer => layer.Conv is { } conv ? conv.KernelVolume * conv.OutHeight * conv.OutWidth : 0).DefaultIfEmpty(0).Max();
+            // ConvKernels.ConvBackwardScratch(g, 1): col and dcol of one example plus one group's dW; the kernels take at
+            // most that per example for any m (they cut col into chunks), so m of these always suffice.
+            ConvFloats = layers.Select(layer => layer.Conv is { } conv
+                ? (2 * conv.KernelVolume * conv.OutHeight * conv.OutWidth) + (conv.OutChannels / conv.Groups * conv.KernelVolume)
+                : 0).DefaultIfEmpty(0).Max();
             InputTransposeFloats = layers[0].Conv is not null || layers[0].Pool is not null || layers[0].Kind == LayerKind.GlobalAvgPool ? InputSize : 0;
             StreamStateCount = layers.Sum(layer => LayerRules.StreamStateCount(layer.Kind, layer.Units));
             HasTrainingMode = layers.Any(layer => LayerRules.HasTrainingMode(layer.Kind));
@@ -85,7 +89,7 @@ namespace NnGen.Generator.Planning
         /// <summary>Whether the network declares an Input shape or has a shaped layer (convolution, pool, flatten).</summary>
         public bool IsShaped { get; }
 
-        /// <summary>Floats per example of the convolutions' scratch: the largest im2col matrix, (Cin / groups)·kh·kw × Ho·Wo.</summary>
+        /// <summary>Floats per example of the convolutions' scratch: what the largest layer's backward pass takes for one example.</summary>
         public int ConvFloats { get; }
 
         /// <summary>n[0] when the first layer reads the input feature-major (a convolution or pool), which is then transposed into the workspace; else 0.</summary>

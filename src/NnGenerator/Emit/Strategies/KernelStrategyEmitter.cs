@@ -35,7 +35,7 @@ namespace NnGen.Generator.Emit.Strategies
                 writer.WriteLine("// The forward pass also takes, per example, " +
                     (plan.InputTransposeFloats > 0 ? "Xᵀ (the first layer reads the inputs feature-major)" : string.Empty) +
                     (plan.InputTransposeFloats > 0 && plan.ConvFloats > 0 ? " and " : string.Empty) +
-                    (plan.ConvFloats > 0 ? "the convolutions' im2col scratch (the largest layer's (Cin / groups)·kh·kw x Ho·Wo)" : string.Empty) + ".");
+                    (plan.ConvFloats > 0 ? "the convolutions' scratch (im2col and its gradient for the largest layer)" : string.Empty) + ".");
                 if (plan.InputTransposeFloats > 0)
                 {
                     writer.WriteLine($"private const int InputFloats = {Int(plan.InputTransposeFloats)};");
