@@ -24,6 +24,7 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     private readonly int[] _layerSizes;
     private readonly Activation[] _activations;
     private readonly LayerDescription[] _layers;
+    private readonly int[] _inputShape;
 
     /// <summary>Describes a network of dense layers.</summary>
     /// <param name="name">The network's type name.</param>
@@ -89,6 +90,7 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 
         Loss = loss;
         ParameterCount = (int)parameters;
+        _inputShape = new[] { _layerSizes[0] };
     }
 
     /// <summary>Describes a network of layers of any kind.</summary>
@@ -104,14 +106,31 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     /// <exception cref="ArgumentException">The layers do not describe a network; the message names the layer and what differs.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="name"/>, <paramref name="layers"/> or one of the layers is <see langword="null"/>.</exception>
     public NetworkArchitecture(string name, int inputs, IReadOnlyList<LayerDescription> layers, Loss loss)
+        : this(name, FlatInput(inputs, layers), layers, loss)
+    {
+    }
+
+    /// <summary>Describes a network of layers of any kind that reads shaped examples (images, multi-channel signals).</summary>
+    /// <param name="name">The network's type name.</param>
+    /// <param name="inputShape">
+    /// One example's shape: (C, H, W) for 2-D convolutions, (C, L) for 1-D ones, (n) for flat features; one to three
+    /// dimensions, each at least 1. An example is one row of its C·H·W values in PyTorch's (NCHW) order, so n[0] is their product.
+    /// </param>
+    /// <param name="layers">
+    /// Layers 1..L in order, as for the other constructor; in addition each layer's <see cref="LayerDescription.InputShape"/>
+    /// is what the layer before it produces (the first, <paramref name="inputShape"/>): dropout and the normalizations keep
+    /// the shape they are given, and dense and recurrent layers need flat features, so after a convolution or pool a
+    /// Flatten or GlobalAvgPool comes first (as in PyTorch).
+    /// </param>
+    /// <param name="loss">The resolved cost the network trains with.</param>
+    /// <exception cref="ArgumentException">The input shape or the layers do not describe a network; the message names the layer and what differs.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/>, <paramref name="inputShape"/>, <paramref name="layers"/> or one of the layers is <see langword="null"/>.</exception>
+    public NetworkArchitecture(string name, IReadOnlyList<int> inputShape, IReadOnlyList<LayerDescription> layers, Loss loss)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(inputShape);
         ArgumentNullException.ThrowIfNull(layers);
-        if (inputs < 1)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"n[0] must be at least 1; found {inputs}."), nameof(inputs));
-        }
-
+        int inputs = CheckInputShape(inputShape);
         if (layers.Count == 0)
         {
             throw new ArgumentException("A network needs at least one layer; found none.", nameof(layers));
@@ -119,6 +138,7 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 
         long parameters = 0, state = 0;
         int previous = inputs;
+        int[] shape = inputShape.ToArray();
         for (int i = 0; i < layers.Count; i++)
         {
             LayerDescription layer = layers[i] ?? throw new ArgumentNullException(nameof(layers), string.Create(CultureInfo.InvariantCulture, $"Layer {i + 1} is null."));
@@ -127,9 +147,14 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The layer at position {i + 1} is numbered {layer.Index}; layers are numbered 1..L in order."), nameof(layers));
             }
 
+            string source = i == 0
+                ? (shape.Length == 1 ? string.Create(CultureInfo.InvariantCulture, $"the network has {inputs} inputs") : "the network's input is " + LayerDescription.FormatShape(shape))
+                : shape.Length == 1
+                    ? string.Create(CultureInfo.InvariantCulture, $"layer {i} produces {previous}")
+                    : string.Create(CultureInfo.InvariantCulture, $"layer {i} ({LayerDescription.KindName(layers[i - 1].Kind)}) produces {LayerDescription.FormatShape(shape)}");
+            shape = ChainShape(layer, shape, source);
             if (layer.Inputs != previous)
             {
-                string source = i == 0 ? string.Create(CultureInfo.InvariantCulture, $"the network has {inputs} inputs") : string.Create(CultureInfo.InvariantCulture, $"layer {i} produces {previous}");
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index} ({LayerDescription.KindName(layer.Kind)}) expects {layer.Inputs} inputs but {source}."), nameof(layers));
             }
 
@@ -186,6 +211,7 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
         }
 
         Name = name;
+        _inputShape = inputShape.ToArray();
         _layers = layers.ToArray();
         _layerSizes = new[] { inputs }.Concat(_layers.Select(layer => layer.Units)).ToArray();
         _activations = _layers.Select(layer => layer.Activation).ToArray();
@@ -196,6 +222,12 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 
     /// <summary>The network's type name.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// One example's shape: (C, H, W) or (C, L) for a network that starts with shaped layers (convolutions, pools), (n[0])
+    /// for one that reads flat features. Its product is n[0].
+    /// </summary>
+    public IReadOnlyList<int> InputShape => _inputShape;
 
     /// <summary>n[0], then the units of every layer: n[1], …, n[L].</summary>
     public IReadOnlyList<int> LayerSizes => _layerSizes;
@@ -253,12 +285,19 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     /// <c>784 -> 256 relu -> batch_norm -> dropout(0.2) -> 128 relu -> layer_norm -> 10 softmax</c>, or for sequences
     /// <c>1 -> lstm(32) -> gru(16, last step) -> 1 linear</c>.
     /// </summary>
+    /// <remarks>
+    /// A network of shaped layers starts with its input shape and gives every shaped layer's output shape:
+    /// <c>(1, 28, 28) -> conv2d relu (6, 28, 28) -> max_pool2d (6, 14, 14) -> flatten (1176) -> 10 softmax</c>.
+    /// </remarks>
     public string Describe() =>
-        string.Join(" -> ", new[] { _layerSizes[0].ToString(CultureInfo.InvariantCulture) }.Concat(_layers.Select(layer => layer.Kind switch
+        string.Join(" -> ", new[] { _inputShape.Length == 1 ? _layerSizes[0].ToString(CultureInfo.InvariantCulture) : LayerDescription.FormatShape(_inputShape) }.Concat(_layers.Select(layer => layer.Kind switch
         {
             LayerKind.Dense => string.Create(CultureInfo.InvariantCulture, $"{layer.Units} {ActivationName(layer.Activation)}"),
             LayerKind.Dropout => string.Create(CultureInfo.InvariantCulture, $"dropout({layer.Rate})"),
             LayerKind.Lstm or LayerKind.Gru => string.Create(CultureInfo.InvariantCulture, $"{LayerDescription.KindName(layer.Kind)}({layer.Units}{(layer.ReturnSequences ? string.Empty : ", last step")})"),
+            LayerKind.Conv1D or LayerKind.Conv2D when layer.Activation != Activation.Linear =>
+                $"{LayerDescription.KindName(layer.Kind)} {ActivationName(layer.Activation)} {LayerDescription.FormatShape(layer.OutputShape)}",
+            _ when layer.IsShaped => $"{LayerDescription.KindName(layer.Kind)} {LayerDescription.FormatShape(layer.OutputShape)}",
             _ => LayerDescription.KindName(layer.Kind),
         })));
 
@@ -266,11 +305,11 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     public override string ToString() => $"{Name}: {Describe()}";
 
     /// <summary>
-    /// Same layer kinds, sizes, activations, rates, epsilons, momenta, ReturnSequences flags and loss (the name is not compared: renaming a class
-    /// does not change its weights).
+    /// Same input shape, layer kinds, sizes, shapes, activations, rates, epsilons, momenta, ReturnSequences flags, geometries and loss (the name is
+    /// not compared: renaming a class does not change its weights).
     /// </summary>
     public bool Equals(NetworkArchitecture? other) =>
-        other is not null && other.Loss == Loss && _layerSizes[0] == other._layerSizes[0] && _layers.AsSpan().SequenceEqual(other._layers);
+        other is not null && other.Loss == Loss && _inputShape.AsSpan().SequenceEqual(other._inputShape) && _layers.AsSpan().SequenceEqual(other._layers);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as NetworkArchitecture);
@@ -280,7 +319,11 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
     {
         var hash = default(HashCode);
         hash.Add(Loss);
-        hash.Add(_layerSizes[0]);
+        foreach (int dimension in _inputShape)
+        {
+            hash.Add(dimension);
+        }
+
         foreach (LayerDescription layer in _layers)
         {
             hash.Add(layer);
@@ -316,6 +359,88 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
         activation = default;
         return false;
     }
+
+    /// <summary>
+    /// The input shape the (int inputs) constructor means: (inputs), or the first layer's shape when it is a shaped layer
+    /// of as many features (its geometry already says how the row of n[0] values is laid out).
+    /// </summary>
+    private static int[] FlatInput(int inputs, IReadOnlyList<LayerDescription> layers)
+    {
+        if (inputs < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"n[0] must be at least 1; found {inputs}."), nameof(inputs));
+        }
+
+        return layers is { Count: > 0 } && layers[0] is { IsShaped: true } first && first.Inputs == inputs ? first.InputShape.ToArray() : new[] { inputs };
+    }
+
+    private static int CheckInputShape(IReadOnlyList<int> inputShape)
+    {
+        if (inputShape.Count is < 1 or > 3 || inputShape.Any(d => d < 1))
+        {
+            throw new ArgumentException(
+                "The input shape must be (n), (C, L) or (C, H, W) with every dimension at least 1; found " + LayerDescription.FormatShape(inputShape) + ".",
+                nameof(inputShape));
+        }
+
+        long features = inputShape.Aggregate(1L, (product, d) => product * d);
+        if (features > int.MaxValue)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The input shape {LayerDescription.FormatShape(inputShape)} holds {features} features, more than one buffer (2^31 - 1 floats)."), nameof(inputShape));
+        }
+
+        return (int)features;
+    }
+
+    /// <summary>
+    /// The shape after <paramref name="layer"/>, given the <paramref name="shape"/> before it (described by <paramref name="source"/>):
+    /// a convolution or pool needs exactly its input shape; global average pooling and flatten read (C, L) as (C, 1, L);
+    /// dropout and the normalizations keep any shape of their feature count; dense and recurrent layers need flat features.
+    /// </summary>
+    private static int[] ChainShape(LayerDescription layer, int[] shape, string source)
+    {
+        string kind = LayerDescription.KindName(layer.Kind);
+        switch (layer.Kind)
+        {
+            case LayerKind.GlobalAvgPool or LayerKind.Flatten:
+                if (!AsChannelsHeightWidth(shape).AsSpan().SequenceEqual(AsChannelsHeightWidth(layer.InputShape)))
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index} ({kind}) expects {LayerDescription.FormatShape(layer.InputShape)} but {source}."), "layers");
+                }
+
+                return layer.OutputShape.ToArray();
+
+            case LayerKind.Dropout or LayerKind.BatchNorm or LayerKind.LayerNorm:
+                return shape;
+
+            case LayerKind.Dense or LayerKind.Lstm or LayerKind.Gru:
+                if (shape.Length > 1)
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index} ({kind}) takes flat features but {source}; put a Flatten or GlobalAvgPool layer before it (as in PyTorch)."),
+                        "layers");
+                }
+
+                return layer.OutputShape.ToArray();
+
+            default:
+                if (!shape.AsSpan().SequenceEqual(layer.InputShape.ToArray()))
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index} ({kind}) expects {LayerDescription.FormatShape(layer.InputShape)} but {source}."), "layers");
+                }
+
+                return layer.OutputShape.ToArray();
+        }
+    }
+
+    private static int[] AsChannelsHeightWidth(IReadOnlyList<int> shape) => shape.Count switch
+    {
+        1 => new[] { shape[0], 1, 1 },
+        2 => new[] { shape[0], 1, shape[1] },
+        _ => shape.ToArray(),
+    };
 
     private int CheckLayer(int layer)
     {

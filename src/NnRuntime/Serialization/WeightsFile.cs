@@ -19,7 +19,9 @@ namespace NnGen;
 /// as PyTorch and ONNX store it (loading also accepts the course's (n[l], 1)); a normalization layer's <c>gamma{l}</c> and
 /// <c>beta{l}</c>; batch normalization's <c>running_mean{l}</c> and <c>running_var{l}</c>, read from and into the
 /// network's <see cref="ITrainableNetwork.State"/>; a recurrent layer's <c>Wih{l}</c> (G·H, I), <c>Whh{l}</c> (G·H, H),
-/// <c>bih{l}</c> and <c>bhh{l}</c> (G·H), gate blocks in PyTorch's order, so PyTorch's tensors load unconverted. Loading
+/// <c>bih{l}</c> and <c>bhh{l}</c> (G·H), gate blocks in PyTorch's order, so PyTorch's tensors load unconverted; a
+/// convolution's <c>W{l}</c> (Cout, Cin / groups, kh, kw), or (Cout, Cin / groups, k) in 1-D, and <c>b{l}</c> (Cout),
+/// PyTorch's <c>Conv2d</c>/<c>Conv1d</c> layout (pools, global average pooling and flatten have no tensors). Loading
 /// also accepts PyTorch's <c>state_dict</c> names (<c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, <c>1.running_mean</c>, …,
 /// with any common prefix such as <c>net.</c>), matched by position to the layers that have tensors
 /// (<c>num_batches_tracked</c> is ignored); for a network with recurrent layers, an nn.LSTM's or nn.GRU's
@@ -34,7 +36,14 @@ namespace NnGen;
 /// is checked by its tensors' shapes alone. A network with layers other than dense adds <c>nngen.layers</c>, every layer's
 /// kind and arguments (<c>dense,batch_norm(epsilon=1E-05 momentum=0.1),dropout(rate=0.2),dense</c>,
 /// <c>lstm(return_sequences=true),gru(return_sequences=false),dense</c>), which must match
-/// too; dense-only networks write exactly the keys above, so their files are unchanged. The network's name is
+/// too; dense-only networks write exactly the keys above, so their files are unchanged. A network that reads shaped
+/// examples adds <c>nngen.input_shape</c> (<c>1,28,28</c>), and its convolution and pool layers record their geometry in
+/// <c>nngen.layers</c> (<c>conv2d(out_channels=6 kernel_h=5 kernel_w=5 stride_h=1 stride_w=1 pad_top=2 pad_bottom=2
+/// pad_left=2 pad_right=2 dilation_h=1 dilation_w=1 groups=1)</c>, <c>max_pool2d(kernel_h=2 kernel_w=2 stride_h=2
+/// stride_w=2 pad_h=0 pad_w=0)</c>, <c>conv1d(out_channels=8 kernel=3 stride=1 pad_left=2 pad_right=0 dilation=1
+/// groups=1)</c>, <c>avg_pool1d(kernel=2 stride=2 padding=0)</c>, <c>global_avg_pool</c>, <c>flatten</c>); both must
+/// match when present. A PyTorch <c>state_dict</c> of an nn.Sequential maps its modules with tensors, in index order
+/// (activations, pools and Flatten take indices too), onto the layers with tensors. The network's name is
 /// informative: renaming a class keeps its weights loadable.
 /// </para>
 /// <para>
@@ -56,6 +65,9 @@ public static partial class WeightsFile
 
     /// <summary>The metadata key of every layer's kind and arguments, written only for a network with layers other than dense.</summary>
     public const string LayersKey = "nngen.layers";
+
+    /// <summary>The metadata key of one example's shape (<c>1,28,28</c>), written only for a network that reads shaped examples.</summary>
+    public const string InputShapeKey = "nngen.input_shape";
 
     /// <summary>Writes <paramref name="network"/>'s parameters (and <paramref name="extras"/>) to <paramref name="path"/>.</summary>
     /// <remarks>
@@ -213,7 +225,9 @@ public static partial class WeightsFile
         {
             SafeTensors.Entry entry = matched[tensor.Name];
             long[] shape = tensor.Shape.Select(d => (long)d).ToArray();
-            CheckTensor(entry, label, tensor.Name, shape, tensor.Role == TensorRole.Bias ? new long[] { shape[0], 1 } : null, layer.IsRecurrent ? GateHint(layer, entry) : null);
+            CheckTensor(
+                entry, label, tensor.Name, shape, tensor.Role == TensorRole.Bias ? new long[] { shape[0], 1 } : null,
+                layer.IsRecurrent ? GateHint(layer, entry) : layer.ConvolutionGeometry is not null ? ConvolutionHint(layer, tensor, entry) : null);
             Decode(entry, data, (tensor.IsState ? state : parameters).Slice(tensor.Offset, tensor.Length), label, tensor.Role == TensorRole.Weight ? tensor.Shape[1] : 1);
         }
 
@@ -260,6 +274,11 @@ public static partial class WeightsFile
         if (!IsDenseOnly(architecture))
         {
             metadata.Add(new(LayersKey, string.Join(",", architecture.Layers.Select(layer => layer.Arguments()))));
+        }
+
+        if (architecture.InputShape.Count > 1)
+        {
+            metadata.Add(new(InputShapeKey, InputShapeText(architecture)));
         }
 
         return metadata;
@@ -346,7 +365,18 @@ public static partial class WeightsFile
         }
 
         CheckLayerKinds(metadata, architecture, label);
+
+        // Files from before shaped inputs, and PyTorch exports of flat networks, have no input shape: the layers' arguments
+        // and sizes already pin the shapes down, so its absence is no mismatch.
+        if (metadata.TryGetValue(InputShapeKey, out string? inputShape) && Regex.Replace(inputShape, @"[\s()\[\]]", string.Empty) != InputShapeText(architecture))
+        {
+            string saved = metadata.TryGetValue(NetworkKey, out string? name) ? $" (saved from {name})" : string.Empty;
+            throw SafeTensors.Error(label, SafeTensors.MetadataKey, $"input shape {inputShape}{saved} does not match {architecture.Name}'s {InputShapeText(architecture)} ({architecture.Describe()}).");
+        }
     }
+
+    private static string InputShapeText(NetworkArchitecture architecture) =>
+        string.Join(",", architecture.InputShape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// <c>nngen.layers</c> against the architecture's kinds and arguments, compared as numbers (a PyTorch export writes
@@ -384,7 +414,7 @@ public static partial class WeightsFile
                 throw SafeTensors.Error(
                     label,
                     SafeTensors.MetadataKey,
-                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false.");
+                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false, {ShapedSpellings()}, global_avg_pool or flatten.");
             }
 
             if (canonical != layer.Arguments())
@@ -420,18 +450,31 @@ public static partial class WeightsFile
             }
         }
 
+        LayerKind? shaped = ShapedKinds.Cast<LayerKind?>().FirstOrDefault(candidate => LayerDescription.KindName(candidate!.Value) == kind);
         string[]? expected = kind switch
         {
-            "dense" => Array.Empty<string>(),
+            "dense" or "global_avg_pool" or "flatten" => Array.Empty<string>(),
             "dropout" => new[] { "rate" },
             "batch_norm" => new[] { "epsilon", "momentum" },
             "layer_norm" => new[] { "epsilon" },
             "lstm" or "gru" => new[] { "return_sequences" },
+            _ when shaped is LayerKind shapedKind => LayerDescription.ShapedArgumentNames(shapedKind),
             _ => null,
         };
         if (expected is null || arguments.Count != expected.Length || !expected.All(arguments.ContainsKey))
         {
             return null;
+        }
+
+        if (shaped is not null)
+        {
+            // Whole numbers, written as LayerDescription.Arguments writes them (a Python export may write 2.0).
+            if (expected.Any(name => arguments[name] != MathF.Round(arguments[name]) || arguments[name] < 0 || arguments[name] > int.MaxValue))
+            {
+                return null;
+            }
+
+            return kind + "(" + string.Join(" ", expected.Select(name => Invariant($"{name}={(long)arguments[name]}"))) + ")";
         }
 
         return kind switch
@@ -444,6 +487,12 @@ public static partial class WeightsFile
             _ => kind,
         };
     }
+
+    private static readonly LayerKind[] ShapedKinds = { LayerKind.Conv1D, LayerKind.Conv2D, LayerKind.MaxPool1D, LayerKind.MaxPool2D, LayerKind.AvgPool1D, LayerKind.AvgPool2D };
+
+    /// <summary>The spellings of the convolution and pool kinds for messages: <c>conv1d(out_channels=N kernel=N …)</c>, ….</summary>
+    private static string ShapedSpellings() =>
+        string.Join(", ", ShapedKinds.Select(kind => LayerDescription.KindName(kind) + "(" + string.Join(" ", LayerDescription.ShapedArgumentNames(kind)!.Select(name => name + "=N")) + ")"));
 
     /// <summary>A number, or a flag: true and false (any case, as Python writes True) read as 1 and 0.</summary>
     private static bool TryParseArgument(ReadOnlySpan<char> text, out float value)
@@ -591,7 +640,13 @@ public static partial class WeightsFile
     {
         if (!module.ContainsKey("weight") || !module.ContainsKey("bias"))
         {
-            string unsupported = layer.Kind == LayerKind.Dense ? "a Linear with bias=False" : "a norm without elementwise_affine or affine";
+            string unsupported = layer.Kind switch
+            {
+                LayerKind.Dense => "a Linear with bias=False",
+                LayerKind.Conv1D => "a Conv1d with bias=False",
+                LayerKind.Conv2D => "a Conv2d with bias=False",
+                _ => "a norm without elementwise_affine or affine",
+            };
             throw SafeTensors.Error(label, name + (module.ContainsKey("weight") ? ".bias" : ".weight"), $"missing: layer {layer.Index} needs both {name}.weight and {name}.bias ({unsupported} is not supported).");
         }
 
@@ -837,6 +892,30 @@ public static partial class WeightsFile
         return other is LayerKind kind
             ? Invariant($": {entry.Shape[0]} rows are the {LayerDescription.GatesOf(kind)} gates of a {KindName(kind)} of {layer.Units} units, but layer {layer.Index} is an {KindName(layer.Kind)} with {gates} ({GateNames(layer.Kind)})")
             : null;
+    }
+
+    /// <summary>
+    /// What a convolution's weight in the file says, against the layer: its out and in channels and kernel (a mistaken
+    /// kernel size, channel count or groups reads at once), or that a 2-D tensor is a Linear's.
+    /// </summary>
+    private static string ConvolutionHint(LayerDescription layer, LayerTensor tensor, SafeTensors.Entry entry)
+    {
+        string module = Invariant($"layer {layer.Index} is {layer.TorchName()}");
+        if (tensor.Role != TensorRole.Weight)
+        {
+            return Invariant($": {module}, one bias per output channel");
+        }
+
+        long[] found = entry.Shape;
+        if (found.Length != tensor.Shape.Count)
+        {
+            string what = found.Length == 2 ? "a Linear's weight (out, in)" : Invariant($"a {found.Length}-D tensor");
+            return Invariant($": {what}, but {module}, whose weight is (out_channels, in_channels / groups, {(tensor.Shape.Count == 4 ? "kh, kw" : "kernel")})");
+        }
+
+        string kernel = string.Join(" x ", found.Skip(2));
+        string expectedKernel = string.Join(" x ", tensor.Shape.Skip(2));
+        return Invariant($": {found[0]} out channels, {found[1]} in channels per group, kernel {kernel}; {module}: {tensor.Shape[0]} out channels, {tensor.Shape[1]} in channels per group, kernel {expectedKernel}");
     }
 
     private static string KindName(LayerKind kind) => kind == LayerKind.Lstm ? "LSTM" : "GRU";
