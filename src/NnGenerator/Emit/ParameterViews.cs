@@ -41,7 +41,7 @@ namespace NnGen.Generator.Emit
         }
 
         /// <summary>The tensor's length in the generated constants: n[l] x n[l-1] for W, n[l] for the others.</summary>
-        public static string LengthExpression(LayerPlan layer, TensorPlan tensor) => tensor.Role switch
+        public static string LengthExpression(LayerPlan layer, TensorPlan tensor) => layer.Conv is not null ? Int(tensor.Length) : tensor.Role switch
         {
             TensorRole.Weight => layer.WeightLengthExpression,
             TensorRole.InputWeight => $"{Int(Model.LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant} * {layer.InputsConstant}",
@@ -58,6 +58,14 @@ namespace NnGen.Generator.Emit
         {
             string l = Int(layer.Index);
             string kind = LayerRules.KindName(layer.Kind) + " layer " + l;
+            if (layer.Conv is { } conv)
+            {
+                return tensor.Role == TensorRole.Weight
+                    ? $"The kernels of {kind}: shape {tensor.ShapeText} (out, in / groups, {(layer.Kind == LayerKind.Conv2D ? "kh, kw" : "k")}), row-major as PyTorch's weight: " +
+                      $"output channel o's kernel is the {Int(conv.KernelVolume)} floats from o * {Int(conv.KernelVolume)}."
+                    : $"The bias of {kind}: shape ({Int(conv.OutChannels)}), one per output channel, added at every position.";
+            }
+
             return tensor.Role switch
             {
                 TensorRole.Weight => $"W[{l}]: shape (n[{l}], n[{Int(layer.Index - 1)}]) = {WeightShape(layer)}, row-major: " +
@@ -96,6 +104,11 @@ namespace NnGen.Generator.Emit
         public static string DescribeGradient(LayerPlan layer, TensorPlan tensor)
         {
             string l = Int(layer.Index);
+            if (layer.Conv is not null)
+            {
+                return $"d{tensor.Member}: shape {tensor.ShapeText} like {tensor.Member}.";
+            }
+
             return tensor.Role switch
             {
                 TensorRole.Weight => $"dW[{l}]: shape {WeightShape(layer)}, row-major like {layer.W}.",
