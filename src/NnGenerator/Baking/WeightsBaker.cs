@@ -98,7 +98,8 @@ namespace NnGen.Generator.Baking
                 extras.Add(new BakedTensor(entry.Name, new EquatableArray<long>(entry.Shape), new EquatableBytes(data.ToArray())));
             }
 
-            bool hasStandardizer = CheckStandardizer(extras, spec.Inputs!.Value, spec, fileName);
+            int inputs = ShapeRules.InputShape(spec).Aggregate(1, (product, size) => product * size);
+            bool hasStandardizer = CheckStandardizer(extras, inputs, spec, fileName);
             return new BakedWeights(weights, fileName, new EquatableBytes(parameters.ToArray()), new EquatableArray<string>(layout), null, new EquatableArray<BakedTensor>(extras), hasStandardizer);
         }
 
@@ -149,7 +150,8 @@ namespace NnGen.Generator.Baking
                         DiagnosticIds.WeightsTensorMismatch, tensor.FileName, fileName, spec.DisplayName, Invariant($"it is missing; a network with {LayerRules.KindName(plan.Layers.First(layer => layer.Tensors.Contains(tensor)).Kind)} layers is baked from a file SaveWeights wrote, which names every tensor")));
                 }
 
-                long[] shape = tensor.Role is Planning.TensorRole.Weight or Planning.TensorRole.InputWeight or Planning.TensorRole.RecurrentWeight
+                long[] shape = tensor.Dimensions.Count > 0 ? tensor.Dimensions.Select(size => (long)size).ToArray()
+                    : tensor.Role is Planning.TensorRole.Weight or Planning.TensorRole.InputWeight or Planning.TensorRole.RecurrentWeight
                     ? new long[] { tensor.Rows, tensor.Columns }
                     : new long[] { tensor.Rows };
                 CheckTensor(entry, tensor.FileName, shape, null, spec, fileName);
@@ -224,8 +226,55 @@ namespace NnGen.Generator.Baking
                 LayerKind.BatchNorm => kind == "batch_norm" && arguments.Count == 2 && Argument("epsilon", layer.Epsilon) && Argument("momentum", layer.Momentum),
                 LayerKind.Lstm or LayerKind.Gru => kind == RecurrentName(layer.Kind) && arguments.Count == 1 &&
                     arguments.TryGetValue("return_sequences", out string? returns) && ParseFlag(returns) == layer.ReturnSequences,
-                _ => kind == "layer_norm" && arguments.Count == 1 && Argument("epsilon", layer.Epsilon),
+                LayerKind.LayerNorm => kind == "layer_norm" && arguments.Count == 1 && Argument("epsilon", layer.Epsilon),
+                _ => kind == ShapedText(layer).Split('(')[0] && arguments.Count == ShapedArguments(layer).Length &&
+                    ShapedArguments(layer).All(argument => arguments.TryGetValue(argument.Name, out string? text) && text == Invariant($"{argument.Value}")),
             };
+        }
+
+        /// <summary>
+        /// A convolution's or pool's arguments as the runtime's weight files record them in <c>nngen.layers</c>
+        /// (<c>LayerDescription.ShapedArgumentNames</c>), in that order; none for global average pooling and flatten.
+        /// </summary>
+        private static (string Name, int Value)[] ShapedArguments(Planning.LayerPlan layer)
+        {
+            if (layer.Conv is { } c)
+            {
+                return layer.Kind == LayerKind.Conv1D
+                    ? new[] { ("out_channels", c.OutChannels), ("kernel", c.KernelWidth), ("stride", c.StrideWidth), ("pad_left", c.PadLeft), ("pad_right", c.PadRight), ("dilation", c.DilationWidth), ("groups", c.Groups) }
+                    : new[]
+                    {
+                        ("out_channels", c.OutChannels), ("kernel_h", c.KernelHeight), ("kernel_w", c.KernelWidth), ("stride_h", c.StrideHeight), ("stride_w", c.StrideWidth),
+                        ("pad_top", c.PadTop), ("pad_bottom", c.PadBottom), ("pad_left", c.PadLeft), ("pad_right", c.PadRight), ("dilation_h", c.DilationHeight), ("dilation_w", c.DilationWidth), ("groups", c.Groups),
+                    };
+            }
+
+            if (layer.Pool is { } p)
+            {
+                return layer.Kind is LayerKind.MaxPool1D or LayerKind.AvgPool1D
+                    ? new[] { ("kernel", p.KernelWidth), ("stride", p.StrideWidth), ("padding", p.PadWidth) }
+                    : new[] { ("kernel_h", p.KernelHeight), ("kernel_w", p.KernelWidth), ("stride_h", p.StrideHeight), ("stride_w", p.StrideWidth), ("pad_h", p.PadHeight), ("pad_w", p.PadWidth) };
+            }
+
+            return System.Array.Empty<(string, int)>();
+        }
+
+        /// <summary>A shaped layer as <c>nngen.layers</c> spells it: <c>conv2d(out_channels=6 …)</c>, <c>max_pool2d(…)</c>, <c>flatten</c>.</summary>
+        private static string ShapedText(Planning.LayerPlan layer)
+        {
+            string name = layer.Kind switch
+            {
+                LayerKind.Conv1D => "conv1d",
+                LayerKind.Conv2D => "conv2d",
+                LayerKind.MaxPool1D => "max_pool1d",
+                LayerKind.MaxPool2D => "max_pool2d",
+                LayerKind.AvgPool1D => "avg_pool1d",
+                LayerKind.AvgPool2D => "avg_pool2d",
+                LayerKind.GlobalAvgPool => "global_avg_pool",
+                _ => "flatten",
+            };
+            (string Name, int Value)[] arguments = ShapedArguments(layer);
+            return arguments.Length == 0 ? name : name + "(" + string.Join(" ", arguments.Select(argument => Invariant($"{argument.Name}={argument.Value}"))) + ")";
         }
 
         /// <summary>The network's layers as <c>nngen.layers</c> spells them, for messages.</summary>
@@ -236,7 +285,8 @@ namespace NnGen.Generator.Baking
                 LayerKind.Dropout => Invariant($"dropout(rate={(float)layer.Rate})"),
                 LayerKind.BatchNorm => Invariant($"batch_norm(epsilon={(float)layer.Epsilon} momentum={(float)layer.Momentum})"),
                 LayerKind.Lstm or LayerKind.Gru => Invariant($"{RecurrentName(layer.Kind)}(return_sequences={(layer.ReturnSequences ? "true" : "false")})"),
-                _ => Invariant($"layer_norm(epsilon={(float)layer.Epsilon})"),
+                LayerKind.LayerNorm => Invariant($"layer_norm(epsilon={(float)layer.Epsilon})"),
+                _ => ShapedText(layer),
             }));
 
         private static string RecurrentName(LayerKind kind) => kind == LayerKind.Lstm ? "lstm" : "gru";
