@@ -170,4 +170,37 @@ public sealed class SnapshotTests
 
         Snapshot.Verify("Recurrent", GeneratorHarness.Run(source).Result);
     }
+
+    [Fact]
+    public void Convolutional_LeNetAndOneDimensionalNet_MatchBaseline()
+    {
+        // LeNet-5 as the issue declares it, and a 1-D network with same and causal padding, dilation, groups, a pool
+        // first in neither and global average pooling.
+        const string source = """
+            using NnGen;
+
+            namespace Demo;
+
+            [Network(Input = new[] { 1, 28, 28 })]
+            [Conv2D(6, Kernel = 5, Padding = 2, Activation = Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Conv2D(16, Kernel = 5, Activation = Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(120, Activation.ReLU)]
+            [Dense(84, Activation.ReLU)]
+            [Dense(10, Activation.Softmax)]
+            public partial class LeNet5;
+
+            [Network(Input = new[] { 2, 32 })]
+            [Conv1D(8, Kernel = 3, PaddingMode = PaddingMode.Same, Activation = Activation.Tanh)]
+            [Conv1D(8, Kernel = 3, Dilation = 2, Groups = 2, PaddingMode = PaddingMode.Causal)]
+            [AvgPool1D(2)]
+            [GlobalAvgPool]
+            [Dense(1, Activation.Sigmoid)]
+            public partial class SignalNet;
+            """;
+
+        Snapshot.Verify("Convolutional", GeneratorHarness.Run(source).Result);
+    }
 }
