@@ -91,10 +91,10 @@ namespace NnGen.Generator
         /// The named parts of a training workspace, declared by networks on the kernel strategy (the tiny one slices by
         /// the layer constants); reserved in every network so a change of strategy never creates a clash.
         /// </summary>
-        public static readonly string[] WorkspaceParts = { "CacheFloats", "DeltaFloats", "LabelsStart", "ExtrasStart", "ExtraFloats" };
+        public static readonly string[] WorkspaceParts = { "CacheFloats", "DeltaFloats", "LabelsStart", "ExtrasStart", "ExtraFloats", "InputFloats", "ConvFloats", "ForwardFloats" };
 
         /// <summary>Declared by networks with recurrent layers (the streaming surface); reserved in every network.</summary>
-        public static readonly string[] Recurrent = { "Process", "PredictSequences", "StepCore", "StepScratch", "StateFloats" };
+        public static readonly string[] Recurrent = { "Process", "PredictSequences", "StepCore", "StepScratch", "StateFloats", "Freeze", "Frozen" };
 
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
         public static readonly (string Prefix, string Suffix)[] PerLayer =
@@ -104,6 +104,7 @@ namespace NnGen.Generator
             ("RunningMean", "Offset"), ("RunningVariance", "Offset"), ("RunningMean", string.Empty), ("RunningVariance", string.Empty),
             ("Layer", "Rate"), ("Layer", "Epsilon"), ("Layer", "Momentum"),
             ("Wih", "Offset"), ("Whh", "Offset"), ("bih", "Offset"), ("bhh", "Offset"), ("Wih", string.Empty), ("Whh", string.Empty), ("bih", string.Empty), ("bhh", string.Empty),
+            ("Layer", "Geometry"),
         };
 
         /// <summary>Private helpers whose names carry a suffix chosen by the emitter (a vector width, a lane count).</summary>

@@ -114,6 +114,8 @@ namespace NnGen.Generator
         public const string GlobalAvgPoolForward = ConvKernels + ".GlobalAvgPoolForward";
         public const string GlobalAvgPoolBackward = ConvKernels + ".GlobalAvgPoolBackward";
         public const string ConvGeometry = "global::NnGen.Kernels.ConvGeometry";
+        public const string CausalConvKernels = "global::NnGen.Kernels.CausalConvKernels";
+        public const string CausalConvStep = CausalConvKernels + ".Step";
         public const string PoolGeometry = "global::NnGen.Kernels.PoolGeometry";
         public const string ActivationBackward = ActivationKernels + ".Backward";
         public const string FillRecurrent = ParameterInitializer + ".FillRecurrent";

@@ -197,7 +197,7 @@ namespace NnGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor KindInRecurrentNetwork = Error(
             DiagnosticIds.KindInRecurrentNetwork,
             "Layer kind not supported in a recurrent network",
-            "{0} layer {1} of network '{2}' is in a recurrent network (layer {3} is {4}); a recurrent network takes Dense, Lstm and Gru layers");
+            "{0} layer {1} of network '{2}' is in a recurrent network (layer {3} is {4}); a recurrent network takes Dense, Lstm, Gru and causal Conv1D layers");
 
         public static readonly DiagnosticDescriptor InvalidInputShape = Error(
             DiagnosticIds.InvalidInputShape,

@@ -38,6 +38,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("// Streaming: one time step of one stream at a time, its h (and c) carried in a State.");
             EmitStep(writer, plan);
             EmitProcess(writer, plan);
+            EmitFrozen(writer, plan);
             EmitPredictSequences(writer, plan);
             EmitComputeGradients(writer, plan);
             EmitTrainableNetwork(writer, plan);
@@ -77,6 +78,11 @@ namespace NnGen.Generator.Emit
                     writer.WriteLine();
                     NetworkEmitter.Constant(writer, $"Where {tensor.Member} starts in <see cref=\"Parameters\"/>.", tensor.OffsetConstant, tensor.Offset);
                 }
+
+                if (layer.IsCausalStep)
+                {
+                    LayerEmitters.For(layer.Kind).EmitConstants(writer, layer);
+                }
             }
 
             writer.WriteLine();
@@ -88,8 +94,10 @@ namespace NnGen.Generator.Emit
         }
 
         private static string StateContents(NetworkPlan plan) =>
-            string.Join(", ", plan.Layers.Where(layer => layer.IsRecurrent).Select(layer =>
-                layer.Kind == LayerKind.Lstm
+            string.Join(", ", plan.Layers.Where(layer => layer.StreamStateFloats > 0).Select(layer =>
+                layer.IsCausalStep
+                    ? $"layer {Int(layer.Index)}'s recent inputs ({Int(layer.StreamStateFloats)} floats: the last {Int(layer.Conv!.PadLeft)} steps by phase, and the phase)"
+                    : layer.Kind == LayerKind.Lstm
                     ? $"h{Int(layer.Index)} and c{Int(layer.Index)} ({Int(layer.Units)} each)"
                     : $"h{Int(layer.Index)} ({Int(layer.Units)})"));
 
@@ -169,6 +177,13 @@ namespace NnGen.Generator.Emit
                         writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
                     }
 
+                    if (layer.IsCausalStep)
+                    {
+                        EmitCausalStep(writer, layer, input, output);
+                        input = output;
+                        continue;
+                    }
+
                     EmitDenseStep(writer, layer, input, output);
                     input = output;
                 }
@@ -176,6 +191,179 @@ namespace NnGen.Generator.Emit
 
             writer.WriteLine();
         }
+
+        /// <summary>
+        /// <c>Freeze()</c> and the nested <c>Frozen</c> class: an immutable copy for streaming inference whose recurrent layers
+        /// are packed once (<c>RecurrentKernels.Pack*</c>: W_hh also transposed, so a step's sums are vertical FMAs) and whose
+        /// other layers are copied. Its step is the network's: the packed kernels sum in the row-major step's order, so
+        /// <c>Frozen.Step</c> gives <c>Step</c>'s bits at every width, on the same <c>State</c>.
+        /// </summary>
+        private static void EmitFrozen(SourceWriter writer, NetworkPlan plan)
+        {
+            string name = NetworkEmitter.Xml(plan.Spec.Name);
+            writer.Summary($"An immutable copy of this network for streaming inference (<see cref=\"Frozen\"/>): the same outputs as <see cref=\"Step(global::System.ReadOnlySpan{{float}}, global::System.Span{{float}}, ref State)\"/>, bit for bit, faster.");
+            writer.WriteLine("/// <returns>A new <see cref=\"Frozen\"/> holding the parameters as they are now; later changes to this network do not reach it.</returns>");
+            writer.WriteLine($"public Frozen Freeze() => new(this);");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// {name} frozen for streaming: its parameters copied once, the recurrent layers packed for the step (W_hh also");
+            writer.WriteLine("/// transposed, so a step's sums come out of vertical multiply-adds), every step the same bits as the network's own");
+            writer.WriteLine("/// <c>Step</c> on the same <see cref=\"State\"/>. Immutable, allocation-free per call and safe from many threads at once,");
+            writer.WriteLine("/// each stream with its own state.");
+            writer.WriteLine("/// </summary>");
+            using (writer.Block("public sealed class Frozen"))
+            {
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _layer{Int(layer.Index)};");
+                }
+
+                writer.WriteLine();
+                using (writer.Block($"internal Frozen({plan.Spec.DisplayName} network)"))
+                {
+                    foreach (LayerPlan layer in plan.Layers)
+                    {
+                        string l = Int(layer.Index);
+                        if (layer.IsRecurrent)
+                        {
+                            string kind = layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru";
+                            writer.WriteLine($"_layer{l} = new({RuntimeNames.RecurrentKernels}.{kind}PackedLength({layer.InputsConstant}, {layer.UnitsConstant}));");
+                            writer.WriteLine($"{RuntimeNames.RecurrentKernels}.Pack{kind}(network.Wih{l}, network.Whh{l}, network.bih{l}, network.bhh{l}, _layer{l}.Span, {layer.InputsConstant}, {layer.UnitsConstant});");
+                        }
+                        else
+                        {
+                            int length = layer.Tensors.Sum(tensor => tensor.Length);
+                            writer.WriteLine($"_layer{l} = new({Int(length)});");
+                            writer.WriteLine($"network._parameters.Slice({layer.Tensors[0].OffsetConstant}, {Int(length)}).CopyTo(_layer{l}.Span);");
+                        }
+                    }
+                }
+
+                foreach (LayerPlan layer in plan.Layers.Where(layer => !layer.IsRecurrent))
+                {
+                    string l = Int(layer.Index);
+                    TensorPlan w = layer.Tensor(TensorRole.Weight);
+                    TensorPlan b = layer.Tensor(TensorRole.Bias);
+                    writer.WriteLine();
+                    writer.WriteLine($"private {ReadOnlySpan} {layer.W} => _layer{l}.Slice(0, {Int(w.Length)});");
+                    writer.WriteLine();
+                    writer.WriteLine($"private {ReadOnlySpan} {layer.B} => _layer{l}.Slice({Int(w.Length)}, {Int(b.Length)});");
+                }
+
+                writer.WriteLine();
+                writer.Summary("Runs one time step of one stream, as the network's <c>Step</c> does, with the same bits.");
+                writer.WriteLine($"/// <param name=\"x\">The step's features: exactly <see cref=\"InputSize\"/> = {Int(plan.InputSize)} floats.</param>");
+                writer.WriteLine($"/// <param name=\"y\">Receives the step's outputs: exactly <see cref=\"OutputSize\"/> = {Int(plan.OutputSize)} floats.</param>");
+                writer.WriteLine("/// <param name=\"state\">The stream's state, read and updated in place.</param>");
+                writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"y\"/> and <paramref name=\"state\"/> are then untouched.</exception>");
+                using (writer.Block($"public void Step({ReadOnlySpan} x, {Span} y, ref State state)"))
+                {
+                    writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Step\", \"x\", x.Length, InputSize, \"InputSize\");");
+                    writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Step\", \"y\", y.Length, OutputSize, \"OutputSize\");");
+                    writer.WriteLine("StepCore(x, y, state);");
+                }
+
+                if (plan.InputSize == 1 && plan.OutputSize == 1)
+                {
+                    writer.WriteLine();
+                    writer.Summary("Runs one time step of one stream with one input and one output, as the network's <c>Step</c> does.");
+                    writer.WriteLine("/// <param name=\"x\">The sample.</param>");
+                    writer.WriteLine("/// <param name=\"state\">The stream's state, read and updated in place.</param>");
+                    writer.WriteLine("/// <returns>The step's output.</returns>");
+                    using (writer.Block("public float Step(float x, ref State state)"))
+                    {
+                        writer.WriteLine("float y = 0f;");
+                        writer.WriteLine($"StepCore({RuntimeNames.MemoryMarshal}.CreateReadOnlySpan(ref x, 1), {RuntimeNames.MemoryMarshal}.CreateSpan(ref y, 1), state);");
+                        writer.WriteLine("return y;");
+                    }
+                }
+
+                writer.WriteLine();
+                writer.Summary("Runs a block of time steps of one stream, exactly as calling <c>Step</c> for each.");
+                writer.WriteLine("/// <param name=\"input\">T steps, one per row: (T, n[0]).</param>");
+                writer.WriteLine("/// <param name=\"output\">Receives each step's outputs, one per row: (T, n[L]).</param>");
+                writer.WriteLine("/// <param name=\"state\">The stream's state, carried through the block.</param>");
+                writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"output\"/> and <paramref name=\"state\"/> are then untouched.</exception>");
+                using (writer.Block($"public void Process({ReadOnlySpan} input, {Span} output, ref State state)"))
+                {
+                    writer.WriteLine("int steps = input.Length / InputSize;");
+                    writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Process\", \"input\", input.Length, steps * InputSize, \"a whole number of steps of InputSize\");");
+                    writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Process\", \"output\", output.Length, steps * OutputSize, \"(input.Length / InputSize) * OutputSize\");");
+                    using (writer.Block("for (int t = 0; t < steps; t++)"))
+                    {
+                        writer.WriteLine("StepCore(input.Slice(t * InputSize, InputSize), output.Slice(t * OutputSize, OutputSize), state);");
+                    }
+                }
+
+                writer.WriteLine();
+                writer.WriteLine(RuntimeNames.HotPath);
+                using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
+                {
+                    writer.WriteLine($"{Span} scratch = stackalloc float[StepScratch];");
+                    string input = "x";
+                    foreach (LayerPlan layer in plan.Layers)
+                    {
+                        string l = Int(layer.Index);
+                        if (layer.IsRecurrent)
+                        {
+                            string gates = $"2 * {Int(LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant}";
+                            writer.WriteLine($"{Span} h{l} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
+                            if (layer.Kind == LayerKind.Lstm)
+                            {
+                                writer.WriteLine($"{Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
+                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.LstmStepPacked(_layer{l}.Span, {input}, h{l}, c{l}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                            }
+                            else
+                            {
+                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.GruStepPacked(_layer{l}.Span, {input}, h{l}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                            }
+
+                            input = "h" + l;
+                            continue;
+                        }
+
+                        string output = layer == plan.Output ? "y" : "a" + l;
+                        if (layer != plan.Output)
+                        {
+                            writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
+                        }
+
+                        if (layer.IsCausalStep)
+                        {
+                            EmitCausalStep(writer, layer, input, output);
+                        }
+                        else
+                        {
+                            EmitDenseStep(writer, layer, input, output);
+                        }
+
+                        input = output;
+                    }
+                }
+            }
+
+            writer.WriteLine();
+        }
+
+        /// <summary>One step of a causal Conv1D: the step's output from its input and the stream's history, which it advances.</summary>
+        private static void EmitCausalStep(SourceWriter writer, LayerPlan layer, string input, string output)
+        {
+            ConvShape c = layer.Conv!;
+            writer.WriteLine($"{RuntimeNames.CausalConvStep}({layer.W}, {layer.B}, {input}, state.Slice({layer.StreamStateOffsetExpression}, {Int(layer.StreamStateFloats)}), {output}, " +
+                $"{layer.InputsConstant}, {layer.UnitsConstant}, {Int(c.KernelWidth)}, {Int(c.DilationWidth)}, {Int(c.Groups)});");
+            if (layer.Activation != ActivationKind.Linear)
+            {
+                writer.WriteLine($"{RuntimeNames.ActivationForward}({RuntimeNames.ActivationType}.{layer.Activation}, {output}, {output});");
+            }
+        }
+
+        /// <summary>The argument list of the causal convolution kernels after the data: sizes, kernel, dilation, groups.</summary>
+        private static string CausalSizes(LayerPlan layer) =>
+            $"{layer.InputsConstant}, {layer.UnitsConstant}, {Int(layer.Conv!.KernelWidth)}, {Int(layer.Conv.DilationWidth)}, {Int(layer.Conv.Groups)}";
+
+        /// <summary>Whether dZ of <paramref name="layer"/> needs g' applied to the dA its successor wrote: a dense or causal conv layer with an activation.</summary>
+        private static bool HasDerivative(LayerPlan layer) =>
+            (layer.IsDense || layer.IsCausalStep) && layer.Activation != ActivationKind.Linear;
 
         /// <summary>One dense layer on one step: the fused matrix-vector product, softmax across the units if it is the activation.</summary>
         private static void EmitDenseStep(SourceWriter writer, LayerPlan layer, string input, string output)
@@ -321,7 +509,14 @@ namespace NnGen.Generator.Emit
                 {
                     string l = Int(layer.Index);
                     string rowsOut = PerStep(plan, layer) ? "rows" : "m";
-                    if (layer.IsRecurrent)
+                    if (layer.IsCausalStep)
+                    {
+                        parts.Add(("a" + l, $"rows * {layer.UnitsConstant}"));
+                        parts.Add(("delta" + l, $"rows * {layer.UnitsConstant}"));
+                        parts.Add(("history" + l, $"m * {Int(layer.StreamStateFloats)}"));
+                        parts.Add(("history0_" + l, $"m * {Int(layer.StreamStateFloats)}"));
+                    }
+                    else if (layer.IsRecurrent)
                     {
                         string kind = layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru";
                         parts.Add(("hs" + l, $"rows * {layer.UnitsConstant}"));
@@ -343,9 +538,15 @@ namespace NnGen.Generator.Emit
                     }
                 }
 
-                string scratch = string.Join(", ", plan.Layers.Where(layer => layer.IsRecurrent).Select(layer =>
-                    $"{RuntimeNames.RecurrentKernels}.{(layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru")}BackwardScratch(steps, m, {layer.InputsConstant}, {layer.UnitsConstant})"));
-                parts.Add(("scratch", plan.Layers.Count(layer => layer.IsRecurrent) > 1 ? $"{RuntimeNames.MathMax}({scratch})" : scratch));
+                var scratchSizes = plan.Layers.Where(layer => layer.IsRecurrent).Select(layer =>
+                    $"{RuntimeNames.RecurrentKernels}.{(layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru")}BackwardScratch(steps, m, {layer.InputsConstant}, {layer.UnitsConstant})")
+                    .Concat(plan.Layers.Where(layer => layer.IsCausalStep).SelectMany(layer => new[]
+                    {
+                        $"{RuntimeNames.CausalConvKernels}.ForwardScratch(steps, m, {layer.InputsConstant}, {Int(layer.Conv!.KernelWidth)}, {Int(layer.Conv.DilationWidth)})",
+                        $"{RuntimeNames.CausalConvKernels}.BackwardScratch(steps, m, {CausalSizes(layer)})",
+                    }))
+                    .ToList();
+                parts.Add(("scratch", scratchSizes.Aggregate((left, right) => $"{RuntimeNames.MathMax}({left}, {right})")));
 
                 // Each size is formed in long ("(long)rows * Layer1Units"), so a batch too large for one buffer fails the check below.
                 writer.WriteLine("long total = " + string.Join(" + ", parts.Select(part => "(long)" + part.Length)) + ";");
@@ -369,7 +570,11 @@ namespace NnGen.Generator.Emit
                 {
                     string l = Int(layer.Index);
                     writer.WriteLine($"// {LayerEmitters.For(layer.Kind).Describe(layer)}");
-                    if (layer.IsRecurrent)
+                    if (layer.IsCausalStep)
+                    {
+                        EmitCausalForward(writer, layer, input);
+                    }
+                    else if (layer.IsRecurrent)
                     {
                         EmitStartingStates(writer, layer);
                         RecurrentLayerEmitter.Instance.EmitForwardBatch(writer, layer, input, training: true);
@@ -434,10 +639,23 @@ namespace NnGen.Generator.Emit
 
                     string layerInput = previous is null ? "x0" : "a" + Int(previous.Index);
                     string nextDelta = previous is null ? string.Empty : "delta" + Int(previous.Index);
-                    if (layer.IsRecurrent)
+                    if (layer.IsCausalStep)
+                    {
+                        writer.WriteLine("// The window's starting history is constant (truncated backpropagation): no gradient flows into it.");
+                        writer.WriteLine($"{RuntimeNames.CausalConvKernels}.Backward({layer.W}, {layerInput}, history0_{l}, delta{l}, steps, m, {CausalSizes(layer)}, " +
+                            $"d{layer.W}, d{layer.B}, {(previous is null ? Span + ".Empty" : nextDelta)}, " +
+                            $"scratch.Slice(0, {RuntimeNames.CausalConvKernels}.BackwardScratch(steps, m, {CausalSizes(layer)})));");
+                        if (previous is not null && HasDerivative(previous))
+                        {
+                            string p = Int(previous.Index);
+                            writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation, previous.Index)}.");
+                            writer.WriteLine($"{RuntimeNames.ActivationBackward}({RuntimeNames.ActivationType}.{previous.Activation}, a{p}, {nextDelta});");
+                        }
+                    }
+                    else if (layer.IsRecurrent)
                     {
                         RecurrentLayerEmitter.Instance.EmitBackward(writer, layer, previous, "delta" + l, nextDelta);
-                        if (previous is { IsDense: true } && previous.Activation != ActivationKind.Linear)
+                        if (previous is not null && HasDerivative(previous))
                         {
                             string p = Int(previous.Index);
                             writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation, previous.Index)}.");
@@ -455,6 +673,45 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine();
+        }
+
+        /// <summary>
+        /// A causal Conv1D over time-major rows: its history per sequence from <c>states</c> (zeros when there are none),
+        /// kept in history0_l for the backward pass, every step's output (then the activation), and the history after the
+        /// last step back into <c>states</c>.
+        /// </summary>
+        private static void EmitCausalForward(SourceWriter writer, LayerPlan layer, string input)
+        {
+            string l = Int(layer.Index);
+            string floats = Int(layer.StreamStateFloats);
+            using (writer.Block("if (states.IsEmpty)"))
+            {
+                writer.WriteLine($"history{l}.Clear();");
+            }
+
+            using (writer.Block("else"))
+            {
+                using (writer.Block("for (int i = 0; i < m; i++)"))
+                {
+                    writer.WriteLine($"states.Slice((i * StateFloats) + {layer.StreamStateOffsetExpression}, {floats}).CopyTo(history{l}.Slice(i * {floats}, {floats}));");
+                }
+            }
+
+            writer.WriteLine($"history{l}.CopyTo(history0_{l});");
+            writer.WriteLine($"{RuntimeNames.CausalConvKernels}.Forward({layer.W}, {layer.B}, {input}, history{l}, a{l}, steps, m, {CausalSizes(layer)}, " +
+                $"scratch.Slice(0, {RuntimeNames.CausalConvKernels}.ForwardScratch(steps, m, {layer.InputsConstant}, {Int(layer.Conv!.KernelWidth)}, {Int(layer.Conv.DilationWidth)})));");
+            if (layer.Activation != ActivationKind.Linear)
+            {
+                writer.WriteLine($"{RuntimeNames.ActivationForward}({RuntimeNames.ActivationType}.{layer.Activation}, a{l}, a{l});");
+            }
+
+            using (writer.Block("if (!states.IsEmpty)"))
+            {
+                using (writer.Block("for (int i = 0; i < m; i++)"))
+                {
+                    writer.WriteLine($"history{l}.Slice(i * {floats}, {floats}).CopyTo(states.Slice((i * StateFloats) + {layer.StreamStateOffsetExpression}, {floats}));");
+                }
+            }
         }
 
         /// <summary>The layer's starting h (and c) per sequence, zeros or from <c>states</c>, kept in h0_l (c0_l) for the backward pass.</summary>
@@ -557,7 +814,7 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine($"{RuntimeNames.MultiplyNN}(delta{l}, {layer.W}, {nextDelta}, {rows}, {layer.UnitsConstant}, {layer.InputsConstant});");
-            if (previous.IsDense && previous.Activation != ActivationKind.Linear)
+            if (HasDerivative(previous))
             {
                 writer.WriteLine($"// dZ{p} = dA{p} * {Derivative(previous.Activation, previous.Index)}.");
                 writer.WriteLine($"{RuntimeNames.ActivationBackward}({RuntimeNames.ActivationType}.{previous.Activation}, a{p}, {nextDelta});");

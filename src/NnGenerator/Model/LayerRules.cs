@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace NnGen.Generator.Model
 {
     /// <summary>
@@ -25,6 +27,22 @@ namespace NnGen.Generator.Model
             LayerKind.Flatten => "Flatten",
             _ => kind.ToString(),
         };
+
+        /// <summary>
+        /// Whether the network runs over time steps, one sample of n[0] features per step: it has an LSTM or GRU layer,
+        /// or (declared with <c>Inputs</c>, not an <c>Input</c> shape) a causal Conv1D, which then streams too.
+        /// </summary>
+        public static bool IsSequenceNetwork(NetworkSpec spec) =>
+            spec.Layers.Any(layer => IsRecurrent(layer.Kind)) || (spec.InputShape.Count == 0 && spec.Layers.Any(IsCausalConvolution));
+
+        /// <summary>A Conv1D with causal padding: in a sequence network, a layer with the recent inputs as its stream state.</summary>
+        public static bool IsCausalConvolution(LayerSpec layer) => layer.Kind == LayerKind.Conv1D && layer.PaddingMode == PaddingModeKind.Causal;
+
+        /// <summary>
+        /// The floats of one stream's history a causal Conv1D keeps: the runtime's <c>CausalConvKernels.HistoryLength</c>,
+        /// d·Cin·K + 1 (d phase blocks of Cin × K samples, and the phase).
+        /// </summary>
+        public static int CausalHistoryFloats(int inChannels, int kernel, int dilation) => (dilation * inChannels * kernel) + 1;
 
         /// <summary>Whether the kind runs over time steps with a state of its own (LSTM, GRU).</summary>
         public static bool IsRecurrent(LayerKind kind) => kind is LayerKind.Lstm or LayerKind.Gru;

@@ -128,7 +128,7 @@ namespace NnGen.Generator.Model
                     return (shapes, new ShapeProblem(at, ShapeProblemKind.Rank, name, RankAdvice(layer.Kind, taken, current, source)));
                 }
 
-                if (ArgumentProblem(layer, name, current) is { } argument)
+                if (ArgumentProblem(layer, name, current[0]) is { } argument)
                 {
                     return (shapes, argument);
                 }
@@ -225,7 +225,8 @@ namespace NnGen.Generator.Model
             };
         }
 
-        private static ShapeProblem? ArgumentProblem(LayerSpec layer, string name, int[] input)
+        /// <summary>The first argument of a convolution or pool out of its range, given the channels it receives; null when all are in range.</summary>
+        public static ShapeProblem? ArgumentProblem(LayerSpec layer, string name, int inChannels)
         {
             LayerLocations? at = layer.Locations;
             ShapeProblem Problem(LocationInfo? where, string argument, int value, string rule) =>
@@ -278,10 +279,10 @@ namespace NnGen.Generator.Model
                     return Problem(at?.Stride, "Stride", layer.Stride, "PaddingMode.Same keeps the input's size, which needs stride 1 (as PyTorch's padding='same')");
                 }
 
-                if (layer.Groups < 1 || input[0] % layer.Groups != 0 || layer.Units % layer.Groups != 0)
+                if (layer.Groups < 1 || inChannels % layer.Groups != 0 || layer.Units % layer.Groups != 0)
                 {
                     return Problem(at?.Groups, "Groups", layer.Groups,
-                        $"the groups must divide both the {Int(input[0])} input channels and the {Int(layer.Units)} output channels");
+                        $"the groups must divide both the {Int(inChannels)} input channels and the {Int(layer.Units)} output channels");
                 }
             }
             else if (IsWindowPool(layer.Kind))

@@ -34,6 +34,15 @@ namespace NnGen.Generator.Planning
 
         public bool IsRecurrent => LayerRules.IsRecurrent(Kind);
 
+        /// <summary>A causal Conv1D of a network over time steps: it streams, its history in the stream's <c>State</c>.</summary>
+        public bool IsCausalStep => Kind == LayerKind.Conv1D && StreamStateFloats > 0;
+
+        /// <summary>
+        /// The floats of one stream's state the layer carries from step to step: h (GRU), h and c (LSTM), a causal Conv1D's
+        /// history (<see cref="LayerRules.CausalHistoryFloats"/>); 0 for the other kinds and outside networks over time.
+        /// </summary>
+        public int StreamStateFloats { get; init; }
+
         /// <summary>One example's shape in and out: (n) for features, (C, L) or (C, H, W) for the shaped kinds.</summary>
         public EquatableArray<int> InputShape { get; init; } = EquatableArray<int>.Empty;
 

@@ -31,16 +31,16 @@ namespace NnGen.Generator.Planning
             ParameterCount = layers.Sum(layer => layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length));
             StateCount = layers.Sum(layer => layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length));
             HasTrainingForward = layers.Any(layer => !layer.IsDense);
-            IsRecurrent = layers.Any(layer => layer.IsRecurrent);
+            IsRecurrent = LayerRules.IsSequenceNetwork(spec);
             InputShape = ShapeRules.InputShape(spec);
-            IsShaped = spec.InputShape.Count > 0 || layers.Any(layer => ShapeRules.IsShaped(layer.Kind));
+            IsShaped = !IsRecurrent && (spec.InputShape.Count > 0 || layers.Any(layer => ShapeRules.IsShaped(layer.Kind)));
             // ConvKernels.ConvBackwardScratch(g, 1): col and dcol of one example plus one group's dW; the kernels take at
             // most that per example for any m (they cut col into chunks), so m of these always suffice.
             ConvFloats = layers.Select(layer => layer.Conv is { } conv
                 ? (2 * conv.KernelVolume * conv.OutHeight * conv.OutWidth) + (conv.OutChannels / conv.Groups * conv.KernelVolume)
                 : 0).DefaultIfEmpty(0).Max();
             InputTransposeFloats = layers[0].Conv is not null || layers[0].Pool is not null || layers[0].Kind == LayerKind.GlobalAvgPool ? InputSize : 0;
-            StreamStateCount = layers.Sum(layer => LayerRules.StreamStateCount(layer.Kind, layer.Units));
+            StreamStateCount = layers.Sum(layer => layer.StreamStateFloats);
             HasTrainingMode = layers.Any(layer => LayerRules.HasTrainingMode(layer.Kind));
             ExtraCachePerExample = layers.Sum(layer => layer.ExtraCachePerExample);
             HiddenUnits = layers.Take(layers.Count - 1).Sum(layer => layer.Units);
@@ -98,7 +98,10 @@ namespace NnGen.Generator.Planning
         /// <summary>Floats per example a shaped network's forward pass uses: the cache A[1..L], Xᵀ and the convolutions' scratch.</summary>
         public int ForwardFloats => ActivationUnits + InputTransposeFloats + ConvFloats;
 
-        /// <summary>Whether the network runs over time steps (it has an Lstm or Gru layer): it is emitted by <c>RecurrentNetworkEmitter</c>.</summary>
+        /// <summary>
+        /// Whether the network runs over time steps (it has an Lstm or Gru layer, or a causal Conv1D over <c>Inputs</c>
+        /// features per step; <see cref="LayerRules.IsSequenceNetwork"/>): it is emitted by <c>RecurrentNetworkEmitter</c>.
+        /// </summary>
         public bool IsRecurrent { get; }
 
         /// <summary>Floats of one stream's state (h, and c for LSTM, of every recurrent layer): the size of the generated <c>State</c>.</summary>
@@ -164,7 +167,7 @@ namespace NnGen.Generator.Planning
         public static NetworkPlan Create(NetworkSpec spec)
         {
             var layers = new List<LayerPlan>(spec.Layers.Count);
-            bool recurrent = spec.Layers.Any(layer => LayerRules.IsRecurrent(layer.Kind));
+            bool recurrent = LayerRules.IsSequenceNetwork(spec);
             List<LayerShape> shapes = recurrent ? new List<LayerShape>() : ShapeRules.Infer(spec).Shapes;
             int previous = ShapeRules.InputShape(spec).Aggregate(1, (product, size) => product * size);
             int offset = 0;
@@ -177,6 +180,13 @@ namespace NnGen.Generator.Planning
             {
                 LayerSpec layer = spec.Layers[i];
                 LayerShape? shape = i < shapes.Count ? shapes[i] : null;
+                if (recurrent && LayerRules.IsCausalConvolution(layer))
+                {
+                    // One step of a causal Conv1D: a (Cin, 1) input padded by d·(K − 1) before it gives (Cout, 1).
+                    var step = new ConvShape(previous, 1, 1, layer.Units, 1, layer.Kernel, 1, 1, 0, 0, layer.Dilation * (layer.Kernel - 1), 0, 1, layer.Dilation, layer.Groups, 1, 1);
+                    shape = new LayerShape(new EquatableArray<int>(new[] { previous }), new EquatableArray<int>(new[] { layer.Units }), step, null);
+                }
+
                 int units = shape is not null ? shape.OutputFeatures : LayerRules.HasUnits(layer.Kind) ? layer.Units : previous;
                 var tensors = shape?.Conv is { } conv
                     ? ConvolutionTensors(layer.Kind, i + 1, conv, offset)
@@ -204,11 +214,18 @@ namespace NnGen.Generator.Planning
                     OutputShape = shape?.Output ?? new EquatableArray<int>(new[] { units }),
                     Conv = shape?.Conv,
                     Pool = shape?.Pool,
+                    StreamStateFloats = recurrent && LayerRules.IsCausalConvolution(layer)
+                        ? LayerRules.CausalHistoryFloats(previous, layer.Kernel, layer.Dilation)
+                        : LayerRules.StreamStateCount(layer.Kind, units),
                 };
-                streamOffset += LayerRules.StreamStateCount(layer.Kind, units);
+                streamOffset += plan.StreamStateFloats;
                 if (LayerRules.IsRecurrent(layer.Kind))
                 {
                     streamTerms.Add((layer.Kind == LayerKind.Lstm ? "2 * " : string.Empty) + plan.UnitsConstant);
+                }
+                else if (plan.StreamStateFloats > 0)
+                {
+                    streamTerms.Add(Emit.Literals.Int(plan.StreamStateFloats));
                 }
                 layers.Add(plan);
                 offset += tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length);

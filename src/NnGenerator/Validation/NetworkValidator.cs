@@ -119,11 +119,16 @@ namespace NnGen.Generator.Validation
             }
 
             // A recurrent network judges its kinds itself (NNG0035); shapes there are features throughout.
-            bool recurrent = spec.Layers.Any(layer => LayerRules.IsRecurrent(layer.Kind));
+            bool recurrent = LayerRules.IsSequenceNetwork(spec);
             (List<LayerShape> shapes, ShapeProblem? shapeProblem) = recurrent ? (new List<LayerShape>(), null) : ShapeRules.Infer(spec);
             if (shapeProblem is not null)
             {
                 diagnostics.Add(ShapeDiagnostic(shapeProblem, name));
+            }
+            else if (recurrent && spec.InputShape.Count > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInputShape, at?.Input ?? at?.Attribute, name,
+                    "has Input = " + ShapeRules.Text(spec.InputShape) + " but runs over time steps (it has a recurrent layer); declare Inputs, the features of one step, instead"));
             }
 
             long parameters = 0;
@@ -136,6 +141,29 @@ namespace NnGen.Generator.Validation
                 if (i < shapes.Count)
                 {
                     previousUnits = shapes[i].InputFeatures;
+                }
+
+                if (recurrent && LayerRules.IsCausalConvolution(layer))
+                {
+                    // A causal Conv1D of a sequence network: Cin = the previous layer's features at each step, stride 1.
+                    int inChannels = (int)Math.Min(previousUnits, int.MaxValue);
+                    if (ShapeRules.ArgumentProblem(layer, "Conv1D layer " + Format(i + 1), inChannels) is { } problem)
+                    {
+                        diagnostics.Add(ShapeDiagnostic(problem, name));
+                    }
+                    else if (layer.Stride != 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.LayerArgumentOutOfRange, layerAt?.Stride ?? layerAt?.Attribute, "Conv1D layer " + Format(i + 1), name, "Stride", Format(layer.Stride),
+                            "a causal Conv1D in a network over time steps streams one output per input sample, which needs stride 1"));
+                    }
+
+                    CheckEnum<ActivationKind>(diagnostics, layer.ActivationValue, layerName + " activation", name, "Activation", layerAt?.Activation ?? layerAt?.Attribute);
+                    CheckEnum<InitKind>(diagnostics, layer.InitValue, layerName + " Init", name, "Init", layerAt?.Init ?? layerAt?.Attribute);
+                    long channels = Math.Max(layer.Units, 1);
+                    parameters += (channels * (previousUnits / Math.Max(layer.Groups, 1)) * Math.Max(layer.Kernel, 1)) + channels;
+                    previousUnits = channels;
+                    continue;
                 }
 
                 if (ShapeRules.IsShaped(layer.Kind))
@@ -419,7 +447,7 @@ namespace NnGen.Generator.Validation
             for (int i = 0; i < spec.Layers.Count; i++)
             {
                 LayerSpec layer = spec.Layers[i];
-                if (!LayerRules.IsRecurrent(layer.Kind))
+                if (!LayerRules.IsRecurrent(layer.Kind) && !(LayerRules.IsCausalConvolution(layer) && LayerRules.IsSequenceNetwork(spec)))
                 {
                     continue;
                 }
@@ -449,7 +477,7 @@ namespace NnGen.Generator.Validation
             for (int i = 0; i < spec.Layers.Count; i++)
             {
                 LayerSpec layer = spec.Layers[i];
-                if (!LayerRules.HasUnits(layer.Kind))
+                if (!LayerRules.HasUnits(layer.Kind) && !LayerRules.IsCausalConvolution(layer))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.KindInRecurrentNetwork, layer.Locations?.Attribute, LayerRules.KindName(layer.Kind), Format(i + 1), spec.DisplayName,
