@@ -3,7 +3,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NnGen.Kernels;
 
@@ -232,10 +231,10 @@ public static unsafe partial class RecurrentKernels
         switch (SmallMatVec.Lanes(width, rows, units))
         {
             case 16:
-                Transposed16(packed + layout.WHhTransposed, h, bHh, recurrent, rows, units);
+                Transposed<Simd512, Vector512<float>>(packed + layout.WHhTransposed, h, bHh, recurrent, rows, units);
                 break;
             case 8:
-                Transposed8(packed + layout.WHhTransposed, h, bHh, recurrent, rows, units);
+                Transposed<Simd256, Vector256<float>>(packed + layout.WHhTransposed, h, bHh, recurrent, rows, units);
                 break;
             default:
                 MatVecKernels.Forward<LinearOperator>(width, packed + layout.WHh, h, bHh, recurrent, rows, units);
@@ -244,204 +243,108 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>
-    /// <see cref="SmallMatVec"/>'s 512-bit sums from W_hhᵀ: blocks of 16 rows (the last ending at the last row), 16
-    /// accumulators, accumulator l the lane l of the row-major kernel.
+    /// <see cref="SmallMatVec"/>'s sums from W_hhᵀ, L = <typeparamref name="TSimd"/>'s lanes: blocks of L rows (the last
+    /// ending at the last row), four blocks a pass so each broadcast h[k] serves four. Lane position l of the four blocks
+    /// is summed over its columns, then folded into the tree at once, so a pass holds at most four pending tree sums a
+    /// block rather than L accumulators. A pass with fewer than four blocks left repeats its last block (same bits).
     /// </summary>
-    private static void Transposed16(float* wT, float* h, float* bias, float* y, int rows, int cols)
+    private static void Transposed<TSimd, TVec>(float* wT, float* h, float* bias, float* y, int rows, int cols)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
     {
-        int whole = cols - (cols % 16);
-        int first = 16 - (cols % 16);
-        int r0 = 0;
-        while (true)
+        int lanes = TSimd.Count;
+        var plan = new LanePlan(cols - (cols % lanes), cols % lanes == 0 ? lanes : lanes - (cols % lanes), cols, rows);
+        int blocks = (rows + lanes - 1) / lanes;
+        for (int b = 0; b < blocks; b += 4)
         {
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
-            float* column = wT + r0;
-            nint s = rows;
-            for (int k = 0; k < whole; k += 16)
-            {
-                float* p = column + (k * s);
-                float* hk = h + k;
-                a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p), Vector512.Create(hk[0]), a0);
-                a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s), Vector512.Create(hk[1]), a1);
-                a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)), Vector512.Create(hk[2]), a2);
-                a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)), Vector512.Create(hk[3]), a3);
-                a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)), Vector512.Create(hk[4]), a4);
-                a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)), Vector512.Create(hk[5]), a5);
-                a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)), Vector512.Create(hk[6]), a6);
-                a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)), Vector512.Create(hk[7]), a7);
-                a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)), Vector512.Create(hk[8]), a8);
-                a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)), Vector512.Create(hk[9]), a9);
-                a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)), Vector512.Create(hk[10]), a10);
-                a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)), Vector512.Create(hk[11]), a11);
-                a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)), Vector512.Create(hk[12]), a12);
-                a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)), Vector512.Create(hk[13]), a13);
-                a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)), Vector512.Create(hk[14]), a14);
-                a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)), Vector512.Create(hk[15]), a15);
-            }
-
-            if (whole != cols)
-            {
-                // Lane l of the row-major kernel's last vector is column cols − 16 + l; lanes below `first` were masked.
-                int k0 = cols - 16;
-                float* p = column + (k0 * s);
-                float* hk = h + k0;
-                if (first <= 1)
-                {
-                    a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s), Vector512.Create(hk[1]), a1);
-                }
-
-                if (first <= 2)
-                {
-                    a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)), Vector512.Create(hk[2]), a2);
-                }
-
-                if (first <= 3)
-                {
-                    a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)), Vector512.Create(hk[3]), a3);
-                }
-
-                if (first <= 4)
-                {
-                    a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)), Vector512.Create(hk[4]), a4);
-                }
-
-                if (first <= 5)
-                {
-                    a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)), Vector512.Create(hk[5]), a5);
-                }
-
-                if (first <= 6)
-                {
-                    a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)), Vector512.Create(hk[6]), a6);
-                }
-
-                if (first <= 7)
-                {
-                    a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)), Vector512.Create(hk[7]), a7);
-                }
-
-                if (first <= 8)
-                {
-                    a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)), Vector512.Create(hk[8]), a8);
-                }
-
-                if (first <= 9)
-                {
-                    a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)), Vector512.Create(hk[9]), a9);
-                }
-
-                if (first <= 10)
-                {
-                    a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)), Vector512.Create(hk[10]), a10);
-                }
-
-                if (first <= 11)
-                {
-                    a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)), Vector512.Create(hk[11]), a11);
-                }
-
-                if (first <= 12)
-                {
-                    a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)), Vector512.Create(hk[12]), a12);
-                }
-
-                if (first <= 13)
-                {
-                    a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)), Vector512.Create(hk[13]), a13);
-                }
-
-                if (first <= 14)
-                {
-                    a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)), Vector512.Create(hk[14]), a14);
-                }
-
-                a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)), Vector512.Create(hk[15]), a15);
-            }
-
-            Vector512<float> sums = (((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))) + (((a8 + a9) + (a10 + a11)) + ((a12 + a13) + (a14 + a15)));
-            Vector512.Store(sums + Vector512.Load(bias + r0), y + r0);
-            if (r0 == rows - 16)
-            {
-                break;
-            }
-
-            r0 = Math.Min(r0 + 16, rows - 16);
+            var offsets = new Quad<int>(
+                BlockStart(b, lanes, rows), BlockStart(Math.Min(b + 1, blocks - 1), lanes, rows),
+                BlockStart(Math.Min(b + 2, blocks - 1), lanes, rows), BlockStart(Math.Min(b + 3, blocks - 1), lanes, rows));
+            Quad<TVec> sums = lanes == 16 ? Tree16<TSimd, TVec>(wT, h, plan, offsets) : Tree8<TSimd, TVec>(wT, h, plan, offsets);
+            TSimd.Store(TSimd.Add(sums.A, TSimd.Load(bias + offsets.A)), y + offsets.A);
+            TSimd.Store(TSimd.Add(sums.B, TSimd.Load(bias + offsets.B)), y + offsets.B);
+            TSimd.Store(TSimd.Add(sums.C, TSimd.Load(bias + offsets.C)), y + offsets.C);
+            TSimd.Store(TSimd.Add(sums.D, TSimd.Load(bias + offsets.D)), y + offsets.D);
         }
+
+        static int BlockStart(int block, int lanes, int rows) => Math.Min(block * lanes, rows - lanes);
     }
 
-    /// <summary><see cref="SmallMatVec"/>'s 256-bit sums from W_hhᵀ, as <see cref="Transposed16"/> with 8 lanes.</summary>
-    private static void Transposed8(float* wT, float* h, float* bias, float* y, int rows, int cols)
+    /// <summary>Which columns lane position l sums: l, l + L, … below <c>Whole</c>, then column cols − L + l if l ≥ <c>First</c> (the masked last vector).</summary>
+    private readonly record struct LanePlan(int Whole, int First, int Cols, int Rows);
+
+    private struct Quad<T>(T a, T b, T c, T d)
     {
-        int whole = cols - (cols % 8);
-        int first = 8 - (cols % 8);
-        int r0 = 0;
+        public T A = a;
+        public T B = b;
+        public T C = c;
+        public T D = d;
+    }
+
+    /// <summary>The balanced tree over 16 lane positions, ((l0 + l1) + (l2 + l3)) + … as <see cref="SmallMatVec"/> reduces a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Quad<TVec> Tree16<TSimd, TVec>(float* wT, float* h, in LanePlan plan, in Quad<int> offsets)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        Quad<TVec> low = Tree8<TSimd, TVec>(wT, h, plan, offsets, 0);
+        Quad<TVec> high = Tree8<TSimd, TVec>(wT, h, plan, offsets, 8);
+        return Add<TSimd, TVec>(low, high);
+    }
+
+    /// <summary>The balanced tree over lane positions [first, first + 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Quad<TVec> Tree8<TSimd, TVec>(float* wT, float* h, in LanePlan plan, in Quad<int> offsets, int first = 0)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        Quad<TVec> q0 = Add<TSimd, TVec>(
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 1)),
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first + 2), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 3)));
+        Quad<TVec> q1 = Add<TSimd, TVec>(
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first + 4), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 5)),
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first + 6), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 7)));
+        return Add<TSimd, TVec>(q0, q1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Quad<TVec> Add<TSimd, TVec>(in Quad<TVec> left, in Quad<TVec> right)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct =>
+        new(TSimd.Add(left.A, right.A), TSimd.Add(left.B, right.B), TSimd.Add(left.C, right.C), TSimd.Add(left.D, right.D));
+
+    /// <summary>Lane position l of four row blocks: its columns in order, one fused multiply-add each with h[k] broadcast once for the four.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Quad<TVec> Lane<TSimd, TVec>(float* wT, float* h, in LanePlan plan, in Quad<int> offsets, int l)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        TVec a = TSimd.Zero, b = TSimd.Zero, c = TSimd.Zero, d = TSimd.Zero;
+        int k = l;
+        int last = l >= plan.First && plan.Whole != plan.Cols ? plan.Cols - TSimd.Count + l : -1;
         while (true)
         {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            float* column = wT + r0;
-            nint s = rows;
-            for (int k = 0; k < whole; k += 8)
+            if (k >= plan.Whole)
             {
-                float* p = column + (k * s);
-                float* hk = h + k;
-                a0 = Simd256.MultiplyAdd(Vector256.Load(p), Vector256.Create(hk[0]), a0);
-                a1 = Simd256.MultiplyAdd(Vector256.Load(p + s), Vector256.Create(hk[1]), a1);
-                a2 = Simd256.MultiplyAdd(Vector256.Load(p + (2 * s)), Vector256.Create(hk[2]), a2);
-                a3 = Simd256.MultiplyAdd(Vector256.Load(p + (3 * s)), Vector256.Create(hk[3]), a3);
-                a4 = Simd256.MultiplyAdd(Vector256.Load(p + (4 * s)), Vector256.Create(hk[4]), a4);
-                a5 = Simd256.MultiplyAdd(Vector256.Load(p + (5 * s)), Vector256.Create(hk[5]), a5);
-                a6 = Simd256.MultiplyAdd(Vector256.Load(p + (6 * s)), Vector256.Create(hk[6]), a6);
-                a7 = Simd256.MultiplyAdd(Vector256.Load(p + (7 * s)), Vector256.Create(hk[7]), a7);
+                if (last < 0)
+                {
+                    break;
+                }
+
+                k = last;
+                last = -1;
             }
 
-            if (whole != cols)
-            {
-                int k0 = cols - 8;
-                float* p = column + (k0 * s);
-                float* hk = h + k0;
-                if (first <= 1)
-                {
-                    a1 = Simd256.MultiplyAdd(Vector256.Load(p + s), Vector256.Create(hk[1]), a1);
-                }
-
-                if (first <= 2)
-                {
-                    a2 = Simd256.MultiplyAdd(Vector256.Load(p + (2 * s)), Vector256.Create(hk[2]), a2);
-                }
-
-                if (first <= 3)
-                {
-                    a3 = Simd256.MultiplyAdd(Vector256.Load(p + (3 * s)), Vector256.Create(hk[3]), a3);
-                }
-
-                if (first <= 4)
-                {
-                    a4 = Simd256.MultiplyAdd(Vector256.Load(p + (4 * s)), Vector256.Create(hk[4]), a4);
-                }
-
-                if (first <= 5)
-                {
-                    a5 = Simd256.MultiplyAdd(Vector256.Load(p + (5 * s)), Vector256.Create(hk[5]), a5);
-                }
-
-                if (first <= 6)
-                {
-                    a6 = Simd256.MultiplyAdd(Vector256.Load(p + (6 * s)), Vector256.Create(hk[6]), a6);
-                }
-
-                a7 = Simd256.MultiplyAdd(Vector256.Load(p + (7 * s)), Vector256.Create(hk[7]), a7);
-            }
-
-            Vector256<float> sums = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
-            Vector256.Store(sums + Vector256.Load(bias + r0), y + r0);
-            if (r0 == rows - 8)
-            {
-                break;
-            }
-
-            r0 = Math.Min(r0 + 8, rows - 8);
+            float* column = wT + ((nint)k * plan.Rows);
+            TVec hk = TSimd.Broadcast(h[k]);
+            a = TSimd.MultiplyAdd(TSimd.Load(column + offsets.A), hk, a);
+            b = TSimd.MultiplyAdd(TSimd.Load(column + offsets.B), hk, b);
+            c = TSimd.MultiplyAdd(TSimd.Load(column + offsets.C), hk, c);
+            d = TSimd.MultiplyAdd(TSimd.Load(column + offsets.D), hk, d);
+            k += TSimd.Count;
         }
+
+        return new Quad<TVec>(a, b, c, d);
     }
 
     [DoesNotReturn]
