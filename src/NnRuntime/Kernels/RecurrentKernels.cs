@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -616,16 +617,25 @@ public static unsafe partial class RecurrentKernels
     {
         int inputs = weights.Inputs, units = weights.Units, gh = weights.GateRows;
         Span<float> dWih = product[..(gh * inputs)];
-        Gemm.MultiplyTN(inputSide, x, dWih, gh, rows, inputs, 1f, width);
+        if (inputs == 1)
+        {
+            // x is one column: dW_ih is a rank-1 accumulation over the rows, taken in the same pass as db_ih.
+            SumRows(inputSide, x, dWih, columnSums, rows, gh, width);
+        }
+        else
+        {
+            Gemm.MultiplyTN(inputSide, x, dWih, gh, rows, inputs, 1f, width);
+            SumRows(inputSide, [], [], columnSums, rows, gh, width);
+        }
+
         TensorPrimitives.Add(gradients.DWih, dWih, gradients.DWih);
         Span<float> dWhh = product[..(gh * units)];
         Gemm.MultiplyTN(hiddenSide, previous, dWhh, gh, rows, units, 1f, width);
         TensorPrimitives.Add(gradients.DWhh, dWhh, gradients.DWhh);
-        SumRows(inputSide, columnSums, rows, gh);
         TensorPrimitives.Add(gradients.DbIh, columnSums, gradients.DbIh);
         if (hiddenSide != inputSide)
         {
-            SumRows(hiddenSide, columnSums, rows, gh);
+            SumRows(hiddenSide, [], [], columnSums, rows, gh, width);
         }
 
         TensorPrimitives.Add(gradients.DbHh, columnSums, gradients.DbHh);
@@ -635,13 +645,122 @@ public static unsafe partial class RecurrentKernels
         }
     }
 
-    /// <summary>sums[j] = Σ_r a[r, j] in row order: element-wise adds, so every width gives the same bits.</summary>
-    private static void SumRows(ReadOnlySpan<float> a, Span<float> sums, int rows, int columns)
+    /// <summary>
+    /// sums[j] = Σ_r a[r, j] and, given a column x, weighted[j] = Σ_r a[r, j]·x[r] (one fused multiply-add a row), each a
+    /// chain over the rows in order from +0: lane-wise operations, so every width, the scalar one included, gives the
+    /// same bits. Columns go four vectors at a time with their sums in registers over all the rows, so a (T·m × G·H)
+    /// gradient is read once rather than added into the sums row by row.
+    /// </summary>
+    private static void SumRows(ReadOnlySpan<float> a, ReadOnlySpan<float> x, Span<float> weighted, Span<float> sums, int rows, int columns, SimdWidth width)
     {
-        sums.Clear();
-        for (int r = 0; r < rows; r++)
+        fixed (float* pa = a, px = x, pWeighted = weighted, pSums = sums)
         {
-            TensorPrimitives.Add(sums, a.Slice(r * columns, columns), sums);
+            var columnSums = new ColumnSums(pa, px, pWeighted, pSums, rows, columns);
+            int j = 0;
+            if (width >= SimdWidth.V512)
+            {
+                j = columnSums.Run<Simd512, Vector512<float>>(j);
+            }
+
+            if (width >= SimdWidth.V256)
+            {
+                j = columnSums.Run<Simd256, Vector256<float>>(j);
+            }
+
+            if (width >= SimdWidth.V128)
+            {
+                j = columnSums.Run<Simd128, Vector128<float>>(j);
+            }
+
+            for (; j < columns; j++)
+            {
+                float sum = 0f, weightedSum = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    float value = pa[((nint)r * columns) + j];
+                    sum += value;
+                    if (px != null)
+                    {
+                        weightedSum = MathF.FusedMultiplyAdd(value, px[r], weightedSum);
+                    }
+                }
+
+                pSums[j] = sum;
+                if (px != null)
+                {
+                    pWeighted[j] = weightedSum;
+                }
+            }
+        }
+    }
+
+    /// <summary>The vector part of <see cref="SumRows"/>: x null for the sums alone.</summary>
+    private readonly struct ColumnSums(float* a, float* x, float* weighted, float* sums, int rows, int columns)
+    {
+        /// <summary>Columns from <paramref name="j"/> in whole vectors, four at a time then one; returns the first column left.</summary>
+        public int Run<TSimd, TVec>(int j)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            int count = TSimd.Count;
+            nint stride = columns;
+            for (; j + (4 * count) <= columns; j += 4 * count)
+            {
+                TVec s0 = TSimd.Zero, s1 = TSimd.Zero, s2 = TSimd.Zero, s3 = TSimd.Zero;
+                TVec w0 = TSimd.Zero, w1 = TSimd.Zero, w2 = TSimd.Zero, w3 = TSimd.Zero;
+                float* row = a + j;
+                for (int r = 0; r < rows; r++, row += stride)
+                {
+                    TVec a0 = TSimd.Load(row), a1 = TSimd.Load(row + count), a2 = TSimd.Load(row + (2 * count)), a3 = TSimd.Load(row + (3 * count));
+                    s0 = TSimd.Add(s0, a0);
+                    s1 = TSimd.Add(s1, a1);
+                    s2 = TSimd.Add(s2, a2);
+                    s3 = TSimd.Add(s3, a3);
+                    if (x != null)
+                    {
+                        TVec xr = TSimd.Broadcast(x[r]);
+                        w0 = TSimd.MultiplyAdd(a0, xr, w0);
+                        w1 = TSimd.MultiplyAdd(a1, xr, w1);
+                        w2 = TSimd.MultiplyAdd(a2, xr, w2);
+                        w3 = TSimd.MultiplyAdd(a3, xr, w3);
+                    }
+                }
+
+                TSimd.Store(s0, sums + j);
+                TSimd.Store(s1, sums + j + count);
+                TSimd.Store(s2, sums + j + (2 * count));
+                TSimd.Store(s3, sums + j + (3 * count));
+                if (x != null)
+                {
+                    TSimd.Store(w0, weighted + j);
+                    TSimd.Store(w1, weighted + j + count);
+                    TSimd.Store(w2, weighted + j + (2 * count));
+                    TSimd.Store(w3, weighted + j + (3 * count));
+                }
+            }
+
+            for (; j + count <= columns; j += count)
+            {
+                TVec s = TSimd.Zero, w = TSimd.Zero;
+                float* row = a + j;
+                for (int r = 0; r < rows; r++, row += stride)
+                {
+                    TVec value = TSimd.Load(row);
+                    s = TSimd.Add(s, value);
+                    if (x != null)
+                    {
+                        w = TSimd.MultiplyAdd(value, TSimd.Broadcast(x[r]), w);
+                    }
+                }
+
+                TSimd.Store(s, sums + j);
+                if (x != null)
+                {
+                    TSimd.Store(w, weighted + j);
+                }
+            }
+
+            return j;
         }
     }
 
