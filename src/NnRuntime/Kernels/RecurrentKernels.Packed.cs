@@ -248,7 +248,7 @@ public static unsafe partial class RecurrentKernels
     /// is summed over its columns, then folded into the tree at once, so a pass holds at most four pending tree sums a
     /// block rather than L accumulators. A pass with fewer than four blocks left repeats its last block (same bits).
     /// </summary>
-    private static void Transposed<TSimd, TVec>(float* wT, float* h, float* bias, float* y, int rows, int cols)
+    internal static void Transposed<TSimd, TVec>(float* wT, float* h, float* bias, float* y, int rows, int cols)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
     {
