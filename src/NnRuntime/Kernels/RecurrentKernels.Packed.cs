@@ -253,98 +253,101 @@ public static unsafe partial class RecurrentKernels
         where TVec : struct
     {
         int lanes = TSimd.Count;
-        var plan = new LanePlan(cols - (cols % lanes), cols % lanes == 0 ? lanes : lanes - (cols % lanes), cols, rows);
+        var columns = new LaneColumns(cols - (cols % lanes), cols % lanes == 0 ? lanes : lanes - (cols % lanes), cols - lanes, rows);
         int blocks = (rows + lanes - 1) / lanes;
         for (int b = 0; b < blocks; b += 4)
         {
-            var offsets = new Quad<int>(
-                BlockStart(b, lanes, rows), BlockStart(Math.Min(b + 1, blocks - 1), lanes, rows),
-                BlockStart(Math.Min(b + 2, blocks - 1), lanes, rows), BlockStart(Math.Min(b + 3, blocks - 1), lanes, rows));
-            Quad<TVec> sums = lanes == 16 ? Tree16<TSimd, TVec>(wT, h, plan, offsets) : Tree8<TSimd, TVec>(wT, h, plan, offsets);
-            TSimd.Store(TSimd.Add(sums.A, TSimd.Load(bias + offsets.A)), y + offsets.A);
-            TSimd.Store(TSimd.Add(sums.B, TSimd.Load(bias + offsets.B)), y + offsets.B);
-            TSimd.Store(TSimd.Add(sums.C, TSimd.Load(bias + offsets.C)), y + offsets.C);
-            TSimd.Store(TSimd.Add(sums.D, TSimd.Load(bias + offsets.D)), y + offsets.D);
+            // Pointers, not offsets in a struct: the JIT then keeps all four in registers through the sixteen lane loops.
+            int offsetA = BlockStart(b, lanes, rows), offsetB = BlockStart(Math.Min(b + 1, blocks - 1), lanes, rows);
+            int offsetC = BlockStart(Math.Min(b + 2, blocks - 1), lanes, rows), offsetD = BlockStart(Math.Min(b + 3, blocks - 1), lanes, rows);
+            var blockColumns = new Blocks(wT + offsetA, wT + offsetB, wT + offsetC, wT + offsetD);
+            Quad<TVec> sums = lanes == 16
+                ? Add<TSimd, TVec>(Tree8<TSimd, TVec>(blockColumns, h, columns, 0), Tree8<TSimd, TVec>(blockColumns, h, columns, 8))
+                : Tree8<TSimd, TVec>(blockColumns, h, columns, 0);
+            TSimd.Store(TSimd.Add(sums.A, TSimd.Load(bias + offsetA)), y + offsetA);
+            TSimd.Store(TSimd.Add(sums.B, TSimd.Load(bias + offsetB)), y + offsetB);
+            TSimd.Store(TSimd.Add(sums.C, TSimd.Load(bias + offsetC)), y + offsetC);
+            TSimd.Store(TSimd.Add(sums.D, TSimd.Load(bias + offsetD)), y + offsetD);
         }
 
         static int BlockStart(int block, int lanes, int rows) => Math.Min(block * lanes, rows - lanes);
     }
 
-    /// <summary>Which columns lane position l sums: l, l + L, … below <c>Whole</c>, then column cols − L + l if l ≥ <c>First</c> (the masked last vector).</summary>
-    private readonly record struct LanePlan(int Whole, int First, int Cols, int Rows);
+    /// <summary>
+    /// Which columns lane position l sums: l, l + L, … below <c>Whole</c>, then column <c>TailStart</c> + l when l ≥
+    /// <c>First</c> (the row-major kernel's masked last vector, which starts at cols − L); <c>Rows</c> is W_hhᵀ's row stride.
+    /// </summary>
+    private readonly record struct LaneColumns(int Whole, int First, int TailStart, int Rows);
 
-    private struct Quad<T>(T a, T b, T c, T d)
+    /// <summary>Where the four row blocks of a pass start in W_hhᵀ's first row.</summary>
+    private readonly struct Blocks(float* a, float* b, float* c, float* d)
     {
-        public T A = a;
-        public T B = b;
-        public T C = c;
-        public T D = d;
+        public readonly float* A = a;
+        public readonly float* B = b;
+        public readonly float* C = c;
+        public readonly float* D = d;
     }
 
-    /// <summary>The balanced tree over 16 lane positions, ((l0 + l1) + (l2 + l3)) + … as <see cref="SmallMatVec"/> reduces a row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Tree16<TSimd, TVec>(float* wT, float* h, in LanePlan plan, in Quad<int> offsets)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
+    private readonly struct Quad<T>(T a, T b, T c, T d)
     {
-        Quad<TVec> low = Tree8<TSimd, TVec>(wT, h, plan, offsets, 0);
-        Quad<TVec> high = Tree8<TSimd, TVec>(wT, h, plan, offsets, 8);
-        return Add<TSimd, TVec>(low, high);
+        public readonly T A = a;
+        public readonly T B = b;
+        public readonly T C = c;
+        public readonly T D = d;
     }
 
-    /// <summary>The balanced tree over lane positions [first, first + 8).</summary>
+    /// <summary>The balanced tree over lane positions [first, first + 8): ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Tree8<TSimd, TVec>(float* wT, float* h, in LanePlan plan, in Quad<int> offsets, int first = 0)
+    private static Quad<TVec> Tree8<TSimd, TVec>(Blocks blocks, float* h, LaneColumns columns, int first)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
     {
         Quad<TVec> q0 = Add<TSimd, TVec>(
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 1)),
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first + 2), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 3)));
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first), Lane<TSimd, TVec>(blocks, h, columns, first + 1)),
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first + 2), Lane<TSimd, TVec>(blocks, h, columns, first + 3)));
         Quad<TVec> q1 = Add<TSimd, TVec>(
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first + 4), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 5)),
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(wT, h, plan, offsets, first + 6), Lane<TSimd, TVec>(wT, h, plan, offsets, first + 7)));
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first + 4), Lane<TSimd, TVec>(blocks, h, columns, first + 5)),
+            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first + 6), Lane<TSimd, TVec>(blocks, h, columns, first + 7)));
         return Add<TSimd, TVec>(q0, q1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Add<TSimd, TVec>(in Quad<TVec> left, in Quad<TVec> right)
+    private static Quad<TVec> Add<TSimd, TVec>(Quad<TVec> left, Quad<TVec> right)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct =>
         new(TSimd.Add(left.A, right.A), TSimd.Add(left.B, right.B), TSimd.Add(left.C, right.C), TSimd.Add(left.D, right.D));
 
     /// <summary>Lane position l of four row blocks: its columns in order, one fused multiply-add each with h[k] broadcast once for the four.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Lane<TSimd, TVec>(float* wT, float* h, in LanePlan plan, in Quad<int> offsets, int l)
+    private static Quad<TVec> Lane<TSimd, TVec>(Blocks blocks, float* h, LaneColumns columns, int l)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
     {
         TVec a = TSimd.Zero, b = TSimd.Zero, c = TSimd.Zero, d = TSimd.Zero;
-        int k = l;
-        int last = l >= plan.First && plan.Whole != plan.Cols ? plan.Cols - TSimd.Count + l : -1;
-        while (true)
+        for (int k = l; k < columns.Whole; k += TSimd.Count)
         {
-            if (k >= plan.Whole)
-            {
-                if (last < 0)
-                {
-                    break;
-                }
+            Column<TSimd, TVec>(blocks, h, (nint)k, columns.Rows, ref a, ref b, ref c, ref d);
+        }
 
-                k = last;
-                last = -1;
-            }
-
-            float* column = wT + ((nint)k * plan.Rows);
-            TVec hk = TSimd.Broadcast(h[k]);
-            a = TSimd.MultiplyAdd(TSimd.Load(column + offsets.A), hk, a);
-            b = TSimd.MultiplyAdd(TSimd.Load(column + offsets.B), hk, b);
-            c = TSimd.MultiplyAdd(TSimd.Load(column + offsets.C), hk, c);
-            d = TSimd.MultiplyAdd(TSimd.Load(column + offsets.D), hk, d);
-            k += TSimd.Count;
+        if (l >= columns.First)
+        {
+            Column<TSimd, TVec>(blocks, h, (nint)columns.TailStart + l, columns.Rows, ref a, ref b, ref c, ref d);
         }
 
         return new Quad<TVec>(a, b, c, d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column<TSimd, TVec>(Blocks blocks, float* h, nint k, nint stride, ref TVec a, ref TVec b, ref TVec c, ref TVec d)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        nint offset = k * stride;
+        TVec hk = TSimd.Broadcast(h[k]);
+        a = TSimd.MultiplyAdd(TSimd.Load(blocks.A + offset), hk, a);
+        b = TSimd.MultiplyAdd(TSimd.Load(blocks.B + offset), hk, b);
+        c = TSimd.MultiplyAdd(TSimd.Load(blocks.C + offset), hk, c);
+        d = TSimd.MultiplyAdd(TSimd.Load(blocks.D + offset), hk, d);
     }
 
     [DoesNotReturn]

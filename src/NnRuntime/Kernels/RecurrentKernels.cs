@@ -24,9 +24,10 @@ namespace NnGen.Kernels;
 /// <para>
 /// Sequences are time-major: x is (T, m, I) and the outputs hs are (T, m, H), so one step's batch is contiguous
 /// (<see cref="SequenceLayout"/> converts from the batch-first layout users hold). The input projection of every step
-/// is one product, X (T·m × I) · W_ihᵀ; each step then adds the recurrent product h (m × H) · W_hhᵀ
-/// (<see cref="Gemm.MultiplyNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>) and
-/// applies the gates, vectorized across units.
+/// is one product, X (T·m × I) · W_ihᵀ; each step then adds the recurrent product h (m × H) · W_hhᵀ (register-tiled
+/// from W_hhᵀ transposed once per call up to <see cref="SmallBatchRows"/> sequences, RecurrentKernels.Products.cs;
+/// <see cref="Gemm.MultiplyNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/> beyond)
+/// and applies the gates, vectorized across units.
 /// </para>
 /// <para>
 /// Bits. The gate arithmetic is written once over <see cref="ISimdOps{TVec}"/> and runs lane by lane at every width
@@ -34,9 +35,10 @@ namespace NnGen.Kernels;
 /// projection goes through <see cref="Gemm.MultiplyNN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>
 /// with W_ihᵀ (transposed on the stack, or in a pooled array for large layers), because an outer product sums each
 /// element as one chain over the inputs in order whatever the number of rows; the dot-product path of an NT product
-/// would change its order with the number of steps. So batches give the same bits wherever the buffers sit. A sequence
-/// in a batch of ten or more may differ from the same sequence alone in the last bits: the batch's recurrent product
-/// then takes the outer-product path, which sums in another order than the one-row product. Products at the scalar
+/// would change its order with the number of steps. So batches give the same bits wherever the buffers sit. Up to
+/// <see cref="SmallBatchRows"/> sequences the recurrent products, forward and backward, are one fused multiply-add chain
+/// over k in order per element, so a sequence gives the same bits alone or in such a batch; a larger batch takes
+/// <see cref="Gemm"/>'s products, which sum in other orders (and may differ in the last bits). Products at the scalar
 /// width sum in another order than the vector widths (see <see cref="GemmKernels"/>). The streaming step has products
 /// of its own, built for one example (RecurrentKernels.Step.cs): it agrees with the batch forward pass to rounding, and
 /// is deterministic in the same way.
@@ -419,7 +421,7 @@ public static unsafe partial class RecurrentKernels
         fromAbove.Clear();
         dc.Clear();
         int gates = rows * gh, cells = rows * units;
-        fixed (float* pGates = cache, pDhs = dhs, pC0 = c0, pDa = preActivations, pAbove = fromAbove, pDc = dc)
+        fixed (float* pGates = cache, pDhs = dhs, pC0 = c0, pDa = preActivations, pAbove = fromAbove, pDc = dc, pWhh = wHh)
         {
             float* cellStates = pGates + gates, tanhCells = cellStates + cells;
             for (int t = steps - 1; t >= 0; t--)
@@ -427,7 +429,7 @@ public static unsafe partial class RecurrentKernels
                 if (t < steps - 1)
                 {
                     // What h_t passed on to step t + 1 through W_hh.
-                    Gemm.MultiplyNN(preActivations.Slice((t + 1) * batch * gh, batch * gh), wHh, fromAbove, batch, gh, units, 1f, width);
+                    HiddenGradient(preActivations.Slice((t + 1) * batch * gh, batch * gh), pDa + ((t + 1) * batch * gh), wHh, pWhh, fromAbove, pAbove, batch, gh, units, width);
                 }
 
                 for (int e = 0; e < batch; e++)
@@ -474,14 +476,14 @@ public static unsafe partial class RecurrentKernels
         fromAbove.Clear();
         direct.Clear();
         int gates = rows * gh;
-        fixed (float* pGates = cache, pDhs = dhs, pPrevious = previous, pDx = inputSide, pDh = hiddenSide, pAbove = fromAbove, pDirect = direct)
+        fixed (float* pGates = cache, pDhs = dhs, pPrevious = previous, pDx = inputSide, pDh = hiddenSide, pAbove = fromAbove, pDirect = direct, pWhh = wHh)
         {
             float* hiddenNew = pGates + gates;
             for (int t = steps - 1; t >= 0; t--)
             {
                 if (t < steps - 1)
                 {
-                    Gemm.MultiplyNN(hiddenSide.Slice((t + 1) * batch * gh, batch * gh), wHh, fromAbove, batch, gh, units, 1f, width);
+                    HiddenGradient(hiddenSide.Slice((t + 1) * batch * gh, batch * gh), pDh + ((t + 1) * batch * gh), wHh, pWhh, fromAbove, pAbove, batch, gh, units, width);
                 }
 
                 for (int e = 0; e < batch; e++)
@@ -519,13 +521,37 @@ public static unsafe partial class RecurrentKernels
         }
 
         ProjectInputs(weights.WIh, x, projections[..(rows * gh)], rows, weights.Inputs, gh, width);
+
+        // Small batches: W_hhᵀ once for the window, then the register-tiled product per step (RecurrentKernels.Products.cs).
+        bool small = batch <= SmallBatchRows;
+        int transposedFloats = small ? gh * units : 0;
+        float[]? rented = null;
+        Span<float> whhTransposed = transposedFloats <= StackTransposeFloats
+            ? stackalloc float[transposedFloats]
+            : (rented = ArrayPool<float>.Shared.Rent(transposedFloats)).AsSpan(0, transposedFloats);
+        if (small)
+        {
+            Layout.Transpose(weights.WHh, whhTransposed, gh, units);
+        }
+
         fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, pc = c, pHs = hs)
         {
             float* cellStates = pProjections + (rows * gh), tanhCells = cellStates + (rows * units);
             for (int t = 0; t < steps; t++)
             {
                 ReadOnlySpan<float> previous = t == 0 ? h : hs.Slice((t - 1) * batch * units, batch * units);
-                Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                if (small)
+                {
+                    fixed (float* pLast = previous, pTransposed = whhTransposed)
+                    {
+                        SmallProduct(pLast, units, pTransposed, pRecurrent, batch, units, gh, width);
+                    }
+                }
+                else
+                {
+                    Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                }
+
                 for (int e = 0; e < batch; e++)
                 {
                     int row = (t * batch) + e;
@@ -536,6 +562,11 @@ public static unsafe partial class RecurrentKernels
                     RunLanes(ref cell, units, width);
                 }
             }
+        }
+
+        if (rented != null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
 
         hs.Slice((steps - 1) * batch * units, batch * units).CopyTo(h);
@@ -558,13 +589,36 @@ public static unsafe partial class RecurrentKernels
         }
 
         ProjectInputs(weights.WIh, x, projections[..(rows * gh)], rows, weights.Inputs, gh, width);
+
+        // Small batches: W_hhᵀ once for the window, then the register-tiled product per step (RecurrentKernels.Products.cs).
+        bool small = batch <= SmallBatchRows;
+        int transposedFloats = small ? gh * units : 0;
+        float[]? rented = null;
+        Span<float> whhTransposed = transposedFloats <= StackTransposeFloats
+            ? stackalloc float[transposedFloats]
+            : (rented = ArrayPool<float>.Shared.Rent(transposedFloats)).AsSpan(0, transposedFloats);
+        if (small)
+        {
+            Layout.Transpose(weights.WHh, whhTransposed, gh, units);
+        }
+
         fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, ph = h, pHs = hs)
         {
             float* hiddenNew = pProjections + (rows * gh);
             for (int t = 0; t < steps; t++)
             {
                 ReadOnlySpan<float> previous = t == 0 ? h : hs.Slice((t - 1) * batch * units, batch * units);
-                Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                if (small)
+                {
+                    fixed (float* pLast = previous, pTransposed = whhTransposed)
+                    {
+                        SmallProduct(pLast, units, pTransposed, pRecurrent, batch, units, gh, width);
+                    }
+                }
+                else
+                {
+                    Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                }
                 float* pPrevious = t == 0 ? ph : pHs + ((t - 1) * batch * units);
                 for (int e = 0; e < batch; e++)
                 {
@@ -578,7 +632,29 @@ public static unsafe partial class RecurrentKernels
             }
         }
 
+        if (rented != null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+
         hs.Slice((steps - 1) * batch * units, batch * units).CopyTo(h);
+    }
+
+    /// <summary>
+    /// What h_t passed on to step t + 1 through W_hh: dA_{t+1} (m × G·H) · W_hh (G·H × H), register-tiled for small
+    /// batches (<see cref="SmallProduct"/>), <see cref="Gemm"/>'s otherwise.
+    /// </summary>
+    private static void HiddenGradient(
+        ReadOnlySpan<float> dA, float* pDa, ReadOnlySpan<float> wHh, float* pWhh, Span<float> fromAbove, float* pAbove, int batch, int gh, int units, SimdWidth width)
+    {
+        if (batch <= SmallBatchRows)
+        {
+            SmallProduct(pDa, gh, pWhh, pAbove, batch, gh, units, width);
+        }
+        else
+        {
+            Gemm.MultiplyNN(dA, wHh, fromAbove, batch, gh, units, 1f, width);
+        }
     }
 
     /// <summary>
