@@ -18,6 +18,8 @@
 #   SKIP_BUILD=1        reuse the binaries in $RTN_ROOT/bin and the benchmark build
 #   TRAINING=1          also the training rows: NnGen's (quick mode) beside NumPy and PyTorch (bench/python_peers.py,
 #                       Debian's /usr/bin/python3 with python3-numpy and python3-torch); adds ~2 min per round
+#   RECURRENT_ONLY=1    only the recurrent rows: streaming beside RTNeural and the LSTM training step beside PyTorch's
+#                       torch_LstmTrainStep, each round in the same run (~1 min per round)
 #   OUT=<dir>           where the CSV files and the table go (default: a new folder under /tmp)
 #
 # Each RTNeural binary runs ~18 s per round (11 workloads) and the NnGen/ONNX Runtime quick run ~55 s (latency and
@@ -67,8 +69,13 @@ nngen=()
 rtneural=()
 python=()
 filter="Latency,PredictBatch,FmaPeak256,ReadDeepW1,Stream"
+python_rows=()
 if [ "${TRAINING:-0}" = 1 ]; then
-  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit"
+  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit,LstmTrainStep"
+fi
+if [ "${RECURRENT_ONLY:-0}" = 1 ]; then
+  filter="Stream,LstmTrainStep"
+  python_rows=(LstmTrainStep)
 fi
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
@@ -85,9 +92,9 @@ for round in $(seq 1 "$ROUNDS"); do
     > "$OUT/nngen-$round.csv" 2>> "$OUT/nngen-$round.log"
   nngen+=("$OUT/nngen-$round.csv")
   rtneural+=("$OUT/rtneural-$round.csv")
-  if [ "${TRAINING:-0}" = 1 ]; then
-    log "round $round/$ROUNDS: NumPy and PyTorch"
-    /usr/bin/python3 "$REPO/bench/python_peers.py" > "$OUT/python-$round.csv" 2>> "$OUT/python-$round.log"
+  if [ "${TRAINING:-0}" = 1 ] || [ ${#python_rows[@]} -gt 0 ]; then
+    log "round $round/$ROUNDS: NumPy and PyTorch ${python_rows[*]:-(all rows)}"
+    /usr/bin/python3 "$REPO/bench/python_peers.py" ${python_rows[@]+"${python_rows[@]}"} > "$OUT/python-$round.csv" 2>> "$OUT/python-$round.log"
     python+=("$OUT/python-$round.csv")
   fi
 done

@@ -42,10 +42,11 @@ LATENCY = [
 # Per-sample streams of RTNeural's recurrent workloads (input 1, Dense 1 after): Step with the output fed back, and
 # Process over blocks of 64 samples reported per sample (RecurrentStreamingWorkloads).
 # Targets: Step at most 0.8× RTNeural, Process per sample at most Step.
+# PackedStep: the packed step a frozen network runs (RecurrentKernels.*StepPacked) with the Dense 1 readout, same bits as Step.
 RECURRENT = [
     (f"{kind.upper()} 1→{units}→1, {mode} per sample", f"Stream{kind}{units}{mode}", f"rtneural:{kind.lower()}_1_{units}_1", [],
      [("peer", 0.8)] + ([("row", f"Stream{kind}{units}Step", 1.0)] if mode == "Process" else []))
-    for kind, units in [("Gru", 8), ("Gru", 16), ("Lstm", 16), ("Lstm", 32), ("Lstm", 40)] for mode in ["Step", "Process"]
+    for kind, units in [("Gru", 8), ("Gru", 16), ("Lstm", 16), ("Lstm", 32), ("Lstm", 40)] for mode in ["Step", "PackedStep", "Process"]
 ]
 
 TRAINING = [
@@ -61,6 +62,8 @@ TRAINING = [
      [("ns", 0.42e9), ("row", "FashionEpoch", 1 / 1.8)]),
     ("Fashion-MNIST epoch, the 469 updates alone, 1 thread", "FashionEpochSteps", "python:torch_FashionEpoch", [], []),
     ("Fit [2,4,1] planar, 10,000 iterations", "PlanarFit", "python:numpy_PlanarFit", [], [("ns", 15e6)]),
+    ("Adam step, LSTM-32 + Dense 1, 16 × 2,048 steps, 1 thread (Fit)", "LstmTrainStep", "python:torch_LstmTrainStep", [],
+     [("peer", 0.1)]),
 ]
 
 
@@ -75,7 +78,7 @@ FLOP = {
     "FashionEpochSteps": 60_000 * (2 * 469_504 + 68_096),
     # Recurrent rows: 2·G·H·(in + H) + 2·H for the Dense 1 after, the RTNeural harness's count (gates not counted).
     **{f"Stream{kind}{units}{mode}": 2 * gates * units * (1 + units) + 2 * units
-       for kind, gates in [("Gru", 3), ("Lstm", 4)] for units in [8, 16, 32, 40] for mode in ["Step", "Process"]},
+       for kind, gates in [("Gru", 3), ("Lstm", 4)] for units in [8, 16, 32, 40] for mode in ["Step", "PackedStep", "Process"]},
 }
 # FLOP of one MachineLimits.FmaPeak256 call: 100,000 256-bit FMAs of 8 lanes.
 PEAK_FLOP = 100_000 * 16

@@ -79,14 +79,20 @@ public static unsafe partial class RecurrentKernels
         float* wIh, float* wHh, float* bIh, float* bHh, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows,
         SimdWidth width)
     {
-        if (inputs != 1 && !SmallMatVec.TryForward(width, wIh, x, bIh, projection, rows, inputs))
-        {
-            MatVecKernels.Forward<LinearOperator>(width, wIh, x, bIh, projection, rows, inputs);
-        }
-
+        StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
         if (!SmallMatVec.TryForward(width, wHh, h, bHh, recurrent, rows, units))
         {
             MatVecKernels.Forward<LinearOperator>(width, wHh, h, bHh, recurrent, rows, units);
+        }
+    }
+
+    /// <summary>p = W_ih·x + b_ih into the scratch, unless the layer has one input (then the cell computes p itself, <see cref="Projection"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StepInputProduct(float* wIh, float* bIh, float* x, float* projection, int inputs, int rows, SimdWidth width)
+    {
+        if (inputs != 1 && !SmallMatVec.TryForward(width, wIh, x, bIh, projection, rows, inputs))
+        {
+            MatVecKernels.Forward<LinearOperator>(width, wIh, x, bIh, projection, rows, inputs);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -23,9 +24,10 @@ namespace NnGen.Kernels;
 /// <para>
 /// Sequences are time-major: x is (T, m, I) and the outputs hs are (T, m, H), so one step's batch is contiguous
 /// (<see cref="SequenceLayout"/> converts from the batch-first layout users hold). The input projection of every step
-/// is one product, X (T·m × I) · W_ihᵀ; each step then adds the recurrent product h (m × H) · W_hhᵀ
-/// (<see cref="Gemm.MultiplyNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>) and
-/// applies the gates, vectorized across units.
+/// is one product, X (T·m × I) · W_ihᵀ; each step then adds the recurrent product h (m × H) · W_hhᵀ (register-tiled
+/// from W_hhᵀ transposed once per call up to <see cref="SmallBatchRows"/> sequences, RecurrentKernels.Products.cs;
+/// <see cref="Gemm.MultiplyNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/> beyond)
+/// and applies the gates, vectorized across units.
 /// </para>
 /// <para>
 /// Bits. The gate arithmetic is written once over <see cref="ISimdOps{TVec}"/> and runs lane by lane at every width
@@ -33,9 +35,10 @@ namespace NnGen.Kernels;
 /// projection goes through <see cref="Gemm.MultiplyNN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>
 /// with W_ihᵀ (transposed on the stack, or in a pooled array for large layers), because an outer product sums each
 /// element as one chain over the inputs in order whatever the number of rows; the dot-product path of an NT product
-/// would change its order with the number of steps. So batches give the same bits wherever the buffers sit. A sequence
-/// in a batch of ten or more may differ from the same sequence alone in the last bits: the batch's recurrent product
-/// then takes the outer-product path, which sums in another order than the one-row product. Products at the scalar
+/// would change its order with the number of steps. So batches give the same bits wherever the buffers sit. Up to
+/// <see cref="SmallBatchRows"/> sequences the recurrent products, forward and backward, are one fused multiply-add chain
+/// over k in order per element, so a sequence gives the same bits alone or in such a batch; a larger batch takes
+/// <see cref="Gemm"/>'s products, which sum in other orders (and may differ in the last bits). Products at the scalar
 /// width sum in another order than the vector widths (see <see cref="GemmKernels"/>). The streaming step has products
 /// of its own, built for one example (RecurrentKernels.Step.cs): it agrees with the batch forward pass to rounding, and
 /// is deterministic in the same way.
@@ -418,7 +421,7 @@ public static unsafe partial class RecurrentKernels
         fromAbove.Clear();
         dc.Clear();
         int gates = rows * gh, cells = rows * units;
-        fixed (float* pGates = cache, pDhs = dhs, pC0 = c0, pDa = preActivations, pAbove = fromAbove, pDc = dc)
+        fixed (float* pGates = cache, pDhs = dhs, pC0 = c0, pDa = preActivations, pAbove = fromAbove, pDc = dc, pWhh = wHh)
         {
             float* cellStates = pGates + gates, tanhCells = cellStates + cells;
             for (int t = steps - 1; t >= 0; t--)
@@ -426,7 +429,7 @@ public static unsafe partial class RecurrentKernels
                 if (t < steps - 1)
                 {
                     // What h_t passed on to step t + 1 through W_hh.
-                    Gemm.MultiplyNN(preActivations.Slice((t + 1) * batch * gh, batch * gh), wHh, fromAbove, batch, gh, units, 1f, width);
+                    HiddenGradient(preActivations.Slice((t + 1) * batch * gh, batch * gh), pDa + ((t + 1) * batch * gh), wHh, pWhh, fromAbove, pAbove, batch, gh, units, width);
                 }
 
                 for (int e = 0; e < batch; e++)
@@ -473,14 +476,14 @@ public static unsafe partial class RecurrentKernels
         fromAbove.Clear();
         direct.Clear();
         int gates = rows * gh;
-        fixed (float* pGates = cache, pDhs = dhs, pPrevious = previous, pDx = inputSide, pDh = hiddenSide, pAbove = fromAbove, pDirect = direct)
+        fixed (float* pGates = cache, pDhs = dhs, pPrevious = previous, pDx = inputSide, pDh = hiddenSide, pAbove = fromAbove, pDirect = direct, pWhh = wHh)
         {
             float* hiddenNew = pGates + gates;
             for (int t = steps - 1; t >= 0; t--)
             {
                 if (t < steps - 1)
                 {
-                    Gemm.MultiplyNN(hiddenSide.Slice((t + 1) * batch * gh, batch * gh), wHh, fromAbove, batch, gh, units, 1f, width);
+                    HiddenGradient(hiddenSide.Slice((t + 1) * batch * gh, batch * gh), pDh + ((t + 1) * batch * gh), wHh, pWhh, fromAbove, pAbove, batch, gh, units, width);
                 }
 
                 for (int e = 0; e < batch; e++)
@@ -518,13 +521,37 @@ public static unsafe partial class RecurrentKernels
         }
 
         ProjectInputs(weights.WIh, x, projections[..(rows * gh)], rows, weights.Inputs, gh, width);
+
+        // Small batches: W_hhᵀ once for the window, then the register-tiled product per step (RecurrentKernels.Products.cs).
+        bool small = batch <= SmallBatchRows;
+        int transposedFloats = small ? gh * units : 0;
+        float[]? rented = null;
+        Span<float> whhTransposed = transposedFloats <= StackTransposeFloats
+            ? stackalloc float[transposedFloats]
+            : (rented = ArrayPool<float>.Shared.Rent(transposedFloats)).AsSpan(0, transposedFloats);
+        if (small)
+        {
+            Layout.Transpose(weights.WHh, whhTransposed, gh, units);
+        }
+
         fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, pc = c, pHs = hs)
         {
             float* cellStates = pProjections + (rows * gh), tanhCells = cellStates + (rows * units);
             for (int t = 0; t < steps; t++)
             {
                 ReadOnlySpan<float> previous = t == 0 ? h : hs.Slice((t - 1) * batch * units, batch * units);
-                Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                if (small)
+                {
+                    fixed (float* pLast = previous, pTransposed = whhTransposed)
+                    {
+                        SmallProduct(pLast, units, pTransposed, pRecurrent, batch, units, gh, width);
+                    }
+                }
+                else
+                {
+                    Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                }
+
                 for (int e = 0; e < batch; e++)
                 {
                     int row = (t * batch) + e;
@@ -535,6 +562,11 @@ public static unsafe partial class RecurrentKernels
                     RunLanes(ref cell, units, width);
                 }
             }
+        }
+
+        if (rented != null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
 
         hs.Slice((steps - 1) * batch * units, batch * units).CopyTo(h);
@@ -557,13 +589,36 @@ public static unsafe partial class RecurrentKernels
         }
 
         ProjectInputs(weights.WIh, x, projections[..(rows * gh)], rows, weights.Inputs, gh, width);
+
+        // Small batches: W_hhᵀ once for the window, then the register-tiled product per step (RecurrentKernels.Products.cs).
+        bool small = batch <= SmallBatchRows;
+        int transposedFloats = small ? gh * units : 0;
+        float[]? rented = null;
+        Span<float> whhTransposed = transposedFloats <= StackTransposeFloats
+            ? stackalloc float[transposedFloats]
+            : (rented = ArrayPool<float>.Shared.Rent(transposedFloats)).AsSpan(0, transposedFloats);
+        if (small)
+        {
+            Layout.Transpose(weights.WHh, whhTransposed, gh, units);
+        }
+
         fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, ph = h, pHs = hs)
         {
             float* hiddenNew = pProjections + (rows * gh);
             for (int t = 0; t < steps; t++)
             {
                 ReadOnlySpan<float> previous = t == 0 ? h : hs.Slice((t - 1) * batch * units, batch * units);
-                Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                if (small)
+                {
+                    fixed (float* pLast = previous, pTransposed = whhTransposed)
+                    {
+                        SmallProduct(pLast, units, pTransposed, pRecurrent, batch, units, gh, width);
+                    }
+                }
+                else
+                {
+                    Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                }
                 float* pPrevious = t == 0 ? ph : pHs + ((t - 1) * batch * units);
                 for (int e = 0; e < batch; e++)
                 {
@@ -577,7 +632,29 @@ public static unsafe partial class RecurrentKernels
             }
         }
 
+        if (rented != null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+
         hs.Slice((steps - 1) * batch * units, batch * units).CopyTo(h);
+    }
+
+    /// <summary>
+    /// What h_t passed on to step t + 1 through W_hh: dA_{t+1} (m × G·H) · W_hh (G·H × H), register-tiled for small
+    /// batches (<see cref="SmallProduct"/>), <see cref="Gemm"/>'s otherwise.
+    /// </summary>
+    private static void HiddenGradient(
+        ReadOnlySpan<float> dA, float* pDa, ReadOnlySpan<float> wHh, float* pWhh, Span<float> fromAbove, float* pAbove, int batch, int gh, int units, SimdWidth width)
+    {
+        if (batch <= SmallBatchRows)
+        {
+            SmallProduct(pDa, gh, pWhh, pAbove, batch, gh, units, width);
+        }
+        else
+        {
+            Gemm.MultiplyNN(dA, wHh, fromAbove, batch, gh, units, 1f, width);
+        }
     }
 
     /// <summary>
@@ -616,16 +693,25 @@ public static unsafe partial class RecurrentKernels
     {
         int inputs = weights.Inputs, units = weights.Units, gh = weights.GateRows;
         Span<float> dWih = product[..(gh * inputs)];
-        Gemm.MultiplyTN(inputSide, x, dWih, gh, rows, inputs, 1f, width);
+        if (inputs == 1)
+        {
+            // x is one column: dW_ih is a rank-1 accumulation over the rows, taken in the same pass as db_ih.
+            SumRows(inputSide, x, dWih, columnSums, rows, gh, width);
+        }
+        else
+        {
+            Gemm.MultiplyTN(inputSide, x, dWih, gh, rows, inputs, 1f, width);
+            SumRows(inputSide, [], [], columnSums, rows, gh, width);
+        }
+
         TensorPrimitives.Add(gradients.DWih, dWih, gradients.DWih);
         Span<float> dWhh = product[..(gh * units)];
         Gemm.MultiplyTN(hiddenSide, previous, dWhh, gh, rows, units, 1f, width);
         TensorPrimitives.Add(gradients.DWhh, dWhh, gradients.DWhh);
-        SumRows(inputSide, columnSums, rows, gh);
         TensorPrimitives.Add(gradients.DbIh, columnSums, gradients.DbIh);
         if (hiddenSide != inputSide)
         {
-            SumRows(hiddenSide, columnSums, rows, gh);
+            SumRows(hiddenSide, [], [], columnSums, rows, gh, width);
         }
 
         TensorPrimitives.Add(gradients.DbHh, columnSums, gradients.DbHh);
@@ -635,13 +721,122 @@ public static unsafe partial class RecurrentKernels
         }
     }
 
-    /// <summary>sums[j] = Σ_r a[r, j] in row order: element-wise adds, so every width gives the same bits.</summary>
-    private static void SumRows(ReadOnlySpan<float> a, Span<float> sums, int rows, int columns)
+    /// <summary>
+    /// sums[j] = Σ_r a[r, j] and, given a column x, weighted[j] = Σ_r a[r, j]·x[r] (one fused multiply-add a row), each a
+    /// chain over the rows in order from +0: lane-wise operations, so every width, the scalar one included, gives the
+    /// same bits. Columns go four vectors at a time with their sums in registers over all the rows, so a (T·m × G·H)
+    /// gradient is read once rather than added into the sums row by row.
+    /// </summary>
+    private static void SumRows(ReadOnlySpan<float> a, ReadOnlySpan<float> x, Span<float> weighted, Span<float> sums, int rows, int columns, SimdWidth width)
     {
-        sums.Clear();
-        for (int r = 0; r < rows; r++)
+        fixed (float* pa = a, px = x, pWeighted = weighted, pSums = sums)
         {
-            TensorPrimitives.Add(sums, a.Slice(r * columns, columns), sums);
+            var columnSums = new ColumnSums(pa, px, pWeighted, pSums, rows, columns);
+            int j = 0;
+            if (width >= SimdWidth.V512)
+            {
+                j = columnSums.Run<Simd512, Vector512<float>>(j);
+            }
+
+            if (width >= SimdWidth.V256)
+            {
+                j = columnSums.Run<Simd256, Vector256<float>>(j);
+            }
+
+            if (width >= SimdWidth.V128)
+            {
+                j = columnSums.Run<Simd128, Vector128<float>>(j);
+            }
+
+            for (; j < columns; j++)
+            {
+                float sum = 0f, weightedSum = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    float value = pa[((nint)r * columns) + j];
+                    sum += value;
+                    if (px != null)
+                    {
+                        weightedSum = MathF.FusedMultiplyAdd(value, px[r], weightedSum);
+                    }
+                }
+
+                pSums[j] = sum;
+                if (px != null)
+                {
+                    pWeighted[j] = weightedSum;
+                }
+            }
+        }
+    }
+
+    /// <summary>The vector part of <see cref="SumRows"/>: x null for the sums alone.</summary>
+    private readonly struct ColumnSums(float* a, float* x, float* weighted, float* sums, int rows, int columns)
+    {
+        /// <summary>Columns from <paramref name="j"/> in whole vectors, four at a time then one; returns the first column left.</summary>
+        public int Run<TSimd, TVec>(int j)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            int count = TSimd.Count;
+            nint stride = columns;
+            for (; j + (4 * count) <= columns; j += 4 * count)
+            {
+                TVec s0 = TSimd.Zero, s1 = TSimd.Zero, s2 = TSimd.Zero, s3 = TSimd.Zero;
+                TVec w0 = TSimd.Zero, w1 = TSimd.Zero, w2 = TSimd.Zero, w3 = TSimd.Zero;
+                float* row = a + j;
+                for (int r = 0; r < rows; r++, row += stride)
+                {
+                    TVec a0 = TSimd.Load(row), a1 = TSimd.Load(row + count), a2 = TSimd.Load(row + (2 * count)), a3 = TSimd.Load(row + (3 * count));
+                    s0 = TSimd.Add(s0, a0);
+                    s1 = TSimd.Add(s1, a1);
+                    s2 = TSimd.Add(s2, a2);
+                    s3 = TSimd.Add(s3, a3);
+                    if (x != null)
+                    {
+                        TVec xr = TSimd.Broadcast(x[r]);
+                        w0 = TSimd.MultiplyAdd(a0, xr, w0);
+                        w1 = TSimd.MultiplyAdd(a1, xr, w1);
+                        w2 = TSimd.MultiplyAdd(a2, xr, w2);
+                        w3 = TSimd.MultiplyAdd(a3, xr, w3);
+                    }
+                }
+
+                TSimd.Store(s0, sums + j);
+                TSimd.Store(s1, sums + j + count);
+                TSimd.Store(s2, sums + j + (2 * count));
+                TSimd.Store(s3, sums + j + (3 * count));
+                if (x != null)
+                {
+                    TSimd.Store(w0, weighted + j);
+                    TSimd.Store(w1, weighted + j + count);
+                    TSimd.Store(w2, weighted + j + (2 * count));
+                    TSimd.Store(w3, weighted + j + (3 * count));
+                }
+            }
+
+            for (; j + count <= columns; j += count)
+            {
+                TVec s = TSimd.Zero, w = TSimd.Zero;
+                float* row = a + j;
+                for (int r = 0; r < rows; r++, row += stride)
+                {
+                    TVec value = TSimd.Load(row);
+                    s = TSimd.Add(s, value);
+                    if (x != null)
+                    {
+                        w = TSimd.MultiplyAdd(value, TSimd.Broadcast(x[r]), w);
+                    }
+                }
+
+                TSimd.Store(s, sums + j);
+                if (x != null)
+                {
+                    TSimd.Store(w, weighted + j);
+                }
+            }
+
+            return j;
         }
     }
 
