@@ -35,3 +35,15 @@ public partial class SequenceClassifierNet;
 [Lstm(5)]
 [Dense(3, Activation.Softmax)]
 public partial class DenseFirstNet;
+
+/// <summary>RTNeural's largest recurrent row: LSTM 40 over one sample, one output.</summary>
+[Network(Inputs = 1)]
+[Lstm(40)]
+[Dense(1, Activation.Linear)]
+public partial class Lstm40AmpNet;
+
+/// <summary>A GRU of 16 over one sample, one output: RTNeural's GRU 16 row and the amp sample's shape.</summary>
+[Network(Inputs = 1)]
+[Gru(16)]
+[Dense(1, Activation.Linear)]
+public partial class Gru16AmpNet;
