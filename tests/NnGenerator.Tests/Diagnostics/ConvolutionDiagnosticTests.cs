@@ -89,7 +89,7 @@ public sealed class ConvolutionDiagnosticTests
     public void ConvolutionInARecurrentNetwork_NNG0035_Only() =>
         Verify(
             "[Network(Inputs = 1)]\n[Lstm(8)]\n[[|Conv1D(4)|]]\n[Dense(1, Activation.Linear)]\npublic partial class Net { }\n",
-            Expected.Error("NNG0035", "Conv1D layer 2 of network 'Net' is in a recurrent network (layer 1 is Lstm); a recurrent network takes Dense, Lstm and Gru layers"));
+            Expected.Error("NNG0035", "Conv1D layer 2 of network 'Net' is in a recurrent network (layer 1 is Lstm); a recurrent network takes Dense, Lstm, Gru and causal Conv1D layers"));
 
     [Theory]
     [InlineData("[Network(Input = new[] { 1, 28, 28 })]\n[Conv2D(6, Kernel = 5, Padding = 2, Activation = Activation.ReLU)]\n[MaxPool2D(2)]\n[Conv2D(16, Kernel = 5, Activation = Activation.ReLU)]\n[MaxPool2D(2)]\n[Flatten]\n[Dense(120, Activation.ReLU)]\n[Dense(84, Activation.ReLU)]\n[Dense(10, Activation.Softmax)]")]
@@ -97,5 +97,23 @@ public sealed class ConvolutionDiagnosticTests
     [InlineData("[Network(Input = new[] { 4, 9, 7 })]\n[Conv2D(8, Kernel = 3, Stride = 2, Groups = 4, Dilation = 2, Padding = 1)]\n[Dropout(0.1)]\n[AvgPool2D(3, Stride = 1, Padding = 1)]\n[Flatten]\n[Dense(2, Activation.Softmax)]")]
     [InlineData("[Network(Input = new[] { 1, 5, 5 })]\n[Conv2D(4, Kernel = 5)]\n[Flatten]\n[Dense(1, Activation.Sigmoid)]")]
     public void ConvolutionalNetworksDeclaredWell_AreClean(string declaration) =>
+        VerifyClean(declaration + "\npublic partial class Net { }\n");
+
+    [Fact]
+    public void CausalConvolutionWithAStrideOverTimeSteps_NNG0031() =>
+        Verify(
+            "[Network(Inputs = 1)]\n[Conv1D(8, Kernel = 3, [|Stride = 2|], PaddingMode = PaddingMode.Causal)]\n[Dense(1, Activation.Linear)]\npublic partial class Net { }\n",
+            Expected.Error("NNG0031", "Conv1D layer 1 of network 'Net' has Stride = 2; a causal Conv1D in a network over time steps streams one output per input sample, which needs stride 1"));
+
+    [Fact]
+    public void SequenceNetworkWithAnInputShape_NNG0036() =>
+        Verify(
+            "[Network([|Input = new[] { 1, 16 }|])]\n[Lstm(4)]\n[Dense(1, Activation.Linear)]\npublic partial class Net { }\n",
+            Expected.Error("NNG0036", "Network 'Net' has Input = (1, 16) but runs over time steps (it has a recurrent layer); declare Inputs, the features of one step, instead"));
+
+    [Theory]
+    [InlineData("[Network(Inputs = 1)]\n[Conv1D(8, Kernel = 3, PaddingMode = PaddingMode.Causal, Activation = Activation.Tanh)]\n[Conv1D(8, Kernel = 3, Dilation = 2, PaddingMode = PaddingMode.Causal, Activation = Activation.Tanh)]\n[Dense(1, Activation.Linear)]")]
+    [InlineData("[Network(Inputs = 2)]\n[Conv1D(4, Kernel = 2, Groups = 2, PaddingMode = PaddingMode.Causal, Activation = Activation.ReLU)]\n[Gru(5)]\n[Dense(2, Activation.Linear)]")]
+    public void CausalConvolutionsOverTimeSteps_AreClean(string declaration) =>
         VerifyClean(declaration + "\npublic partial class Net { }\n");
 }

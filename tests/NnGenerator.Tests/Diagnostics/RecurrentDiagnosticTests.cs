@@ -24,7 +24,7 @@ public sealed class RecurrentDiagnosticTests
     public void OtherKindInARecurrentNetwork_NNG0035_OnThatLayer(string attribute, string kind) =>
         Verify(
             "[Network(Inputs = 1)]\n[Lstm(32)]\n[[|" + attribute + "|]]\n[Dense(1, Activation.Linear)]\npublic partial class Net { }\n",
-            Expected.Error("NNG0035", kind + " layer 2 of network 'Net' is in a recurrent network (layer 1 is Lstm); a recurrent network takes Dense, Lstm and Gru layers"));
+            Expected.Error("NNG0035", kind + " layer 2 of network 'Net' is in a recurrent network (layer 1 is Lstm); a recurrent network takes Dense, Lstm, Gru and causal Conv1D layers"));
 
     [Theory]
     [InlineData("Lstm")]
