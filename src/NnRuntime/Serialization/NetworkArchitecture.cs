@@ -415,7 +415,8 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
                 return shape;
 
             case LayerKind.Dense or LayerKind.Lstm or LayerKind.Gru:
-                if (shape.Length > 1)
+                // (C, 1) is C features: the output of one step of a causal Conv1D in a network over time steps.
+                if (shape.Length > 1 && !(shape.Length == 2 && shape[1] == 1))
                 {
                     throw new ArgumentException(
                         string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index} ({kind}) takes flat features but {source}; put a Flatten or GlobalAvgPool layer before it (as in PyTorch)."),
@@ -425,7 +426,9 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
                 return layer.OutputShape.ToArray();
 
             default:
-                if (!shape.AsSpan().SequenceEqual(layer.InputShape.ToArray()))
+                // A Conv1D over (C, 1) after C features: one step of a causal convolution after a dense or recurrent layer.
+                if (!shape.AsSpan().SequenceEqual(layer.InputShape.ToArray()) &&
+                    !(layer.Kind == LayerKind.Conv1D && shape.Length == 1 && layer.InputShape is [int channels, 1] && channels == shape[0]))
                 {
                     throw new ArgumentException(
                         string.Create(CultureInfo.InvariantCulture, $"Layer {layer.Index} ({kind}) expects {LayerDescription.FormatShape(layer.InputShape)} but {source}."), "layers");
