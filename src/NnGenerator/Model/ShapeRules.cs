@@ -101,10 +101,11 @@ namespace NnGen.Generator.Model
                         "sets both Inputs and Input; give the shape of one example once: Input = new[] { channels, length } or { channels, height, width }, or Inputs = features"));
                 }
 
-                if (spec.InputShape.Count is < 2 or > 3 || spec.InputShape.Any(size => size < 1))
+                if (spec.InputShape.Count is < 2 or > 3 || spec.InputShape.Any(size => size < 1) ||
+                    spec.InputShape.Aggregate(1L, (product, size) => product * size) > Validation.NetworkLimits.MaxUnits)
                 {
                     return (shapes, new ShapeProblem(spec.Locations?.Input ?? spec.Locations?.Attribute, ShapeProblemKind.Input, string.Empty,
-                        "has Input = " + Text(spec.InputShape) + "; Input is the shape of one example, (channels, length) for 1-D layers or (channels, height, width) for 2-D ones, every size at least 1"));
+                        "has Input = " + Text(spec.InputShape) + "; Input is the shape of one example, (channels, length) for 1-D layers or (channels, height, width) for 2-D ones, every size at least 1 and at most " + Int(Validation.NetworkLimits.MaxUnits) + " values in all"));
                 }
             }
 
@@ -203,10 +204,12 @@ namespace NnGen.Generator.Model
 
                 shapes.Add(shape);
                 current = shape.Output.ToArray();
-                if (shape.OutputFeatures > Validation.NetworkLimits.MaxUnits || shape.OutputFeatures < 0)
+                // The validator judges the sizes dense and recurrent layers declare; here only those a shape computes.
+                long features = shape.Output.Aggregate(1L, (product, size) => product * size);
+                if (IsShaped(layer.Kind) && features > Validation.NetworkLimits.MaxUnits)
                 {
                     return (shapes, new ShapeProblem(at, ShapeProblemKind.Size, name,
-                        $"gives {Text(shape.Output)} = {Int(shape.OutputFeatures)} features per example, more than the {Int(Validation.NetworkLimits.MaxUnits)} a layer may have"));
+                        $"gives {Text(shape.Output)} = {features.ToString(CultureInfo.InvariantCulture)} features per example, more than the {Int(Validation.NetworkLimits.MaxUnits)} a layer may have"));
                 }
             }
 

@@ -48,8 +48,8 @@ public sealed class ConvolutionDiagnosticTests
             Expected.Error("NNG0037", "Conv1D layer 1 of network 'Net' needs a (channels, length) input but the input gives (10); declare Input = new[] { channels, length } on the network and put the 1-D layers first"));
 
     [Theory]
-    [InlineData("new[] { 1, 0, 28 }", "has Input = (1, 0, 28); Input is the shape of one example, (channels, length) for 1-D layers or (channels, height, width) for 2-D ones, every size at least 1")]
-    [InlineData("new[] { 784 }", "has Input = (784); Input is the shape of one example, (channels, length) for 1-D layers or (channels, height, width) for 2-D ones, every size at least 1")]
+    [InlineData("new[] { 1, 0, 28 }", "has Input = (1, 0, 28); Input is the shape of one example, (channels, length) for 1-D layers or (channels, height, width) for 2-D ones, every size at least 1 and at most 1048576 values in all")]
+    [InlineData("new[] { 784 }", "has Input = (784); Input is the shape of one example, (channels, length) for 1-D layers or (channels, height, width) for 2-D ones, every size at least 1 and at most 1048576 values in all")]
     public void InputThatIsNotAShape_NNG0036(string shape, string message) =>
         Verify(
             "[Network([|Input = " + shape + "|])]\n[Conv1D(4)]\n" + Tail,

@@ -48,7 +48,7 @@ public sealed class DeclarationErrorTests
     {
         GeneratorOutput output = Verify(
             "[[|Network|]]\n" + Layers + "public partial class Net { }\n",
-            Expected.Error("NNG0003", "Network 'Net' must set Inputs to the number of input features (at least 1); Inputs is missing"));
+            Expected.Error("NNG0003", "Network 'Net' must set Inputs to the number of input features (at least 1); Inputs is missing (or Input, the shape of one example for convolutional layers)"));
         AssertSurfaceOnly(output);
     }
 

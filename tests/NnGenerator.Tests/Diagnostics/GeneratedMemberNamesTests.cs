@@ -18,6 +18,8 @@ public sealed class GeneratedMemberNamesTests
         ("Kernel", 3, "[Network(Inputs = 16)]\n[Layer(64, Activation.ReLU)]\n[Layer(64, Activation.ReLU)]\n[Layer(1, Activation.Sigmoid)]\npublic partial class Kernel { }\n"),
         ("Mixed", 3, "[Network(Inputs = 40)]\n[Layer(8, Activation.LeakyReLU)]\n[Layer(8, Activation.Tanh)]\n[Layer(3, Activation.Softmax)]\npublic partial class Mixed { }\n"),
         ("Kinds", 6, "[Network(Inputs = 5)]\n[Dense(8, Activation.ReLU)]\n[BatchNorm]\n[Dropout(0.2)]\n[Dense(4, Activation.Tanh)]\n[LayerNorm]\n[Dense(2, Activation.Sigmoid)]\npublic partial class Kinds { }\n"),
+        ("Shaped", 4, "[Network(Input = new[] { 1, 8, 8 })]\n[Conv2D(2, Activation = Activation.ReLU)]\n[MaxPool2D(2)]\n[Flatten]\n[Dense(2, Activation.Softmax)]\npublic partial class Shaped { }\n"),
+        ("Streaming", 3, "[Network(Inputs = 1)]\n[Conv1D(2, Kernel = 2, PaddingMode = PaddingMode.Causal)]\n[Gru(3)]\n[Dense(1, Activation.Linear)]\npublic partial class Streaming { }\n"),
     ];
 
     [Fact]

@@ -32,8 +32,12 @@ public sealed class LayerKindTableTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void EveryKind_HasItsRuntimeDescriptionFactory(NnGen.LayerKind runtimeKind) =>
-        Assert.NotNull(typeof(LayerDescription).GetMethod(LayerRules.KindName((KindOf)runtimeKind), BindingFlags.Public | BindingFlags.Static));
+    public void EveryKind_HasItsRuntimeDescriptionFactory(NnGen.LayerKind runtimeKind)
+    {
+        var kind = (KindOf)runtimeKind;
+        string factory = ShapeRules.IsConvolution(kind) ? "Convolution" : ShapeRules.IsWindowPool(kind) ? "Pooling" : LayerRules.KindName(kind);
+        Assert.NotNull(typeof(LayerDescription).GetMethod(factory, BindingFlags.Public | BindingFlags.Static));
+    }
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -43,6 +47,7 @@ public sealed class LayerKindTableTests
         NetworkPlan plan = NetworkPlan.Create(NetworkWith(kind));
         LayerPlan layer = plan.Layers[1];
         ILayerEmitter emitter = LayerEmitters.For(kind);
+        Assert.Equal(kind, layer.Kind);
 
         Assert.StartsWith("Layer 2: " + LayerRules.KindName(kind), emitter.Describe(layer), StringComparison.Ordinal);
         Assert.StartsWith(LayerRules.KindName(kind) + " 2", emitter.SummaryCells(layer)[0], StringComparison.Ordinal);
@@ -68,7 +73,9 @@ public sealed class LayerKindTableTests
         LayerPlan layer = NetworkPlan.Create(NetworkWith(kind)).Layers[1];
         int units = layer.Units;
 
-        Assert.Equal(LayerRules.ParameterCount(kind, layer.Inputs, units), layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length));
+        // A convolution's count follows from its geometry: Cout·(Cin / groups)·kh·kw weights and Cout biases.
+        long expected = layer.Conv is { } conv ? ((long)conv.OutChannels * conv.KernelVolume) + conv.OutChannels : LayerRules.ParameterCount(kind, layer.Inputs, units);
+        Assert.Equal(expected, layer.Tensors.Where(tensor => !tensor.IsState).Sum(tensor => tensor.Length));
         Assert.Equal(LayerRules.StateCount(kind, units), layer.Tensors.Where(tensor => tensor.IsState).Sum(tensor => tensor.Length));
     }
 
@@ -85,16 +92,52 @@ public sealed class LayerKindTableTests
             KindOf.BatchNorm => LayerDescription.BatchNorm(2, layer.Units, 1e-5f, 0.1f, layer.WeightOffset, 0),
             KindOf.Lstm => LayerDescription.Lstm(2, layer.Inputs, layer.Units, true, layer.WeightOffset),
             KindOf.Gru => LayerDescription.Gru(2, layer.Inputs, layer.Units, true, layer.WeightOffset),
-            _ => LayerDescription.LayerNorm(2, layer.Units, 1e-5f, layer.WeightOffset),
+            KindOf.LayerNorm => LayerDescription.LayerNorm(2, layer.Units, 1e-5f, layer.WeightOffset),
+            KindOf.Conv1D or KindOf.Conv2D => LayerDescription.Convolution(2, runtimeKind, Geometry(layer.Conv!), Activation.Tanh, layer.WeightOffset),
+            KindOf.GlobalAvgPool => LayerDescription.GlobalAvgPool(2, layer.InputShape[0], layer.InputShape.Count == 3 ? layer.InputShape[1] : 1, layer.InputShape[layer.InputShape.Count - 1]),
+            KindOf.Flatten => LayerDescription.Flatten(2, layer.InputShape[0], layer.InputShape.Count == 3 ? layer.InputShape[1] : 1, layer.InputShape[layer.InputShape.Count - 1]),
+            _ => LayerDescription.Pooling(2, runtimeKind, new NnGen.Kernels.PoolGeometry(
+                layer.Pool!.Channels, layer.Pool.InHeight, layer.Pool.InWidth, layer.Pool.KernelHeight, layer.Pool.KernelWidth,
+                layer.Pool.StrideHeight, layer.Pool.StrideWidth, layer.Pool.PadHeight, layer.Pool.PadWidth)),
         };
 
         Assert.Equal(runtime.Tensors.Select(tensor => (tensor.Name, tensor.Offset, tensor.Length, tensor.IsState, tensor.Decays, (int)tensor.Role)),
             layer.Tensors.Select(tensor => (tensor.FileName, tensor.Offset, tensor.Length, tensor.IsState, tensor.Decays, (int)tensor.Role)));
     }
 
-    /// <summary>[Dense 3 tanh] [kind] [Dense 1 sigmoid] on 2 inputs.</summary>
+    private static NnGen.Kernels.ConvGeometry Geometry(ConvShape c) => new(
+        c.InChannels, c.InHeight, c.InWidth, c.OutChannels, c.KernelHeight, c.KernelWidth, c.StrideHeight, c.StrideWidth,
+        c.PadTop, c.PadBottom, c.PadLeft, c.PadRight, c.DilationHeight, c.DilationWidth, c.Groups);
+
+    /// <summary>
+    /// [Dense 3 tanh] [kind] [Dense 1 sigmoid] on 2 inputs; for a shaped kind, [Conv 3 tanh, kernel 1] [kind] [Flatten]
+    /// [Dense 1 sigmoid] on (2, 8, 8) or (2, 8).
+    /// </summary>
     private static NetworkSpec NetworkWith(KindOf kind)
     {
+        if (ShapeRules.IsShaped(kind))
+        {
+            bool twoD = kind is KindOf.Conv2D or KindOf.MaxPool2D or KindOf.AvgPool2D;
+            KindOf convolution = twoD ? KindOf.Conv2D : KindOf.Conv1D;
+            LayerSpec first = LayerSpec.Convolution(convolution, 3, (int)ActivationKind.Tanh, 0, kernel: 1, stride: 1, padding: 0, paddingMode: 0, dilation: 1, groups: 1, null);
+            LayerSpec shaped = ShapeRules.IsConvolution(kind)
+                ? LayerSpec.Convolution(kind, 4, (int)ActivationKind.Tanh, 0, kernel: 3, stride: 1, padding: 1, paddingMode: 0, dilation: 1, groups: 1, null)
+                : LayerSpec.Pooling(kind, ShapeRules.IsWindowPool(kind) ? 2 : 0, ShapeRules.IsWindowPool(kind) ? 2 : 0, 0, null);
+            var layers = new System.Collections.Generic.List<LayerSpec> { first, shaped };
+            if (kind is not (KindOf.Flatten or KindOf.GlobalAvgPool))
+            {
+                layers.Add(LayerSpec.Pooling(KindOf.Flatten, 0, 0, 0, null));
+            }
+
+            layers.Add(new LayerSpec(1, (int)ActivationKind.Sigmoid, 0, null));
+            return new NetworkSpec(
+                "Demo", "Net", string.Empty, "class", IsPartial: true, IsStatic: false, EquatableArray<ContainingTypeSpec>.Empty, Inputs: null, LossValue: 0, InitValue: 0,
+                new EquatableArray<LayerSpec>(layers), LayerDeclarationCount: 1, HasAttributeErrors: false, Locations: null)
+            {
+                InputShape = new EquatableArray<int>(twoD ? new[] { 2, 8, 8 } : new[] { 2, 8 }),
+            };
+        }
+
         LayerSpec middle = kind switch
         {
             KindOf.Dense => new LayerSpec(3, (int)ActivationKind.Tanh, 0, null),
