@@ -47,10 +47,6 @@ public unsafe class RecurrentKernelWorkloads
     [Benchmark]
     public float RecurrentWhh128x32Product() => _whh128x32.Run();
 
-    /// <summary>The packed step's form of the LSTM-32 product: the same sums from W_hhᵀ (RecurrentKernels.Packed.cs).</summary>
-    [Benchmark]
-    public float RecurrentWhh128x32Transposed() => _whh128x32.RunTransposed();
-
     /// <summary>The same for LSTM-40 (160 × 40: a column tail, rows that straddle cache lines).</summary>
     [Benchmark]
     public float RecurrentWhh160x40Product() => _whh160x40.Run();
@@ -97,7 +93,7 @@ public unsafe class RecurrentKernelWorkloads
     /// <summary>y = W·x + b through <see cref="SmallMatVec"/> at the widest width, on 64-byte-aligned buffers as a generated network's parameters are.</summary>
     private sealed class Product
     {
-        private readonly AlignedBuffer _w, _wT, _x, _bias, _y;
+        private readonly AlignedBuffer _w, _x, _bias, _y;
         private readonly int _rows, _cols;
 
         public Product(int rows, int cols)
@@ -112,18 +108,6 @@ public unsafe class RecurrentKernelWorkloads
                 {
                     values[i] = random.NextSingle() - 0.5f;
                 }
-            }
-
-            _wT = new AlignedBuffer(rows * cols);
-            Layout.Transpose(_w.Span, _wT.Span, rows, cols);
-        }
-
-        public float RunTransposed()
-        {
-            fixed (float* wT = _wT.Span, x = _x.Span, bias = _bias.Span, y = _y.Span)
-            {
-                RecurrentKernels.Transposed<Simd512, Vector512<float>>(wT, x, bias, y, _rows, _cols);
-                return y[0];
             }
         }
 

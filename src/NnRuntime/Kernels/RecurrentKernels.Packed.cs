@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -10,39 +9,28 @@ namespace NnGen.Kernels;
 /// The streaming step over a layer's parameters packed once (a frozen network's form): the same bits as
 /// <see cref="LstmStep(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/>
 /// and <see cref="GruStep(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int)"/>
-/// at every width, for less work per step.
+/// at every width.
 /// </summary>
 /// <remarks>
-/// <para>
 /// Layout (floats; each part starts on a multiple of 16, so a 64-byte-aligned buffer has every part aligned): W_ih
-/// row-major, b_ih, b_hh, W_hh row-major, then W_hhᵀ (H × G·H: column k of W_hh contiguous over the gate rows).
-/// </para>
-/// <para>
-/// Why W_hhᵀ and not another order of sums: the row-major step (<see cref="SmallMatVec"/>) sums a row in L lanes
-/// (L = 16 at 512 bits, 8 at 256), lane l over the columns l, l + L, … in order, then the lanes in a balanced tree
-/// ((l0 + l1) + (l2 + l3)) + …, then adds b_hh. From W_hhᵀ the same sums come out of L accumulator vectors per block
-/// of L rows, accumulator l taking the columns lane l takes, each column one fused multiply-add with h[k] broadcast;
-/// the tree is then L − 1 vertical adds instead of shuffles, and nothing is reduced horizontally. The column tail
-/// follows the row-major kernel's masked last vector: lane l of it is column H − L + l, counted only by the lanes the
-/// whole vectors did not reach (the masked lanes there add +0 to a sum that cannot be −0, which changes nothing). The
-/// input side (W_ih·x + b_ih, fused into the gates at one input) and the gates are the row-major step's own code.
-/// Where the row-major step's product is <see cref="MatVecKernels"/>' (128 bits, scalar, H below a vector, no AVX),
-/// the packed step runs that product on the row-major W_hh it also holds, so it sums in the same order there too.
-/// </para>
+/// row-major, b_ih, b_hh, W_hh row-major. The step runs the row-major step's own products and gates on them, so it gives
+/// its bits by construction, with one buffer to check instead of four. A transposed W_hh (the same lane sums from
+/// vertical fused multiply-adds, no horizontal reduction) gave the same bits but measured slower on Zen 5 (128 × 32:
+/// 93 ns against <see cref="SmallMatVec"/>'s 72 ns as a throughput), so the layout does not carry it.
 /// </remarks>
 public static unsafe partial class RecurrentKernels
 {
     /// <summary>Floats of a packed LSTM layer (<see cref="PackLstm"/>).</summary>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh, W_hh and W_hhᵀ, each part rounded up to 16 floats.</returns>
+    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh and W_hh, each part rounded up to 16 floats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the length does not fit a span.</exception>
     public static int LstmPackedLength(int inputs, int units) => PackedLength(LstmGateCount, inputs, units, "RecurrentKernels.LstmPackedLength");
 
     /// <summary>Floats of a packed GRU layer (<see cref="PackGru"/>).</summary>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh, W_hh and W_hhᵀ, each part rounded up to 16 floats.</returns>
+    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh and W_hh, each part rounded up to 16 floats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the length does not fit a span.</exception>
     public static int GruPackedLength(int inputs, int units) => PackedLength(GruGateCount, inputs, units, "RecurrentKernels.GruPackedLength");
 
@@ -170,7 +158,6 @@ public static unsafe partial class RecurrentKernels
         public readonly long BIh;
         public readonly long BHh;
         public readonly long WHh;
-        public readonly long WHhTransposed;
         public readonly long Length;
 
         public PackedLayout(int gates, int inputs, int units)
@@ -180,8 +167,7 @@ public static unsafe partial class RecurrentKernels
             BIh = RoundUp(rows * inputs);
             BHh = RoundUp(BIh + rows);
             WHh = RoundUp(BHh + rows);
-            WHhTransposed = RoundUp(WHh + (rows * units));
-            Length = WHhTransposed + (rows * units);
+            Length = WHh + (rows * units);
         }
 
         private static long RoundUp(long floats) => (floats + 15) & ~15L;
@@ -203,152 +189,18 @@ public static unsafe partial class RecurrentKernels
         }
 
         weights.NoOverlap(packed, nameof(packed));
-        int rows = weights.GateRows, units = weights.Units;
         packed.Clear();
         weights.WIh.CopyTo(packed[(int)layout.WIh..]);
         weights.BIh.CopyTo(packed[(int)layout.BIh..]);
         weights.BHh.CopyTo(packed[(int)layout.BHh..]);
         weights.WHh.CopyTo(packed[(int)layout.WHh..]);
-        Span<float> transposed = packed.Slice((int)layout.WHhTransposed, rows * units);
-        for (int r = 0; r < rows; r++)
-        {
-            for (int k = 0; k < units; k++)
-            {
-                transposed[(k * rows) + r] = weights.WHh[(r * units) + k];
-            }
-        }
     }
 
-    /// <summary>
-    /// r = W_hh·h + b_hh in the order the row-major step sums it, from W_hhᵀ where that order is <see cref="SmallMatVec"/>'s
-    /// and from the row-major copy where it is <see cref="MatVecKernels"/>'; p = W_ih·x + b_ih as the row-major step computes it.
-    /// </summary>
+    /// <summary>p = W_ih·x + b_ih and r = W_hh·h + b_hh, the row-major step's own products on the packed copies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PackedProducts(
-        float* packed, in PackedLayout layout, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows, SimdWidth width)
-    {
-        float* bHh = packed + layout.BHh;
-        StepInputProduct(packed + layout.WIh, packed + layout.BIh, x, projection, inputs, rows, width);
-        switch (SmallMatVec.Lanes(width, rows, units))
-        {
-            case 16:
-                Transposed<Simd512, Vector512<float>>(packed + layout.WHhTransposed, h, bHh, recurrent, rows, units);
-                break;
-            case 8:
-                Transposed<Simd256, Vector256<float>>(packed + layout.WHhTransposed, h, bHh, recurrent, rows, units);
-                break;
-            default:
-                MatVecKernels.Forward<LinearOperator>(width, packed + layout.WHh, h, bHh, recurrent, rows, units);
-                break;
-        }
-    }
-
-    /// <summary>
-    /// <see cref="SmallMatVec"/>'s sums from W_hhᵀ, L = <typeparamref name="TSimd"/>'s lanes: blocks of L rows (the last
-    /// ending at the last row), four blocks a pass so each broadcast h[k] serves four. Lane position l of the four blocks
-    /// is summed over its columns, then folded into the tree at once, so a pass holds at most four pending tree sums a
-    /// block rather than L accumulators. A pass with fewer than four blocks left repeats its last block (same bits).
-    /// </summary>
-    internal static void Transposed<TSimd, TVec>(float* wT, float* h, float* bias, float* y, int rows, int cols)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        int lanes = TSimd.Count;
-        var columns = new LaneColumns(cols - (cols % lanes), cols % lanes == 0 ? lanes : lanes - (cols % lanes), cols - lanes, rows);
-        int blocks = (rows + lanes - 1) / lanes;
-        for (int b = 0; b < blocks; b += 4)
-        {
-            // Pointers, not offsets in a struct: the JIT then keeps all four in registers through the sixteen lane loops.
-            int offsetA = BlockStart(b, lanes, rows), offsetB = BlockStart(Math.Min(b + 1, blocks - 1), lanes, rows);
-            int offsetC = BlockStart(Math.Min(b + 2, blocks - 1), lanes, rows), offsetD = BlockStart(Math.Min(b + 3, blocks - 1), lanes, rows);
-            var blockColumns = new Blocks(wT + offsetA, wT + offsetB, wT + offsetC, wT + offsetD);
-            Quad<TVec> sums = lanes == 16
-                ? Add<TSimd, TVec>(Tree8<TSimd, TVec>(blockColumns, h, columns, 0), Tree8<TSimd, TVec>(blockColumns, h, columns, 8))
-                : Tree8<TSimd, TVec>(blockColumns, h, columns, 0);
-            TSimd.Store(TSimd.Add(sums.A, TSimd.Load(bias + offsetA)), y + offsetA);
-            TSimd.Store(TSimd.Add(sums.B, TSimd.Load(bias + offsetB)), y + offsetB);
-            TSimd.Store(TSimd.Add(sums.C, TSimd.Load(bias + offsetC)), y + offsetC);
-            TSimd.Store(TSimd.Add(sums.D, TSimd.Load(bias + offsetD)), y + offsetD);
-        }
-
-        static int BlockStart(int block, int lanes, int rows) => Math.Min(block * lanes, rows - lanes);
-    }
-
-    /// <summary>
-    /// Which columns lane position l sums: l, l + L, … below <c>Whole</c>, then column <c>TailStart</c> + l when l ≥
-    /// <c>First</c> (the row-major kernel's masked last vector, which starts at cols − L); <c>Rows</c> is W_hhᵀ's row stride.
-    /// </summary>
-    private readonly record struct LaneColumns(int Whole, int First, int TailStart, int Rows);
-
-    /// <summary>Where the four row blocks of a pass start in W_hhᵀ's first row.</summary>
-    private readonly struct Blocks(float* a, float* b, float* c, float* d)
-    {
-        public readonly float* A = a;
-        public readonly float* B = b;
-        public readonly float* C = c;
-        public readonly float* D = d;
-    }
-
-    private readonly struct Quad<T>(T a, T b, T c, T d)
-    {
-        public readonly T A = a;
-        public readonly T B = b;
-        public readonly T C = c;
-        public readonly T D = d;
-    }
-
-    /// <summary>The balanced tree over lane positions [first, first + 8): ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Tree8<TSimd, TVec>(Blocks blocks, float* h, LaneColumns columns, int first)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        Quad<TVec> q0 = Add<TSimd, TVec>(
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first), Lane<TSimd, TVec>(blocks, h, columns, first + 1)),
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first + 2), Lane<TSimd, TVec>(blocks, h, columns, first + 3)));
-        Quad<TVec> q1 = Add<TSimd, TVec>(
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first + 4), Lane<TSimd, TVec>(blocks, h, columns, first + 5)),
-            Add<TSimd, TVec>(Lane<TSimd, TVec>(blocks, h, columns, first + 6), Lane<TSimd, TVec>(blocks, h, columns, first + 7)));
-        return Add<TSimd, TVec>(q0, q1);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Add<TSimd, TVec>(Quad<TVec> left, Quad<TVec> right)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct =>
-        new(TSimd.Add(left.A, right.A), TSimd.Add(left.B, right.B), TSimd.Add(left.C, right.C), TSimd.Add(left.D, right.D));
-
-    /// <summary>Lane position l of four row blocks: its columns in order, one fused multiply-add each with h[k] broadcast once for the four.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Lane<TSimd, TVec>(Blocks blocks, float* h, LaneColumns columns, int l)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        TVec a = TSimd.Zero, b = TSimd.Zero, c = TSimd.Zero, d = TSimd.Zero;
-        for (int k = l; k < columns.Whole; k += TSimd.Count)
-        {
-            Column<TSimd, TVec>(blocks, h, (nint)k, columns.Rows, ref a, ref b, ref c, ref d);
-        }
-
-        if (l >= columns.First)
-        {
-            Column<TSimd, TVec>(blocks, h, (nint)columns.TailStart + l, columns.Rows, ref a, ref b, ref c, ref d);
-        }
-
-        return new Quad<TVec>(a, b, c, d);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Column<TSimd, TVec>(Blocks blocks, float* h, nint k, nint stride, ref TVec a, ref TVec b, ref TVec c, ref TVec d)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        nint offset = k * stride;
-        TVec hk = TSimd.Broadcast(h[k]);
-        a = TSimd.MultiplyAdd(TSimd.Load(blocks.A + offset), hk, a);
-        b = TSimd.MultiplyAdd(TSimd.Load(blocks.B + offset), hk, b);
-        c = TSimd.MultiplyAdd(TSimd.Load(blocks.C + offset), hk, c);
-        d = TSimd.MultiplyAdd(TSimd.Load(blocks.D + offset), hk, d);
-    }
+        float* packed, in PackedLayout layout, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows, SimdWidth width) =>
+        StepProducts(packed + layout.WIh, packed + layout.WHh, packed + layout.BIh, packed + layout.BHh, x, h, projection, recurrent, inputs, units, rows, width);
 
     [DoesNotReturn]
     private static void ThrowPackedLength(int actual, long expected, int inputs, int units, string kernel, string lengthName) =>

@@ -110,7 +110,6 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>Four rows of C by <typeparamref name="TVectors"/> vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile4<TSimd, TVec, TVectors>(float* a, int lda, float* b, float* c, int k, int n)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
@@ -158,7 +157,6 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>One row of C by <typeparamref name="TVectors"/> vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile1<TSimd, TVec, TVectors>(float* a, float* b, float* c, int k, int n)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct

@@ -398,6 +398,10 @@ public static unsafe partial class RecurrentKernels
     {
         const string Kernel = "RecurrentKernels.LstmBackward";
         CheckSizes(steps, batch, inputs, units, Kernel);
+
+        // Resolved once here, as the forward kernels do: the gate cells and the small products test the width they are
+        // given, and Auto would send them down their one-lane and scalar paths.
+        width = SimdWidths.Resolve(width);
         var weights = new Weights(wIh, wHh, bIh, bHh, LstmGateCount, inputs, units, Kernel);
         var gradients = new Gradients(dWih, dWhh, dbIh, dbHh, dx, scratch);
         CheckBackward(
@@ -454,6 +458,10 @@ public static unsafe partial class RecurrentKernels
     {
         const string Kernel = "RecurrentKernels.GruBackward";
         CheckSizes(steps, batch, inputs, units, Kernel);
+
+        // Resolved once here, as the forward kernels do: the gate cells and the small products test the width they are
+        // given, and Auto would send them down their one-lane and scalar paths.
+        width = SimdWidths.Resolve(width);
         var weights = new Weights(wIh, wHh, bIh, bHh, GruGateCount, inputs, units, Kernel);
         var gradients = new Gradients(dWih, dWhh, dbIh, dbHh, dx, scratch);
         CheckBackward(

@@ -42,28 +42,20 @@ internal static unsafe class SmallMatVec
     /// <returns>Whether it ran; when false nothing was written.</returns>
     internal static bool TryForward(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols)
     {
-        switch (Lanes(width, rows, cols))
+        if (width >= SimdWidth.V512 && Avx512F.IsSupported && rows >= 16 && cols >= 16)
         {
-            case 16:
-                Forward512(w, x, bias, y, rows, cols);
-                return true;
-            case 8:
-                Forward256(w, x, bias, y, rows, cols);
-                return true;
-            default:
-                return false;
+            Forward512(w, x, bias, y, rows, cols);
+            return true;
         }
-    }
 
-    /// <summary>
-    /// The lanes this kernel sums a row in at <paramref name="width"/> (16 at 512 bits, 8 at 256), which is also its
-    /// block of rows; 0 where it declines. The packed streaming step (RecurrentKernels.Packed.cs) sums in the same order
-    /// from W_hhᵀ and asks here which one that is.
-    /// </summary>
-    internal static int Lanes(SimdWidth width, int rows, int cols) =>
-        width >= SimdWidth.V512 && Avx512F.IsSupported && rows >= 16 && cols >= 16 ? 16 :
-        width >= SimdWidth.V256 && Avx.IsSupported && rows >= 8 && cols >= 8 ? 8 :
-        0;
+        if (width >= SimdWidth.V256 && Avx.IsSupported && rows >= 8 && cols >= 8)
+        {
+            Forward256(w, x, bias, y, rows, cols);
+            return true;
+        }
+
+        return false;
+    }
 
     private static void Forward512(float* w, float* x, float* bias, float* y, int rows, int cols)
     {

@@ -16,9 +16,9 @@ public sealed class RecurrentPackedStepTests
 
     public static TheoryData<RecurrentKind, int, int> Shapes() => new()
     {
-        // kind, inputs, units. The RTNeural rows (GRU 8/16, LSTM 16/32/40) at one and three inputs: W_hhᵀ in 16-row
-        // blocks at 512 bits (a 16-lane column tail at H 40), 8-row blocks at 256 bits and at 512 for H 8; a last block
-        // overlapping the one before (GRU 20: 3H = 60), a column tail of 8 lanes (H 13), the row-major fallback (H 5, 3, 1).
+        // kind, inputs, units. The RTNeural rows (GRU 8/16, LSTM 16/32/40) at one and three inputs: W_hh in 16-row
+        // blocks at 512 bits (a column tail at H 40), 8-row blocks at 256 bits and at 512 for H 8; a last block
+        // overlapping the one before (GRU 20: 3H = 60), a column tail of 8 lanes (H 13), MatVecKernels' products (H 5, 3, 1).
         { RecurrentKind.Gru, 1, 8 },
         { RecurrentKind.Gru, 3, 8 },
         { RecurrentKind.Gru, 1, 16 },
@@ -115,9 +115,9 @@ public sealed class RecurrentPackedStepTests
     [Fact]
     public void PackedLength_PartsRoundedToSixteenFloats()
     {
-        // LSTM I = 1, H = 32: W_ih 128, b_ih 128, b_hh 128, W_hh 4,096, W_hhᵀ 4,096. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, 75 → 80, then 75.
-        Assert.Equal(128 + 128 + 128 + 4096 + 4096, RecurrentKernels.LstmPackedLength(1, 32));
-        Assert.Equal(48 + 16 + 16 + 80 + 75, RecurrentKernels.GruPackedLength(3, 5));
+        // LSTM I = 1, H = 32: W_ih 128, b_ih 128, b_hh 128, W_hh 4,096. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, then 75.
+        Assert.Equal(128 + 128 + 128 + 4096, RecurrentKernels.LstmPackedLength(1, 32));
+        Assert.Equal(48 + 16 + 16 + 75, RecurrentKernels.GruPackedLength(3, 5));
         Assert.Equal(0, RecurrentKernels.GruPackedLength(3, 0));
         Assert.Equal(8 * 7, RecurrentKernels.LstmStepPackedScratch(7));
         Assert.Equal(6 * 7, RecurrentKernels.GruStepPackedScratch(7));
