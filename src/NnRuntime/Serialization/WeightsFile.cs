@@ -414,7 +414,7 @@ public static partial class WeightsFile
                 throw SafeTensors.Error(
                     label,
                     SafeTensors.MetadataKey,
-                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false, {ShapedSpellings()}, global_avg_pool or flatten.");
+                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B), gru(return_sequences=B) with B true or false, {ShapedSpellings()}, global_avg_pool or flatten.");
             }
 
             if (canonical != layer.Arguments())
