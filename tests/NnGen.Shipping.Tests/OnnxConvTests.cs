@@ -51,6 +51,29 @@ public sealed class OnnxConvTests(ITestOutputHelper output)
         output.WriteLine($"{name}: largest |onnx - reference| / (1 + |reference|) = {worst:E2}");
     }
 
+    /// <summary>End to end: PyTorch's weights loaded from the conv fixtures, exported, and run in ONNX Runtime give PyTorch's outputs.</summary>
+    [Theory]
+    [InlineData("torch-conv2d.safetensors")]
+    [InlineData("torch-conv1d-state-dict.safetensors")]
+    public void Export_PyTorchFixture_OnnxRuntimeReproducesPyTorch(string fixture)
+    {
+        NetworkArchitecture architecture = fixture.Contains("conv2d", StringComparison.Ordinal) ? PyTorchConvFixtureTests.Conv2DModel() : PyTorchConvFixtureTests.Conv1DModel();
+        var network = new ConvNetwork(architecture, seed: 0);
+        LoadedWeights loaded = WeightsFile.Load(network, System.IO.Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture));
+        const int Examples = 5;
+        NamedTensor inputs = loaded.GetExtra("fixture.inputs", [Examples, .. architecture.InputShape]);
+        NamedTensor torch = loaded.GetExtra("fixture.outputs_f64", Examples, architecture.OutputSize);
+        using var session = new InferenceSession(OnnxExporter.ToBytes(network));
+
+        float[] actual = Run(session, architecture, inputs.Values.ToArray(), Examples).Values;
+
+        Assert.Equal(torch.Values.Length, actual.Length);
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - torch.Values[i]) <= Tolerance * (1 + Math.Abs(torch.Values[i])), $"{fixture}: output {i}: ONNX Runtime {actual[i]:R}, PyTorch {torch.Values[i]:R}.");
+        }
+    }
+
     [Fact]
     public void Export_LeNet5_NodesInitializersShapesAndMetadata()
     {
