@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Google.Protobuf;
+using NnGen.Kernels;
 
 namespace NnGen.Onnx;
 
@@ -13,7 +14,10 @@ namespace NnGen.Onnx;
 /// layer, <c>LayerNormalization</c> per layer-norm layer, <c>LSTM</c> or <c>GRU</c> per recurrent layer, nothing for
 /// dropout (the identity at inference); input <c>input</c> of shape (batch, n[0]) and output <c>output</c> of shape
 /// (batch, n[L]) with the batch dimension dynamic. A network with recurrent layers reads (batch, steps, n[0]), both
-/// dynamic, and writes (batch, steps, n[L]), or (batch, n[L]) when a recurrent layer returns only its last step.
+/// dynamic, and writes (batch, steps, n[L]), or (batch, n[L]) when a recurrent layer returns only its last step. A
+/// network that reads shaped examples (<see cref="NetworkArchitecture.InputShape"/> (C, H, W) or (C, L)) reads
+/// (batch, C, H, W) or (batch, C, L), PyTorch's NCHW and NCL, through <c>Conv</c>, <c>MaxPool</c>, <c>AveragePool</c>,
+/// <c>GlobalAveragePool</c> and <c>Flatten</c> nodes to the dense layers' <c>Gemm</c>s.
 /// Opset 13, IR version 7 (readable by ONNX Runtime 1.6 and later and by every current ONNX tool), or opset 17, IR
 /// version 8 for a network with layer normalization, which has no ONNX operator before opset 17.
 /// </summary>
@@ -24,6 +28,15 @@ namespace NnGen.Onnx;
 /// epsilon; layer normalization is over the last axis with the layer's epsilon. Every tensor of the architecture
 /// (<see cref="NetworkArchitecture.Tensors"/>) is an F32 initializer under its name in NnGen's weight files: <c>W1</c>,
 /// <c>b1</c>, <c>gamma2</c>, <c>beta2</c>, <c>running_mean2</c>, <c>running_var2</c>, ….
+/// <para>
+/// Convolutions and pools. A convolution is one <c>Conv</c> (its W{l} and b{l} unchanged: PyTorch's and ONNX's weight
+/// layouts are the same) with <c>strides</c>, <c>pads</c> ([top, left, bottom, right] in 2-D, [left, right] in 1-D),
+/// <c>dilations</c> and <c>group</c>, then its activation node; a max pool is <c>MaxPool</c>, an average pool
+/// <c>AveragePool</c> with <c>count_include_pad = 1</c> (padding counted, PyTorch's default), global average pooling
+/// <c>GlobalAveragePool</c> then <c>Flatten</c> (to (batch, C)), flatten <c>Flatten</c> (axis 1). Batch and layer
+/// normalization of shaped data normalize every feature (C·H·W of them), so they run between a <c>Flatten</c> and a
+/// <c>Reshape</c> back to the shape (initializer <c>shape{l}</c>).
+/// </para>
 /// <para>
 /// Recurrent layers. ONNX orders the gate blocks differently from PyTorch and NnGen (LSTM i, o, f, c for PyTorch's
 /// i, f, g, o; GRU z, r, h for r, z, n), so a recurrent layer's initializers are its tensors with the blocks reordered:
@@ -62,7 +75,10 @@ public static class OnnxExporter
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    /// <exception cref="InvalidOperationException">A parameter or state value is not finite, or a buffer's length does not match the architecture.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter or state value is not finite, a buffer's length does not match the architecture, or the network has
+    /// both recurrent and convolution or pooling layers (which have no export).
+    /// </exception>
     /// <exception cref="IOException">The file cannot be written: <paramref name="path"/> is a directory, its folder is missing or not writable, or the disk is full.</exception>
     public static void Export(ISerializableNetwork network, string path)
     {
@@ -73,7 +89,10 @@ public static class OnnxExporter
     }
 
     /// <summary>Exports <paramref name="network"/> to <paramref name="stream"/>.</summary>
-    /// <exception cref="InvalidOperationException">A parameter or state value is not finite, or a buffer's length does not match the architecture.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter or state value is not finite, a buffer's length does not match the architecture, or the network has
+    /// both recurrent and convolution or pooling layers (which have no export).
+    /// </exception>
     public static void Export(ISerializableNetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -82,7 +101,10 @@ public static class OnnxExporter
     }
 
     /// <summary>The serialized ModelProto of <paramref name="network"/>.</summary>
-    /// <exception cref="InvalidOperationException">A parameter or state value is not finite, or a buffer's length does not match the architecture.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter or state value is not finite, a buffer's length does not match the architecture, or the network has
+    /// both recurrent and convolution or pooling layers (which have no export).
+    /// </exception>
     public static byte[] ToBytes(ISerializableNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -115,6 +137,11 @@ public static class OnnxExporter
             }
         }
 
+        if (architecture.IsRecurrent && architecture.Layers.Any(layer => layer.IsShaped))
+        {
+            throw new InvalidOperationException($"{architecture.Name} ({architecture.Describe()}) has recurrent and convolution or pooling layers; ONNX export handles one or the other.");
+        }
+
         var graph = new Message();
         foreach (LayerTensor tensor in architecture.Tensors)
         {
@@ -128,8 +155,11 @@ public static class OnnxExporter
 
         var squeezeAxes = new HashSet<long>();
         string previous = InputName;
-        Shape shape = architecture.IsRecurrent ? Shape.BatchFirst : Shape.Rows;
+        Shape shape = architecture.IsRecurrent ? Shape.BatchFirst : architecture.InputShape.Count > 1 ? Shape.Channels : Shape.Rows;
         bool layerNormalization = false;
+
+        // What one example is between nodes while the data is shaped (C, H, W) or (C, L); dropout and the norms keep it.
+        IReadOnlyList<int> features = architecture.InputShape;
         foreach (LayerDescription layer in architecture.Layers)
         {
             int l = layer.Index;
@@ -155,23 +185,83 @@ public static class OnnxExporter
                         graph.Embedded(1, Node(Invariant($"add{l}"), "Add", new[] { Invariant($"xw{l}"), names[1] }, z, Array.Empty<Message>()));
                     }
 
-                    previous = z;
-                    if (activation != Activation.Linear)
+                    previous = ActivationNode(graph, l, activation, z, writesOutput ? OutputName : Invariant($"a{l}"));
+                    break;
+
+                case LayerKind.Conv1D:
+                case LayerKind.Conv2D:
+                    ConvGeometry c = layer.ConvolutionGeometry!.Value;
+                    bool twoD = layer.Kind == LayerKind.Conv2D;
+                    graph.Embedded(1, Node(
+                        Invariant($"conv{l}"),
+                        "Conv",
+                        new[] { previous, names[0], names[1] },
+                        Invariant($"z{l}"),
+                        Attribute.Ints("kernel_shape", twoD ? [c.KernelHeight, c.KernelWidth] : [c.KernelWidth]),
+                        Attribute.Ints("strides", twoD ? [c.StrideHeight, c.StrideWidth] : [c.StrideWidth]),
+                        Attribute.Ints("pads", twoD ? [c.PadTop, c.PadLeft, c.PadBottom, c.PadRight] : [c.PadLeft, c.PadRight]),
+                        Attribute.Ints("dilations", twoD ? [c.DilationHeight, c.DilationWidth] : [c.DilationWidth]),
+                        Attribute.Int("group", c.Groups)));
+                    previous = ActivationNode(graph, l, layer.Activation, Invariant($"z{l}"), Invariant($"a{l}"));
+                    features = layer.OutputShape;
+                    break;
+
+                case LayerKind.MaxPool1D:
+                case LayerKind.MaxPool2D:
+                case LayerKind.AvgPool1D:
+                case LayerKind.AvgPool2D:
+                    PoolGeometry p = layer.Pool!.Value;
+                    bool pool2D = layer.Kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D;
+                    bool max = layer.Kind is LayerKind.MaxPool1D or LayerKind.MaxPool2D;
+                    var poolAttributes = new List<Message>
                     {
-                        string a = writesOutput ? OutputName : Invariant($"a{l}");
-                        Message node = activation switch
-                        {
-                            Activation.Sigmoid => Node(Invariant($"sigmoid{l}"), "Sigmoid", new[] { z }, a),
-                            Activation.Tanh => Node(Invariant($"tanh{l}"), "Tanh", new[] { z }, a),
-                            Activation.ReLU => Node(Invariant($"relu{l}"), "Relu", new[] { z }, a),
-                            Activation.LeakyReLU => Node(Invariant($"leaky_relu{l}"), "LeakyRelu", new[] { z }, a, Attribute.Float("alpha", 0.01f)),
-                            Activation.Softmax => Node(Invariant($"softmax{l}"), "Softmax", new[] { z }, a, Attribute.Int("axis", -1)),
-                            _ => throw new InvalidOperationException($"Activation {activation} has no ONNX export."),
-                        };
-                        graph.Embedded(1, node);
-                        previous = a;
+                        Attribute.Ints("kernel_shape", pool2D ? [p.KernelHeight, p.KernelWidth] : [p.KernelWidth]),
+                        Attribute.Ints("strides", pool2D ? [p.StrideHeight, p.StrideWidth] : [p.StrideWidth]),
+                        Attribute.Ints("pads", pool2D ? [p.PadHeight, p.PadWidth, p.PadHeight, p.PadWidth] : [p.PadWidth, p.PadWidth]),
+                    };
+                    if (!max)
+                    {
+                        // PyTorch's AvgPool default: the padding's zeros count in every window's mean.
+                        poolAttributes.Add(Attribute.Int("count_include_pad", 1));
                     }
 
+                    graph.Embedded(1, Node(Invariant($"{(max ? "max" : "avg")}_pool{l}"), max ? "MaxPool" : "AveragePool", new[] { previous }, Invariant($"a{l}"), poolAttributes.ToArray()));
+                    previous = Invariant($"a{l}");
+                    features = layer.OutputShape;
+                    break;
+
+                case LayerKind.GlobalAvgPool:
+                    // (batch, C, 1, 1) or (batch, C, 1), then (batch, C).
+                    graph.Embedded(1, Node(Invariant($"global_avg_pool{l}"), "GlobalAveragePool", new[] { previous }, Invariant($"pooled{l}")));
+                    graph.Embedded(1, Node(Invariant($"flatten{l}"), "Flatten", new[] { Invariant($"pooled{l}") }, Invariant($"a{l}"), Attribute.Int("axis", 1)));
+                    previous = Invariant($"a{l}");
+                    shape = Shape.Rows;
+                    features = layer.OutputShape;
+                    break;
+
+                case LayerKind.Flatten:
+                    graph.Embedded(1, Node(Invariant($"flatten{l}"), "Flatten", new[] { previous }, Invariant($"a{l}"), Attribute.Int("axis", 1)));
+                    previous = Invariant($"a{l}");
+                    shape = Shape.Rows;
+                    features = layer.OutputShape;
+                    break;
+
+                case LayerKind.BatchNorm or LayerKind.LayerNorm when shape == Shape.Channels:
+                    // Per feature over C·H·W features (NnGen's norms), not ONNX's per channel of axis 1: flattened, then shaped back.
+                    graph.Embedded(1, Node(Invariant($"flatten{l}"), "Flatten", new[] { previous }, Invariant($"flat{l}"), Attribute.Int("axis", 1)));
+                    if (layer.Kind == LayerKind.BatchNorm)
+                    {
+                        graph.Embedded(1, Node(Invariant($"batch_norm{l}"), "BatchNormalization", names.Prepend(Invariant($"flat{l}")).ToArray(), Invariant($"n{l}"), Attribute.Float("epsilon", layer.Epsilon)));
+                    }
+                    else
+                    {
+                        graph.Embedded(1, Node(Invariant($"layer_norm{l}"), "LayerNormalization", names.Prepend(Invariant($"flat{l}")).ToArray(), Invariant($"n{l}"), Attribute.Int("axis", -1), Attribute.Float("epsilon", layer.Epsilon)));
+                        layerNormalization = true;
+                    }
+
+                    graph.Embedded(5, Int64Tensor(Invariant($"shape{l}"), [-1, .. features.Select(d => (long)d)]));
+                    graph.Embedded(1, Node(Invariant($"reshape{l}"), "Reshape", new[] { Invariant($"n{l}"), Invariant($"shape{l}") }, Invariant($"a{l}")));
+                    previous = Invariant($"a{l}");
                     break;
 
                 case LayerKind.BatchNorm:
@@ -240,7 +330,7 @@ public static class OnnxExporter
 
         foreach (long axis in squeezeAxes.Order())
         {
-            graph.Embedded(5, Int64Tensor(Invariant($"axes_{axis}"), axis));
+            graph.Embedded(5, Int64Tensor(Invariant($"axes_{axis}"), [axis]));
         }
 
         if (shape == Shape.TimeMajor)
@@ -251,8 +341,8 @@ public static class OnnxExporter
         graph.String(2, architecture.Name);
         graph.String(10, $"NnGen network {architecture.Name}: {architecture.Describe()}");
         bool steps = architecture.IsRecurrent, stepsOut = steps && shape != Shape.Rows;
-        graph.Embedded(11, ValueInfo(InputName, steps, architecture.InputSize));
-        graph.Embedded(12, ValueInfo(OutputName, stepsOut, architecture.OutputSize));
+        graph.Embedded(11, ValueInfo(InputName, steps, architecture.InputShape));
+        graph.Embedded(12, ValueInfo(OutputName, stepsOut, [architecture.OutputSize]));
 
         var model = new Message();
         model.Int64(1, layerNormalization ? LayerNormalizationIrVersion : IrVersion);
@@ -277,12 +367,36 @@ public static class OnnxExporter
         return model.ToArray();
     }
 
-    /// <summary>Where the data is between nodes: one row per example, or per step batch-first (batch, steps, features) or time-major (steps, batch, features).</summary>
+    /// <summary>
+    /// Where the data is between nodes: one row per example, per step batch-first (batch, steps, features) or time-major
+    /// (steps, batch, features), or shaped (batch, C, H, W) or (batch, C, L).
+    /// </summary>
     private enum Shape
     {
         Rows,
         BatchFirst,
         TimeMajor,
+        Channels,
+    }
+
+    /// <summary>The node of an element-wise (or, on a dense output, softmax) activation from <paramref name="z"/> to <paramref name="a"/>; returns the layer's output name (<paramref name="z"/> for linear).</summary>
+    private static string ActivationNode(Message graph, int l, Activation activation, string z, string a)
+    {
+        if (activation == Activation.Linear)
+        {
+            return z;
+        }
+
+        graph.Embedded(1, activation switch
+        {
+            Activation.Sigmoid => Node(Invariant($"sigmoid{l}"), "Sigmoid", new[] { z }, a),
+            Activation.Tanh => Node(Invariant($"tanh{l}"), "Tanh", new[] { z }, a),
+            Activation.ReLU => Node(Invariant($"relu{l}"), "Relu", new[] { z }, a),
+            Activation.LeakyReLU => Node(Invariant($"leaky_relu{l}"), "LeakyRelu", new[] { z }, a, Attribute.Float("alpha", 0.01f)),
+            Activation.Softmax => Node(Invariant($"softmax{l}"), "Softmax", new[] { z }, a, Attribute.Int("axis", -1)),
+            _ => throw new InvalidOperationException($"Activation {activation} has no ONNX export."),
+        });
+        return a;
     }
 
     private static int LayerOf(NetworkArchitecture architecture, LayerTensor tensor) =>
@@ -318,15 +432,19 @@ public static class OnnxExporter
         return values;
     }
 
-    /// <summary>A one-element INT64 tensor (Squeeze's axes, an input since opset 13).</summary>
-    private static Message Int64Tensor(string name, long value)
+    /// <summary>A 1-D INT64 tensor (Squeeze's axes and Reshape's shape, inputs since opset 13).</summary>
+    private static Message Int64Tensor(string name, long[] values)
     {
         var tensor = new Message();
-        tensor.PackedInt64(1, [1]);
+        tensor.PackedInt64(1, [values.Length]);
         tensor.Int64(2, 7); // TensorProto.DataType.INT64
         tensor.String(8, name);
-        byte[] raw = new byte[sizeof(long)];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(raw, value);
+        byte[] raw = new byte[values.Length * sizeof(long)];
+        for (int i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * sizeof(long)), values[i]);
+        }
+
         tensor.Bytes(9, raw);
         return tensor;
     }
@@ -376,10 +494,10 @@ public static class OnnxExporter
     }
 
     /// <summary>
-    /// A float tensor of shape (batch, <paramref name="features"/>), or (batch, steps, <paramref name="features"/>) with
+    /// A float tensor of shape (batch, …<paramref name="features"/>), or (batch, steps, …<paramref name="features"/>) with
     /// <paramref name="steps"/>, the batch and steps dimensions symbolic.
     /// </summary>
-    private static Message ValueInfo(string name, bool steps, int features)
+    private static Message ValueInfo(string name, bool steps, IReadOnlyList<int> features)
     {
         var shape = new Message();
         foreach (string symbol in steps ? new[] { "batch", "steps" } : new[] { "batch" })
@@ -389,9 +507,13 @@ public static class OnnxExporter
             shape.Embedded(1, dimension);
         }
 
-        var width = new Message();
-        width.Int64(1, features);
-        shape.Embedded(1, width);
+        foreach (int size in features)
+        {
+            var width = new Message();
+            width.Int64(1, size);
+            shape.Embedded(1, width);
+        }
+
         var tensorType = new Message();
         tensorType.Int64(1, 1); // elem_type FLOAT
         tensorType.Embedded(2, shape);

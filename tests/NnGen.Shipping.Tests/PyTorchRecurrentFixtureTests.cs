@@ -131,7 +131,7 @@ public sealed class PyTorchRecurrentFixtureTests(ITestOutputHelper output)
                     "module rnn (LSTM): num_layers=3; NnGen exports 1 or 2 stacked layers per module",
                     "module rnn (GRU): bias=False is not supported (NnGen's recurrent layers have bias_ih and bias_hh)",
                     "module rnn (LSTM): proj_size=2 is not supported; NnGen's LSTM outputs h of its hidden size",
-                    "module m0 (Tanh) follows GRU rnn: NnGen applies activations in dense layers only; put it right after a Linear (Linear, ReLU, BatchNorm1d)",
+                    "module m0 (Tanh) follows GRU rnn: NnGen applies activations in dense and convolution layers only; put it right after a Linear or a Conv (Linear, ReLU, BatchNorm1d)",
                     "module m0: expects 5 inputs, previous layer gives 4",
                     "module rnn: the last layer must be a Linear (NnGen's output layer is dense)",
                 ],

@@ -98,7 +98,7 @@ public sealed class RecurrentWeightsTests
         var target = new LayerKindsNetwork(RecurrentNetworks.ArchitectureOf("lstm"), seed: 2);
 
         Assert.Equal(
-            $"test.safetensors: tensor '__metadata__': nngen.layers: {detail}; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false.",
+            $"test.safetensors: tensor '__metadata__': nngen.layers: {detail}; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B), gru(return_sequences=B) with B true or false, conv1d(out_channels=N kernel=N stride=N pad_left=N pad_right=N dilation=N groups=N), conv2d(out_channels=N kernel_h=N kernel_w=N stride_h=N stride_w=N pad_top=N pad_bottom=N pad_left=N pad_right=N dilation_h=N dilation_w=N groups=N), max_pool1d(kernel=N stride=N padding=N), max_pool2d(kernel_h=N kernel_w=N stride_h=N stride_w=N pad_h=N pad_w=N), avg_pool1d(kernel=N stride=N padding=N), avg_pool2d(kernel_h=N kernel_w=N stride_h=N stride_w=N pad_h=N pad_w=N), global_avg_pool or flatten.",
             AssertRefusedUnchanged(target, WithMetadata(target, WeightsFile.LayersKey, layers)).Message);
     }
 

@@ -398,7 +398,7 @@ public sealed class LayerDescription : IEquatable<LayerDescription>
         : Invariant($"layer {Index}: {(Kind == LayerKind.Dense ? KindName(Kind) + " " + NetworkArchitecture.ActivationName(Activation) : Arguments())}, {Inputs} -> {Units}");
 
     /// <summary>A shape as descriptions write it: <c>(6, 28, 28)</c>, <c>(120)</c>.</summary>
-    internal static string FormatShape(IReadOnlyList<int> shape) => "(" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + ")";
+    internal static string FormatShape(IReadOnlyList<int> shape) => "(" + NamedTensor.FormatShape(shape) + ")";
 
     /// <summary>
     /// A shaped layer as PyTorch prints its module, defaults left out: <c>Conv2d(1, 6, kernel_size=5, padding=2)</c>,

@@ -18,6 +18,9 @@ namespace NnGen;
 /// features per step, every layer before the first recurrent one and after it applied at every step, until a recurrent
 /// layer that returns only its last step (<see cref="LayerDescription.ReturnSequences"/> false), after which the layers
 /// see one example per sequence. Its hidden (and cell) states are streaming state kept by the caller, not in the state buffer.
+/// A network of convolutions and pools reads shaped examples (<see cref="InputShape"/> (C, H, W) or (C, L)), each one row
+/// of its C·H·W values in PyTorch's NCHW order; n[l] are then flattened feature counts, and each layer's
+/// <see cref="LayerDescription.InputShape"/> is the shape the layer before it produces.
 /// </remarks>
 public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 {
@@ -95,7 +98,10 @@ public sealed class NetworkArchitecture : IEquatable<NetworkArchitecture>
 
     /// <summary>Describes a network of layers of any kind.</summary>
     /// <param name="name">The network's type name.</param>
-    /// <param name="inputs">n[0], at least 1.</param>
+    /// <param name="inputs">
+    /// n[0], at least 1. When the first layer is a convolution, pool, global average pooling or flatten of n[0] features,
+    /// its input shape is the network's <see cref="InputShape"/>; otherwise that is (n[0]).
+    /// </param>
     /// <param name="layers">
     /// Layers 1..L in order (made by <see cref="LayerDescription"/>'s factories): each numbered by its position, each
     /// taking the previous layer's units (the first, <paramref name="inputs"/>), parameter tensors contiguous from 0 in

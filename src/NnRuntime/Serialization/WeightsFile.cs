@@ -414,7 +414,7 @@ public static partial class WeightsFile
                 throw SafeTensors.Error(
                     label,
                     SafeTensors.MetadataKey,
-                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B) or gru(return_sequences=B) with B true or false, {ShapedSpellings()}, global_avg_pool or flatten.");
+                    $"{LayersKey}: layer {i + 1} is '{found[i]}'; expected dense, dropout(rate=R), batch_norm(epsilon=E momentum=M), layer_norm(epsilon=E), lstm(return_sequences=B), gru(return_sequences=B) with B true or false, {ShapedSpellings()}, global_avg_pool or flatten.");
             }
 
             if (canonical != layer.Arguments())
@@ -571,9 +571,9 @@ public static partial class WeightsFile
             return matched;
         }
 
-        // PyTorch's state_dict of an nn.Sequential: "<index>.weight" and "<index>.bias" per Linear, BatchNorm1d or LayerNorm,
+        // PyTorch's state_dict of an nn.Sequential: "<index>.weight" and "<index>.bias" per Linear, Conv1d, Conv2d, BatchNorm1d or LayerNorm,
         // BatchNorm1d's "<index>.running_mean", "<index>.running_var" and "<index>.num_batches_tracked" (a count NnGen does
-        // not keep); activations and dropout (which have no tensors) take the indices between. A model holding the Sequential
+        // not keep); activations, dropout, pools and Flatten (which have no tensors) take the indices between. A model holding the Sequential
         // as an attribute adds a prefix.
         var modules = new SortedDictionary<long, Dictionary<string, SafeTensors.Entry>>();
         string? prefix = null;
@@ -635,7 +635,7 @@ public static partial class WeightsFile
         return matched;
     }
 
-    /// <summary>The tensors of one PyTorch Linear, BatchNorm1d or LayerNorm (<paramref name="module"/>: weight, bias, …) as those of <paramref name="layer"/>.</summary>
+    /// <summary>The tensors of one PyTorch Linear, Conv1d, Conv2d, BatchNorm1d or LayerNorm (<paramref name="module"/>: weight, bias, …) as those of <paramref name="layer"/>.</summary>
     private static void MatchTorchModule(LayerDescription layer, string name, Dictionary<string, SafeTensors.Entry> module, NetworkArchitecture architecture, string label, Dictionary<string, SafeTensors.Entry> matched)
     {
         if (!module.ContainsKey("weight") || !module.ContainsKey("bias"))
