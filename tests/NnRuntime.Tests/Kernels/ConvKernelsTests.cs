@@ -428,10 +428,12 @@ public sealed class ConvKernelsTests
             int chunk = chunkColumns > 0 ? chunkColumns : ConvKernels.ChunkColumns(g);
             Span<float> x = Place(X, shift), w = Place(W, shift), b = Place(B, shift);
             Span<float> z = new float[(g.OutputFeatures * Batch) + shift].AsSpan(shift);
-            Span<float> scratch = new float[ConvKernels.ConvForwardScratch(g, Batch, chunk) + shift].AsSpan(shift);
+            float[] scratchBuffer = Guarded(ConvKernels.ConvForwardScratch(g, Batch, chunk), shift);
+            Span<float> scratch = scratchBuffer.AsSpan(shift, scratchBuffer.Length - shift - Guard);
             scratch.Fill(float.NaN);
             z.Fill(float.NaN);
             ConvKernels.ConvForward(g, x, w, b, z, Batch, scratch, width, chunk);
+            KernelTestSupport.AssertUntouched(scratchBuffer, scratchBuffer.Length - Guard, Sentinel, "ConvForward's scratch");
             return z.ToArray();
         }
 
@@ -443,7 +445,8 @@ public sealed class ConvKernelsTests
             Span<float> x = Place(X, shift), w = Place(W, shift), dz = Place(Dz, shift);
             Span<float> dw = new float[g.WeightCount + shift].AsSpan(shift), db = new float[g.OutChannels + shift].AsSpan(shift);
             Span<float> dx = new float[(g.InputFeatures * Batch) + shift].AsSpan(shift);
-            Span<float> scratch = new float[ConvKernels.ConvBackwardScratch(g, Batch, chunk) + shift].AsSpan(shift);
+            float[] scratchBuffer = Guarded(ConvKernels.ConvBackwardScratch(g, Batch, chunk), shift);
+            Span<float> scratch = scratchBuffer.AsSpan(shift, scratchBuffer.Length - shift - Guard);
 
             // Garbage everywhere the kernel must overwrite.
             scratch.Fill(float.NaN);
@@ -451,7 +454,19 @@ public sealed class ConvKernelsTests
             db.Fill(float.NaN);
             dx.Fill(float.NaN);
             ConvKernels.ConvBackward(g, x, w, dz, Batch, scale, dw, db, dx, scratch, width, chunk);
+            KernelTestSupport.AssertUntouched(scratchBuffer, scratchBuffer.Length - Guard, Sentinel, "ConvBackward's scratch");
             return (dw.ToArray(), db.ToArray(), dx.ToArray());
+        }
+
+        private const int Guard = 64;
+        private const float Sentinel = -7.25f;
+
+        /// <summary>Scratch of <paramref name="floats"/> after <paramref name="shift"/> floats, then <see cref="Guard"/> sentinels the kernel must not write.</summary>
+        private static float[] Guarded(int floats, int shift)
+        {
+            var buffer = new float[shift + floats + Guard];
+            buffer.AsSpan(shift + floats).Fill(Sentinel);
+            return buffer;
         }
 
         private static Span<float> Place(float[] values, int shift)
