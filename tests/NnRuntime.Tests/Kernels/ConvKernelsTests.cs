@@ -236,6 +236,30 @@ public sealed class ConvKernelsTests
         }
     }
 
+    /// <summary>
+    /// One input channel per group takes the direct path from 16 examples on and im2col below: both compute each output
+    /// as the same chain (the taps in order from zero, then the bias), so 15 examples alone give the bits the same 15
+    /// give inside a batch of 16.
+    /// </summary>
+    [Theory]
+    [InlineData("LeNet-5 conv1")]
+    [InlineData("1-D causal depthwise")]
+    public void ConvForward_DirectAndIm2ColPaths_SameBits(string geometry)
+    {
+        ConvGeometry g = Geometries[geometry];
+        var sixteen = new ConvCase(g, 16, seed: 15);
+        var fifteen = new ConvCase(g, 15, seed: 15);
+        Array.Copy(sixteen.W, fifteen.W, g.WeightCount);
+        Array.Copy(sixteen.B, fifteen.B, g.OutChannels);
+        float[] x = ConvReference.ToChwn(sixteen.XNchw.AsSpan(0, 15 * g.InputFeatures).ToArray(), g.InputFeatures, 15);
+        x.CopyTo(fifteen.X, 0);
+        Assert.Equal(0, ConvKernels.ConvForwardScratch(g, 16));
+        Assert.NotEqual(0, ConvKernels.ConvForwardScratch(g, 15));
+        float[] direct = ConvReference.ToNchw(sixteen.Forward(SimdWidth.Auto), g.OutputFeatures, 16).AsSpan(0, 15 * g.OutputFeatures).ToArray();
+        float[] im2col = ConvReference.ToNchw(fifteen.Forward(SimdWidth.Auto), g.OutputFeatures, 15);
+        AssertSameBits(im2col, direct, $"{geometry}: 15 examples through im2col against the same 15 of 16 through the direct path");
+    }
+
     /// <summary>The backward pass in chunks sums dW chunk by chunk and adds dInput chunk after chunk: close to one chunk's result, and the reference's.</summary>
     [Theory]
     [InlineData("LeNet-5 conv2", 37)]
