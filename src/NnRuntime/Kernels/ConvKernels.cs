@@ -18,7 +18,8 @@ namespace NnGen.Kernels;
 /// output's CHWN order), dW = scale·dZ·colᵀ and dcol = Wᵀ·dZ, whose entries col2im adds back to the inputs they came
 /// from. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
 /// output row's valid positions are one run), copied as blocks, or zero where the tap falls in the padding. A 1×1
-/// kernel with stride 1 and no padding needs no im2col: the input is already col.
+/// kernel with stride 1 and no padding needs no im2col: the input is already col. A layer with one input channel per
+/// group skips it too from 16 examples on (see <see cref="IsDirect"/>), with the same bits.
 /// </para>
 /// <para>
 /// col is built in chunks of at most <see cref="ChunkColumns"/> columns (output positions × examples, a number fixed by the
@@ -35,8 +36,8 @@ public static unsafe partial class ConvKernels
 {
     /// <summary>
     /// The most floats of col one chunk holds (256 KiB): a quarter of a 1 MiB L2, so the chunk's product (and the packed
-    /// copy it makes of it) reads col from L2 right after im2col wrote it. Measured on LeNet-5's layers at m = 128 (Zen 5):
-    /// 15 % faster than 1 MiB chunks.
+    /// copy it makes of it) reads col from L2 right after im2col wrote it: on LeNet-5's layers at m = 128 it measured
+    /// about 15 % faster than 1 MiB chunks, and 128 KiB and 512 KiB no better.
     /// </summary>
     internal const int ChunkFloats = 64 * 1024;
 
@@ -60,9 +61,9 @@ public static unsafe partial class ConvKernels
     /// <param name="batch">m, the examples per call.</param>
     /// <returns>The kernel volume × the columns of one chunk, twice when there are several chunks (two threads may
     /// build two at once); 0 for a 1×1 kernel with stride 1 and no padding, and for one input channel per group at a batch
-    /// of 16 or more (read in place). At most 512 KiB unless one
-    /// kernel's 64 columns alone take more.</returns>
+    /// of 16 or more (read in place). At most 512 KiB unless one kernel's 64 columns alone take more.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The scratch would exceed one buffer (2^31 − 1 floats).</exception>
     public static int ConvForwardScratch(in ConvGeometry g, int batch) => ConvForwardScratch(g, batch, ChunkColumns(g));
 
     /// <summary>The floats of scratch <see cref="ConvBackward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, float, Span{float}, Span{float}, Span{float}, Span{float})"/> needs for <paramref name="batch"/> examples.</summary>
@@ -71,6 +72,7 @@ public static unsafe partial class ConvKernels
     /// <returns>Per chunk slot (two when there are several chunks) one chunk of col and one group's dW, plus a second
     /// running dW for two slots; only one group's dW for a 1×1 kernel with stride 1 and no padding.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The scratch would exceed one buffer (2^31 − 1 floats).</exception>
     public static int ConvBackwardScratch(in ConvGeometry g, int batch) => ConvBackwardScratch(g, batch, ChunkColumns(g));
 
     /// <summary>
