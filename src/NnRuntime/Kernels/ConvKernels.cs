@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -16,24 +18,34 @@ namespace NnGen.Kernels;
 /// output's CHWN order), dW = scale·dZ·colᵀ and dcol = Wᵀ·dZ, whose entries col2im adds back to the inputs they came
 /// from. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
 /// output row's valid positions are one run), copied as blocks, or zero where the tap falls in the padding. A 1×1
-/// kernel with stride 1 and no padding needs no im2col: the input is already col.
+/// kernel with stride 1 and no padding needs no im2col: the input is already col. A layer with one input channel per
+/// group skips it too from 16 examples on (see <see cref="IsDirect"/>), with the same bits.
 /// </para>
 /// <para>
 /// col is built in chunks of at most <see cref="ChunkColumns"/> columns (output positions × examples, a number fixed by the
 /// kernel volume alone), so scratch stays within <see cref="ChunkFloats"/> floats however large the batch, and each
 /// chunk's product reads its columns of col from cache. Every element of Z is one FMA chain over the kernel in order
 /// whatever chunk or tile computes it, so the forward pass gives the same bits for any chunking; dW sums the chunks'
-/// products in chunk order and dInput adds chunk after chunk, so the backward pass depends on the shapes alone. Nothing
-/// depends on where the buffers sit or on <see cref="KernelParallelism"/>: the products run on the calling thread.
+/// products per slot in chunk order (chunk c in slot c mod 2, then slot 0 + slot 1) and dInput adds chunk after chunk, so
+/// the backward pass depends on the shapes alone. Two threads (<see cref="KernelParallelism"/>) take the two slots'
+/// chunks side by side, the forward pass and dW alike, with the same arithmetic as one thread taking every chunk in
+/// order; dInput's col2im stays on the calling thread to keep its order. Nothing depends on where the buffers sit.
 /// </para>
 /// </remarks>
 public static unsafe partial class ConvKernels
 {
     /// <summary>
-    /// The most floats of col one chunk holds (1 MiB): half a 2 MiB L2 (1 MiB on the project's older targets), so
-    /// the chunk's product reads col from L2 right after im2col wrote it (docs/performance.md, convolution rows).
+    /// The most floats of col one chunk holds (256 KiB): a quarter of a 1 MiB L2, so the chunk's product (and the packed
+    /// copy it makes of it) reads col from L2 right after im2col wrote it: on LeNet-5's layers at m = 128 it measured
+    /// about 15 % faster than 1 MiB chunks, and 128 KiB and 512 KiB no better.
     /// </summary>
-    internal const int ChunkFloats = 256 * 1024;
+    internal const int ChunkFloats = 64 * 1024;
+
+    /// <summary>
+    /// Chunks in flight at once, each with its own col in scratch: chunk c always uses slot c mod 2, so two threads can
+    /// work side by side and dW sums the same partial products in the same order on one thread or two.
+    /// </summary>
+    private const int Slots = 2;
 
     /// <summary>Chunks are cut at multiples of 64 columns: whole tiles of every width and tile shape of the products.</summary>
     private const int ChunkAlignment = 64;
@@ -47,15 +59,20 @@ public static unsafe partial class ConvKernels
     /// <summary>The floats of scratch <see cref="ConvForward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, Span{float})"/> needs for <paramref name="batch"/> examples.</summary>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">m, the examples per call.</param>
-    /// <returns>The kernel volume × the columns of one chunk (0 for a 1×1 kernel with stride 1 and no padding, which needs none).</returns>
+    /// <returns>The kernel volume × the columns of one chunk, twice when there are several chunks (two threads may
+    /// build two at once); 0 for a 1×1 kernel with stride 1 and no padding, and for one input channel per group at a batch
+    /// of 16 or more (read in place). At most 512 KiB unless one kernel's 64 columns alone take more.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The scratch would exceed one buffer (2^31 − 1 floats).</exception>
     public static int ConvForwardScratch(in ConvGeometry g, int batch) => ConvForwardScratch(g, batch, ChunkColumns(g));
 
     /// <summary>The floats of scratch <see cref="ConvBackward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, float, Span{float}, Span{float}, Span{float}, Span{float})"/> needs for <paramref name="batch"/> examples.</summary>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">m, the examples per call.</param>
-    /// <returns>Two chunks of col (col and dcol; none for a 1×1 kernel with stride 1 and no padding) plus one group's dW.</returns>
+    /// <returns>Per chunk slot (two when there are several chunks) one chunk of col and one group's dW, plus a second
+    /// running dW for two slots; only one group's dW for a 1×1 kernel with stride 1 and no padding.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The scratch would exceed one buffer (2^31 − 1 floats).</exception>
     public static int ConvBackwardScratch(in ConvGeometry g, int batch) => ConvBackwardScratch(g, batch, ChunkColumns(g));
 
     /// <summary>
@@ -101,14 +118,29 @@ public static unsafe partial class ConvKernels
     internal static int ConvForwardScratch(in ConvGeometry g, int batch, int chunkColumns)
     {
         KernelGuard.NonNegative(batch, "ConvKernels.ConvForwardScratch", nameof(batch));
-        return IsPointwise(g) ? 0 : Floats((long)g.KernelVolume * Math.Min(Columns(g, batch), chunkColumns));
+        if (IsPointwise(g) || IsDirect(g, batch))
+        {
+            return 0;
+        }
+
+        long columns = Columns(g, batch), chunk = Math.Min(columns, chunkColumns);
+        return Floats(SlotCount(columns, chunkColumns) * g.KernelVolume * chunk);
     }
 
     internal static int ConvBackwardScratch(in ConvGeometry g, int batch, int chunkColumns)
     {
         KernelGuard.NonNegative(batch, "ConvKernels.ConvBackwardScratch", nameof(batch));
-        long columns = IsPointwise(g) ? 0 : Math.Min(Columns(g, batch), chunkColumns);
-        return Floats((2L * g.KernelVolume * columns) + ((long)g.OutChannels / g.Groups * g.KernelVolume));
+        long groupWeights = (long)g.OutChannels / g.Groups * g.KernelVolume;
+        if (IsPointwise(g))
+        {
+            return Floats(groupWeights);
+        }
+
+        long columns = Columns(g, batch), chunk = Math.Min(columns, chunkColumns);
+        int slots = SlotCount(columns, chunkColumns);
+
+        // Per slot col and one group's partial dW; the second slot also its own running dW.
+        return Floats((slots * ((g.KernelVolume * chunk) + groupWeights)) + (slots > 1 ? g.WeightCount : 0));
     }
 
     internal static void ConvForward(
@@ -134,44 +166,35 @@ public static unsafe partial class ConvKernels
             return;
         }
 
-        SimdWidth resolved = SimdWidths.Resolve(width);
-        TileShape tiles = TileShapes.Current;
-        int columns = (int)Columns(g, batch);
-        int volume = g.KernelVolume, groupOut = g.OutChannels / g.Groups, groupIn = g.InChannels / g.Groups;
         fixed (float* px = input)
         fixed (float* pw = weight)
         fixed (float* pb = bias)
         fixed (float* pz = output)
-        fixed (float* pcol = scratch)
+        fixed (float* pscratch = scratch)
         {
-            if (IsPointwise(g))
+            var pass = new ConvPass(g, batch, chunkColumns, SimdWidths.Resolve(width), TileShapes.Current, px, pw, pz, pscratch, 1f, pb, null, null);
+            if (pass.Pointwise)
             {
-                for (int group = 0; group < g.Groups; group++)
+                pass.ForwardPointwise();
+                return;
+            }
+
+            if (IsDirect(g, batch))
+            {
+                int parts = pass.Flops >= KernelParallelism.MinimumParallelFlops ? Math.Min(Math.Min(KernelParallelism.Current, Slots), g.OutChannels) : 1;
+                if (parts > 1)
                 {
-                    GemmKernels.Outer(
-                        resolved, tiles, pw + ((nint)group * groupOut * volume), volume, 1, px + ((nint)group * groupIn * columns), columns,
-                        pz + ((nint)group * groupOut * columns), columns, groupOut, volume, columns, 1f,
-                        new BiasActivationEpilogue<LinearOperator>(pb + (group * groupOut)));
+                    KernelWorkers.Run(&DirectForwardPart, &pass, parts);
+                }
+                else
+                {
+                    DirectForwardPart(&pass, 0, 1);
                 }
 
                 return;
             }
 
-            for (int start = 0; start < columns; start += chunkColumns)
-            {
-                // A last chunk narrower than a vector would run the products' scalar loop, whose sums are not fused; it
-                // starts earlier instead, recomputing some columns with the same chains, so the bits never depend on the chunking.
-                int first = columns - start < ChunkAlignment && start > 0 ? Math.Max(0, columns - ChunkAlignment) : start;
-                int count = Math.Min(chunkColumns, columns - first);
-                for (int group = 0; group < g.Groups; group++)
-                {
-                    Im2Col(g, px, group, batch, first, count, pcol);
-                    GemmKernels.Outer(
-                        resolved, tiles, pw + ((nint)group * groupOut * volume), volume, 1, pcol, count,
-                        pz + ((nint)group * groupOut * columns) + first, columns, groupOut, volume, count, 1f,
-                        new BiasActivationEpilogue<LinearOperator>(pb + (group * groupOut)));
-                }
-            }
+            RunSlots(&ForwardSlot, &pass);
         }
     }
 
@@ -204,19 +227,14 @@ public static unsafe partial class ConvKernels
         KernelGuard.NoOverlap(dInput, scratch, Kernel, nameof(dInput), nameof(scratch));
 
         SimdWidth resolved = SimdWidths.Resolve(width);
-        int columns = (int)Columns(g, batch);
-        ActivationKernels.SumRows(deltaZ, dBias, columns, scale, resolved);
+        ActivationKernels.SumRows(deltaZ, dBias, (int)Columns(g, batch), scale, resolved);
         dInput.Clear();
-        if (columns == 0)
+        if (Columns(g, batch) == 0)
         {
             dWeight.Clear();
             return;
         }
 
-        TileShape tiles = TileShapes.Current;
-        int volume = g.KernelVolume, groupOut = g.OutChannels / g.Groups, groupIn = g.InChannels / g.Groups;
-        bool pointwise = IsPointwise(g);
-        int chunk = pointwise ? columns : Math.Min(columns, chunkColumns);
         fixed (float* px = input)
         fixed (float* pw = weight)
         fixed (float* pdz = deltaZ)
@@ -224,45 +242,343 @@ public static unsafe partial class ConvKernels
         fixed (float* pdx = dInput)
         fixed (float* pscratch = scratch)
         {
-            float* col = pscratch;
-            float* dcol = pscratch + ((nint)volume * (pointwise ? 0 : chunk));
-            float* partial = dcol + ((nint)volume * (pointwise ? 0 : chunk));
-            for (int start = 0; start < columns; start += chunk)
+            var pass = new ConvPass(g, batch, chunkColumns, resolved, TileShapes.Current, px, pw, pdz, pscratch, scale, null, pdw, pdx);
+            if (pass.Pointwise)
             {
-                int count = Math.Min(chunk, columns - start);
-                for (int group = 0; group < g.Groups; group++)
+                pass.BackwardPointwise();
+                return;
+            }
+
+            RunSlots(&WeightGradientSlot, &pass);
+            if (pass.Slots > 1)
+            {
+                var sum = new Span<float>(pdw, g.WeightCount);
+                TensorPrimitives.Add(sum, new ReadOnlySpan<float>(pass.SecondWeightGradient, g.WeightCount), sum);
+            }
+
+            if (pdx != null)
+            {
+                pass.InputGradient();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="slot"/> for slots 0 and 1 on two threads when there are two slots, the product is large
+    /// enough to share (<see cref="KernelParallelism.MinimumParallelFlops"/>) and the limit allows; otherwise slot −1 on
+    /// the calling thread, which takes every chunk in order, each in its own slot.
+    /// </summary>
+    private static void RunSlots(delegate*<void*, int, int, void> slot, ConvPass* pass)
+    {
+        if (pass->Slots > 1 && pass->Flops >= KernelParallelism.MinimumParallelFlops && KernelParallelism.Current > 1)
+        {
+            KernelWorkers.Run(slot, pass, Slots);
+        }
+        else
+        {
+            slot(pass, -1, 1);
+        }
+    }
+
+    /// <summary>Z for the chunks of one slot (every chunk for slot −1): im2col of each group, then W·col + b.</summary>
+    private static void ForwardSlot(void* state, int slot, int parts)
+    {
+        ref ConvPass pass = ref *(ConvPass*)state;
+        for (int chunk = Math.Max(slot, 0); chunk < pass.Chunks; chunk += slot < 0 ? 1 : Slots)
+        {
+            pass.ForwardChunk(chunk);
+        }
+    }
+
+    /// <summary>dW of the chunks of one slot (every chunk for slot −1), summed per slot in chunk order.</summary>
+    private static void WeightGradientSlot(void* state, int slot, int parts)
+    {
+        ref ConvPass pass = ref *(ConvPass*)state;
+        for (int chunk = Math.Max(slot, 0); chunk < pass.Chunks; chunk += slot < 0 ? 1 : Slots)
+        {
+            pass.WeightGradientChunk(chunk);
+        }
+    }
+
+    /// <summary>
+    /// One convolution call's operands and chunking, shared (on the caller's stack) by the threads that run its slots.
+    /// Scratch holds, per slot, col (kernel volume × chunk columns) then one group's partial dW; after them, for two
+    /// slots, slot 1's running dW (slot 0 sums straight into dWeight).
+    /// </summary>
+    private readonly struct ConvPass
+    {
+        public readonly ConvGeometry Geometry;
+        public readonly int Batch, Columns, ChunkColumns, Chunks, Slots, Volume, GroupIn, GroupOut;
+        public readonly bool Pointwise;
+        public readonly long Flops;
+        private readonly SimdWidth _width;
+        private readonly TileShape _tiles;
+        private readonly float* _input, _weight, _z, _scratch, _bias, _dWeight, _dInput;
+        private readonly float _scale;
+
+        // z is Z in the forward pass and dZ in the backward pass.
+        public ConvPass(
+            in ConvGeometry g, int batch, int chunkColumns, SimdWidth width, TileShape tiles, float* input, float* weight, float* z, float* scratch,
+            float scale, float* bias, float* dWeight, float* dInput)
+        {
+            Geometry = g;
+            Batch = batch;
+            Columns = (int)ConvKernels.Columns(g, batch);
+            Pointwise = IsPointwise(g);
+            ChunkColumns = Pointwise ? Columns : Math.Min(Columns, chunkColumns);
+            Chunks = (Columns + ChunkColumns - 1) / ChunkColumns;
+            Slots = SlotCount(Columns, ChunkColumns);
+            Volume = g.KernelVolume;
+            GroupIn = g.InChannels / g.Groups;
+            GroupOut = g.OutChannels / g.Groups;
+            Flops = 2L * g.WeightCount * Columns;
+            _width = width;
+            _tiles = tiles;
+            _input = input;
+            _weight = weight;
+            _z = z;
+            _scratch = scratch;
+            _scale = scale;
+            _bias = bias;
+            _dWeight = dWeight;
+            _dInput = dInput;
+        }
+
+        /// <summary>Slot 1's running dW, after both slots' col and partial dW.</summary>
+        public float* SecondWeightGradient => _scratch + (Slots * SlotFloats);
+
+        /// <summary>A slot's floats: col, then in the backward pass one group's partial dW.</summary>
+        private long SlotFloats => ((long)Volume * ChunkColumns) + (_dWeight == null ? 0 : (long)GroupOut * Volume);
+
+        private float* Col(int slot) => _scratch + (slot * SlotFloats);
+
+        private float* Partial(int slot) => Col(slot) + ((nint)Volume * ChunkColumns);
+
+        public SimdWidth Width => _width;
+
+        /// <summary>
+        /// The direct path for output channels [first, end): per output position, blocks of four vectors of examples,
+        /// then single vectors, then the lanes left one by one (with a fused multiply-add, as the vectors).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void DirectForward<TSimd, TVec>(int first, int end, bool vectors)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            ConvGeometry g = Geometry;
+            // Without vectors (the scalar width) both vector loops are skipped: no batch reaches int.MaxValue.
+            int batch = Batch, lanes = TSimd.Count, taps = Volume;
+            int blockEnd = vectors ? batch - (4 * lanes) : -1, vectorEnd = vectors ? batch - lanes : -1;
+            nint rowFloats = (nint)g.InWidth * batch;
+            for (int co = first; co < end; co++)
+            {
+                float* plane = _input + ((nint)(co / GroupOut) * g.InHeight * rowFloats);
+                float* w = _weight + ((nint)co * taps);
+                float bias = _bias[co];
+                for (int oy = 0; oy < g.OutHeight; oy++)
                 {
-                    float* w = pw + ((nint)group * groupOut * volume);
-                    float* dw = pdw + ((nint)group * groupOut * volume);
-                    float* dz = pdz + ((nint)group * groupOut * columns) + start;
-                    float* x = pointwise ? px + ((nint)group * groupIn * columns) : col;
-                    nint ldx = pointwise ? columns : count;
-                    if (!pointwise)
+                    for (int ox = 0; ox < g.OutWidth; ox++)
                     {
-                        Im2Col(g, px, group, batch, start, count, col);
-                    }
+                        float* target = _z + ((((nint)co * g.OutHeight + oy) * g.OutWidth + ox) * batch);
+                        int top = (oy * g.StrideHeight) - g.PadTop, left = (ox * g.StrideWidth) - g.PadLeft;
+                        int j = 0;
+                        for (; j <= blockEnd; j += 4 * lanes)
+                        {
+                            TVec a0 = TSimd.Zero, a1 = TSimd.Zero, a2 = TSimd.Zero, a3 = TSimd.Zero;
+                            for (int ky = 0; ky < g.KernelHeight; ky++)
+                            {
+                                int y = top + (ky * g.DilationHeight);
+                                if ((uint)y >= (uint)g.InHeight)
+                                {
+                                    continue;
+                                }
 
-                    // dW = scale·dZ·colᵀ: the first chunk writes it, later ones add their own product.
-                    GemmKernels.Dot(resolved, tiles, dz, columns, x, ldx, start == 0 ? dw : partial, volume, groupOut, count, volume, scale, null);
-                    if (start > 0)
-                    {
-                        TensorPrimitives.Add(new ReadOnlySpan<float>(dw, groupOut * volume), new ReadOnlySpan<float>(partial, groupOut * volume), new Span<float>(dw, groupOut * volume));
-                    }
+                                for (int kx = 0; kx < g.KernelWidth; kx++)
+                                {
+                                    int x = left + (kx * g.DilationWidth);
+                                    if ((uint)x >= (uint)g.InWidth)
+                                    {
+                                        continue;
+                                    }
 
-                    if (pdx == null)
-                    {
-                        continue;
-                    }
+                                    TVec weight = TSimd.Broadcast(w[(ky * g.KernelWidth) + kx]);
+                                    float* row = plane + ((nint)y * rowFloats) + ((nint)x * batch) + j;
+                                    a0 = TSimd.MultiplyAdd(weight, TSimd.Load(row), a0);
+                                    a1 = TSimd.MultiplyAdd(weight, TSimd.Load(row + lanes), a1);
+                                    a2 = TSimd.MultiplyAdd(weight, TSimd.Load(row + (2 * lanes)), a2);
+                                    a3 = TSimd.MultiplyAdd(weight, TSimd.Load(row + (3 * lanes)), a3);
+                                }
+                            }
 
-                    // dcol = Wᵀ·dZ: Wᵀ(i, p) = w[p·volume + i], read in place through the depth stride.
-                    float* dx = pointwise ? pdx + ((nint)group * groupIn * columns) : dcol;
-                    GemmKernels.Outer(resolved, tiles, w, 1, volume, dz, columns, dx, ldx, volume, groupOut, count, 1f);
-                    if (!pointwise)
-                    {
-                        Col2Im(g, pdx, group, batch, start, count, dcol);
+                            TVec b = TSimd.Broadcast(bias);
+                            TSimd.Store(TSimd.Add(a0, b), target + j);
+                            TSimd.Store(TSimd.Add(a1, b), target + j + lanes);
+                            TSimd.Store(TSimd.Add(a2, b), target + j + (2 * lanes));
+                            TSimd.Store(TSimd.Add(a3, b), target + j + (3 * lanes));
+                        }
+
+                        for (; j <= vectorEnd; j += lanes)
+                        {
+                            TVec a = TSimd.Zero;
+                            for (int ky = 0; ky < g.KernelHeight; ky++)
+                            {
+                                int y = top + (ky * g.DilationHeight);
+                                if ((uint)y >= (uint)g.InHeight)
+                                {
+                                    continue;
+                                }
+
+                                for (int kx = 0; kx < g.KernelWidth; kx++)
+                                {
+                                    int x = left + (kx * g.DilationWidth);
+                                    if ((uint)x < (uint)g.InWidth)
+                                    {
+                                        a = TSimd.MultiplyAdd(TSimd.Broadcast(w[(ky * g.KernelWidth) + kx]), TSimd.Load(plane + ((nint)y * rowFloats) + ((nint)x * batch) + j), a);
+                                    }
+                                }
+                            }
+
+                            TSimd.Store(TSimd.Add(a, TSimd.Broadcast(bias)), target + j);
+                        }
+
+                        for (; j < batch; j++)
+                        {
+                            float a = 0;
+                            for (int ky = 0; ky < g.KernelHeight; ky++)
+                            {
+                                int y = top + (ky * g.DilationHeight);
+                                if ((uint)y >= (uint)g.InHeight)
+                                {
+                                    continue;
+                                }
+
+                                for (int kx = 0; kx < g.KernelWidth; kx++)
+                                {
+                                    int x = left + (kx * g.DilationWidth);
+                                    if ((uint)x < (uint)g.InWidth)
+                                    {
+                                        a = MathF.FusedMultiplyAdd(w[(ky * g.KernelWidth) + kx], plane[((nint)y * rowFloats) + ((nint)x * batch) + j], a);
+                                    }
+                                }
+                            }
+
+                            target[j] = a + bias;
+                        }
                     }
                 }
             }
+        }
+
+        public void ForwardPointwise()
+        {
+            for (int group = 0; group < Geometry.Groups; group++)
+            {
+                GemmKernels.Outer(
+                    _width, _tiles, _weight + ((nint)group * GroupOut * Volume), Volume, 1, _input + ((nint)group * GroupIn * Columns), Columns,
+                    _z + ((nint)group * GroupOut * Columns), Columns, GroupOut, Volume, Columns, 1f,
+                    new BiasActivationEpilogue<LinearOperator>(_bias + (group * GroupOut)));
+            }
+        }
+
+        public void ForwardChunk(int chunk)
+        {
+            // A last chunk narrower than a vector would run the products' scalar loop, whose sums are not fused; it
+            // starts earlier instead, recomputing some columns with the same chains (the same values, also when another
+            // thread writes them), so the bits never depend on the chunking.
+            int start = chunk * ChunkColumns;
+            int first = Columns - start < ChunkAlignment && start > 0 ? Math.Max(0, Columns - ChunkAlignment) : start;
+            int count = Math.Min(ChunkColumns, Columns - first);
+            float* col = Col(chunk % ConvKernels.Slots);
+            for (int group = 0; group < Geometry.Groups; group++)
+            {
+                Im2Col(Geometry, _input, group, Batch, first, count, col);
+                GemmKernels.Outer(
+                    _width, _tiles, _weight + ((nint)group * GroupOut * Volume), Volume, 1, col, count,
+                    _z + ((nint)group * GroupOut * Columns) + first, Columns, GroupOut, Volume, count, 1f,
+                    new BiasActivationEpilogue<LinearOperator>(_bias + (group * GroupOut)));
+            }
+        }
+
+        public void BackwardPointwise()
+        {
+            for (int group = 0; group < Geometry.Groups; group++)
+            {
+                float* dz = _z + ((nint)group * GroupOut * Columns);
+                float* x = _input + ((nint)group * GroupIn * Columns);
+                GemmKernels.Dot(_width, _tiles, dz, Columns, x, Columns, _dWeight + ((nint)group * GroupOut * Volume), Volume, GroupOut, Columns, Volume, _scale, null);
+                if (_dInput != null)
+                {
+                    // dX = Wᵀ·dZ: Wᵀ(i, p) = w[p·volume + i], read in place through the depth stride.
+                    GemmKernels.Outer(
+                        _width, _tiles, _weight + ((nint)group * GroupOut * Volume), 1, Volume, dz, Columns,
+                        _dInput + ((nint)group * GroupIn * Columns), Columns, Volume, GroupOut, Columns, 1f);
+                }
+            }
+        }
+
+        /// <summary>scale·dZ·colᵀ of one chunk, added to its slot's running dW (the slot's first chunk writes it).</summary>
+        public void WeightGradientChunk(int chunk)
+        {
+            int slot = chunk % ConvKernels.Slots, start = chunk * ChunkColumns, count = Math.Min(ChunkColumns, Columns - start);
+            float* col = Col(slot), partial = Partial(slot);
+            float* running = slot == 0 ? _dWeight : SecondWeightGradient;
+            int groupWeights = GroupOut * Volume;
+            for (int group = 0; group < Geometry.Groups; group++)
+            {
+                Im2Col(Geometry, _input, group, Batch, start, count, col);
+                float* dw = running + ((nint)group * groupWeights);
+                GemmKernels.Dot(
+                    _width, _tiles, _z + ((nint)group * GroupOut * Columns) + start, Columns, col, count, chunk < ConvKernels.Slots ? dw : partial, Volume,
+                    GroupOut, count, Volume, _scale, null);
+                if (chunk >= ConvKernels.Slots)
+                {
+                    var sum = new Span<float>(dw, groupWeights);
+                    TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partial, groupWeights), sum);
+                }
+            }
+        }
+
+        /// <summary>dInput, chunk after chunk on the calling thread: dcol = Wᵀ·dZ into slot 0's col, then col2im.</summary>
+        public void InputGradient()
+        {
+            float* dcol = Col(0);
+            for (int start = 0; start < Columns; start += ChunkColumns)
+            {
+                int count = Math.Min(ChunkColumns, Columns - start);
+                for (int group = 0; group < Geometry.Groups; group++)
+                {
+                    GemmKernels.Outer(
+                        _width, _tiles, _weight + ((nint)group * GroupOut * Volume), 1, Volume, _z + ((nint)group * GroupOut * Columns) + start, Columns,
+                        dcol, count, Volume, GroupOut, count, 1f);
+                    Col2Im(Geometry, _dInput, group, Batch, start, count, dcol);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One input channel per group (LeNet-5's first layer, depthwise layers) and a batch of at least one 512-bit vector:
+    /// each output row of m floats is a kh·kw-tap chain of FMAs over whole input rows, read in place. im2col would copy
+    /// every input kh·kw times to feed a product only kh·kw deep; this path measured 25–30 % faster on LeNet-5's conv1
+    /// at m = 128 (tests/NnGen.Benchmarks/ConvKernelWorkloads.cs). The chain is the product's: the taps in order from zero,
+    /// a tap in the padding adding nothing, then the bias; so is the vector-width independence.
+    /// </summary>
+    private static bool IsDirect(in ConvGeometry g, int batch) => g.InChannels == g.Groups && batch >= DirectMinimumBatch;
+
+    /// <summary>The smallest batch the direct path takes: one 512-bit vector of examples (smaller batches vectorize better along the positions, through im2col).</summary>
+    private const int DirectMinimumBatch = 16;
+
+    /// <summary>Output channels [part·Cout/parts, (part + 1)·Cout/parts) of the direct path.</summary>
+    private static void DirectForwardPart(void* state, int part, int parts)
+    {
+        ref ConvPass pass = ref *(ConvPass*)state;
+        int first = pass.Geometry.OutChannels * part / parts, end = pass.Geometry.OutChannels * (part + 1) / parts;
+        switch (pass.Width)
+        {
+            case SimdWidth.V512: pass.DirectForward<Simd512, Vector512<float>>(first, end, vectors: true); break;
+            case SimdWidth.V256: pass.DirectForward<Simd256, Vector256<float>>(first, end, vectors: true); break;
+            case SimdWidth.V128: pass.DirectForward<Simd128, Vector128<float>>(first, end, vectors: true); break;
+            default: pass.DirectForward<Simd128, Vector128<float>>(first, end, vectors: false); break;
         }
     }
 
@@ -273,6 +589,9 @@ public static unsafe partial class ConvKernels
 
     /// <summary>Ho·Wo·m: the columns of col and of Z.</summary>
     private static long Columns(in ConvGeometry g, int batch) => (long)g.OutHeight * g.OutWidth * batch;
+
+    /// <summary>Slots a call uses: one for a single chunk, else two.</summary>
+    private static int SlotCount(long columns, long chunkColumns) => columns > chunkColumns ? Slots : 1;
 
     private static int Floats(long floats) =>
         floats <= int.MaxValue ? (int)floats : throw new ArgumentException("The convolution's scratch exceeds one buffer (2^31 - 1 floats).");
