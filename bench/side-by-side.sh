@@ -66,9 +66,9 @@ done
 nngen=()
 rtneural=()
 python=()
-filter="Latency,PredictBatch,FmaPeak256,ReadDeepW1,Stream"
+filter="Latency,PredictBatch,FmaPeak,ReadDeepW1,Stream"
 if [ "${TRAINING:-0}" = 1 ]; then
-  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit"
+  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit,SimpleChains"
 fi
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
