@@ -15,6 +15,9 @@ settings. float32 everywhere, as in NnGen; the data are synthetic and of the row
   FashionEpoch           one epoch of [784,256,128,10] ReLU/softmax + cross-entropy, Adam, batches of 128 from a fresh
                          shuffle of 60,000 examples (PyTorch only; `FashionEpoch2Threads` with torch.set_num_threads(2))
   FashionPredictBatch    10,000 examples through the same network, no grad (PyTorch)
+  SimpleChainsAdamStep   one full-batch Adam step of [4,32,16,4] tanh/tanh/identity + squared error on 10,000
+                         examples, SimpleChains.jl's README workload (PyTorch only; `SimpleChainsAdamStep2Threads`
+                         with torch.set_num_threads(2))
 
 The NumPy code is the course's (Z = W·A + b column-major per example, dZ[L] = A[L] − Y, dW = dZ·A[l-1]ᵀ / m, …).
 The PyTorch code is what a PyTorch user writes: nn.Sequential of nn.Linear, a loss, loss.backward(), optimizer.step().
@@ -182,6 +185,23 @@ def torch_rows(selected):
                     optimizer.step()
 
             measure(name, epoch)
+        torch.set_num_threads(1)
+    if selected("SimpleChainsAdamStep"):
+        X = torch.rand(10_000, 4) * 2 - 1
+        Y = torch.sin(3 * X) * 0.5
+        for threads, name in ((1, "torch_SimpleChainsAdamStep"), (2, "torch_SimpleChainsAdamStep2Threads")):
+            torch.set_num_threads(threads)
+            model = nn.Sequential(nn.Linear(4, 32), nn.Tanh(), nn.Linear(32, 16), nn.Tanh(), nn.Linear(16, 4))
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            loss = nn.MSELoss()
+
+            def adam_step():
+                optimizer.zero_grad(set_to_none=True)
+                cost = loss(model(X), Y)
+                cost.backward()
+                optimizer.step()
+
+            measure(name, adam_step)
         torch.set_num_threads(1)
     if selected("LstmTrainStep"):
         # Issue 24's training row: nn.LSTM(1, 32) + nn.Linear(32, 1) on 16 sequences x 2,048 steps, MSE at every step.

@@ -68,10 +68,10 @@ done
 nngen=()
 rtneural=()
 python=()
-filter="Latency,PredictBatch,FmaPeak256,ReadDeepW1,Stream"
+filter="Latency,PredictBatch,FmaPeak,ReadDeepW1,Stream"
 python_rows=()
 if [ "${TRAINING:-0}" = 1 ]; then
-  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit,LstmTrainStep"
+  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit,SimpleChains,LstmTrainStep"
 fi
 if [ "${RECURRENT_ONLY:-0}" = 1 ]; then
   filter="Stream,LstmTrainStep"

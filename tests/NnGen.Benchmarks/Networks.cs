@@ -55,6 +55,16 @@ public partial class Dense64;
 [Layer(1, Activation.Sigmoid)]
 public partial class TabularNet;
 
+/// <summary>
+/// SimpleChains.jl's README workload: [4, 32 tanh, 16 tanh, 4 identity] with squared error, trained full-batch on
+/// 10,000 examples with Adam.
+/// </summary>
+[Network(Inputs = 4)]
+[Layer(32, Activation.Tanh)]
+[Layer(16, Activation.Tanh)]
+[Layer(4, Activation.Linear)]
+public partial class SimpleChainsNet;
+
 /// <summary>The Fashion-MNIST network of the multi-class issue: [784,256,128,10] ReLU, output <see cref="FashionOutput.Activation"/>.</summary>
 [Network(Inputs = 784)]
 [Layer(256, Activation.ReLU)]

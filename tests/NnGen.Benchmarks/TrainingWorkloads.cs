@@ -8,7 +8,8 @@ namespace NnGen.Benchmarks;
 
 /// <summary>
 /// The training rows of the multi-class and performance issues beside the cat-network iteration of
-/// <see cref="Workloads"/>: one full-batch iteration of a tabular-sized network, and one Fashion-MNIST epoch with
+/// <see cref="Workloads"/>: one full-batch iteration of a tabular-sized network, SimpleChains.jl's workload (one Adam
+/// step of [4,32,16,4] tanh on 10,000 examples, one and two threads), and one Fashion-MNIST epoch with
 /// mini-batches of 128 on one and two threads, dense and with batch norm, dropout and layer norm (<see cref="FashionNormNet"/>).
 /// </summary>
 /// <remarks>
@@ -32,6 +33,12 @@ public class TrainingWorkloads
     /// <summary>The mini-batch size of the Fashion-MNIST rows.</summary>
     public const int FashionBatch = 128;
 
+    /// <summary>Examples of the SimpleChains row, trained full-batch.</summary>
+    public const int SimpleChainsExamples = 10_000;
+
+    /// <summary>Adam steps per call of the SimpleChains rows (one Fit), reported per step.</summary>
+    public const int SimpleChainsSteps = 100;
+
     /// <summary>Training rows of the tabular row (80 % of the 569 examples of the Wisconsin breast-cancer set).</summary>
     public const int TabularExamples = 455;
 
@@ -43,6 +50,12 @@ public class TrainingWorkloads
     private Workspace _tabularWorkspace = null!;
     private float[] _tabularInputs = null!;
     private float[] _tabularLabels = null!;
+
+    private SimpleChainsNet _simpleChains = null!;
+    private float[] _simpleChainsInputs = null!;
+    private float[] _simpleChainsLabels = null!;
+    private TrainingOptions _simpleChainsSteps = null!;
+    private TrainingOptions _simpleChainsSteps2Threads = null!;
 
     private FashionNet _fashion = null!;
     private FashionNormNet _fashionNorm = null!;
@@ -77,6 +90,19 @@ public class TrainingWorkloads
 
             _tabularLabels[i] = score > 0 ? 1f : 0f;
         }
+
+        // SimpleChains' README data: x uniform in [-1, 1)^4, y a smooth function of x (the time does not depend on it).
+        _simpleChains = new SimpleChainsNet(1);
+        _simpleChainsInputs = PeerNetwork.Uniform01(SimpleChainsExamples * SimpleChainsNet.InputSize, 8);
+        _simpleChainsLabels = new float[SimpleChainsExamples * SimpleChainsNet.OutputSize];
+        for (int i = 0; i < _simpleChainsInputs.Length; i++)
+        {
+            _simpleChainsInputs[i] = (2 * _simpleChainsInputs[i]) - 1;
+            _simpleChainsLabels[i] = MathF.Sin(3 * _simpleChainsInputs[i]) * 0.5f;
+        }
+
+        _simpleChainsSteps = SimpleChainsOptions(threads: 1);
+        _simpleChainsSteps2Threads = SimpleChainsOptions(threads: 2);
 
         _fashion = new FashionNet(1);
         _fashionNorm = new FashionNormNet(1);
@@ -113,6 +139,15 @@ public class TrainingWorkloads
         return cost;
     }
 
+    // One Fit of 100 full-batch Adam steps per call, reported per step: the steps' time and what Fit adds once (its
+    // buffers, the first and last steps' costs), spread over 100 steps. The batch of 10,000 runs in 16 example chunks.
+    [Benchmark(OperationsPerInvoke = SimpleChainsSteps), BenchmarkCategory("Adam step [4,32,16,4] tanh, 10,000 examples full batch")]
+    public float SimpleChainsAdamStep() => _simpleChains.Fit(_simpleChainsInputs, _simpleChainsLabels, _simpleChainsSteps).FinalCost;
+
+    // Two threads: read median_ns (wall clock); cpu_ns counts only the calling thread's share.
+    [Benchmark(OperationsPerInvoke = SimpleChainsSteps), BenchmarkCategory("Adam step [4,32,16,4] tanh, 10,000 examples full batch")]
+    public float SimpleChainsAdamStep2Threads() => _simpleChains.Fit(_simpleChainsInputs, _simpleChainsLabels, _simpleChainsSteps2Threads).FinalCost;
+
     [Benchmark(Baseline = true), BenchmarkCategory("Epoch [784,256,128,10] batch 128, 60,000 examples")]
     public float FashionEpoch() => _fashion.Fit(_fashionInputs, _fashionLabels, _epoch).FinalCost;
 
@@ -145,6 +180,16 @@ public class TrainingWorkloads
 
         return sum;
     }
+
+    private static TrainingOptions SimpleChainsOptions(int threads) => new()
+    {
+        LearningRate = 1e-3f,
+        Iterations = SimpleChainsSteps,
+        RecordEvery = SimpleChainsSteps,
+        PriceFinalCost = false,
+        MaxDegreeOfParallelism = threads,
+        Optimizer = new Adam(),
+    };
 
     private static TrainingOptions EpochOptions(int threads) => new()
     {

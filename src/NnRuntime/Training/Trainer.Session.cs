@@ -64,6 +64,11 @@ public static partial class Trainer
         private int? _bestIteration;
         private long _steps;
 
+        // Whether batches may be cut into example chunks (decided once: it reflects on the network's type), and the
+        // chunks' buffers, made by the first such step.
+        private readonly bool _splitsExamples;
+        private ChunkedGradients? _chunked;
+
         // Updates applied so far, and how many had been applied when the best parameters were copied: with full batches a
         // record point validates the parameters before its own update, so even the last record point can be one update
         // behind the network.
@@ -82,6 +87,7 @@ public static partial class Trainer
             int parameterCount = network.ParameterCount;
             Gradients = new float[parameterCount];
             Workspace = new Workspace();
+            _splitsExamples = ExampleChunks.SplitsExamples(network);
             _iterations = options.Iterations;
             _recordEvery = options.RecordEvery;
             _initialLearningRate = options.LearningRate;
@@ -134,6 +140,36 @@ public static partial class Trainer
         public float[] Gradients { get; }
 
         public Workspace Workspace { get; }
+
+        /// <summary>
+        /// One pass over a batch of <paramref name="examples"/>: the gradients into <see cref="Gradients"/> and J (null
+        /// when <paramref name="computeCost"/> is false and the network skipped it). The batch runs whole, or in example
+        /// chunks on the threads <see cref="KernelParallelism"/> allows, as <see cref="ExampleChunks"/> decides from the
+        /// network and the batch size alone.
+        /// </summary>
+        public float? ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples, bool computeCost, ulong stepSeed)
+        {
+            ExampleChunks chunks = ChunksOf(examples);
+            if (chunks.Count == 1)
+            {
+                return Network.ComputeGradients(inputs, labels, Gradients, Workspace, computeCost, stepSeed);
+            }
+
+            _chunked ??= new ChunkedGradients();
+            return _chunked.Compute(Network, inputs, labels, Gradients, chunks, computeCost, stepSeed, KernelParallelism.Current);
+        }
+
+        /// <summary>
+        /// J of the current parameters on a batch, as the steps compute it (and with the gradients written, which the
+        /// callers discard): the parameters a refused update left, or a record point whose step skipped the cost.
+        /// </summary>
+        public float CostOf(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples) =>
+            ChunksOf(examples).Count == 1
+                ? Network.ComputeGradients(inputs, labels, Gradients, Workspace)
+                : ComputeGradients(inputs, labels, examples, computeCost: true, stepSeed: 0) ?? float.NaN;
+
+        private ExampleChunks ChunksOf(int examples) =>
+            _splitsExamples ? ExampleChunks.For(examples, Network.ParameterCount) : ExampleChunks.Whole(examples);
 
         /// <summary>The training labels' class frequencies, counted once per run, for the chance-level verdict.</summary>
         public ChanceLevel Chance { get; }

@@ -297,7 +297,6 @@ public static partial class Trainer
 
     private static void RunFullBatch(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples)
     {
-        ITrainableNetwork network = session.Network;
         CancellationToken token = session.Options.CancellationToken;
         int iterations = session.Options.Iterations;
         for (int iteration = 0; iteration < iterations; iteration++)
@@ -305,7 +304,7 @@ public static partial class Trainer
             token.ThrowIfCancellationRequested();
             session.BeginPass(iteration);
             bool recorded = session.IsRecorded(iteration);
-            float? cost = network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace, computeCost: recorded, session.NextStepSeed());
+            float? cost = session.ComputeGradients(inputs, labels, examples, computeCost: recorded, session.NextStepSeed());
             if (recorded)
             {
                 // The recorded cost is that of the parameters this step starts from, so validate those too.
@@ -315,7 +314,7 @@ public static partial class Trainer
             if (!session.TryUpdate(iteration, ref cost, examples))
             {
                 // The update was refused, so the parameters are those this step ran with: price them for the report.
-                session.DivergedCost ??= network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace);
+                session.DivergedCost ??= session.CostOf(inputs, labels, examples);
                 return;
             }
 
@@ -328,7 +327,7 @@ public static partial class Trainer
 
     /// <summary>J of the current parameters plus the L2 term, for a record point whose step skipped the cost.</summary>
     private static float PriceCurrent(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples) =>
-        (float)(session.Network.ComputeGradients(inputs, labels, session.Gradients, session.Workspace) + session.Penalty(examples));
+        (float)(session.CostOf(inputs, labels, examples) + session.Penalty(examples));
 
     private static void RunMiniBatches(Session session, ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, int examples)
     {
@@ -424,17 +423,16 @@ public static partial class Trainer
     /// </summary>
     private static bool TryBatchStep(Session session, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int count, int pass, bool recorded, ref double weightedCost)
     {
-        ITrainableNetwork network = session.Network;
-        float? cost = network.ComputeGradients(x, y, session.Gradients, session.Workspace, computeCost: recorded, session.NextStepSeed());
+        float? cost = session.ComputeGradients(x, y, count, computeCost: recorded, session.NextStepSeed());
         if (!session.TryUpdate(pass, ref cost, count))
         {
-            session.DivergedCost ??= network.ComputeGradients(x, y, session.Gradients, session.Workspace);
+            session.DivergedCost ??= session.CostOf(x, y, count);
             return false;
         }
 
         if (recorded)
         {
-            weightedCost += (double)(cost ?? network.ComputeGradients(x, y, session.Gradients, session.Workspace) + session.Penalty(count)) * count;
+            weightedCost += (double)(cost ?? session.CostOf(x, y, count) + session.Penalty(count)) * count;
         }
 
         return true;

@@ -62,12 +62,13 @@ public sealed class TrainingOptions
     public CancellationToken CancellationToken { get; init; }
 
     /// <summary>
-    /// The most threads one training run may use for its large matrix products (the forward, backward and
-    /// weight-gradient products of wide layers), at least 1; <see langword="null"/> (the default) uses
-    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. Each product's output is cut into blocks that
-    /// depend on its shape alone, every element computed whole by one thread, so results are identical to a single
-    /// thread's, so the value changes speed, never the trained weights. Small networks stay on
-    /// the calling thread whatever the value.
+    /// The most threads one training run may use, at least 1; <see langword="null"/> (the default) uses
+    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. A batch of at least 512 examples (for a network
+    /// whose examples train independently) is cut into example chunks, 256 examples or more each and at most 16, whose
+    /// number depends on the batch size and the network alone; each chunk's gradient is computed on one thread and the
+    /// chunks are reduced in a fixed order. Smaller batches share out their large matrix products instead, cut into
+    /// blocks that depend on the product's shape alone, every element computed whole by one thread; small products stay
+    /// on the calling thread. Either way the value changes speed, never the trained weights.
     /// </summary>
     public int? MaxDegreeOfParallelism { get; init; }
 

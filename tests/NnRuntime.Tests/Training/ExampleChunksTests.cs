@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NnGen.Kernels;
+
+namespace NnGen.Tests.Training;
+
+/// <summary>
+/// The example split of a training step: how many chunks a batch gets (from its size and the network alone), how many
+/// threads share them at every degree up to 16, that the chunks tile the batch, which networks keep the whole batch,
+/// and that <see cref="ChunkedGradients"/> runs each chunk's products on one thread and reduces the chunks' means
+/// weighted by their sizes.
+/// </summary>
+public sealed class ExampleChunksTests
+{
+    // [4,32,16,4]: the SimpleChains workload's parameter count.
+    private const int SmallParameters = (4 * 32) + 32 + (32 * 16) + 16 + (16 * 4) + 4;
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(209, 1)]
+    [InlineData(400, 1)]
+    [InlineData(511, 1)]
+    [InlineData(512, 2)]
+    [InlineData(1000, 3)]
+    [InlineData(2048, 8)]
+    [InlineData(4095, 15)]
+    [InlineData(4096, 16)]
+    [InlineData(10_000, 16)]
+    [InlineData(60_000, 16)]
+    public void For_BatchSizes_ChunkCountFromTheBatchAlone(int examples, int expected) =>
+        Assert.Equal(expected, ExampleChunks.For(examples, SmallParameters).Count);
+
+    [Theory]
+    [InlineData(1 << 20, 16)]
+    [InlineData((1 << 22) + 1, 3)]
+    [InlineData(1 << 23, 2)]
+    [InlineData((1 << 23) + 1, 1)]
+    public void For_LargeNetworks_ChunkGradientsStayWithinTheirBound(int parameters, int expected)
+    {
+        ExampleChunks chunks = ExampleChunks.For(60_000, parameters);
+        Assert.Equal(expected, chunks.Count);
+        Assert.True((long)chunks.Count * parameters <= ExampleChunks.MaxChunkGradientFloats || chunks.Count == 1);
+    }
+
+    /// <summary>
+    /// The part counts per degree, as the product split's tests show them: the chunks never change with the degree;
+    /// the threads are the degree up to the chunk count.
+    /// </summary>
+    [Fact]
+    public void Threads_EveryDegreeUpTo16_ChunksFixedThreadsUpToChunks()
+    {
+        int[] batches = [400, 1000, 2048, 10_000];
+        var expected = new Dictionary<int, (int Chunks, int[] Threads)>
+        {
+            [400] = (1, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            [1000] = (3, [1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]),
+            [2048] = (8, [1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8]),
+            [10_000] = (16, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+        };
+        foreach (int examples in batches)
+        {
+            ExampleChunks chunks = ExampleChunks.For(examples, SmallParameters);
+            int[] threads = Enumerable.Range(1, 16).Select(chunks.Threads).ToArray();
+            Assert.Equal(expected[examples].Chunks, chunks.Count);
+            Assert.Equal(expected[examples].Threads, threads);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(512)]
+    [InlineData(1000)]
+    [InlineData(4097)]
+    [InlineData(10_000)]
+    [InlineData(65_535)]
+    public void Chunk_EveryBatch_TilesItInOrderOnVectorBoundaries(int examples)
+    {
+        ExampleChunks chunks = ExampleChunks.For(examples, SmallParameters);
+        int next = 0;
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            (int start, int count) = chunks.Chunk(c);
+            Assert.Equal(next, start);
+            Assert.Equal(0, start % 16);
+            Assert.True(chunks.Count == 1 || count >= ExampleChunks.MinimumChunkExamples, $"chunk {c} of {examples} has {count} examples");
+            next = start + count;
+        }
+
+        Assert.Equal(examples, next);
+    }
+
+    [Fact]
+    public void SplitsExamples_HandWrittenNetwork_KeepsTheWholeBatch()
+    {
+        // Nothing says a hand-written network's ComputeGradients may run on several threads at once (this one keeps
+        // its activations in fields), so only generated classes are split.
+        Assert.False(ExampleChunks.SplitsExamples(ScalarNetwork.Tiny()));
+    }
+
+    [Fact]
+    public void Fit_HandWrittenNetworkLargeBatch_OneCallPerStep()
+    {
+        var network = new CountingNetwork();
+        Trainer.Fit(network, new float[1024], new float[1024], new TrainingOptions { LearningRate = 0.1f, Iterations = 3, MaxDegreeOfParallelism = 2, PriceFinalCost = false });
+        Assert.Equal(new[] { 1024, 1024, 1024 }, network.Calls.Select(call => call.Examples));
+    }
+
+    /// <summary>
+    /// Every chunk runs whole on one thread with the kernels held to that thread, each chunk once; the result is the
+    /// chunks' means weighted by their sizes: here the mean of all inputs, whatever the degree.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(16)]
+    public void Compute_EveryDegree_ChunksOnOneThreadEachAndTheirWeightedMean(int degree)
+    {
+        const int examples = 1000;
+        float[] inputs = Enumerable.Range(0, examples).Select(i => (float)i).ToArray();
+        var network = new CountingNetwork();
+        ExampleChunks chunks = ExampleChunks.For(examples, network.ParameterCount);
+        var gradients = new float[1];
+        float? cost = new ChunkedGradients().Compute(network, inputs, new float[examples], gradients, chunks, computeCost: true, stepSeed: 0, degree);
+
+        Assert.Equal(3, chunks.Count);
+        Assert.Equal(chunks.Count, network.Calls.Count);
+        Assert.Equal(
+            Enumerable.Range(0, chunks.Count).Select(c => chunks.Chunk(c)).Select(chunk => (chunk.Start, chunk.Count)),
+            network.Calls.Select(call => ((int)call.First, call.Examples)).OrderBy(call => call.Item1));
+        Assert.All(network.Calls, call => Assert.Equal(1, call.Degree));
+        Assert.True(network.Calls.Select(call => call.Thread).Distinct().Count() <= chunks.Threads(degree));
+        Assert.Equal((examples - 1) / 2.0, gradients[0], 3);
+        Assert.Equal((examples - 1) / 2.0, cost!.Value, 3);
+    }
+
+    [Fact]
+    public void Compute_ChunkThrows_TheChunksOwnExceptionReachesTheCaller()
+    {
+        var network = new CountingNetwork() { ThrowAt = 320 };
+        ExampleChunks chunks = ExampleChunks.For(1000, network.ParameterCount);
+        Assert.Equal(320, chunks.Chunk(1).Start);
+        float[] inputs = Enumerable.Range(0, 1000).Select(i => (float)i).ToArray();
+        var failure = Assert.Throws<InvalidOperationException>(() =>
+            new ChunkedGradients().Compute(network, inputs, new float[1000], new float[1], chunks, computeCost: true, stepSeed: 0, degree: 2));
+        Assert.Equal("chunk at 320", failure.Message);
+        Assert.Equal(3, network.Calls.Count);
+    }
+
+    /// <summary>
+    /// One parameter whose gradient is the mean of the batch's inputs (and so is the cost); records what each call saw:
+    /// its first input, its example count, the kernels' degree and the thread.
+    /// </summary>
+    private sealed class CountingNetwork : ITrainableNetwork
+    {
+        private readonly float[] _parameters = new float[1];
+        private readonly object _gate = new();
+
+        public List<(float First, int Start, int Examples, int Degree, int Thread)> Calls { get; } = [];
+
+        public int ThrowAt { get; init; } = -1;
+
+        public string Name => "Counting";
+
+        public int InputSize => 1;
+
+        public int OutputSize => 1;
+
+        public int ParameterCount => 1;
+
+        public Loss Loss => Loss.MeanSquaredError;
+
+        public Activation OutputActivation => Activation.Linear;
+
+        public Span<float> Parameters => _parameters;
+
+        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace)
+        {
+            float first = inputs.IsEmpty ? 0 : inputs[0];
+            lock (_gate)
+            {
+                Calls.Add((first, (int)first, inputs.Length, KernelParallelism.Current, Environment.CurrentManagedThreadId));
+            }
+
+            if ((int)first == ThrowAt && ThrowAt >= 0)
+            {
+                throw new InvalidOperationException($"chunk at {ThrowAt}");
+            }
+
+            double sum = 0;
+            foreach (float x in inputs)
+            {
+                sum += x;
+            }
+
+            gradients[0] = (float)(sum / inputs.Length);
+            return gradients[0];
+        }
+
+        public void Predict(ReadOnlySpan<float> x, Span<float> y) => y.Clear();
+
+        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs) => outputs.Clear();
+    }
+}
