@@ -17,7 +17,8 @@
 #   RTN_ROOT=<dir>      where the harness builds (default /tmp/rtn; passed to build.sh)
 #   SKIP_BUILD=1        reuse the binaries in $RTN_ROOT/bin and the benchmark build
 #   TRAINING=1          also the training rows: NnGen's (quick mode) beside NumPy and PyTorch (bench/python_peers.py,
-#                       Debian's /usr/bin/python3 with python3-numpy and python3-torch); adds ~2 min per round
+#                       Debian's /usr/bin/python3 with python3-numpy and python3-torch), and the convolution rows
+#                       (LeNet-5's epochs and their parts); adds ~5 min per round (PyTorch's LeNet-5 epochs most of it)
 #   OUT=<dir>           where the CSV files and the table go (default: a new folder under /tmp)
 #
 # Each RTNeural binary runs ~18 s per round (11 workloads) and the NnGen/ONNX Runtime quick run ~55 s (latency and
@@ -68,7 +69,7 @@ rtneural=()
 python=()
 filter="Latency,PredictBatch,FmaPeak256,ReadDeepW1,Stream"
 if [ "${TRAINING:-0}" = 1 ]; then
-  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit"
+  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit,LeNet5"
 fi
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
