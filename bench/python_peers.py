@@ -18,6 +18,10 @@ settings. float32 everywhere, as in NnGen; the data are synthetic and of the row
   SimpleChainsAdamStep   one full-batch Adam step of [4,32,16,4] tanh/tanh/identity + squared error on 10,000
                          examples, SimpleChains.jl's README workload (PyTorch only; `SimpleChainsAdamStep2Threads`
                          with torch.set_num_threads(2))
+  LeNet5Epoch            one epoch of issue 25's LeNet-5 (Conv2d 6 k5 pad 2, ReLU, MaxPool 2, Conv2d 16 k5, ReLU, MaxPool
+                         2, Flatten, Linear 120, ReLU, Linear 84, ReLU, Linear 10) + cross-entropy, Adam, batches of 128
+                         from a fresh shuffle of 60,000 images of 1 × 28 × 28 (`LeNet5Epoch2Threads` on two threads)
+  LeNet5PredictBatch     10,000 images through the same network, no grad, softmax (`LeNet5PredictBatch2Threads`)
 
 The NumPy code is the course's (Z = W·A + b column-major per example, dZ[L] = A[L] − Y, dW = dZ·A[l-1]ᵀ / m, …).
 The PyTorch code is what a PyTorch user writes: nn.Sequential of nn.Linear, a loss, loss.backward(), optimizer.step().
@@ -47,11 +51,12 @@ WARMUP_NS = 1_000_000_000
 LONG_SAMPLES = 3
 
 
-def measure(name, call):
-    """Warms up for a second, then times SAMPLES samples of ~10 ms (or LONG_SAMPLES single calls of slow rows)."""
+def measure(name, call, warmups=2):
+    """Warms up for a second (and at least `warmups` calls), then times SAMPLES samples of ~10 ms (or LONG_SAMPLES
+    single calls of slow rows)."""
     started = time.perf_counter_ns()
     calls = 0
-    while calls < 2 or time.perf_counter_ns() - started < WARMUP_NS:
+    while calls < warmups or time.perf_counter_ns() - started < WARMUP_NS:
         call()
         calls += 1
     per_call = (time.perf_counter_ns() - started) / calls
@@ -231,6 +236,46 @@ def torch_rows(selected):
         model = fashion()
         X = torch.rand(10_000, 784)
         for threads, name in ((1, "torch_FashionPredictBatch"), (2, "torch_FashionPredictBatch2Threads")):
+            torch.set_num_threads(threads)
+
+            def predict():
+                with torch.no_grad():
+                    torch.softmax(model(X), dim=1)
+
+            measure(name, predict)
+        torch.set_num_threads(1)
+
+    def lenet5():
+        return nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+    if selected("LeNet5Epoch"):
+        X = torch.rand(60_000, 1, 28, 28)
+        labels = torch.randint(0, 10, (60_000,))
+        for threads, name in ((1, "torch_LeNet5Epoch"), (2, "torch_LeNet5Epoch2Threads")):
+            torch.set_num_threads(threads)
+            model = lenet5()
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            loss = nn.CrossEntropyLoss()
+
+            def epoch():
+                order = torch.randperm(60_000)
+                for start in range(0, 60_000, 128):
+                    batch = order[start:start + 128]
+                    optimizer.zero_grad(set_to_none=True)
+                    cost = loss(model(X[batch]), labels[batch])
+                    cost.backward()
+                    optimizer.step()
+
+            # An epoch takes seconds to tens of seconds here: one warm-up call is enough to reach steady state.
+            measure(name, epoch, warmups=1)
+        torch.set_num_threads(1)
+    if selected("LeNet5PredictBatch"):
+        model = lenet5()
+        X = torch.rand(10_000, 1, 28, 28)
+        for threads, name in ((1, "torch_LeNet5PredictBatch"), (2, "torch_LeNet5PredictBatch2Threads")):
             torch.set_num_threads(threads)
 
             def predict():

@@ -17,7 +17,8 @@
 #   RTN_ROOT=<dir>      where the harness builds (default /tmp/rtn; passed to build.sh)
 #   SKIP_BUILD=1        reuse the binaries in $RTN_ROOT/bin and the benchmark build
 #   TRAINING=1          also the training rows: NnGen's (quick mode) beside NumPy and PyTorch (bench/python_peers.py,
-#                       Debian's /usr/bin/python3 with python3-numpy and python3-torch); adds ~2 min per round
+#                       Debian's /usr/bin/python3 with python3-numpy and python3-torch), and the convolution rows
+#                       (LeNet-5's epochs and their parts); adds ~5 min per round (PyTorch's LeNet-5 epochs most of it)
 #   RECURRENT_ONLY=1    only the recurrent rows: streaming beside RTNeural and the LSTM training step beside PyTorch's
 #                       torch_LstmTrainStep, each round in the same run (~1 min per round)
 #   OUT=<dir>           where the CSV files and the table go (default: a new folder under /tmp)
@@ -71,7 +72,7 @@ python=()
 filter="Latency,PredictBatch,FmaPeak,ReadDeepW1,Stream"
 python_rows=()
 if [ "${TRAINING:-0}" = 1 ]; then
-  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit,SimpleChains,LstmTrainStep"
+  filter="$filter,TrainIteration,TabularIteration,FashionEpoch,PlanarFit,SimpleChains,LstmTrainStep,LeNet5"
 fi
 if [ "${RECURRENT_ONLY:-0}" = 1 ]; then
   filter="Stream,LstmTrainStep"

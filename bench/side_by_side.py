@@ -70,6 +70,29 @@ TRAINING = [
      [("peer", 0.1)]),
 ]
 
+# Issue 25's LeNet-5 on Fashion-MNIST (ConvolutionWorkloads, ConvolutionOnnxWorkloads; python_peers.py's torch_LeNet5*),
+# then the parts of an epoch: one batch's gradient and each convolution's kernels at batch 128 (no peer: they say where
+# the epoch's time goes).
+CONVOLUTION = [
+    ("LeNet-5 epoch, Fashion-MNIST, Adam, batch 128, 1 thread (Fit)", "LeNet5Epoch", "python:torch_LeNet5Epoch", [], [("ns", 2.5e9)]),
+    ("LeNet-5 epoch, Fashion-MNIST, Adam, batch 128, 2 threads (Fit)", "LeNet5Epoch2Threads", "python:torch_LeNet5Epoch2Threads", [],
+     [("ns", 1.4e9)]),
+    ("PredictBatch 10,000 × LeNet-5, 1 thread", "LeNet5PredictBatch", "onnx:OnnxLeNet5PredictBatch",
+     ["python:torch_LeNet5PredictBatch"], [("peer", 0.9)]),
+    ("PredictBatch 10,000 × LeNet-5, 2 threads", "LeNet5PredictBatch2Threads", "onnx:OnnxLeNet5PredictBatch2Threads",
+     ["python:torch_LeNet5PredictBatch2Threads"], []),
+    ("LeNet-5 gradient of one batch of 128 (469 per epoch)", "LeNet5Gradients128", None, [], []),
+    ("Conv 1→6, 5×5, pad 2, 28×28: forward, batch 128", "LeNet5Conv1Forward128", None, [], []),
+    ("Conv 1→6, 5×5, pad 2, 28×28: backward (dW, db), batch 128", "LeNet5Conv1Backward128", None, [], []),
+    ("Conv 6→16, 5×5, 14×14: forward, batch 128", "LeNet5Conv2Forward128", None, [], []),
+    ("Conv 6→16, 5×5, 14×14: backward (dW, db, dA), batch 128", "LeNet5Conv2Backward128", None, [], []),
+]
+
+# LeNet-5's multiply-adds per example: conv 1 6·25·784, conv 2 16·150·100, dense 400·120 + 120·84 + 84·10.
+LENET5_CONV1, LENET5_CONV2, LENET5_DENSE = 6 * 25 * 784, 16 * 150 * 100, 400 * 120 + 120 * 84 + 84 * 10
+LENET5_FORWARD = 2 * (LENET5_CONV1 + LENET5_CONV2 + LENET5_DENSE)
+# Training: forward, as much again for dW, and dA for every layer but the first.
+LENET5_TRAIN = 2 * LENET5_FORWARD + 2 * (LENET5_CONV2 + LENET5_DENSE)
 
 # Essential FLOP per call (2 per multiply-add of the matrix products; activations and updates not counted), for the
 # "% of peak" column: forward 2·Σ n[l]·n[l-1] per example; training adds as much for dW and 2·Σ_{l≥2} n[l]·n[l-1] for dA.
@@ -81,6 +104,11 @@ FLOP = {
     "FashionEpoch": 60_000 * (2 * 469_504 + 68_096), "FashionEpoch2Threads": 60_000 * (2 * 469_504 + 68_096),
     "FashionEpochSteps": 60_000 * (2 * 469_504 + 68_096),
     "SimpleChainsAdamStep": 10_000 * (2 * 1_408 + 1_152), "SimpleChainsAdamStep2Threads": 10_000 * (2 * 1_408 + 1_152),
+    "LeNet5Epoch": 60_000 * LENET5_TRAIN, "LeNet5Epoch2Threads": 60_000 * LENET5_TRAIN,
+    "LeNet5PredictBatch": 10_000 * LENET5_FORWARD, "LeNet5PredictBatch2Threads": 10_000 * LENET5_FORWARD,
+    "LeNet5Gradients128": 128 * LENET5_TRAIN,
+    "LeNet5Conv1Forward128": 128 * 2 * LENET5_CONV1, "LeNet5Conv1Backward128": 128 * 2 * LENET5_CONV1,
+    "LeNet5Conv2Forward128": 128 * 2 * LENET5_CONV2, "LeNet5Conv2Backward128": 128 * 4 * LENET5_CONV2,
     # Recurrent rows: 2·G·H·(in + H) + 2·H for the Dense 1 after, the RTNeural harness's count (gates not counted).
     **{f"Stream{kind}{units}{mode}": 2 * gates * units * (1 + units) + 2 * units
        for kind, gates in [("Gru", 3), ("Lstm", 4)] for units in [8, 16, 32, 40] for mode in ["Step", "PackedStep", "Process"]},
@@ -298,8 +326,9 @@ def main():
                              "gru_1_8_1", "gru_1_16_1", "lstm_1_16_1", "lstm_1_32_1", "lstm_1_40_1"] for b in extra))
     table(results, "Recurrent streaming: NnGen Step and Process, RTNeural (1 thread, per sample)", RECURRENT)
     table(results, "Training: NnGen, NumPy, PyTorch (1 thread unless noted)", TRAINING)
+    table(results, "Convolutional networks: LeNet-5 on Fashion-MNIST, NnGen, ONNX Runtime, PyTorch (1 thread unless noted)", CONVOLUTION)
     machine(results)
-    missing = [row[1] for row in LATENCY + RECURRENT + TRAINING if not results.has(row[1])]
+    missing = [row[1] for row in LATENCY + RECURRENT + TRAINING + CONVOLUTION if not results.has(row[1])]
     if missing:
         print(f"\nnot in these files: {', '.join(missing)}", file=sys.stderr)
 

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.ML.OnnxRuntime;
 using NnGen.Onnx;
 
@@ -21,7 +22,8 @@ public sealed class OnnxPeer : IDisposable
 
     /// <summary>
     /// Exports <paramref name="network"/> with its current parameters (NnGen.Onnx's <see cref="OnnxExporter"/>) and
-    /// binds buffers for batches of <paramref name="examples"/> rows.
+    /// binds buffers for batches of <paramref name="examples"/> rows; a network with a shaped input reads them as
+    /// (examples, C, H, W) or (examples, C, L), the exported graph's input (the same floats, NCHW).
     /// </summary>
     public OnnxPeer(ISerializableNetwork network, int examples, int threads = 1)
     {
@@ -38,7 +40,7 @@ public sealed class OnnxPeer : IDisposable
         _runOptions = new RunOptions();
         Input = new float[examples * inputSize];
         Output = new float[examples * outputSize];
-        _input = OrtValue.CreateTensorValueFromMemory(Input, [examples, inputSize]);
+        _input = OrtValue.CreateTensorValueFromMemory(Input, [examples, .. architecture.InputShape.Select(size => (long)size)]);
         _output = OrtValue.CreateTensorValueFromMemory(Output, [examples, outputSize]);
         _binding = _session.CreateIoBinding();
         _binding.BindInput(OnnxExporter.InputName, _input);

@@ -15,7 +15,7 @@ namespace NnGen.Benchmarks;
 
 /// <summary>
 /// A fast, rough pass over the same [Benchmark] methods (<see cref="Workloads"/>, <see cref="LatencyWorkloads"/>, <see cref="BatchWorkloads"/>, <see cref="TrainingWorkloads"/>,
-/// the recurrent rows, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
+/// the convolution rows, the recurrent rows, then <see cref="MachineLimits"/>): calibrated loops, 31 samples of 10 ms, the median per call, and the
 /// bytes allocated per call (per operation where a method declares <see cref="BenchmarkAttribute.OperationsPerInvoke"/>,
 /// as BenchmarkDotNet reports it: a Process row is per sample). One machine-readable line per workload: <c>name,median_ns,allocated_bytes,cpu_ns,min_ns</c>,
 /// where median_ns is the median wall-clock time, min_ns the best wall-clock sample (what the RTNeural harness reports
@@ -34,7 +34,7 @@ internal static class QuickRunner
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     /// <summary>The benchmark classes, in the order their rows print.</summary>
-    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(RecurrentKernelWorkloads), typeof(RecurrentStreamingWorkloads), typeof(RecurrentTrainingWorkloads), typeof(MachineLimits)];
+    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(ConvolutionWorkloads), typeof(ConvolutionOnnxWorkloads), typeof(RecurrentKernelWorkloads), typeof(RecurrentStreamingWorkloads), typeof(RecurrentTrainingWorkloads), typeof(MachineLimits)];
 
     /// <summary>
     /// Times every [Benchmark] method whose name contains one of the comma-separated parts of <paramref name="filter"/>
