@@ -80,7 +80,11 @@ internal readonly struct ExampleChunks
     public static bool SplitsExamples(ITrainableNetwork network) =>
         !network.HasTrainingMode &&
         network is not ISequenceNetwork &&
-        network.GetType().GetCustomAttribute<GeneratedCodeAttribute>() is { Tool: GeneratorName };
+        s_generated.GetOrAdd(network.GetType(), static type => type.GetCustomAttribute<GeneratedCodeAttribute>() is { Tool: GeneratorName });
+
+    // Per type, so a steady Fit allocates nothing: reading the attribute builds it anew each time (and the reflection
+    // behind it changes strategy after a number of calls), which the training loop's allocation tests would see.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> s_generated = new();
 
     /// <summary>The whole batch of <paramref name="examples"/> as one chunk: today's path.</summary>
     public static ExampleChunks Whole(int examples) => new(examples, 1);
