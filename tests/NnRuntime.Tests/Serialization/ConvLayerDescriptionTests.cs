@@ -181,8 +181,12 @@ public sealed class ConvLayerDescriptionTests
         // Same features (16), different shapes: (4, 2, 2) and (4, 1, 4).
         Assert.NotEqual(LayerDescription.Flatten(1, 4, 2, 2), LayerDescription.Flatten(1, 4, 1, 4));
         Assert.NotEqual(LeNet5(), LeNet5(secondKernel: 3));
-        Assert.Equal(LeNet5(), LeNet5());
-        Assert.Equal(LeNet5().GetHashCode(), LeNet5().GetHashCode());
+
+        // Two architectures built separately from the same layers: equal by value, not by reference.
+        NetworkArchitecture built = LeNet5(), rebuilt = LeNet5();
+        Assert.NotSame(built, rebuilt);
+        Assert.Equal(built, rebuilt);
+        Assert.Equal(built.GetHashCode(), rebuilt.GetHashCode());
     }
 
     [Fact]
