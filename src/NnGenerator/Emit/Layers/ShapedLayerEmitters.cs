@@ -262,23 +262,17 @@ namespace NnGen.Generator.Emit.Layers
         }
     }
 
-    /// <summary>Global average pooling: (C, …) to the C channel means (PyTorch's AdaptiveAvgPool(1) + flatten). No parameters.</summary>
-    internal sealed class GlobalAvgPoolLayerEmitter : ILayerEmitter
+    /// <summary>
+    /// What the parameterless layers that only reshape or average share: no constants, no initialization, a summary row
+    /// of the kind and its output shape, and a backward pass that writes dA[l-1] from dA[l], then g'[l-1] on it.
+    /// </summary>
+    internal abstract class ReshapingLayerEmitter : ILayerEmitter
     {
-        public static readonly GlobalAvgPoolLayerEmitter Instance = new();
-
-        private GlobalAvgPoolLayerEmitter()
-        {
-        }
-
-        private static int Positions(LayerPlan layer) => layer.Inputs / layer.Units;
-
-        public string Describe(LayerPlan layer) =>
-            $"Layer {Int(layer.Index)}: GlobalAvgPool {ShapedLayers.Shape(layer.InputShape)} -> {ShapedLayers.Shape(layer.OutputShape)}, the mean of each channel's {Int(Positions(layer))} positions; no parameters.";
+        public abstract string Describe(LayerPlan layer);
 
         public string[] SummaryCells(LayerPlan layer) => new[]
         {
-            $"GlobalAvgPool {Int(layer.Index)}",
+            $"{LayerRules.KindName(layer.Kind)} {Int(layer.Index)}",
             string.Empty,
             string.Empty,
             string.Empty,
@@ -293,19 +287,9 @@ namespace NnGen.Generator.Emit.Layers
         {
         }
 
-        public void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
-        {
-            writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{RuntimeNames.GlobalAvgPoolForward}({layer.UnitsConstant}, {Int(Positions(layer))}, {input}, {output}, 1);");
-        }
+        public abstract void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output);
 
-        public void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
-        {
-            writer.WriteLine($"// {Describe(layer)}");
-            string source = ShapedLayers.BatchInput(writer, layer, input);
-            ShapedLayers.DeclareOutput(writer, layer);
-            writer.WriteLine($"{RuntimeNames.GlobalAvgPoolForward}({layer.UnitsConstant}, {Int(Positions(layer))}, {source}, {layer.A}, m);");
-        }
+        public abstract void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training);
 
         public void EmitBackward(SourceWriter writer, LayerPlan layer, LayerPlan? previous, string deltaZ, string nextDelta)
         {
@@ -317,9 +301,46 @@ namespace NnGen.Generator.Emit.Layers
                 return;
             }
 
-            writer.WriteLine($"// dA{Int(previous!.Index)}: each channel's gradient spread evenly over its positions.");
-            writer.WriteLine($"{RuntimeNames.GlobalAvgPoolBackward}({layer.UnitsConstant}, {Int(Positions(layer))}, {deltaZ}, {previousDelta}, m);");
+            EmitInputGradient(writer, layer, previous!, deltaZ, previousDelta);
             LayerEmitters.EmitPreviousDerivative(writer, previous, previousDelta);
+        }
+
+        /// <summary>dA[l-1] into <paramref name="previousDelta"/> from dA[l] in <paramref name="deltaZ"/>.</summary>
+        protected abstract void EmitInputGradient(SourceWriter writer, LayerPlan layer, LayerPlan previous, string deltaZ, string previousDelta);
+    }
+
+    /// <summary>Global average pooling: (C, …) to the C channel means (PyTorch's AdaptiveAvgPool(1) + flatten). No parameters.</summary>
+    internal sealed class GlobalAvgPoolLayerEmitter : ReshapingLayerEmitter
+    {
+        public static readonly GlobalAvgPoolLayerEmitter Instance = new();
+
+        private GlobalAvgPoolLayerEmitter()
+        {
+        }
+
+        private static int Positions(LayerPlan layer) => layer.Inputs / layer.Units;
+
+        public override string Describe(LayerPlan layer) =>
+            $"Layer {Int(layer.Index)}: GlobalAvgPool {ShapedLayers.Shape(layer.InputShape)} -> {ShapedLayers.Shape(layer.OutputShape)}, the mean of each channel's {Int(Positions(layer))} positions; no parameters.";
+
+        public override void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
+        {
+            writer.WriteLine($"// {Describe(layer)}");
+            writer.WriteLine($"{RuntimeNames.GlobalAvgPoolForward}({layer.UnitsConstant}, {Int(Positions(layer))}, {input}, {output}, 1);");
+        }
+
+        public override void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
+        {
+            writer.WriteLine($"// {Describe(layer)}");
+            string source = ShapedLayers.BatchInput(writer, layer, input);
+            ShapedLayers.DeclareOutput(writer, layer);
+            writer.WriteLine($"{RuntimeNames.GlobalAvgPoolForward}({layer.UnitsConstant}, {Int(Positions(layer))}, {source}, {layer.A}, m);");
+        }
+
+        protected override void EmitInputGradient(SourceWriter writer, LayerPlan layer, LayerPlan previous, string deltaZ, string previousDelta)
+        {
+            writer.WriteLine($"// dA{Int(previous.Index)}: each channel's gradient spread evenly over its positions.");
+            writer.WriteLine($"{RuntimeNames.GlobalAvgPoolBackward}({layer.UnitsConstant}, {Int(Positions(layer))}, {deltaZ}, {previousDelta}, m);");
         }
     }
 
@@ -327,7 +348,7 @@ namespace NnGen.Generator.Emit.Layers
     /// Flatten: (C, …) to C·… features in PyTorch's order. The feature-major layout is already that order, so it is a copy
     /// forward and backward (kept so A[l] and dA[l] have a slot of their own like every layer's).
     /// </summary>
-    internal sealed class FlattenLayerEmitter : ILayerEmitter
+    internal sealed class FlattenLayerEmitter : ReshapingLayerEmitter
     {
         public static readonly FlattenLayerEmitter Instance = new();
 
@@ -335,33 +356,16 @@ namespace NnGen.Generator.Emit.Layers
         {
         }
 
-        public string Describe(LayerPlan layer) =>
+        public override string Describe(LayerPlan layer) =>
             $"Layer {Int(layer.Index)}: Flatten {ShapedLayers.Shape(layer.InputShape)} -> {ShapedLayers.Shape(layer.OutputShape)}; the layout is unchanged, no parameters.";
 
-        public string[] SummaryCells(LayerPlan layer) => new[]
-        {
-            $"Flatten {Int(layer.Index)}",
-            string.Empty,
-            string.Empty,
-            string.Empty,
-            ShapedLayers.Cell(layer.OutputShape),
-        };
-
-        public void EmitConstants(SourceWriter writer, LayerPlan layer)
-        {
-        }
-
-        public void EmitInitialize(SourceWriter writer, LayerPlan layer)
-        {
-        }
-
-        public void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
+        public override void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}");
             writer.WriteLine($"{input}.CopyTo({output});");
         }
 
-        public void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
+        public override void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
         {
             writer.WriteLine($"// {Describe(layer)}");
             if (layer.Index == 1)
@@ -374,18 +378,7 @@ namespace NnGen.Generator.Emit.Layers
             writer.WriteLine($"{input}.CopyTo({layer.A});");
         }
 
-        public void EmitBackward(SourceWriter writer, LayerPlan layer, LayerPlan? previous, string deltaZ, string nextDelta)
-        {
-            writer.WriteLine($"// {Describe(layer)}");
-            string? previousDelta = ShapedLayers.DeclarePreviousDelta(writer, previous, nextDelta);
-            if (previousDelta is null)
-            {
-                writer.WriteLine("// No parameters, and dA0 is not needed: the inputs are not trained.");
-                return;
-            }
-
+        protected override void EmitInputGradient(SourceWriter writer, LayerPlan layer, LayerPlan previous, string deltaZ, string previousDelta) =>
             writer.WriteLine($"{deltaZ}.CopyTo({previousDelta});");
-            LayerEmitters.EmitPreviousDerivative(writer, previous, previousDelta);
-        }
     }
 }
