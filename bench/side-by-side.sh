@@ -21,6 +21,10 @@
 #                       (LeNet-5's epochs and their parts); adds ~5 min per round (PyTorch's LeNet-5 epochs most of it)
 #   RECURRENT_ONLY=1    only the recurrent rows: streaming beside RTNeural and the LSTM training step beside PyTorch's
 #                       torch_LstmTrainStep, each round in the same run (~1 min per round)
+#   FILTER=<parts>      only these NnGen rows (comma-separated parts of benchmark names, as --quick takes them;
+#                       e.g. FILTER=LeNet5,CausalConv PYTHON_ROWS=LeNet5 for the convolution rows alone)
+#   PYTHON_ROWS=<parts> only these NumPy/PyTorch rows (space-separated parts of row names); with FILTER set and
+#                       PYTHON_ROWS unset, no Python rows run
 #   OUT=<dir>           where the CSV files and the table go (default: a new folder under /tmp)
 #
 # Each RTNeural binary runs ~18 s per round (11 workloads) and the NnGen/ONNX Runtime quick run ~55 s (latency and
@@ -77,6 +81,10 @@ fi
 if [ "${RECURRENT_ONLY:-0}" = 1 ]; then
   filter="Stream,LstmTrainStep"
   python_rows=(LstmTrainStep)
+fi
+if [ -n "${FILTER:-}" ]; then
+  filter="$FILTER"
+  read -r -a python_rows <<< "${PYTHON_ROWS:-}"
 fi
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
