@@ -27,7 +27,7 @@ public class ExampleSplitTests
 {
     private static readonly int[] Degrees = [1, 2, 3, 16];
 
-    public static TheoryData<string> NetworkNames() => ["Planar", "Mixed", "Regression", "MediumReLU", "SimpleChains", "DeepCat"];
+    public static TheoryData<string> NetworkNames() => ["Planar", "Mixed", "Regression", "MediumReLU", "SimpleChains", "DeepCat", "LeNetSmall", "OneDimensional"];
 
     [Theory]
     [MemberData(nameof(NetworkNames))]
@@ -37,7 +37,7 @@ public class ExampleSplitTests
         foreach (int degree in Degrees)
         {
             Subject subject = Subject.Create(name);
-            Assert.True(ExampleChunks.For(subject.Examples, subject.Network.ParameterCount).Count > 1, $"{name}: the batch must be split for this test to mean anything");
+            Assert.True(ExampleChunks.For(subject.Examples, subject.Network.ParameterCount, ExampleChunks.MinimumExamplesOf(subject.Network)).Count > 1, $"{name}: the batch must be split for this test to mean anything");
             TrainingHistory history = Trainer.Fit(subject.Network, subject.Inputs, subject.Labels, new TrainingOptions
             {
                 LearningRate = 1e-3f,
@@ -74,7 +74,7 @@ public class ExampleSplitTests
         const float rate = 0.05f;
         Subject reference = Subject.Create(name);
         ITrainableNetwork network = reference.Network;
-        ExampleChunks chunks = ExampleChunks.For(reference.Examples, network.ParameterCount);
+        ExampleChunks chunks = ExampleChunks.For(reference.Examples, network.ParameterCount, ExampleChunks.MinimumExamplesOf(network));
         int n0 = network.InputSize, nL = network.OutputSize;
         var chunkGradients = new float[network.ParameterCount];
         var mean = new float[network.ParameterCount];
@@ -132,7 +132,7 @@ public class ExampleSplitTests
     public void ChunkedGradients_SteadyState_AllocatesNothing(int degree)
     {
         Subject subject = Subject.Create("SimpleChains");
-        ExampleChunks chunks = ExampleChunks.For(subject.Examples, subject.Network.ParameterCount);
+        ExampleChunks chunks = ExampleChunks.For(subject.Examples, subject.Network.ParameterCount, ExampleChunks.MinimumExamplesOf(subject.Network));
         var chunked = new ChunkedGradients();
         var gradients = new float[subject.Network.ParameterCount];
         AllocationAssert.NoAllocation(
@@ -155,7 +155,27 @@ public class ExampleSplitTests
         Assert.False(ExampleChunks.SplitsExamples(new TinyAmpNet(1)));
     }
 
-    /// <summary>A fresh network (seeded) and a batch large enough to be split: 1,000–10,000 examples, 600 of the cat's width.</summary>
+    /// <summary>
+    /// The fewest examples a chunk takes: 256 for networks whose examples cost about one multiply-add per parameter (the
+    /// dense ones, so their batches below 512 keep the whole batch and their results); for convolutional ones 256·P over
+    /// the multiply-adds per example, in whole vectors of 16 and at least 32.
+    /// </summary>
+    [Fact]
+    public void MinimumExamplesOf_DenseAndConvolutionalNetworks()
+    {
+        Assert.Equal(ExampleChunks.MinimumChunkExamples, ExampleChunks.MinimumExamplesOf(new SimpleChainsNet(1)));
+        Assert.Equal(ExampleChunks.MinimumChunkExamples, ExampleChunks.MinimumExamplesOf(new DeepCatNet(1)));
+        Assert.Equal(ExampleChunks.MinimumChunkExamples, ExampleChunks.MinimumExamplesOf(new LayerNormNet(1)));
+
+        // LeNetSmall: 4·12·12·9 + 6·4·4·36 + 24·10 + 10·3 = 8,910 multiply-adds per example for 545 parameters: 256·545 / 8,910 = 15.7 → 32.
+        Assert.Equal(ExampleChunks.SmallestChunkExamples, ExampleChunks.MinimumExamplesOf(new LeNetSmall(1)));
+
+        // Fashion-MNIST's mini-batches of 128 become four chunks of 32 for it, two for LeNet-5 (the benchmark's, 48 examples at least).
+        Assert.Equal(4, ExampleChunks.For(128, LeNetSmall.ParameterCount, ExampleChunks.MinimumExamplesOf(new LeNetSmall(1))).Count);
+        Assert.Equal(1, ExampleChunks.For(128, SimpleChainsNet.ParameterCount, ExampleChunks.MinimumExamplesOf(new SimpleChainsNet(1))).Count);
+    }
+
+    /// <summary>A fresh network (seeded) and a batch large enough to be split: 1,000–10,000 examples, 600 of the cat's width, 128 convolutional.</summary>
     private sealed record Subject(ITrainableNetwork Network, int Examples, float[] Inputs, float[] Labels)
     {
         public static Subject Create(string name)
@@ -168,12 +188,30 @@ public class ExampleSplitTests
                 "MediumReLU" => (new MediumReLUNet(24), 1024, false),
                 "SimpleChains" => (new SimpleChainsNet(25), 10_000, true),
                 "DeepCat" => (new DeepCatNet(26), 600, false),
+
+                // Convolutional networks split batches of Fashion-MNIST's size: their examples cost many multiply-adds per parameter.
+                "LeNetSmall" => (new LeNetSmall(27), 128, false),
+                "OneDimensional" => (new OneDimensionalNet(28), 128, false),
                 _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown test network."),
             };
 
             float[] inputs = TestData.Uniform(examples * network.InputSize, 40);
-            float[] labels = regression ? TestData.Uniform(examples * network.OutputSize, 41) : TestData.Binary(examples * network.OutputSize, 41);
+            float[] labels = regression ? TestData.Uniform(examples * network.OutputSize, 41)
+                : network.OutputSize > 1 ? OneHot(examples, network.OutputSize)
+                : TestData.Binary(examples * network.OutputSize, 41);
             return new Subject(network, examples, inputs, labels);
+        }
+
+        // Softmax outputs train on one-hot rows (the loss checks that every row sums to 1): class j·7 mod n for example j.
+        private static float[] OneHot(int examples, int classes)
+        {
+            float[] labels = new float[examples * classes];
+            for (int j = 0; j < examples; j++)
+            {
+                labels[(j * classes) + (j * 7 % classes)] = 1f;
+            }
+
+            return labels;
         }
     }
 }

@@ -27,9 +27,9 @@ namespace NnGen;
 /// (<see cref="ITrainableNetwork.HasTrainingMode"/>: batch norm's batch statistics couple the examples, and dropout's masks
 /// are drawn by position in the batch) and not recurrent (an example is a sequence). A network written by hand keeps today's
 /// path: nothing says its <c>ComputeGradients</c> may run concurrently.</item>
-/// <item>Otherwise ⌊m / <see cref="MinimumChunkExamples"/>⌋ chunks, at most <see cref="MaxChunks"/>, and at most
-/// <see cref="MaxChunkGradientFloats"/> / P so that the chunks' gradient buffers stay small; one chunk again when that
-/// leaves fewer than two.</item>
+/// <item>Otherwise ⌊m / n⌋ chunks of at least n examples (<see cref="MinimumExamplesOf"/>), at most
+/// <see cref="MaxChunks"/>, and at most <see cref="MaxChunkGradientFloats"/> / P so that the chunks' gradient buffers stay
+/// small; one chunk again when that leaves fewer than two.</item>
 /// </list>
 /// Why 256 examples: the column split already shares a big product well, and a product's parts need
 /// <see cref="ProductSplit.MinimumPartFlops"/> each, so it runs out of parts exactly where the layers are narrow, and it
@@ -38,8 +38,15 @@ namespace NnGen;
 /// (every parameter takes at least one multiply-add per example), and 256 examples still fill whole register tiles
 /// of every product. A chunk's operands also stay in L2 where a whole batch's spill: on one thread, [4,32,16,4] tanh on
 /// 10,000 examples took 0.76 ms per Adam step in 16 chunks against 0.96 ms whole (Zen 5, thread CPU time, same
-/// build). Batches below 512 examples (the course's 209 and 400, Fashion-MNIST's mini-batches of 128) keep
+/// build). Dense networks' batches below 512 examples (the course's 209 and 400, Fashion-MNIST's mini-batches of 128) keep
 /// the column split, and with it their results.
+/// </para>
+/// <para>
+/// A convolutional network's example costs far more than one multiply-add per parameter (LeNet-5: 416,520 per example
+/// against 61,706 parameters), so its chunk's own costs reach 1/256 of its work with fewer examples, and its products
+/// fill their tiles with Ho·Wo·m columns however small m is. Its n is 256·P over its multiply-adds per example, rounded
+/// up to whole vectors of 16 examples and at least 32: 48 for LeNet-5, whose mini-batches of 128 then train in two
+/// chunks, one per thread, instead of meeting at every product.
 /// </para>
 /// <para>
 /// The weighted reduction is the mean over the batch, since every chunk's gradient and cost are the means over its
@@ -49,8 +56,11 @@ namespace NnGen;
 /// </remarks>
 internal readonly struct ExampleChunks
 {
-    /// <summary>The fewest examples in a chunk.</summary>
+    /// <summary>The fewest examples in a chunk of a network whose examples cost about one multiply-add per parameter (dense networks).</summary>
     internal const int MinimumChunkExamples = 256;
+
+    /// <summary>The fewest examples in a chunk of any network.</summary>
+    internal const int SmallestChunkExamples = 32;
 
     /// <summary>The most chunks a batch is cut into: one per thread up to 16 threads.</summary>
     internal const int MaxChunks = 16;
@@ -90,10 +100,44 @@ internal readonly struct ExampleChunks
     public static ExampleChunks Whole(int examples) => new(examples, 1);
 
     /// <summary>The chunks of a batch of <paramref name="examples"/> for a network of <paramref name="parameterCount"/> parameters whose examples may be split.</summary>
-    public static ExampleChunks For(int examples, int parameterCount)
+    /// <param name="examples">m.</param>
+    /// <param name="parameterCount">P.</param>
+    /// <param name="minimumExamples">The fewest examples in a chunk (<see cref="MinimumExamplesOf"/>).</param>
+    public static ExampleChunks For(int examples, int parameterCount, int minimumExamples = MinimumChunkExamples)
     {
-        long count = Math.Min(Math.Min(MaxChunks, examples / MinimumChunkExamples), MaxChunkGradientFloats / Math.Max(1, parameterCount));
+        long count = Math.Min(Math.Min(MaxChunks, examples / minimumExamples), MaxChunkGradientFloats / Math.Max(1, parameterCount));
         return new ExampleChunks(examples, (int)Math.Max(1, count));
+    }
+
+    /// <summary>
+    /// The fewest examples in a chunk of <paramref name="network"/>: <see cref="MinimumChunkExamples"/> unless its
+    /// description shows more multiply-adds per example than parameters (convolutions), then 256·P over them, rounded
+    /// up to a multiple of 16 and at least <see cref="SmallestChunkExamples"/> (see the remarks). Decided once per run.
+    /// </summary>
+    public static int MinimumExamplesOf(ITrainableNetwork network)
+    {
+        if (network is not ISerializableNetwork { Architecture: var architecture })
+        {
+            return MinimumChunkExamples;
+        }
+
+        long multiplyAdds = 0;
+        foreach (LayerDescription layer in architecture.Layers)
+        {
+            multiplyAdds += layer.ConvolutionGeometry is { } g ? (long)g.OutputFeatures * g.KernelVolume
+                : layer.Kind == LayerKind.Dense ? (long)layer.Inputs * layer.Units
+                : 0;
+        }
+
+        long parameters = Math.Max(1, architecture.ParameterCount);
+        if (multiplyAdds <= parameters)
+        {
+            return MinimumChunkExamples;
+        }
+
+        long examples = ((MinimumChunkExamples * parameters) + multiplyAdds - 1) / multiplyAdds;
+        examples = (examples + ExampleAlignment - 1) / ExampleAlignment * ExampleAlignment;
+        return (int)Math.Clamp(examples, SmallestChunkExamples, MinimumChunkExamples);
     }
 
     /// <summary>The threads a step runs on under a limit of <paramref name="degree"/>: never more than it has chunks.</summary>

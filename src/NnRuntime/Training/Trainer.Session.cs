@@ -64,9 +64,10 @@ public static partial class Trainer
         private int? _bestIteration;
         private long _steps;
 
-        // Whether batches may be cut into example chunks (decided once: it reflects on the network's type), and the
-        // chunks' buffers, made by the first such step.
+        // Whether batches may be cut into example chunks and the fewest examples a chunk takes (decided once: it
+        // reflects on the network's type and reads its description), and the chunks' buffers, made by the first such step.
         private readonly bool _splitsExamples;
+        private readonly int _minimumChunkExamples;
         private ChunkedGradients? _chunked;
 
         // Updates applied so far, and how many had been applied when the best parameters were copied: with full batches a
@@ -88,6 +89,7 @@ public static partial class Trainer
             Gradients = new float[parameterCount];
             Workspace = new Workspace();
             _splitsExamples = ExampleChunks.SplitsExamples(network);
+            _minimumChunkExamples = _splitsExamples ? ExampleChunks.MinimumExamplesOf(network) : ExampleChunks.MinimumChunkExamples;
             _iterations = options.Iterations;
             _recordEvery = options.RecordEvery;
             _initialLearningRate = options.LearningRate;
@@ -169,7 +171,7 @@ public static partial class Trainer
                 : ComputeGradients(inputs, labels, examples, computeCost: true, stepSeed: 0) ?? float.NaN;
 
         private ExampleChunks ChunksOf(int examples) =>
-            _splitsExamples ? ExampleChunks.For(examples, Network.ParameterCount) : ExampleChunks.Whole(examples);
+            _splitsExamples ? ExampleChunks.For(examples, Network.ParameterCount, _minimumChunkExamples) : ExampleChunks.Whole(examples);
 
         /// <summary>The training labels' class frequencies, counted once per run, for the chance-level verdict.</summary>
         public ChanceLevel Chance { get; }
