@@ -44,7 +44,7 @@ public sealed record AmpModel(string Key, string Title, string Description, stri
         "Conv1D",
         $"{AmpConvNet.LayerCount - 1} causal convolutions of {AmpConvNet.Channels} channels, kernel 3, dilations 1 to 16, tanh, with a linear read-out (it sees the last {AmpConvNet.ReceptiveField} samples)",
         AmpConvNet.Summary,
-        0.01,
+        AmpConvNet.TargetEsr,
         seed => new AmpConvNet(seed));
 
     /// <summary>Every model the sample trains, in the order it trains and reports them.</summary>

@@ -18,6 +18,12 @@ namespace NnGen.Reports.Tests;
 /// </summary>
 public sealed class AmpModelSampleTests
 {
+    /// <summary>
+    /// The held-out ESR the quick conv run must stay below: 10 %. Six passes over 3 s of playing measured 6.37 % (from
+    /// 124 % before training); the full run reaches 2.3 %.
+    /// </summary>
+    private const double ConvQuickBound = 0.10;
+
     private static readonly Lazy<AmpResult> QuickGru = new(() => AmpExperiment.Run(AmpModel.Gru, AmpSettings.Quick));
 
     private static readonly Lazy<AmpResult> QuickConv = new(() => AmpExperiment.Run(AmpModel.Conv, AmpSettings.Quick));
@@ -75,7 +81,6 @@ public sealed class AmpModelSampleTests
     {
         AmpResult result = QuickConv.Value;
 
-        // CONV_QUICK_BOUND
         Assert.True(result.History.Status is TrainingStatus.Completed or TrainingStatus.StoppedEarly, result.History.Problem);
         Assert.True(result.TestEsr < ConvQuickBound && result.TestEsr < result.UntrainedEsr / 10, $"held-out ESR {result.UntrainedEsr} before training, {result.TestEsr} after");
         Assert.True(result.EsrCurve[^1].Validation < result.EsrCurve[0].Validation, string.Join(", ", result.EsrCurve));
