@@ -7,7 +7,7 @@
 //   dotnet run -c Release --project samples/AmpModel [report.html] [--quick] [--model=gru|conv]
 //
 // --quick trains on 3 s for 6 passes (for tests); --model trains only that network. Without them the run takes about
-// two and a half minutes on two cores and exits with 2 when a held-out ESR misses its model's target.
+// a minute and a half on two cores and exits with 2 when a held-out ESR misses its model's target.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
