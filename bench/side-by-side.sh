@@ -19,17 +19,18 @@
 #   TRAINING=1          also the training rows: NnGen's (quick mode) beside NumPy and PyTorch (bench/python_peers.py,
 #                       Debian's /usr/bin/python3 with python3-numpy and python3-torch), and the convolution rows
 #                       (LeNet-5's epochs and their parts); adds ~5 min per round (PyTorch's LeNet-5 epochs most of it)
-#   RECURRENT_ONLY=1    only the recurrent rows: streaming beside RTNeural and the LSTM training step beside PyTorch's
-#                       torch_LstmTrainStep, each round in the same run (~1 min per round)
+#   RECURRENT_ONLY=1    only the streaming rows (recurrent and causal convolution) beside RTNeural and the LSTM training
+#                       step beside PyTorch's torch_LstmTrainStep, each round in the same run (~1 min per round)
 #   FILTER=<parts>      only these NnGen rows (comma-separated parts of benchmark names, as --quick takes them;
-#                       e.g. FILTER=LeNet5,CausalConv PYTHON_ROWS=LeNet5 for the convolution rows alone)
+#                       e.g. FILTER=LeNet5 PYTHON_ROWS=LeNet5 for the convolutional network's rows alone)
 #   PYTHON_ROWS=<parts> only these NumPy/PyTorch rows (space-separated parts of row names); with FILTER set and
 #                       PYTHON_ROWS unset, no Python rows run
 #   OUT=<dir>           where the CSV files and the table go (default: a new folder under /tmp)
 #
 # Each RTNeural binary runs ~18 s per round (11 workloads) and the NnGen/ONNX Runtime quick run ~55 s (latency and
-# recurrent rows: 1 s warm-up, 31 samples of 10 ms; the 10,000-example batch rows). The recurrent rows load the weights
-# the eigen binary dumps in round 1 (--dump-weights) and check their first 64 outputs against RTNeural's before timing.
+# streaming rows: 1 s warm-up, 31 samples of 10 ms; the 10,000-example batch rows). The streaming rows (recurrent and
+# causal convolution) load the weights the eigen binary dumps in round 1 (--dump-weights) and check their first 64
+# outputs against RTNeural's before timing.
 # Prints a Markdown table; the raw CSVs, logs and the dumped weights stay in $OUT.
 set -euo pipefail
 
@@ -90,13 +91,13 @@ for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
   : > "$OUT/rtneural-$round.csv"
   for b in "${backends[@]}"; do
-    # The eigen binary also dumps its recurrent nets' weights, inputs and outputs (the first round's are kept).
+    # The eigen binary also dumps its streaming nets' weights, inputs and outputs (the first round's are kept).
     dump=()
     [ "$b" = eigen ] && [ "$round" = 1 ] && dump=(--dump-weights "$OUT/rtneural-weights")
     "$RTN_ROOT/bin/rtneural_bench_$b" ${dump[@]+"${dump[@]}"} >> "$OUT/rtneural-$round.csv" 2>> "$OUT/rtneural-$round.log"
   done
-  log "round $round/$ROUNDS: NnGen and ONNX Runtime (quick mode: latency, batch and recurrent streaming rows)"
-  # RTNEURAL_WEIGHTS: the recurrent rows load RTNeural's own weights and check their first 64 outputs against its.
+  log "round $round/$ROUNDS: NnGen and ONNX Runtime (quick mode: latency, batch and streaming rows)"
+  # RTNEURAL_WEIGHTS: the streaming rows load RTNeural's own weights and check their first 64 outputs against its.
   RTNEURAL_WEIGHTS="$OUT/rtneural-weights" dotnet run -c Release --no-build --project "$REPO/tests/NnGen.Benchmarks" -- --quick "$filter" \
     > "$OUT/nngen-$round.csv" 2>> "$OUT/nngen-$round.log"
   nngen+=("$OUT/nngen-$round.csv")

@@ -49,6 +49,18 @@ RECURRENT = [
     for kind, units in [("Gru", 8), ("Gru", 16), ("Lstm", 16), ("Lstm", 32), ("Lstm", 40)] for mode in ["Step", "PackedStep", "Process"]
 ]
 
+# RTNeural's causal convolution workloads (CausalConvStreamingWorkloads, generated networks with RTNeural's weights):
+# conv1d_8_8_k7 (Conv1D 8→8, kernel 7, Dense 8→1; 8 inputs, x[0] fed back) and conv1d_stack (Conv1D 1→8→8→8, kernel 3,
+# dilations 1/2/4, tanh, Dense 8→1). Step and the frozen copy's Step with the output fed back, Process over blocks of 64.
+# Targets (issue 25, point 4): Step at most 0.8× RTNeural; Process per sample at most Step.
+CAUSAL_CONV = [
+    (f"{label}, {mode} per sample", f"StreamConv{row}{mode}", f"rtneural:{workload}", [],
+     [("peer", 0.8)] + ([("row", f"StreamConv{row}Step", 1.0)] if mode == "Process" else []))
+    for label, row, workload in [("Conv1D 8→8 K7 + Dense 1", "8x8K7", "conv1d_8_8_k7"),
+                                 ("Conv1D 1→8→8→8 K3 d1/2/4 tanh + Dense 1", "Stack", "conv1d_stack")]
+    for mode in ["Step", "FrozenStep", "Process"]
+]
+
 TRAINING = [
     ("Train iteration [12288,20,7,5,1], m = 209, 1 thread", "DeepTrainIteration", "python:numpy_DeepTrainIteration",
      ["python:torch_DeepTrainIteration"], [("ns", 2.2e6)]),
@@ -112,6 +124,9 @@ FLOP = {
     # Recurrent rows: 2·G·H·(in + H) + 2·H for the Dense 1 after, the RTNeural harness's count (gates not counted).
     **{f"Stream{kind}{units}{mode}": 2 * gates * units * (1 + units) + 2 * units
        for kind, gates in [("Gru", 3), ("Lstm", 4)] for units in [8, 16, 32, 40] for mode in ["Step", "PackedStep", "Process"]},
+    # Causal convolution rows: 2·out·in·K per conv and 2·8 for the Dense 1, the RTNeural harness's count.
+    **{f"StreamConv{row}{mode}": flop for row, flop in [("8x8K7", 2 * 8 * 8 * 7 + 2 * 8), ("Stack", 2 * (8 * 1 * 3 + 2 * 8 * 8 * 3) + 2 * 8)]
+       for mode in ["Step", "FrozenStep", "Process"]},
 }
 # FLOP of one MachineLimits.FmaPeak call (and of FmaPeak256's): 1.6 MFLOP, run at the widest width the kernels use
 # (100,000 256-bit FMAs of 8 lanes, or 50,000 512-bit FMAs of 16 where the CPU has AVX-512F).
@@ -323,12 +338,14 @@ def main():
         print(f"\nOther RTNeural backends (median ranges): " + "; ".join(
             f"{workload} {b} {span([r.get((workload, b), (None,))[0] for r in results.rtneural], time_text)}"
             for workload in ["2_4_1", "16_64_64_1", "16_64_64_1_sigmoid", "12288_20_7_5_1",
-                             "gru_1_8_1", "gru_1_16_1", "lstm_1_16_1", "lstm_1_32_1", "lstm_1_40_1"] for b in extra))
+                             "gru_1_8_1", "gru_1_16_1", "lstm_1_16_1", "lstm_1_32_1", "lstm_1_40_1",
+                             "conv1d_8_8_k7", "conv1d_stack"] for b in extra))
     table(results, "Recurrent streaming: NnGen Step and Process, RTNeural (1 thread, per sample)", RECURRENT)
+    table(results, "Causal convolution streaming: NnGen Step and Process, RTNeural (1 thread, per sample)", CAUSAL_CONV)
     table(results, "Training: NnGen, NumPy, PyTorch (1 thread unless noted)", TRAINING)
     table(results, "Convolutional networks: LeNet-5 on Fashion-MNIST, NnGen, ONNX Runtime, PyTorch (1 thread unless noted)", CONVOLUTION)
     machine(results)
-    missing = [row[1] for row in LATENCY + RECURRENT + TRAINING + CONVOLUTION if not results.has(row[1])]
+    missing = [row[1] for row in LATENCY + RECURRENT + CAUSAL_CONV + TRAINING + CONVOLUTION if not results.has(row[1])]
     if missing:
         print(f"\nnot in these files: {', '.join(missing)}", file=sys.stderr)
 

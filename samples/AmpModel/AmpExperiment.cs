@@ -17,8 +17,11 @@ public readonly record struct EsrPoint(int Epoch, double Training, double Valida
 /// <summary>What a run of the sample produced and measured.</summary>
 public sealed class AmpResult
 {
+    /// <summary>Which of the sample's networks this is.</summary>
+    public required AmpModel Model { get; init; }
+
     /// <summary>The trained network (the parameters of the best validation point).</summary>
-    public required AmpModelNet Network { get; init; }
+    public required IAmpNetwork Network { get; init; }
 
     /// <summary>The settings it was trained with.</summary>
     public required AmpSettings Settings { get; init; }
@@ -50,6 +53,9 @@ public sealed class AmpResult
     /// <summary>The median wall-clock time of <c>Process</c> over the whole held-out segment.</summary>
     public required TimeSpan ProcessTime { get; init; }
 
+    /// <summary>The same for the frozen copy's <c>Process</c> (<c>Freeze()</c>), which gives the same bits.</summary>
+    public required TimeSpan FrozenProcessTime { get; init; }
+
     /// <summary>The processor the times were measured on.</summary>
     public required string Cpu { get; init; }
 
@@ -58,6 +64,12 @@ public sealed class AmpResult
 
     /// <summary>How many times faster than real time (48,000 samples a second) <c>Process</c> runs.</summary>
     public double RealTimeFactor => SamplesPerSecond / SyntheticAmp.SampleRate;
+
+    /// <summary>Held-out samples per second of the frozen copy's <c>Process</c>.</summary>
+    public double FrozenSamplesPerSecond => TestInput.Length / FrozenProcessTime.TotalSeconds;
+
+    /// <summary>How many times faster than real time the frozen copy's <c>Process</c> runs.</summary>
+    public double FrozenRealTimeFactor => FrozenSamplesPerSecond / SyntheticAmp.SampleRate;
 }
 
 /// <summary>The sample's work, apart from printing: generate the playing, train, measure on held-out playing.</summary>
@@ -66,12 +78,16 @@ public static class AmpExperiment
     /// <summary>Timed runs of <c>Process</c> over the held-out segment; the median is reported.</summary>
     public const int TimedRuns = 7;
 
-    /// <summary>Generates the data, trains an <see cref="AmpModelNet"/> and measures it.</summary>
+    /// <summary>Generates the data, trains a new network of <paramref name="model"/> and measures it.</summary>
+    /// <param name="model">Which network: every one is trained on the same data with the same settings.</param>
     /// <param name="settings">What to generate and how to train.</param>
     /// <param name="progress">Told every pass's figures on the training thread; <see langword="null"/> for none.</param>
     /// <returns>The network and every figure the sample prints and reports.</returns>
-    public static AmpResult Run(AmpSettings settings, Action<EsrPoint>? progress = null)
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="settings"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">A timed run of <c>Process</c> or of the frozen copy gave other bits than the measured one.</exception>
+    public static AmpResult Run(AmpModel model, AmpSettings settings, Action<EsrPoint>? progress = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         (float[] trainInput, float[] trainTarget) = SyntheticAmp.Generate(AmpSettings.Samples(settings.TrainingSeconds), AmpSettings.DataSeed);
         (float[] validationInput, float[] validationTarget) = SyntheticAmp.Generate(AmpSettings.Samples(settings.ValidationSeconds), AmpSettings.DataSeed + 1);
@@ -87,7 +103,7 @@ public static class AmpExperiment
         EsrPoint Point(int iteration, float cost, double validationCost) =>
             new(iteration + 1, cost * trainingScale, validationCost * validationScale);
 
-        var net = new AmpModelNet(AmpSettings.TrainingSeed);
+        IAmpNetwork net = model.Create(AmpSettings.TrainingSeed);
         var testPrediction = new float[testInput.Length];
         double untrained = HeldOutEsr(net, testInput, testTarget, testPrediction);
 
@@ -111,6 +127,7 @@ public static class AmpExperiment
         double esr = HeldOutEsr(net, testInput, testTarget, testPrediction);
         return new AmpResult
         {
+            Model = model,
             Network = net,
             Settings = settings,
             Options = options,
@@ -121,35 +138,37 @@ public static class AmpExperiment
             TestPrediction = testPrediction,
             UntrainedEsr = untrained,
             TestEsr = esr,
-            ProcessTime = TimeProcess(net, testInput, testPrediction),
+            ProcessTime = TimeProcess(net.PlayFromRest, "Process", testInput, testPrediction),
+            FrozenProcessTime = TimeProcess(net.FreezeForPlaying(), "the frozen copy's Process", testInput, testPrediction),
             Cpu = CpuName(),
         };
     }
 
     /// <summary>Plays <paramref name="input"/> through <paramref name="net"/> from a fresh state and compares with the target.</summary>
-    private static double HeldOutEsr(AmpModelNet net, float[] input, float[] target, float[] prediction)
+    private static double HeldOutEsr(IAmpNetwork net, float[] input, float[] target, float[] prediction)
     {
-        AmpModelNet.State state = default;
-        net.Process(input, prediction, ref state);
+        net.PlayFromRest(input, prediction);
         return SignalMetrics.ErrorToSignalRatio(target, prediction);
     }
 
-    /// <summary>The median of <see cref="TimedRuns"/> runs of <c>Process</c> over the segment, each from a fresh state.</summary>
-    private static TimeSpan TimeProcess(AmpModelNet net, float[] input, float[] output)
+    /// <summary>
+    /// The median of <see cref="TimedRuns"/> runs of <paramref name="play"/> over the segment, each from a fresh state,
+    /// each checked to give the bits of the measured <paramref name="output"/>.
+    /// </summary>
+    private static TimeSpan TimeProcess(AmpPlayer play, string what, float[] input, float[] output)
     {
         var times = new TimeSpan[TimedRuns];
         var scratch = new float[output.Length];
         for (int run = 0; run < TimedRuns; run++)
         {
-            AmpModelNet.State state = default;
+            scratch.AsSpan().Clear();
             long start = Stopwatch.GetTimestamp();
-            net.Process(input, scratch, ref state);
+            play(input, scratch);
             times[run] = Stopwatch.GetElapsedTime(start);
-        }
-
-        if (!scratch.AsSpan().SequenceEqual(output))
-        {
-            throw new InvalidOperationException("Process gave other outputs when timed than when measured; it must be deterministic.");
+            if (!scratch.AsSpan().SequenceEqual(output))
+            {
+                throw new InvalidOperationException($"Timed run {run + 1} of {what} gave other outputs than the measured Process; both must give the same bits.");
+            }
         }
 
         Array.Sort(times);

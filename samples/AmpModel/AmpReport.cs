@@ -16,11 +16,11 @@ namespace NnGen.Samples.AmpModel;
 public sealed record AmpFigure(string Name, string Caption, byte[] Png);
 
 /// <summary>
-/// The sample's HTML page: the held-out figures, the ESR curve over the run, target and predicted waveforms over a short
-/// held-out window and their difference, the settings and the network's summary. Built like NnGen.Reports' pages (one
-/// file, PNGs drawn with ScottPlot inside it as <c>data:</c> URIs, a content security policy that forbids loading anything,
-/// a check that counts the figures that decoded) because <c>TrainingReport</c> draws the figures of one example per row,
-/// not of a signal played through a recurrent network.
+/// The sample's HTML page, the models side by side: a table of their held-out figures, their ESR curves over the run,
+/// target and predicted waveforms over a short held-out window and their differences, the settings and each network's
+/// summary. Built like NnGen.Reports' pages (one file, PNGs drawn with ScottPlot inside it as <c>data:</c> URIs, a content
+/// security policy that forbids loading anything, a check that counts the figures that decoded) because
+/// <c>TrainingReport</c> draws the figures of one example per row, not of a signal played through a streaming network.
 /// </summary>
 public static class AmpReport
 {
@@ -59,15 +59,18 @@ public static class AmpReport
         """;
 
     private static readonly Color TargetColor = Color.FromHex("#1f77b4");
-    private static readonly Color PredictionColor = Color.FromHex("#ff7f0e");
-    private static readonly Color ErrorColor = Color.FromHex("#d62728");
 
-    /// <summary>The figures of <paramref name="result"/>, in the order the page shows them.</summary>
-    public static IReadOnlyList<AmpFigure> Figures(AmpResult result)
+    // One colour per model, in AmpModel.All's order: its prediction, its error and its ESR curves.
+    private static readonly Color[] ModelColors = [Color.FromHex("#ff7f0e"), Color.FromHex("#2ca02c"), Color.FromHex("#9467bd")];
+
+    /// <summary>The figures of <paramref name="results"/> (the models side by side), in the order the page shows them.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="results"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is empty, or its runs were not on the same held-out playing.</exception>
+    public static IReadOnlyList<AmpFigure> Figures(IReadOnlyList<AmpResult> results)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        (int start, int length) = Window(result.TestTarget);
-        return [EsrFigure(result), WaveformFigure(result, start, length), DifferenceFigure(result, start, length)];
+        CheckComparable(results);
+        (int start, int length) = Window(results[0].TestTarget);
+        return [EsrFigure(results), WaveformFigure(results, start, length), DifferenceFigure(results, start, length)];
     }
 
     /// <summary>
@@ -92,36 +95,55 @@ public static class AmpReport
         return (Math.Clamp(loudest - (length / 3), 0, target.Length - length), length);
     }
 
-    /// <summary>Draws every figure and writes the page.</summary>
-    /// <param name="result">A run of the sample.</param>
-    /// <param name="summary">The network's summary (<c>AmpModelNet.Summary</c>).</param>
-    /// <returns>The HTML.</returns>
-    public static string Render(AmpResult result, string summary)
+    /// <summary>The file a model's trained weights go to beside the report: <c>amp-model-report.gru.safetensors</c> for <c>amp-model-report.html</c>.</summary>
+    public static string WeightsPath(string reportPath, AmpModel model)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        IReadOnlyList<AmpFigure> figures = Figures(result);
-        AmpSettings settings = result.Settings;
-        EsrPoint best = BestPoint(result);
+        ArgumentNullException.ThrowIfNull(model);
+        return Path.GetFullPath(Path.ChangeExtension(reportPath, "." + model.Key + ".safetensors"));
+    }
+
+    /// <summary>Draws every figure and writes the page, the models side by side.</summary>
+    /// <param name="results">Runs of the sample, one per model, on the same data and settings.</param>
+    /// <returns>The HTML.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="results"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is empty, or its runs were not on the same held-out playing.</exception>
+    public static string Render(IReadOnlyList<AmpResult> results)
+    {
+        IReadOnlyList<AmpFigure> figures = Figures(results);
+        AmpSettings settings = results[0].Settings;
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         html.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy).Append("\">\n");
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         html.Append("<title>Amp model</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n");
-        html.Append(Invariant($"<body data-figures=\"{figures.Count}\">\n"));
-        html.Append("<h1>Amp model: a GRU learns an overdrive with memory</h1>\n");
+        html.Append(Invariant($"<body data-figures=\"{figures.Count}\" data-models=\"{results.Count}\">\n"));
+        html.Append("<h1>Amp model: ").Append(Encode(string.Join(" and ", results.Select(result => result.Model.Title)))).Append(" learn an overdrive with memory</h1>\n");
         html.Append("<p class=\"lead\">").Append(Encode(Invariant(
-            $"A guitar-like signal at 48 kHz (plucked strings by Karplus–Strong, chords, phrases of varying loudness, a little noise) through an overdrive whose drive sags with a slow envelope, after a 3.5 kHz low-pass: NnGen.Data.SyntheticAmp, defined in code. A GRU of {AmpModelNet.Layer1Units} units with a linear read-out was trained on {settings.TrainingSeconds} s of playing, stopped by {settings.ValidationSeconds} s of other playing, and is judged on {settings.TestSeconds} s of yet other playing, run through Process from a fresh state."))).Append("</p>\n");
+            $"A guitar-like signal at 48 kHz (plucked strings by Karplus–Strong, chords, phrases of varying loudness, a little noise) through an overdrive whose drive sags with a slow envelope, after a 3.5 kHz low-pass: NnGen.Data.SyntheticAmp, defined in code. Each network was trained on {settings.TrainingSeconds} s of playing, stopped by {settings.ValidationSeconds} s of other playing, and is judged on {settings.TestSeconds} s of yet other playing, run through Process from a fresh state."))).Append("</p>\n<ul class=\"models\">\n");
+        foreach (AmpResult result in results)
+        {
+            html.Append("<li data-model=\"").Append(result.Model.Key).Append("\"><b>").Append(Encode(result.Model.Title)).Append("</b>: ").Append(Encode(result.Model.Description)).Append("</li>\n");
+        }
 
-        html.Append("<h2>Result</h2>\n<table class=\"result\">\n");
-        Row(html, "held-out ESR, Σ(y − ŷ)² / Σy² (target ≤ 1 %)", Percent(result.TestEsr), "esr");
-        Row(html, "held-out ESR before training", Percent(result.UntrainedEsr), "untrained-esr");
-        Row(html, Invariant($"validation ESR at the best pass ({best.Epoch})"), Percent(best.Validation), "validation-esr");
-        Row(html, "training ESR at that pass", Percent(best.Training), "training-esr");
-        Row(html, "Process, times faster than real time", Invariant($"{result.RealTimeFactor:N0}×"), "real-time-factor");
-        Row(html, "Process, samples per second", Invariant($"{result.SamplesPerSecond:N0} (median of {AmpExperiment.TimedRuns} runs over the held-out segment)"), "samples-per-second");
-        Row(html, "CPU", result.Cpu, "cpu");
-        Row(html, "training", Invariant($"{result.History.Status}, {result.History.IterationsCompleted} of {settings.Epochs} passes in {result.History.Elapsed.TotalSeconds:F1} s"), "training");
-        html.Append("</table>\n");
+        html.Append("</ul>\n<h2>Result</h2>\n<table class=\"result\">\n<tr><th></th>");
+        foreach (AmpResult result in results)
+        {
+            html.Append("<th data-model=\"").Append(result.Model.Key).Append("\">").Append(Encode(result.Model.Title)).Append("</th>");
+        }
+
+        html.Append("</tr>\n");
+        Row(html, "held-out ESR, Σ(y − ŷ)² / Σy²", "esr", results, result => Percent(result.TestEsr));
+        Row(html, "target for the held-out ESR", "target-esr", results, result => Percent(result.Model.TargetEsr));
+        Row(html, "held-out ESR before training", "untrained-esr", results, result => Percent(result.UntrainedEsr));
+        Row(html, "validation ESR at the best pass", "validation-esr", results, result => Invariant($"{Percent(BestPoint(result).Validation)} (pass {BestPoint(result).Epoch})"));
+        Row(html, "training ESR at that pass", "training-esr", results, result => Percent(BestPoint(result).Training));
+        Row(html, "Process, times faster than real time", "real-time-factor", results, result => Invariant($"{result.RealTimeFactor:N0}×"));
+        Row(html, "Process, samples per second", "samples-per-second", results, result => Invariant($"{result.SamplesPerSecond:N0}"));
+        Row(html, "frozen copy's Process, times faster than real time", "frozen-real-time-factor", results, result => Invariant($"{result.FrozenRealTimeFactor:N0}×"));
+        Row(html, "frozen copy's Process, samples per second", "frozen-samples-per-second", results, result => Invariant($"{result.FrozenSamplesPerSecond:N0}"));
+        Row(html, "parameters", "parameters", results, result => Invariant($"{result.Network.ParameterCount:N0}"));
+        Row(html, "training", "training", results, result => Invariant($"{result.History.Status}, {result.History.IterationsCompleted} of {settings.Epochs} passes in {result.History.Elapsed.TotalSeconds:F1} s"));
+        html.Append("</table>\n<p>").Append(Encode(Invariant($"Times are medians of {AmpExperiment.TimedRuns} runs over the held-out segment, each from a fresh state, on {results[0].Cpu}."))).Append("</p>\n");
 
         html.Append("<h2>Figures</h2>\n<div class=\"figures\">\n");
         foreach (AmpFigure figure in figures)
@@ -136,7 +158,12 @@ public static class AmpReport
         Row(html, "optimizer", Invariant($"Adam, α = {settings.LearningRate:G3} × {settings.Decay:G3} per pass, batches of {settings.BatchSize} sequences"));
         Row(html, "gradient clipping", Invariant($"global norm ≤ {settings.ClipGradientNorm:G3}"));
         Row(html, "early stopping", Invariant($"patience {settings.Patience} passes on the validation loss; the best pass's parameters kept"));
-        html.Append("</table>\n<h2>Network</h2>\n<pre class=\"summary\">").Append(Encode(summary)).Append("</pre>\n");
+        html.Append("</table>\n<h2>Networks</h2>\n");
+        foreach (AmpResult result in results)
+        {
+            html.Append("<pre class=\"summary\" data-model=\"").Append(result.Model.Key).Append("\">").Append(Encode(result.Model.Summary)).Append("</pre>\n");
+        }
+
         html.Append("<footer>Written by the NnGen AmpModel sample; figures drawn with ScottPlot. This file needs no network access.</footer>\n");
         html.Append("<script>\n").Append(FigureCheck).Append("</script>\n</body>\n</html>\n");
         return html.ToString();
@@ -144,15 +171,18 @@ public static class AmpReport
 
     /// <summary>Renders the page and writes it to <paramref name="path"/> (UTF-8), creating the folder if needed.</summary>
     /// <returns>The full path written.</returns>
-    public static string Save(AmpResult result, string summary, string path)
+    /// <exception cref="ArgumentNullException"><paramref name="results"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is empty, or its runs were not on the same held-out playing.</exception>
+    public static string Save(IReadOnlyList<AmpResult> results, string path)
     {
+        string html = Render(results);
         string fullPath = Path.GetFullPath(path);
         if (Path.GetDirectoryName(fullPath) is { Length: > 0 } directory)
         {
             Directory.CreateDirectory(directory);
         }
 
-        File.WriteAllText(fullPath, Render(result, summary), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(fullPath, html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         return fullPath;
     }
 
@@ -163,76 +193,116 @@ public static class AmpReport
         return result.History.BestIteration is int best ? result.EsrCurve.First(point => point.Epoch == best + 1) : result.EsrCurve[^1];
     }
 
-    private static AmpFigure EsrFigure(AmpResult result)
+    // Side by side means the same held-out playing and settings; a page mixing runs would compare nothing.
+    private static void CheckComparable(IReadOnlyList<AmpResult> results)
     {
-        IReadOnlyList<EsrPoint> curve = result.EsrCurve;
-        double[] epochs = curve.Select(point => (double)point.Epoch).ToArray();
-        double[] training = curve.Select(point => Math.Log10(point.Training * 100)).ToArray();
-        double[] validation = curve.Select(point => Math.Log10(point.Validation * 100)).ToArray();
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0)
+        {
+            throw new ArgumentException("The report needs at least one run of the sample; got none.", nameof(results));
+        }
 
+        if (results.Count > ModelColors.Length)
+        {
+            throw new ArgumentException($"The report draws at most {ModelColors.Length} models side by side; got {results.Count}.", nameof(results));
+        }
+
+        foreach (AmpResult result in results.Skip(1))
+        {
+            if (result.Settings != results[0].Settings || !result.TestTarget.AsSpan().SequenceEqual(results[0].TestTarget))
+            {
+                throw new ArgumentException(
+                    $"The runs side by side must share settings and held-out playing: {result.Model.Title} ran with {result.Settings}, {results[0].Model.Title} with {results[0].Settings}.",
+                    nameof(results));
+            }
+        }
+    }
+
+    private static AmpFigure EsrFigure(IReadOnlyList<AmpResult> results)
+    {
         using var plot = NewPlot();
-        var trainingLine = plot.Add.ScatterLine(epochs, training, TargetColor);
-        trainingLine.LineWidth = 2;
-        trainingLine.LegendText = "training";
-        var validationLine = plot.Add.ScatterLine(epochs, validation, PredictionColor);
-        validationLine.LineWidth = 2;
-        validationLine.LinePattern = LinePattern.Dashed;
-        validationLine.LegendText = "validation";
+        var allValues = new List<double> { 0 };
+        for (int m = 0; m < results.Count; m++)
+        {
+            IReadOnlyList<EsrPoint> curve = results[m].EsrCurve;
+            double[] epochs = curve.Select(point => (double)point.Epoch).ToArray();
+            double[] training = curve.Select(point => Math.Log10(point.Training * 100)).ToArray();
+            double[] validation = curve.Select(point => Math.Log10(point.Validation * 100)).ToArray();
+            allValues.AddRange(training.Concat(validation).Where(double.IsFinite));
+            var trainingLine = plot.Add.ScatterLine(epochs, training, ModelColors[m]);
+            trainingLine.LineWidth = 2;
+            trainingLine.LegendText = results[m].Model.Title + " training";
+            var validationLine = plot.Add.ScatterLine(epochs, validation, ModelColors[m]);
+            validationLine.LineWidth = 2;
+            validationLine.LinePattern = LinePattern.Dashed;
+            validationLine.LegendText = results[m].Model.Title + " validation";
+        }
 
         // ESR falls by decades, so the axis is logarithmic; the 1 % target is drawn across it.
         var target = plot.Add.HorizontalLine(0, 1, Colors.Gray, LinePattern.Dotted);
-        target.LegendText = "1 % target";
-        (double[] positions, string[] labels) = PercentTicks(training.Concat(validation).Append(0).Where(double.IsFinite));
+        target.LegendText = "1 %";
+        (double[] positions, string[] labels) = PercentTicks(allValues);
         plot.Axes.Left.SetTicks(positions, labels);
         plot.Title("Error-to-signal ratio");
         plot.XLabel("epoch (pass over the training sequences)");
         plot.YLabel("ESR, % (log scale)");
         plot.ShowLegend(Edge.Bottom);
-        EsrPoint best = BestPoint(result);
+        string kept = string.Join("; ", results.Select(result => Invariant($"{result.Model.Title}: pass {BestPoint(result).Epoch}, {Percent(BestPoint(result).Validation)} on validation")));
         string caption = Invariant(
-            $"ESR = Σ(y − ŷ)² / Σy² over the counted steps after every pass: training (the mean over the pass's batches as they trained) and validation (after the pass). The parameters of pass {best.Epoch} ({Percent(best.Validation)} on validation) were kept.");
-        return Render(plot, "esr", caption, 720, 440);
+            $"ESR = Σ(y − ŷ)² / Σy² over the counted steps after every pass: training (solid, the mean over the pass's batches as they trained) and validation (dashed, after the pass). Parameters kept: {kept}.");
+        return Render(plot, "esr", caption, 720, 480);
     }
 
-    private static AmpFigure WaveformFigure(AmpResult result, int start, int length)
+    private static AmpFigure WaveformFigure(IReadOnlyList<AmpResult> results, int start, int length)
     {
         double[] time = Milliseconds(start, length);
         using var plot = NewPlot();
-        var target = plot.Add.ScatterLine(time, ToDouble(result.TestTarget.AsSpan(start, length)), TargetColor);
+        var target = plot.Add.ScatterLine(time, ToDouble(results[0].TestTarget.AsSpan(start, length)), TargetColor);
         target.LineWidth = 3;
         target.LegendText = "target (the effect)";
-        var predicted = plot.Add.ScatterLine(time, ToDouble(result.TestPrediction.AsSpan(start, length)), PredictionColor);
-        predicted.LineWidth = 1.5f;
-        predicted.LegendText = "predicted (Process)";
+        for (int m = 0; m < results.Count; m++)
+        {
+            var predicted = plot.Add.ScatterLine(time, ToDouble(results[m].TestPrediction.AsSpan(start, length)), ModelColors[m]);
+            predicted.LineWidth = 1.5f;
+            predicted.LegendText = results[m].Model.Title + " (Process)";
+        }
+
         plot.Title("Held-out waveform");
         plot.XLabel("time in the held-out segment, ms");
         plot.YLabel("sample");
         plot.ShowLegend(Edge.Bottom);
         string caption = Invariant(
-            $"{WindowMilliseconds} ms of held-out playing around its loudest sample, where the clipper works hardest: the effect's output and the network's, played through Process from a fresh state at the start of the segment.");
+            $"{WindowMilliseconds} ms of held-out playing around its loudest sample, where the clipper works hardest: the effect's output and each network's, played through Process from a fresh state at the start of the segment.");
         return Render(plot, "waveform", caption, 960, 440);
     }
 
-    private static AmpFigure DifferenceFigure(AmpResult result, int start, int length)
+    private static AmpFigure DifferenceFigure(IReadOnlyList<AmpResult> results, int start, int length)
     {
         double[] time = Milliseconds(start, length);
-        var difference = new double[length];
-        for (int n = 0; n < length; n++)
+        using var plot = NewPlot();
+        var peaks = new List<string>();
+        for (int m = 0; m < results.Count; m++)
         {
-            difference[n] = (double)result.TestTarget[start + n] - result.TestPrediction[start + n];
+            var difference = new double[length];
+            for (int n = 0; n < length; n++)
+            {
+                difference[n] = (double)results[m].TestTarget[start + n] - results[m].TestPrediction[start + n];
+            }
+
+            var line = plot.Add.ScatterLine(time, difference, ModelColors[m]);
+            line.LineWidth = 1.5f;
+            line.LegendText = results[m].Model.Title;
+            peaks.Add(Invariant($"{results[m].Model.Title} {difference.Max(Math.Abs):G3}"));
         }
 
-        using var plot = NewPlot();
-        var line = plot.Add.ScatterLine(time, difference, ErrorColor);
-        line.LineWidth = 1.5f;
         plot.Title("Target − predicted");
         plot.XLabel("time in the held-out segment, ms");
         plot.YLabel("error");
-        double peak = difference.Max(Math.Abs);
-        double signal = Enumerable.Range(start, length).Max(n => Math.Abs(result.TestTarget[n]));
+        plot.ShowLegend(Edge.Bottom);
+        double signal = Enumerable.Range(start, length).Max(n => Math.Abs(results[0].TestTarget[n]));
         string caption = Invariant(
-            $"The error over the same window, on its own scale: at most {peak:G3} against target peaks of {signal:G3}.");
-        return Render(plot, "difference", caption, 960, 320);
+            $"The errors over the same window, on their own scale: at most {string.Join(", ", peaks)} against target peaks of {signal:G3}.");
+        return Render(plot, "difference", caption, 960, 360);
     }
 
     /// <summary>Ticks at 1, 2 and 5 times each power of ten (in %) within the values, given as log10 of percents.</summary>
@@ -282,6 +352,17 @@ public static class AmpReport
 
     private static AmpFigure Render(Plot plot, string name, string caption, int width, int height) =>
         new(name, caption, plot.GetImageBytes(width, height, ImageFormat.Png));
+
+    private static void Row(StringBuilder html, string name, string key, IReadOnlyList<AmpResult> results, Func<AmpResult, string> value)
+    {
+        html.Append("<tr data-key=\"").Append(key).Append("\"><th>").Append(Encode(name)).Append("</th>");
+        foreach (AmpResult result in results)
+        {
+            html.Append("<td class=\"num\" data-model=\"").Append(result.Model.Key).Append("\">").Append(Encode(value(result))).Append("</td>");
+        }
+
+        html.Append("</tr>\n");
+    }
 
     private static void Row(StringBuilder html, string name, string value, string? key = null)
     {

@@ -4,7 +4,7 @@ namespace NnGen.Samples.AmpModel;
 /// What the sample generates and how it trains, as amp modellers train: sequences cut from one long recording, the first
 /// steps of each only warming the state up, Adam with a decaying rate, gradients clipped by their global norm, and early
 /// stopping on held-out playing. Each segment is its own performance (its own seed) starting from silence, so the
-/// held-out segment is played through the model from a fresh <see cref="AmpModelNet.State"/> exactly as the effect
+/// held-out segment is played through each model from a fresh <c>State</c> exactly as the effect
 /// played it from rest.
 /// </summary>
 /// <param name="TrainingSeconds">Seconds of playing the network is trained on.</param>

@@ -37,8 +37,10 @@ internal sealed class RtNeuralDump
     public float[] Output { get; }
 
     /// <summary>Reads a dump file.</summary>
+    /// <param name="path">The dump.</param>
+    /// <param name="rename">Maps each tensor's name in the dump to its name in <see cref="Weights"/>; <see langword="null"/> keeps the names.</param>
     /// <exception cref="InvalidDataException">The file is not a weight dump of the expected format, or a tensor's values do not fill its shape.</exception>
-    public static RtNeuralDump Read(string path)
+    public static RtNeuralDump Read(string path, Func<string, string>? rename = null)
     {
         using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
         JsonElement root = document.RootElement;
@@ -66,7 +68,7 @@ internal sealed class RtNeuralDump
                     CultureInfo.InvariantCulture, $"{path}: tensor {tensor.Name} has {values.Length} values, its shape [{string.Join(", ", shape)}] holds {expected}."));
             }
 
-            tensors.Add(new SafeTensors.TensorToWrite(tensor.Name, shape, values));
+            tensors.Add(new SafeTensors.TensorToWrite(rename is null ? tensor.Name : rename(tensor.Name), shape, values));
         }
 
         using var stream = new MemoryStream();

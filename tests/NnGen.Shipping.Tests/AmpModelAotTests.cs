@@ -9,8 +9,9 @@ namespace NnGen.Shipping.Tests;
 
 /// <summary>
 /// The AmpModel sample published with Native AOT as docs/samples.md says (no trim or AOT warning, ScottPlot and its native
-/// Skia library included), then run shortened (<c>--quick</c>) beside the JIT build: the native binary trains to the same
-/// validation ESR, keeps the same pass and reports the same held-out ESR, and writes its report. Slow (a real publish).
+/// Skia library included), then run shortened (<c>--quick</c>) beside the JIT build: for each of the sample's models (the GRU
+/// and the causal Conv1D stack) the native binary trains to the same validation ESR, keeps the same pass and reports the
+/// same held-out ESR, and writes its report with both models. Slow (a real publish).
 /// </summary>
 [Trait("Category", "RealBuild")]
 public sealed class AmpModelAotTests(ITestOutputHelper output) : IDisposable
@@ -53,23 +54,35 @@ public sealed class AmpModelAotTests(ITestOutputHelper output) : IDisposable
 
         // Training and the held-out run are the same bits in both builds: the same pass kept, the same ESRs to the digit.
         Assert.Equal(Figures(jit), Figures(aot));
-        Assert.Contains("data-figure=\"waveform\"", File.ReadAllText(Path.Combine(_directory, "aot-report.html")), StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(_directory, "aot-report.safetensors")), "The native binary saved no weights.");
+        string report = File.ReadAllText(Path.Combine(_directory, "aot-report.html"));
+        Assert.Contains("data-figure=\"waveform\"", report, StringComparison.Ordinal);
+        Assert.Contains("data-models=\"2\"", report, StringComparison.Ordinal);
+        foreach (string model in Models)
+        {
+            Assert.True(File.Exists(Path.Combine(_directory, $"aot-report.{model}.safetensors")), $"The native binary saved no {model} weights.");
+        }
     }
 
+    /// <summary>The sample's models as its weight files name them, in the order it trains them.</summary>
+    private static readonly string[] Models = ["gru", "conv"];
+
+    /// <summary>The sample's models as its output names them, in the same order.</summary>
+    private static readonly string[] Titles = ["GRU", "Conv1D"];
+
     /// <summary>
-    /// The run's ESRs without its times: each printed pass's training and validation ESR, the kept pass and its
-    /// validation ESR, and the held-out ESR before and after training.
+    /// The run's ESRs without its times, model after model: each printed pass's training and validation ESR, the kept
+    /// pass and its validation ESR, and the held-out ESR before and after training.
     /// </summary>
     private static string[] Figures(string output)
     {
         string[] lines = output.Split('\n').Select(line => line.Trim()).ToArray();
         string[] passes = lines.Select(line => Regex.Match(line, @"^\d+ +\d+\.\d{3} % +\d+\.\d{3} %")).Where(match => match.Success).Select(match => match.Value).ToArray();
         string[] results = lines
-            .Where(line => line.StartsWith("Held-out ESR: ", StringComparison.Ordinal) || line.Contains("kept the parameters of pass", StringComparison.Ordinal))
+            .Where(line => line.Contains(" held-out ESR: ", StringComparison.Ordinal) || line.Contains("kept the parameters of pass", StringComparison.Ordinal))
             .Select(line => Regex.Replace(line, @" in \d+\.\d s", string.Empty))
             .ToArray();
-        Assert.True(passes.Length >= 2 && results.Length == 2, output);
+        Assert.True(passes.Length >= 2 * Titles.Length && results.Length == 2 * Titles.Length, output);
+        Assert.Equal(Titles, results.Where(line => line.Contains(" held-out ESR: ", StringComparison.Ordinal)).Select(line => line[..line.IndexOf(" held-out", StringComparison.Ordinal)]));
         return [.. passes, .. results];
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NnGen.Kernels;
 
@@ -81,7 +82,8 @@ public static unsafe class CausalConvKernels
 
     /// <summary>
     /// Floats of scratch <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/>
-    /// needs: every stream's inputs from d·(K − 1) samples before the window to its end, one row of Cin per sample.
+    /// needs: every stream's inputs from d·(K − 1) samples before the window to its end, one row of Cin per sample; then
+    /// the running sums of dW and db, and W laid out tap-major, so that the sums advance a row at a time.
     /// </summary>
     /// <param name="steps">T.</param>
     /// <param name="batch">m.</param>
@@ -90,7 +92,7 @@ public static unsafe class CausalConvKernels
     /// <param name="kernel">K.</param>
     /// <param name="dilation">d.</param>
     /// <param name="groups">g.</param>
-    /// <returns>m·(d·(K − 1) + T)·Cin.</returns>
+    /// <returns>m·(d·(K − 1) + T)·Cin + 2·Cout·(Cin / g)·K + Cout.</returns>
     /// <exception cref="ArgumentOutOfRangeException">T or m is negative, a size is below 1, or the length does not fit a span.</exception>
     /// <exception cref="ArgumentException">Cin or Cout does not divide by g.</exception>
     public static int BackwardScratch(int steps, int batch, int inChannels, int outChannels, int kernel, int dilation, int groups)
@@ -99,7 +101,10 @@ public static unsafe class CausalConvKernels
         KernelGuard.NonNegative(steps, Function, nameof(steps));
         KernelGuard.NonNegative(batch, Function, nameof(batch));
         CheckLayer(inChannels, outChannels, kernel, dilation, groups, Function);
-        return Fit((long)batch * (((long)dilation * (kernel - 1)) + steps) * inChannels, Function, nameof(steps));
+        return Fit(
+            ((long)batch * (((long)dilation * (kernel - 1)) + steps) * inChannels) + (2 * WeightFloats(inChannels, outChannels, kernel, groups)) + outChannels,
+            Function,
+            nameof(steps));
     }
 
     /// <summary>One sample of one stream: y = the convolution at this step; the history advances by the sample.</summary>
@@ -230,69 +235,150 @@ public static unsafe class CausalConvKernels
             }
         }
 
-        int channelsPerGroup = inChannels / groups, outputsPerGroup = outChannels / groups;
-        for (int o = 0; o < outChannels; o++)
+        int channelsPerGroup = inChannels / groups, outputsPerGroup = outChannels / groups, taps = channelsPerGroup * kernel;
+        int inputFloats = batch * window * inChannels, weightFloats = weight.Length;
+        Span<float> sums = scratch.Slice(inputFloats, weightFloats + outChannels);
+        sums.Clear();
+        SimdWidth resolved = SimdWidths.Resolve(SimdWidth.Auto);
+        fixed (float* pw = weight, pdy = dy, pscratch = scratch, pdx = dx)
         {
-            int firstInput = o / outputsPerGroup * channelsPerGroup;
-            float biasSum = 0f;
+            // Every dW and db element is still one running sum over (t, j) ascending that starts at 0, as a scalar loop
+            // would keep it; the sums are only kept side by side, (o, k, c) with c fastest, so that each step adds a whole
+            // row of them with vector FMAs instead of waiting on one chain's latency. Element-wise FMAs round the same at
+            // every width, so the bits do not depend on it.
+            float* dWeightSums = pscratch + inputFloats, dBiasSums = dWeightSums + weightFloats;
             for (int t = 0; t < steps; t++)
             {
                 for (int j = 0; j < batch; j++)
                 {
-                    biasSum += dy[(((t * batch) + j) * outChannels) + o];
-                }
-            }
-
-            dBias[o] += biasSum;
-            for (int c = 0; c < channelsPerGroup; c++)
-            {
-                for (int k = 0; k < kernel; k++)
-                {
-                    // Tap k of step t reads the sample k·d after the window's first readable one, in scratch row t + k·d.
-                    float sum = 0f;
-                    for (int t = 0; t < steps; t++)
+                    float* gradient = pdy + ((((nint)t * batch) + j) * outChannels);
+                    AddRow(gradient, dBiasSums, outChannels, resolved);
+                    float* first = pscratch + ((((nint)j * window) + t) * inChannels);
+                    for (int o = 0; o < outChannels; o++)
                     {
-                        for (int j = 0; j < batch; j++)
-                        {
-                            float gradient = dy[(((t * batch) + j) * outChannels) + o];
-                            sum = MathF.FusedMultiplyAdd(gradient, scratch[(((j * window) + t + (k * dilation)) * inChannels) + firstInput + c], sum);
-                        }
-                    }
-
-                    dWeight[(((o * channelsPerGroup) + c) * kernel) + k] += sum;
-                }
-            }
-        }
-
-        if (dx.IsEmpty)
-        {
-            return;
-        }
-
-        for (int t = 0; t < steps; t++)
-        {
-            for (int j = 0; j < batch; j++)
-            {
-                for (int c = 0; c < inChannels; c++)
-                {
-                    int group = c / channelsPerGroup, local = c - (group * channelsPerGroup);
-                    float sum = 0f;
-                    for (int o = group * outputsPerGroup; o < (group + 1) * outputsPerGroup; o++)
-                    {
+                        float* input = first + (o / outputsPerGroup * channelsPerGroup);
+                        float* row = dWeightSums + ((nint)o * taps);
                         for (int k = 0; k < kernel; k++)
                         {
-                            // x_t feeds tap k of step t + (K−1−k)·d; steps past the window's end do not exist.
-                            int later = t + ((kernel - 1 - k) * dilation);
-                            if (later < steps)
+                            // Tap k of step t reads the sample k·d after the window's first readable one, in scratch row t + k·d.
+                            MultiplyAddRow(gradient[o], input + ((nint)k * dilation * inChannels), row + (k * channelsPerGroup), channelsPerGroup, resolved);
+                        }
+                    }
+                }
+            }
+
+            for (int o = 0; o < outChannels; o++)
+            {
+                dBias[o] += dBiasSums[o];
+                for (int c = 0; c < channelsPerGroup; c++)
+                {
+                    for (int k = 0; k < kernel; k++)
+                    {
+                        dWeight[(((o * channelsPerGroup) + c) * kernel) + k] += dWeightSums[(o * taps) + (k * channelsPerGroup) + c];
+                    }
+                }
+            }
+
+            if (dx.IsEmpty)
+            {
+                return;
+            }
+
+            // dx_t[c] = Σ_o Σ_k W[o, c, k]·dy_{t+(K−1−k)d}[o], summed o then k ascending from 0 for each c; W is laid out
+            // (o, k, c) so a row of c's gets the same FMAs, in the same order, side by side.
+            float* weights = pscratch + inputFloats + weightFloats + outChannels;
+            for (int o = 0; o < outChannels; o++)
+            {
+                for (int c = 0; c < channelsPerGroup; c++)
+                {
+                    for (int k = 0; k < kernel; k++)
+                    {
+                        weights[(o * taps) + (k * channelsPerGroup) + c] = pw[(((o * channelsPerGroup) + c) * kernel) + k];
+                    }
+                }
+            }
+
+            for (int t = 0; t < steps; t++)
+            {
+                for (int j = 0; j < batch; j++)
+                {
+                    float* sum = pdx + ((((nint)t * batch) + j) * inChannels);
+                    new Span<float>(sum, inChannels).Clear();
+                    for (int group = 0; group < groups; group++)
+                    {
+                        float* groupSum = sum + (group * channelsPerGroup);
+                        for (int o = group * outputsPerGroup; o < (group + 1) * outputsPerGroup; o++)
+                        {
+                            for (int k = 0; k < kernel; k++)
                             {
-                                sum = MathF.FusedMultiplyAdd(weight[(((o * channelsPerGroup) + local) * kernel) + k], dy[(((later * batch) + j) * outChannels) + o], sum);
+                                // x_t feeds tap k of step t + (K−1−k)·d; steps past the window's end do not exist.
+                                int later = t + ((kernel - 1 - k) * dilation);
+                                if (later < steps)
+                                {
+                                    MultiplyAddRow(pdy[((((nint)later * batch) + j) * outChannels) + o], weights + (o * taps) + (k * channelsPerGroup), groupSum, channelsPerGroup, resolved);
+                                }
                             }
                         }
                     }
-
-                    dx[(((t * batch) + j) * inChannels) + c] = sum;
                 }
             }
+        }
+    }
+
+    /// <summary>y[i] = a·x[i] + y[i], each rounded once: the same bits at every vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAddRow(float a, float* x, float* y, int length, SimdWidth width)
+    {
+        int i = 0;
+        if (width >= SimdWidth.V512 && length >= Vector512<float>.Count)
+        {
+            Vector512<float> scale = Vector512.Create(a);
+            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512.FusedMultiplyAdd(scale, Vector512.Load(x + i), Vector512.Load(y + i)).Store(y + i);
+            }
+        }
+
+        if (width >= SimdWidth.V256 && length - i >= Vector256<float>.Count)
+        {
+            Vector256<float> scale = Vector256.Create(a);
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256.FusedMultiplyAdd(scale, Vector256.Load(x + i), Vector256.Load(y + i)).Store(y + i);
+            }
+        }
+
+        if (width >= SimdWidth.V128 && length - i >= Vector128<float>.Count)
+        {
+            Vector128<float> scale = Vector128.Create(a);
+            for (; i <= length - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128.FusedMultiplyAdd(scale, Vector128.Load(x + i), Vector128.Load(y + i)).Store(y + i);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            y[i] = MathF.FusedMultiplyAdd(a, x[i], y[i]);
+        }
+    }
+
+    /// <summary>y[i] += x[i]: the same bits at every vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRow(float* x, float* y, int length, SimdWidth width)
+    {
+        int i = 0;
+        if (width >= SimdWidth.V256)
+        {
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                (Vector256.Load(x + i) + Vector256.Load(y + i)).Store(y + i);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            y[i] += x[i];
         }
     }
 
@@ -384,9 +470,32 @@ public static unsafe class CausalConvKernels
             }
         }
 
-        long shifted = (long)(block - 1) * sizeof(float);
-        Buffer.MemoryCopy(rows + 1, rows, shifted, shifted);
+        ShiftLeft(rows, block - 1);
         history[(nint)dilation * block] = phase + 1 == dilation ? 0f : phase + 1;
+    }
+
+    /// <summary>
+    /// rows[i] = rows[i + 1] for i &lt; <paramref name="count"/>, ascending. With 256-bit stores at the offsets the next
+    /// step's 256-bit loads of the block read, so those loads are forwarded from the stores instead of waiting for them
+    /// to reach the cache (a byte-wise memmove leaves stores of other sizes behind, which a wider load cannot forward from).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ShiftLeft(float* rows, int count)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Each load reads past every float the stores before it wrote, so the copy is the scalar loop's.
+            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256.Load(rows + i + 1).Store(rows + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            rows[i] = rows[i + 1];
+        }
     }
 
     /// <summary>

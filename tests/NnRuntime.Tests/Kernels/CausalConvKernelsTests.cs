@@ -181,6 +181,119 @@ public sealed class CausalConvKernelsTests
         AssertBitIdentical(dx, dxAgain, "dx is overwritten, whatever it held");
     }
 
+    /// <summary>
+    /// Each dW, db and dx element is one running sum in a fixed order, whatever the width: dW and db over (t, j)
+    /// ascending from 0, dx over (o, k) ascending from 0. Written here as the scalar loops it must equal to the bit.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Backward_EveryWidth_IsTheScalarOrderedSums_BitForBit(int inChannels, int outChannels, int kernel, int dilation, int groups)
+    {
+        var data = new ConvCase(new CausalConvLayer(inChannels, outChannels, kernel, dilation, groups), seed: 600 + inChannels);
+        const int Batch = 3, Steps = 13;
+        int past = dilation * (kernel - 1), cg = inChannels / groups, og = outChannels / groups;
+        (float[] x, float[] historyBefore, float[] dy) = data.Window(
+            KernelTestSupport.RandomFloats(Batch * (past + 2 + Steps) * inChannels, seed: 61), KernelTestSupport.RandomFloats(Batch * Steps * outChannels, seed: 62), past + 2, Steps, Batch);
+
+        // The window's inputs with the history's samples before it, per stream, read back by the forward pass.
+        var unrolled = new float[Batch][];
+        for (int j = 0; j < Batch; j++)
+        {
+            unrolled[j] = new float[(past + Steps) * inChannels];
+        }
+
+        // x_{t−s} for s ≤ past is what a step at t reads at tap k = K−1−s/d; recover it with unit impulses of W instead of
+        // re-deriving the history layout: a layer whose W picks channel c at tap k outputs x_{t−(K−1−k)d}[c].
+        for (int c = 0; c < inChannels; c++)
+        {
+            for (int k = 0; k < kernel; k++)
+            {
+                var picker = new float[inChannels * kernel];
+                picker[(c * kernel) + k] = 1f;
+                var picked = new float[Steps * Batch];
+                float[] start = (float[])historyBefore.Clone();
+                CausalConvKernels.Forward(picker, [0f], x, start, picked, Steps, Batch, inChannels, 1, kernel, dilation, 1, []);
+                for (int t = 0; t < Steps; t++)
+                {
+                    for (int j = 0; j < Batch; j++)
+                    {
+                        unrolled[j][((t + (k * dilation)) * inChannels) + c] = picked[(t * Batch) + j];
+                    }
+                }
+            }
+        }
+
+        float[] expectedWeight = new float[data.Layer.WeightLength], expectedBias = new float[outChannels], expectedDx = new float[x.Length];
+        for (int o = 0; o < outChannels; o++)
+        {
+            float biasSum = 0f;
+            for (int t = 0; t < Steps; t++)
+            {
+                for (int j = 0; j < Batch; j++)
+                {
+                    biasSum += dy[(((t * Batch) + j) * outChannels) + o];
+                }
+            }
+
+            expectedBias[o] = 0.5f + biasSum;
+            for (int c = 0; c < cg; c++)
+            {
+                for (int k = 0; k < kernel; k++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < Steps; t++)
+                    {
+                        for (int j = 0; j < Batch; j++)
+                        {
+                            sum = MathF.FusedMultiplyAdd(dy[(((t * Batch) + j) * outChannels) + o], unrolled[j][((t + (k * dilation)) * inChannels) + (o / og * cg) + c], sum);
+                        }
+                    }
+
+                    expectedWeight[(((o * cg) + c) * kernel) + k] = 0.5f + sum;
+                }
+            }
+        }
+
+        for (int t = 0; t < Steps; t++)
+        {
+            for (int j = 0; j < Batch; j++)
+            {
+                for (int c = 0; c < inChannels; c++)
+                {
+                    int group = c / cg;
+                    float sum = 0f;
+                    for (int o = group * og; o < (group + 1) * og; o++)
+                    {
+                        for (int k = 0; k < kernel; k++)
+                        {
+                            int later = t + ((kernel - 1 - k) * dilation);
+                            if (later < Steps)
+                            {
+                                sum = MathF.FusedMultiplyAdd(data.Weight[(((o * cg) + (c - (group * cg))) * kernel) + k], dy[(((later * Batch) + j) * outChannels) + o], sum);
+                            }
+                        }
+                    }
+
+                    expectedDx[(((t * Batch) + j) * inChannels) + c] = sum;
+                }
+            }
+        }
+
+        foreach (SimdWidth width in AllWidths)
+        {
+            using (SimdWidths.ForceForTesting(width))
+            {
+                float[] dWeight = Enumerable.Repeat(0.5f, data.Layer.WeightLength).ToArray(), dBias = Enumerable.Repeat(0.5f, outChannels).ToArray(), dx = new float[x.Length];
+                CausalConvKernels.Backward(
+                    data.Weight, x, historyBefore, dy, Steps, Batch, inChannels, outChannels, kernel, dilation, groups, dWeight, dBias, dx,
+                    new float[CausalConvKernels.BackwardScratch(Steps, Batch, inChannels, outChannels, kernel, dilation, groups)]);
+                AssertBitIdentical(expectedWeight, dWeight, $"{data.Layer} at {width}: dW");
+                AssertBitIdentical(expectedBias, dBias, $"{data.Layer} at {width}: db");
+                AssertBitIdentical(expectedDx, dx, $"{data.Layer} at {width}: dx");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(8, 8, 7, 1, 1)]
     [InlineData(8, 8, 3, 4, 1)]
@@ -231,7 +344,8 @@ public sealed class CausalConvKernelsTests
         Assert.Equal((4 * 8 * 3) + 1, CausalConvKernels.HistoryLength(8, 3, 4));
         Assert.Equal(2, CausalConvKernels.HistoryLength(1, 1, 1));
         Assert.Equal(0, CausalConvKernels.ForwardScratch(25, 3, 8, 3, 2));
-        Assert.Equal(3 * ((2 * 2) + 25) * 8, CausalConvKernels.BackwardScratch(25, 3, 8, 8, 3, 2, 1));
+        Assert.Equal((3 * ((2 * 2) + 25) * 8) + (2 * 8 * 8 * 3) + 8, CausalConvKernels.BackwardScratch(25, 3, 8, 8, 3, 2, 1));
+        Assert.Equal((3 * ((2 * 2) + 25) * 6) + (2 * 4 * 3 * 3) + 4, CausalConvKernels.BackwardScratch(25, 3, 6, 4, 3, 2, 2));
         var zero = Assert.Throws<ArgumentOutOfRangeException>(() => CausalConvKernels.HistoryLength(8, 0, 1));
         Assert.Contains("kernel is 0", zero.Message, StringComparison.Ordinal);
         var huge = Assert.Throws<ArgumentOutOfRangeException>(() => CausalConvKernels.HistoryLength(1 << 16, 1 << 10, 1 << 10));
@@ -309,7 +423,7 @@ public sealed class CausalConvKernelsTests
         Assert.Contains("dx has 4 floats, expected 80 (steps x batch x inChannels, or empty)", wrongDx.Message, StringComparison.Ordinal);
 
         var wrongScratch = Assert.Throws<ArgumentException>(() => CausalConvKernels.Backward(data.Weight, x, histories, y, Steps, Batch, 8, 8, 3, 2, 1, dWeight, dBias, dx, new float[1]));
-        Assert.Contains("scratch has 1 floats, expected 144", wrongScratch.Message, StringComparison.Ordinal);
+        Assert.Contains("scratch has 1 floats, expected 536", wrongScratch.Message, StringComparison.Ordinal);
 
         var aliased = Assert.Throws<ArgumentException>(() => CausalConvKernels.Backward(data.Weight, x, histories, y, Steps, Batch, 8, 8, 3, 2, 1, dWeight, dBias, x, scratch));
         Assert.Contains("dx overlaps x", aliased.Message, StringComparison.Ordinal);
