@@ -15,8 +15,8 @@ namespace NnGen.Kernels;
 /// <para>
 /// A convolution is one matrix product per group on the im2col matrix: row (ci, ky, kx) of it holds, for every output
 /// position and example, the input under that kernel tap, so Z = W·col + b (Cout × Ho·Wo·m, which is exactly the
-/// output's CHWN order), dW = scale·dZ·colᵀ and dcol = Wᵀ·dZ, whose entries col2im adds back to the inputs they came
-/// from. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
+/// output's CHWN order) and dW = scale·dZ·colᵀ; dInput is the transposed convolution gathered straight from dZ (see
+/// ConvKernels.Backward.cs), no Wᵀ·dZ matrix scattered back. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
 /// output row's valid positions are one run), copied as blocks, or zero where the tap falls in the padding. A 1×1
 /// kernel with stride 1 and no padding needs no im2col: the input is already col. A layer with one input channel per
 /// group skips it too from 16 examples on (see <see cref="IsDirect"/>), with the same bits.
@@ -26,10 +26,11 @@ namespace NnGen.Kernels;
 /// kernel volume alone), so scratch stays within <see cref="ChunkFloats"/> floats however large the batch, and each
 /// chunk's product reads its columns of col from cache. Every element of Z is one FMA chain over the kernel in order
 /// whatever chunk or tile computes it, so the forward pass gives the same bits for any chunking; dW sums the chunks'
-/// products per slot in chunk order (chunk c in slot c mod 2, then slot 0 + slot 1) and dInput adds chunk after chunk, so
-/// the backward pass depends on the shapes alone. Two threads (<see cref="KernelParallelism"/>) take the two slots'
-/// chunks side by side, the forward pass and dW alike, with the same arithmetic as one thread taking every chunk in
-/// order; dInput's col2im stays on the calling thread to keep its order. Nothing depends on where the buffers sit.
+/// products per slot in chunk order (chunk c in slot c mod 2, then slot 0 + slot 1), so it depends on the shapes alone;
+/// every element of dInput is one FMA chain over (ky, kx, co) in order, so it depends on the inputs alone. Two threads
+/// (<see cref="KernelParallelism"/>) take the two slots' chunks side by side, the forward pass and dW alike, with the
+/// same arithmetic as one thread taking every chunk in order; dInput's rows are shared over every thread the limit
+/// allows. Nothing depends on where the buffers sit.
 /// </para>
 /// </remarks>
 public static unsafe partial class ConvKernels
@@ -228,10 +229,10 @@ public static unsafe partial class ConvKernels
 
         SimdWidth resolved = SimdWidths.Resolve(width);
         ActivationKernels.SumRows(deltaZ, dBias, (int)Columns(g, batch), scale, resolved);
-        dInput.Clear();
         if (Columns(g, batch) == 0)
         {
             dWeight.Clear();
+            dInput.Clear();
             return;
         }
 
@@ -258,7 +259,7 @@ public static unsafe partial class ConvKernels
 
             if (pdx != null)
             {
-                pass.InputGradient();
+                InputGradient(g, pw, pdz, pdx, batch, resolved);
             }
         }
     }
@@ -537,23 +538,6 @@ public static unsafe partial class ConvKernels
                 }
             }
         }
-
-        /// <summary>dInput, chunk after chunk on the calling thread: dcol = Wᵀ·dZ into slot 0's col, then col2im.</summary>
-        public void InputGradient()
-        {
-            float* dcol = Col(0);
-            for (int start = 0; start < Columns; start += ChunkColumns)
-            {
-                int count = Math.Min(ChunkColumns, Columns - start);
-                for (int group = 0; group < Geometry.Groups; group++)
-                {
-                    GemmKernels.Outer(
-                        _width, _tiles, _weight + ((nint)group * GroupOut * Volume), 1, Volume, _z + ((nint)group * GroupOut * Columns) + start, Columns,
-                        dcol, count, Volume, GroupOut, count, 1f);
-                    Col2Im(Geometry, _dInput, group, Batch, start, count, dcol);
-                }
-            }
-        }
     }
 
     /// <summary>
@@ -649,49 +633,6 @@ public static unsafe partial class ConvKernels
         }
     }
 
-    /// <summary>The inverse of <see cref="Im2Col"/>: adds every entry of <paramref name="dcol"/> to the input it was copied from.</summary>
-    private static void Col2Im(in ConvGeometry g, float* dInput, int group, int batch, long first, int count, float* dcol)
-    {
-        var taps = new TapWalk(g, batch, first, count);
-        int groupIn = g.InChannels / g.Groups;
-        int row = 0;
-        for (int ci = 0; ci < groupIn; ci++)
-        {
-            float* plane = dInput + ((nint)(group * groupIn + ci) * g.InHeight * g.InWidth * batch);
-            for (int ky = 0; ky < g.KernelHeight; ky++)
-            {
-                for (int kx = 0; kx < g.KernelWidth; kx++, row++)
-                {
-                    float* source = dcol + ((nint)row * count) - first;
-                    taps.Start(ky, kx);
-                    for (int oy = taps.FirstRow; oy <= taps.LastRow; oy++)
-                    {
-                        int y = taps.InputRow(oy);
-                        if (y < 0)
-                        {
-                            continue;
-                        }
-
-                        long rowStart = oy * taps.RowColumns;
-                        float* target = plane + ((nint)y * g.InWidth * batch);
-                        if (g.StrideWidth == 1)
-                        {
-                            taps.AddTo(source, rowStart + (taps.Low * (long)batch), rowStart + (taps.High * (long)batch), target + ((nint)taps.InputColumn(taps.Low) * batch));
-                        }
-                        else
-                        {
-                            for (int ox = taps.Low; ox < taps.High; ox++)
-                            {
-                                long run = rowStart + ((long)ox * batch);
-                                taps.AddTo(source, run, run + batch, target + ((nint)taps.InputColumn(ox) * batch));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// <summary>
     /// The positions one kernel tap reads, for a chunk of columns [first, end): the output rows the chunk touches, the
     /// input row of each (negative in the padding), and the output columns [Low, High) whose input column is inside
@@ -776,17 +717,6 @@ public static unsafe partial class ConvKernels
             if (from < to)
             {
                 new ReadOnlySpan<float>(source + (from - start), (int)(to - from)).CopyTo(new Span<float>(target + from, (int)(to - from)));
-            }
-        }
-
-        /// <summary>target[0, end − start) += source[start, end) within the chunk.</summary>
-        public readonly void AddTo(float* source, long start, long end, float* target)
-        {
-            long from = Math.Max(start, _first), to = Math.Min(end, _end);
-            if (from < to)
-            {
-                var sum = new Span<float>(target + (from - start), (int)(to - from));
-                TensorPrimitives.Add(sum, new ReadOnlySpan<float>(source + from, (int)(to - from)), sum);
             }
         }
     }
