@@ -15,8 +15,8 @@ namespace NnGen.Kernels;
 /// <para>
 /// A convolution is one matrix product per group on the im2col matrix: row (ci, ky, kx) of it holds, for every output
 /// position and example, the input under that kernel tap, so Z = W·col + b (Cout × Ho·Wo·m, which is exactly the
-/// output's CHWN order) and dW = scale·dZ·colᵀ; dInput is the transposed convolution gathered straight from dZ (see
-/// ConvKernels.Backward.cs), no Wᵀ·dZ matrix scattered back. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
+/// output's CHWN order), dW = scale·dZ·colᵀ and dcol = Wᵀ·dZ, whose entries col2im adds back to the inputs they came
+/// from. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
 /// output row's valid positions are one run), copied as blocks, or zero where the tap falls in the padding. A 1×1
 /// kernel with stride 1 and no padding needs no im2col: the input is already col. A layer with one input channel per
 /// group skips it too from 16 examples on (see <see cref="IsDirect"/>), with the same bits.
@@ -26,11 +26,11 @@ namespace NnGen.Kernels;
 /// kernel volume alone), so scratch stays within <see cref="ChunkFloats"/> floats however large the batch, and each
 /// chunk's product reads its columns of col from cache. Every element of Z is one FMA chain over the kernel in order
 /// whatever chunk or tile computes it, so the forward pass gives the same bits for any chunking; dW sums the chunks'
-/// products per slot in chunk order (chunk c in slot c mod 2, then slot 0 + slot 1), so it depends on the shapes alone;
-/// every element of dInput is one FMA chain over (ky, kx, co) in order, so it depends on the inputs alone. Two threads
-/// (<see cref="KernelParallelism"/>) take the two slots' chunks side by side, the forward pass and dW alike, with the
-/// same arithmetic as one thread taking every chunk in order; dInput's rows are shared over every thread the limit
-/// allows. Nothing depends on where the buffers sit.
+/// products per slot in chunk order (chunk c in slot c mod 2, then slot 0 + slot 1) and dInput adds chunk after chunk, so
+/// the backward pass depends on the shapes alone. Two threads (<see cref="KernelParallelism"/>) take the two slots'
+/// chunks side by side, the forward pass and dW alike, with the same arithmetic as one thread taking every chunk in
+/// order; for dInput they take half the input channels each (col2im adds a channel's rows of dcol only into that
+/// channel), every chunk in order. Nothing depends on where the buffers sit.
 /// </para>
 /// </remarks>
 public static unsafe partial class ConvKernels
@@ -229,10 +229,10 @@ public static unsafe partial class ConvKernels
 
         SimdWidth resolved = SimdWidths.Resolve(width);
         ActivationKernels.SumRows(deltaZ, dBias, (int)Columns(g, batch), scale, resolved);
+        dInput.Clear();
         if (Columns(g, batch) == 0)
         {
             dWeight.Clear();
-            dInput.Clear();
             return;
         }
 
@@ -259,7 +259,7 @@ public static unsafe partial class ConvKernels
 
             if (pdx != null)
             {
-                InputGradient(g, pw, pdz, pdx, batch, resolved);
+                RunSlots(&InputGradientSlot, &pass);
             }
         }
     }
@@ -298,6 +298,24 @@ public static unsafe partial class ConvKernels
         for (int chunk = Math.Max(slot, 0); chunk < pass.Chunks; chunk += slot < 0 ? 1 : Slots)
         {
             pass.WeightGradientChunk(chunk);
+        }
+    }
+
+    /// <summary>
+    /// dInput of input channels [slot·Cin/2, (slot + 1)·Cin/2) (every channel for slot −1), through the slot's own col:
+    /// col2im adds a channel's dcol rows only into that channel, so the two slots never write the same input.
+    /// </summary>
+    private static void InputGradientSlot(void* state, int slot, int parts)
+    {
+        ref ConvPass pass = ref *(ConvPass*)state;
+        int channels = pass.Geometry.InChannels;
+        if (slot < 0)
+        {
+            pass.InputGradient(0, 0, channels);
+        }
+        else
+        {
+            pass.InputGradient(slot, channels * slot / Slots, channels * (slot + 1) / Slots);
         }
     }
 
@@ -538,6 +556,35 @@ public static unsafe partial class ConvKernels
                 }
             }
         }
+
+        /// <summary>
+        /// dInput of input channels [first, end), chunk after chunk: dcol = Wᵀ·dZ for those channels' rows into
+        /// <paramref name="slot"/>'s col, then col2im. Each element of dcol is the product's FMA chain over the output
+        /// channels whichever rows a call computes, and each input adds its dcol entries in chunk order, so the channels
+        /// may be cut anywhere with the same bits.
+        /// </summary>
+        public void InputGradient(int slot, int first, int end)
+        {
+            float* dcol = Col(slot);
+            int taps = Geometry.KernelHeight * Geometry.KernelWidth;
+            for (int start = 0; start < Columns; start += ChunkColumns)
+            {
+                int count = Math.Min(ChunkColumns, Columns - start);
+                for (int group = 0; group < Geometry.Groups; group++)
+                {
+                    int low = Math.Max(first, group * GroupIn) - (group * GroupIn), high = Math.Min(end, (group + 1) * GroupIn) - (group * GroupIn);
+                    if (low >= high)
+                    {
+                        continue;
+                    }
+
+                    GemmKernels.Outer(
+                        _width, _tiles, _weight + ((nint)group * GroupOut * Volume) + ((nint)low * taps), 1, Volume,
+                        _z + ((nint)group * GroupOut * Columns) + start, Columns, dcol, count, (high - low) * taps, GroupOut, count, 1f);
+                    Col2Im(Geometry, _dInput, group, low, high, Batch, start, count, dcol);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -634,6 +681,52 @@ public static unsafe partial class ConvKernels
     }
 
     /// <summary>
+    /// The inverse of <see cref="Im2Col"/> for the group's input channels [firstChannel, endChannel), whose rows
+    /// <paramref name="dcol"/> holds from its first row: adds every entry to the input it was copied from.
+    /// </summary>
+    private static void Col2Im(in ConvGeometry g, float* dInput, int group, int firstChannel, int endChannel, int batch, long first, int count, float* dcol)
+    {
+        var taps = new TapWalk(g, batch, first, count);
+        int groupIn = g.InChannels / g.Groups;
+        int row = 0;
+        for (int ci = firstChannel; ci < endChannel; ci++)
+        {
+            float* plane = dInput + ((nint)(group * groupIn + ci) * g.InHeight * g.InWidth * batch);
+            for (int ky = 0; ky < g.KernelHeight; ky++)
+            {
+                for (int kx = 0; kx < g.KernelWidth; kx++, row++)
+                {
+                    float* source = dcol + ((nint)row * count) - first;
+                    taps.Start(ky, kx);
+                    for (int oy = taps.FirstRow; oy <= taps.LastRow; oy++)
+                    {
+                        int y = taps.InputRow(oy);
+                        if (y < 0)
+                        {
+                            continue;
+                        }
+
+                        long rowStart = oy * taps.RowColumns;
+                        float* target = plane + ((nint)y * g.InWidth * batch);
+                        if (g.StrideWidth == 1)
+                        {
+                            taps.AddTo(source, rowStart + (taps.Low * (long)batch), rowStart + (taps.High * (long)batch), target + ((nint)taps.InputColumn(taps.Low) * batch));
+                        }
+                        else
+                        {
+                            for (int ox = taps.Low; ox < taps.High; ox++)
+                            {
+                                long run = rowStart + ((long)ox * batch);
+                                taps.AddTo(source, run, run + batch, target + ((nint)taps.InputColumn(ox) * batch));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The positions one kernel tap reads, for a chunk of columns [first, end): the output rows the chunk touches, the
     /// input row of each (negative in the padding), and the output columns [Low, High) whose input column is inside
     /// the input; runs are clipped to the chunk.
@@ -717,6 +810,17 @@ public static unsafe partial class ConvKernels
             if (from < to)
             {
                 new ReadOnlySpan<float>(source + (from - start), (int)(to - from)).CopyTo(new Span<float>(target + from, (int)(to - from)));
+            }
+        }
+
+        /// <summary>target[0, end − start) += source[start, end) within the chunk.</summary>
+        public readonly void AddTo(float* source, long start, long end, float* target)
+        {
+            long from = Math.Max(start, _first), to = Math.Min(end, _end);
+            if (from < to)
+            {
+                var sum = new Span<float>(target + (from - start), (int)(to - from));
+                TensorPrimitives.Add(sum, new ReadOnlySpan<float>(source + from, (int)(to - from)), sum);
             }
         }
     }
