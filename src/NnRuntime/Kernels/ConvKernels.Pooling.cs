@@ -108,20 +108,66 @@ public static unsafe partial class ConvKernels
         CheckPool(g, deltaOut, nameof(deltaOut), g.OutputFeatures, "C·Ho·Wo", dInput, nameof(dInput), g.InputFeatures, "C·H·W", batch, Kernel);
         KernelGuard.MatrixLength(input.Length, g.InputFeatures, batch, Kernel, nameof(input), "C·H·W", nameof(batch));
         KernelGuard.NoOverlap(dInput, input, Kernel, nameof(dInput), nameof(input));
-        dInput.Clear();
+        if (dInput.IsEmpty)
+        {
+            return;
+        }
+
         fixed (float* px = input)
         fixed (float* pdz = deltaOut)
         fixed (float* pdx = dInput)
         {
-            var pool = new Pool(g, batch);
-            switch (SimdWidths.Resolve(width))
+            var pass = new MaxBackwardPass(new Pool(g, batch), g, SimdWidths.Resolve(width), px, pdz, pdx);
+            int parts = (long)g.InputFeatures * batch >= MinimumParallelPoolFloats ? Math.Min(KernelParallelism.Current, g.Channels) : 1;
+            if (parts > 1)
             {
-                case SimdWidth.V512: MaxBackward<Simd512, Vector512<float>>(pool, px, pdz, pdx, vectors: true); break;
-                case SimdWidth.V256: MaxBackward<Simd256, Vector256<float>>(pool, px, pdz, pdx, vectors: true); break;
-                case SimdWidth.V128: MaxBackward<Simd128, Vector128<float>>(pool, px, pdz, pdx, vectors: true); break;
-                default: MaxBackward<Simd128, Vector128<float>>(pool, px, pdz, pdx, vectors: false); break;
+                KernelWorkers.Run(&MaxBackwardPart, &pass, parts);
+            }
+            else
+            {
+                MaxBackwardPart(&pass, 0, 1);
             }
         }
+    }
+
+    /// <summary>
+    /// The fewest input floats (C·H·W·m) whose pooling backward is shared over threads: 64K floats take about 15 µs on one
+    /// thread (LeNet-5's second pool, 205K floats at m = 128, measured 50 µs on a Zen 5), well above a hand-off to the
+    /// workers.
+    /// </summary>
+    private const long MinimumParallelPoolFloats = 1L << 16;
+
+    /// <summary>Channels [part·C/parts, (part + 1)·C/parts) of a max-pool backward pass: each thread owns its channels' inputs.</summary>
+    private static void MaxBackwardPart(void* state, int part, int parts)
+    {
+        ref MaxBackwardPass pass = ref *(MaxBackwardPass*)state;
+        int channels = pass.Pool.Channels;
+        int first = channels * part / parts, end = channels * (part + 1) / parts;
+        switch (pass.Width)
+        {
+            case SimdWidth.V512: MaxBackward<Simd512, Vector512<float>>(pass, first, end, vectors: true); break;
+            case SimdWidth.V256: MaxBackward<Simd256, Vector256<float>>(pass, first, end, vectors: true); break;
+            case SimdWidth.V128: MaxBackward<Simd128, Vector128<float>>(pass, first, end, vectors: true); break;
+            default: MaxBackward<Simd128, Vector128<float>>(pass, first, end, vectors: false); break;
+        }
+    }
+
+    /// <summary>
+    /// One max-pool backward call's operands, shared by the threads that take its channels. <see cref="Disjoint"/>: no
+    /// input lies in two windows (stride ≥ window in both directions), so each window stores its gradients instead of
+    /// adding them; <see cref="Covering"/>: also every input lies in a window, so nothing needs clearing first.
+    /// </summary>
+    private readonly struct MaxBackwardPass(in Pool pool, in PoolGeometry g, SimdWidth width, float* input, float* deltaOut, float* dInput)
+    {
+        public readonly Pool Pool = pool;
+        public readonly SimdWidth Width = width;
+        public readonly float* Input = input, DeltaOut = deltaOut, DInput = dInput;
+        public readonly bool Disjoint = g.StrideHeight >= g.KernelHeight && g.StrideWidth >= g.KernelWidth;
+
+        // With stride = window the last window ends at Ho·k − pad; the first starts at −pad, never past the first input.
+        public readonly bool Covering =
+            g.StrideHeight == g.KernelHeight && g.StrideWidth == g.KernelWidth &&
+            ((long)g.OutHeight * g.KernelHeight) - g.PadHeight >= g.InHeight && ((long)g.OutWidth * g.KernelWidth) - g.PadWidth >= g.InWidth;
     }
 
     internal static void AvgPoolForward(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int batch, SimdWidth width)
@@ -248,21 +294,32 @@ public static unsafe partial class ConvKernels
     }
 
     /// <summary>
-    /// Per lane, the window's tap that PyTorch picks (its number in row-major window order, kept as a float: windows are
-    /// far below 2^24 taps), then a second pass over the taps adds the gradient where the number matches.
+    /// Channels [firstChannel, endChannel): per lane, the window's tap that PyTorch picks (its number in row-major window
+    /// order, kept as a float: windows are far below 2^24 taps), then a second pass over the taps gives the gradient to
+    /// the matching tap: stored where windows are disjoint (zero to the others), added where they overlap (onto a
+    /// cleared plane). Either way each input's gradient is the sum of its windows' in window order, on the one thread
+    /// that owns its channel, so the bits are the same for any width or thread count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxBackward<TSimd, TVec>(in Pool pool, float* input, float* deltaOut, float* dInput, bool vectors)
+    private static void MaxBackward<TSimd, TVec>(in MaxBackwardPass pass, int firstChannel, int endChannel, bool vectors)
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
     {
+        Pool pool = pass.Pool;
         int batch = pool.Batch, lanes = vectors ? TSimd.Count : int.MaxValue;
-        for (int window = 0; window < pool.Windows; window++)
+        bool disjoint = pass.Disjoint;
+        if (!pass.Covering)
+        {
+            new Span<float>(pass.DInput + (firstChannel * pool.PlaneFloats), (int)((endChannel - firstChannel) * pool.PlaneFloats)).Clear();
+        }
+
+        int windowsPerChannel = pool.Windows / pool.Channels;
+        for (int window = firstChannel * windowsPerChannel; window < endChannel * windowsPerChannel; window++)
         {
             Window w = pool.At(window);
-            float* first = input + w.Plane;
-            float* gradientFirst = dInput + w.Plane;
-            float* source = deltaOut + ((nint)window * batch);
+            float* first = pass.Input + w.Plane;
+            float* gradientFirst = pass.DInput + w.Plane;
+            float* source = pass.DeltaOut + ((nint)window * batch);
             int j = 0;
             for (; j <= batch - lanes; j += lanes)
             {
@@ -291,7 +348,8 @@ public static unsafe partial class ConvKernels
                     {
                         TVec here = TSimd.And(TSimd.GreaterThanOrEqual(chosen, TSimd.Broadcast(tap)), TSimd.LessThan(chosen, TSimd.Broadcast(tap + 1)));
                         float* target = gradientFirst + pool.Offset(y, x) + j;
-                        TSimd.Store(TSimd.Add(TSimd.Load(target), TSimd.And(gradient, here)), target);
+                        TVec routed = TSimd.And(gradient, here);
+                        TSimd.Store(disjoint ? routed : TSimd.Add(TSimd.Load(target), routed), target);
                     }
                 }
             }
@@ -314,7 +372,22 @@ public static unsafe partial class ConvKernels
                     }
                 }
 
-                gradientFirst[chosen + j] += source[j];
+                if (disjoint)
+                {
+                    for (int y = w.Top; y < w.Bottom; y++)
+                    {
+                        for (int x = w.Left; x < w.Right; x++)
+                        {
+                            gradientFirst[pool.Offset(y, x) + j] = 0f;
+                        }
+                    }
+
+                    gradientFirst[chosen + j] = source[j];
+                }
+                else
+                {
+                    gradientFirst[chosen + j] += source[j];
+                }
             }
         }
     }
@@ -512,6 +585,11 @@ public static unsafe partial class ConvKernels
         private readonly int _padHeight = g.PadHeight, _padWidth = g.PadWidth;
 
         public int Batch { get; } = batch;
+
+        public int Channels => _channels;
+
+        /// <summary>H·W·m: the floats of one channel's input.</summary>
+        public nint PlaneFloats => (nint)_inHeight * _inWidth * Batch;
 
         public int Windows => _channels * _outHeight * _outWidth;
 

@@ -29,7 +29,8 @@ namespace NnGen.Kernels;
 /// products per slot in chunk order (chunk c in slot c mod 2, then slot 0 + slot 1) and dInput adds chunk after chunk, so
 /// the backward pass depends on the shapes alone. Two threads (<see cref="KernelParallelism"/>) take the two slots'
 /// chunks side by side, the forward pass and dW alike, with the same arithmetic as one thread taking every chunk in
-/// order; dInput's col2im stays on the calling thread to keep its order. Nothing depends on where the buffers sit.
+/// order; for dInput they take half the input channels each (col2im adds a channel's rows of dcol only into that
+/// channel), every chunk in order. Nothing depends on where the buffers sit.
 /// </para>
 /// </remarks>
 public static unsafe partial class ConvKernels
@@ -258,7 +259,7 @@ public static unsafe partial class ConvKernels
 
             if (pdx != null)
             {
-                pass.InputGradient();
+                RunSlots(&InputGradientSlot, &pass);
             }
         }
     }
@@ -297,6 +298,24 @@ public static unsafe partial class ConvKernels
         for (int chunk = Math.Max(slot, 0); chunk < pass.Chunks; chunk += slot < 0 ? 1 : Slots)
         {
             pass.WeightGradientChunk(chunk);
+        }
+    }
+
+    /// <summary>
+    /// dInput of input channels [slot·Cin/2, (slot + 1)·Cin/2) (every channel for slot −1), through the slot's own col:
+    /// col2im adds a channel's dcol rows only into that channel, so the two slots never write the same input.
+    /// </summary>
+    private static void InputGradientSlot(void* state, int slot, int parts)
+    {
+        ref ConvPass pass = ref *(ConvPass*)state;
+        int channels = pass.Geometry.InChannels;
+        if (slot < 0)
+        {
+            pass.InputGradient(0, 0, channels);
+        }
+        else
+        {
+            pass.InputGradient(slot, channels * slot / Slots, channels * (slot + 1) / Slots);
         }
     }
 
@@ -538,19 +557,31 @@ public static unsafe partial class ConvKernels
             }
         }
 
-        /// <summary>dInput, chunk after chunk on the calling thread: dcol = Wᵀ·dZ into slot 0's col, then col2im.</summary>
-        public void InputGradient()
+        /// <summary>
+        /// dInput of input channels [first, end), chunk after chunk: dcol = Wᵀ·dZ for those channels' rows into
+        /// <paramref name="slot"/>'s col, then col2im. Each element of dcol is the product's FMA chain over the output
+        /// channels whichever rows a call computes, and each input adds its dcol entries in chunk order, so the channels
+        /// may be cut anywhere with the same bits.
+        /// </summary>
+        public void InputGradient(int slot, int first, int end)
         {
-            float* dcol = Col(0);
+            float* dcol = Col(slot);
+            int taps = Geometry.KernelHeight * Geometry.KernelWidth;
             for (int start = 0; start < Columns; start += ChunkColumns)
             {
                 int count = Math.Min(ChunkColumns, Columns - start);
                 for (int group = 0; group < Geometry.Groups; group++)
                 {
+                    int low = Math.Max(first, group * GroupIn) - (group * GroupIn), high = Math.Min(end, (group + 1) * GroupIn) - (group * GroupIn);
+                    if (low >= high)
+                    {
+                        continue;
+                    }
+
                     GemmKernels.Outer(
-                        _width, _tiles, _weight + ((nint)group * GroupOut * Volume), 1, Volume, _z + ((nint)group * GroupOut * Columns) + start, Columns,
-                        dcol, count, Volume, GroupOut, count, 1f);
-                    Col2Im(Geometry, _dInput, group, Batch, start, count, dcol);
+                        _width, _tiles, _weight + ((nint)group * GroupOut * Volume) + ((nint)low * taps), 1, Volume,
+                        _z + ((nint)group * GroupOut * Columns) + start, Columns, dcol, count, (high - low) * taps, GroupOut, count, 1f);
+                    Col2Im(Geometry, _dInput, group, low, high, Batch, start, count, dcol);
                 }
             }
         }
@@ -649,13 +680,16 @@ public static unsafe partial class ConvKernels
         }
     }
 
-    /// <summary>The inverse of <see cref="Im2Col"/>: adds every entry of <paramref name="dcol"/> to the input it was copied from.</summary>
-    private static void Col2Im(in ConvGeometry g, float* dInput, int group, int batch, long first, int count, float* dcol)
+    /// <summary>
+    /// The inverse of <see cref="Im2Col"/> for the group's input channels [firstChannel, endChannel), whose rows
+    /// <paramref name="dcol"/> holds from its first row: adds every entry to the input it was copied from.
+    /// </summary>
+    private static void Col2Im(in ConvGeometry g, float* dInput, int group, int firstChannel, int endChannel, int batch, long first, int count, float* dcol)
     {
         var taps = new TapWalk(g, batch, first, count);
         int groupIn = g.InChannels / g.Groups;
         int row = 0;
-        for (int ci = 0; ci < groupIn; ci++)
+        for (int ci = firstChannel; ci < endChannel; ci++)
         {
             float* plane = dInput + ((nint)(group * groupIn + ci) * g.InHeight * g.InWidth * batch);
             for (int ky = 0; ky < g.KernelHeight; ky++)

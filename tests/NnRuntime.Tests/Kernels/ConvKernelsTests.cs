@@ -326,6 +326,51 @@ public sealed class ConvKernelsTests
         }
     }
 
+    /// <summary>
+    /// Geometries large enough (at least <see cref="KernelParallelism.MinimumParallelFlops"/>, several chunks) for the
+    /// backward pass to be shared over threads (dW by chunk slots, dInput by input channels): at every width, 2, 3 and
+    /// 4 threads with buffers shifted give one thread's bits at that width.
+    /// </summary>
+    [Theory]
+    [InlineData("LeNet-5 conv2", 128)]
+    [InlineData("odd: groups 2, stride 2x1, dilation 2x1, asymmetric", 100)]
+    [InlineData("1-D: groups 2, stride 2, dilation 2", 3000)]
+    public void ConvBackward_ParallelSized_AnyThreadCountAndWidth_SameBits(string geometry, int batch)
+    {
+        ConvGeometry g = ParallelGeometries.TryGetValue(geometry, out ConvGeometry large) ? large : Geometries[geometry];
+        Assert.True(2L * g.WeightCount * g.OutHeight * g.OutWidth * batch >= KernelParallelism.MinimumParallelFlops, $"{geometry} at m = {batch} is too small to be shared.");
+        Assert.True((long)g.OutHeight * g.OutWidth * batch > ConvKernels.ChunkColumns(g), $"{geometry} at m = {batch} fits one chunk: nothing to share.");
+        var data = new ConvCase(g, batch, seed: 16);
+        foreach (string widthName in KernelTestSupport.SupportedWidths())
+        {
+            SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+            (float[] dw, float[] db, float[] dx) expected;
+            using (KernelParallelism.Override(1))
+            {
+                expected = data.Backward(width, 1f / batch);
+            }
+
+            foreach ((int degree, int shift) in new[] { (2, 1), (3, 5), (4, 16) })
+            {
+                using (KernelParallelism.Override(degree))
+                {
+                    string context = $"{geometry}, m = {batch}, {widthName}, {degree} threads, buffers shifted by {shift}";
+                    (float[] dw, float[] db, float[] dx) = data.Backward(width, 1f / batch, shift: shift);
+                    AssertSameBits(expected.dw, dw, $"{context}: dW");
+                    AssertSameBits(expected.db, db, $"{context}: db");
+                    AssertSameBits(expected.dx, dx, $"{context}: dInput");
+                }
+            }
+        }
+    }
+
+    /// <summary>Odd geometries sized for the thread-count test (each feature of the table's small ones, at a size worth sharing).</summary>
+    private static readonly IReadOnlyDictionary<string, ConvGeometry> ParallelGeometries = new Dictionary<string, ConvGeometry>
+    {
+        ["odd: groups 2, stride 2x1, dilation 2x1, asymmetric"] = new(8, 16, 15, 12, 3, 3, 2, 1, 1, 2, 0, 1, 2, 1, 2),
+        ["1-D: groups 2, stride 2, dilation 2"] = ConvGeometry.OneDimensional(6, 40, 8, 3, 2, 2, 1, 2, 2),
+    };
+
     /// <summary>An empty dInput skips the input gradient and leaves dW and db as they are with it.</summary>
     [Fact]
     public void ConvBackward_EmptyDInput_SameWeightGradients()
@@ -342,6 +387,7 @@ public sealed class ConvKernelsTests
     [Theory]
     [InlineData("LeNet-5 conv1", 128)]
     [InlineData("LeNet-5 conv2", 1)]
+    [InlineData("LeNet-5 conv2", 128)]
     [InlineData("1x1 groups 3", 37)]
     public void ConvForwardAndBackward_AfterWarmUp_AllocateNothing(string geometry, int batch)
     {

@@ -27,6 +27,9 @@ public sealed class PoolKernelsTests
         ["window = input"] = new(3, 4, 5, 4, 5, 1, 1, 0, 0),
         ["1-D 3 stride 2 pad 1"] = PoolGeometry.OneDimensional(3, 12, 3, 2, 1),
         ["1-D 4 stride 1 pad 2"] = PoolGeometry.OneDimensional(2, 9, 4, 1, 2),
+        ["2x2 stride 2 pad 1"] = new(2, 5, 5, 2, 2, 2, 2, 1, 1),
+        ["2x2 on 5x7, last row and column in no window"] = new(3, 5, 7, 2, 2, 2, 2, 0, 0),
+        ["LeNet-5 pool1"] = new(6, 28, 28, 2, 2, 2, 2, 0, 0),
     };
 
     public static TheoryData<string, string, int> Cases()
@@ -140,25 +143,74 @@ public sealed class PoolKernelsTests
         }
     }
 
+    /// <summary>
+    /// Max-pool backward shares its channels over threads from 64K input floats: 1, 2, 3 and 4 threads at every width
+    /// give the single-threaded scalar bits, for disjoint windows that cover the input, disjoint windows that leave
+    /// inputs out (which must come back zero from a buffer of garbage), and overlapping windows (whose gradients add up).
+    /// </summary>
+    [Theory]
+    [InlineData("LeNet-5 pool1", 37)]
+    [InlineData("2x2 on 5x7, last row and column in no window", 700)]
+    [InlineData("stride 3 > window 2", 600)]
+    [InlineData("3x3 stride 2 pad 1", 600)]
+    public void MaxPoolBackward_ParallelSized_AnyThreadCountAndWidth_SameBits(string geometry, int batch)
+    {
+        PoolGeometry g = Geometries[geometry];
+        Assert.True((long)g.InputFeatures * batch >= 1 << 16, $"{geometry} at m = {batch} is too small to be shared.");
+        var random = new Random(12);
+
+        // Small integers: ties in most windows, so the first maximum has to be the one picked on every thread.
+        float[] x = Enumerable.Range(0, g.InputFeatures * batch).Select(_ => (float)random.Next(-2, 3)).ToArray();
+        float[] dOut = KernelTestSupport.RandomFloats(g.OutputFeatures * batch, seed: 13);
+        float[] expected = Run(SimdWidth.Scalar, 1);
+        AssertClose(
+            ConvReference.MaxPoolBackward(g, ConvReference.ToNchw(x, g.InputFeatures, batch), ConvReference.ToNchw(dOut, g.OutputFeatures, batch), batch),
+            ConvReference.ToNchw(expected, g.InputFeatures, batch),
+            ConvReference.MaxPoolBackward(g, ConvReference.ToNchw(x, g.InputFeatures, batch), ConvReference.ToNchw(dOut, g.OutputFeatures, batch).Select(Math.Abs).ToArray(), batch),
+            $"{geometry}, m = {batch}: dInput on one thread");
+        foreach (string width in KernelTestSupport.SupportedWidths())
+        {
+            foreach (int degree in new[] { 1, 2, 3, 4 })
+            {
+                ConvKernelsTests.AssertSameBits(expected, Run(KernelTestSupport.ParseWidth(width), degree), $"{geometry}, m = {batch}: dInput at {width} on {degree} threads");
+            }
+        }
+
+        float[] Run(SimdWidth width, int degree)
+        {
+            float[] dInput = Fresh(x.Length);
+            using (KernelParallelism.Override(degree))
+            {
+                ConvKernels.MaxPoolBackward(g, x, dOut, dInput, batch, width);
+            }
+
+            return dInput;
+        }
+    }
+
     [Fact]
     public void Pools_AfterWarmUp_AllocateNothing()
     {
         PoolGeometry g = Geometries["3x3 stride 2 pad 1"];
+        PoolGeometry shared = Geometries["LeNet-5 pool1"];
         const int M = 128;
         float[] x = KernelTestSupport.RandomFloats(g.InputFeatures * M, seed: 10), dOut = KernelTestSupport.RandomFloats(g.OutputFeatures * M, seed: 11);
         float[] output = new float[dOut.Length], dInput = new float[x.Length], pooled = new float[g.Channels * M];
+        float[] sharedX = KernelTestSupport.RandomFloats(shared.InputFeatures * M, seed: 14), sharedDOut = new float[shared.OutputFeatures * M];
+        float[] sharedDInput = new float[sharedX.Length];
         AllocationAssert.NoAllocation(
             () =>
             {
                 ConvKernels.MaxPoolForward(g, x, output, M);
                 ConvKernels.MaxPoolBackward(g, x, dOut, dInput, M);
+                ConvKernels.MaxPoolBackward(shared, sharedX, sharedDOut, sharedDInput, M);
                 ConvKernels.AvgPoolForward(g, x, output, M);
                 ConvKernels.AvgPoolBackward(g, dOut, dInput, M);
                 ConvKernels.GlobalAvgPoolForward(g.Channels, g.InHeight * g.InWidth, x, pooled, M);
                 ConvKernels.GlobalAvgPoolBackward(g.Channels, g.InHeight * g.InWidth, pooled, dInput, M);
             },
             calls: 3,
-            "every pooling kernel at m = 128");
+            "every pooling kernel at m = 128, and max-pool backward shared over threads");
     }
 
     [Fact]
