@@ -33,34 +33,30 @@ public static unsafe partial class ConvKernels
     /// <summary>Output channels per register tile: four channels × four vectors are 16 independent FMA chains.</summary>
     private const int DirectRows = 4;
 
-    /// <summary>Runs the direct kernel for every output, on up to two threads splitting the output positions.</summary>
-    private static void DirectForward(in ConvGeometry g, float* input, float* weight, float* bias, float* output, int batch, SimdWidth width)
+    /// <summary>
+    /// Runs the direct kernel for every output, on up to two threads splitting the output positions, with
+    /// <paramref name="activation"/> applied as each output is stored, or (tanh, sigmoid: long dependency chains that
+    /// would stall the tile's next loads) in one pass over the output after.
+    /// </summary>
+    private static void DirectForward(in ConvGeometry g, float* input, float* weight, float* bias, float* output, int batch, SimdWidth width, Activation activation)
     {
         var pass = new DirectPass(g, batch, width, input, weight, bias, output);
-        long flops = 2L * g.WeightCount * g.OutHeight * g.OutWidth * batch;
-        int parts = flops >= KernelParallelism.MinimumParallelFlops ? Math.Min(KernelParallelism.Current, g.OutHeight * g.OutWidth) : 1;
-        if (parts > 1)
-        {
-            KernelWorkers.Run(&DirectForwardPart, &pass, parts);
-        }
-        else
-        {
-            DirectForwardPart(&pass, 0, 1);
-        }
+        ActivationOperators.Visit(activation, ref pass, "ConvKernels.ConvForward", nameof(activation));
     }
 
     /// <summary>Output positions [part·P/parts, (part + 1)·P/parts) of every channel.</summary>
-    private static void DirectForwardPart(void* state, int part, int parts)
+    private static void DirectForwardPart<TActivation>(void* state, int part, int parts)
+        where TActivation : struct, IUnaryOperator
     {
         ref DirectPass pass = ref *(DirectPass*)state;
         int positions = pass.Geometry.OutHeight * pass.Geometry.OutWidth;
         int first = (int)((long)positions * part / parts), end = (int)((long)positions * (part + 1) / parts);
         switch (pass.Width)
         {
-            case SimdWidth.V512: pass.Run<Simd512, Vector512<float>>(first, end); break;
-            case SimdWidth.V256: pass.Run<Simd256, Vector256<float>>(first, end); break;
-            case SimdWidth.V128: pass.Run<Simd128, Vector128<float>>(first, end); break;
-            default: pass.RunScalar(first, end); break;
+            case SimdWidth.V512: pass.Run<Simd512, Vector512<float>, TActivation>(first, end); break;
+            case SimdWidth.V256: pass.Run<Simd256, Vector256<float>, TActivation>(first, end); break;
+            case SimdWidth.V128: pass.Run<Simd128, Vector128<float>, TActivation>(first, end); break;
+            default: pass.RunScalar<TActivation>(first, end); break;
         }
     }
 
@@ -91,7 +87,7 @@ public static unsafe partial class ConvKernels
     }
 
     /// <summary>One direct convolution call's operands, shared (on the caller's stack) by the threads that run its parts.</summary>
-    private readonly struct DirectPass
+    private readonly struct DirectPass : IActivationVisitor
     {
         public readonly ConvGeometry Geometry;
         public readonly SimdWidth Width;
@@ -116,14 +112,48 @@ public static unsafe partial class ConvKernels
             _output = output;
         }
 
+        public void Visit<TActivation, TGradient>()
+            where TActivation : struct, IUnaryOperator
+            where TGradient : struct, IGradientOperator
+        {
+            if (TActivation.IsTranscendental)
+            {
+                Launch<LinearOperator>();
+                ElementwiseKernels.Map<TActivation>(_output, _output, Geometry.OutputFeatures * _batch, Width);
+            }
+            else
+            {
+                Launch<TActivation>();
+            }
+        }
+
+        private void Launch<TActivation>()
+            where TActivation : struct, IUnaryOperator
+        {
+            ConvGeometry g = Geometry;
+            long flops = 2L * g.WeightCount * g.OutHeight * g.OutWidth * _batch;
+            int parts = flops >= KernelParallelism.MinimumParallelFlops ? Math.Min(KernelParallelism.Current, g.OutHeight * g.OutWidth) : 1;
+            // The pass lives on DirectForward's stack (Visit runs on it by reference), so its address is stable.
+            void* self = Unsafe.AsPointer(ref Unsafe.AsRef(in this));
+            if (parts > 1)
+            {
+                KernelWorkers.Run(&DirectForwardPart<TActivation>, self, parts);
+            }
+            else
+            {
+                DirectForwardPart<TActivation>(self, 0, 1);
+            }
+        }
+
         /// <summary>
         /// Per output position: its window's taps inside the input, then for each block of examples every channel tile,
         /// so the window's rows of that block stay in L1 while every output channel reads them.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Run<TSimd, TVec>(int first, int end)
+        public void Run<TSimd, TVec, TActivation>(int first, int end)
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
+            where TActivation : struct, IUnaryOperator
         {
             int lanes = TSimd.Count, block = 4 * lanes, batch = _batch;
             for (int position = first; position < end; position++)
@@ -135,7 +165,7 @@ public static unsafe partial class ConvKernels
                     int rest = batch - j;
                     if (rest >= block)
                     {
-                        Channels<TSimd, TVec, Four>(window, position, j);
+                        Channels<TSimd, TVec, TActivation, Four>(window, position, j);
                         j += block;
                         continue;
                     }
@@ -153,10 +183,10 @@ public static unsafe partial class ConvKernels
 
                     switch (vectors)
                     {
-                        case 1: Channels<TSimd, TVec, One>(window, position, start); break;
-                        case 2: Channels<TSimd, TVec, Two>(window, position, start); break;
-                        case 3: Channels<TSimd, TVec, Three>(window, position, start); break;
-                        default: Channels<TSimd, TVec, Four>(window, position, start); break;
+                        case 1: Channels<TSimd, TVec, TActivation, One>(window, position, start); break;
+                        case 2: Channels<TSimd, TVec, TActivation, Two>(window, position, start); break;
+                        case 3: Channels<TSimd, TVec, TActivation, Three>(window, position, start); break;
+                        default: Channels<TSimd, TVec, TActivation, Four>(window, position, start); break;
                     }
 
                     j = start + (vectors * lanes);
@@ -165,7 +195,8 @@ public static unsafe partial class ConvKernels
         }
 
         /// <summary>The scalar width: each example's chain one by one, with the vectors' fused multiply-adds.</summary>
-        public void RunScalar(int first, int end)
+        public void RunScalar<TActivation>(int first, int end)
+            where TActivation : struct, IUnaryOperator
         {
             ConvGeometry g = Geometry;
             for (int position = first; position < end; position++)
@@ -191,7 +222,7 @@ public static unsafe partial class ConvKernels
                             }
                         }
 
-                        target[j] = sum + _bias[co];
+                        target[j] = TActivation.Invoke(sum + _bias[co]);
                     }
                 }
             }
@@ -199,9 +230,10 @@ public static unsafe partial class ConvKernels
 
         /// <summary>Every output channel at one position for the examples [j, j + TVectors·lanes): tiles of four channels, then one of the rest.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Channels<TSimd, TVec, TVectors>(in TapWindow window, int position, int j)
+        private void Channels<TSimd, TVec, TActivation, TVectors>(in TapWindow window, int position, int j)
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
+            where TActivation : struct, IUnaryOperator
             where TVectors : struct, ITileCount
         {
             for (int group = 0; group < Geometry.Groups; group++)
@@ -209,14 +241,14 @@ public static unsafe partial class ConvKernels
                 int co = group * _groupOut, groupEnd = co + _groupOut;
                 for (; co <= groupEnd - DirectRows; co += DirectRows)
                 {
-                    Tile<TSimd, TVec, Four, TVectors>(window, group, co, position, j);
+                    Tile<TSimd, TVec, TActivation, Four, TVectors>(window, group, co, position, j);
                 }
 
                 switch (groupEnd - co)
                 {
-                    case 1: Tile<TSimd, TVec, One, TVectors>(window, group, co, position, j); break;
-                    case 2: Tile<TSimd, TVec, Two, TVectors>(window, group, co, position, j); break;
-                    case 3: Tile<TSimd, TVec, Three, TVectors>(window, group, co, position, j); break;
+                    case 1: Tile<TSimd, TVec, TActivation, One, TVectors>(window, group, co, position, j); break;
+                    case 2: Tile<TSimd, TVec, TActivation, Two, TVectors>(window, group, co, position, j); break;
+                    case 3: Tile<TSimd, TVec, TActivation, Three, TVectors>(window, group, co, position, j); break;
                 }
             }
         }
@@ -226,9 +258,10 @@ public static unsafe partial class ConvKernels
         /// one output position: one accumulator per pair, every tap of the window in order, then the bias.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Tile<TSimd, TVec, TRows, TVectors>(in TapWindow window, int group, int co, int position, int j)
+        private void Tile<TSimd, TVec, TActivation, TRows, TVectors>(in TapWindow window, int group, int co, int position, int j)
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
+            where TActivation : struct, IUnaryOperator
             where TRows : struct, ITileCount
             where TVectors : struct, ITileCount
         {
@@ -290,24 +323,25 @@ public static unsafe partial class ConvKernels
             }
 
             float* target = _output + (co * _outputPlaneFloats) + ((nint)position * _batch) + j;
-            StoreRow<TSimd, TVec, TVectors>(target, _bias[co], a00, a01, a02, a03);
-            if (rows > 1) { StoreRow<TSimd, TVec, TVectors>(target + _outputPlaneFloats, _bias[co + 1], a10, a11, a12, a13); }
-            if (rows > 2) { StoreRow<TSimd, TVec, TVectors>(target + (2 * _outputPlaneFloats), _bias[co + 2], a20, a21, a22, a23); }
-            if (rows > 3) { StoreRow<TSimd, TVec, TVectors>(target + (3 * _outputPlaneFloats), _bias[co + 3], a30, a31, a32, a33); }
+            StoreRow<TSimd, TVec, TActivation, TVectors>(target, _bias[co], a00, a01, a02, a03);
+            if (rows > 1) { StoreRow<TSimd, TVec, TActivation, TVectors>(target + _outputPlaneFloats, _bias[co + 1], a10, a11, a12, a13); }
+            if (rows > 2) { StoreRow<TSimd, TVec, TActivation, TVectors>(target + (2 * _outputPlaneFloats), _bias[co + 2], a20, a21, a22, a23); }
+            if (rows > 3) { StoreRow<TSimd, TVec, TActivation, TVectors>(target + (3 * _outputPlaneFloats), _bias[co + 3], a30, a31, a32, a33); }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreRow<TSimd, TVec, TVectors>(float* target, float bias, TVec a0, TVec a1, TVec a2, TVec a3)
+        private static void StoreRow<TSimd, TVec, TActivation, TVectors>(float* target, float bias, TVec a0, TVec a1, TVec a2, TVec a3)
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
+            where TActivation : struct, IUnaryOperator
             where TVectors : struct, ITileCount
         {
             int lanes = TSimd.Count;
             TVec b = TSimd.Broadcast(bias);
-            TSimd.Store(TSimd.Add(a0, b), target);
-            if (TVectors.Value > 1) { TSimd.Store(TSimd.Add(a1, b), target + lanes); }
-            if (TVectors.Value > 2) { TSimd.Store(TSimd.Add(a2, b), target + (2 * lanes)); }
-            if (TVectors.Value > 3) { TSimd.Store(TSimd.Add(a3, b), target + (3 * lanes)); }
+            TSimd.Store(TActivation.Invoke<TSimd, TVec>(TSimd.Add(a0, b)), target);
+            if (TVectors.Value > 1) { TSimd.Store(TActivation.Invoke<TSimd, TVec>(TSimd.Add(a1, b)), target + lanes); }
+            if (TVectors.Value > 2) { TSimd.Store(TActivation.Invoke<TSimd, TVec>(TSimd.Add(a2, b)), target + (2 * lanes)); }
+            if (TVectors.Value > 3) { TSimd.Store(TActivation.Invoke<TSimd, TVec>(TSimd.Add(a3, b)), target + (3 * lanes)); }
         }
 
         /// <summary>The taps of output position <paramref name="position"/> that fall inside the input.</summary>

@@ -95,6 +95,30 @@ public static unsafe partial class ConvKernels
         ConvForward(g, input, weight, bias, output, batch, scratch, SimdWidth.Auto, ChunkColumns(g));
 
     /// <summary>
+    /// A = g(W ∗ input + b): <see cref="ConvForward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, Span{float})"/>
+    /// followed by the element-wise activation, with the bits of <see cref="ActivationKernels.Forward(Activation, ReadOnlySpan{float}, Span{float})"/>
+    /// over Z. The direct kernel applies a piecewise-linear activation (ReLU, leaky ReLU) as it stores each output
+    /// instead of in a second pass over the layer's output.
+    /// </summary>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="input">A[l-1], (Cin·H·W) × m.</param>
+    /// <param name="weight">W, (Cout, Cin / groups, kh, kw) row-major: PyTorch's layout.</param>
+    /// <param name="bias">b, Cout floats.</param>
+    /// <param name="output">A, (Cout·Ho·Wo) × m, after the activation; overwritten. Must not overlap the other spans.</param>
+    /// <param name="batch">m, the examples.</param>
+    /// <param name="scratch">At least <see cref="ConvForwardScratch(in ConvGeometry, int)"/> floats; overwritten.</param>
+    /// <param name="activation">g: any element-wise activation (not softmax).</param>
+    /// <exception cref="ArgumentException">A span's length does not match the geometry and batch (the message names the
+    /// span, the expected and the actual length), <paramref name="output"/> overlaps another span, or
+    /// <paramref name="activation"/> is not element-wise.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative, or <paramref name="activation"/>
+    /// is not a defined <see cref="Activation"/>.</exception>
+    public static void ConvForward(
+        in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int batch, Span<float> scratch,
+        Activation activation) =>
+        ConvForward(g, input, weight, bias, output, batch, scratch, SimdWidth.Auto, ChunkColumns(g), activation);
+
+    /// <summary>
     /// The gradients of a convolution from dZ: dW = scale·Σ dZ·input patch, db = scale·Σ dZ over positions and examples,
     /// and dInput = the unscaled sum of W·dZ over every output that read each input.
     /// </summary>
@@ -146,9 +170,10 @@ public static unsafe partial class ConvKernels
 
     internal static void ConvForward(
         in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int batch,
-        Span<float> scratch, SimdWidth width, int chunkColumns)
+        Span<float> scratch, SimdWidth width, int chunkColumns, Activation activation = Activation.Linear)
     {
         const string Kernel = "ConvKernels.ConvForward";
+        ActivationOperators.Check(activation, Kernel, nameof(activation));
         KernelGuard.NonNegative(batch, Kernel, nameof(batch));
         KernelGuard.MatrixLength(input.Length, g.InputFeatures, batch, Kernel, nameof(input), "Cin·H·W", nameof(batch));
         KernelGuard.VectorLength(weight.Length, g.WeightCount, Kernel, nameof(weight), "Cout·(Cin/groups)·kh·kw");
@@ -175,7 +200,7 @@ public static unsafe partial class ConvKernels
         {
             if (IsDirect(g, batch))
             {
-                DirectForward(g, px, pw, pb, pz, batch, SimdWidths.Resolve(width));
+                DirectForward(g, px, pw, pb, pz, batch, SimdWidths.Resolve(width), activation);
                 return;
             }
 
@@ -183,10 +208,16 @@ public static unsafe partial class ConvKernels
             if (pass.Pointwise)
             {
                 pass.ForwardPointwise();
-                return;
             }
+            else
+            {
+                RunSlots(&ForwardSlot, &pass);
+            }
+        }
 
-            RunSlots(&ForwardSlot, &pass);
+        if (activation != Activation.Linear)
+        {
+            ActivationKernels.Forward(activation, output, output, width);
         }
     }
 

@@ -292,6 +292,46 @@ public sealed class ConvKernelsTests
         }
     }
 
+    /// <summary>
+    /// ConvForward with an activation gives the bits of ConvForward then ActivationKernels.Forward over Z (what the
+    /// generated code did before it passed the activation): through im2col (m = 15) and through the direct kernel, which
+    /// applies ReLU and leaky ReLU as it stores each output and tanh and sigmoid in a pass after, at every width.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GeometriesAndVectorWidths))]
+    public void ConvForward_WithActivation_SameBitsAsActivationAfter(string geometry, string widthName)
+    {
+        ConvGeometry g = Geometries[geometry];
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        foreach (int batch in new[] { 15, 37 })
+        {
+            var data = new ConvCase(g, batch, seed: 21 + batch);
+            float[] z = data.Forward(width);
+            foreach (Activation activation in new[] { Activation.ReLU, Activation.LeakyReLU, Activation.Tanh, Activation.Sigmoid, Activation.Linear })
+            {
+                float[] expected = new float[z.Length];
+                ActivationKernels.Forward(activation, z, expected, width);
+                AssertSameBits(expected, data.Forward(width, activation: activation), $"{geometry} at {widthName}, m = {batch}: {activation} fused against applied after");
+            }
+        }
+    }
+
+    /// <summary>An activation the kernel cannot apply element-wise is refused, named, before anything is written.</summary>
+    [Fact]
+    public void ConvForward_NotElementwiseActivation_ThrowsAndWritesNothing()
+    {
+        ConvGeometry g = Geometries["LeNet-5 conv2"];
+        var data = new ConvCase(g, 16, seed: 22);
+        float[] z = new float[g.OutputFeatures * 16];
+        Array.Fill(z, 3f);
+        var softmax = Assert.Throws<ArgumentException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 16, [], Activation.Softmax));
+        Assert.Equal("activation", softmax.ParamName);
+        Assert.StartsWith("ConvKernels.ConvForward: activation is Softmax, which is not element-wise", softmax.Message, StringComparison.Ordinal);
+        var undefined = Assert.Throws<ArgumentOutOfRangeException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 16, [], (Activation)99));
+        Assert.Equal("activation", undefined.ParamName);
+        Assert.All(z, value => Assert.Equal(3f, value));
+    }
+
     /// <summary>The backward pass in chunks sums dW chunk by chunk and adds dInput chunk after chunk: close to one chunk's result, and the reference's.</summary>
     [Theory]
     [InlineData("LeNet-5 conv2", 37)]
@@ -478,7 +518,7 @@ public sealed class ConvKernelsTests
         public float[] Dz { get; }
 
         /// <summary>ConvForward with every buffer (input, weight, bias, output, scratch) starting <paramref name="shift"/> floats into a larger array.</summary>
-        public float[] Forward(SimdWidth width, int chunkColumns = 0, int shift = 0)
+        public float[] Forward(SimdWidth width, int chunkColumns = 0, int shift = 0, Activation activation = Activation.Linear)
         {
             ConvGeometry g = Geometry;
             int chunk = chunkColumns > 0 ? chunkColumns : ConvKernels.ChunkColumns(g);
@@ -488,7 +528,7 @@ public sealed class ConvKernelsTests
             Span<float> scratch = scratchBuffer.AsSpan(shift, scratchBuffer.Length - shift - Guard);
             scratch.Fill(float.NaN);
             z.Fill(float.NaN);
-            ConvKernels.ConvForward(g, x, w, b, z, Batch, scratch, width, chunk);
+            ConvKernels.ConvForward(g, x, w, b, z, Batch, scratch, width, chunk, activation);
             KernelTestSupport.AssertUntouched(scratchBuffer, scratchBuffer.Length - Guard, Sentinel, "ConvForward's scratch");
             return z.ToArray();
         }
