@@ -16,7 +16,8 @@ namespace NnGen.Kernels;
 /// lane sees the same operations at every width, so the direct path and im2col give the same bits (the tests check it).
 /// The examples left after the four-vector tiles go through one tile of as many vectors as they need, placed to end at
 /// the batch's last example: it recomputes some examples with the same chains (the same values), never a scalar loop.
-/// Two threads take halves of the output positions, whose elements each sit in one tile whatever the split.
+/// With more than one thread (<see cref="KernelParallelism"/>) each takes an equal share of the output positions; every
+/// element is computed by one tile with the same chain whatever the split, so the thread count changes no bit.
 /// </remarks>
 public static unsafe partial class ConvKernels
 {
@@ -34,7 +35,7 @@ public static unsafe partial class ConvKernels
     private const int DirectRows = 4;
 
     /// <summary>
-    /// Runs the direct kernel for every output, on up to two threads splitting the output positions, with
+    /// Runs the direct kernel for every output, on the threads the layer's size and the limit allow, with
     /// <paramref name="activation"/> applied as each output is stored, or (tanh, sigmoid: long dependency chains that
     /// would stall the tile's next loads) in one pass over the output after.
     /// </summary>
