@@ -12,7 +12,7 @@ namespace NnGen.Benchmarks;
 /// generated code does. <see cref="Conv1ForwardDirect"/> is a hand-written direct loop for Cin = 1 (each output a 25-tap
 /// chain over whole input rows of m floats, eight 512-bit accumulators, no copy), checked against the kernel before it is
 /// timed: the measurement that first made ConvKernels read the input in place. Both convolutions' forward rows now run
-/// its register-tiled direct kernel (ConvKernels.Direct.cs); im2col remains for batches under 16 and the backward pass.
+/// its register-tiled direct kernel (ConvKernels.Direct.cs); im2col remains for batches under 24 and the backward pass.
 /// The <c>*172</c> rows are the inference chunk <c>PredictBatch</c> runs (172 examples: ten whole 512-bit vectors and 12
 /// lanes), with the activation fused as the generated code calls it.
 /// One thread (the target is one thread's epoch). `dotnet run -c Release --project tests/NnGen.Benchmarks --

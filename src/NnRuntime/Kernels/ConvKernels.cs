@@ -18,7 +18,7 @@ namespace NnGen.Kernels;
 /// output's CHWN order), dW = scale·dZ·colᵀ and dcol = Wᵀ·dZ, whose entries col2im adds back to the inputs they came
 /// from. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
 /// output row's valid positions are one run), copied as blocks, or zero where the tap falls in the padding. A 1×1
-/// kernel with stride 1 and no padding needs no im2col: the input is already col. From 16 examples on, the forward pass
+/// kernel with stride 1 and no padding needs no im2col: the input is already col. From 24 examples on, the forward pass
 /// of every other kernel skips im2col too: the direct kernel (ConvKernels.Direct.cs, see <see cref="IsDirect"/>) reads
 /// the input in place and gives the same bits.
 /// </para>
@@ -61,7 +61,7 @@ public static unsafe partial class ConvKernels
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">m, the examples per call.</param>
     /// <returns>The kernel volume × the columns of one chunk, twice when there are several chunks (two threads may
-    /// build two at once); 0 for a 1×1 kernel with stride 1 and no padding, and for any kernel at a batch of 16 or more (the
+    /// build two at once); 0 for a 1×1 kernel with stride 1 and no padding, and for any kernel at a batch of 24 or more (the
     /// direct kernel reads the input in place). At most 512 KiB unless one kernel's 64 columns alone take more.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
     /// <exception cref="ArgumentException">The scratch would exceed one buffer (2^31 − 1 floats).</exception>

@@ -254,7 +254,7 @@ public sealed class ConvKernelsTests
     }
 
     /// <summary>
-    /// From 16 examples on, every kernel but a pointwise one takes the direct path (no scratch), and below it im2col:
+    /// From 24 examples on, every kernel but a pointwise one takes the direct path (no scratch), and below it im2col:
     /// both compute each output as the same chain (the taps in order from zero, then the bias), so the first and the
     /// last 15 examples of a batch give alone the bits they give inside it. The batches put the direct kernel's last
     /// tile of one to four vectors at every width over examples another tile computed too, and the geometries leave one
@@ -268,13 +268,13 @@ public sealed class ConvKernelsTests
         ConvGeometry g = Geometries[geometry];
         SimdWidth width = KernelTestSupport.ParseWidth(widthName);
         bool pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
-        Assert.Equal(0, ConvKernels.ConvForwardScratch(g, 16));
+        Assert.Equal(0, ConvKernels.ConvForwardScratch(g, ConvKernels.DirectMinimumBatch));
         if (!pointwise)
         {
-            Assert.NotEqual(0, ConvKernels.ConvForwardScratch(g, 15));
+            Assert.NotEqual(0, ConvKernels.ConvForwardScratch(g, ConvKernels.DirectMinimumBatch - 1));
         }
 
-        foreach (int batch in new[] { 16, 17, 37, 50, 64, 75, 120 })
+        foreach (int batch in new[] { 24, 25, 37, 50, 64, 75, 120 })
         {
             var data = new ConvCase(g, batch, seed: batch);
             float[] direct = ConvReference.ToNchw(data.Forward(width), g.OutputFeatures, batch);
@@ -321,13 +321,13 @@ public sealed class ConvKernelsTests
     public void ConvForward_NotElementwiseActivation_ThrowsAndWritesNothing()
     {
         ConvGeometry g = Geometries["LeNet-5 conv2"];
-        var data = new ConvCase(g, 16, seed: 22);
-        float[] z = new float[g.OutputFeatures * 16];
+        var data = new ConvCase(g, 24, seed: 22);
+        float[] z = new float[g.OutputFeatures * 24];
         Array.Fill(z, 3f);
-        var softmax = Assert.Throws<ArgumentException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 16, [], Activation.Softmax));
+        var softmax = Assert.Throws<ArgumentException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 24, [], Activation.Softmax));
         Assert.Equal("activation", softmax.ParamName);
         Assert.StartsWith("ConvKernels.ConvForward: activation is Softmax, which is not element-wise", softmax.Message, StringComparison.Ordinal);
-        var undefined = Assert.Throws<ArgumentOutOfRangeException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 16, [], (Activation)99));
+        var undefined = Assert.Throws<ArgumentOutOfRangeException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 24, [], (Activation)99));
         Assert.Equal("activation", undefined.ParamName);
         Assert.All(z, value => Assert.Equal(3f, value));
     }
