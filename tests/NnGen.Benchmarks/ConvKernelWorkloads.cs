@@ -11,8 +11,10 @@ namespace NnGen.Benchmarks;
 /// (16, 10, 10), kernel 5; the 2×2 pools after them. Conv1 is the first layer, so its backward pass skips dInput as the
 /// generated code does. <see cref="Conv1ForwardDirect"/> is a hand-written direct loop for Cin = 1 (each output a 25-tap
 /// chain over whole input rows of m floats, eight 512-bit accumulators, no copy), checked against the kernel before it is
-/// timed: the measurement that made ConvKernels take its own direct path for one input channel per group (Conv1Forward
-/// now runs that path; im2col remains for conv2 and for batches under 16).
+/// timed: the measurement that first made ConvKernels read the input in place. Both convolutions' forward rows now run
+/// its register-tiled direct kernel (ConvKernels.Direct.cs); im2col remains for batches under 24 and the backward pass.
+/// The <c>*172</c> rows are the inference chunk <c>PredictBatch</c> runs (172 examples: ten whole 512-bit vectors and 12
+/// lanes), with the activation fused as the generated code calls it.
 /// One thread (the target is one thread's epoch). `dotnet run -c Release --project tests/NnGen.Benchmarks --
 /// --filter '*ConvKernelWorkloads*'`.
 /// </summary>
@@ -21,12 +23,16 @@ public class ConvKernelWorkloads
 {
     private const int Batch = 128;
 
+    /// <summary>The examples per chunk LeNet-5's generated PredictBatch runs (NetworkPlan's BatchChunk).</summary>
+    private const int InferenceChunk = 172;
+
     private static readonly ConvGeometry Conv1 = new(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1);
     private static readonly ConvGeometry Conv2 = new(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1);
     private static readonly PoolGeometry Pool1 = new(6, 28, 28, 2, 2, 2, 2, 0, 0);
     private static readonly PoolGeometry Pool2 = new(16, 10, 10, 2, 2, 2, 2, 0, 0);
 
-    private Layer _conv1 = null!, _conv2 = null!, _conv1One = null!, _conv2One = null!;
+    private Layer _conv1 = null!, _conv2 = null!, _conv1One = null!, _conv2One = null!, _conv1Chunk = null!, _conv2Chunk = null!;
+    private float[] _pool1ChunkIn = null!, _pool1ChunkOut = null!;
     private float[] _pool1In = null!, _pool1Out = null!, _pool1Grad = null!, _pool2In = null!, _pool2Out = null!, _pool2Grad = null!;
 
     [GlobalSetup]
@@ -37,6 +43,10 @@ public class ConvKernelWorkloads
         _conv2 = new Layer(Conv2, Batch, seed: 2);
         _conv1One = new Layer(Conv1, 1, seed: 3);
         _conv2One = new Layer(Conv2, 1, seed: 4);
+        _conv1Chunk = new Layer(Conv1, InferenceChunk, seed: 9);
+        _conv2Chunk = new Layer(Conv2, InferenceChunk, seed: 10);
+        _pool1ChunkIn = Random(Pool1.InputFeatures * InferenceChunk, 11);
+        _pool1ChunkOut = new float[Pool1.OutputFeatures * InferenceChunk];
         _pool1In = Random(Pool1.InputFeatures * Batch, 5);
         _pool1Out = Random(Pool1.OutputFeatures * Batch, 6);
         _pool1Grad = new float[_pool1In.Length];
@@ -65,13 +75,29 @@ public class ConvKernelWorkloads
     [Benchmark]
     public float Conv1Backward() => _conv1.Backward(withInput: false);
 
-    /// <summary>LeNet-5 conv2 at m = 128: im2col (150 × 12,800 in chunks of 384 columns) and W·col + b.</summary>
+    /// <summary>LeNet-5 conv2 at m = 128: the direct kernel (tiles of 4 channels × 4 vectors of examples, 150 taps).</summary>
     [Benchmark]
     public float Conv2Forward() => _conv2.Forward();
 
     /// <summary>LeNet-5 conv2's dW, db and dInput at m = 128.</summary>
     [Benchmark]
     public float Conv2Backward() => _conv2.Backward(withInput: true);
+
+    /// <summary>LeNet-5 conv1 and its ReLU at PredictBatch's chunk of 172 examples.</summary>
+    [Benchmark]
+    public float Conv1ForwardReLU172() => _conv1Chunk.Forward(Activation.ReLU);
+
+    /// <summary>LeNet-5 conv2 and its ReLU at PredictBatch's chunk of 172 examples.</summary>
+    [Benchmark]
+    public float Conv2ForwardReLU172() => _conv2Chunk.Forward(Activation.ReLU);
+
+    /// <summary>The 2×2 max pool after conv1, forward only, at PredictBatch's chunk of 172 examples.</summary>
+    [Benchmark]
+    public float Pool1MaxForward172()
+    {
+        ConvKernels.MaxPoolForward(Pool1, _pool1ChunkIn, _pool1ChunkOut, InferenceChunk);
+        return _pool1ChunkOut[0];
+    }
 
     /// <summary>LeNet-5 conv1 for one example (Predict).</summary>
     [Benchmark]
@@ -199,6 +225,12 @@ public class ConvKernelWorkloads
         public float Forward()
         {
             ConvKernels.ConvForward(g, X, W, B, Z, batch, _forwardScratch);
+            return Z[0];
+        }
+
+        public float Forward(Activation activation)
+        {
+            ConvKernels.ConvForward(g, X, W, B, Z, batch, _forwardScratch, activation);
             return Z[0];
         }
 

@@ -8,7 +8,8 @@ namespace NnGen.Kernels;
 /// <remarks>
 /// Each lane is one example and sees exactly the scalar arithmetic (a max, or a sum over the window in row-major order
 /// divided by the window's size), so every width gives the same bits, and so does the scalar loop that takes the lanes
-/// left over after the last whole vector. Windows follow PyTorch with <c>ceil_mode=False</c>: the padding (at most half the
+/// no vector takes (in the forward kernels, only a batch smaller than one vector: their last vector ends at the batch's
+/// end, overlapping the one before). Windows follow PyTorch with <c>ceil_mode=False</c>: the padding (at most half the
 /// window) is −∞ for max, whose windows therefore always hold an input, and zeros counted in the average
 /// (<c>count_include_pad=True</c>), so an average always divides by kh·kw.
 /// </remarks>
@@ -251,26 +252,28 @@ public static unsafe partial class ConvKernels
         where TVec : struct
     {
         int batch = pool.Batch, lanes = vectors ? TSimd.Count : int.MaxValue;
+        int vectorEnd = VectorEnd(batch, lanes);
         for (int window = 0; window < pool.Windows; window++)
         {
             Window w = pool.At(window);
             float* first = input + w.Plane;
             float* target = output + ((nint)window * batch);
             int j = 0;
-            for (; j <= batch - lanes; j += lanes)
+            for (; j < vectorEnd; j += lanes)
             {
+                int at = Math.Min(j, batch - lanes);
                 TVec best = TSimd.Broadcast(float.NegativeInfinity);
                 for (int y = w.Top; y < w.Bottom; y++)
                 {
                     for (int x = w.Left; x < w.Right; x++)
                     {
-                        TVec value = TSimd.Load(first + pool.Offset(y, x) + j);
+                        TVec value = TSimd.Load(first + pool.Offset(y, x) + at);
                         best = TSimd.Select(TSimd.LessThan(best, value), value, best);
                         best = TSimd.Select(TSimd.IsNaN(value), value, best);
                     }
                 }
 
-                TSimd.Store(best, target + j);
+                TSimd.Store(best, target + at);
             }
 
             for (; j < batch; j++)
@@ -398,6 +401,7 @@ public static unsafe partial class ConvKernels
         where TVec : struct
     {
         int batch = pool.Batch, lanes = vectors ? TSimd.Count : int.MaxValue;
+        int vectorEnd = VectorEnd(batch, lanes);
         float size = pool.WindowSize;
         TVec sizes = TSimd.Broadcast(size);
         for (int window = 0; window < pool.Windows; window++)
@@ -406,18 +410,19 @@ public static unsafe partial class ConvKernels
             float* first = input + w.Plane;
             float* target = output + ((nint)window * batch);
             int j = 0;
-            for (; j <= batch - lanes; j += lanes)
+            for (; j < vectorEnd; j += lanes)
             {
+                int at = Math.Min(j, batch - lanes);
                 TVec sum = TSimd.Zero;
                 for (int y = w.Top; y < w.Bottom; y++)
                 {
                     for (int x = w.Left; x < w.Right; x++)
                     {
-                        sum = TSimd.Add(sum, TSimd.Load(first + pool.Offset(y, x) + j));
+                        sum = TSimd.Add(sum, TSimd.Load(first + pool.Offset(y, x) + at));
                     }
                 }
 
-                TSimd.Store(TSimd.Divide(sum, sizes), target + j);
+                TSimd.Store(TSimd.Divide(sum, sizes), target + at);
             }
 
             for (; j < batch; j++)
@@ -483,6 +488,7 @@ public static unsafe partial class ConvKernels
         where TVec : struct
     {
         int lanes = vectors ? TSimd.Count : int.MaxValue;
+        int vectorEnd = VectorEnd(batch, lanes);
         float count = positions;
         TVec counts = TSimd.Broadcast(count);
         for (int c = 0; c < channels; c++)
@@ -490,15 +496,16 @@ public static unsafe partial class ConvKernels
             float* plane = input + ((nint)c * positions * batch);
             float* target = output + ((nint)c * batch);
             int j = 0;
-            for (; j <= batch - lanes; j += lanes)
+            for (; j < vectorEnd; j += lanes)
             {
+                int at = Math.Min(j, batch - lanes);
                 TVec sum = TSimd.Zero;
                 for (int p = 0; p < positions; p++)
                 {
-                    sum = TSimd.Add(sum, TSimd.Load(plane + ((nint)p * batch) + j));
+                    sum = TSimd.Add(sum, TSimd.Load(plane + ((nint)p * batch) + at));
                 }
 
-                TSimd.Store(TSimd.Divide(sum, counts), target + j);
+                TSimd.Store(TSimd.Divide(sum, counts), target + at);
             }
 
             for (; j < batch; j++)
@@ -546,6 +553,13 @@ public static unsafe partial class ConvKernels
             }
         }
     }
+
+    /// <summary>
+    /// Where the forward kernels' vector loop over the examples stops: the whole batch when it holds a vector (the last
+    /// vector then ends at the batch's end, recomputing a few lanes of the one before with the same arithmetic, instead
+    /// of leaving up to a vector's worth of lanes to the scalar loop), else 0.
+    /// </summary>
+    private static int VectorEnd(int batch, int lanes) => batch >= lanes ? batch : 0;
 
     private static void CheckPool(
         in PoolGeometry g, ReadOnlySpan<float> read, string readName, int readFeatures, string readShape,

@@ -18,8 +18,9 @@ namespace NnGen.Kernels;
 /// output's CHWN order), dW = scale·dZ·colᵀ and dcol = Wᵀ·dZ, whose entries col2im adds back to the inputs they came
 /// from. In CHWN a row of col is made of runs of m contiguous floats (one per output position; with stride 1 a whole
 /// output row's valid positions are one run), copied as blocks, or zero where the tap falls in the padding. A 1×1
-/// kernel with stride 1 and no padding needs no im2col: the input is already col. A layer with one input channel per
-/// group skips it too from 16 examples on (see <see cref="IsDirect"/>), with the same bits.
+/// kernel with stride 1 and no padding needs no im2col: the input is already col. From 24 examples on, the forward pass
+/// of every other kernel skips im2col too: the direct kernel (ConvKernels.Direct.cs, see <see cref="IsDirect"/>) reads
+/// the input in place and gives the same bits.
 /// </para>
 /// <para>
 /// col is built in chunks of at most <see cref="ChunkColumns"/> columns (output positions × examples, a number fixed by the
@@ -61,8 +62,8 @@ public static unsafe partial class ConvKernels
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">m, the examples per call.</param>
     /// <returns>The kernel volume × the columns of one chunk, twice when there are several chunks (two threads may
-    /// build two at once); 0 for a 1×1 kernel with stride 1 and no padding, and for one input channel per group at a batch
-    /// of 16 or more (read in place). At most 512 KiB unless one kernel's 64 columns alone take more.</returns>
+    /// build two at once); 0 for a 1×1 kernel with stride 1 and no padding, and for any kernel at a batch of 24 or more (the
+    /// direct kernel reads the input in place). At most 512 KiB unless one kernel's 64 columns alone take more.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
     /// <exception cref="ArgumentException">The scratch would exceed one buffer (2^31 − 1 floats).</exception>
     public static int ConvForwardScratch(in ConvGeometry g, int batch) => ConvForwardScratch(g, batch, ChunkColumns(g));
@@ -93,6 +94,30 @@ public static unsafe partial class ConvKernels
     public static void ConvForward(
         in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int batch, Span<float> scratch) =>
         ConvForward(g, input, weight, bias, output, batch, scratch, SimdWidth.Auto, ChunkColumns(g));
+
+    /// <summary>
+    /// A = g(W ∗ input + b): <see cref="ConvForward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, Span{float})"/>
+    /// followed by the element-wise activation, with the bits of <see cref="ActivationKernels.Forward(Activation, ReadOnlySpan{float}, Span{float})"/>
+    /// over Z. The direct kernel applies a piecewise-linear activation (ReLU, leaky ReLU) as it stores each output
+    /// instead of in a second pass over the layer's output.
+    /// </summary>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="input">A[l-1], (Cin·H·W) × m.</param>
+    /// <param name="weight">W, (Cout, Cin / groups, kh, kw) row-major: PyTorch's layout.</param>
+    /// <param name="bias">b, Cout floats.</param>
+    /// <param name="output">A, (Cout·Ho·Wo) × m, after the activation; overwritten. Must not overlap the other spans.</param>
+    /// <param name="batch">m, the examples.</param>
+    /// <param name="scratch">At least <see cref="ConvForwardScratch(in ConvGeometry, int)"/> floats; overwritten.</param>
+    /// <param name="activation">g: any element-wise activation (not softmax).</param>
+    /// <exception cref="ArgumentException">A span's length does not match the geometry and batch (the message names the
+    /// span, the expected and the actual length), <paramref name="output"/> overlaps another span, or
+    /// <paramref name="activation"/> is not element-wise.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative, or <paramref name="activation"/>
+    /// is not a defined <see cref="Activation"/>.</exception>
+    public static void ConvForward(
+        in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int batch, Span<float> scratch,
+        Activation activation) =>
+        ConvForward(g, input, weight, bias, output, batch, scratch, SimdWidth.Auto, ChunkColumns(g), activation);
 
     /// <summary>
     /// The gradients of a convolution from dZ: dW = scale·Σ dZ·input patch, db = scale·Σ dZ over positions and examples,
@@ -146,9 +171,10 @@ public static unsafe partial class ConvKernels
 
     internal static void ConvForward(
         in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int batch,
-        Span<float> scratch, SimdWidth width, int chunkColumns)
+        Span<float> scratch, SimdWidth width, int chunkColumns, Activation activation = Activation.Linear)
     {
         const string Kernel = "ConvKernels.ConvForward";
+        ActivationOperators.Check(activation, Kernel, nameof(activation));
         KernelGuard.NonNegative(batch, Kernel, nameof(batch));
         KernelGuard.MatrixLength(input.Length, g.InputFeatures, batch, Kernel, nameof(input), "Cin·H·W", nameof(batch));
         KernelGuard.VectorLength(weight.Length, g.WeightCount, Kernel, nameof(weight), "Cout·(Cin/groups)·kh·kw");
@@ -173,29 +199,26 @@ public static unsafe partial class ConvKernels
         fixed (float* pz = output)
         fixed (float* pscratch = scratch)
         {
+            if (IsDirect(g, batch))
+            {
+                DirectForward(g, px, pw, pb, pz, batch, SimdWidths.Resolve(width), activation);
+                return;
+            }
+
             var pass = new ConvPass(g, batch, chunkColumns, SimdWidths.Resolve(width), TileShapes.Current, px, pw, pz, pscratch, 1f, pb, null, null);
             if (pass.Pointwise)
             {
                 pass.ForwardPointwise();
-                return;
             }
-
-            if (IsDirect(g, batch))
+            else
             {
-                int parts = pass.Flops >= KernelParallelism.MinimumParallelFlops ? Math.Min(Math.Min(KernelParallelism.Current, Slots), g.OutChannels) : 1;
-                if (parts > 1)
-                {
-                    KernelWorkers.Run(&DirectForwardPart, &pass, parts);
-                }
-                else
-                {
-                    DirectForwardPart(&pass, 0, 1);
-                }
-
-                return;
+                RunSlots(&ForwardSlot, &pass);
             }
+        }
 
-            RunSlots(&ForwardSlot, &pass);
+        if (activation != Activation.Linear)
+        {
+            ActivationKernels.Forward(activation, output, output, width);
         }
     }
 
@@ -373,121 +396,6 @@ public static unsafe partial class ConvKernels
 
         private float* Partial(int slot) => Col(slot) + ((nint)Volume * ChunkColumns);
 
-        public SimdWidth Width => _width;
-
-        /// <summary>
-        /// The direct path for output channels [first, end): per output position, blocks of four vectors of examples,
-        /// then single vectors, then the lanes left one by one (with a fused multiply-add, as the vectors).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void DirectForward<TSimd, TVec>(int first, int end, bool vectors)
-            where TSimd : struct, ISimdOps<TVec>
-            where TVec : struct
-        {
-            ConvGeometry g = Geometry;
-            // Without vectors (the scalar width) both vector loops are skipped: no batch reaches int.MaxValue.
-            int batch = Batch, lanes = TSimd.Count, taps = Volume;
-            int blockEnd = vectors ? batch - (4 * lanes) : -1, vectorEnd = vectors ? batch - lanes : -1;
-            nint rowFloats = (nint)g.InWidth * batch;
-            for (int co = first; co < end; co++)
-            {
-                float* plane = _input + ((nint)(co / GroupOut) * g.InHeight * rowFloats);
-                float* w = _weight + ((nint)co * taps);
-                float bias = _bias[co];
-                for (int oy = 0; oy < g.OutHeight; oy++)
-                {
-                    for (int ox = 0; ox < g.OutWidth; ox++)
-                    {
-                        float* target = _z + ((((nint)co * g.OutHeight + oy) * g.OutWidth + ox) * batch);
-                        int top = (oy * g.StrideHeight) - g.PadTop, left = (ox * g.StrideWidth) - g.PadLeft;
-                        int j = 0;
-                        for (; j <= blockEnd; j += 4 * lanes)
-                        {
-                            TVec a0 = TSimd.Zero, a1 = TSimd.Zero, a2 = TSimd.Zero, a3 = TSimd.Zero;
-                            for (int ky = 0; ky < g.KernelHeight; ky++)
-                            {
-                                int y = top + (ky * g.DilationHeight);
-                                if ((uint)y >= (uint)g.InHeight)
-                                {
-                                    continue;
-                                }
-
-                                for (int kx = 0; kx < g.KernelWidth; kx++)
-                                {
-                                    int x = left + (kx * g.DilationWidth);
-                                    if ((uint)x >= (uint)g.InWidth)
-                                    {
-                                        continue;
-                                    }
-
-                                    TVec weight = TSimd.Broadcast(w[(ky * g.KernelWidth) + kx]);
-                                    float* row = plane + ((nint)y * rowFloats) + ((nint)x * batch) + j;
-                                    a0 = TSimd.MultiplyAdd(weight, TSimd.Load(row), a0);
-                                    a1 = TSimd.MultiplyAdd(weight, TSimd.Load(row + lanes), a1);
-                                    a2 = TSimd.MultiplyAdd(weight, TSimd.Load(row + (2 * lanes)), a2);
-                                    a3 = TSimd.MultiplyAdd(weight, TSimd.Load(row + (3 * lanes)), a3);
-                                }
-                            }
-
-                            TVec b = TSimd.Broadcast(bias);
-                            TSimd.Store(TSimd.Add(a0, b), target + j);
-                            TSimd.Store(TSimd.Add(a1, b), target + j + lanes);
-                            TSimd.Store(TSimd.Add(a2, b), target + j + (2 * lanes));
-                            TSimd.Store(TSimd.Add(a3, b), target + j + (3 * lanes));
-                        }
-
-                        for (; j <= vectorEnd; j += lanes)
-                        {
-                            TVec a = TSimd.Zero;
-                            for (int ky = 0; ky < g.KernelHeight; ky++)
-                            {
-                                int y = top + (ky * g.DilationHeight);
-                                if ((uint)y >= (uint)g.InHeight)
-                                {
-                                    continue;
-                                }
-
-                                for (int kx = 0; kx < g.KernelWidth; kx++)
-                                {
-                                    int x = left + (kx * g.DilationWidth);
-                                    if ((uint)x < (uint)g.InWidth)
-                                    {
-                                        a = TSimd.MultiplyAdd(TSimd.Broadcast(w[(ky * g.KernelWidth) + kx]), TSimd.Load(plane + ((nint)y * rowFloats) + ((nint)x * batch) + j), a);
-                                    }
-                                }
-                            }
-
-                            TSimd.Store(TSimd.Add(a, TSimd.Broadcast(bias)), target + j);
-                        }
-
-                        for (; j < batch; j++)
-                        {
-                            float a = 0;
-                            for (int ky = 0; ky < g.KernelHeight; ky++)
-                            {
-                                int y = top + (ky * g.DilationHeight);
-                                if ((uint)y >= (uint)g.InHeight)
-                                {
-                                    continue;
-                                }
-
-                                for (int kx = 0; kx < g.KernelWidth; kx++)
-                                {
-                                    int x = left + (kx * g.DilationWidth);
-                                    if ((uint)x < (uint)g.InWidth)
-                                    {
-                                        a = MathF.FusedMultiplyAdd(w[(ky * g.KernelWidth) + kx], plane[((nint)y * rowFloats) + ((nint)x * batch) + j], a);
-                                    }
-                                }
-                            }
-
-                            target[j] = a + bias;
-                        }
-                    }
-                }
-            }
-        }
-
         public void ForwardPointwise()
         {
             for (int group = 0; group < Geometry.Groups; group++)
@@ -584,32 +492,6 @@ public static unsafe partial class ConvKernels
                     Col2Im(Geometry, _dInput, group, low, high, Batch, start, count, dcol);
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// One input channel per group (LeNet-5's first layer, depthwise layers) and a batch of at least one 512-bit vector:
-    /// each output row of m floats is a kh·kw-tap chain of FMAs over whole input rows, read in place. im2col would copy
-    /// every input kh·kw times to feed a product only kh·kw deep; this path measured 25–30 % faster on LeNet-5's conv1
-    /// at m = 128 (tests/NnGen.Benchmarks/ConvKernelWorkloads.cs). The chain is the product's: the taps in order from zero,
-    /// a tap in the padding adding nothing, then the bias; so is the vector-width independence.
-    /// </summary>
-    private static bool IsDirect(in ConvGeometry g, int batch) => g.InChannels == g.Groups && batch >= DirectMinimumBatch;
-
-    /// <summary>The smallest batch the direct path takes: one 512-bit vector of examples (smaller batches vectorize better along the positions, through im2col).</summary>
-    private const int DirectMinimumBatch = 16;
-
-    /// <summary>Output channels [part·Cout/parts, (part + 1)·Cout/parts) of the direct path.</summary>
-    private static void DirectForwardPart(void* state, int part, int parts)
-    {
-        ref ConvPass pass = ref *(ConvPass*)state;
-        int first = pass.Geometry.OutChannels * part / parts, end = pass.Geometry.OutChannels * (part + 1) / parts;
-        switch (pass.Width)
-        {
-            case SimdWidth.V512: pass.DirectForward<Simd512, Vector512<float>>(first, end, vectors: true); break;
-            case SimdWidth.V256: pass.DirectForward<Simd256, Vector256<float>>(first, end, vectors: true); break;
-            case SimdWidth.V128: pass.DirectForward<Simd128, Vector128<float>>(first, end, vectors: true); break;
-            default: pass.DirectForward<Simd128, Vector128<float>>(first, end, vectors: false); break;
         }
     }
 

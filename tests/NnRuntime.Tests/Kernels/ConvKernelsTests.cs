@@ -207,14 +207,14 @@ public sealed class ConvKernelsTests
     }
 
     /// <summary>
-    /// Scratch is bounded by the chunk, not the batch: LeNet-5's conv1 at m = 128 (25 × 100,352 floats of im2col) needs
-    /// at most 1 MiB of chunk per buffer, and every chunking gives Z the same bits (each output one FMA chain over the
-    /// kernel whatever chunk computes it), including a last chunk narrower than a vector.
+    /// Scratch is bounded by the chunk, not the batch: LeNet-5's conv1 at m = 15 (25 × 11,760 floats of im2col; larger
+    /// batches take the direct path) needs at most 1 MiB of chunk per buffer, and every chunking gives Z the same bits
+    /// (each output one FMA chain over the kernel whatever chunk computes it), including a last chunk narrower than a vector.
     /// </summary>
     [Theory]
-    [InlineData("LeNet-5 conv1", 128)]
-    [InlineData("LeNet-5 conv2", 37)]
-    [InlineData("groups 2, stride 2x1, asymmetric", 37)]
+    [InlineData("LeNet-5 conv1", 15)]
+    [InlineData("LeNet-5 conv2", 15)]
+    [InlineData("groups 2, stride 2x1, asymmetric", 13)]
     [InlineData("1-D causal depthwise", 5)]
     public void ConvForward_AnyChunking_SameBits(string geometry, int batch)
     {
@@ -236,28 +236,100 @@ public sealed class ConvKernelsTests
         }
     }
 
+    public static TheoryData<string, string> GeometriesAndVectorWidths()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string geometry in Geometries.Keys)
+        {
+            foreach (string width in KernelTestSupport.SupportedWidths())
+            {
+                if (width != nameof(SimdWidth.Scalar))
+                {
+                    data.Add(geometry, width);
+                }
+            }
+        }
+
+        return data;
+    }
+
     /// <summary>
-    /// One input channel per group takes the direct path from 16 examples on and im2col below: both compute each output
-    /// as the same chain (the taps in order from zero, then the bias), so 15 examples alone give the bits the same 15
-    /// give inside a batch of 16.
+    /// From 24 examples on, every kernel but a pointwise one takes the direct path (no scratch), and below it im2col:
+    /// both compute each output as the same chain (the taps in order from zero, then the bias), so the first and the
+    /// last 15 examples of a batch give alone the bits they give inside it. The batches put the direct kernel's last
+    /// tile of one to four vectors at every width over examples another tile computed too, and the geometries leave one
+    /// to three output channels after its four-channel tiles. The scalar width is left out: its im2col product rounds
+    /// each product and sum apart, the direct loop fuses them as every vector width does.
     /// </summary>
     [Theory]
-    [InlineData("LeNet-5 conv1")]
-    [InlineData("1-D causal depthwise")]
-    public void ConvForward_DirectAndIm2ColPaths_SameBits(string geometry)
+    [MemberData(nameof(GeometriesAndVectorWidths))]
+    public void ConvForward_DirectAndIm2ColPaths_SameBits(string geometry, string widthName)
     {
         ConvGeometry g = Geometries[geometry];
-        var sixteen = new ConvCase(g, 16, seed: 15);
-        var fifteen = new ConvCase(g, 15, seed: 15);
-        Array.Copy(sixteen.W, fifteen.W, g.WeightCount);
-        Array.Copy(sixteen.B, fifteen.B, g.OutChannels);
-        float[] x = ConvReference.ToChwn(sixteen.XNchw.AsSpan(0, 15 * g.InputFeatures).ToArray(), g.InputFeatures, 15);
-        x.CopyTo(fifteen.X, 0);
-        Assert.Equal(0, ConvKernels.ConvForwardScratch(g, 16));
-        Assert.NotEqual(0, ConvKernels.ConvForwardScratch(g, 15));
-        float[] direct = ConvReference.ToNchw(sixteen.Forward(SimdWidth.Auto), g.OutputFeatures, 16).AsSpan(0, 15 * g.OutputFeatures).ToArray();
-        float[] im2col = ConvReference.ToNchw(fifteen.Forward(SimdWidth.Auto), g.OutputFeatures, 15);
-        AssertSameBits(im2col, direct, $"{geometry}: 15 examples through im2col against the same 15 of 16 through the direct path");
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        bool pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
+        Assert.Equal(0, ConvKernels.ConvForwardScratch(g, ConvKernels.DirectMinimumBatch));
+        if (!pointwise)
+        {
+            Assert.NotEqual(0, ConvKernels.ConvForwardScratch(g, ConvKernels.DirectMinimumBatch - 1));
+        }
+
+        foreach (int batch in new[] { 24, 25, 37, 50, 64, 75, 120 })
+        {
+            var data = new ConvCase(g, batch, seed: batch);
+            float[] direct = ConvReference.ToNchw(data.Forward(width), g.OutputFeatures, batch);
+            foreach (int first in new[] { 0, batch - 15 })
+            {
+                var part = new ConvCase(g, 15, seed: batch);
+                Array.Copy(data.W, part.W, g.WeightCount);
+                Array.Copy(data.B, part.B, g.OutChannels);
+                ConvReference.ToChwn(data.XNchw.AsSpan(first * g.InputFeatures, 15 * g.InputFeatures).ToArray(), g.InputFeatures, 15).CopyTo(part.X, 0);
+                float[] im2col = ConvReference.ToNchw(part.Forward(width), g.OutputFeatures, 15);
+                AssertSameBits(
+                    im2col, direct.AsSpan(first * g.OutputFeatures, 15 * g.OutputFeatures).ToArray(),
+                    $"{geometry} at {widthName}: examples {first}..{first + 14} alone through im2col against inside a batch of {batch} through the direct path");
+            }
+        }
+    }
+
+    /// <summary>
+    /// ConvForward with an activation gives the bits of ConvForward then ActivationKernels.Forward over Z (what the
+    /// generated code did before it passed the activation): through im2col (m = 15) and through the direct kernel, which
+    /// applies ReLU and leaky ReLU as it stores each output and tanh and sigmoid in a pass after, at every width.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GeometriesAndVectorWidths))]
+    public void ConvForward_WithActivation_SameBitsAsActivationAfter(string geometry, string widthName)
+    {
+        ConvGeometry g = Geometries[geometry];
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        foreach (int batch in new[] { 15, 37 })
+        {
+            var data = new ConvCase(g, batch, seed: 21 + batch);
+            float[] z = data.Forward(width);
+            foreach (Activation activation in new[] { Activation.ReLU, Activation.LeakyReLU, Activation.Tanh, Activation.Sigmoid, Activation.Linear })
+            {
+                float[] expected = new float[z.Length];
+                ActivationKernels.Forward(activation, z, expected, width);
+                AssertSameBits(expected, data.Forward(width, activation: activation), $"{geometry} at {widthName}, m = {batch}: {activation} fused against applied after");
+            }
+        }
+    }
+
+    /// <summary>An activation the kernel cannot apply element-wise is refused, named, before anything is written.</summary>
+    [Fact]
+    public void ConvForward_NotElementwiseActivation_ThrowsAndWritesNothing()
+    {
+        ConvGeometry g = Geometries["LeNet-5 conv2"];
+        var data = new ConvCase(g, 24, seed: 22);
+        float[] z = new float[g.OutputFeatures * 24];
+        Array.Fill(z, 3f);
+        var softmax = Assert.Throws<ArgumentException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 24, [], Activation.Softmax));
+        Assert.Equal("activation", softmax.ParamName);
+        Assert.StartsWith("ConvKernels.ConvForward: activation is Softmax, which is not element-wise", softmax.Message, StringComparison.Ordinal);
+        var undefined = Assert.Throws<ArgumentOutOfRangeException>(() => ConvKernels.ConvForward(g, data.X, data.W, data.B, z, 24, [], (Activation)99));
+        Assert.Equal("activation", undefined.ParamName);
+        Assert.All(z, value => Assert.Equal(3f, value));
     }
 
     /// <summary>The backward pass in chunks sums dW chunk by chunk and adds dInput chunk after chunk: close to one chunk's result, and the reference's.</summary>
@@ -492,7 +564,7 @@ public sealed class ConvKernelsTests
         public float[] Dz { get; }
 
         /// <summary>ConvForward with every buffer (input, weight, bias, output, scratch) starting <paramref name="shift"/> floats into a larger array.</summary>
-        public float[] Forward(SimdWidth width, int chunkColumns = 0, int shift = 0)
+        public float[] Forward(SimdWidth width, int chunkColumns = 0, int shift = 0, Activation activation = Activation.Linear)
         {
             ConvGeometry g = Geometry;
             int chunk = chunkColumns > 0 ? chunkColumns : ConvKernels.ChunkColumns(g);
@@ -502,7 +574,7 @@ public sealed class ConvKernelsTests
             Span<float> scratch = scratchBuffer.AsSpan(shift, scratchBuffer.Length - shift - Guard);
             scratch.Fill(float.NaN);
             z.Fill(float.NaN);
-            ConvKernels.ConvForward(g, x, w, b, z, Batch, scratch, width, chunk);
+            ConvKernels.ConvForward(g, x, w, b, z, Batch, scratch, width, chunk, activation);
             KernelTestSupport.AssertUntouched(scratchBuffer, scratchBuffer.Length - Guard, Sentinel, "ConvForward's scratch");
             return z.ToArray();
         }

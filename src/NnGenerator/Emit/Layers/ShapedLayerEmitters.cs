@@ -108,8 +108,7 @@ namespace NnGen.Generator.Emit.Layers
         public void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{RuntimeNames.ConvForward}({layer.GeometryField}, {input}, {layer.W}, {layer.B}, {output}, 1, convScratch);");
-            EmitActivation(writer, layer, output);
+            writer.WriteLine($"{RuntimeNames.ConvForward}({layer.GeometryField}, {input}, {layer.W}, {layer.B}, {output}, 1, convScratch{ActivationArgument(layer)});");
         }
 
         public void EmitForwardBatch(SourceWriter writer, LayerPlan layer, string input, bool training)
@@ -117,8 +116,7 @@ namespace NnGen.Generator.Emit.Layers
             writer.WriteLine($"// {Describe(layer)}");
             string source = ShapedLayers.BatchInput(writer, layer, input);
             ShapedLayers.DeclareOutput(writer, layer);
-            writer.WriteLine($"{RuntimeNames.ConvForward}({layer.GeometryField}, {source}, {layer.W}, {layer.B}, {layer.A}, m, convScratch);");
-            EmitActivation(writer, layer, layer.A);
+            writer.WriteLine($"{RuntimeNames.ConvForward}({layer.GeometryField}, {source}, {layer.W}, {layer.B}, {layer.A}, m, convScratch{ActivationArgument(layer)});");
         }
 
         public void EmitBackward(SourceWriter writer, LayerPlan layer, LayerPlan? previous, string deltaZ, string nextDelta)
@@ -139,13 +137,9 @@ namespace NnGen.Generator.Emit.Layers
             }
         }
 
-        private static void EmitActivation(SourceWriter writer, LayerPlan layer, string span)
-        {
-            if (layer.Activation != ActivationKind.Linear)
-            {
-                writer.WriteLine($"{RuntimeNames.ActivationForward}({LayerEmitter.ActivationValue(layer.Activation)}, {span}, {span});");
-            }
-        }
+        // The kernel applies the activation (in its direct path as it stores each output), so A never takes a second pass.
+        private static string ActivationArgument(LayerPlan layer) =>
+            layer.Activation == ActivationKind.Linear ? string.Empty : ", " + LayerEmitter.ActivationValue(layer.Activation);
 
         private static string Arguments(LayerKind kind, ConvShape c)
         {
