@@ -115,8 +115,11 @@ public sealed class RecurrentPackedStepTests
     [Fact]
     public void PackedLength_PartsRoundedToSixteenFloats()
     {
-        // LSTM I = 1, H = 32: W_ih 128, b_ih 128, b_hh 128, W_hh 4,096. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, then 75.
+        // LSTM I = 1, H = 32: W_ih 128, b_ih 128, b_hh 128, W_hh 4,096 (its rows already 16-float multiples). LSTM I = 1,
+        // H = 40: then W_hh 6,400 and W_hh padded, 160 rows of 48. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, then 75
+        // (no padded copy below 16 columns).
         Assert.Equal(128 + 128 + 128 + 4096, RecurrentKernels.LstmPackedLength(1, 32));
+        Assert.Equal(160 + 160 + 160 + 6400 + (160 * 48), RecurrentKernels.LstmPackedLength(1, 40));
         Assert.Equal(48 + 16 + 16 + 75, RecurrentKernels.GruPackedLength(3, 5));
         Assert.Equal(0, RecurrentKernels.GruPackedLength(3, 0));
         Assert.Equal(8 * 7, RecurrentKernels.LstmStepPackedScratch(7));
