@@ -51,6 +51,10 @@ public unsafe class RecurrentKernelWorkloads
     [Benchmark]
     public float RecurrentWhh160x40Product() => _whh160x40.Run();
 
+    /// <summary>The frozen form's W_hh·h + b_hh of LSTM-40 from its padded rows (every load aligned; the same bits as the row above).</summary>
+    [Benchmark]
+    public float RecurrentWhhPadded160x40Product() => _whh160x40.RunPadded();
+
     /// <summary>The latency of the gates' σ on one 512-bit vector: each call's input is the previous call's output.</summary>
     [Benchmark]
     public float RecurrentSigmoidLatency512()
@@ -93,7 +97,7 @@ public unsafe class RecurrentKernelWorkloads
     /// <summary>y = W·x + b through <see cref="SmallMatVec"/> at the widest width, on 64-byte-aligned buffers as a generated network's parameters are.</summary>
     private sealed class Product
     {
-        private readonly AlignedBuffer _w, _x, _bias, _y;
+        private readonly AlignedBuffer _w, _x, _bias, _y, _padded;
         private readonly int _rows, _cols;
 
         public Product(int rows, int cols)
@@ -108,6 +112,22 @@ public unsafe class RecurrentKernelWorkloads
                 {
                     values[i] = random.NextSingle() - 0.5f;
                 }
+            }
+
+            _padded = new AlignedBuffer(rows * SmallMatVec.PaddedRowStride(cols));
+            SmallMatVec.Pad(_w.Span, _padded.Span, rows, cols);
+        }
+
+        public float RunPadded()
+        {
+            fixed (float* w = _padded.Span, x = _x.Span, bias = _bias.Span, y = _y.Span)
+            {
+                if (!SmallMatVec.TryForwardPadded(SimdWidths.Best, w, x, bias, y, _rows, _cols))
+                {
+                    throw new InvalidOperationException($"SmallMatVec declined {_rows} x {_cols} padded at {SimdWidths.Best}.");
+                }
+
+                return y[0];
             }
         }
 

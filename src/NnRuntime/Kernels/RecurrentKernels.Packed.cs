@@ -13,24 +13,28 @@ namespace NnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// Layout (floats; each part starts on a multiple of 16, so a 64-byte-aligned buffer has every part aligned): W_ih
-/// row-major, b_ih, b_hh, W_hh row-major. The step runs the row-major step's own products and gates on them, so it gives
-/// its bits by construction, with one buffer to check instead of four. A transposed W_hh (the same lane sums from
-/// vertical fused multiply-adds, no horizontal reduction) gave the same bits but measured slower on Zen 5 (128 × 32:
-/// 93 ns against <see cref="SmallMatVec"/>'s 72 ns as a throughput), so the layout does not carry it.
+/// row-major, b_ih, b_hh, W_hh row-major, and, when H is above 16 and not a multiple of 16, W_hh again with its rows
+/// padded to a multiple of 16 floats (<see cref="SmallMatVec.Pad"/>). Where the row-major step runs W_hh·h in 16-row blocks, the
+/// packed step runs the same blocks on the padded rows (<see cref="SmallMatVec.TryForwardPadded"/>: every load aligned,
+/// the column tail's lanes zero in the weights rather than masked per row; with H a multiple of 16 the row-major rows
+/// already are); elsewhere it runs the row-major step's own products on the row-major copies. The gates are the
+/// row-major step's, so it gives that step's bits. A transposed W_hh (the same lane sums from vertical fused
+/// multiply-adds and a tree of vertical adds, no shuffle) also gave the same bits but measured slower on Zen 5: 128 × 32
+/// took 90 ns against the row-major blocks' 66 ns as a throughput (the broadcasts of h replace the shuffles one for one).
 /// </remarks>
 public static unsafe partial class RecurrentKernels
 {
     /// <summary>Floats of a packed LSTM layer (<see cref="PackLstm"/>).</summary>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh and W_hh, each part rounded up to 16 floats.</returns>
+    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh, W_hh and (for H above 16 and not a multiple of 16) W_hh padded, each part rounded up to 16 floats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the length does not fit a span.</exception>
     public static int LstmPackedLength(int inputs, int units) => PackedLength(LstmGateCount, inputs, units, "RecurrentKernels.LstmPackedLength");
 
     /// <summary>Floats of a packed GRU layer (<see cref="PackGru"/>).</summary>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh and W_hh, each part rounded up to 16 floats.</returns>
+    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh, W_hh and (for H above 16 and not a multiple of 16) W_hh padded, each part rounded up to 16 floats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the length does not fit a span.</exception>
     public static int GruPackedLength(int inputs, int units) => PackedLength(GruGateCount, inputs, units, "RecurrentKernels.GruPackedLength");
 
@@ -158,6 +162,7 @@ public static unsafe partial class RecurrentKernels
         public readonly long BIh;
         public readonly long BHh;
         public readonly long WHh;
+        public readonly long WHhPadded;
         public readonly long Length;
 
         public PackedLayout(int gates, int inputs, int units)
@@ -167,7 +172,11 @@ public static unsafe partial class RecurrentKernels
             BIh = RoundUp(rows * inputs);
             BHh = RoundUp(BIh + rows);
             WHh = RoundUp(BHh + rows);
-            Length = WHh + (rows * units);
+            long end = WHh + (rows * units);
+            // Below 16 columns the padded rows would never run (the row-major step has no 16-row blocks there).
+            bool padded = units > 16 && units % 16 != 0;
+            WHhPadded = padded ? RoundUp(end) : WHh;
+            Length = padded ? WHhPadded + (rows * RoundUp(units)) : end;
         }
 
         private static long RoundUp(long floats) => (floats + 15) & ~15L;
@@ -194,13 +203,27 @@ public static unsafe partial class RecurrentKernels
         weights.BIh.CopyTo(packed[(int)layout.BIh..]);
         weights.BHh.CopyTo(packed[(int)layout.BHh..]);
         weights.WHh.CopyTo(packed[(int)layout.WHh..]);
+        if (layout.WHhPadded != layout.WHh)
+        {
+            SmallMatVec.Pad(weights.WHh, packed[(int)layout.WHhPadded..], weights.GateRows, weights.Units);
+        }
     }
 
-    /// <summary>p = W_ih·x + b_ih and r = W_hh·h + b_hh, the row-major step's own products on the packed copies.</summary>
+    /// <summary>
+    /// p = W_ih·x + b_ih and r = W_hh·h + b_hh in the row-major step's order: r from the padded rows where that step runs
+    /// 16-row blocks, otherwise the row-major step's own products on the packed copies.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PackedProducts(
-        float* packed, in PackedLayout layout, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows, SimdWidth width) =>
-        StepProducts(packed + layout.WIh, packed + layout.WHh, packed + layout.BIh, packed + layout.BHh, x, h, projection, recurrent, inputs, units, rows, width);
+        float* packed, in PackedLayout layout, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows, SimdWidth width)
+    {
+        StepInputProduct(packed + layout.WIh, packed + layout.BIh, x, projection, inputs, rows, width);
+        float* bHh = packed + layout.BHh;
+        if (!SmallMatVec.TryForwardPadded(width, packed + layout.WHhPadded, h, bHh, recurrent, rows, units))
+        {
+            StepRecurrentProduct(packed + layout.WHh, bHh, h, recurrent, units, rows, width);
+        }
+    }
 
     [DoesNotReturn]
     private static void ThrowPackedLength(int actual, long expected, int inputs, int units, string kernel, string lengthName) =>

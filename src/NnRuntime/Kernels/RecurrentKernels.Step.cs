@@ -80,6 +80,13 @@ public static unsafe partial class RecurrentKernels
         SimdWidth width)
     {
         StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
+        StepRecurrentProduct(wHh, bHh, h, recurrent, units, rows, width);
+    }
+
+    /// <summary>r = W_hh·h + b_hh: <see cref="SmallMatVec"/> where it runs, <see cref="MatVecKernels"/> below a block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StepRecurrentProduct(float* wHh, float* bHh, float* h, float* recurrent, int units, int rows, SimdWidth width)
+    {
         if (!SmallMatVec.TryForward(width, wHh, h, bHh, recurrent, rows, units))
         {
             MatVecKernels.Forward<LinearOperator>(width, wHh, h, bHh, recurrent, rows, units);

@@ -57,14 +57,61 @@ internal static unsafe class SmallMatVec
         return false;
     }
 
-    private static void Forward512(float* w, float* x, float* bias, float* y, int rows, int cols)
+    /// <summary>
+    /// y[rows] = W·x + bias[rows] from W laid out for 16-row blocks (<see cref="PaddedRowStride"/>: every row starts on a
+    /// multiple of 16 floats; with a column tail its last vector is the row-major kernel's tail vector with the lanes it
+    /// zeroes already zero), bit for bit what <see cref="TryForward"/> gives on W when it runs 16-row blocks. The loads
+    /// are aligned wherever W is (a row-major W of 40 columns has every other row straddle two cache lines) and the
+    /// weights need no mask.
+    /// </summary>
+    /// <returns>Whether it ran: exactly when <see cref="TryForward"/> would run 16-row blocks; when false nothing was written.</returns>
+    internal static bool TryForwardPadded(SimdWidth width, float* wPadded, float* x, float* bias, float* y, int rows, int cols)
+    {
+        if (width >= SimdWidth.V512 && Avx512F.IsSupported && rows >= 16 && cols >= 16)
+        {
+            Forward512(wPadded, PaddedRowStride(cols), weightsMasked: false, x, bias, y, rows, cols);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The floats per row of W laid out for <see cref="TryForwardPadded"/>: the columns rounded up to 16. A row holds its
+    /// columns of whole 16-column vectors, then, if the columns end in a partial vector, 16 − tail zeros and the last
+    /// tail columns (the lanes the row-major kernel's tail vector keeps, in their lanes).
+    /// </summary>
+    internal static int PaddedRowStride(int cols) => (cols + 15) & ~15;
+
+    /// <summary>Writes row-major W (rows × cols) into <paramref name="padded"/> (rows × <see cref="PaddedRowStride"/>) as <see cref="TryForwardPadded"/> reads it.</summary>
+    internal static void Pad(ReadOnlySpan<float> w, Span<float> padded, int rows, int cols)
+    {
+        int stride = PaddedRowStride(cols);
+        int whole = cols - (cols % 16);
+        padded[..(rows * stride)].Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = w.Slice(r * cols, cols);
+            row[..whole].CopyTo(padded[(r * stride)..]);
+            row[whole..].CopyTo(padded[((r * stride) + stride - (cols - whole))..]);
+        }
+    }
+
+    private static void Forward512(float* w, float* x, float* bias, float* y, int rows, int cols) =>
+        Forward512(w, cols, weightsMasked: true, x, bias, y, rows, cols);
+
+    // stride: floats from one row of W to the next. weightsMasked: whether W is row-major (its tail vector is the 16
+    // columns ending at the row's end, the lanes already counted masked here) or padded (its tail vector follows the whole
+    // ones, those lanes zero in W).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward512(float* w, int stride, bool weightsMasked, float* x, float* bias, float* y, int rows, int cols)
     {
         int tail = cols % 16;
         Vector512<float> tailMask = tail == 0 ? Vector512<float>.Zero : Simd512.LanesFrom(16 - tail);
         int r0 = 0;
         while (true)
         {
-            Block16(w + ((nint)r0 * cols), x, bias + r0, y + r0, cols, tail, tailMask);
+            Block16(w + ((nint)r0 * stride), stride, weightsMasked, x, bias + r0, y + r0, cols, tail, tailMask);
             if (r0 == rows - 16)
             {
                 break;
@@ -92,9 +139,8 @@ internal static unsafe class SmallMatVec
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block16(float* w, float* x, float* bias, float* y, int cols, int tail, Vector512<float> tailMask)
+    private static void Block16(float* w, nint s, bool weightsMasked, float* x, float* bias, float* y, int cols, int tail, Vector512<float> tailMask)
     {
-        nint s = cols;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
         int k = 0;
@@ -122,25 +168,48 @@ internal static unsafe class SmallMatVec
 
         if (tail != 0)
         {
-            k = cols - 16;
-            Vector512<float> xk = Vector512.Load(x + k) & tailMask;
-            float* p = w + k;
-            a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p) & tailMask, xk, a0);
-            a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s) & tailMask, xk, a1);
-            a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)) & tailMask, xk, a2);
-            a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)) & tailMask, xk, a3);
-            a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)) & tailMask, xk, a4);
-            a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)) & tailMask, xk, a5);
-            a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)) & tailMask, xk, a6);
-            a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)) & tailMask, xk, a7);
-            a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)) & tailMask, xk, a8);
-            a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)) & tailMask, xk, a9);
-            a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)) & tailMask, xk, a10);
-            a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)) & tailMask, xk, a11);
-            a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)) & tailMask, xk, a12);
-            a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)) & tailMask, xk, a13);
-            a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)) & tailMask, xk, a14);
-            a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)) & tailMask, xk, a15);
+            Vector512<float> xk = Vector512.Load(x + cols - 16) & tailMask;
+            if (weightsMasked)
+            {
+                float* p = w + cols - 16;
+                a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p) & tailMask, xk, a0);
+                a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s) & tailMask, xk, a1);
+                a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)) & tailMask, xk, a2);
+                a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)) & tailMask, xk, a3);
+                a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)) & tailMask, xk, a4);
+                a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)) & tailMask, xk, a5);
+                a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)) & tailMask, xk, a6);
+                a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)) & tailMask, xk, a7);
+                a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)) & tailMask, xk, a8);
+                a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)) & tailMask, xk, a9);
+                a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)) & tailMask, xk, a10);
+                a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)) & tailMask, xk, a11);
+                a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)) & tailMask, xk, a12);
+                a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)) & tailMask, xk, a13);
+                a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)) & tailMask, xk, a14);
+                a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)) & tailMask, xk, a15);
+            }
+            else
+            {
+                // The padded tail vector: the lanes masked above are zeros in W, so each product is the same +0·+0.
+                float* p = w + k;
+                a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p), xk, a0);
+                a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s), xk, a1);
+                a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)), xk, a2);
+                a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)), xk, a3);
+                a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)), xk, a4);
+                a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)), xk, a5);
+                a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)), xk, a6);
+                a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)), xk, a7);
+                a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)), xk, a8);
+                a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)), xk, a9);
+                a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)), xk, a10);
+                a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)), xk, a11);
+                a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)), xk, a12);
+                a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)), xk, a13);
+                a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)), xk, a14);
+                a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)), xk, a15);
+            }
         }
 
         // Rows 4q..4q+3 with each 128-bit lane's partial sum (floats in pairs, then pairs of pairs), then the 128-bit

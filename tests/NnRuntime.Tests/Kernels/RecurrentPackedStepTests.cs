@@ -18,7 +18,7 @@ public sealed class RecurrentPackedStepTests
     {
         // kind, inputs, units. The RTNeural rows (GRU 8/16, LSTM 16/32/40) at one and three inputs: W_hh in 16-row
         // blocks at 512 bits (a column tail at H 40), 8-row blocks at 256 bits and at 512 for H 8; a last block
-        // overlapping the one before (GRU 20: 3H = 60), a column tail of 8 lanes (H 13), MatVecKernels' products (H 5, 3, 1).
+        // overlapping the one before (GRU 20: 3H = 60); padded W_hh rows with a tail of 4, 1 and 15 lanes (H 20, 33, 47), a column tail of 8 lanes (H 13), MatVecKernels' products (H 5, 3, 1).
         { RecurrentKind.Gru, 1, 8 },
         { RecurrentKind.Gru, 3, 8 },
         { RecurrentKind.Gru, 1, 16 },
@@ -30,6 +30,8 @@ public sealed class RecurrentPackedStepTests
         { RecurrentKind.Lstm, 1, 40 },
         { RecurrentKind.Lstm, 3, 40 },
         { RecurrentKind.Gru, 1, 20 },
+        { RecurrentKind.Lstm, 1, 33 },
+        { RecurrentKind.Gru, 2, 47 },
         { RecurrentKind.Gru, 20, 13 },
         { RecurrentKind.Lstm, 2, 13 },
         { RecurrentKind.Lstm, 70, 5 },
@@ -115,8 +117,11 @@ public sealed class RecurrentPackedStepTests
     [Fact]
     public void PackedLength_PartsRoundedToSixteenFloats()
     {
-        // LSTM I = 1, H = 32: W_ih 128, b_ih 128, b_hh 128, W_hh 4,096. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, then 75.
+        // LSTM I = 1, H = 32: W_ih 128, b_ih 128, b_hh 128, W_hh 4,096 (its rows already 16-float multiples). LSTM I = 1,
+        // H = 40: then W_hh 6,400 and W_hh padded, 160 rows of 48. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, then 75
+        // (no padded copy below 16 columns).
         Assert.Equal(128 + 128 + 128 + 4096, RecurrentKernels.LstmPackedLength(1, 32));
+        Assert.Equal(160 + 160 + 160 + 6400 + (160 * 48), RecurrentKernels.LstmPackedLength(1, 40));
         Assert.Equal(48 + 16 + 16 + 75, RecurrentKernels.GruPackedLength(3, 5));
         Assert.Equal(0, RecurrentKernels.GruPackedLength(3, 0));
         Assert.Equal(8 * 7, RecurrentKernels.LstmStepPackedScratch(7));
