@@ -194,20 +194,20 @@ namespace NnGen.Generator.Emit
 
         /// <summary>
         /// <c>Freeze()</c> and the nested <c>Frozen</c> class: an immutable copy for streaming inference whose recurrent layers
-        /// are packed once (<c>RecurrentKernels.Pack*</c>: W_hh also transposed, so a step's sums are vertical FMAs) and whose
-        /// other layers are copied. Its step is the network's: the packed kernels sum in the row-major step's order, so
+        /// are packed once (<c>RecurrentKernels.Pack*</c>: one aligned buffer per layer, W_hh's rows padded to whole 512-bit
+        /// vectors where that aligns them) and whose other layers are copied. Its step is the network's: the packed kernels sum in the row-major step's order, so
         /// <c>Frozen.Step</c> gives <c>Step</c>'s bits at every width, on the same <c>State</c>.
         /// </summary>
         private static void EmitFrozen(SourceWriter writer, NetworkPlan plan)
         {
             string name = NetworkEmitter.Xml(plan.Spec.Name);
-            writer.Summary($"An immutable copy of this network for streaming inference (<see cref=\"Frozen\"/>): the same outputs as <see cref=\"Step(global::System.ReadOnlySpan{{float}}, global::System.Span{{float}}, ref State)\"/>, bit for bit, faster.");
+            writer.Summary($"An immutable copy of this network for streaming inference (<see cref=\"Frozen\"/>): the same outputs as <see cref=\"Step(global::System.ReadOnlySpan{{float}}, global::System.Span{{float}}, ref State)\"/>, bit for bit, from parameters packed once.");
             writer.WriteLine("/// <returns>A new <see cref=\"Frozen\"/> holding the parameters as they are now; later changes to this network do not reach it.</returns>");
             writer.WriteLine($"public Frozen Freeze() => new(this);");
             writer.WriteLine();
             writer.WriteLine("/// <summary>");
-            writer.WriteLine($"/// {name} frozen for streaming: its parameters copied once, the recurrent layers packed for the step (W_hh also");
-            writer.WriteLine("/// transposed, so a step's sums come out of vertical multiply-adds), every step the same bits as the network's own");
+            writer.WriteLine($"/// {name} frozen for streaming: its parameters copied once, the recurrent layers packed for the step (one aligned");
+            writer.WriteLine("/// buffer per layer, W_hh's rows padded to whole 512-bit vectors where that aligns them), every step the same bits as the network's own");
             writer.WriteLine("/// <c>Step</c> on the same <see cref=\"State\"/>. Immutable, allocation-free per call and safe from many threads at once,");
             writer.WriteLine("/// each stream with its own state.");
             writer.WriteLine("/// </summary>");
