@@ -41,9 +41,6 @@ public class CausalConvStreamingWorkloads
     /// <summary>Samples per Process call: a common audio buffer.</summary>
     public const int BlockSamples = 64;
 
-    /// <summary>Largest |NnGen − RTNeural| accepted over the 64 checked outputs.</summary>
-    public const float RtNeuralTolerance = 1e-5f;
-
     private const float X0 = 0.25f;
 
     private readonly float[] _k7Input = new float[StreamConv8x8K7Net.InputSize], _frozenK7Input = new float[StreamConv8x8K7Net.InputSize];
@@ -221,31 +218,16 @@ public class CausalConvStreamingWorkloads
     }
 
     /// <summary>
-    /// Loads RTNeural's dump of <paramref name="workload"/> (its modules renamed to their positions, as an nn.Sequential
-    /// numbers them, since the dump's names carry no order) and checks the network's first 64 outputs against RTNeural's.
+    /// Loads RTNeural's dump of <paramref name="workload"/> and checks the network's first 64 outputs against RTNeural's,
+    /// its modules renamed to their positions, as an nn.Sequential numbers them (the dump's names carry no order).
     /// </summary>
-    private static void Check(string workload, string directory, string[] modules, Action<byte[]> load, Func<float[], float[]> stream)
-    {
-        string path = Path.Combine(directory, $"rtneural_{workload}_eigen.json");
-        RtNeuralDump dump = RtNeuralDump.Read(path, name =>
+    private static void Check(string workload, string directory, string[] modules, Action<byte[]> load, Func<float[], float[]> stream) =>
+        RtNeuralDump.LoadAndCheck(workload, directory, load, stream, name =>
         {
             int dot = name.IndexOf('.', StringComparison.Ordinal);
             int index = Array.IndexOf(modules, name[..dot]);
             return index < 0
-                ? throw new InvalidDataException($"{path}: tensor {name} belongs to none of the modules {string.Join(", ", modules)}.")
+                ? throw new InvalidDataException($"{workload}: tensor {name} belongs to none of the modules {string.Join(", ", modules)}.")
                 : string.Create(CultureInfo.InvariantCulture, $"{index}{name[dot..]}");
         });
-        load(dump.Weights);
-        float[] ours = stream(dump.Input);
-        for (int t = 0; t < dump.Output.Length; t++)
-        {
-            if (!(Math.Abs(ours[t] - dump.Output[t]) <= RtNeuralTolerance))
-            {
-                throw new InvalidOperationException(string.Create(
-                    CultureInfo.InvariantCulture, $"{workload}: step {t} gives {ours[t]:R}, RTNeural {dump.Output[t]:R} ({path})."));
-            }
-        }
-
-        Console.Error.WriteLine($"{workload}: the first {dump.Output.Length} outputs agree with RTNeural's ({path}).");
-    }
 }

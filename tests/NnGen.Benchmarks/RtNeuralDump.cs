@@ -36,6 +36,37 @@ internal sealed class RtNeuralDump
     /// <summary>RTNeural's output at each step.</summary>
     public float[] Output { get; }
 
+    /// <summary>Largest |NnGen − RTNeural| accepted over a dump's checked outputs (|y| is 0.03 to 0.16 on the recurrent rows).</summary>
+    public const float Tolerance = 1e-5f;
+
+    /// <summary>
+    /// Reads <paramref name="workload"/>'s dump in <paramref name="directory"/>, hands its weights to <paramref name="load"/>
+    /// and checks the outputs <paramref name="stream"/> gives for its input against RTNeural's, before anything is timed.
+    /// </summary>
+    /// <param name="workload">The harness's workload name, e.g. <c>lstm_1_32_1</c>.</param>
+    /// <param name="directory">The harness's <c>--dump-weights</c> folder.</param>
+    /// <param name="load">Loads the weights (a safetensors file) into the network.</param>
+    /// <param name="stream">The network's outputs for an input sequence, streamed from a reset state.</param>
+    /// <param name="rename">As <see cref="Read"/> takes it.</param>
+    /// <exception cref="InvalidOperationException">An output differs from RTNeural's by more than <see cref="Tolerance"/>.</exception>
+    public static void LoadAndCheck(string workload, string directory, Action<byte[]> load, Func<float[], float[]> stream, Func<string, string>? rename = null)
+    {
+        string path = Path.Combine(directory, $"rtneural_{workload}_eigen.json");
+        RtNeuralDump dump = Read(path, rename);
+        load(dump.Weights);
+        float[] ours = stream(dump.Input);
+        for (int t = 0; t < dump.Output.Length; t++)
+        {
+            if (!(Math.Abs(ours[t] - dump.Output[t]) <= Tolerance))
+            {
+                throw new InvalidOperationException(string.Create(
+                    CultureInfo.InvariantCulture, $"{workload}: step {t} gives {ours[t]:R}, RTNeural {dump.Output[t]:R} ({path})."));
+            }
+        }
+
+        Console.Error.WriteLine($"{workload}: the first {dump.Output.Length} outputs agree with RTNeural's ({path}).");
+    }
+
     /// <summary>Reads a dump file.</summary>
     /// <param name="path">The dump.</param>
     /// <param name="rename">Maps each tensor's name in the dump to its name in <see cref="Weights"/>; <see langword="null"/> keeps the names.</param>
