@@ -168,48 +168,27 @@ internal static unsafe class SmallMatVec
 
         if (tail != 0)
         {
+            // The row-major tail vector re-reads columns the last whole vector counted: x is masked there, and W too, so
+            // those lanes add exactly +0·+0 whatever W holds. A padded row's tail vector holds zeros in W there already.
             Vector512<float> xk = Vector512.Load(x + cols - 16) & tailMask;
-            if (weightsMasked)
-            {
-                float* p = w + cols - 16;
-                a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p) & tailMask, xk, a0);
-                a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s) & tailMask, xk, a1);
-                a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)) & tailMask, xk, a2);
-                a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)) & tailMask, xk, a3);
-                a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)) & tailMask, xk, a4);
-                a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)) & tailMask, xk, a5);
-                a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)) & tailMask, xk, a6);
-                a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)) & tailMask, xk, a7);
-                a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)) & tailMask, xk, a8);
-                a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)) & tailMask, xk, a9);
-                a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)) & tailMask, xk, a10);
-                a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)) & tailMask, xk, a11);
-                a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)) & tailMask, xk, a12);
-                a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)) & tailMask, xk, a13);
-                a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)) & tailMask, xk, a14);
-                a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)) & tailMask, xk, a15);
-            }
-            else
-            {
-                // The padded tail vector: the lanes masked above are zeros in W, so each product is the same +0·+0.
-                float* p = w + k;
-                a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p), xk, a0);
-                a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s), xk, a1);
-                a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)), xk, a2);
-                a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)), xk, a3);
-                a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)), xk, a4);
-                a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)), xk, a5);
-                a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)), xk, a6);
-                a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)), xk, a7);
-                a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)), xk, a8);
-                a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)), xk, a9);
-                a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)), xk, a10);
-                a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)), xk, a11);
-                a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)), xk, a12);
-                a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)), xk, a13);
-                a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)), xk, a14);
-                a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)), xk, a15);
-            }
+            Vector512<float> wMask = weightsMasked ? tailMask : Vector512<float>.AllBitsSet;
+            float* p = weightsMasked ? w + cols - 16 : w + k;
+            a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p) & wMask, xk, a0);
+            a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s) & wMask, xk, a1);
+            a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)) & wMask, xk, a2);
+            a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (3 * s)) & wMask, xk, a3);
+            a4 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (4 * s)) & wMask, xk, a4);
+            a5 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (5 * s)) & wMask, xk, a5);
+            a6 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (6 * s)) & wMask, xk, a6);
+            a7 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (7 * s)) & wMask, xk, a7);
+            a8 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (8 * s)) & wMask, xk, a8);
+            a9 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (9 * s)) & wMask, xk, a9);
+            a10 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (10 * s)) & wMask, xk, a10);
+            a11 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (11 * s)) & wMask, xk, a11);
+            a12 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (12 * s)) & wMask, xk, a12);
+            a13 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (13 * s)) & wMask, xk, a13);
+            a14 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (14 * s)) & wMask, xk, a14);
+            a15 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (15 * s)) & wMask, xk, a15);
         }
 
         // Rows 4q..4q+3 with each 128-bit lane's partial sum (floats in pairs, then pairs of pairs), then the 128-bit
