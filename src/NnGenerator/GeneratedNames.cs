@@ -20,6 +20,10 @@ namespace NnGen.Generator
         public const string WeightPrefix = "W";
 
         public const string Predict = "Predict";
+
+        /// <summary>The frozen inference form every network declares: the method and the nested class it returns.</summary>
+        public const string Freeze = "Freeze", Frozen = "Frozen";
+
         public const string PredictBatch = "PredictBatch";
         public const string ComputeGradients = "ComputeGradients";
         public const string Fit = "Fit";
@@ -74,7 +78,7 @@ namespace NnGen.Generator
             "_parameters", "Parameters", "Initialize", "Input", "Output", "Predict", "PredictBatch", "Summary",
             "Gradients", "ComputeGradients", "Step", "Fit", "Evaluate", "GradientCheck",
             "ValidateTrainingData", "ForwardSingle", "ForwardBatch", "Backpropagate",
-            "Architecture", "SaveWeights", "LoadWeights", WeightRanges, "StateCount", "_state", "State",
+            "Architecture", "SaveWeights", "LoadWeights", WeightRanges, "StateCount", "_state", "State", Freeze, Frozen,
             Vec128, Vec512, Vec512D, Vec, VecD,
         };
 
@@ -94,7 +98,7 @@ namespace NnGen.Generator
         public static readonly string[] WorkspaceParts = { "CacheFloats", "DeltaFloats", "LabelsStart", "ExtrasStart", "ExtraFloats", "InputFloats", "ConvFloats", "ForwardFloats" };
 
         /// <summary>Declared by networks with recurrent layers (the streaming surface); reserved in every network.</summary>
-        public static readonly string[] Recurrent = { "Process", "PredictSequences", "StepCore", "StepScratch", "StateFloats", "Freeze", "Frozen" };
+        public static readonly string[] Recurrent = { "Process", "PredictSequences", "StepCore", "StepScratch", "StateFloats" };
 
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
         public static readonly (string Prefix, string Suffix)[] PerLayer =

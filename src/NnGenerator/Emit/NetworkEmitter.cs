@@ -95,11 +95,12 @@ namespace NnGen.Generator.Emit
 
             // The course's order: forward, cost, backward, update.
             writer.WriteLine("// Forward propagation: A[l] = g[l](W[l]·A[l-1] + b[l]) for l = 1..L, A[0] = X.");
-            EmitPrediction(writer, plan, strategy);
+            EmitPrediction(writer, plan, strategy, string.Empty);
             OneExampleEmitter.EmitForwardSingle(writer, plan);
             writer.WriteLine();
-            strategy.EmitForwardBatch(writer, plan);
+            strategy.EmitForwardBatch(writer, plan, withTraining: true);
             writer.WriteLine();
+            FrozenEmitter.Emit(writer, plan, strategy);
             TrainingEmitter.EmitCostAndBackward(writer, plan, strategy);
             TrainingEmitter.EmitUpdateAndEvaluation(writer, plan, strategy);
         }
@@ -292,7 +293,11 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
         }
 
-        private static void EmitPrediction(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy)
+        /// <summary>
+        /// Predict (typed and on spans) and PredictBatch over <c>ForwardSingle</c> and <c>ForwardBatch</c>, for the network
+        /// and for its <c>Frozen</c> form; <paramref name="owner"/> ("" or "Frozen.") prefixes the method in error messages.
+        /// </summary>
+        internal static void EmitPrediction(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy, string owner)
         {
             writer.Summary("Runs the forward pass for one example: A[L] = g[L](W[L]·…g[1](W[1]·x + b[1])… + b[L]).");
             writer.WriteLine($"/// <param name=\"x\">The example, n[0] = {Int(plan.InputSize)} features.</param>");
@@ -313,8 +318,8 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <remarks>Allocation-free and safe to call from many threads at once.</remarks>");
             using (writer.Block($"public void {GeneratedNames.Predict}({ReadOnlySpan} {GeneratedNames.X}, {Span} {GeneratedNames.Y})"))
             {
-                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Predict\", \"x\", x.Length, InputSize, \"InputSize\");");
-                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Predict\", \"y\", y.Length, OutputSize, \"OutputSize\");");
+                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"{owner}Predict\", \"x\", x.Length, InputSize, \"InputSize\");");
+                writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"{owner}Predict\", \"y\", y.Length, OutputSize, \"OutputSize\");");
                 writer.WriteLine("ForwardSingle(x, y);");
             }
 
@@ -326,8 +331,8 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <remarks>Allocation-free once warm and safe to call from many threads at once.</remarks>");
             using (writer.Block($"public void {GeneratedNames.PredictBatch}({ReadOnlySpan} {GeneratedNames.Inputs}, {Span} {GeneratedNames.Outputs})"))
             {
-                writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"PredictBatch\", inputs.Length, InputSize);");
-                writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
+                writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"{owner}PredictBatch\", inputs.Length, InputSize);");
+                writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"{owner}PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
                 Scratch.Emit(writer, "scratch", "BatchScratch", plan.BatchScratch, body =>
                 {
                     using (body.Block("for (int start = 0; start < m; start += BatchChunk)"))

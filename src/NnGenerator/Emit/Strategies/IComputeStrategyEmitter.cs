@@ -23,8 +23,12 @@ namespace NnGen.Generator.Emit.Strategies
         /// <summary>Whether the compute members spell the vector types through the file's aliases (<see cref="VectorAliases"/>).</summary>
         bool UsesVectorAliases { get; }
 
-        /// <summary><c>ForwardBatch(x, m, cache)</c>: A[L] of m examples, returned as a span inside <c>cache</c>.</summary>
-        void EmitForwardBatch(SourceWriter writer, NetworkPlan plan);
+        /// <summary>
+        /// <c>ForwardBatch(x, m, cache)</c>: A[L] of m examples, returned as a span inside <c>cache</c>; with
+        /// <paramref name="withTraining"/>, also the training forward where the plan needs one (the frozen form, which
+        /// never trains, asks without).
+        /// </summary>
+        void EmitForwardBatch(SourceWriter writer, NetworkPlan plan, bool withTraining);
 
         /// <summary>
         /// Inside PredictBatch's chunk loop: copies <c>outputActivations</c> (A[L] of <c>count</c> examples from

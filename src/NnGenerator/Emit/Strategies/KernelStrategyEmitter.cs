@@ -72,7 +72,7 @@ namespace NnGen.Generator.Emit.Strategies
 
         public bool UsesVectorAliases => false;
 
-        public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
+        public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan, bool withTraining)
         {
             writer.WriteLine("// m examples: A[l] lands in cache at (Σ n[k], k < l)·m as (n[l] x m); returns A[L].");
             writer.WriteLine(RuntimeNames.HotPath);
@@ -82,7 +82,7 @@ namespace NnGen.Generator.Emit.Strategies
                 EmitLayersForward(writer, plan, training: false);
             }
 
-            if (!plan.HasTrainingForward)
+            if (!plan.HasTrainingForward || !withTraining)
             {
                 return;
             }

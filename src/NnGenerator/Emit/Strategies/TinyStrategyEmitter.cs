@@ -43,7 +43,7 @@ namespace NnGen.Generator.Emit.Strategies
         public bool UsesVectorAliases => true;
 
         /// <summary>A[L] of m examples into a padded (n[L] x mp) block after Xᵀ in <c>cache</c>; returns A[L].</summary>
-        public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan)
+        public void EmitForwardBatch(SourceWriter writer, NetworkPlan plan, bool withTraining)
         {
             writer.WriteLine("// Tiny network: two vectors of examples per step, one example per lane, every layer in registers,");
             writer.WriteLine("// at 512 bits where the CPU has AVX-512 (SimdPolicy), otherwise at Vector<float>'s width.");
