@@ -33,6 +33,10 @@ public class LatencyWorkloads : IDisposable
     private DeepCatNet _deep = null!;
     private DeepCatNet.Input _deepX;
     private float _deepX0;
+    private PlanarNet.Frozen _planarFrozen = null!;
+    private MediumLinearNet.Frozen _mediumLinearFrozen = null!;
+    private MediumNet.Frozen _mediumSigmoidFrozen = null!;
+    private DeepCatNet.Frozen _deepFrozen = null!;
 
     private OnnxPeer _onnxPlanar = null!;
     private OnnxPeer _onnxMediumLinear = null!;
@@ -53,6 +57,15 @@ public class LatencyWorkloads : IDisposable
         _deep = new DeepCatNet();
         _deepX0 = Load(PeerNetwork.Deep, _deep, _deepX, out _onnxDeep);
 
+        // The frozen forms run the network's own forward code on copies of its parameters: checked bit for bit here.
+        _planarFrozen = _planar.Freeze();
+        CheckFrozen("PlanarNet", _planar.Predict(in _planarX)[0], _planarFrozen.Predict(in _planarX)[0]);
+        _mediumLinearFrozen = _mediumLinear.Freeze();
+        CheckFrozen("MediumLinearNet", _mediumLinear.Predict(in _mediumLinearX)[0], _mediumLinearFrozen.Predict(in _mediumLinearX)[0]);
+        _mediumSigmoidFrozen = _mediumSigmoid.Freeze();
+        CheckFrozen("MediumNet", _mediumSigmoid.Predict(in _mediumSigmoidX)[0], _mediumSigmoidFrozen.Predict(in _mediumSigmoidX)[0]);
+        _deepFrozen = _deep.Freeze();
+        CheckFrozen("DeepCatNet", _deep.Predict(in _deepX)[0], _deepFrozen.Predict(in _deepX)[0]);
     }
 
     [GlobalCleanup]
@@ -73,6 +86,14 @@ public class LatencyWorkloads : IDisposable
         return y;
     }
 
+    [Benchmark, BenchmarkCategory("Latency [2,4,1] tanh/sigmoid")]
+    public float FrozenPlanarLatency()
+    {
+        float y = _planarFrozen.Predict(in _planarX)[0];
+        _planarX[0] = _planarX0 + (PeerNetwork.Feedback * y);
+        return y;
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("Latency [2,4,1] tanh/sigmoid")]
     public float OnnxPlanarLatency() => RunWithFeedback(_onnxPlanar, _planarX0);
 
@@ -80,6 +101,14 @@ public class LatencyWorkloads : IDisposable
     public float MediumLinearLatency()
     {
         float y = _mediumLinear.Predict(in _mediumLinearX)[0];
+        _mediumLinearX[0] = _mediumX0 + (PeerNetwork.Feedback * y);
+        return y;
+    }
+
+    [Benchmark, BenchmarkCategory("Latency [16,64,64,1] ReLU, linear output")]
+    public float FrozenMediumLinearLatency()
+    {
+        float y = _mediumLinearFrozen.Predict(in _mediumLinearX)[0];
         _mediumLinearX[0] = _mediumX0 + (PeerNetwork.Feedback * y);
         return y;
     }
@@ -95,6 +124,14 @@ public class LatencyWorkloads : IDisposable
         return y;
     }
 
+    [Benchmark, BenchmarkCategory("Latency [16,64,64,1] ReLU, sigmoid output")]
+    public float FrozenMediumSigmoidLatency()
+    {
+        float y = _mediumSigmoidFrozen.Predict(in _mediumSigmoidX)[0];
+        _mediumSigmoidX[0] = _mediumX0 + (PeerNetwork.Feedback * y);
+        return y;
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("Latency [16,64,64,1] ReLU, sigmoid output")]
     public float OnnxMediumSigmoidLatency() => RunWithFeedback(_onnxMediumSigmoid, _mediumX0);
 
@@ -106,8 +143,24 @@ public class LatencyWorkloads : IDisposable
         return y;
     }
 
+    [Benchmark, BenchmarkCategory("Latency [12288,20,7,5,1]")]
+    public float FrozenDeepLatency()
+    {
+        float y = _deepFrozen.Predict(in _deepX)[0];
+        _deepX[0] = _deepX0 + (PeerNetwork.Feedback * y);
+        return y;
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("Latency [12288,20,7,5,1]")]
     public float OnnxDeepLatency() => RunWithFeedback(_onnxDeep, _deepX0);
+
+    private static void CheckFrozen(string name, float network, float frozen)
+    {
+        if (BitConverter.SingleToInt32Bits(network) != BitConverter.SingleToInt32Bits(frozen))
+        {
+            throw new InvalidOperationException($"{name}.Frozen.Predict gave {frozen:R}, the network's Predict {network:R}: the frozen form must give the same bits.");
+        }
+    }
 
     private static float RunWithFeedback(OnnxPeer peer, float x0)
     {

@@ -53,6 +53,22 @@ public sealed class BakedWeightsTests
     }
 
     [Fact]
+    public void BakedNetwork_Freeze_GivesTheBakedNetworksBits()
+    {
+        float[] parameters = BakingHarness.SomePlanarParameters();
+        (_, Compilation output, var diagnostics) = BakingHarness.Run(BakingHarness.PlanarSource("planar.safetensors"), BakingHarness.Encoded("/app/planar.safetensors", BakingHarness.PlanarFile(parameters)));
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.BuildProblems(output));
+        Type probe = GeneratorHarness.Load(output).GetType("Demo.BakedNetProbe", throwOnError: true)!;
+        float[] inputs = PlanarDataset.Generate(seed: 3).Inputs;
+
+        float[] network = (float[])probe.GetMethod("Predictions")!.Invoke(null, [inputs])!;
+        float[] frozen = (float[])probe.GetMethod("FrozenPredictions")!.Invoke(null, [inputs])!;
+        Assert.Contains(network, value => value is not 0f and not 1f);
+        Assert.Equal(network.Select(BitConverter.SingleToInt32Bits), frozen.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
     public void Bake_EmitsLittleEndianBytesPerTensor_AndTheParameterlessConstructorUsesThem()
     {
         float[] parameters = BakingHarness.SomePlanarParameters();

@@ -39,6 +39,34 @@ internal static class BakingHarness
                 return PredictBatch(network, inputs);
             }
 
+            /// <summary>The baked network frozen: its PredictBatch outputs, then its Predict outputs one example at a time.</summary>
+            public static float[] FrozenPredictions(float[] inputs)
+            {
+                {{name}}.Frozen frozen = new {{name}}().Freeze();
+                var outputs = new float[inputs.Length];
+                frozen.PredictBatch(inputs, outputs.AsSpan(0, inputs.Length / 2));
+                for (int i = 0; i < inputs.Length / 2; i++)
+                {
+                    frozen.Predict(inputs.AsSpan(2 * i, 2), outputs.AsSpan((inputs.Length / 2) + i, 1));
+                }
+
+                return outputs;
+            }
+
+            /// <summary>The same from the baked network itself.</summary>
+            public static float[] Predictions(float[] inputs)
+            {
+                var network = new {{name}}();
+                var outputs = new float[inputs.Length];
+                network.PredictBatch(inputs, outputs.AsSpan(0, inputs.Length / 2));
+                for (int i = 0; i < inputs.Length / 2; i++)
+                {
+                    network.Predict(inputs.AsSpan(2 * i, 2), outputs.AsSpan((inputs.Length / 2) + i, 1));
+                }
+
+                return outputs;
+            }
+
             private static float[] PredictBatch({{name}} network, float[] inputs)
             {
                 var outputs = new float[inputs.Length / 2];

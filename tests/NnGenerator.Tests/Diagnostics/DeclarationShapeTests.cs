@@ -129,6 +129,8 @@ public sealed class DeclarationShapeTests
     [InlineData("public void [|Fit|]() { }", "Fit", "a method")]
     [InlineData("public struct [|Input|] { }", "Input", "a nested type")]
     [InlineData("public int [|b2Offset|] => 0;", "b2Offset", "a property")]
+    [InlineData("public object [|Freeze|]() => this;", "Freeze", "a method")]
+    [InlineData("public sealed class [|Frozen|] { }", "Frozen", "a nested type")]
     public void UserMemberNamedLikeAGeneratedOne_NNG0016_OnTheMember(string member, string name, string what)
     {
         GeneratorOutput output = Verify(

@@ -90,7 +90,10 @@ public sealed class TableTests
         string[] parameters = [GeneratedNames.X, GeneratedNames.Y, GeneratedNames.Inputs, GeneratedNames.Outputs, GeneratedNames.Labels];
         string[] aliases = [GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD];
         string[] baked = [GeneratedNames.BakedParameters, GeneratedNames.ResetToBakedWeights, GeneratedNames.BakedExtra, GeneratedNames.BakedStandardizer];
-        Assert.Equal(names.Count, members.Length + methods.Length + parameters.Length + aliases.Length + baked.Length + 2);
+        Assert.Equal(names.Count, members.Length + methods.Length + parameters.Length + aliases.Length + baked.Length + 4);
+        Type? frozen = network.GetNestedType(GeneratedNames.Frozen);
+        Assert.NotNull(frozen);
+        Assert.Equal(frozen, network.GetMethod(GeneratedNames.Freeze)!.ReturnType);
         Assert.NotNull(network.GetField(GeneratedNames.WeightRanges, BindingFlags.NonPublic | BindingFlags.Static));
 
         const BindingFlags Public = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static;
