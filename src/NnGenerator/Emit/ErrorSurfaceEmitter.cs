@@ -88,6 +88,19 @@ namespace NnGen.Generator.Emit
                 Member(writer, doc, $"public void Predict({ReadOnlySpan} x, {Span} y) => {@throw};");
                 Member(writer, doc, $"public void PredictBatch({ReadOnlySpan} inputs, {Span} outputs) => {@throw};");
                 Member(writer, doc, $"public static string Summary => {@throw};");
+                Member(writer, doc, $"public {GeneratedNames.Frozen} {GeneratedNames.Freeze}() => {@throw};");
+                writer.Summary(doc);
+                using (writer.Block($"public sealed class {GeneratedNames.Frozen}"))
+                {
+                    Member(writer, doc, $"internal {GeneratedNames.Frozen}() => {@throw};");
+                    Member(writer, doc, "public const int InputSize = 0;");
+                    Member(writer, doc, "public const int OutputSize = 0;");
+                    Member(writer, doc, $"public Output Predict(in Input x) => {@throw};");
+                    Member(writer, doc, $"public void Predict({ReadOnlySpan} x, {Span} y) => {@throw};");
+                    Member(writer, doc, $"public void PredictBatch({ReadOnlySpan} inputs, {Span} outputs) => {@throw};");
+                }
+
+                writer.WriteLine();
 
                 writer.Summary(doc);
                 using (writer.Block("public sealed class Gradients"))

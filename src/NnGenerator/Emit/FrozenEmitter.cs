@@ -29,17 +29,17 @@ namespace NnGen.Generator.Emit
             writer.WriteLine($"/// <returns>A new <see cref=\"Frozen\"/> holding the {copied} as they are now; later changes to this network (training, LoadWeights, writes through its spans) do not reach it.</returns>");
             writer.WriteLine($"public Frozen {GeneratedNames.Freeze}() => new(this);");
             writer.WriteLine();
-            writer.WriteLine("/// <summary>");
-            writer.WriteLine($"/// {name} frozen for inference: its {copied} copied once into buffers of their own, laid out as the network's");
-            writer.WriteLine($"/// (<see cref=\"ParameterCount\"/> = {Int(plan.ParameterCount)} floats{(hasState ? $", <see cref=\"StateCount\"/> = {Int(plan.StateCount)} state floats" : string.Empty)}), so Predict and PredictBatch run the network's");
-            writer.WriteLine("/// own forward code and give its bits at every vector width and thread count" + (plan.Layers.Any(layer => layer.Kind == Model.LayerKind.Dropout) ? " (dropout is the identity, as in the network's Predict)" : string.Empty) + ".");
-            writer.WriteLine("/// Immutable, allocation-free per call once warm, and safe to call from many threads at once.");
-            writer.WriteLine("/// </summary>");
+            string sizes = $"<see cref=\"ParameterCount\"/> = {Int(plan.ParameterCount)} floats" + (hasState ? $", <see cref=\"StateCount\"/> = {Int(plan.StateCount)} state floats" : string.Empty);
+            string dropout = plan.Layers.Any(layer => layer.Kind == Model.LayerKind.Dropout) ? " (dropout is the identity, as in the network's Predict)" : string.Empty;
+            writer.Summary(
+                $"{name} frozen for inference: its {copied} copied once into buffers of its own ({sizes}), laid out as the network's, " +
+                $"so Predict and PredictBatch run the network's own forward code and give its bits at every vector width and thread count{dropout}. " +
+                "Immutable, allocation-free per call once warm, and safe to call from many threads at once.");
             using (writer.Block($"public sealed class {GeneratedNames.Frozen}"))
             {
-                NetworkEmitter.Constant(writer, $"n[0]: the number of input features of one example, as <see cref=\"{name}.InputSize\"/>.", GeneratedNames.InputSize, plan.InputSize);
+                NetworkEmitter.Constant(writer, "n[0]: the number of input features of one example, as the network's <c>InputSize</c>.", GeneratedNames.InputSize, plan.InputSize);
                 writer.WriteLine();
-                NetworkEmitter.Constant(writer, $"n[L]: the number of outputs of one example, as <see cref=\"{name}.OutputSize\"/>.", GeneratedNames.OutputSize, plan.OutputSize);
+                NetworkEmitter.Constant(writer, "n[L]: the number of outputs of one example, as the network's <c>OutputSize</c>.", GeneratedNames.OutputSize, plan.OutputSize);
                 writer.WriteLine();
                 writer.WriteLine("// Named as the network's buffers and views, so the forward code below (the network's emitters) binds to these copies.");
                 writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _parameters = new(ParameterCount);");

@@ -44,10 +44,10 @@ internal static class BakingHarness
             {
                 {{name}}.Frozen frozen = new {{name}}().Freeze();
                 var outputs = new float[inputs.Length];
-                frozen.PredictBatch(inputs, outputs.AsSpan(0, inputs.Length / 2));
+                frozen.PredictBatch(inputs, new System.Span<float>(outputs, 0, inputs.Length / 2));
                 for (int i = 0; i < inputs.Length / 2; i++)
                 {
-                    frozen.Predict(inputs.AsSpan(2 * i, 2), outputs.AsSpan((inputs.Length / 2) + i, 1));
+                    frozen.Predict(new System.ReadOnlySpan<float>(inputs, 2 * i, 2), new System.Span<float>(outputs, (inputs.Length / 2) + i, 1));
                 }
 
                 return outputs;
@@ -58,10 +58,10 @@ internal static class BakingHarness
             {
                 var network = new {{name}}();
                 var outputs = new float[inputs.Length];
-                network.PredictBatch(inputs, outputs.AsSpan(0, inputs.Length / 2));
+                network.PredictBatch(inputs, new System.Span<float>(outputs, 0, inputs.Length / 2));
                 for (int i = 0; i < inputs.Length / 2; i++)
                 {
-                    network.Predict(inputs.AsSpan(2 * i, 2), outputs.AsSpan((inputs.Length / 2) + i, 1));
+                    network.Predict(new System.ReadOnlySpan<float>(inputs, 2 * i, 2), new System.Span<float>(outputs, (inputs.Length / 2) + i, 1));
                 }
 
                 return outputs;

@@ -33,9 +33,12 @@ public sealed class ErrorReportingTests
         "        net.Predict(data, new float[1]);\n        net.PredictBatch(data, new float[1]);\n" +
         "        var gradients = new Net.Gradients();\n        float cost = net.ComputeGradients(data, labels, gradients);\n" +
         "        net.Step(gradients, 0.1f);\n        ITrainableNetwork trainable = net;\n" +
+        "        Net.Frozen frozen = net.Freeze();\n        Net.Output z = frozen.Predict(new Net.Input());\n" +
+        "        frozen.Predict(data, new float[1]);\n        frozen.PredictBatch(data, new float[1]);\n" +
         "        return y[0] + cost + Net.InputSize + Net.OutputSize + Net.LayerCount + Net.ParameterCount + Net.DefaultSeed + Net.Layer2Units + Net.W1Offset +\n" +
         "            Net.Summary.Length + net.GradientCheck(data, labels) + net.GradientCheck(data, labels, 1e-3f) + gradients.dW1.Length + gradients.Values.Length +\n" +
-        "            net.Parameters.Length + net.W1.Length + net.b2.Length + history.Costs.Count + evaluation.Accuracy + trainable.InputSize;\n" +
+        "            net.Parameters.Length + net.W1.Length + net.b2.Length + history.Costs.Count + evaluation.Accuracy + trainable.InputSize +\n" +
+        "            z[0] + Net.Frozen.InputSize + Net.Frozen.OutputSize;\n" +
         "    }\n}\n";
 
     [Fact]
