@@ -27,7 +27,7 @@ namespace NnGen.Generator.Emit
             string copied = hasState ? "parameters and running statistics" : "parameters";
             writer.Summary($"An immutable copy of this network for inference (<see cref=\"Frozen\"/>): the same outputs as <see cref=\"Predict(in Input)\"/> and <see cref=\"PredictBatch\"/>, bit for bit.");
             writer.WriteLine($"/// <returns>A new <see cref=\"Frozen\"/> holding the {copied} as they are now; later changes to this network (training, LoadWeights, writes through its spans) do not reach it.</returns>");
-            writer.WriteLine($"public Frozen {GeneratedNames.Freeze}() => new(this);");
+            writer.WriteLine($"public {GeneratedNames.Frozen} {GeneratedNames.Freeze}() => new(this);");
             writer.WriteLine();
             string sizes = $"<see cref=\"ParameterCount\"/> = {Int(plan.ParameterCount)} floats" + (hasState ? $", <see cref=\"StateCount\"/> = {Int(plan.StateCount)} state floats" : string.Empty);
             string dropout = plan.Layers.Any(layer => layer.Kind == Model.LayerKind.Dropout) ? " (dropout is the identity, as in the network's Predict)" : string.Empty;
