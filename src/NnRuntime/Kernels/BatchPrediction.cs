@@ -60,7 +60,7 @@ public static unsafe class BatchPrediction
     /// <param name="parameterCount">The network's parameters: with m, a lower bound on the call's work, below which it stays on the calling thread.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/>, <paramref name="outputSize"/> or <paramref name="chunk"/> is less than 1, or <paramref name="scratchFloats"/> or <paramref name="parameterCount"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="inputs"/> is not a whole, positive number of examples, or <paramref name="outputs"/> does not hold one row per example; nothing is written.</exception>
-    /// <remarks>An exception thrown by a chunk is rethrown as it was (the first in chunk order) once the chunks already started have finished; no chunk starts after it.</remarks>
+    /// <remarks>An exception thrown by a chunk is rethrown as it was, once the chunks already started have finished; no chunk starts after it, and of several failing chunks the first in chunk order is rethrown, on any number of threads.</remarks>
     public static void Run(
         IChunkedPredictor network, ReadOnlySpan<float> inputs, Span<float> outputs, int inputSize, int outputSize, int chunk, int scratchFloats, int parameterCount)
     {
@@ -139,8 +139,16 @@ public static unsafe class BatchPrediction
         // A chunk is one thread's work: its products must not ask for the pool this call is running on.
         using KernelParallelism.Scope one = KernelParallelism.Override(1);
         Span<float> scratch = Scratch(pass.ScratchFloats);
-        for (int c = Interlocked.Increment(ref pass.Claimed) - 1; c < pass.Chunks && Volatile.Read(ref pass.Failed) == 0; c = Interlocked.Increment(ref pass.Claimed) - 1)
+        // A claimed chunk always runs, so the first failing chunk in chunk order is among those that ran: chunks are
+        // claimed in order, and none is claimed once one has failed.
+        while (Volatile.Read(ref pass.Failed) == 0)
         {
+            int c = Interlocked.Increment(ref pass.Claimed) - 1;
+            if (c >= pass.Chunks)
+            {
+                break;
+            }
+
             int start = c * pass.Chunk;
             int count = Math.Min(pass.Chunk, pass.Examples - start);
             var inputs = new ReadOnlySpan<float>(pass.Inputs + ((nint)start * pass.InputSize), count * pass.InputSize);
