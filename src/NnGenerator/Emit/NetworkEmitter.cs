@@ -338,7 +338,7 @@ namespace NnGen.Generator.Emit
             {
                 writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"PredictBatch\", inputs.Length, InputSize);");
                 writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
-                writer.WriteLine("// Chunks of BatchChunk examples, shared out over the threads when there are enough of them; a chunk's bits do not depend on which thread runs it.");
+                writer.WriteLine("// Chunks of BatchChunk examples, over several threads when there are enough; a chunk's bits do not depend on its thread.");
                 writer.WriteLine($"{RuntimeNames.BatchPredictionRun}(this, inputs, outputs, InputSize, OutputSize, BatchChunk, BatchScratch, ParameterCount);");
             }
 
