@@ -58,6 +58,7 @@ public static unsafe class BatchPrediction
     /// <param name="chunk">Examples per chunk.</param>
     /// <param name="scratchFloats">Floats of scratch one chunk takes.</param>
     /// <param name="parameterCount">The network's parameters: with m, a lower bound on the call's work, below which it stays on the calling thread.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/>, <paramref name="outputSize"/> or <paramref name="chunk"/> is less than 1, or <paramref name="scratchFloats"/> or <paramref name="parameterCount"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="inputs"/> is not a whole, positive number of examples, or <paramref name="outputs"/> does not hold one row per example; nothing is written.</exception>
     /// <remarks>An exception thrown by a chunk is rethrown as it was, once the chunks already started have finished; no chunk starts after it, and of several failing chunks the first in chunk order is rethrown, on any number of threads.</remarks>
