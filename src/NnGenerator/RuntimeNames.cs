@@ -57,6 +57,9 @@ namespace NnGen.Generator
         public const string MultiplyNT = Gemm + ".MultiplyNT";
         public const string MultiplyTN = Gemm + ".MultiplyTN";
 
+        public const string ChunkedPredictor = "global::NnGen.Kernels.IChunkedPredictor";
+        public const string BatchPredictionRun = "global::NnGen.Kernels.BatchPrediction.Run";
+
         public const string Layout = "global::NnGen.Kernels.Layout";
         public const string Transpose = Layout + ".Transpose";
 

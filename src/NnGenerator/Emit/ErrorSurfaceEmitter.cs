@@ -45,7 +45,7 @@ namespace NnGen.Generator.Emit
             int layers = spec.Layers.Count <= NetworkLimits.MaxLayers ? spec.Layers.Count : 0;
 
             writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{NetworkEmitter.GeneratorVersion}\")]");
-            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}"))
+            using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}, {RuntimeNames.ChunkedPredictor}"))
             {
                 foreach (string constant in new[] { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "DefaultSeed" })
                 {
@@ -141,6 +141,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"{RuntimeNames.LossType} {Interface}.Loss => {@throw};");
                 writer.WriteLine($"{RuntimeNames.ActivationType} {Interface}.OutputActivation => {@throw};");
                 writer.WriteLine($"float {Interface}.ComputeGradients({ReadOnlySpan} inputs, {ReadOnlySpan} labels, {Span} gradients, {RuntimeNames.Workspace} workspace) => {@throw};");
+                writer.WriteLine($"void {RuntimeNames.ChunkedPredictor}.PredictChunk({ReadOnlySpan} inputs, {Span} outputs, int count, {Span} scratch) => {@throw};");
             }
 
             while (blocks.Count > 0)

@@ -35,7 +35,7 @@ namespace NnGen.Generator.Emit
                 $"{name} frozen for inference: its {copied} copied once into buffers of its own ({sizes}), laid out as the network's, " +
                 $"so Predict and PredictBatch run the network's own forward code and give its bits at every vector width and thread count{dropout}. " +
                 "Immutable, allocation-free per call once warm, and safe to call from many threads at once.");
-            using (writer.Block($"public sealed class {GeneratedNames.Frozen}"))
+            using (writer.Block($"public sealed class {GeneratedNames.Frozen} : {RuntimeNames.ChunkedPredictor}"))
             {
                 NetworkEmitter.Constant(writer, "n[0]: the number of input features of one example, as the network's <c>InputSize</c>.", GeneratedNames.InputSize, plan.InputSize);
                 writer.WriteLine();

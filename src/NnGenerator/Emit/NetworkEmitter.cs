@@ -58,7 +58,7 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine($"[{RuntimeNames.GeneratedCode}(\"NnGenerator\", \"{GeneratorVersion}\")]");
-            string interfaces = plan.IsRecurrent ? RuntimeNames.SequenceNetwork : $"{RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}";
+            string interfaces = plan.IsRecurrent ? RuntimeNames.SequenceNetwork : $"{RuntimeNames.TrainableNetwork}, {RuntimeNames.SerializableNetwork}, {RuntimeNames.ChunkedPredictor}";
             using (writer.Block($"partial {spec.Keyword} {spec.DisplayName} : {interfaces}"))
             {
                 if (plan.IsRecurrent)
@@ -324,6 +324,16 @@ namespace NnGen.Generator.Emit
             }
 
             writer.WriteLine();
+            EmitPredictBatch(writer, plan, strategy, owner);
+        }
+
+        /// <summary>
+        /// <c>PredictBatch(inputs, outputs)</c> and the <c>IChunkedPredictor.PredictChunk</c> it runs through
+        /// <c>BatchPrediction.Run</c>, for a class whose <c>ForwardBatch</c> is the plan's: the class must list
+        /// <see cref="RuntimeNames.ChunkedPredictor"/> among its interfaces. <paramref name="owner"/> prefixes the method in error messages.
+        /// </summary>
+        internal static void EmitPredictBatch(SourceWriter writer, NetworkPlan plan, IComputeStrategyEmitter strategy, string owner)
+        {
             writer.Summary("Runs the forward pass for m examples.");
             writer.WriteLine($"/// <param name=\"inputs\">m examples, one per row: (m, n[0]) = (m, {Int(plan.InputSize)}) row-major, m = inputs.Length / <see cref=\"InputSize\"/>.</param>");
             writer.WriteLine($"/// <param name=\"outputs\">Receives A[L]ᵀ, one example per row: (m, n[L]) = (m, {Int(plan.OutputSize)}).</param>");
@@ -333,15 +343,17 @@ namespace NnGen.Generator.Emit
             {
                 writer.WriteLine($"int m = {RuntimeNames.GuardExampleCount}(NetworkName, \"{owner}PredictBatch\", inputs.Length, InputSize);");
                 writer.WriteLine($"{RuntimeNames.GuardPerExample}(NetworkName, \"{owner}PredictBatch\", \"outputs\", outputs.Length, m, OutputSize, \"OutputSize\");");
-                Scratch.Emit(writer, "scratch", "BatchScratch", plan.BatchScratch, body =>
-                {
-                    using (body.Block("for (int start = 0; start < m; start += BatchChunk)"))
-                    {
-                        body.WriteLine($"int count = {RuntimeNames.MathMin}(BatchChunk, m - start);");
-                        body.WriteLine($"{ReadOnlySpan} outputActivations = ForwardBatch(inputs.Slice(start * InputSize, count * InputSize), count, scratch);");
-                        strategy.EmitOutputsToRows(body, plan);
-                    }
-                });
+                writer.WriteLine("// Chunks of BatchChunk examples, over several threads when there are enough; a chunk's bits do not depend on its thread.");
+                writer.WriteLine($"{RuntimeNames.BatchPredictionRun}(this, inputs, outputs, InputSize, OutputSize, BatchChunk, BatchScratch, ParameterCount);");
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("// One chunk of PredictBatch: count ≤ BatchChunk examples, A[l] in scratch (BatchScratch floats).");
+            writer.WriteLine(RuntimeNames.HotPath);
+            using (writer.Block($"void {RuntimeNames.ChunkedPredictor}.PredictChunk({ReadOnlySpan} inputs, {Span} outputs, int count, {Span} scratch)"))
+            {
+                writer.WriteLine($"{ReadOnlySpan} outputActivations = ForwardBatch(inputs, count, scratch);");
+                strategy.EmitOutputsToRows(writer, plan);
             }
 
             writer.WriteLine();

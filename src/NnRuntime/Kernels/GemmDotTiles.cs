@@ -26,8 +26,9 @@ internal static unsafe partial class GemmKernels
     /// <summary>
     /// C = alpha · A · Bᵀ by dot-product tiles over k chunks. Between chunks and passes a tile parks its lane sums in
     /// scratch rather than reducing them: the horizontal sums happen once per output, after the last chunk. With
-    /// enough columns to amortize it, each chunk of A is first copied into aligned scratch, so the A rows of one chunk
-    /// no longer sit a whole input row apart in the same L1 sets. Chunks start at multiples of 16 counted from each
+    /// enough columns to amortize it and more than one pass or chunk, each chunk of A is first copied into aligned
+    /// scratch, so the A rows of one chunk no longer sit a whole input row apart in the same L1 sets and each pass reads
+    /// whole cache lines of its lanes. Chunks start at multiples of 16 counted from each
     /// row's start, never from an address, so which lane sums which element (and so the result) depends on the inputs
     /// only, wherever the buffers sit. The caller guarantees k ≥ <see cref="SumLanes"/>.
     /// </summary>
@@ -43,8 +44,12 @@ internal static unsafe partial class GemmKernels
 
         // Chunk boundaries do not change any sum (the lanes are parked exactly), so every width takes the same chunks.
         int depthBlock = DotDepthBlock;
-        bool pack = n >= DotPackMinimumColumns;
         int bodyEnd = k / SumLanes * SumLanes;
+
+        // In one pass over one chunk (512-bit tiles, k up to one depth block) the copy would be A's rows exactly as they
+        // lie, so they are read in place: copying W1 (256 × 784) for every 40-example chunk of the Fashion network's
+        // PredictBatch cost more than it saved (Zen 5, same run: 4–13 % off the whole 1-thread PredictBatch; same bits).
+        bool pack = n >= DotPackMinimumColumns && (passes > 1 || bodyEnd > depthBlock);
         int tail = k - bodyEnd;
 
         // Scratch holds one row group's copy of an A chunk, then the parked sums of that row group × a column group.

@@ -75,6 +75,9 @@ public class CrossWidthTests
         yield return (10, 129, 64);
         yield return (33, 1041, 209);
 
+        // Fashion-MNIST's first layer on one PredictBatch chunk: 512-bit tiles read W1 in place, narrower ones copy it.
+        yield return (256, 784, 40);
+
         // The tabular iteration ([30,16,1], m = 455) and column tails that take one overlapping full tile at some width.
         yield return (16, 30, 455);
         yield return (16, 455, 30);

@@ -31,8 +31,8 @@ namespace NnGen.Generator.Emit.Strategies
         void EmitForwardBatch(SourceWriter writer, NetworkPlan plan, bool withTraining);
 
         /// <summary>
-        /// Inside PredictBatch's chunk loop: copies <c>outputActivations</c> (A[L] of <c>count</c> examples from
-        /// ForwardBatch) to the caller's <c>outputs</c>, one example per row from row <c>start</c>.
+        /// Inside PredictChunk: copies <c>outputActivations</c> (A[L] of <c>count</c> examples from ForwardBatch) to
+        /// the chunk's <c>outputs</c>, one example per row.
         /// </summary>
         void EmitOutputsToRows(SourceWriter writer, NetworkPlan plan);
 

@@ -132,12 +132,12 @@ namespace NnGen.Generator.Emit.Strategies
         {
             if (plan.OutputSize == 1)
             {
-                writer.WriteLine("outputActivations.CopyTo(outputs.Slice(start, count));");
+                writer.WriteLine("outputActivations.CopyTo(outputs);");
             }
             else
             {
                 writer.WriteLine("// A[L] is (n[L] x count); the caller wants one example per row.");
-                writer.WriteLine($"{RuntimeNames.Transpose}(outputActivations, outputs.Slice(start * OutputSize, count * OutputSize), OutputSize, count);");
+                writer.WriteLine($"{RuntimeNames.Transpose}(outputActivations, outputs, OutputSize, count);");
             }
         }
 

@@ -71,7 +71,7 @@ namespace NnGen.Generator.Emit.Strategies
         {
             if (plan.OutputSize == 1)
             {
-                writer.WriteLine("outputActivations.Slice(0, count).CopyTo(outputs.Slice(start, count));");
+                writer.WriteLine("outputActivations.Slice(0, count).CopyTo(outputs);");
             }
             else
             {
@@ -81,7 +81,7 @@ namespace NnGen.Generator.Emit.Strategies
                 {
                     using (writer.Block("for (int j = 0; j < OutputSize; j++)"))
                     {
-                        writer.WriteLine("outputs[((start + i) * OutputSize) + j] = outputActivations[(j * stride) + i];");
+                        writer.WriteLine("outputs[(i * OutputSize) + j] = outputActivations[(j * stride) + i];");
                     }
                 }
             }
