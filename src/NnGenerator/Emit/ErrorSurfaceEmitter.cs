@@ -90,7 +90,7 @@ namespace NnGen.Generator.Emit
                 Member(writer, doc, $"public static string Summary => {@throw};");
                 Member(writer, doc, $"public {GeneratedNames.Frozen} {GeneratedNames.Freeze}() => {@throw};");
                 writer.Summary(doc);
-                using (writer.Block($"public sealed class {GeneratedNames.Frozen}"))
+                using (writer.Block($"public sealed class {GeneratedNames.Frozen} : {RuntimeNames.ChunkedPredictor}"))
                 {
                     Member(writer, doc, $"internal {GeneratedNames.Frozen}() => {@throw};");
                     Member(writer, doc, "public const int InputSize = 0;");
@@ -98,6 +98,7 @@ namespace NnGen.Generator.Emit
                     Member(writer, doc, $"public Output Predict(in Input x) => {@throw};");
                     Member(writer, doc, $"public void Predict({ReadOnlySpan} x, {Span} y) => {@throw};");
                     Member(writer, doc, $"public void PredictBatch({ReadOnlySpan} inputs, {Span} outputs) => {@throw};");
+                    writer.WriteLine($"void {RuntimeNames.ChunkedPredictor}.PredictChunk({ReadOnlySpan} inputs, {Span} outputs, int count, {Span} scratch) => {@throw};");
                 }
 
                 writer.WriteLine();

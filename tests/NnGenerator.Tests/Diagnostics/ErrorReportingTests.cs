@@ -138,7 +138,8 @@ public sealed class ErrorReportingTests
         string source = Usings + "[Network(Inputs = 2)]\n" + string.Concat(Enumerable.Repeat("[Layer(2, Activation.Tanh)]\n", 2000)) + "public partial class Net { }\n";
         (GeneratorOutput output, ImmutableArray<Diagnostic> diagnostics) = Run(source);
         Assert.Equal("NNG0008", Assert.Single(diagnostics).Id);
-        Assert.True(output.SingleSource.Length < 20_000, $"{output.SingleSource.Length} chars");
+        // The surface is the public API with throwing bodies, about 20 KB whatever the declared layer count.
+        Assert.True(output.SingleSource.Length < 25_000, $"{output.SingleSource.Length} chars");
     }
 
     [Fact]
