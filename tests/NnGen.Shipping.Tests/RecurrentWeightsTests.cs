@@ -372,8 +372,9 @@ public sealed class RecurrentWeightsTests
     public void Load_PyTorchNonFiniteRecurrentWeight_RefusedAfterEverythingElseMatched()
     {
         var source = new LayerKindsNetwork(RecurrentNetworks.ArchitectureOf("lstm2"), seed: 1);
-        int at = source.Architecture.Tensors.Single(t => t.Name == "Whh2").Offset;
-        source.Parameters[at + 5] = float.NaN;
+        // Element [1, 2] of PyTorch's (G·H, H), which the parameters hold transposed at 2·G·H + 1.
+        LayerTensor whh = source.Architecture.Tensors.Single(t => t.Name == "Whh2");
+        source.Parameters[whh.Offset + (2 * whh.Shape[0]) + 1] = float.NaN;
         var target = new LayerKindsNetwork(RecurrentNetworks.ArchitectureOf("lstm2"), seed: 2);
         Dictionary<string, string> names = TorchNames(target.Architecture, "lstm.", "dense.");
 
