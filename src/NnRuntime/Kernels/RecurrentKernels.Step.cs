@@ -105,9 +105,9 @@ public static unsafe partial class RecurrentKernels
     /// <paramref name="end"/>) are computed too when the caller's weights and <paramref name="y"/> have room for them.
     /// </summary>
     /// <remarks>
-    /// The split halves the chain's latency (its two halves run side by side, interleaved), which is what a step waits on:
-    /// the lead's sketch of LSTM 1→32→1 on Zen 5 took 85 ns a step against 100 ns for one chain. Eight, then four vectors
-    /// of rows at a time keep up to sixteen chains in flight while each broadcast of v[k] is shared by as many loads.
+    /// The split halves the chain's latency (its two halves run side by side), which is what a step waits on: the lead's
+    /// sketch of LSTM 1→32→1 on Zen 5 took 85 ns a step against 100 ns for one chain. Four vectors of rows at a time keep
+    /// eight chains in flight while each broadcast of v[k] is shared by four loads.
     /// </remarks>
     private static void ColumnProduct(float* wT, int stride, float* v, float* bias, float* y, int rows, int end, int columns, SimdWidth width)
     {
@@ -141,36 +141,27 @@ public static unsafe partial class RecurrentKernels
     {
         int count = TSimd.Count, half = columns / 2;
         nint step = stride;
-        for (; r + (8 * count) <= end; r += 8 * count)
-        {
-            ColumnBlock8<TSimd, TVec>(wT + r, step, v, bias + r, y + r, half, columns);
-        }
-
         for (; r + (4 * count) <= end; r += 4 * count)
         {
             TVec a0 = TSimd.Load(bias + r), a1 = TSimd.Load(bias + r + count), a2 = TSimd.Load(bias + r + (2 * count)), a3 = TSimd.Load(bias + r + (3 * count));
             TVec b0 = TSimd.Zero, b1 = TSimd.Zero, b2 = TSimd.Zero, b3 = TSimd.Zero;
-            float* w = wT + r, u = wT + r + (half * step);
-            for (int k = 0; k < half; k++, w += step, u += step)
+            float* w = wT + r;
+            for (int k = 0; k < half; k++, w += step)
             {
-                TVec vk = TSimd.Broadcast(v[k]), uk = TSimd.Broadcast(v[half + k]);
+                TVec vk = TSimd.Broadcast(v[k]);
                 a0 = TSimd.MultiplyAdd(TSimd.Load(w), vk, a0);
-                b0 = TSimd.MultiplyAdd(TSimd.Load(u), uk, b0);
                 a1 = TSimd.MultiplyAdd(TSimd.Load(w + count), vk, a1);
-                b1 = TSimd.MultiplyAdd(TSimd.Load(u + count), uk, b1);
                 a2 = TSimd.MultiplyAdd(TSimd.Load(w + (2 * count)), vk, a2);
-                b2 = TSimd.MultiplyAdd(TSimd.Load(u + (2 * count)), uk, b2);
                 a3 = TSimd.MultiplyAdd(TSimd.Load(w + (3 * count)), vk, a3);
-                b3 = TSimd.MultiplyAdd(TSimd.Load(u + (3 * count)), uk, b3);
             }
 
-            if ((columns & 1) != 0)
+            for (int k = half; k < columns; k++, w += step)
             {
-                TVec last = TSimd.Broadcast(v[columns - 1]);
-                b0 = TSimd.MultiplyAdd(TSimd.Load(u), last, b0);
-                b1 = TSimd.MultiplyAdd(TSimd.Load(u + count), last, b1);
-                b2 = TSimd.MultiplyAdd(TSimd.Load(u + (2 * count)), last, b2);
-                b3 = TSimd.MultiplyAdd(TSimd.Load(u + (3 * count)), last, b3);
+                TVec vk = TSimd.Broadcast(v[k]);
+                b0 = TSimd.MultiplyAdd(TSimd.Load(w), vk, b0);
+                b1 = TSimd.MultiplyAdd(TSimd.Load(w + count), vk, b1);
+                b2 = TSimd.MultiplyAdd(TSimd.Load(w + (2 * count)), vk, b2);
+                b3 = TSimd.MultiplyAdd(TSimd.Load(w + (3 * count)), vk, b3);
             }
 
             TSimd.Store(TSimd.Add(a0, b0), y + r);
@@ -185,62 +176,6 @@ public static unsafe partial class RecurrentKernels
         }
 
         return r;
-    }
-
-    /// <summary>Eight vectors of rows: sixteen chains in flight, each broadcast of v[k] shared by eight loads.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ColumnBlock8<TSimd, TVec>(float* w, nint step, float* v, float* bias, float* y, int half, int columns)
-        where TSimd : struct, ISimdOps<TVec>
-        where TVec : struct
-    {
-        int n = TSimd.Count;
-        TVec a0 = TSimd.Load(bias), a1 = TSimd.Load(bias + n), a2 = TSimd.Load(bias + (2 * n)), a3 = TSimd.Load(bias + (3 * n));
-        TVec a4 = TSimd.Load(bias + (4 * n)), a5 = TSimd.Load(bias + (5 * n)), a6 = TSimd.Load(bias + (6 * n)), a7 = TSimd.Load(bias + (7 * n));
-        TVec b0 = TSimd.Zero, b1 = TSimd.Zero, b2 = TSimd.Zero, b3 = TSimd.Zero, b4 = TSimd.Zero, b5 = TSimd.Zero, b6 = TSimd.Zero, b7 = TSimd.Zero;
-        // The two halves interleaved: row k and row k + K/2 of Wᵀ per iteration, so both chains advance together.
-        float* u = w + (half * step);
-        for (int k = 0; k < half; k++, w += step, u += step)
-        {
-            TVec vk = TSimd.Broadcast(v[k]), uk = TSimd.Broadcast(v[half + k]);
-            a0 = TSimd.MultiplyAdd(TSimd.Load(w), vk, a0);
-            b0 = TSimd.MultiplyAdd(TSimd.Load(u), uk, b0);
-            a1 = TSimd.MultiplyAdd(TSimd.Load(w + n), vk, a1);
-            b1 = TSimd.MultiplyAdd(TSimd.Load(u + n), uk, b1);
-            a2 = TSimd.MultiplyAdd(TSimd.Load(w + (2 * n)), vk, a2);
-            b2 = TSimd.MultiplyAdd(TSimd.Load(u + (2 * n)), uk, b2);
-            a3 = TSimd.MultiplyAdd(TSimd.Load(w + (3 * n)), vk, a3);
-            b3 = TSimd.MultiplyAdd(TSimd.Load(u + (3 * n)), uk, b3);
-            a4 = TSimd.MultiplyAdd(TSimd.Load(w + (4 * n)), vk, a4);
-            b4 = TSimd.MultiplyAdd(TSimd.Load(u + (4 * n)), uk, b4);
-            a5 = TSimd.MultiplyAdd(TSimd.Load(w + (5 * n)), vk, a5);
-            b5 = TSimd.MultiplyAdd(TSimd.Load(u + (5 * n)), uk, b5);
-            a6 = TSimd.MultiplyAdd(TSimd.Load(w + (6 * n)), vk, a6);
-            b6 = TSimd.MultiplyAdd(TSimd.Load(u + (6 * n)), uk, b6);
-            a7 = TSimd.MultiplyAdd(TSimd.Load(w + (7 * n)), vk, a7);
-            b7 = TSimd.MultiplyAdd(TSimd.Load(u + (7 * n)), uk, b7);
-        }
-
-        if ((columns & 1) != 0)
-        {
-            TVec last = TSimd.Broadcast(v[columns - 1]);
-            b0 = TSimd.MultiplyAdd(TSimd.Load(u), last, b0);
-            b1 = TSimd.MultiplyAdd(TSimd.Load(u + n), last, b1);
-            b2 = TSimd.MultiplyAdd(TSimd.Load(u + (2 * n)), last, b2);
-            b3 = TSimd.MultiplyAdd(TSimd.Load(u + (3 * n)), last, b3);
-            b4 = TSimd.MultiplyAdd(TSimd.Load(u + (4 * n)), last, b4);
-            b5 = TSimd.MultiplyAdd(TSimd.Load(u + (5 * n)), last, b5);
-            b6 = TSimd.MultiplyAdd(TSimd.Load(u + (6 * n)), last, b6);
-            b7 = TSimd.MultiplyAdd(TSimd.Load(u + (7 * n)), last, b7);
-        }
-
-        TSimd.Store(TSimd.Add(a0, b0), y);
-        TSimd.Store(TSimd.Add(a1, b1), y + n);
-        TSimd.Store(TSimd.Add(a2, b2), y + (2 * n));
-        TSimd.Store(TSimd.Add(a3, b3), y + (3 * n));
-        TSimd.Store(TSimd.Add(a4, b4), y + (4 * n));
-        TSimd.Store(TSimd.Add(a5, b5), y + (5 * n));
-        TSimd.Store(TSimd.Add(a6, b6), y + (6 * n));
-        TSimd.Store(TSimd.Add(a7, b7), y + (7 * n));
     }
 
     /// <summary>Rows [r, r + TLanes.Count): the two partial chains of <see cref="ColumnProduct"/>, interleaved.</summary>
