@@ -13,6 +13,7 @@ namespace NnGen.Networks.Tests;
 /// batch inference = streaming, gradients against finite differences of a double-precision reference, 0 bytes per call,
 /// one instance shared by threads each with its own state, and weights saved and loaded.
 /// </summary>
+[Collection(nameof(KernelParallelismSetting))]
 public sealed class RecurrentNetworkTests
 {
     [Theory]
