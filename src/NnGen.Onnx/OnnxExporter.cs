@@ -419,14 +419,26 @@ public static class OnnxExporter
         return (w, r, b);
     }
 
-    /// <summary>A recurrent tensor's values with its gate blocks (<paramref name="units"/> rows each) in the order <paramref name="blocks"/> lists them.</summary>
+    /// <summary>
+    /// A recurrent tensor's values in its own shape (PyTorch's (G·H, n), untransposed from the parameters where they
+    /// hold it transposed) with its gate blocks (<paramref name="units"/> rows each) in the order <paramref name="blocks"/> lists them.
+    /// </summary>
     private static float[] Reordered(ReadOnlySpan<float> parameters, LayerTensor tensor, int units, int[] blocks)
     {
+        ReadOnlySpan<float> stored = parameters.Slice(tensor.Offset, tensor.Length);
+        float[]? untransposed = null;
+        if (tensor.IsStoredTransposed)
+        {
+            untransposed = new float[tensor.Length];
+            Layout.Transpose(stored, untransposed, tensor.Shape[1], tensor.Shape[0]);
+        }
+
+        ReadOnlySpan<float> rows = untransposed ?? stored;
         int block = units * (tensor.Shape.Count == 2 ? tensor.Shape[1] : 1);
         float[] values = new float[tensor.Length];
         for (int g = 0; g < blocks.Length; g++)
         {
-            parameters.Slice(tensor.Offset + (blocks[g] * block), block).CopyTo(values.AsSpan(g * block));
+            rows.Slice(blocks[g] * block, block).CopyTo(values.AsSpan(g * block));
         }
 
         return values;

@@ -122,6 +122,7 @@ namespace NnGen.Generator
         public const string PoolGeometry = "global::NnGen.Kernels.PoolGeometry";
         public const string ActivationBackward = ActivationKernels + ".Backward";
         public const string FillRecurrent = ParameterInitializer + ".FillRecurrent";
+        public const string FillRecurrentTransposed = ParameterInitializer + ".FillRecurrentTransposed";
         public const string TensorAdd = TensorPrimitives + ".Add";
         public const string TensorMultiply = TensorPrimitives + ".Multiply";
         public const string SoftMax = TensorPrimitives + ".SoftMax";

@@ -33,27 +33,10 @@ public unsafe class RecurrentKernelWorkloads
         _gru16.CheckBlockAgreesWithSteps();
     }
 
-    private readonly Product _whh64x16 = new(64, 16), _whh128x32 = new(128, 32), _whh160x40 = new(160, 40);
     private Vector512<float> _sigmoidChain = Vector512.Create(0.25f), _tanhChain = Vector512.Create(0.25f);
 
     [Benchmark]
     public float RecurrentLstm32Step() => _lstm32.Step();
-
-    /// <summary>The streaming step's W_hh·h + b_hh of LSTM-16 (64 × 16) alone, calls independent (a throughput).</summary>
-    [Benchmark]
-    public float RecurrentWhh64x16Product() => _whh64x16.Run();
-
-    /// <summary>The same for LSTM-32 (128 × 32).</summary>
-    [Benchmark]
-    public float RecurrentWhh128x32Product() => _whh128x32.Run();
-
-    /// <summary>The same for LSTM-40 (160 × 40: a column tail, rows that straddle cache lines).</summary>
-    [Benchmark]
-    public float RecurrentWhh160x40Product() => _whh160x40.Run();
-
-    /// <summary>The frozen form's W_hh·h + b_hh of LSTM-40 from its padded rows (every load aligned; the same bits as the row above).</summary>
-    [Benchmark]
-    public float RecurrentWhhPadded160x40Product() => _whh160x40.RunPadded();
 
     /// <summary>The latency of the gates' σ on one 512-bit vector: each call's input is the previous call's output.</summary>
     [Benchmark]
@@ -93,57 +76,6 @@ public unsafe class RecurrentKernelWorkloads
     }
 
     private TrainingWindow? _training;
-
-    /// <summary>y = W·x + b through <see cref="SmallMatVec"/> at the widest width, on 64-byte-aligned buffers as a generated network's parameters are.</summary>
-    private sealed class Product
-    {
-        private readonly AlignedBuffer _w, _x, _bias, _y, _padded;
-        private readonly int _rows, _cols;
-
-        public Product(int rows, int cols)
-        {
-            (_rows, _cols) = (rows, cols);
-            (_w, _x, _bias, _y) = (new AlignedBuffer(rows * cols), new AlignedBuffer(cols), new AlignedBuffer(rows), new AlignedBuffer(rows));
-            var random = new Random(rows + cols);
-            foreach (AlignedBuffer buffer in new[] { _w, _x, _bias })
-            {
-                Span<float> values = buffer.Span;
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = random.NextSingle() - 0.5f;
-                }
-            }
-
-            _padded = new AlignedBuffer(rows * SmallMatVec.PaddedRowStride(cols));
-            SmallMatVec.Pad(_w.Span, _padded.Span, rows, cols);
-        }
-
-        public float RunPadded()
-        {
-            fixed (float* w = _padded.Span, x = _x.Span, bias = _bias.Span, y = _y.Span)
-            {
-                if (!SmallMatVec.TryForwardPadded(SimdWidths.Best, w, x, bias, y, _rows, _cols))
-                {
-                    throw new InvalidOperationException($"SmallMatVec declined {_rows} x {_cols} padded at {SimdWidths.Best}.");
-                }
-
-                return y[0];
-            }
-        }
-
-        public float Run()
-        {
-            fixed (float* w = _w.Span, x = _x.Span, bias = _bias.Span, y = _y.Span)
-            {
-                if (!SmallMatVec.TryForward(SimdWidths.Best, w, x, bias, y, _rows, _cols))
-                {
-                    throw new InvalidOperationException($"SmallMatVec declined {_rows} x {_cols} at {SimdWidths.Best}.");
-                }
-
-                return y[0];
-            }
-        }
-    }
 
     /// <summary>LSTM-32 at input 1 over 16 × 2,048 steps with its cache, gradients and scratch.</summary>
     private sealed class TrainingWindow

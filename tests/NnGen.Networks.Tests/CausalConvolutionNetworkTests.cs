@@ -11,6 +11,7 @@ namespace NnGen.Networks.Tests;
 /// Process, PredictSequences, windows carried through their states and Freeze() all give Step's bits; backpropagation
 /// through time agrees with central differences; 0 bytes per step.
 /// </summary>
+[Collection(nameof(KernelParallelismSetting))]
 public sealed class CausalConvolutionNetworkTests
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace NnGen.Networks.Tests;
 /// differences (GradientCheck) over every parameter; Predict against PredictBatch; 0 bytes per call once warm; the same
 /// bits on one thread and two.
 /// </summary>
+[Collection(nameof(KernelParallelismSetting))]
 public sealed class ConvolutionalNetworkTests
 {
     private const double Tolerance = 1e-5;

@@ -8,6 +8,7 @@ namespace NnGen.Networks.Tests;
 /// Issue 24 point 6 with issue 22 point 1: <c>Freeze()</c> gives an immutable copy whose recurrent layers are packed for
 /// the step; it must give the network's own Step bits at every vector width, allocate nothing, and not see later changes.
 /// </summary>
+[Collection(nameof(KernelParallelismSetting))]
 public sealed class FrozenRecurrentTests
 {
     private static readonly SimdWidth[] Widths = { SimdWidth.Scalar, SimdWidth.V128, SimdWidth.V256, SimdWidth.V512 };

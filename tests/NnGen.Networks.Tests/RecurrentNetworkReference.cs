@@ -117,7 +117,10 @@ internal sealed class RecurrentNetworkReference
         }).ToArray();
     }
 
-    /// <summary>Wx + b_ih and Wh + b_hh for every gate row: the two products PyTorch's equations keep apart (GRU's n needs them so).</summary>
+    /// <summary>
+    /// Wx + b_ih and Wh + b_hh for every gate row: the two products PyTorch's equations keep apart (GRU's n needs them so).
+    /// Wih and Whh are read as the parameters hold them, transposed ((n, G·H) row-major).
+    /// </summary>
     private static (double[] Input, double[] Hidden) Gates(double[] p, LayerDescription layer, double[] x, double[] h)
     {
         LayerTensor wih = layer.Tensors[0], whh = layer.Tensors[1], bih = layer.Tensors[2], bhh = layer.Tensors[3];
@@ -130,12 +133,12 @@ internal sealed class RecurrentNetworkReference
             gh[r] = p[bhh.Offset + r];
             for (int k = 0; k < layer.Inputs; k++)
             {
-                gi[r] += p[wih.Offset + (r * layer.Inputs) + k] * x[k];
+                gi[r] += p[wih.Offset + (k * rows) + r] * x[k];
             }
 
             for (int k = 0; k < layer.Units; k++)
             {
-                gh[r] += p[whh.Offset + (r * layer.Units) + k] * h[k];
+                gh[r] += p[whh.Offset + (k * rows) + r] * h[k];
             }
         }
 

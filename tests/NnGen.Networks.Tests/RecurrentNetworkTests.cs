@@ -13,6 +13,7 @@ namespace NnGen.Networks.Tests;
 /// batch inference = streaming, gradients against finite differences of a double-precision reference, 0 bytes per call,
 /// one instance shared by threads each with its own state, and weights saved and loaded.
 /// </summary>
+[Collection(nameof(KernelParallelismSetting))]
 public sealed class RecurrentNetworkTests
 {
     [Theory]
@@ -29,7 +30,16 @@ public sealed class RecurrentNetworkTests
         {
             float[] values = Floats(parameters.GetProperty(names[t]));
             Assert.Equal(recurrent[t].Length, values.Length);
-            values.CopyTo(net.Parameters.Slice(recurrent[t].Offset));
+            Span<float> destination = net.Parameters.Slice(recurrent[t].Offset, values.Length);
+            if (recurrent[t].IsStoredTransposed)
+            {
+                // PyTorch's (G·H, n) into the (n, G·H) the parameters hold.
+                Layout.Transpose(values, destination, recurrent[t].Shape[0], recurrent[t].Shape[1]);
+            }
+            else
+            {
+                values.CopyTo(destination);
+            }
         }
 
         // The readout is the identity, so each step's outputs are h.
@@ -77,6 +87,37 @@ public sealed class RecurrentNetworkTests
                 Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5 * scale, $"{fixture} at {width}: step {i / 8}, unit {i % 8}: {actual[i]} vs PyTorch {expected[i]}");
             }
         }
+    }
+
+    [Fact]
+    public void Seed_RecurrentWeights_PyTorchOrderDrawsHeldTransposed()
+    {
+        // The same seed draws the same value for the same PyTorch element as PyTorch's (G·H, n) order would; the
+        // parameters hold Wih and Whh transposed, so element [r, k] sits at k·G·H + r.
+        const int Seed = 7, Units = 8, Inputs = 3, Rows = 4 * Units;
+        var network = new LstmProbeNet(seed: Seed);
+        var random = new NumPyRandom(Seed);
+        float[] wih = new float[Rows * Inputs], whh = new float[Rows * Units], bih = new float[Rows], bhh = new float[Rows];
+        foreach (float[] tensor in new[] { wih, whh, bih, bhh })
+        {
+            ParameterInitializer.FillRecurrent(tensor, Units, random);
+        }
+
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int k = 0; k < Inputs; k++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(wih[(r * Inputs) + k]), BitConverter.SingleToInt32Bits(network.Wih1[(k * Rows) + r]));
+            }
+
+            for (int k = 0; k < Units; k++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(whh[(r * Units) + k]), BitConverter.SingleToInt32Bits(network.Whh1[(k * Rows) + r]));
+            }
+        }
+
+        Assert.Equal(bih, network.bih1.ToArray());
+        Assert.Equal(bhh, network.bhh1.ToArray());
     }
 
     [Fact]

@@ -53,12 +53,15 @@ public sealed class PyTorchRecurrentFixtureTests(ITestOutputHelper output)
         const int Units = 8;
         foreach (LayerTensor tensor in architecture.Layers[0].Tensors)
         {
-            int columns = tensor.Shape.Count == 2 ? tensor.Shape[1] : 1;
-            Span<float> f = network.Parameters.Slice(tensor.Offset + (Units * columns), Units * columns);
-            Span<float> g = network.Parameters.Slice(tensor.Offset + (2 * Units * columns), Units * columns);
-            float[] swap = f.ToArray();
-            g.CopyTo(f);
-            swap.CopyTo(g);
+            // The parameters hold Wih and Whh transposed, so every stored row (one per bias) has the gate blocks side by side.
+            for (int row = tensor.Offset; row < tensor.Offset + tensor.Length; row += 4 * Units)
+            {
+                Span<float> f = network.Parameters.Slice(row + Units, Units);
+                Span<float> g = network.Parameters.Slice(row + (2 * Units), Units);
+                float[] swap = f.ToArray();
+                g.CopyTo(f);
+                swap.CopyTo(g);
+            }
         }
 
         double worst = Difference(network, loaded, examples, steps, "fixture.outputs_f64");

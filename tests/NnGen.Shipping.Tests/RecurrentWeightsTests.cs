@@ -44,7 +44,8 @@ public sealed class RecurrentWeightsTests
         Assert.Equal(new long[] { 9 }, tensors["bhh2"].Shape);
         foreach (LayerTensor tensor in network.Architecture.Tensors)
         {
-            Assert.Equal(SaveLoadTests.Bits(network.Parameters.Slice(tensor.Offset, tensor.Length)), SaveLoadTests.Bits(tensors[tensor.Name].Values));
+            // Wih and Whh untransposed from the parameters into PyTorch's (G·H, n).
+            Assert.Equal(SaveLoadTests.Bits(FileValues(network, tensor)), SaveLoadTests.Bits(tensors[tensor.Name].Values));
         }
 
         Assert.Equal("2,4,3,1", metadata["nngen.layer_sizes"]);
@@ -371,8 +372,9 @@ public sealed class RecurrentWeightsTests
     public void Load_PyTorchNonFiniteRecurrentWeight_RefusedAfterEverythingElseMatched()
     {
         var source = new LayerKindsNetwork(RecurrentNetworks.ArchitectureOf("lstm2"), seed: 1);
-        int at = source.Architecture.Tensors.Single(t => t.Name == "Whh2").Offset;
-        source.Parameters[at + 5] = float.NaN;
+        // Element [1, 2] of PyTorch's (G·H, H), which the parameters hold transposed at 2·G·H + 1.
+        LayerTensor whh = source.Architecture.Tensors.Single(t => t.Name == "Whh2");
+        source.Parameters[whh.Offset + (2 * whh.Shape[0]) + 1] = float.NaN;
         var target = new LayerKindsNetwork(RecurrentNetworks.ArchitectureOf("lstm2"), seed: 2);
         Dictionary<string, string> names = TorchNames(target.Architecture, "lstm.", "dense.");
 
@@ -390,8 +392,22 @@ public sealed class RecurrentWeightsTests
 
     private static List<RawSafetensors.Tensor> Tensors(ISerializableNetwork network) =>
         network.Architecture.Tensors
-            .Select(t => RawSafetensors.F32(t.Name, t.Shape.Select(d => (long)d).ToArray(), (t.IsState ? network.State : network.Parameters).Slice(t.Offset, t.Length)))
+            .Select(t => RawSafetensors.F32(t.Name, t.Shape.Select(d => (long)d).ToArray(), FileValues(network, t)))
             .ToList();
+
+    /// <summary>A tensor's values as a file holds them: in its shape, so Wih and Whh untransposed from the parameters.</summary>
+    private static float[] FileValues(ISerializableNetwork network, LayerTensor tensor)
+    {
+        float[] stored = (tensor.IsState ? network.State : network.Parameters).Slice(tensor.Offset, tensor.Length).ToArray();
+        if (!tensor.IsStoredTransposed)
+        {
+            return stored;
+        }
+
+        var values = new float[stored.Length];
+        NnGen.Kernels.Layout.Transpose(stored, values, tensor.Shape[1], tensor.Shape[0]);
+        return values;
+    }
 
     private static byte[] WithMetadata(ISerializableNetwork network, string key, string value)
     {

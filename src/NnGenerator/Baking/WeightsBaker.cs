@@ -156,7 +156,14 @@ namespace NnGen.Generator.Baking
                     : new long[] { tensor.Rows };
                 CheckTensor(entry, tensor.FileName, shape, null, spec, fileName);
                 layout.Add(Invariant($"{tensor.FileName}|{entry.Name}|{TensorShapes.Format(shape)}|{tensor.Length}"));
-                Append(parameters, entry, header, file, spec, fileName);
+                if (tensor.Role is Planning.TensorRole.InputWeight or Planning.TensorRole.RecurrentWeight)
+                {
+                    AppendTransposed(parameters, entry, tensor.Rows, tensor.Columns, header, file, spec, fileName);
+                }
+                else
+                {
+                    Append(parameters, entry, header, file, spec, fileName);
+                }
                 used.Add(entry.Name);
             }
 
@@ -502,6 +509,27 @@ namespace NnGen.Generator.Baking
             for (long i = header.DataStart + entry.Begin; i < header.DataStart + entry.End; i++)
             {
                 parameters.Add(file[i]);
+            }
+        }
+
+        /// <summary>
+        /// A recurrent layer's Wih or Whh: the file holds PyTorch's (G·H, n) and the parameters hold it transposed, (n, G·H)
+        /// (the runtime's <c>LayerTensor.IsStoredTransposed</c>), so the bytes of each float are copied column by column.
+        /// </summary>
+        private static void AppendTransposed(List<byte> parameters, TensorEntry entry, int rows, int columns, SafetensorsHeader header, byte[] file, NetworkSpec spec, string fileName)
+        {
+            CheckFinite(entry, header, file, spec, fileName);
+            long start = header.DataStart + entry.Begin;
+            for (int c = 0; c < columns; c++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    long at = start + (4L * (((long)r * columns) + c));
+                    parameters.Add(file[at]);
+                    parameters.Add(file[at + 1]);
+                    parameters.Add(file[at + 2]);
+                    parameters.Add(file[at + 3]);
+                }
             }
         }
 

@@ -96,8 +96,10 @@ namespace NnGen.Generator.Emit
                 TensorRole.InputBias => "bias_ih",
                 _ => "bias_hh",
             };
-            return $"The {what} of {kind}: shape {tensor.ShapeText}{(tensor.Columns > 1 ? ", row-major" : string.Empty)}, " +
-                $"gate blocks {gates} of {Int(layer.Units)} rows each, as PyTorch's {pytorch}_l0.";
+            return tensor.IsStoredTransposed
+                ? $"The {what} of {kind}: shape {tensor.StoredShapeText}, row-major, PyTorch's {pytorch}_l0 {tensor.ShapeText} transposed: " +
+                  $"row k holds the weights of {(tensor.Role == TensorRole.InputWeight ? "input k" : "h[k]")} for every gate row, gate blocks {gates} of {Int(layer.Units)} columns each."
+                : $"The {what} of {kind}: shape {tensor.ShapeText}, gate blocks {gates} of {Int(layer.Units)} rows each, as PyTorch's {pytorch}_l0.";
         }
 
         /// <summary>What a gradient tensor holds, for its view's summary.</summary>
@@ -113,7 +115,7 @@ namespace NnGen.Generator.Emit
             {
                 TensorRole.Weight => $"dW[{l}]: shape {WeightShape(layer)}, row-major like {layer.W}.",
                 TensorRole.Bias => $"db[{l}]: shape ({Int(layer.Units)}, 1) like {layer.B}.",
-                _ => $"d{tensor.Member}: shape {tensor.ShapeText} like {tensor.Member}.",
+                _ => $"d{tensor.Member}: shape {tensor.StoredShapeText} like {tensor.Member}.",
             };
         }
 

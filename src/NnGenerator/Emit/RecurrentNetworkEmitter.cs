@@ -194,8 +194,8 @@ namespace NnGen.Generator.Emit
 
         /// <summary>
         /// <c>Freeze()</c> and the nested <c>Frozen</c> class: an immutable copy for streaming inference whose recurrent layers
-        /// are packed once (<c>RecurrentKernels.Pack*</c>: one aligned buffer per layer, W_hh's rows padded to whole 512-bit
-        /// vectors where that aligns them) and whose other layers are copied. Its step is the network's: the packed kernels sum in the row-major step's order, so
+        /// are packed once (<c>RecurrentKernels.Pack*</c>: one aligned buffer per layer, the rows of W_hhᵀ padded to whole 512-bit
+        /// vectors where that aligns them) and whose other layers are copied. Its step is the network's: the packed kernels sum in the unpacked step's order, so
         /// <c>Frozen.Step</c> gives <c>Step</c>'s bits at every width, on the same <c>State</c>.
         /// </summary>
         private static void EmitFrozen(SourceWriter writer, NetworkPlan plan)
@@ -207,7 +207,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// {name} frozen for streaming: its parameters copied once, the recurrent layers packed for the step (one aligned");
-            writer.WriteLine("/// buffer per layer, W_hh's rows padded to whole 512-bit vectors where that aligns them), every step the same bits as the network's own");
+            writer.WriteLine("/// buffer per layer, the rows of W_hhᵀ padded to whole 512-bit vectors where that aligns them), every step the same bits as the network's own");
             writer.WriteLine("/// <c>Step</c> on the same <see cref=\"State\"/>. Immutable, allocation-free per call and safe from many threads at once,");
             writer.WriteLine("/// each stream with its own state.");
             writer.WriteLine("/// </summary>");

@@ -289,7 +289,8 @@ namespace NnGen.Generator.Planning
                     break;
                 case LayerKind.Lstm:
                 case LayerKind.Gru:
-                    // PyTorch's layout and gate order (LSTM i, f, g, o; GRU r, z, n), so its tensors map one to one.
+                    // PyTorch's shapes and gate order (LSTM i, f, g, o; GRU r, z, n), so its tensors map one to one; the
+                    // parameters hold Wih and Whh transposed (TensorPlan.IsStoredTransposed), the files untransposed.
                     int rows = LayerRules.GateCount(kind) * units;
                     tensors.Add(new TensorPlan("Wih" + l, "Wih" + l, TensorRole.InputWeight, rows, inputs, offset, IsState: false, Decays: true));
                     tensors.Add(new TensorPlan("Whh" + l, "Whh" + l, TensorRole.RecurrentWeight, rows, units, offset + (rows * inputs), IsState: false, Decays: true));

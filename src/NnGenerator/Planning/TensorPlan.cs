@@ -33,7 +33,18 @@ namespace NnGen.Generator.Planning
         /// <summary>The generated constant that holds <see cref="Offset"/>.</summary>
         public string OffsetConstant => Member + "Offset";
 
-        /// <summary>The shape as the summary and docs write it: "(4, 2)" or "(4)".</summary>
+        /// <summary>
+        /// Whether the parameters hold the tensor transposed: a recurrent layer's Wih and Whh, whose shape here is the
+        /// file's (PyTorch's (G·H, n)) while the buffer holds (n, G·H) row-major (the runtime's <c>LayerTensor.IsStoredTransposed</c>).
+        /// </summary>
+        public bool IsStoredTransposed => Role is TensorRole.InputWeight or TensorRole.RecurrentWeight;
+
+        /// <summary>The shape as the parameters hold it: <see cref="ShapeText"/>, or "(n, G·H)" for a tensor stored transposed.</summary>
+        public string StoredShapeText => IsStoredTransposed
+            ? "(" + Emit.Literals.Int(Columns) + ", " + Emit.Literals.Int(Rows) + ")"
+            : ShapeText;
+
+        /// <summary>The shape as weight files and PyTorch write it: "(4, 2)" or "(4)".</summary>
         public string ShapeText => Dimensions.Count > 0
             ? "(" + string.Join(", ", System.Linq.Enumerable.Select(Dimensions, Emit.Literals.Int)) + ")"
             : Columns == 1 && Role is not (TensorRole.Weight or TensorRole.InputWeight or TensorRole.RecurrentWeight)

@@ -116,7 +116,44 @@ public static class ParameterInitializer
         double bound = 1.0 / Math.Sqrt(units);
         for (int i = 0; i < tensor.Length; i++)
         {
-            tensor[i] = (float)(((2.0 * random.NextDouble()) - 1.0) * bound);
+            tensor[i] = Draw(random, bound);
         }
     }
+
+    /// <summary>
+    /// Fills a recurrent layer's Wih or Whh, which the parameters hold transposed ((n, G·H) for PyTorch's (G·H, n)), as
+    /// <see cref="FillRecurrent"/> fills PyTorch's matrix: the values are drawn in PyTorch's row-major order and each is
+    /// written to its transposed place, so a seed gives the same matrix as the untransposed draw, transposed.
+    /// </summary>
+    /// <param name="tensor">The transposed matrix, (n, <paramref name="gateRows"/>) row-major.</param>
+    /// <param name="gateRows">G·H, the rows of PyTorch's matrix; at least 1.</param>
+    /// <param name="units">H, the layer's hidden units; at least 1.</param>
+    /// <param name="random">The stream to draw from; it advances by one sample per value.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> or <paramref name="gateRows"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="tensor"/> is not a multiple of <paramref name="gateRows"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    public static void FillRecurrentTransposed(Span<float> tensor, int gateRows, int units, NumPyRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(gateRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        if (tensor.Length % gateRows != 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"A transposed recurrent weight of {gateRows} gate rows has a multiple of {gateRows} floats; found {tensor.Length}."),
+                nameof(tensor));
+        }
+
+        double bound = 1.0 / Math.Sqrt(units);
+        int columns = tensor.Length / gateRows;
+        for (int r = 0; r < gateRows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                tensor[(c * gateRows) + r] = Draw(random, bound);
+            }
+        }
+    }
+
+    private static float Draw(NumPyRandom random, double bound) => (float)(((2.0 * random.NextDouble()) - 1.0) * bound);
 }

@@ -26,7 +26,7 @@ namespace NnGen.Kernels;
 /// the phase, kept as an exact small integer in the last float. All zeros is phase 0 with zero samples: no past.
 /// </para>
 /// <para>
-/// Bits. Each output is summed by the one-example product the recurrent step uses (<see cref="SmallMatVec"/> when the
+/// Bits. Each output is summed by a one-example row-block product (<see cref="SmallMatVec"/> when the
 /// group has a block of rows and a vector of columns, else <see cref="MatVecKernels"/>), whose order depends on the sizes
 /// and the width only, never on addresses. <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, Span{float})"/>
 /// runs that same step for every stream and step, so a sequence predicted whole equals it streamed sample by sample, bit

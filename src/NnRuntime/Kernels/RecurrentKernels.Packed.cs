@@ -12,29 +12,25 @@ namespace NnGen.Kernels;
 /// at every width.
 /// </summary>
 /// <remarks>
-/// Layout (floats; each part starts on a multiple of 16, so a 64-byte-aligned buffer has every part aligned): W_ih
-/// row-major, b_ih, b_hh, W_hh row-major, and, when H is above 16 and not a multiple of 16, W_hh again with its rows
-/// padded to a multiple of 16 floats (<see cref="SmallMatVec.Pad"/>). Where the row-major step runs W_hh·h in 16-row blocks, the
-/// packed step runs the same blocks on the padded rows (<see cref="SmallMatVec.TryForwardPadded"/>: every load aligned,
-/// the column tail's lanes zero in the weights rather than masked per row; with H a multiple of 16 the row-major rows
-/// already are); elsewhere it runs the row-major step's own products on the row-major copies. The gates are the
-/// row-major step's, so it gives that step's bits. A transposed W_hh (the same lane sums from vertical fused
-/// multiply-adds and a tree of vertical adds, no shuffle) also gave the same bits but measured slower on Zen 5: 128 × 32
-/// took 90 ns against the row-major blocks' 66 ns as a throughput (the broadcasts of h replace the shuffles one for one).
+/// Layout (floats; each part starts on a multiple of 16, so a 64-byte-aligned buffer has every part aligned): W_ihᵀ
+/// (I × G·H), b_ih, b_hh, then W_hhᵀ (H × G·H) with its rows padded to a multiple of 16 floats when G·H is above 16 and
+/// not a multiple of 16 (zeros in the padding). The padding lets every width run whole vectors over the rows, the last
+/// one reaching into the padding; those lanes are written to the scratch past the gate rows and never read. Each gate
+/// row is the same chain as in the unpacked step whichever vector holds it, so the packed step gives that step's bits.
 /// </remarks>
 public static unsafe partial class RecurrentKernels
 {
     /// <summary>Floats of a packed LSTM layer (<see cref="PackLstm"/>).</summary>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh, W_hh and (for H above 16 and not a multiple of 16) W_hh padded, each part rounded up to 16 floats.</returns>
+    /// <returns>The length the packed buffer must have: W_ihᵀ, b_ih, b_hh and W_hhᵀ (rows padded to 16 floats where G·H is above 16 and not a multiple of 16), each part rounded up to 16 floats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the length does not fit a span.</exception>
     public static int LstmPackedLength(int inputs, int units) => PackedLength(LstmGateCount, inputs, units, "RecurrentKernels.LstmPackedLength");
 
     /// <summary>Floats of a packed GRU layer (<see cref="PackGru"/>).</summary>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <returns>The length the packed buffer must have: W_ih, b_ih, b_hh, W_hh and (for H above 16 and not a multiple of 16) W_hh padded, each part rounded up to 16 floats.</returns>
+    /// <returns>The length the packed buffer must have: W_ihᵀ, b_ih, b_hh and W_hhᵀ (rows padded to 16 floats where G·H is above 16 and not a multiple of 16), each part rounded up to 16 floats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the length does not fit a span.</exception>
     public static int GruPackedLength(int inputs, int units) => PackedLength(GruGateCount, inputs, units, "RecurrentKernels.GruPackedLength");
 
@@ -50,9 +46,9 @@ public static unsafe partial class RecurrentKernels
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> is negative or too large.</exception>
     public static int GruStepPackedScratch(int units) => StepScratch(GruGateCount, units, "RecurrentKernels.GruStepPackedScratch");
 
-    /// <summary>Packs an LSTM layer's parameters (PyTorch's layout, gates i, f, g, o) for <see cref="LstmStepPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/>.</summary>
-    /// <param name="wIh">W_ih, 4H × I row-major.</param>
-    /// <param name="wHh">W_hh, 4H × H row-major.</param>
+    /// <summary>Packs an LSTM layer's parameters (W_ihᵀ and W_hhᵀ, gates i, f, g, o in PyTorch's order) for <see cref="LstmStepPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/>.</summary>
+    /// <param name="wIh">W_ihᵀ, I × 4H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 4H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 4H.</param>
     /// <param name="bHh">b_hh, 4H.</param>
     /// <param name="packed"><see cref="LstmPackedLength"/>(I, H) floats, overwritten (the padding with zeros).</param>
@@ -64,9 +60,9 @@ public static unsafe partial class RecurrentKernels
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, Span<float> packed, int inputs, int units) =>
         Pack(new Weights(wIh, wHh, bIh, bHh, LstmGateCount, inputs, units, "RecurrentKernels.PackLstm"), LstmGateCount, packed, "RecurrentKernels.PackLstm", "RecurrentKernels.LstmPackedLength");
 
-    /// <summary>Packs a GRU layer's parameters (PyTorch's layout, gates r, z, n) for <see cref="GruStepPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int)"/>.</summary>
-    /// <param name="wIh">W_ih, 3H × I row-major.</param>
-    /// <param name="wHh">W_hh, 3H × H row-major.</param>
+    /// <summary>Packs a GRU layer's parameters (W_ihᵀ and W_hhᵀ, gates r, z, n in PyTorch's order) for <see cref="GruStepPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int)"/>.</summary>
+    /// <param name="wIh">W_ihᵀ, I × 3H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 3H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 3H.</param>
     /// <param name="bHh">b_hh, 3H.</param>
     /// <param name="packed"><see cref="GruPackedLength"/>(I, H) floats, overwritten (the padding with zeros).</param>
@@ -127,7 +123,7 @@ public static unsafe partial class RecurrentKernels
 
             int rows = (int)gh;
             SimdWidth resolved = SimdWidths.Resolve(width);
-            float* projection = ps, recurrent = ps + rows;
+            float* recurrent = ps, projection = ps + rows;
             PackedProducts(pp, layout, px, ph, projection, recurrent, inputs, units, rows, resolved);
             var cell = new LstmStepCell(new Projection(pp + layout.WIh, pp + layout.BIh, px, projection, inputs), recurrent, pc, ph, units);
             RunLanes(ref cell, units, resolved);
@@ -148,21 +144,21 @@ public static unsafe partial class RecurrentKernels
 
             int rows = (int)gh;
             SimdWidth resolved = SimdWidths.Resolve(width);
-            float* projection = ps, recurrent = ps + rows;
+            float* recurrent = ps, projection = ps + rows;
             PackedProducts(pp, layout, px, ph, projection, recurrent, inputs, units, rows, resolved);
             var cell = new GruStepCell(new Projection(pp + layout.WIh, pp + layout.BIh, px, projection, inputs), recurrent, ph, units);
             RunLanes(ref cell, units, resolved);
         }
     }
 
-    /// <summary>Where each part of a packed layer starts, in floats, and the packed length.</summary>
+    /// <summary>Where each part of a packed layer starts, in floats, W_hhᵀ's row stride and the packed length.</summary>
     private readonly struct PackedLayout
     {
         public readonly long WIh;
         public readonly long BIh;
         public readonly long BHh;
         public readonly long WHh;
-        public readonly long WHhPadded;
+        public readonly int WHhStride;
         public readonly long Length;
 
         public PackedLayout(int gates, int inputs, int units)
@@ -172,11 +168,13 @@ public static unsafe partial class RecurrentKernels
             BIh = RoundUp(rows * inputs);
             BHh = RoundUp(BIh + rows);
             WHh = RoundUp(BHh + rows);
-            long end = WHh + (rows * units);
-            // Below 16 columns the padded rows would never run (the row-major step has no 16-row blocks there).
-            bool padded = units > 16 && units % 16 != 0;
-            WHhPadded = padded ? RoundUp(end) : WHh;
-            Length = padded ? WHhPadded + (rows * RoundUp(units)) : end;
+
+            // Padded only from 16 rows up: the scratch's recurrent half is followed by the G·H floats of the input half,
+            // which the padded lanes may overwrite before the input product fills it (up to 15 floats past the rows).
+            bool padded = rows > 16 && rows % 16 != 0;
+            long stride = padded ? RoundUp(rows) : rows;
+            WHhStride = stride <= int.MaxValue ? (int)stride : int.MaxValue;
+            Length = WHh + (stride * units);
         }
 
         private static long RoundUp(long floats) => (floats + 15) & ~15L;
@@ -202,27 +200,24 @@ public static unsafe partial class RecurrentKernels
         weights.WIh.CopyTo(packed[(int)layout.WIh..]);
         weights.BIh.CopyTo(packed[(int)layout.BIh..]);
         weights.BHh.CopyTo(packed[(int)layout.BHh..]);
-        weights.WHh.CopyTo(packed[(int)layout.WHh..]);
-        if (layout.WHhPadded != layout.WHh)
+        int rows = weights.GateRows;
+        for (int k = 0; k < weights.Units; k++)
         {
-            SmallMatVec.Pad(weights.WHh, packed[(int)layout.WHhPadded..], weights.GateRows, weights.Units);
+            weights.WHh.Slice(k * rows, rows).CopyTo(packed[(int)(layout.WHh + ((long)k * layout.WHhStride))..]);
         }
     }
 
     /// <summary>
-    /// p = W_ih·x + b_ih and r = W_hh·h + b_hh in the row-major step's order: r from the padded rows where that step runs
-    /// 16-row blocks, otherwise the row-major step's own products on the packed copies.
+    /// p = W_ih·x + b_ih and r = W_hh·h + b_hh in the unpacked step's order (<see cref="ColumnProduct"/>): r over the
+    /// padded rows in whole vectors where W_hhᵀ is padded, the lanes past the gate rows landing in the input half of the
+    /// scratch before the input product fills it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PackedProducts(
         float* packed, in PackedLayout layout, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows, SimdWidth width)
     {
+        ColumnProduct(packed + layout.WHh, layout.WHhStride, h, packed + layout.BHh, recurrent, rows, layout.WHhStride, units, width);
         StepInputProduct(packed + layout.WIh, packed + layout.BIh, x, projection, inputs, rows, width);
-        float* bHh = packed + layout.BHh;
-        if (!SmallMatVec.TryForwardPadded(width, packed + layout.WHhPadded, h, bHh, recurrent, rows, units))
-        {
-            StepRecurrentProduct(packed + layout.WHh, bHh, h, recurrent, units, rows, width);
-        }
     }
 
     [DoesNotReturn]

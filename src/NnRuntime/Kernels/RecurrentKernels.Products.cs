@@ -14,7 +14,8 @@ namespace NnGen.Kernels;
 /// from +0, vectorized across N in register tiles of four rows by four vectors (16 accumulators; each k loads four
 /// vectors of B and broadcasts four elements of A). The chain is lane-wise, so every width, the scalar one included,
 /// and every tiling give the same bits, and a sequence gives the same bits alone or in any batch up to
-/// <see cref="SmallBatchRows"/>. Forward, B is W_hhᵀ, transposed once per call; backward, B is W_hh itself.
+/// <see cref="SmallBatchRows"/>. Forward, B is W_hhᵀ as the layer stores it; backward, B is W_hh, transposed back once per
+/// call.
 /// </remarks>
 public static unsafe partial class RecurrentKernels
 {

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -15,8 +14,11 @@ namespace NnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A layer with I inputs, H units and G gates (LSTM 4: i, f, g, o; GRU 3: r, z, n) has W_ih (G·H × I) and W_hh
-/// (G·H × H) row-major and the biases b_ih, b_hh (G·H), PyTorch's own layout. LSTM: a = W_ih·x + b_ih + W_hh·h + b_hh,
+/// A layer with I inputs, H units and G gates (LSTM 4: i, f, g, o; GRU 3: r, z, n) stores its matrices transposed,
+/// W_ihᵀ (I × G·H) and W_hhᵀ (H × G·H) row-major (row k holds the weights of input k, or of h[k], for every gate row, gate
+/// rows in PyTorch's order), and the biases b_ih, b_hh (G·H) as PyTorch does. Transposed, each gate row's sum over k is a
+/// chain of vertical fused multiply-adds across the gate rows, so the streaming step needs no horizontal reduction.
+/// LSTM: a = W_ih·x + b_ih + W_hh·h + b_hh,
 /// i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o), c' = f∘c + i∘g, h' = o∘tanh(c'). GRU: r = σ(W_ir x + b_ir + W_hr h
 /// + b_hr), z likewise, n = tanh(W_in x + b_in + r∘(W_hn h + b_hn)), h' = (1 − z)∘n + z∘h, computed as n + z∘(h − n).
 /// σ and tanh are <see cref="VectorMath"/>'s.
@@ -25,15 +27,16 @@ namespace NnGen.Kernels;
 /// Sequences are time-major: x is (T, m, I) and the outputs hs are (T, m, H), so one step's batch is contiguous
 /// (<see cref="SequenceLayout"/> converts from the batch-first layout users hold). The input projection of every step
 /// is one product, X (T·m × I) · W_ihᵀ; each step then adds the recurrent product h (m × H) · W_hhᵀ (register-tiled
-/// from W_hhᵀ transposed once per call up to <see cref="SmallBatchRows"/> sequences, RecurrentKernels.Products.cs;
-/// <see cref="Gemm.MultiplyNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/> beyond)
-/// and applies the gates, vectorized across units.
+/// up to <see cref="SmallBatchRows"/> sequences, RecurrentKernels.Products.cs;
+/// <see cref="Gemm.MultiplyNN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/> beyond)
+/// and applies the gates, vectorized across units. Backward, dA · W_hh and dA_x · W_ih take W transposed back once per
+/// call into the backward scratch, and dW is summed in W's row order and added transposed.
 /// </para>
 /// <para>
 /// Bits. The gate arithmetic is written once over <see cref="ISimdOps{TVec}"/> and runs lane by lane at every width
 /// (leftover units one lane of a 128-bit vector at a time), so it gives the same bits at every width. The input
 /// projection goes through <see cref="Gemm.MultiplyNN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, float)"/>
-/// with W_ihᵀ (transposed on the stack, or in a pooled array for large layers), because an outer product sums each
+/// with W_ihᵀ as the layer stores it, because an outer product sums each
 /// element as one chain over the inputs in order whatever the number of rows; the dot-product path of an NT product
 /// would change its order with the number of steps. So batches give the same bits wherever the buffers sit. Up to
 /// <see cref="SmallBatchRows"/> sequences the recurrent products, forward and backward, are one fused multiply-add chain
@@ -50,7 +53,7 @@ namespace NnGen.Kernels;
 /// from. dW and db are accumulated (+=) and are sums over the batch (the caller applies 1/m); dx is overwritten.
 /// </para>
 /// <para>
-/// Nothing allocates per call (a large W_ihᵀ comes from <see cref="ArrayPool{T}.Shared"/>); everything runs on the
+/// Nothing allocates per call; everything runs on the
 /// calling thread except the products, which <see cref="KernelParallelism"/> may share out with identical results.
 /// Lengths are checked once at the entry; the loops trust them.
 /// </para>
@@ -62,9 +65,6 @@ public static unsafe partial class RecurrentKernels
 
     /// <summary>Gates of a GRU unit: reset, update (z) and new (n), in PyTorch's row order.</summary>
     public const int GruGateCount = 3;
-
-    // W_ihᵀ up to this many floats (16 KiB) is transposed on the stack, beyond into a pooled array.
-    private const int StackTransposeFloats = 4096;
 
     /// <summary>Floats of scratch <see cref="LstmStep(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/> needs: the input and recurrent products, 4·H each.</summary>
     /// <param name="units">H.</param>
@@ -149,8 +149,8 @@ public static unsafe partial class RecurrentKernels
         BackwardScratch(GruGateCount, steps, batch, inputs, units, "RecurrentKernels.GruBackwardScratch");
 
     /// <summary>One LSTM step for one example: h and c are read and overwritten with the next state.</summary>
-    /// <param name="wIh">W_ih, 4H × I row-major.</param>
-    /// <param name="wHh">W_hh, 4H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 4H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 4H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 4H.</param>
     /// <param name="bHh">b_hh, 4H.</param>
     /// <param name="x">The step's input, I floats.</param>
@@ -167,8 +167,8 @@ public static unsafe partial class RecurrentKernels
         LstmStep(wIh, wHh, bIh, bHh, x, h, c, scratch, inputs, units, SimdWidth.Auto);
 
     /// <summary>One GRU step for one example: h is read and overwritten with the next state.</summary>
-    /// <param name="wIh">W_ih, 3H × I row-major.</param>
-    /// <param name="wHh">W_hh, 3H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 3H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 3H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 3H.</param>
     /// <param name="bHh">b_hh, 3H.</param>
     /// <param name="x">The step's input, I floats.</param>
@@ -187,8 +187,8 @@ public static unsafe partial class RecurrentKernels
     /// LSTM inference over m sequences of T steps: h and c (m × H) hold the states to start from and receive the final
     /// ones; hs receives every step's h.
     /// </summary>
-    /// <param name="wIh">W_ih, 4H × I row-major.</param>
-    /// <param name="wHh">W_hh, 4H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 4H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 4H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 4H.</param>
     /// <param name="bHh">b_hh, 4H.</param>
     /// <param name="x">The inputs, time-major (T, m, I).</param>
@@ -211,8 +211,8 @@ public static unsafe partial class RecurrentKernels
     /// GRU inference over m sequences of T steps: h (m × H) holds the states to start from and receives the final ones;
     /// hs receives every step's h.
     /// </summary>
-    /// <param name="wIh">W_ih, 3H × I row-major.</param>
-    /// <param name="wHh">W_hh, 3H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 3H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 3H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 3H.</param>
     /// <param name="bHh">b_hh, 3H.</param>
     /// <param name="x">The inputs, time-major (T, m, I).</param>
@@ -234,8 +234,8 @@ public static unsafe partial class RecurrentKernels
     /// <see cref="LstmForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/> for training: the same outputs, bit for bit, plus the cache
     /// <see cref="LstmBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float}, Span{float}, Span{float})"/> reads. Keep a copy of the starting h and c: the backward pass needs them.
     /// </summary>
-    /// <param name="wIh">W_ih, 4H × I row-major.</param>
-    /// <param name="wHh">W_hh, 4H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 4H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 4H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 4H.</param>
     /// <param name="bHh">b_hh, 4H.</param>
     /// <param name="x">The inputs, time-major (T, m, I).</param>
@@ -258,8 +258,8 @@ public static unsafe partial class RecurrentKernels
     /// <see cref="GruForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float})"/> for training: the same outputs, bit for bit, plus the cache <see cref="GruBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float}, Span{float}, Span{float})"/>
     /// reads. Keep a copy of the starting h: the backward pass needs it.
     /// </summary>
-    /// <param name="wIh">W_ih, 3H × I row-major.</param>
-    /// <param name="wHh">W_hh, 3H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 3H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 3H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 3H.</param>
     /// <param name="bHh">b_hh, 3H.</param>
     /// <param name="x">The inputs, time-major (T, m, I).</param>
@@ -281,8 +281,8 @@ public static unsafe partial class RecurrentKernels
     /// Backpropagation through time over the window of <see cref="LstmForwardTraining(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float}, Span{float})"/>, truncated at its start (h0 and
     /// c0 are constants). Adds the window's gradients, summed over the batch, to dW and db, and writes dx.
     /// </summary>
-    /// <param name="wIh">W_ih, 4H × I row-major.</param>
-    /// <param name="wHh">W_hh, 4H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 4H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 4H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 4H; its length is checked, its values are not needed (the cache holds the activations).</param>
     /// <param name="bHh">b_hh, 4H; likewise.</param>
     /// <param name="x">The inputs the forward pass saw, time-major (T, m, I).</param>
@@ -295,8 +295,8 @@ public static unsafe partial class RecurrentKernels
     /// <param name="batch">m.</param>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <param name="dWih">∂J/∂W_ih, 4H × I; the window's gradient is added.</param>
-    /// <param name="dWhh">∂J/∂W_hh, 4H × H; added to.</param>
+    /// <param name="dWih">∂J/∂W_ihᵀ, I × 4H (the layout of <paramref name="wIh"/>); the window's gradient is added.</param>
+    /// <param name="dWhh">∂J/∂W_hhᵀ, H × 4H (the layout of <paramref name="wHh"/>); added to.</param>
     /// <param name="dbIh">∂J/∂b_ih, 4H; added to.</param>
     /// <param name="dbHh">∂J/∂b_hh, 4H; added to.</param>
     /// <param name="dx">Receives ∂J/∂x, (T, m, I); empty to skip (a first layer needs none).</param>
@@ -314,8 +314,8 @@ public static unsafe partial class RecurrentKernels
     /// Backpropagation through time over the window of <see cref="GruForwardTraining(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, int, Span{float}, Span{float}, Span{float})"/>, truncated at its start (h0 is
     /// a constant). Adds the window's gradients, summed over the batch, to dW and db, and writes dx.
     /// </summary>
-    /// <param name="wIh">W_ih, 3H × I row-major.</param>
-    /// <param name="wHh">W_hh, 3H × H row-major.</param>
+    /// <param name="wIh">W_ihᵀ, I × 3H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 3H row-major (row k: the weights of h[k] for every gate row).</param>
     /// <param name="bIh">b_ih, 3H; its length is checked, its values are not needed (the cache holds the activations).</param>
     /// <param name="bHh">b_hh, 3H; likewise (the cache holds W_hn·h + b_hn).</param>
     /// <param name="x">The inputs the forward pass saw, time-major (T, m, I).</param>
@@ -327,8 +327,8 @@ public static unsafe partial class RecurrentKernels
     /// <param name="batch">m.</param>
     /// <param name="inputs">I.</param>
     /// <param name="units">H.</param>
-    /// <param name="dWih">∂J/∂W_ih, 3H × I; the window's gradient is added.</param>
-    /// <param name="dWhh">∂J/∂W_hh, 3H × H; added to.</param>
+    /// <param name="dWih">∂J/∂W_ihᵀ, I × 3H (the layout of <paramref name="wIh"/>); the window's gradient is added.</param>
+    /// <param name="dWhh">∂J/∂W_hhᵀ, H × 3H (the layout of <paramref name="wHh"/>); added to.</param>
     /// <param name="dbIh">∂J/∂b_ih, 3H; added to.</param>
     /// <param name="dbHh">∂J/∂b_hh, 3H; added to.</param>
     /// <param name="dx">Receives ∂J/∂x, (T, m, I); empty to skip (a first layer needs none).</param>
@@ -425,7 +425,10 @@ public static unsafe partial class RecurrentKernels
         fromAbove.Clear();
         dc.Clear();
         int gates = rows * gh, cells = rows * units;
-        fixed (float* pGates = cache, pDhs = dhs, pC0 = c0, pDa = preActivations, pAbove = fromAbove, pDc = dc, pWhh = wHh)
+        // W_hh itself for dA·W_hh, in the product scratch until the parameter gradients need it.
+        Span<float> wHhRows = product[..(gh * units)];
+        Layout.Transpose(wHh, wHhRows, units, gh);
+        fixed (float* pGates = cache, pDhs = dhs, pC0 = c0, pDa = preActivations, pAbove = fromAbove, pDc = dc, pWhh = wHhRows)
         {
             float* cellStates = pGates + gates, tanhCells = cellStates + cells;
             for (int t = steps - 1; t >= 0; t--)
@@ -433,7 +436,7 @@ public static unsafe partial class RecurrentKernels
                 if (t < steps - 1)
                 {
                     // What h_t passed on to step t + 1 through W_hh.
-                    HiddenGradient(preActivations.Slice((t + 1) * batch * gh, batch * gh), pDa + ((t + 1) * batch * gh), wHh, pWhh, fromAbove, pAbove, batch, gh, units, width);
+                    HiddenGradient(preActivations.Slice((t + 1) * batch * gh, batch * gh), pDa + ((t + 1) * batch * gh), wHhRows, pWhh, fromAbove, pAbove, batch, gh, units, width);
                 }
 
                 for (int e = 0; e < batch; e++)
@@ -484,14 +487,17 @@ public static unsafe partial class RecurrentKernels
         fromAbove.Clear();
         direct.Clear();
         int gates = rows * gh;
-        fixed (float* pGates = cache, pDhs = dhs, pPrevious = previous, pDx = inputSide, pDh = hiddenSide, pAbove = fromAbove, pDirect = direct, pWhh = wHh)
+        // W_hh itself for dA·W_hh, in the product scratch until the parameter gradients need it.
+        Span<float> wHhRows = product[..(gh * units)];
+        Layout.Transpose(wHh, wHhRows, units, gh);
+        fixed (float* pGates = cache, pDhs = dhs, pPrevious = previous, pDx = inputSide, pDh = hiddenSide, pAbove = fromAbove, pDirect = direct, pWhh = wHhRows)
         {
             float* hiddenNew = pGates + gates;
             for (int t = steps - 1; t >= 0; t--)
             {
                 if (t < steps - 1)
                 {
-                    HiddenGradient(hiddenSide.Slice((t + 1) * batch * gh, batch * gh), pDh + ((t + 1) * batch * gh), wHh, pWhh, fromAbove, pAbove, batch, gh, units, width);
+                    HiddenGradient(hiddenSide.Slice((t + 1) * batch * gh, batch * gh), pDh + ((t + 1) * batch * gh), wHhRows, pWhh, fromAbove, pAbove, batch, gh, units, width);
                 }
 
                 for (int e = 0; e < batch; e++)
@@ -530,19 +536,9 @@ public static unsafe partial class RecurrentKernels
 
         ProjectInputs(weights.WIh, x, projections[..(rows * gh)], rows, weights.Inputs, gh, width);
 
-        // Small batches: W_hhᵀ once for the window, then the register-tiled product per step (RecurrentKernels.Products.cs).
+        // Small batches: the register-tiled product per step (RecurrentKernels.Products.cs) straight from W_hhᵀ.
         bool small = batch <= SmallBatchRows;
-        int transposedFloats = small ? gh * units : 0;
-        float[]? rented = null;
-        Span<float> whhTransposed = transposedFloats <= StackTransposeFloats
-            ? stackalloc float[transposedFloats]
-            : (rented = ArrayPool<float>.Shared.Rent(transposedFloats)).AsSpan(0, transposedFloats);
-        if (small)
-        {
-            Layout.Transpose(weights.WHh, whhTransposed, gh, units);
-        }
-
-        fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, pc = c, pHs = hs)
+        fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, pWhh = weights.WHh, pc = c, pHs = hs)
         {
             float* cellStates = pProjections + (rows * gh), tanhCells = cellStates + (rows * units);
             for (int t = 0; t < steps; t++)
@@ -550,14 +546,14 @@ public static unsafe partial class RecurrentKernels
                 ReadOnlySpan<float> previous = t == 0 ? h : hs.Slice((t - 1) * batch * units, batch * units);
                 if (small)
                 {
-                    fixed (float* pLast = previous, pTransposed = whhTransposed)
+                    fixed (float* pLast = previous)
                     {
-                        SmallProduct(pLast, units, pTransposed, pRecurrent, batch, units, gh, width);
+                        SmallProduct(pLast, units, pWhh, pRecurrent, batch, units, gh, width);
                     }
                 }
                 else
                 {
-                    Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                    Gemm.MultiplyNN(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
                 }
 
                 for (int e = 0; e < batch; e++)
@@ -570,11 +566,6 @@ public static unsafe partial class RecurrentKernels
                     RunLanes(ref cell, units, width);
                 }
             }
-        }
-
-        if (rented != null)
-        {
-            ArrayPool<float>.Shared.Return(rented);
         }
 
         hs.Slice((steps - 1) * batch * units, batch * units).CopyTo(h);
@@ -598,19 +589,9 @@ public static unsafe partial class RecurrentKernels
 
         ProjectInputs(weights.WIh, x, projections[..(rows * gh)], rows, weights.Inputs, gh, width);
 
-        // Small batches: W_hhᵀ once for the window, then the register-tiled product per step (RecurrentKernels.Products.cs).
+        // Small batches: the register-tiled product per step (RecurrentKernels.Products.cs) straight from W_hhᵀ.
         bool small = batch <= SmallBatchRows;
-        int transposedFloats = small ? gh * units : 0;
-        float[]? rented = null;
-        Span<float> whhTransposed = transposedFloats <= StackTransposeFloats
-            ? stackalloc float[transposedFloats]
-            : (rented = ArrayPool<float>.Shared.Rent(transposedFloats)).AsSpan(0, transposedFloats);
-        if (small)
-        {
-            Layout.Transpose(weights.WHh, whhTransposed, gh, units);
-        }
-
-        fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, ph = h, pHs = hs)
+        fixed (float* pProjections = projections, pRecurrent = recurrent, pbIh = weights.BIh, pbHh = weights.BHh, pWhh = weights.WHh, ph = h, pHs = hs)
         {
             float* hiddenNew = pProjections + (rows * gh);
             for (int t = 0; t < steps; t++)
@@ -618,14 +599,14 @@ public static unsafe partial class RecurrentKernels
                 ReadOnlySpan<float> previous = t == 0 ? h : hs.Slice((t - 1) * batch * units, batch * units);
                 if (small)
                 {
-                    fixed (float* pLast = previous, pTransposed = whhTransposed)
+                    fixed (float* pLast = previous)
                     {
-                        SmallProduct(pLast, units, pTransposed, pRecurrent, batch, units, gh, width);
+                        SmallProduct(pLast, units, pWhh, pRecurrent, batch, units, gh, width);
                     }
                 }
                 else
                 {
-                    Gemm.MultiplyNT(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
+                    Gemm.MultiplyNN(previous, weights.WHh, recurrent, batch, units, gh, 1f, width);
                 }
                 float* pPrevious = t == 0 ? ph : pHs + ((t - 1) * batch * units);
                 for (int e = 0; e < batch; e++)
@@ -640,17 +621,13 @@ public static unsafe partial class RecurrentKernels
             }
         }
 
-        if (rented != null)
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
-
         hs.Slice((steps - 1) * batch * units, batch * units).CopyTo(h);
     }
 
     /// <summary>
-    /// What h_t passed on to step t + 1 through W_hh: dA_{t+1} (m × G·H) · W_hh (G·H × H), register-tiled for small
-    /// batches (<see cref="SmallProduct"/>), <see cref="Gemm"/>'s otherwise.
+    /// What h_t passed on to step t + 1 through W_hh: dA_{t+1} (m × G·H) · W_hh (G·H × H, transposed back from the
+    /// stored W_hhᵀ once per call), register-tiled for small batches (<see cref="SmallProduct"/>), <see cref="Gemm"/>'s
+    /// otherwise.
     /// </summary>
     private static void HiddenGradient(
         ReadOnlySpan<float> dA, float* pDa, ReadOnlySpan<float> wHh, float* pWhh, Span<float> fromAbove, float* pAbove, int batch, int gh, int units, SimdWidth width)
@@ -669,27 +646,8 @@ public static unsafe partial class RecurrentKernels
     /// P (rows × G·H) = X (rows × I) · W_ihᵀ as an outer product (NN with W_ihᵀ), whose every element is one FMA chain
     /// over the inputs in order whatever the number of rows.
     /// </summary>
-    private static void ProjectInputs(ReadOnlySpan<float> wIh, ReadOnlySpan<float> x, Span<float> projections, int rows, int inputs, int gh, SimdWidth width)
-    {
-        if (inputs == 1)
-        {
-            // A single column is its own transpose.
-            Gemm.MultiplyNN(x, wIh, projections, rows, 1, gh, 1f, width);
-            return;
-        }
-
-        int floats = inputs * gh;
-        float[]? rented = null;
-        Span<float> transposed = floats <= StackTransposeFloats
-            ? stackalloc float[floats]
-            : (rented = ArrayPool<float>.Shared.Rent(floats)).AsSpan(0, floats);
-        Layout.Transpose(wIh, transposed, gh, inputs);
-        Gemm.MultiplyNN(x, transposed, projections, rows, inputs, gh, 1f, width);
-        if (rented != null)
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
-    }
+    private static void ProjectInputs(ReadOnlySpan<float> wIh, ReadOnlySpan<float> x, Span<float> projections, int rows, int inputs, int gh, SimdWidth width) =>
+        Gemm.MultiplyNN(x, wIh, projections, rows, inputs, gh, 1f, width);
 
     /// <summary>
     /// dW_ih += dA_xᵀ·X, dW_hh += dA_hᵀ·H_prev, db_ih += Σ rows of dA_x, db_hh += Σ rows of dA_h, dx = dA_x·W_ih: one
@@ -712,10 +670,10 @@ public static unsafe partial class RecurrentKernels
             SumRows(inputSide, [], [], columnSums, rows, gh, width);
         }
 
-        TensorPrimitives.Add(gradients.DWih, dWih, gradients.DWih);
+        AddTransposed(dWih, gradients.DWih, gh, inputs);
         Span<float> dWhh = product[..(gh * units)];
         Gemm.MultiplyTN(hiddenSide, previous, dWhh, gh, rows, units, 1f, width);
-        TensorPrimitives.Add(gradients.DWhh, dWhh, gradients.DWhh);
+        AddTransposed(dWhh, gradients.DWhh, gh, units);
         TensorPrimitives.Add(gradients.DbIh, columnSums, gradients.DbIh);
         if (hiddenSide != inputSide)
         {
@@ -725,7 +683,25 @@ public static unsafe partial class RecurrentKernels
         TensorPrimitives.Add(gradients.DbHh, columnSums, gradients.DbHh);
         if (!gradients.Dx.IsEmpty)
         {
-            Gemm.MultiplyNN(inputSide, weights.WIh, gradients.Dx, rows, gh, inputs, 1f, width);
+            Span<float> wIhRows = product[..(gh * inputs)];
+            Layout.Transpose(weights.WIh, wIhRows, inputs, gh);
+            Gemm.MultiplyNN(inputSide, wIhRows, gradients.Dx, rows, gh, inputs, 1f, width);
+        }
+    }
+
+    /// <summary>
+    /// destination (cols × rows) += source (rows × cols)ᵀ: the gradients are summed in W's row order, by the products
+    /// the training kernels were measured with, and accumulated into the transposed layout the parameters have.
+    /// </summary>
+    private static void AddTransposed(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = source.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+            {
+                destination[(c * rows) + r] += row[c];
+            }
         }
     }
 
@@ -989,8 +965,8 @@ public static unsafe partial class RecurrentKernels
     {
         int gh = gates * units;
         string gateRows = string.Create(CultureInfo.InvariantCulture, $"{gates} gates x {units} units");
-        KernelGuard.MatrixLength(wIh, gh, inputs, kernel, wIhName, gateRows + " =", nameof(inputs));
-        KernelGuard.MatrixLength(wHh, gh, units, kernel, wHhName, gateRows + " =", nameof(units));
+        KernelGuard.MatrixLength(wIh, inputs, gh, kernel, wIhName, nameof(inputs), gateRows + " =");
+        KernelGuard.MatrixLength(wHh, units, gh, kernel, wHhName, nameof(units), gateRows + " =");
         KernelGuard.VectorLength(bIh, gh, kernel, bIhName, gateRows);
         KernelGuard.VectorLength(bHh, gh, kernel, bHhName, gateRows);
         throw new UnreachableException($"{kernel}: the combined length check failed but no single check did.");

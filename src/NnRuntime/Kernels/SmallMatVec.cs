@@ -6,14 +6,14 @@ using System.Runtime.Intrinsics.X86;
 namespace NnGen.Kernels;
 
 /// <summary>
-/// y = W·x + b for one example when W is small and row-major with rows of at most a few vectors, as a recurrent layer's
-/// W_hh (G·H × H): a block of rows, one accumulator per row along k, the block's accumulators then transpose-reduced
+/// y = W·x + b for one example when W is small and row-major with rows of at most a few vectors, as a causal
+/// convolution's step (Cout × Cin·K): a block of rows, one accumulator per row along k, the block's accumulators then transpose-reduced
 /// together into one vector of the block's sums. Everything trusts its caller, as <see cref="MatVecKernels"/> does.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Why not <see cref="MatVecKernels"/>: it reduces four rows at a time into a 128-bit vector, so at 512 bits each row
-/// of a 32-wide W_hh costs two fused multiply-adds and about five reduction instructions. Here a block is as many rows
+/// of a 32-wide W costs two fused multiply-adds and about five reduction instructions. Here a block is as many rows
 /// as a vector has lanes (16 at 512 bits, 8 at 256), and the tree adds pairs of lanes inside each 128-bit lane, then
 /// pairs of pairs, then the 128-bit lanes against each other; the partial sums of 16 rows share every shuffle and add,
 /// about three instructions a row, and the block's sums come out in row order, stored as one vector with the bias.
@@ -57,61 +57,14 @@ internal static unsafe class SmallMatVec
         return false;
     }
 
-    /// <summary>
-    /// y[rows] = W·x + bias[rows] from W laid out for 16-row blocks (<see cref="PaddedRowStride"/>: every row starts on a
-    /// multiple of 16 floats; with a column tail its last vector is the row-major kernel's tail vector with the lanes it
-    /// zeroes already zero), bit for bit what <see cref="TryForward"/> gives on W when it runs 16-row blocks. The loads
-    /// are aligned wherever W is (a row-major W of 40 columns has every other row straddle two cache lines) and the
-    /// weights need no mask.
-    /// </summary>
-    /// <returns>Whether it ran: exactly when <see cref="TryForward"/> would run 16-row blocks; when false nothing was written.</returns>
-    internal static bool TryForwardPadded(SimdWidth width, float* wPadded, float* x, float* bias, float* y, int rows, int cols)
-    {
-        if (width >= SimdWidth.V512 && Avx512F.IsSupported && rows >= 16 && cols >= 16)
-        {
-            Forward512(wPadded, PaddedRowStride(cols), weightsMasked: false, x, bias, y, rows, cols);
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// The floats per row of W laid out for <see cref="TryForwardPadded"/>: the columns rounded up to 16. A row holds its
-    /// columns of whole 16-column vectors, then, if the columns end in a partial vector, 16 − tail zeros and the last
-    /// tail columns (the lanes the row-major kernel's tail vector keeps, in their lanes).
-    /// </summary>
-    internal static int PaddedRowStride(int cols) => (cols + 15) & ~15;
-
-    /// <summary>Writes row-major W (rows × cols) into <paramref name="padded"/> (rows × <see cref="PaddedRowStride"/>) as <see cref="TryForwardPadded"/> reads it.</summary>
-    internal static void Pad(ReadOnlySpan<float> w, Span<float> padded, int rows, int cols)
-    {
-        int stride = PaddedRowStride(cols);
-        int whole = cols - (cols % 16);
-        padded[..(rows * stride)].Clear();
-        for (int r = 0; r < rows; r++)
-        {
-            ReadOnlySpan<float> row = w.Slice(r * cols, cols);
-            row[..whole].CopyTo(padded[(r * stride)..]);
-            row[whole..].CopyTo(padded[((r * stride) + stride - (cols - whole))..]);
-        }
-    }
-
-    private static void Forward512(float* w, float* x, float* bias, float* y, int rows, int cols) =>
-        Forward512(w, cols, weightsMasked: true, x, bias, y, rows, cols);
-
-    // stride: floats from one row of W to the next. weightsMasked: whether W is row-major (its tail vector is the 16
-    // columns ending at the row's end, the lanes already counted masked here) or padded (its tail vector follows the whole
-    // ones, those lanes zero in W).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward512(float* w, int stride, bool weightsMasked, float* x, float* bias, float* y, int rows, int cols)
+    private static void Forward512(float* w, float* x, float* bias, float* y, int rows, int cols)
     {
         int tail = cols % 16;
         Vector512<float> tailMask = tail == 0 ? Vector512<float>.Zero : Simd512.LanesFrom(16 - tail);
         int r0 = 0;
         while (true)
         {
-            Block16(w + ((nint)r0 * stride), stride, weightsMasked, x, bias + r0, y + r0, cols, tail, tailMask);
+            Block16(w + ((nint)r0 * cols), cols, x, bias + r0, y + r0, cols, tail, tailMask);
             if (r0 == rows - 16)
             {
                 break;
@@ -139,7 +92,7 @@ internal static unsafe class SmallMatVec
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block16(float* w, nint s, bool weightsMasked, float* x, float* bias, float* y, int cols, int tail, Vector512<float> tailMask)
+    private static void Block16(float* w, nint s, float* x, float* bias, float* y, int cols, int tail, Vector512<float> tailMask)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
@@ -168,11 +121,11 @@ internal static unsafe class SmallMatVec
 
         if (tail != 0)
         {
-            // The row-major tail vector re-reads columns the last whole vector counted: x is masked there, and W too, so
-            // those lanes add exactly +0·+0 whatever W holds. A padded row's tail vector holds zeros in W there already.
+            // The tail vector re-reads columns the last whole vector counted: x is masked there, and W too, so those lanes
+            // add exactly +0·+0 whatever W holds.
             Vector512<float> xk = Vector512.Load(x + cols - 16) & tailMask;
-            Vector512<float> wMask = weightsMasked ? tailMask : Vector512<float>.AllBitsSet;
-            float* p = weightsMasked ? w + cols - 16 : w + k;
+            Vector512<float> wMask = tailMask;
+            float* p = w + cols - 16;
             a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(p) & wMask, xk, a0);
             a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + s) & wMask, xk, a1);
             a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(p + (2 * s)) & wMask, xk, a2);

@@ -94,6 +94,14 @@ public sealed class LayerTensor : IEquatable<LayerTensor>
     /// <summary>Whether L2 regularization and AdamW's weight decay apply to it (a dense layer's W, a recurrent layer's Wih and Whh).</summary>
     public bool Decays { get; }
 
+    /// <summary>
+    /// Whether the buffer holds the tensor transposed: a recurrent layer's Wih and Whh, whose <see cref="Shape"/> is
+    /// PyTorch's (G·H, I) and (G·H, H), as weight files and exports write them, while the parameters hold (I, G·H) and
+    /// (H, G·H) row-major, the layout the recurrent kernels sum from without horizontal reductions. Weight files, baking
+    /// and exporters transpose on the way in and out.
+    /// </summary>
+    public bool IsStoredTransposed => Role is TensorRole.InputWeight or TensorRole.RecurrentWeight;
+
     /// <summary>Same name, role, shape, offset and flags.</summary>
     public bool Equals(LayerTensor? other) =>
         other is not null && other.Name == Name && other.Role == Role && other.Offset == Offset && other.IsState == IsState && other.Decays == Decays &&

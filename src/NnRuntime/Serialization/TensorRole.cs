@@ -21,10 +21,16 @@ public enum TensorRole
     /// <summary>Batch normalization's running_var{l} (PyTorch's unbiased running variance): state, not a parameter.</summary>
     RunningVariance = 5,
 
-    /// <summary>A recurrent layer's Wih{l}, shape (G·H, I) row-major, the gates' blocks of H rows in PyTorch's order (PyTorch's <c>weight_ih_l{k}</c>).</summary>
+    /// <summary>
+    /// A recurrent layer's Wih{l}, shape (G·H, I), the gates' blocks of H rows in PyTorch's order (PyTorch's
+    /// <c>weight_ih_l{k}</c>); the parameters hold it transposed, (I, G·H) row-major (<see cref="LayerTensor.IsStoredTransposed"/>).
+    /// </summary>
     InputWeight = 6,
 
-    /// <summary>A recurrent layer's Whh{l}, shape (G·H, H) row-major, gate blocks as <see cref="InputWeight"/> (PyTorch's <c>weight_hh_l{k}</c>).</summary>
+    /// <summary>
+    /// A recurrent layer's Whh{l}, shape (G·H, H), gate blocks as <see cref="InputWeight"/> (PyTorch's <c>weight_hh_l{k}</c>);
+    /// the parameters hold it transposed, (H, G·H) row-major (<see cref="LayerTensor.IsStoredTransposed"/>).
+    /// </summary>
     RecurrentWeight = 7,
 
     /// <summary>A recurrent layer's bih{l}, shape (G·H) (PyTorch's <c>bias_ih_l{k}</c>).</summary>

@@ -228,7 +228,12 @@ public static partial class WeightsFile
             CheckTensor(
                 entry, label, tensor.Name, shape, tensor.Role == TensorRole.Bias ? new long[] { shape[0], 1 } : null,
                 layer.IsRecurrent ? GateHint(layer, entry) : layer.ConvolutionGeometry is not null ? ConvolutionHint(layer, tensor, entry) : null);
-            Decode(entry, data, (tensor.IsState ? state : parameters).Slice(tensor.Offset, tensor.Length), label, tensor.Role == TensorRole.Weight ? tensor.Shape[1] : 1);
+            Span<float> destination = (tensor.IsState ? state : parameters).Slice(tensor.Offset, tensor.Length);
+            Decode(entry, data, destination, label, tensor.Role == TensorRole.Weight ? tensor.Shape[1] : 1);
+            if (tensor.IsStoredTransposed)
+            {
+                TransposeInPlace(destination, tensor.Shape[0], tensor.Shape[1]);
+            }
         }
 
         var extras = new List<NamedTensor>();
@@ -298,7 +303,14 @@ public static partial class WeightsFile
         float[] stateCopy = StateOf(network).ToArray();
         foreach (LayerTensor tensor in architecture.Tensors)
         {
-            tensors.Add(new(tensor.Name, tensor.Shape.ToArray(), (tensor.IsState ? stateCopy : copy).AsMemory(tensor.Offset, tensor.Length)));
+            Memory<float> values = (tensor.IsState ? stateCopy : copy).AsMemory(tensor.Offset, tensor.Length);
+            if (tensor.IsStoredTransposed)
+            {
+                // The parameters hold (columns, rows); the file has the tensor's own shape.
+                TransposeInPlace(values.Span, tensor.Shape[1], tensor.Shape[0]);
+            }
+
+            tensors.Add(new(tensor.Name, tensor.Shape.ToArray(), values));
         }
 
         foreach (SafeTensors.TensorToWrite tensor in tensors)
@@ -921,6 +933,13 @@ public static partial class WeightsFile
     private static string KindName(LayerKind kind) => kind == LayerKind.Lstm ? "LSTM" : "GRU";
 
     private static string GateNames(LayerKind kind) => kind == LayerKind.Lstm ? "i, f, g, o" : "r, z, n";
+
+    /// <summary>A (rows × cols) row-major matrix replaced by its transpose, (cols × rows).</summary>
+    internal static void TransposeInPlace(Span<float> matrix, int rows, int cols)
+    {
+        float[] source = matrix.ToArray();
+        Kernels.Layout.Transpose(source, matrix, rows, cols);
+    }
 
     private static void Decode(SafeTensors.Entry entry, ReadOnlySpan<byte> data, Span<float> destination, string label, int columns)
     {

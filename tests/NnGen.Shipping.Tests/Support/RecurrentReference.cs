@@ -6,7 +6,8 @@ namespace NnGen.Shipping.Tests.Support;
 
 /// <summary>
 /// The inference pass of a network with recurrent layers in double precision, written from PyTorch's definitions (the
-/// recurrent contract's equations), not from any NnGen kernel: the oracle for the ONNX export of LSTM and GRU.
+/// recurrent contract's equations), not from any NnGen kernel: the oracle for the ONNX export of LSTM and GRU. It reads
+/// Wih and Whh from the parameters as the layers store them, transposed ((n, G·H) row-major).
 /// Inputs are batch-first, m sequences × T steps × n[0] features, row-major; every layer runs at every step until a
 /// recurrent layer that returns its last step only, after which the layers see one row per sequence. States start at 0.
 /// </summary>
@@ -60,13 +61,13 @@ internal static class RecurrentReference
                 input[row] = bIh[row];
                 for (int k = 0; k < inputs; k++)
                 {
-                    input[row] += wIh[(row * inputs) + k] * x[k];
+                    input[row] += wIh[(k * gates * units) + row] * x[k];
                 }
 
                 hidden[row] = bHh[row];
                 for (int k = 0; k < units; k++)
                 {
-                    hidden[row] += wHh[(row * units) + k] * h[k];
+                    hidden[row] += wHh[(k * gates * units) + row] * h[k];
                 }
             }
 

@@ -156,4 +156,33 @@ public class ParameterInitializerTests
         Assert.Equal("init", Assert.Throws<ArgumentOutOfRangeException>(() => ParameterInitializer.Resolve((Init)99, Activation.ReLU)).ParamName);
         Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => ParameterInitializer.Resolve(Init.Default, (Activation)99)).ParamName);
     }
+
+    [Fact]
+    public void FillRecurrentTransposed_SameDrawsAsFillRecurrent_Transposed()
+    {
+        // PyTorch's (G·H, n) = (12, 5) drawn in its row-major order, written at [k, r] of the (5, 12) the layers hold.
+        const int Rows = 12, Columns = 5, Units = 3;
+        var pytorch = new float[Rows * Columns];
+        ParameterInitializer.FillRecurrent(pytorch, Units, new NumPyRandom(11));
+        var transposed = new float[Rows * Columns];
+        ParameterInitializer.FillRecurrentTransposed(transposed, Rows, Units, new NumPyRandom(11));
+
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int k = 0; k < Columns; k++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(pytorch[(r * Columns) + k]), BitConverter.SingleToInt32Bits(transposed[(k * Rows) + r]));
+            }
+        }
+    }
+
+    [Fact]
+    public void FillRecurrentTransposed_LengthNotWholeGateRows_ThrowsNamingBoth()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ParameterInitializer.FillRecurrentTransposed(new float[13], 12, 3, new NumPyRandom(1)));
+        Assert.StartsWith("A transposed recurrent weight of 12 gate rows has a multiple of 12 floats; found 13.", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ParameterInitializer.FillRecurrentTransposed(new float[12], 0, 3, new NumPyRandom(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ParameterInitializer.FillRecurrentTransposed(new float[12], 12, 0, new NumPyRandom(1)));
+        Assert.Throws<ArgumentNullException>(() => ParameterInitializer.FillRecurrentTransposed(new float[12], 12, 3, null!));
+    }
 }

@@ -133,10 +133,14 @@ public sealed class RecurrentKernelsTests
 
     public static TheoryData<RecurrentKind, int, int> StepShapes() => new()
     {
-        // kind, inputs, units. The streaming shapes (input 1, H 8 to 40): W_hh in 16-row blocks at 512 bits with and
-        // without a column tail (H 40), a last block that overlaps the one before (3H = 60), 8-row blocks at 256 bits
-        // (H 8, H 13); several inputs, where W_ih goes through the same products; and layers too small for a block.
+        // kind, inputs, units. The streaming shapes (input 1, H 8 to 47): gate rows in whole vectors of four and one
+        // (H 16, 32, 40), rows ending in narrower vectors and one-lane tails (GRU 8: 24, GRU 20: 60, LSTM 33: 132, GRU 47:
+        // 141, LSTM 47: 188), odd H whose two partial chains differ in length; several inputs, where W_ihᵀ goes through
+        // the same product; and layers smaller than a vector.
         { RecurrentKind.Lstm, 1, 8 },
+        { RecurrentKind.Lstm, 1, 33 },
+        { RecurrentKind.Lstm, 1, 47 },
+        { RecurrentKind.Gru, 1, 47 },
         { RecurrentKind.Lstm, 1, 16 },
         { RecurrentKind.Lstm, 1, 32 },
         { RecurrentKind.Lstm, 1, 40 },
@@ -153,7 +157,7 @@ public sealed class RecurrentKernelsTests
     };
 
     /// <summary>
-    /// The streaming step sums its products in its own order (row blocks reduced together, not the batch forward's
+    /// The streaming step sums its products in its own order (two partial chains per gate row, not the batch forward's
     /// outer product), so it is held to the double reference directly: 1,000 steps of two streams at every width.
     /// </summary>
     [Theory]
@@ -375,7 +379,7 @@ public sealed class RecurrentKernelsTests
 
         var wrongWeights = Assert.Throws<ArgumentException>(() => RecurrentKernels.LstmStep(data.WIh.AsSpan(1), data.WHh, data.BIh, data.BHh, x, h, c, scratch, 2, 3));
         Assert.Equal("wIh", wrongWeights.ParamName);
-        Assert.Contains("RecurrentKernels.LstmStep: wIh has 23 floats, expected 24 (4 gates x 3 units = 12 x inputs 2).", wrongWeights.Message, StringComparison.Ordinal);
+        Assert.Contains("RecurrentKernels.LstmStep: wIh has 23 floats, expected 24 (inputs 2 x 4 gates x 3 units = 12).", wrongWeights.Message, StringComparison.Ordinal);
 
         var wrongX = Assert.Throws<ArgumentException>(() => RecurrentKernels.LstmStep(data.WIh, data.WHh, data.BIh, data.BHh, [1f], h, c, scratch, 2, 3));
         Assert.Contains("RecurrentKernels.LstmStep: x has 1 floats, expected 2", wrongX.Message, StringComparison.Ordinal);

@@ -5,7 +5,7 @@ using NnGen.Tests.Support;
 namespace NnGen.Tests.Kernels;
 
 /// <summary>
-/// The packed streaming step (a frozen network's form): bit for bit the row-major step at every width over 1,000 steps,
+/// The packed streaming step (a frozen network's form): bit for bit the unpacked step at every width over 1,000 steps,
 /// wherever the buffers sit, with nothing allocated, and clear errors for wrong lengths and overlaps.
 /// </summary>
 public sealed class RecurrentPackedStepTests
@@ -16,9 +16,14 @@ public sealed class RecurrentPackedStepTests
 
     public static TheoryData<RecurrentKind, int, int> Shapes() => new()
     {
-        // kind, inputs, units. The RTNeural rows (GRU 8/16, LSTM 16/32/40) at one and three inputs: W_hh in 16-row
-        // blocks at 512 bits (a column tail at H 40), 8-row blocks at 256 bits and at 512 for H 8; a last block
-        // overlapping the one before (GRU 20: 3H = 60); padded W_hh rows with a tail of 4, 1 and 15 lanes (H 20, 33, 47), a column tail of 8 lanes (H 13), MatVecKernels' products (H 5, 3, 1).
+        // kind, inputs, units. The RTNeural rows (GRU 8/16, LSTM 16/32/40) at one and three inputs (GRU 8: 24 gate rows,
+        // padded to 32 in the packed W_hhᵀ); padded W_hhᵀ rows whose last vector holds 12, 4, 15, 8, 12 and 13 gate rows
+        // (GRU 20: 60, LSTM 33: 132, GRU 47: 141, GRU 40: 120, LSTM 47: 188, GRU 33: 99); rows below a vector's width
+        // and odd sizes, whose two partial chains differ in length (H 13, 5, 3, 1).
+        { RecurrentKind.Lstm, 1, 8 },
+        { RecurrentKind.Gru, 1, 33 },
+        { RecurrentKind.Gru, 1, 40 },
+        { RecurrentKind.Lstm, 1, 47 },
         { RecurrentKind.Gru, 1, 8 },
         { RecurrentKind.Gru, 3, 8 },
         { RecurrentKind.Gru, 1, 16 },
@@ -56,11 +61,25 @@ public sealed class RecurrentPackedStepTests
     }
 
     [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Step_EveryWidth_SameBitsOverThousandSteps(RecurrentKind kind, int inputs, int units)
+    {
+        // Each gate row is one lane's chain of fused multiply-adds in the same order at every width (the one-lane tail
+        // included), and the gates are lane-wise, so the step itself is width-independent.
+        var data = new RecurrentCase(kind, inputs, units, steps: 1000, batch: 1, seed: 300 + inputs + units);
+        float[] scalar = RowMajorSteps(data, SimdWidth.Scalar);
+        foreach (SimdWidth width in AllWidths)
+        {
+            KernelDeterminismTests.AssertBitIdentical(scalar, RowMajorSteps(data, width), $"{data} at {width} against the scalar width");
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Kinds))]
     public void StepPacked_SaturatingWeights_SameBitsAsStep(RecurrentKind kind)
     {
         // Weights large enough that the gates saturate and the cell state wanders: σ and tanh's far ranges.
-        foreach (int units in new[] { 8, 16, 32, 40 })
+        foreach (int units in new[] { 8, 16, 32, 33, 40, 47 })
         {
             var data = new RecurrentCase(kind, 1, units, steps: 1000, batch: 1, seed: 17 + units, weightScale: 0.6f);
             float[] packed = Pack(data);
@@ -117,11 +136,14 @@ public sealed class RecurrentPackedStepTests
     [Fact]
     public void PackedLength_PartsRoundedToSixteenFloats()
     {
-        // LSTM I = 1, H = 32: W_ih 128, b_ih 128, b_hh 128, W_hh 4,096 (its rows already 16-float multiples). LSTM I = 1,
-        // H = 40: then W_hh 6,400 and W_hh padded, 160 rows of 48. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, then 75
-        // (no padded copy below 16 columns).
+        // LSTM I = 1, H = 32: W_ihᵀ 128, b_ih 128, b_hh 128, W_hhᵀ 32 rows of 128 (already 16-float multiples), and H = 40
+        // likewise with rows of 160. GRU I = 1, H = 8: 24 → 32 three times, then W_hhᵀ 8 rows of 24 padded to 32; LSTM
+        // I = 1, H = 33: 132 → 144 three times, then 33 rows of 144. GRU I = 3, H = 5: 45 → 48, 15 → 16, 15 → 16, then
+        // 75 (no padding below 16 gate rows).
         Assert.Equal(128 + 128 + 128 + 4096, RecurrentKernels.LstmPackedLength(1, 32));
-        Assert.Equal(160 + 160 + 160 + 6400 + (160 * 48), RecurrentKernels.LstmPackedLength(1, 40));
+        Assert.Equal(160 + 160 + 160 + 6400, RecurrentKernels.LstmPackedLength(1, 40));
+        Assert.Equal(32 + 32 + 32 + (8 * 32), RecurrentKernels.GruPackedLength(1, 8));
+        Assert.Equal(144 + 144 + 144 + (33 * 144), RecurrentKernels.LstmPackedLength(1, 33));
         Assert.Equal(48 + 16 + 16 + 75, RecurrentKernels.GruPackedLength(3, 5));
         Assert.Equal(0, RecurrentKernels.GruPackedLength(3, 0));
         Assert.Equal(8 * 7, RecurrentKernels.LstmStepPackedScratch(7));
@@ -198,7 +220,7 @@ public sealed class RecurrentPackedStepTests
         return packed;
     }
 
-    /// <summary>The row-major step from the case's first states: every step's h, then the final c.</summary>
+    /// <summary>The unpacked step from the case's first states: every step's h, then the final c.</summary>
     private static float[] RowMajorSteps(RecurrentCase data, SimdWidth width)
     {
         (float[] hs, _, float[] c) = data.Stream(0, width);

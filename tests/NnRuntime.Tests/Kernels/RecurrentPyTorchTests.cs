@@ -101,8 +101,9 @@ public sealed class RecurrentPyTorchTests
             float[] h = h0.AsSpan(k * m * units, m * units).ToArray();
             float[] c = module.IsLstm ? c0.AsSpan(k * m * units, m * units).ToArray() : [];
             RecurrentGradients<float> gradients = module.Backward(k, inputs[k], h, c, outputs[k], caches[k], dhs, steps, m);
-            Compare($"weight_ih_l{k}", gradients.WIh);
-            Compare($"weight_hh_l{k}", gradients.WHh);
+            int gh = gradients.BIh.Length;
+            Compare($"weight_ih_l{k}", Transposed(gradients.WIh, module.LayerInputs(k), gh));
+            Compare($"weight_hh_l{k}", Transposed(gradients.WHh, units, gh));
             Compare($"bias_ih_l{k}", gradients.BIh);
             Compare($"bias_hh_l{k}", gradients.BHh);
             dhs = gradients.X;
@@ -118,6 +119,14 @@ public sealed class RecurrentPyTorchTests
             names.Add(name);
             AssertClose(Floats(expected, name), actual, $"{fixture}: d{name}");
         }
+    }
+
+    /// <summary>A (rows × cols) row-major matrix transposed.</summary>
+    private static float[] Transposed(float[] matrix, int rows, int cols)
+    {
+        var transposed = new float[matrix.Length];
+        Layout.Transpose(matrix, transposed, rows, cols);
+        return transposed;
     }
 
     private static float[] TimeMajor(float[] batchFirst, int batch, int steps, int features)
@@ -163,9 +172,10 @@ public sealed class RecurrentPyTorchTests
             int gh = (IsLstm ? RecurrentKernels.LstmGateCount : RecurrentKernels.GruGateCount) * Units;
             for (int k = 0; k < Layers; k++)
             {
+                // PyTorch's (G·H, I) and (G·H, H), stored transposed as the kernels take them.
                 Weights.Add((
-                    Shaped(parameters, $"weight_ih_l{k}", gh * LayerInputs(k)),
-                    Shaped(parameters, $"weight_hh_l{k}", gh * Units),
+                    Transposed(Shaped(parameters, $"weight_ih_l{k}", gh * LayerInputs(k)), gh, LayerInputs(k)),
+                    Transposed(Shaped(parameters, $"weight_hh_l{k}", gh * Units), gh, Units),
                     Shaped(parameters, $"bias_ih_l{k}", gh),
                     Shaped(parameters, $"bias_hh_l{k}", gh)));
             }

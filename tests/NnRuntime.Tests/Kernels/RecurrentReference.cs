@@ -166,7 +166,8 @@ public sealed record RecurrentGradients<T>(T[] WIh, T[] WHh, T[] BIh, T[] BHh, T
 
 /// <summary>
 /// The double-precision scalar reference: PyTorch's LSTM and GRU equations written out per unit, and backpropagation
-/// through time by the chain rule per step, independent of the kernels' layouts, products and vector math.
+/// through time by the chain rule per step, independent of the kernels' products and vector math. W_ih and W_hh are
+/// indexed in the layout the layers store, transposed (W_ihᵀ (I × G·H), W_hhᵀ (H × G·H)), and so are their gradients.
 /// </summary>
 public static class RecurrentReference
 {
@@ -251,13 +252,13 @@ public static class RecurrentReference
                     g.BHh[k] += dah[k];
                     for (int q = 0; q < inputs; q++)
                     {
-                        g.WIh[(k * inputs) + q] += dax[k] * x[(row * inputs) + q];
-                        g.X[(row * inputs) + q] += dax[k] * p.WIh[(k * inputs) + q];
+                        g.WIh[(q * gh) + k] += dax[k] * x[(row * inputs) + q];
+                        g.X[(row * inputs) + q] += dax[k] * p.WIh[(q * gh) + k];
                     }
 
                     for (int q = 0; q < units; q++)
                     {
-                        g.WHh[(k * units) + q] += dah[k] * hPrev[q];
+                        g.WHh[(q * gh) + k] += dah[k] * hPrev[q];
                     }
                 }
 
@@ -266,7 +267,7 @@ public static class RecurrentReference
                     double sum = dhPrevDirect[q];
                     for (int k = 0; k < gh; k++)
                     {
-                        sum += dah[k] * p.WHh[(k * units) + q];
+                        sum += dah[k] * p.WHh[(q * gh) + k];
                     }
 
                     dhNext[q] = sum;
@@ -304,13 +305,13 @@ public static class RecurrentReference
                     ax[k] = p.BIh[k];
                     for (int q = 0; q < inputs; q++)
                     {
-                        ax[k] += p.WIh[(k * inputs) + q] * x[(row * inputs) + q];
+                        ax[k] += p.WIh[(q * gh) + k] * x[(row * inputs) + q];
                     }
 
                     ah[k] = p.BHh[k];
                     for (int q = 0; q < units; q++)
                     {
-                        ah[k] += p.WHh[(k * units) + q] * h[q];
+                        ah[k] += p.WHh[(q * gh) + k] * h[q];
                     }
                 }
 

@@ -22,13 +22,13 @@ namespace NnGen.Generator.Emit.Layers
         public string Describe(LayerPlan layer) =>
             $"Layer {Int(layer.Index)}: {LayerRules.KindName(layer.Kind)} {Int(layer.Inputs)} -> {Int(layer.Units)}, {Gates(layer)}" +
             (layer.ReturnSequences ? string.Empty : ", last step only") + ". " +
-            string.Join(", ", System.Linq.Enumerable.Select(layer.Tensors, tensor => $"{tensor.Member} {tensor.ShapeText} at params[{Int(tensor.Offset)}..{Int(tensor.Offset + tensor.Length)})"));
+            string.Join(", ", System.Linq.Enumerable.Select(layer.Tensors, tensor => $"{tensor.Member} {tensor.StoredShapeText}{(tensor.IsStoredTransposed ? " (transposed)" : string.Empty)} at params[{Int(tensor.Offset)}..{Int(tensor.Offset + tensor.Length)})"));
 
         public string[] SummaryCells(LayerPlan layer) => new[]
         {
             $"{LayerRules.KindName(layer.Kind)} {Int(layer.Index)}",
             layer.ReturnSequences ? Gates(layer) : Gates(layer) + ", last step",
-            $"({Int(layer.GateRows)}, {Int(layer.Inputs)}) + ({Int(layer.GateRows)}, {Int(layer.Units)})",
+            $"({Int(layer.Inputs)}, {Int(layer.GateRows)}) + ({Int(layer.Units)}, {Int(layer.GateRows)})",
             $"2 x ({Int(layer.GateRows)}, 1)",
             $"({Int(layer.Units)}, m)",
         };
@@ -39,11 +39,14 @@ namespace NnGen.Generator.Emit.Layers
 
         public void EmitInitialize(SourceWriter writer, LayerPlan layer)
         {
-            // PyTorch's initialization of nn.LSTM and nn.GRU: every tensor uniform in ±1/√H.
-            writer.WriteLine($"// Layer {Int(layer.Index)}: PyTorch's U(-1/√{Int(layer.Units)}, 1/√{Int(layer.Units)}) for Wih, Whh, bih and bhh.");
+            // PyTorch's initialization of nn.LSTM and nn.GRU: every tensor uniform in ±1/√H, drawn in PyTorch's element order
+            // (the weights written transposed), so a seed gives the matrices PyTorch's order would, transposed.
+            writer.WriteLine($"// Layer {Int(layer.Index)}: PyTorch's U(-1/√{Int(layer.Units)}, 1/√{Int(layer.Units)}) for Wih, Whh, bih and bhh, drawn in PyTorch's order.");
             foreach (TensorPlan tensor in layer.Tensors)
             {
-                writer.WriteLine($"{RuntimeNames.FillRecurrent}({tensor.Member}, {layer.UnitsConstant}, random);");
+                writer.WriteLine(tensor.IsStoredTransposed
+                    ? $"{RuntimeNames.FillRecurrentTransposed}({tensor.Member}, {Int(LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant}, {layer.UnitsConstant}, random);"
+                    : $"{RuntimeNames.FillRecurrent}({tensor.Member}, {layer.UnitsConstant}, random);");
             }
         }
 

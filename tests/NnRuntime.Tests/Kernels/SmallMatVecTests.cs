@@ -6,18 +6,18 @@ using NnGen.Kernels;
 namespace NnGen.Tests.Kernels;
 
 /// <summary>
-/// <see cref="SmallMatVec"/>, the row-block product behind the recurrent streaming step: W·x + b against a double
+/// <see cref="SmallMatVec"/>, the row-block product behind the causal convolution's step: W·x + b against a double
 /// dot product, the same bits for a row whichever block computes it (the last block overlaps the one before) and
 /// wherever the buffers sit, and what it declines.
 /// </summary>
-public sealed unsafe class RecurrentSmallMatVecTests
+public sealed unsafe class SmallMatVecTests
 {
     private const int MaxShift = 15;
 
     public static TheoryData<int, int, int> Shapes() => new()
     {
         // width bits, rows, cols: whole blocks and whole vectors, a column tail, a last block overlapping the one
-        // before, the recurrent layers' W_hh (4H × H, 3H × H), one block exactly.
+        // before, one block exactly.
         { 512, 16, 16 }, { 512, 128, 32 }, { 512, 160, 40 }, { 512, 60, 20 }, { 512, 17, 47 }, { 512, 64, 16 },
         { 256, 8, 8 }, { 256, 24, 8 }, { 256, 52, 13 }, { 256, 9, 31 }, { 256, 96, 32 },
     };
@@ -90,79 +90,6 @@ public sealed unsafe class RecurrentSmallMatVecTests
             Assert.Equal(fits256, ran);
             Assert.Equal(fits256, !float.IsNaN(y[0]));
         }
-    }
-
-    [Theory]
-    [InlineData(16, 16)]
-    [InlineData(128, 32)]
-    [InlineData(160, 40)]
-    [InlineData(60, 20)]
-    [InlineData(17, 47)]
-    [InlineData(64, 33)]
-    [InlineData(48, 31)]
-    public void TryForwardPadded_SameBitsAsRowMajorBlocks_WithSignedZerosAndShifts(int rows, int cols)
-    {
-        // The padded rows hold the tail vector's counted lanes as zeros instead of masking them per row: the same
-        // +0·+0 products, so the same bits, also in the signs of zero where a row's weights are −0 or its products
-        // underflow to −0 (rows 0 and 1, zero biases); the other rows are random, so a tail in the wrong lanes shows.
-        float[] w = KernelTestSupport.RandomFloats(rows * cols, 7 * rows, 1f);
-        float[] x = KernelTestSupport.RandomFloats(cols, 7 * cols, 1f);
-        float[] bias = KernelTestSupport.RandomFloats(rows, 11, 1f);
-        w.AsSpan(0, cols).Fill(-0f);
-        bias[0] = 0f;
-        for (int k = 0; k < cols; k++)
-        {
-            w[cols + k] = -1e-30f;
-            x[k] = Math.Abs(x[k]) + 1e-20f;
-        }
-
-        bias[1] = -0f;
-        float[] padded = new float[rows * SmallMatVec.PaddedRowStride(cols)];
-        SmallMatVec.Pad(w, padded, rows, cols);
-        float[] expected = new float[rows];
-        fixed (float* pw = w, px = x, pb = bias, py = expected)
-        {
-            // With AVX-512 this runs the row-major 16-row blocks; without it the padded kernel must decline (below).
-            Assert.True(SmallMatVec.TryForward(SimdWidth.V512, pw, px, pb, py, rows, cols) || !Avx.IsSupported);
-        }
-
-        for (int shift = 0; shift <= MaxShift; shift++)
-        {
-            var buffer = new float[padded.Length + MaxShift];
-            Array.Fill(buffer, float.NaN);
-            padded.CopyTo(buffer, shift);
-            float[] actual = new float[rows];
-            Array.Fill(actual, float.NaN);
-            fixed (float* pw = buffer, px = x, pb = bias, py = actual)
-            {
-                bool ran = SmallMatVec.TryForwardPadded(SimdWidth.V512, pw + shift, px, pb, py, rows, cols);
-                Assert.Equal(Avx512F.IsSupported, ran);
-                if (!ran)
-                {
-                    // Without AVX-512 it declines (the packed step then runs the row-major copy) and writes nothing.
-                    Assert.All(actual, value => Assert.True(float.IsNaN(value)));
-                    return;
-                }
-            }
-
-            KernelDeterminismTests.AssertBitIdentical(expected, actual, $"{rows} x {cols} padded, shifted by {shift}");
-        }
-    }
-
-    [Theory]
-    [InlineData(256, 64, 32)]
-    [InlineData(512, 15, 16)]
-    [InlineData(512, 16, 15)]
-    public void TryForwardPadded_WhereTheRowMajorKernelWouldNotRun16RowBlocks_Declines(int bits, int rows, int cols)
-    {
-        float[] padded = new float[rows * SmallMatVec.PaddedRowStride(cols)], x = new float[cols], bias = new float[rows], y = new float[rows];
-        Array.Fill(y, float.NaN);
-        fixed (float* pw = padded, px = x, pb = bias, py = y)
-        {
-            Assert.False(SmallMatVec.TryForwardPadded(Width(bits), pw, px, pb, py, rows, cols));
-        }
-
-        Assert.All(y, value => Assert.True(float.IsNaN(value)));
     }
 
     private static SimdWidth Width(int bits) => bits switch { 512 => SimdWidth.V512, 256 => SimdWidth.V256, _ => SimdWidth.V128 };
