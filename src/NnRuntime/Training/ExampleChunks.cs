@@ -1,7 +1,6 @@
 using System;
 using System.CodeDom.Compiler;
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
