@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics.Tensors;
 using NnGen.Kernels;
 using NnGen.Tests.Support;
@@ -17,17 +18,19 @@ namespace NnGen.Networks.Tests;
 public partial class SimpleChainsNet;
 
 /// <summary>
-/// Batches of 512 examples or more train in example chunks (<see cref="ExampleChunks"/>): on generated networks of
-/// both strategies the parameters after several Adam steps are bit-identical on 1, 2, 3 and 16 threads, a step is the
-/// chunks' gradients reduced in chunk order weighted by their sizes, steps allocate nothing, and networks whose
-/// training couples examples or reads sequences keep the whole batch.
+/// Batches of twice a network's <see cref="ExampleChunks.MinimumExamplesOf"/> or more train in example chunks
+/// (<see cref="ExampleChunks"/>): on generated networks of both strategies the parameters after several Adam steps are
+/// bit-identical on every thread count from 1 to 16, a step is the chunks' gradients reduced in chunk order weighted by
+/// their sizes, steps allocate nothing, the chunk and thread counts per degree follow from the batch and the network
+/// alone, and networks whose training couples examples or reads sequences keep the whole batch.
 /// </summary>
 [Collection(nameof(KernelParallelismSetting))]
 public class ExampleSplitTests
 {
-    private static readonly int[] Degrees = [1, 2, 3, 16];
+    private static readonly int[] Degrees = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 
-    public static TheoryData<string> NetworkNames() => ["Planar", "Mixed", "Regression", "MediumReLU", "SimpleChains", "DeepCat", "LeNetSmall", "OneDimensional"];
+    public static TheoryData<string> NetworkNames() =>
+        ["Planar", "Mixed", "Regression", "MediumReLU", "SimpleChains", "DeepCat", "FashionShaped", "LeNetSmall", "OneDimensional"];
 
     [Theory]
     [MemberData(nameof(NetworkNames))]
@@ -156,40 +159,86 @@ public class ExampleSplitTests
     }
 
     /// <summary>
-    /// The fewest examples a chunk takes: 256 for networks whose examples cost about one multiply-add per parameter (the
-    /// dense ones, so their batches below 512 keep the whole batch and their results); for convolutional ones 256·P over
-    /// the multiply-adds per example, in whole vectors of 16 and at least 32.
+    /// The fewest examples a chunk takes: 64 for networks whose examples cost about one multiply-add per parameter (the
+    /// dense ones: one outer-product tile of columns, own costs 1/64 of the work), for convolutional ones 64·P over the
+    /// multiply-adds per example, in whole vectors of 16 and at least 32; and never less than the examples whose training
+    /// takes <see cref="ProductSplit.MinimumPartFlops"/> (six flops per forward multiply-add), which is what keeps tiny
+    /// networks' batches whole.
     /// </summary>
     [Fact]
-    public void MinimumExamplesOf_DenseAndConvolutionalNetworks()
+    public void MinimumExamplesOf_DenseConvolutionalAndTinyNetworks()
     {
-        Assert.Equal(ExampleChunks.MinimumChunkExamples, ExampleChunks.MinimumExamplesOf(new SimpleChainsNet(1)));
-        Assert.Equal(ExampleChunks.MinimumChunkExamples, ExampleChunks.MinimumExamplesOf(new DeepCatNet(1)));
-        Assert.Equal(ExampleChunks.MinimumChunkExamples, ExampleChunks.MinimumExamplesOf(new LayerNormNet(1)));
+        // Dense: P = 235,146 for 234,752 multiply-adds per example (Fashion), 245,973 for 245,960 (the deep cat).
+        Assert.Equal(ExampleChunks.MinimumChunkExamples, ExampleChunks.MinimumExamplesOf(new FashionShapedNet(1)));
+        Assert.Equal(64, ExampleChunks.MinimumExamplesOf(new DeepCatNet(1)));
+        Assert.Equal(64, ExampleChunks.MinimumExamplesOf(new TwoLayerCatNet(1)));
+        Assert.Equal(64, ExampleChunks.MinimumExamplesOf(new CatLogisticRegression()));
 
-        // LeNetSmall: 4·12·12·9 + 6·4·4·36 + 24·10 + 10·3 = 8,910 multiply-adds per example for 545 parameters: 256·545 / 8,910 = 15.7 → 32.
+        // A thread's worth of work, 2^19 flops over 6 per multiply-add: [4,32,16,4] does 704 per example, 124.1 → 128;
+        // planar [2,4,1] 12, 7,281.8 → 7,296; [5,6,LayerNorm,1] 36, 2,427.3 → 2,432.
+        Assert.Equal(128, ExampleChunks.MinimumExamplesOf(new SimpleChainsNet(1)));
+        Assert.Equal(7296, ExampleChunks.MinimumExamplesOf(new PlanarNet(1)));
+        Assert.Equal(2432, ExampleChunks.MinimumExamplesOf(new LayerNormNet(1)));
+
+        // LeNetSmall: 4·12·12·9 + 6·4·4·36 + 24·10 + 10·3 = 8,910 multiply-adds per example for 545 parameters: 64·545 / 8,910 = 3.9 → 32.
         Assert.Equal(ExampleChunks.SmallestChunkExamples, ExampleChunks.MinimumExamplesOf(new LeNetSmall(1)));
-
-        // Fashion-MNIST's mini-batches of 128 become four chunks of 32 for it, two for LeNet-5 (the benchmark's, 48 examples at least).
-        Assert.Equal(4, ExampleChunks.For(128, LeNetSmall.ParameterCount, ExampleChunks.MinimumExamplesOf(new LeNetSmall(1))).Count);
-        Assert.Equal(1, ExampleChunks.For(128, SimpleChainsNet.ParameterCount, ExampleChunks.MinimumExamplesOf(new SimpleChainsNet(1))).Count);
     }
 
-    /// <summary>A fresh network (seeded) and a batch large enough to be split: 1,000–10,000 examples, 600 of the cat's width, 128 convolutional.</summary>
+    /// <summary>
+    /// The part counts per degree for the batches these networks train on: the chunks depend on the batch and the
+    /// network only; the threads are the degree up to the chunks. Fashion-MNIST's mini-batch of 128 is two chunks of 64,
+    /// one per thread; the course's cat batch of 209 three; the course's planar batch of 400 stays whole (its figures
+    /// are the course's, to six decimals); the SimpleChains batch of 10,000 sixteen.
+    /// </summary>
+    [Fact]
+    public void Chunks_CourseFashionAndSimpleChainsBatches_CountsPerDegree1To16()
+    {
+        var cases = new (string Name, ITrainableNetwork Network, int Examples, int Chunks, int[] Threads)[]
+        {
+            ("Fashion [784,256,128,10], m = 128", new FashionShapedNet(1), 128, 2, [1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]),
+            ("Fashion [784,256,128,10], last batch m = 96", new FashionShapedNet(1), 96, 1, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ("cat [12288,20,7,5,1], m = 209", new DeepCatNet(1), 209, 3, [1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]),
+            ("cat [12288,7,1], m = 209", new TwoLayerCatNet(1), 209, 3, [1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]),
+            ("planar [2,4,1], m = 400", new PlanarNet(1), 400, 1, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ("SimpleChains [4,32,16,4], m = 10,000", new SimpleChainsNet(1), 10_000, 16, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+            ("LeNetSmall, m = 128", new LeNetSmall(1), 128, 4, [1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4]),
+        };
+
+        foreach ((string name, ITrainableNetwork network, int examples, int count, int[] threads) in cases)
+        {
+            ExampleChunks chunks = ExampleChunks.For(examples, network.ParameterCount, ExampleChunks.MinimumExamplesOf(network));
+            Assert.True(count == chunks.Count, $"{name}: {chunks.Count} chunks, expected {count}");
+            Assert.Equal(threads, Degrees.Select(chunks.Threads).ToArray());
+        }
+
+        // Fashion's two chunks are 64 examples each, one outer-product tile of columns.
+        ExampleChunks fashion = ExampleChunks.For(128, FashionShapedNet.ParameterCount, ExampleChunks.MinimumExamplesOf(new FashionShapedNet(1)));
+        Assert.Equal((0, 64), fashion.Chunk(0));
+        Assert.Equal((64, 64), fashion.Chunk(1));
+    }
+
+    /// <summary>
+    /// A fresh network (seeded) and a batch large enough to be split: tiny networks 4,096–16,384 examples (a chunk of
+    /// theirs needs thousands), 1,024–10,000 for larger ones, 600 of the cat's width, 128 for Fashion's shape and the
+    /// convolutional ones.
+    /// </summary>
     private sealed record Subject(ITrainableNetwork Network, int Examples, float[] Inputs, float[] Labels)
     {
         public static Subject Create(string name)
         {
             (ITrainableNetwork network, int examples, bool regression) = name switch
             {
-                "Planar" => ((ITrainableNetwork)new PlanarNet(21), 1000, false),
-                "Mixed" => (new MixedNet(22), 1000, false),
-                "Regression" => (new RegressionNet(23), 2048, true),
+                "Planar" => ((ITrainableNetwork)new PlanarNet(21), 16_384, false),
+                "Mixed" => (new MixedNet(22), 4096, false),
+                "Regression" => (new RegressionNet(23), 10_000, true),
                 "MediumReLU" => (new MediumReLUNet(24), 1024, false),
                 "SimpleChains" => (new SimpleChainsNet(25), 10_000, true),
                 "DeepCat" => (new DeepCatNet(26), 600, false),
 
-                // Convolutional networks split batches of Fashion-MNIST's size: their examples cost many multiply-adds per parameter.
+                // Fashion-MNIST's mini-batch: two chunks of 64.
+                "FashionShaped" => (new FashionShapedNet(29), 128, false),
+
+                // Convolutional networks split batches of Fashion-MNIST's size too, in chunks of 32.
                 "LeNetSmall" => (new LeNetSmall(27), 128, false),
                 "OneDimensional" => (new OneDimensionalNet(28), 128, false),
                 _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown test network."),

@@ -292,6 +292,11 @@ internal static unsafe partial class GemmKernels
             // The last partial vector is recomputed over the final full vector's columns.
             int column = Math.Min(j, n - width);
             int i = 0;
+            for (; i <= m - (2 * OuterRowBlock); i += 2 * OuterRowBlock)
+            {
+                Outer10x1<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aRowStride, aDepthStride, b + column, ldb, c + (i * ldc) + column, ldc, k, block, i, epilogue);
+            }
+
             for (; i <= m - OuterRowBlock; i += OuterRowBlock)
             {
                 Outer5x1<TSimd, TVec, TEpilogue>(a + (i * aRowStride), aRowStride, aDepthStride, b + column, ldb, c + (i * ldc) + column, ldc, k, block, i, epilogue);

@@ -192,6 +192,54 @@ internal static unsafe partial class GemmKernels
         StoreOuter<TSimd, TVec, TEpilogue>(c3, scale, c + (3 * width), block, row, epilogue);
     }
 
+    // Columns narrower than a tile (a weight gradient of 4 inputs, dW1 = dZ1·X) in ten FMA chains: five wait on the
+    // FMA latency (about one step per 4 cycles), ten keep both pipes busy. Each element is still one chain over k.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Outer10x1<TSimd, TVec, TEpilogue>(
+        float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int k, in OuterBlock block, int row, TEpilogue epilogue)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        TVec c0 = StartOuter<TSimd, TVec>(c, block), c1 = StartOuter<TSimd, TVec>(c + ldc, block);
+        TVec c2 = StartOuter<TSimd, TVec>(c + (2 * ldc), block), c3 = StartOuter<TSimd, TVec>(c + (3 * ldc), block);
+        TVec c4 = StartOuter<TSimd, TVec>(c + (4 * ldc), block), c5 = StartOuter<TSimd, TVec>(c + (5 * ldc), block);
+        TVec c6 = StartOuter<TSimd, TVec>(c + (6 * ldc), block), c7 = StartOuter<TSimd, TVec>(c + (7 * ldc), block);
+        TVec c8 = StartOuter<TSimd, TVec>(c + (8 * ldc), block), c9 = StartOuter<TSimd, TVec>(c + (9 * ldc), block);
+        float* a0 = a;
+        float* a5 = a + (5 * aRowStride);
+        nint r1 = aRowStride, r2 = 2 * aRowStride, r3 = 3 * aRowStride, r4 = 4 * aRowStride;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            TVec y = TSimd.Load(b);
+            c0 = TSimd.MultiplyAdd(TSimd.Broadcast(a0[offset]), y, c0);
+            c1 = TSimd.MultiplyAdd(TSimd.Broadcast(a0[offset + r1]), y, c1);
+            c2 = TSimd.MultiplyAdd(TSimd.Broadcast(a0[offset + r2]), y, c2);
+            c3 = TSimd.MultiplyAdd(TSimd.Broadcast(a0[offset + r3]), y, c3);
+            c4 = TSimd.MultiplyAdd(TSimd.Broadcast(a0[offset + r4]), y, c4);
+            c5 = TSimd.MultiplyAdd(TSimd.Broadcast(a5[offset]), y, c5);
+            c6 = TSimd.MultiplyAdd(TSimd.Broadcast(a5[offset + r1]), y, c6);
+            c7 = TSimd.MultiplyAdd(TSimd.Broadcast(a5[offset + r2]), y, c7);
+            c8 = TSimd.MultiplyAdd(TSimd.Broadcast(a5[offset + r3]), y, c8);
+            c9 = TSimd.MultiplyAdd(TSimd.Broadcast(a5[offset + r4]), y, c9);
+            offset += aDepthStride;
+            b += ldb;
+        }
+
+        TVec scale = TSimd.Broadcast(block.Alpha);
+        StoreOuter<TSimd, TVec, TEpilogue>(c0, scale, c, block, row, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c1, scale, c + ldc, block, row + 1, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c2, scale, c + (2 * ldc), block, row + 2, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c3, scale, c + (3 * ldc), block, row + 3, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c4, scale, c + (4 * ldc), block, row + 4, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c5, scale, c + (5 * ldc), block, row + 5, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c6, scale, c + (6 * ldc), block, row + 6, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c7, scale, c + (7 * ldc), block, row + 7, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c8, scale, c + (8 * ldc), block, row + 8, epilogue);
+        StoreOuter<TSimd, TVec, TEpilogue>(c9, scale, c + (9 * ldc), block, row + 9, epilogue);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Outer5x1<TSimd, TVec, TEpilogue>(
         float* a, nint aRowStride, nint aDepthStride, float* b, nint ldb, float* c, nint ldc, int k, in OuterBlock block, int row, TEpilogue epilogue)

@@ -3,14 +3,8 @@ using System;
 namespace NnGen.Kernels;
 
 /// <summary>Changes between the example-major layout users see and the feature-major layout the batch kernels use.</summary>
-public static class Layout
+public static unsafe class Layout
 {
-    /// <summary>
-    /// Square tile edge: a 32 × 32 tile of source rows and one of destination rows (4 KiB each) stay in L1 while the
-    /// tile is copied, so neither side streams a whole cache line per element.
-    /// </summary>
-    private const int Tile = 32;
-
     /// <summary>dst[cols×rows] = src[rows×cols]ᵀ.</summary>
     /// <param name="src">The source, rows × cols row-major.</param>
     /// <param name="dst">The destination, cols × rows row-major; overwritten. Must not overlap the source.</param>
@@ -35,21 +29,12 @@ public static class Layout
             return;
         }
 
-        for (int i0 = 0; i0 < rows; i0 += Tile)
+        // In register blocks (BlockTranspose): the generated training code transposes a batch's labels (m x n[L]) on
+        // every step, and one float at a time, with a bounds check per store, that took 5 % of a [4,32,16,4] step.
+        fixed (float* source = src)
+        fixed (float* destination = dst)
         {
-            int iEnd = Math.Min(i0 + Tile, rows);
-            for (int j0 = 0; j0 < cols; j0 += Tile)
-            {
-                int jEnd = Math.Min(j0 + Tile, cols);
-                for (int i = i0; i < iEnd; i++)
-                {
-                    ReadOnlySpan<float> srcRow = src.Slice(i * cols, cols);
-                    for (int j = j0; j < jEnd; j++)
-                    {
-                        dst[(j * rows) + i] = srcRow[j];
-                    }
-                }
-            }
+            BlockTranspose.Transpose(source, cols, destination, rows, rows, cols);
         }
     }
 }

@@ -1,10 +1,10 @@
 using System;
 using System.CodeDom.Compiler;
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Threading;
 using NnGen.Kernels;
 
@@ -31,22 +31,30 @@ namespace NnGen;
 /// <see cref="MaxChunks"/>, and at most <see cref="MaxChunkGradientFloats"/> / P so that the chunks' gradient buffers stay
 /// small; one chunk again when that leaves fewer than two.</item>
 /// </list>
-/// Why 256 examples: the column split already shares a big product well, and a product's parts need
-/// <see cref="ProductSplit.MinimumPartFlops"/> each, so it runs out of parts exactly where the layers are narrow, and it
-/// synchronizes the threads at every product. A chunk synchronizes once per step. Its own costs, packing each weight
-/// matrix once more and one more multiply-add per parameter in the reduction, are at most 1/256 of its products' work
-/// (every parameter takes at least one multiply-add per example), and 256 examples still fill whole register tiles
-/// of every product. A chunk's operands also stay in L2 where a whole batch's spill: on one thread, [4,32,16,4] tanh on
-/// 10,000 examples took 0.76 ms per Adam step in 16 chunks against 0.96 ms whole (Zen 5, thread CPU time, same
-/// build). Dense networks' batches below 512 examples (the course's 209 and 400, Fashion-MNIST's mini-batches of 128) keep
-/// the column split, and with it their results.
-/// </para>
-/// <para>
-/// A convolutional network's example costs far more than one multiply-add per parameter (LeNet-5: 416,520 per example
-/// against 61,706 parameters), so its chunk's own costs reach 1/256 of its work with fewer examples, and its products
-/// fill their tiles with Ho·Wo·m columns however small m is. Its n is 256·P over its multiply-adds per example, rounded
-/// up to whole vectors of 16 examples and at least 32: 48 for LeNet-5, whose mini-batches of 128 then train in two
-/// chunks, one per thread, instead of meeting at every product.
+/// n is the larger of two floors, both from the network's description: its multiply-adds per example, counted over
+/// the forward pass (a training step does about three times as many: the forward products, the weights' gradients and
+/// the inputs' gradients).
+/// <list type="bullet">
+/// <item>The chunk's own costs, packing each weight matrix once more and one multiply-add per parameter in the
+/// reduction, at most 1/64 of its products' work: 64·P over the multiply-adds per example, at most
+/// <see cref="MinimumChunkExamples"/> and at least <see cref="SmallestChunkExamples"/>. A dense network's example costs
+/// about one multiply-add per parameter, so its floor is 64, which is also one outer-product register tile of columns
+/// at the widest vectors (4 vectors of 16; a dense layer's products have one column per example). A convolutional
+/// network's example costs far more (LeNet-5: 416,520 multiply-adds against 61,706 parameters), and its products have
+/// Ho·Wo·m columns, so its floor is lower: 32 for LeNet-5.</item>
+/// <item>A thread's worth of work: a chunk is one thread's share of the step, so like a product's part it carries
+/// at least <see cref="ProductSplit.MinimumPartFlops"/> (its call, its hand-off to a thread and its reduction take a fixed
+/// time, whatever the network). This floor keeps a tiny network's batch whole: the course's planar [2,4,1] does 12
+/// multiply-adds per example, so its chunks need 7,296 examples and its 400 run as one (in six chunks of 64 its cost
+/// at iteration 2,000 would read 0.254386, not the course's 0.254385). [4,32,16,4] needs 128.</item>
+/// </list>
+/// n is rounded up to whole vectors of 16 examples. The column split already shares a big product well, but a
+/// product's parts need <see cref="ProductSplit.MinimumPartFlops"/> each, so it runs out of parts exactly where the layers
+/// are narrow or the batch is small, and it synchronizes the threads at every product; a chunk synchronizes once per step.
+/// Fashion-MNIST's mini-batches of 128 on [784,256,128,10] train in two chunks of 64, one per thread; the course's cat
+/// networks' 209 examples in three (the course's figures hold: the tests check them at every width). A chunk's operands also
+/// stay in L2 where a whole batch's spill: on one thread, [4,32,16,4] tanh on 10,000 examples took 0.76 ms per Adam
+/// step in 16 chunks against 0.96 ms whole (Zen 5, thread CPU time, same build).
 /// </para>
 /// <para>
 /// The weighted reduction is the mean over the batch, since every chunk's gradient and cost are the means over its
@@ -56,8 +64,12 @@ namespace NnGen;
 /// </remarks>
 internal readonly struct ExampleChunks
 {
-    /// <summary>The fewest examples in a chunk of a network whose examples cost about one multiply-add per parameter (dense networks).</summary>
-    internal const int MinimumChunkExamples = 256;
+    /// <summary>
+    /// The fewest examples in a chunk of a network whose examples cost about one multiply-add per parameter (dense
+    /// networks): one outer-product register tile of columns at the widest vectors, and the chunk's own costs at most
+    /// 1/64 of its work (see the remarks).
+    /// </summary>
+    internal const int MinimumChunkExamples = 64;
 
     /// <summary>The fewest examples in a chunk of any network.</summary>
     internal const int SmallestChunkExamples = 32;
@@ -73,6 +85,9 @@ internal readonly struct ExampleChunks
 
     // Chunks start at multiples of 16 examples: whole vectors of examples for the tiny pass at every width.
     private const int ExampleAlignment = 16;
+
+    // A training step's products per forward product: the forward, the weights' gradients and the inputs' gradients.
+    private const int TrainingProductsPerForward = 3;
 
     private ExampleChunks(int examples, int count)
     {
@@ -110,9 +125,10 @@ internal readonly struct ExampleChunks
     }
 
     /// <summary>
-    /// The fewest examples in a chunk of <paramref name="network"/>: <see cref="MinimumChunkExamples"/> unless its
-    /// description shows more multiply-adds per example than parameters (convolutions), then 256·P over them, rounded
-    /// up to a multiple of 16 and at least <see cref="SmallestChunkExamples"/> (see the remarks). Decided once per run.
+    /// The fewest examples in a chunk of <paramref name="network"/>, from its description: the larger of 64·P over its
+    /// multiply-adds per example (kept between <see cref="SmallestChunkExamples"/> and <see cref="MinimumChunkExamples"/>)
+    /// and the examples whose training takes <see cref="ProductSplit.MinimumPartFlops"/>, rounded up to a multiple of 16
+    /// (see the remarks). Decided once per run.
     /// </summary>
     public static int MinimumExamplesOf(ITrainableNetwork network)
     {
@@ -129,16 +145,16 @@ internal readonly struct ExampleChunks
                 : 0;
         }
 
+        multiplyAdds = Math.Max(1, multiplyAdds);
         long parameters = Math.Max(1, architecture.ParameterCount);
-        if (multiplyAdds <= parameters)
-        {
-            return MinimumChunkExamples;
-        }
+        long ownCosts = Math.Clamp(CeilingDivide(MinimumChunkExamples * parameters, multiplyAdds), SmallestChunkExamples, MinimumChunkExamples);
 
-        long examples = ((MinimumChunkExamples * parameters) + multiplyAdds - 1) / multiplyAdds;
-        examples = (examples + ExampleAlignment - 1) / ExampleAlignment * ExampleAlignment;
-        return (int)Math.Clamp(examples, SmallestChunkExamples, MinimumChunkExamples);
+        // Two flops per multiply-add, three products per forward one (forward, weights' gradients, inputs' gradients).
+        long threadsWorth = CeilingDivide(ProductSplit.MinimumPartFlops, TrainingProductsPerForward * 2 * multiplyAdds);
+        return (int)(CeilingDivide(Math.Max(ownCosts, threadsWorth), ExampleAlignment) * ExampleAlignment);
     }
+
+    private static long CeilingDivide(long value, long divisor) => (value + divisor - 1) / divisor;
 
     /// <summary>The threads a step runs on under a limit of <paramref name="degree"/>: never more than it has chunks.</summary>
     public int Threads(int degree) => Math.Max(1, Math.Min(degree, Count));
@@ -305,19 +321,11 @@ internal sealed unsafe class ChunkedGradients
         double m = chunks.Examples;
         double cost = 0;
         bool costKnown = true;
+        float* weights = stackalloc float[ExampleChunks.MaxChunks];
         for (int c = 0; c < chunks.Count; c++)
         {
             int count = chunks.Chunk(c).Count;
-            float weight = (float)(count / m);
-            if (c == 0)
-            {
-                TensorPrimitives.Multiply(_gradients[c].AsSpan(0, gradients.Length), weight, gradients);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(_gradients[c].AsSpan(0, gradients.Length), weight, gradients, gradients);
-            }
-
+            weights[c] = (float)(count / m);
             if (_costs[c] is float chunkCost)
             {
                 cost += chunkCost * (count / m);
@@ -328,7 +336,76 @@ internal sealed unsafe class ChunkedGradients
             }
         }
 
+        WeightedSum(_gradients, weights, chunks.Count, gradients);
+
         return costKnown ? (float)cost : null;
+    }
+
+    /// <summary>
+    /// sum[i] = Σ_c weights[c]·parts[c][i] in chunk order, each product rounded and then added (not fused), the bits
+    /// of <c>TensorPrimitives.Multiply</c> of the first part followed by <c>TensorPrimitives.MultiplyAdd</c> of each
+    /// other, in one pass: a dense network's chunk gradients are as large as its parameters (0.9 MB for
+    /// [784,256,128,10]), and a pass per chunk re-read and re-wrote the sum each time.
+    /// </summary>
+    private static void WeightedSum(float[][] parts, float* weights, int count, Span<float> sum)
+    {
+        int length = sum.Length;
+        int i = 0;
+        fixed (float* pSum = sum)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+                {
+                    Vector512<float> total = Vector512.LoadUnsafe(ref parts[0][i]) * weights[0];
+                    for (int c = 1; c < count; c++)
+                    {
+                        total = (Vector512.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
+                    }
+
+                    total.Store(pSum + i);
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    Vector256<float> total = Vector256.LoadUnsafe(ref parts[0][i]) * weights[0];
+                    for (int c = 1; c < count; c++)
+                    {
+                        total = (Vector256.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
+                    }
+
+                    total.Store(pSum + i);
+                }
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (; i <= length - Vector128<float>.Count; i += Vector128<float>.Count)
+                {
+                    Vector128<float> total = Vector128.LoadUnsafe(ref parts[0][i]) * weights[0];
+                    for (int c = 1; c < count; c++)
+                    {
+                        total = (Vector128.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
+                    }
+
+                    total.Store(pSum + i);
+                }
+            }
+
+            for (; i < length; i++)
+            {
+                float total = parts[0][i] * weights[0];
+                for (int c = 1; c < count; c++)
+                {
+                    total = (parts[c][i] * weights[c]) + total;
+                }
+
+                pSum[i] = total;
+            }
+        }
     }
 
     private static void ClaimChunks(void* state, int thread, int threads)

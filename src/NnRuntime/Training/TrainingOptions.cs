@@ -63,10 +63,11 @@ public sealed class TrainingOptions
 
     /// <summary>
     /// The most threads one training run may use, at least 1; <see langword="null"/> (the default) uses
-    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. A batch of at least 512 examples (for a network
-    /// whose examples train independently) is cut into example chunks, 256 examples or more each and at most 16, whose
-    /// number depends on the batch size and the network alone; each chunk's gradient is computed on one thread and the
-    /// chunks are reduced in a fixed order. Smaller batches share out their large matrix products instead, cut into
+    /// <see cref="Kernels.KernelParallelism.MaxDegreeOfParallelism"/>. A batch of a network whose examples train
+    /// independently is cut into at most 16 example chunks when it holds two chunks' worth of examples (64 each for a
+    /// dense network, fewer for a convolutional one, more for a tiny one: docs/training.md), their number depending on
+    /// the batch size and the network alone; each chunk's gradient is computed on one thread and the chunks are reduced
+    /// in a fixed order. Other batches share out their large matrix products instead, cut into
     /// blocks that depend on the product's shape alone, every element computed whole by one thread; small products stay
     /// on the calling thread. Either way the value changes speed, never the trained weights.
     /// </summary>

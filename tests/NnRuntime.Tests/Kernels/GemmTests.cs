@@ -217,6 +217,39 @@ public sealed class GemmTests
         Assert.All(c, value => Assert.Equal(0f, value));
     }
 
+    /// <summary>
+    /// Columns narrower than a tile (a weight gradient of 4 inputs: dW1 = dZ1·X over a chunk's 625 examples) run in
+    /// ten-row tiles; every element is still one FMA chain over k scaled once, so the rows come out bit for bit as the
+    /// five-row tiles compute them when the product is cut into five-row calls.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WidthsAndTileShapes))]
+    public void MultiplyNN_NarrowColumns_TenRowTilesSameBitsAsFiveRowTiles(string widthName, string tileShape)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        using TileShapes.Scope forced = KernelTestSupport.ForceTileShape(tileShape);
+        foreach ((int m, int k, int n) in new[] { (10, 625, 4), (32, 625, 4), (20, 37, 5), (15, 64, 20) })
+        {
+            float[] a = KernelTestSupport.RandomFloats(m * k, seed: m + k);
+            float[] b = KernelTestSupport.RandomFloats(k * n, seed: n + k);
+            float[] whole = new float[m * n];
+            float[] inFives = new float[m * n];
+            Gemm.MultiplyNN(a, b, whole, m, k, n, 0.25f, width);
+            for (int row = 0; row < m; row += GemmKernels.OuterRowBlock)
+            {
+                int rows = Math.Min(GemmKernels.OuterRowBlock, m - row);
+                Gemm.MultiplyNN(a.AsSpan(row * k, rows * k), b, inFives.AsSpan(row * n, rows * n), rows, k, n, 0.25f, width);
+            }
+
+            for (int i = 0; i < whole.Length; i++)
+            {
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(inFives[i]),
+                    $"{width} {tileShape} {m}x{k}x{n}: element {i} is {whole[i]:R} whole and {inFives[i]:R} in five-row calls");
+            }
+        }
+    }
+
     [Fact]
     public void Products_EmptyOutput_DoNothing()
     {

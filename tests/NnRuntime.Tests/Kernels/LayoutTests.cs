@@ -8,10 +8,11 @@ public sealed class LayoutTests
     [Fact]
     public void Transpose_AllShapesAcrossTiles_MovesEveryElement()
     {
-        // 1..70 crosses the 32-float tile edge twice, including rows == 1 and cols == 1 (plain copies).
-        foreach (int rows in new[] { 1, 2, 3, 5, 31, 32, 33, 64, 70 })
+        // Whole and overlapping register blocks of 4 and 8 and the scalar edges below them, including rows == 1 and
+        // cols == 1 (plain copies) and a chunk's labels (625 x 4).
+        foreach (int rows in new[] { 1, 2, 3, 4, 5, 8, 9, 31, 32, 33, 64, 70, 625 })
         {
-            foreach (int cols in new[] { 1, 2, 7, 31, 32, 33, 65, 70 })
+            foreach (int cols in new[] { 1, 2, 4, 7, 8, 9, 31, 32, 33, 65, 70 })
             {
                 float[] src = new float[rows * cols];
                 for (int i = 0; i < src.Length; i++)

@@ -16,16 +16,19 @@ public sealed class ExampleChunksTests
     // [4,32,16,4]: the SimpleChains workload's parameter count.
     private const int SmallParameters = (4 * 32) + 32 + (32 * 16) + 16 + (16 * 4) + 4;
 
+    // A chunk floor that cuts 1,000 examples into three chunks, for the tests of how chunks run.
+    private const int ThreeChunksOf1000 = 256;
+
     [Theory]
     [InlineData(1, 1)]
-    [InlineData(209, 1)]
-    [InlineData(400, 1)]
-    [InlineData(511, 1)]
-    [InlineData(512, 2)]
-    [InlineData(1000, 3)]
-    [InlineData(2048, 8)]
-    [InlineData(4095, 15)]
-    [InlineData(4096, 16)]
+    [InlineData(96, 1)]
+    [InlineData(127, 1)]
+    [InlineData(128, 2)]
+    [InlineData(209, 3)]
+    [InlineData(400, 6)]
+    [InlineData(1000, 15)]
+    [InlineData(1023, 15)]
+    [InlineData(1024, 16)]
     [InlineData(10_000, 16)]
     [InlineData(60_000, 16)]
     public void For_BatchSizes_ChunkCountFromTheBatchAlone(int examples, int expected) =>
@@ -50,12 +53,13 @@ public sealed class ExampleChunksTests
     [Fact]
     public void Threads_EveryDegreeUpTo16_ChunksFixedThreadsUpToChunks()
     {
-        int[] batches = [400, 1000, 2048, 10_000];
+        int[] batches = [96, 128, 209, 512, 10_000];
         var expected = new Dictionary<int, (int Chunks, int[] Threads)>
         {
-            [400] = (1, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
-            [1000] = (3, [1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]),
-            [2048] = (8, [1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8]),
+            [96] = (1, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            [128] = (2, [1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]),
+            [209] = (3, [1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]),
+            [512] = (8, [1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8]),
             [10_000] = (16, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
         };
         foreach (int examples in batches)
@@ -120,7 +124,7 @@ public sealed class ExampleChunksTests
         const int examples = 1000;
         float[] inputs = Enumerable.Range(0, examples).Select(i => (float)i).ToArray();
         var network = new CountingNetwork();
-        ExampleChunks chunks = ExampleChunks.For(examples, network.ParameterCount);
+        ExampleChunks chunks = ExampleChunks.For(examples, network.ParameterCount, ThreeChunksOf1000);
         var gradients = new float[1];
         float? cost = new ChunkedGradients().Compute(network, inputs, new float[examples], gradients, chunks, computeCost: true, stepSeed: 0, degree);
 
@@ -139,7 +143,7 @@ public sealed class ExampleChunksTests
     public void Compute_ChunkThrows_TheChunksOwnExceptionReachesTheCaller()
     {
         var network = new CountingNetwork() { ThrowAt = 320 };
-        ExampleChunks chunks = ExampleChunks.For(1000, network.ParameterCount);
+        ExampleChunks chunks = ExampleChunks.For(1000, network.ParameterCount, ThreeChunksOf1000);
         Assert.Equal(320, chunks.Chunk(1).Start);
         float[] inputs = Enumerable.Range(0, 1000).Select(i => (float)i).ToArray();
         var failure = Assert.Throws<InvalidOperationException>(() =>
