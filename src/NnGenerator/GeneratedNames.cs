@@ -25,6 +25,9 @@ namespace NnGen.Generator
         public const string Freeze = "Freeze", Frozen = "Frozen";
 
         public const string PredictBatch = "PredictBatch";
+
+        /// <summary>A recurrent network's streaming members: one step (x, y) and a block of steps (input, output).</summary>
+        public const string Step = "Step", Process = "Process";
         public const string ComputeGradients = "ComputeGradients";
         public const string Fit = "Fit";
         public const string Evaluate = "Evaluate";
@@ -44,6 +47,9 @@ namespace NnGen.Generator
 
         /// <summary>PredictBatch's outputs.</summary>
         public const string Outputs = "outputs";
+
+        /// <summary>Process's samples and its outputs, a row of each per step.</summary>
+        public const string Input = "input", Output = "output";
 
         /// <summary>The labels of every training method.</summary>
         public const string Labels = "labels";
@@ -76,7 +82,7 @@ namespace NnGen.Generator
             "InputSize", "OutputSize", "LayerCount", "ParameterCount", "DefaultSeed",
             "NetworkName", "WorkspacePerExample", "BatchChunk", "BatchScratch",
             "_parameters", "Parameters", "Initialize", "Input", "Output", "Predict", "PredictBatch", "Summary",
-            "Gradients", "ComputeGradients", "Step", "Fit", "Evaluate", "GradientCheck",
+            "Gradients", "ComputeGradients", Step, "Fit", "Evaluate", "GradientCheck",
             "ValidateTrainingData", "ForwardSingle", "ForwardBatch", "Backpropagate",
             "Architecture", "SaveWeights", "LoadWeights", WeightRanges, "StateCount", "_state", "State", Freeze, Frozen,
             Vec128, Vec512, Vec512D, Vec, VecD,
@@ -98,7 +104,7 @@ namespace NnGen.Generator
         public static readonly string[] WorkspaceParts = { "CacheFloats", "DeltaFloats", "LabelsStart", "ExtrasStart", "ExtraFloats", "InputFloats", "ConvFloats", "ForwardFloats" };
 
         /// <summary>Declared by networks with recurrent layers (the streaming surface); reserved in every network.</summary>
-        public static readonly string[] Recurrent = { "Process", "PredictSequences", "StepCore", "StepScratch", "StateFloats" };
+        public static readonly string[] Recurrent = { Process, "PredictSequences", "StepCore", "StepScratch", "StateFloats" };
 
         /// <summary>Names declared once per layer l = 1…L, as prefix + l + suffix.</summary>
         public static readonly (string Prefix, string Suffix)[] PerLayer =

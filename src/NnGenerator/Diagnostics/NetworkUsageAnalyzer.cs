@@ -17,7 +17,8 @@ namespace NnGen.Generator.Diagnostics
 {
     /// <summary>
     /// Call-site rules for generated networks: a buffer whose length is a compile-time constant and cannot fit
-    /// (NNG0014), and code that zeroes generated weights in a network with a hidden layer (NNG0015).
+    /// (NNG0014: on the network's methods, its <c>Frozen</c> form's and a recurrent network's <c>Step</c> and
+    /// <c>Process</c>), and code that zeroes generated weights in a network with a hidden layer (NNG0015).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NetworkUsageAnalyzer : DiagnosticAnalyzer
@@ -49,7 +50,8 @@ namespace NnGen.Generator.Diagnostics
             IMethodSymbol method = invocation.TargetMethod;
             switch (method.Name)
             {
-                case GeneratedNames.Predict or GeneratedNames.PredictBatch or GeneratedNames.ComputeGradients or GeneratedNames.Fit or GeneratedNames.Evaluate or GeneratedNames.GradientCheck:
+                case GeneratedNames.Predict or GeneratedNames.PredictBatch or GeneratedNames.ComputeGradients or GeneratedNames.Fit or GeneratedNames.Evaluate or GeneratedNames.GradientCheck
+                    or GeneratedNames.Step or GeneratedNames.Process:
                     if (ShapeOf(method.ContainingType, shapes, context.CancellationToken) is { } shape)
                     {
                         CheckBuffers(context, invocation, shape);
@@ -77,35 +79,38 @@ namespace NnGen.Generator.Diagnostics
                 int? length = ConstantLength(argument.Value, MaxTraceDepth, context.CancellationToken);
                 switch (method, parameter.Name)
                 {
-                    case (GeneratedNames.Predict, GeneratedNames.X):
+                    case (GeneratedNames.Predict or GeneratedNames.Step, GeneratedNames.X):
                         if (length is { } x && x != shape.InputSize)
                         {
                             Report(context, argument, shape, method, GeneratedNames.X, x, "expected InputSize " + Format(shape.InputSize));
                         }
 
                         break;
-                    case (GeneratedNames.Predict, GeneratedNames.Y):
+                    case (GeneratedNames.Predict or GeneratedNames.Step, GeneratedNames.Y):
                         if (length is { } y && y != shape.OutputSize)
                         {
                             Report(context, argument, shape, method, GeneratedNames.Y, y, "expected OutputSize " + Format(shape.OutputSize));
                         }
 
                         break;
-                    case (_, GeneratedNames.Inputs):
+                    case (_, GeneratedNames.Inputs) or (GeneratedNames.Process, GeneratedNames.Input):
                         inputs = argument;
                         inputsLength = length;
                         break;
-                    case (GeneratedNames.PredictBatch, GeneratedNames.Outputs) or (not GeneratedNames.Predict and not GeneratedNames.PredictBatch, GeneratedNames.Labels):
+                    case (GeneratedNames.PredictBatch, GeneratedNames.Outputs) or (GeneratedNames.Process, GeneratedNames.Output) or
+                        (not GeneratedNames.Predict and not GeneratedNames.PredictBatch and not GeneratedNames.Step and not GeneratedNames.Process, GeneratedNames.Labels):
                         perExample = argument;
                         perExampleLength = length;
                         break;
                 }
             }
 
+            bool block = method == GeneratedNames.Process;
+            string rows = block ? "steps" : "examples";
             int? examples = null;
             if (inputs is not null && inputsLength is { } inputFloats)
             {
-                if (inputFloats == 0)
+                if (inputFloats == 0 && !block)
                 {
                     Report(context, inputs, shape, method, GeneratedNames.Inputs, 0, "expected at least one example of InputSize " + Format(shape.InputSize));
                     return;
@@ -113,7 +118,7 @@ namespace NnGen.Generator.Diagnostics
 
                 if (inputFloats % shape.InputSize != 0)
                 {
-                    Report(context, inputs, shape, method, GeneratedNames.Inputs, inputFloats, "which is not a multiple of InputSize " + Format(shape.InputSize));
+                    Report(context, inputs, shape, method, inputs.Parameter!.Name, inputFloats, "which is not a multiple of InputSize " + Format(shape.InputSize));
                     return;
                 }
 
@@ -131,12 +136,12 @@ namespace NnGen.Generator.Diagnostics
                 if (floats != m * (long)shape.OutputSize)
                 {
                     Report(context, perExample, shape, method, name, floats, string.Format(
-                        CultureInfo.InvariantCulture, "expected {0} (inputs holds {1} examples x OutputSize {2})", m * (long)shape.OutputSize, m, shape.OutputSize));
+                        CultureInfo.InvariantCulture, "expected {0} ({1} holds {2} {3} x OutputSize {4})", m * (long)shape.OutputSize, inputs!.Parameter!.Name, m, rows, shape.OutputSize));
                 }
             }
-            else if (floats == 0 || floats % shape.OutputSize != 0)
+            else if ((floats == 0 && !block) || floats % shape.OutputSize != 0)
             {
-                Report(context, perExample, shape, method, name, floats, "which is not a positive multiple of OutputSize " + Format(shape.OutputSize));
+                Report(context, perExample, shape, method, name, floats, "which is not a " + (block ? "" : "positive ") + "multiple of OutputSize " + Format(shape.OutputSize));
             }
         }
 
@@ -207,8 +212,14 @@ namespace NnGen.Generator.Diagnostics
             }
 
             // GetOrAdd may compute twice under contention; the value is the same either way.
-            return shapes.GetOrAdd(type, candidate => ReadShape(candidate, cancellationToken));
+            return shapes.GetOrAdd(type, candidate => ReadShape(candidate, cancellationToken) ?? ReadFrozenShape(candidate, shapes, cancellationToken));
         }
+
+        /// <summary>A network's nested <c>Frozen</c> takes the same buffers as the network, under its own name.</summary>
+        private static NetworkShape? ReadFrozenShape(INamedTypeSymbol type, ConcurrentDictionary<INamedTypeSymbol, NetworkShape?> shapes, CancellationToken cancellationToken) =>
+            type.Name == GeneratedNames.Frozen && type.ContainingType is { } network && ShapeOf(network, shapes, cancellationToken) is { } shape
+                ? shape with { Name = shape.Name + "." + GeneratedNames.Frozen }
+                : null;
 
         /// <summary>
         /// The generated constants when they exist (the generator ran and they are what the code compiles against);

@@ -96,6 +96,62 @@ public sealed class UsageAnalyzerTests
             Expected.Error("NNG0014", "PlanarNet.Predict: x has 1 floats, expected InputSize 2"));
 
     [Fact]
+    public void FrozenPredictWithWrongOutput_NNG0014_NamesTheFrozenForm() =>
+        Verify(
+            InMethod("        var frozen = wide.Freeze();\n        frozen.Predict(new float[3], [|new float[1]|]);\n"),
+            Expected.Error("NNG0014", "WideNet.Frozen.Predict: y has 1 floats, expected OutputSize 2"));
+
+    [Fact]
+    public void FrozenPredictBatchWithInputsNotAMultiple_NNG0014() =>
+        Verify(
+            InMethod("        net.Freeze().PredictBatch([|new float[3]|], new float[1]);\n"),
+            Expected.Error("NNG0014", "PlanarNet.Frozen.PredictBatch: inputs has 3 floats, which is not a multiple of InputSize 2"));
+
+    // AmpNet: 1 feature per step, 1 output per step; PairNet: 2 features, 3 outputs per step.
+    private const string Recurrent =
+        "[Network(Inputs = 1)]\n[Lstm(4)]\n[Dense(1, Activation.Linear)]\npublic partial class AmpNet { }\n\n" +
+        "[Network(Inputs = 2)]\n[Gru(3)]\n[Dense(3, Activation.Linear)]\npublic partial class PairNet { }\n\n";
+
+    private static string Streaming(string body) =>
+        Recurrent + "public static class Use\n{\n    public static void Run(AmpNet amp, PairNet pair, float[] data, ref AmpNet.State a, ref PairNet.State p)\n    {\n" +
+        body + "    }\n}\n";
+
+    [Fact]
+    public void StepWithWrongInput_NNG0014() =>
+        Verify(
+            Streaming("        pair.Step([|new float[3]|], new float[3], ref p);\n"),
+            Expected.Error("NNG0014", "PairNet.Step: x has 3 floats, expected InputSize 2"));
+
+    [Fact]
+    public void FrozenStepWithWrongOutput_NNG0014() =>
+        Verify(
+            Streaming("        pair.Freeze().Step(new float[2], [|new float[2]|], ref p);\n"),
+            Expected.Error("NNG0014", "PairNet.Frozen.Step: y has 2 floats, expected OutputSize 3"));
+
+    [Fact]
+    public void ProcessWithInputNotWholeSteps_NNG0014() =>
+        Verify(
+            Streaming("        pair.Process([|new float[5]|], data, ref p);\n"),
+            Expected.Error("NNG0014", "PairNet.Process: input has 5 floats, which is not a multiple of InputSize 2"));
+
+    [Fact]
+    public void ProcessWithOutputForAnotherStepCount_NNG0014() =>
+        Verify(
+            Streaming("        float[] input = new float[8];\n        pair.Process(input, [|new float[6]|], ref p);\n"),
+            Expected.Error("NNG0014", "PairNet.Process: output has 6 floats, expected 12 (input holds 4 steps x OutputSize 3)"));
+
+    [Fact]
+    public void CorrectStreamingLengths_AreClean() =>
+        VerifyClean(Streaming(
+            "        amp.Step(new float[1], new float[1], ref a);\n" +
+            "        float y = amp.Step(0.5f, ref a);\n" +
+            "        amp.Process(new float[256], new float[256], ref a);\n" +
+            "        amp.Process(new float[0], new float[0], ref a);\n" +
+            "        amp.Freeze().Process(data, new float[7], ref a);\n" +
+            "        pair.Process(new float[8], new float[12], ref p);\n" +
+            "        pair.Freeze().Step(new float[2], new float[3], ref p);\n"));
+
+    [Fact]
     public void CorrectAndUnknowableLengths_AreClean() =>
         VerifyClean(InMethod(
             "        net.Predict(new float[2], new float[1]);\n" +
