@@ -280,7 +280,8 @@ internal readonly record struct ProductPart(int Row, int Rows, int Column, int C
 /// dot-product tiles (whole tiles of 4 and of 5 columns, twice over), or 20 where the degree asks for more column
 /// parts; the last part keeps the remainder.</item>
 /// <item>Rows of outer-product tiles at multiples of 10 with the last part keeping the remainder: every part has more
-/// than 5 rows, so it packs B exactly when the whole product does (packing changes how depth blocks are summed).
+/// than 5 rows, so it takes the packed path exactly when the whole product does, and copies B as the whole product
+/// would (a matter of cost only: packing changes no sum, see <c>GemmKernels.OuterBlock</c>).
 /// Rows of dot-product tiles at multiples of 12 (3 and 4 rows), the last part possibly short: those tiles make no
 /// decision on the row count. NT products short enough for transposed panels (k ≤ 64) mix both, so their rows are cut
 /// at multiples of 60.</item>
