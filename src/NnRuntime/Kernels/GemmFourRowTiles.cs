@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 
 namespace NnGen.Kernels;
@@ -19,13 +20,23 @@ internal static unsafe partial class GemmKernels
 
     /// <summary>
     /// Where the five-row tiles of an m-row strip stop; the rows from there to m go through four-row tiles
-    /// (<see cref="OuterFourRowTiles"/>). With m % 5 = 1 and 16 rows or more, the last 16 rows are four four-row tiles
-    /// (16 steps' worth of FMA time against 19 for three five-row tiles and a single row).
+    /// (<see cref="OuterFourRowTiles"/>). Wherever m is 5·f + 4·g (every m from 12 on), the most five-row tiles that
+    /// leave a whole number of four-row ones, so no row is computed twice: 16 rows run as 4 + 4 + 4 + 4 (16 steps' worth
+    /// of FMA time against 19 for three five-row tiles and a single row), 32 as four fives and three fours (32 against
+    /// 34 for six fives and a four-row tile laid over the last two rows, which also ran their epilogue twice).
     /// </summary>
-    private static int FiveRowEnd(int m)
+    internal static int FiveRowEnd(int m)
     {
-        int end = m - (m % OuterRowBlock);
-        return m % OuterRowBlock == 1 && m >= 4 * FourRowBlock ? end - (3 * OuterRowBlock) : end;
+        int fives = m / OuterRowBlock;
+        for (int f = fives; f >= Math.Max(0, fives - (FourRowBlock - 1)); f--)
+        {
+            if ((m - (f * OuterRowBlock)) % FourRowBlock == 0)
+            {
+                return f * OuterRowBlock;
+            }
+        }
+
+        return fives * OuterRowBlock;
     }
 
     /// <summary>

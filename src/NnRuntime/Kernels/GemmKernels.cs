@@ -261,6 +261,12 @@ internal static unsafe partial class GemmKernels
         int width = TSimd.Count;
         if (n < width)
         {
+            if (TEpilogue.IsNone && aDepthStride == 1 && n >= NarrowGroupColumns && m >= width && k > 0)
+            {
+                OuterNarrowColumns<TSimd, TVec>(a, aRowStride, b, ldb, c, ldc, m, k, n, alpha);
+                return;
+            }
+
             Outer(TSimd.Narrower, tiles, a, aRowStride, aDepthStride, b, ldb, c, ldc, m, k, n, alpha, epilogue);
             return;
         }

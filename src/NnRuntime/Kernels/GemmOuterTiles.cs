@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -389,4 +390,169 @@ internal static unsafe partial class GemmKernels
         StoreOuter<TSimd, TVec, TEpilogue>(c0, scale, c, block, row, epilogue);
         StoreOuter<TSimd, TVec, TEpilogue>(c1, scale, c + width, block, row, epilogue);
     }
+
+    /// <summary>
+    /// C[m×n] = alpha · A[m×k] · B[k×n] for C narrower than one vector but at least 4 columns wide (a dense layer's
+    /// weight gradient dW1 = (1/m)·dZ1·X over few inputs), A contiguous along k and at least one vector of rows.
+    /// </summary>
+    /// <remarks>
+    /// The general path drops to 128-bit vectors of C's 4 to 15 columns, so a 512-bit core spends a whole FMA on 4
+    /// outputs. Here the vectors run along C's rows instead, over blocks of A transposed into scratch: C[i, j..j+3] for
+    /// one or two vectors of i at a time, up to 8 chains, each step one or two loads and 4 broadcasts, every lane an
+    /// output. Each element is still one FMA chain over p in order from zero, continued across depth blocks from its
+    /// unscaled sum, and scaled once at the end: the bits of the general path (see <see cref="OuterBlock"/>) at every
+    /// width. The last rows and columns are recomputed by a block placed over C's last ones (same chains, same values).
+    /// The panels start past <see cref="PackedPanelFloats"/> of the scratch, which <see cref="OuterTransposed"/> may hold
+    /// as this product's B.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterNarrowColumns<TSimd, TVec>(float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int k, int n, float alpha)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        int width = TSimd.Count;
+        int rows = m >= 2 * width ? 2 * width : width;
+        int depthBlock = (ScratchFloats - PackedPanelFloats) / rows;
+        float* panel = Scratch + PackedPanelFloats;
+
+        // Each column group's unscaled sums between depth blocks, and its final values on their way into C's rows.
+        float* sums = stackalloc float[NarrowColumnGroups * NarrowGroupColumns * 2 * Simd512.Count];
+        for (int i = 0; ; i += rows)
+        {
+            i = Math.Min(i, m - rows);
+            for (int p0 = 0; p0 < k; p0 += depthBlock)
+            {
+                int depth = Math.Min(depthBlock, k - p0);
+
+                // panel[p, r] = A[i + r, p0 + p].
+                BlockTranspose.Transpose(a + (i * lda) + p0, lda, panel, rows, rows, depth);
+                for (int j = 0, group = 0; ; j += NarrowGroupColumns, group++)
+                {
+                    j = Math.Min(j, n - NarrowGroupColumns);
+                    var block = new OuterBlock(alpha, accumulate: p0 != 0, last: p0 + depth == k);
+                    float* groupSums = sums + (group * NarrowGroupColumns * rows);
+                    if (rows == width)
+                    {
+                        OuterNarrow1<TSimd, TVec>(panel, b + (p0 * ldb) + j, ldb, groupSums, depth, block);
+                    }
+                    else
+                    {
+                        OuterNarrow2<TSimd, TVec>(panel, b + (p0 * ldb) + j, ldb, groupSums, depth, block);
+                    }
+
+                    if (block.Last)
+                    {
+                        for (int jj = 0; jj < NarrowGroupColumns; jj++)
+                        {
+                            for (int r = 0; r < rows; r++)
+                            {
+                                c[((i + r) * ldc) + j + jj] = groupSums[(jj * rows) + r];
+                            }
+                        }
+                    }
+
+                    if (j == n - NarrowGroupColumns)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (i == m - rows)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Columns of C per narrow-column tile: one broadcast of B each, four chains per vector of rows.</summary>
+    private const int NarrowGroupColumns = 4;
+
+    /// <summary>Column groups of a C narrower than the widest vector: ⌈15 / 4⌉.</summary>
+    private const int NarrowColumnGroups = 4;
+
+    /// <summary>
+    /// Four columns × two vectors of rows of <see cref="OuterNarrowColumns{TSimd, TVec}"/>: panel holds A's rows along
+    /// each line (2·width floats per step), sums the columns' unscaled (or, after the last block, final) values, column by column.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterNarrow2<TSimd, TVec>(float* panel, float* b, nint ldb, float* sums, int k, in OuterBlock block)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        int width = TSimd.Count;
+        int rows = 2 * width;
+        TVec c00 = block.Accumulate ? TSimd.Load(sums) : TSimd.Zero, c01 = block.Accumulate ? TSimd.Load(sums + width) : TSimd.Zero;
+        TVec c10 = block.Accumulate ? TSimd.Load(sums + rows) : TSimd.Zero, c11 = block.Accumulate ? TSimd.Load(sums + rows + width) : TSimd.Zero;
+        TVec c20 = block.Accumulate ? TSimd.Load(sums + (2 * rows)) : TSimd.Zero, c21 = block.Accumulate ? TSimd.Load(sums + (2 * rows) + width) : TSimd.Zero;
+        TVec c30 = block.Accumulate ? TSimd.Load(sums + (3 * rows)) : TSimd.Zero, c31 = block.Accumulate ? TSimd.Load(sums + (3 * rows) + width) : TSimd.Zero;
+        for (int p = 0; p < k; p++)
+        {
+            TVec a0 = TSimd.Load(panel);
+            TVec a1 = TSimd.Load(panel + width);
+
+            TVec x = TSimd.Broadcast(b[0]);
+            c00 = TSimd.MultiplyAdd(x, a0, c00);
+            c01 = TSimd.MultiplyAdd(x, a1, c01);
+
+            x = TSimd.Broadcast(b[1]);
+            c10 = TSimd.MultiplyAdd(x, a0, c10);
+            c11 = TSimd.MultiplyAdd(x, a1, c11);
+
+            x = TSimd.Broadcast(b[2]);
+            c20 = TSimd.MultiplyAdd(x, a0, c20);
+            c21 = TSimd.MultiplyAdd(x, a1, c21);
+
+            x = TSimd.Broadcast(b[3]);
+            c30 = TSimd.MultiplyAdd(x, a0, c30);
+            c31 = TSimd.MultiplyAdd(x, a1, c31);
+
+            panel += rows;
+            b += ldb;
+        }
+
+        TVec scale = block.Last ? TSimd.Broadcast(block.Alpha) : default;
+        StoreNarrow<TSimd, TVec>(c00, scale, sums, block);
+        StoreNarrow<TSimd, TVec>(c01, scale, sums + width, block);
+        StoreNarrow<TSimd, TVec>(c10, scale, sums + rows, block);
+        StoreNarrow<TSimd, TVec>(c11, scale, sums + rows + width, block);
+        StoreNarrow<TSimd, TVec>(c20, scale, sums + (2 * rows), block);
+        StoreNarrow<TSimd, TVec>(c21, scale, sums + (2 * rows) + width, block);
+        StoreNarrow<TSimd, TVec>(c30, scale, sums + (3 * rows), block);
+        StoreNarrow<TSimd, TVec>(c31, scale, sums + (3 * rows) + width, block);
+    }
+
+    /// <summary>As <see cref="OuterNarrow2{TSimd, TVec}"/> over one vector of rows (C has fewer than two).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterNarrow1<TSimd, TVec>(float* panel, float* b, nint ldb, float* sums, int k, in OuterBlock block)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+    {
+        int rows = TSimd.Count;
+        TVec c0 = block.Accumulate ? TSimd.Load(sums) : TSimd.Zero, c1 = block.Accumulate ? TSimd.Load(sums + rows) : TSimd.Zero;
+        TVec c2 = block.Accumulate ? TSimd.Load(sums + (2 * rows)) : TSimd.Zero, c3 = block.Accumulate ? TSimd.Load(sums + (3 * rows)) : TSimd.Zero;
+        for (int p = 0; p < k; p++)
+        {
+            TVec a0 = TSimd.Load(panel);
+            c0 = TSimd.MultiplyAdd(TSimd.Broadcast(b[0]), a0, c0);
+            c1 = TSimd.MultiplyAdd(TSimd.Broadcast(b[1]), a0, c1);
+            c2 = TSimd.MultiplyAdd(TSimd.Broadcast(b[2]), a0, c2);
+            c3 = TSimd.MultiplyAdd(TSimd.Broadcast(b[3]), a0, c3);
+            panel += rows;
+            b += ldb;
+        }
+
+        TVec scale = block.Last ? TSimd.Broadcast(block.Alpha) : default;
+        StoreNarrow<TSimd, TVec>(c0, scale, sums, block);
+        StoreNarrow<TSimd, TVec>(c1, scale, sums + rows, block);
+        StoreNarrow<TSimd, TVec>(c2, scale, sums + (2 * rows), block);
+        StoreNarrow<TSimd, TVec>(c3, scale, sums + (3 * rows), block);
+    }
+
+    /// <summary>After the last depth block the scaled value, after an earlier one the unscaled sum for the next block to continue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow<TSimd, TVec>(TVec sum, TVec scale, float* destination, in OuterBlock block)
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct =>
+        TSimd.Store(block.Last ? TSimd.Multiply(sum, scale) : sum, destination);
 }

@@ -2,6 +2,7 @@ using System;
 using System.CodeDom.Compiler;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -179,11 +180,22 @@ internal readonly struct ExampleChunks
 }
 
 /// <summary>
-/// The buffers of an example-split step, kept by one training session and reused, so a step allocates nothing after
-/// the first: a gradient buffer and a workspace per chunk. Not thread-safe: one per session.
+/// The buffers of an example-split step, reused so a step allocates nothing after the first: a gradient buffer and a
+/// workspace per chunk. <see cref="Of"/> keeps them with the network between <c>Fit</c> calls. Not thread-safe: one
+/// training session at a time, which the trainer's lease on the network guarantees.
 /// </summary>
 internal sealed unsafe class ChunkedGradients
 {
+    /// <summary>
+    /// The most floats of chunk scratch kept with a network after its batch was sized (64 MB, the bound of the chunks'
+    /// gradients): a larger full batch is rare and its scratch is not worth holding for the network's lifetime.
+    /// </summary>
+    internal const long MaxKeptScratchFloats = 1L << 24;
+
+    // Per network instance, for as long as it lives: a SimpleChains-sized full batch trains in many short Fit calls, and
+    // allocating the 4.9 MB of chunk workspaces anew each call cost about 4 % of its steps in page faults alone.
+    private static readonly ConditionalWeakTable<ITrainableNetwork, ChunkedGradients> s_kept = new();
+
     private readonly float?[] _costs = new float?[ExampleChunks.MaxChunks];
     private readonly Exception?[] _failures = new Exception?[ExampleChunks.MaxChunks];
     private float[][] _gradients = [];
@@ -193,6 +205,12 @@ internal sealed unsafe class ChunkedGradients
     // The largest batch size whose chunk workspaces were checked against one array's limit (see CheckScratch); smaller
     // batches need no check.
     private int _sizedFor = -1;
+
+    /// <summary>
+    /// The buffers kept with <paramref name="network"/>, made on its first example-split step; a later <c>Fit</c> on the
+    /// same instance reuses them (only the trainer's lease holder may call this).
+    /// </summary>
+    public static ChunkedGradients Of(ITrainableNetwork network) => s_kept.GetValue(network, static _ => new ChunkedGradients());
 
     /// <summary>
     /// Writes the mean gradient of the batch into <paramref name="gradients"/> and returns the mean cost (null when
@@ -230,8 +248,13 @@ internal sealed unsafe class ChunkedGradients
                     // allocate theirs (see CheckScratch).
                     pass.Claimed = 1;
                     RunAlone(ref pass, 0);
-                    CheckScratch(network, chunks);
+                    long scratch = CheckScratch(network, chunks);
                     _sizedFor = chunks.Examples;
+                    if (scratch > MaxKeptScratchFloats && s_kept.TryGetValue(network, out ChunkedGradients? kept) && kept == this)
+                    {
+                        // This session keeps using them; the next one starts afresh.
+                        s_kept.Remove(network);
+                    }
                 }
 
                 int threads = chunks.Threads(degree);
@@ -276,11 +299,12 @@ internal sealed unsafe class ChunkedGradients
     /// same way (the batch size, and mini-batches as the remedy) and nothing has been updated. Without it a full batch
     /// too large for one array would silently take that much memory in chunks.
     /// </summary>
-    private void CheckScratch(ITrainableNetwork network, ExampleChunks chunks)
+    /// <returns>About how many floats the chunks' workspaces take together.</returns>
+    private long CheckScratch(ITrainableNetwork network, ExampleChunks chunks)
     {
         if (_failures[0] is not null)
         {
-            return;
+            return 0;
         }
 
         int first = chunks.Chunk(0).Count;
@@ -297,6 +321,8 @@ internal sealed unsafe class ChunkedGradients
                 "ComputeGradients",
                 chunks.Examples);
         }
+
+        return total;
     }
 
     private void Prepare(ITrainableNetwork network, int count)

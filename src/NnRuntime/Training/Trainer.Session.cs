@@ -65,7 +65,7 @@ public static partial class Trainer
         private long _steps;
 
         // Whether batches may be cut into example chunks and the fewest examples a chunk takes (decided once: it
-        // reflects on the network's type and reads its description), and the chunks' buffers, made by the first such step.
+        // reflects on the network's type and reads its description), and the chunks' buffers, kept with the network.
         private readonly bool _splitsExamples;
         private readonly int _minimumChunkExamples;
         private ChunkedGradients? _chunked;
@@ -157,7 +157,7 @@ public static partial class Trainer
                 return Network.ComputeGradients(inputs, labels, Gradients, Workspace, computeCost, stepSeed);
             }
 
-            _chunked ??= new ChunkedGradients();
+            _chunked ??= ChunkedGradients.Of(Network);
             return _chunked.Compute(Network, inputs, labels, Gradients, chunks, computeCost, stepSeed, KernelParallelism.Current);
         }
 

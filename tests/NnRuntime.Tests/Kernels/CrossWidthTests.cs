@@ -91,6 +91,11 @@ public class CrossWidthTests
         yield return (21, 40, 50);
         yield return (21, 300, 70);
         yield return (18, 300, 70);
+
+        // [4,32,16,4]'s rows on one example chunk: five-row tiles then four-row ones, no row computed twice.
+        yield return (32, 16, 624);
+        yield return (8, 4, 100);
+        yield return (128, 300, 70);
     }
 
     [Theory]
