@@ -21,10 +21,14 @@ public class BatchWorkloads : IDisposable
     /// <summary>Examples in the batch-prediction rows (the Fashion-MNIST test set's size).</summary>
     public const int BatchExamples = 10_000;
 
+    /// <summary>Examples per chunk of the Fashion network's PredictBatch (its generated BatchChunk: 16 K floats of activations per chunk).</summary>
+    private const int LayerChunk = 40;
+
     private FashionNet _fashion = null!;
     private FashionNet.Frozen _fashionFrozen = null!;
     private float[] _batch = null!;
     private float[] _batchOutput = null!;
+    private readonly float[] _layer1Output = new float[256 * LayerChunk];
     private OnnxPeer _onnxBatch = null!;
     private OnnxPeer _onnxBatch2Threads = null!;
 
@@ -99,6 +103,19 @@ public class BatchWorkloads : IDisposable
     {
         _onnxBatch2Threads.Run();
         return _onnxBatch2Threads.Output[0];
+    }
+
+    /// <summary>
+    /// Layer 1 of <see cref="FashionPredictBatch"/> alone, as each of its chunks runs it: A1 = ReLU(W1·Xᵀ + b1) for
+    /// one chunk of <see cref="LayerChunk"/> examples, 2 · 256 · 784 · 40 = 16.06 MFLOP per call, so GFLOP/s =
+    /// 16,056,320 / median_ns; set it against <see cref="MachineLimits.FmaPeak"/> of the same run.
+    /// </summary>
+    [Benchmark, BenchmarkCategory("PredictBatch layer 1: MultiplyNT 256x784x40, bias, ReLU")]
+    public float FashionLayer1MultiplyNT()
+    {
+        KernelParallelism.MaxDegreeOfParallelism = 1;
+        Gemm.MultiplyNT(_fashion.W1, _batch.AsSpan(0, LayerChunk * 784), _layer1Output, 256, 784, LayerChunk, 1f, _fashion.b1, Activation.ReLU);
+        return _layer1Output[0];
     }
 
     /// <summary>

@@ -344,7 +344,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>An epilogue called by tiles that number rows from <c>offset</c> rather than from C's first row.</summary>
-    private readonly struct RowOffsetEpilogue<TInner>(TInner inner, int offset) : IGemmEpilogue
+    internal readonly struct RowOffsetEpilogue<TInner>(TInner inner, int offset) : IGemmEpilogue
         where TInner : struct, IGemmEpilogue
     {
         private readonly TInner _inner = inner;
