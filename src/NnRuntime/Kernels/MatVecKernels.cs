@@ -11,6 +11,12 @@ namespace NnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
+/// At 256 and 512 bits a layer of at least one block of rows (8 at 256 bits, 16 at 512) and one vector of columns
+/// runs <see cref="SmallMatVec"/>: a block of as many rows as a vector has lanes, their accumulators transpose-reduced
+/// together into one vector of the block's sums, the bias and the activation applied to that vector before its store;
+/// its remarks give the summation order. Everything below describes the other shapes and 128 bits.
+/// </para>
+/// <para>
 /// W is the layer's own row-major (rows × cols) matrix, so each output is a dot product along a contiguous row. Rows
 /// go <see cref="RowBlock"/> at a time with one vector accumulator per row; each step over k loads one vector of x
 /// and uses it for all the block's rows. Instead of a horizontal sum per row, the block's accumulators are reduced
@@ -132,6 +138,12 @@ internal static unsafe class MatVecKernels
             }
 
             ElementwiseKernels.Map<TActivation>(y, y, rows, SimdWidth.V128);
+            return;
+        }
+
+        // At 256 and 512 bits, from a block of rows on: the rows of a block reduced together (SmallMatVec).
+        if (TSimd.Width >= SimdWidth.V256 && SmallMatVec.TryForward<TActivation>(TSimd.Width, w, x, bias, y, rows, cols))
+        {
             return;
         }
 
