@@ -11,8 +11,8 @@ namespace NnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// At 256 and 512 bits a layer of at least one block of rows (8 at 256 bits, 16 at 512) and one vector of columns
-/// runs <see cref="SmallMatVec"/>: a block of as many rows as a vector has lanes, their accumulators transpose-reduced
+/// At 256 and 512 bits a layer of at least one block of rows (8 at 256 bits, 16 at 512), one vector of columns and at
+/// most <see cref="RowBlockFloatsLimit"/> weights runs <see cref="SmallMatVec"/>: a block of as many rows as a vector has lanes, their accumulators transpose-reduced
 /// together into one vector of the block's sums, the bias and the activation applied to that vector before its store;
 /// its remarks give the summation order. Everything below describes the other shapes and 128 bits.
 /// </para>
@@ -50,6 +50,9 @@ internal static unsafe class MatVecKernels
 {
     /// <summary>Rows per register block: eight accumulators, reduced to one 256-bit vector of sums.</summary>
     internal const int RowBlock = 8;
+
+    /// <summary>The largest W (in floats, 256 KB) that goes to <see cref="SmallMatVec"/> at 256 and 512 bits.</summary>
+    internal const int RowBlockFloatsLimit = 1 << 16;
 
     /// <summary>y[rows] = g(W[rows × cols] · x[cols] + bias[rows]).</summary>
     /// <param name="width">The vector width; <see cref="SimdWidth.Auto"/> means <see cref="SimdWidths.Best"/>.</param>
@@ -141,8 +144,11 @@ internal static unsafe class MatVecKernels
             return;
         }
 
-        // At 256 and 512 bits, from a block of rows on: the rows of a block reduced together (SmallMatVec).
-        if (TSimd.Width >= SimdWidth.V256 && SmallMatVec.TryForward<TActivation>(TSimd.Width, w, x, bias, y, rows, cols))
+        // At 256 and 512 bits, from a block of rows on: the rows of a block reduced together (SmallMatVec). A large W
+        // streams from L2 or beyond, where the reduction is hidden behind the loads but SmallMatVec's last block
+        // (ending at the last row) would re-read up to 15 rows: W1 of [12288,20,7,5,1] would be read 1.6 times.
+        if (TSimd.Width >= SimdWidth.V256 && (long)rows * cols <= RowBlockFloatsLimit &&
+            SmallMatVec.TryForward<TActivation>(TSimd.Width, w, x, bias, y, rows, cols))
         {
             return;
         }

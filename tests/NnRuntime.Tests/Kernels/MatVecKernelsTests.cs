@@ -75,6 +75,33 @@ public sealed class MatVecKernelsTests
     private static readonly int[] EdgeRows = [1, 7, 8, 9, 15, 16, 17, 33, 64, 100];
     private static readonly int[] EdgeCols = [1, 3, 8, 15, 16, 17, 64, 784];
 
+    /// <summary>
+    /// A large W keeps the 8-row blocks whose last block is four rows when at most four are left, so a memory-bound
+    /// layer is read once: 20 rows of the cat network's 12288 inputs give the 8 + 8 + 4-row order, not 16-row blocks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public unsafe void Forward_LargeW_KeepsEightRowBlocks(string widthName)
+    {
+        SimdWidth width = SimdWidths.Resolve(KernelTestSupport.ParseWidth(widthName));
+        const int Rows = 20, Cols = 12288;
+        Assert.True((long)Rows * Cols > MatVecKernels.RowBlockFloatsLimit);
+        float[] w = KernelTestSupport.RandomFloats(Rows * Cols, seed: 20);
+        float[] x = KernelTestSupport.RandomFloats(Cols, seed: 21);
+        float[] bias = KernelTestSupport.RandomFloats(Rows, seed: 22);
+        float[] y = Run(width, Activation.ReLU, Padded(w, 0f), Padded(x, 0f), Padded(bias, 0f), Rows, Cols);
+        int lanes = BlockLanes(width, Rows, Cols);
+        Assert.Equal(0, lanes);
+        if (width < SimdWidth.V256)
+        {
+            return;
+        }
+
+        // Rows 16..19 are the last four-row block: the same bits as those four rows alone, which take that block too.
+        float[] last = Run(width, Activation.ReLU, Padded(w.AsSpan(16 * Cols, 4 * Cols).ToArray(), 0f), Padded(x, 0f), Padded(bias.AsSpan(16, 4).ToArray(), 0f), 4, Cols);
+        KernelDeterminismTests.AssertBitIdentical(last.AsSpan(0, 4).ToArray(), y.AsSpan(16, 4).ToArray(), Context(width, Activation.ReLU, Rows, Cols) + ", rows 16..19");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Forward_BlockEdgeShapes_MatchesReference(string widthName, Activation activation)
@@ -156,6 +183,11 @@ public sealed class MatVecKernelsTests
     /// <summary>The lanes of the row block the kernel uses at this width and shape, 0 where it takes another path.</summary>
     private static int BlockLanes(SimdWidth width, int rows, int cols)
     {
+        if ((long)rows * cols > MatVecKernels.RowBlockFloatsLimit)
+        {
+            return 0;
+        }
+
         if (width == SimdWidth.V512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && rows >= 16 && cols >= 16)
         {
             return 16;
