@@ -180,20 +180,35 @@ public sealed class MatVecKernelsTests
         }
     }
 
-    /// <summary>The lanes of the row block the kernel uses at this width and shape, 0 where it takes another path.</summary>
+    /// <summary>
+    /// The lanes of the row block the kernel uses at this width and shape, 0 where it takes another path: W of at most
+    /// <see cref="MatVecKernels.RowBlockFloatsLimit"/> floats, rows longer than one vector of the width (below 16
+    /// columns 512 bits drop to 256), 16-row blocks at 512 bits from 16 rows, 8-row blocks of 256 bits from 8.
+    /// </summary>
     private static int BlockLanes(SimdWidth width, int rows, int cols)
     {
-        if ((long)rows * cols > MatVecKernels.RowBlockFloatsLimit)
+        if ((long)rows * cols > MatVecKernels.RowBlockFloatsLimit || width < SimdWidth.V256 || !System.Runtime.Intrinsics.X86.Avx.IsSupported)
         {
             return 0;
         }
 
-        if (width == SimdWidth.V512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && rows >= 16 && cols >= 16)
+        if (width == SimdWidth.V512 && cols < 16)
+        {
+            width = SimdWidth.V256;
+        }
+
+        int count = width == SimdWidth.V512 ? 16 : 8;
+        if (cols <= count)
+        {
+            return 0;
+        }
+
+        if (width == SimdWidth.V512 && rows >= 16 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
         {
             return 16;
         }
 
-        return width >= SimdWidth.V256 && System.Runtime.Intrinsics.X86.Avx.IsSupported && rows >= 8 && cols >= 8 ? 8 : 0;
+        return rows >= 8 ? 8 : 0;
     }
 
     private static float DocumentedSum(ReadOnlySpan<float> row, float[] x, int lanes)
