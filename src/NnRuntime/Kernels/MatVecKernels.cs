@@ -11,10 +11,11 @@ namespace NnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// At 256 and 512 bits a layer of at least one block of rows (8 at 256 bits, 16 at 512), one vector of columns and at
-/// most <see cref="RowBlockFloatsLimit"/> weights runs <see cref="SmallMatVec"/>: a block of as many rows as a vector has lanes, their accumulators transpose-reduced
-/// together into one vector of the block's sums, the bias and the activation applied to that vector before its store;
-/// its remarks give the summation order. Everything below describes the other shapes and 128 bits.
+/// At 256 and 512 bits a layer of at least one block of rows (8 at 256 bits, 16 at 512), rows longer than one vector
+/// and at most <see cref="RowBlockFloatsLimit"/> weights runs <see cref="SmallMatVec"/>: a block of as many rows as a
+/// vector has lanes, their accumulators transpose-reduced together into one vector of the block's sums, the bias and
+/// the activation applied to that vector before its store; its remarks give the summation order. Everything below
+/// describes the other shapes and 128 bits.
 /// </para>
 /// <para>
 /// W is the layer's own row-major (rows × cols) matrix, so each output is a dot product along a contiguous row. Rows
