@@ -6,28 +6,33 @@ using System.Runtime.Intrinsics.X86;
 namespace NnGen.Kernels;
 
 /// <summary>
-/// y = W·x + b for one example when W is small and row-major with rows of at most a few vectors, as a causal
-/// convolution's step (Cout × Cin·K): a block of rows, one accumulator per row along k, the block's accumulators then transpose-reduced
-/// together into one vector of the block's sums. Everything trusts its caller, as <see cref="MatVecKernels"/> does.
+/// y = g(W·x + b) for one example at 256 and 512 bits, W row-major with at least a block of rows: a dense layer's
+/// one-example forward (through <see cref="MatVecKernels"/>) and the causal convolution's step (Cout × Cin·K). A block of
+/// rows keeps one accumulator per row along k, then the block's accumulators are transpose-reduced together into one
+/// vector of the block's sums. Everything trusts its caller, as <see cref="MatVecKernels"/> does.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why not <see cref="MatVecKernels"/>: it reduces four rows at a time into a 128-bit vector, so at 512 bits each row
-/// of a 32-wide W costs two fused multiply-adds and about five reduction instructions. Here a block is as many rows
-/// as a vector has lanes (16 at 512 bits, 8 at 256), and the tree adds pairs of lanes inside each 128-bit lane, then
-/// pairs of pairs, then the 128-bit lanes against each other; the partial sums of 16 rows share every shuffle and add,
-/// about three instructions a row, and the block's sums come out in row order, stored as one vector with the bias.
+/// Why a block as wide as the vector: reducing four rows at a time into a 128-bit vector costs about five reduction
+/// instructions a row at 512 bits. Here a block is as many rows as a vector has lanes (16 at 512 bits, 8 at 256), and
+/// the tree adds pairs of lanes inside each 128-bit lane, then pairs of pairs, then the 128-bit lanes against each
+/// other; the partial sums of 16 rows share every shuffle and add, about three instructions a row, and the block's sums
+/// come out in row order, so the bias and a piecewise-linear activation are applied to them as one vector before one
+/// store. Tanh and sigmoid run over all of y afterwards at the block's width, for the reason
+/// <see cref="MatVecKernels"/> gives.
 /// </para>
 /// <para>
 /// Order. Each row sums its k-vectors in order into one accumulator (the last, partial one is the vector ending at the
 /// row's end with the lanes already counted zeroed in both operands, as in <see cref="MatVecKernels"/>), then its lanes
-/// as ((l0 + l1) + (l2 + l3)) per 128-bit lane and the 128-bit lanes as (L0 + L1) + (L2 + L3). The tree is the same for
+/// as ((l0 + l1) + (l2 + l3)) per 128-bit lane and the 128-bit lanes as (L0 + L1) + (L2 + L3); the bias is added to
+/// that sum, then the activation is applied. The tree is the same for
 /// every row of a block, so the last block, which ends at the last row and repeats rows already done, gives them the
 /// same bits. The order depends on the sizes and the width only, never on an address.
 /// </para>
 /// <para>
 /// It runs on AVX-512F (16-row blocks) and AVX (8-row blocks) and needs at least one block of rows and one vector of
-/// columns; <see cref="TryForward"/> says when it declined, and the caller then uses <see cref="MatVecKernels"/>.
+/// columns, else the 256-bit blocks when the width allows them; <see cref="TryForward{TActivation}"/> says when it
+/// declined, and <see cref="MatVecKernels"/> then takes the layer.
 /// </para>
 /// </remarks>
 internal static unsafe class SmallMatVec
@@ -40,31 +45,57 @@ internal static unsafe class SmallMatVec
 
     /// <summary>y[rows] = W[rows × cols]·x[cols] + bias[rows] when the width and shape suit this kernel.</summary>
     /// <returns>Whether it ran; when false nothing was written.</returns>
-    internal static bool TryForward(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols)
+    internal static bool TryForward(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols) =>
+        TryForward<LinearOperator>(width, w, x, bias, y, rows, cols);
+
+    /// <summary>y[rows] = g(W[rows × cols]·x[cols] + bias[rows]) with g = <typeparamref name="TActivation"/> when the width and shape suit this kernel.</summary>
+    /// <returns>Whether it ran; when false nothing was written.</returns>
+    internal static bool TryForward<TActivation>(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols)
+        where TActivation : struct, IUnaryOperator
     {
         if (width >= SimdWidth.V512 && Avx512F.IsSupported && rows >= 16 && cols >= 16)
         {
-            Forward512(w, x, bias, y, rows, cols);
+            if (TActivation.IsTranscendental)
+            {
+                // As in MatVecKernels: tanh and sigmoid over all of y afterwards pipeline, one per block stalls the next block.
+                Forward512<LinearOperator>(w, x, bias, y, rows, cols);
+                ElementwiseKernels.Map<TActivation>(y, y, rows, SimdWidth.V512);
+            }
+            else
+            {
+                Forward512<TActivation>(w, x, bias, y, rows, cols);
+            }
+
             return true;
         }
 
         if (width >= SimdWidth.V256 && Avx.IsSupported && rows >= 8 && cols >= 8)
         {
-            Forward256(w, x, bias, y, rows, cols);
+            if (TActivation.IsTranscendental)
+            {
+                Forward256<LinearOperator>(w, x, bias, y, rows, cols);
+                ElementwiseKernels.Map<TActivation>(y, y, rows, SimdWidth.V256);
+            }
+            else
+            {
+                Forward256<TActivation>(w, x, bias, y, rows, cols);
+            }
+
             return true;
         }
 
         return false;
     }
 
-    private static void Forward512(float* w, float* x, float* bias, float* y, int rows, int cols)
+    private static void Forward512<TActivation>(float* w, float* x, float* bias, float* y, int rows, int cols)
+        where TActivation : struct, IUnaryOperator
     {
         int tail = cols % 16;
         Vector512<float> tailMask = tail == 0 ? Vector512<float>.Zero : Simd512.LanesFrom(16 - tail);
         int r0 = 0;
         while (true)
         {
-            Block16(w + ((nint)r0 * cols), cols, x, bias + r0, y + r0, cols, tail, tailMask);
+            Block16<TActivation>(w + ((nint)r0 * cols), cols, x, bias + r0, y + r0, cols, tail, tailMask);
             if (r0 == rows - 16)
             {
                 break;
@@ -74,14 +105,15 @@ internal static unsafe class SmallMatVec
         }
     }
 
-    private static void Forward256(float* w, float* x, float* bias, float* y, int rows, int cols)
+    private static void Forward256<TActivation>(float* w, float* x, float* bias, float* y, int rows, int cols)
+        where TActivation : struct, IUnaryOperator
     {
         int tail = cols % 8;
         Vector256<float> tailMask = tail == 0 ? Vector256<float>.Zero : Simd256.LanesFrom(8 - tail);
         int r0 = 0;
         while (true)
         {
-            Block8(w + ((nint)r0 * cols), x, bias + r0, y + r0, cols, tail, tailMask);
+            Block8<TActivation>(w + ((nint)r0 * cols), x, bias + r0, y + r0, cols, tail, tailMask);
             if (r0 == rows - 8)
             {
                 break;
@@ -92,7 +124,8 @@ internal static unsafe class SmallMatVec
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block16(float* w, nint s, float* x, float* bias, float* y, int cols, int tail, Vector512<float> tailMask)
+    private static void Block16<TActivation>(float* w, nint s, float* x, float* bias, float* y, int cols, int tail, Vector512<float> tailMask)
+        where TActivation : struct, IUnaryOperator
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
@@ -152,7 +185,7 @@ internal static unsafe class SmallMatVec
         Vector512<float> t2 = Pairs(Pairs(a8, a9), Pairs(a10, a11));
         Vector512<float> t3 = Pairs(Pairs(a12, a13), Pairs(a14, a15));
         Vector512<float> sums = Lanes(Lanes(t0, t1), Lanes(t2, t3));
-        Vector512.Store(sums + Vector512.Load(bias), y);
+        Vector512.Store(TActivation.Invoke<Simd512, Vector512<float>>(sums + Vector512.Load(bias)), y);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static Vector512<float> Pairs(Vector512<float> a, Vector512<float> b) => Avx512F.Shuffle(a, b, Even) + Avx512F.Shuffle(a, b, Odd);
@@ -162,7 +195,8 @@ internal static unsafe class SmallMatVec
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block8(float* w, float* x, float* bias, float* y, int cols, int tail, Vector256<float> tailMask)
+    private static void Block8<TActivation>(float* w, float* x, float* bias, float* y, int cols, int tail, Vector256<float> tailMask)
+        where TActivation : struct, IUnaryOperator
     {
         nint s = cols;
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
@@ -199,7 +233,7 @@ internal static unsafe class SmallMatVec
         Vector256<float> t0 = Pairs(Pairs(a0, a1), Pairs(a2, a3));
         Vector256<float> t1 = Pairs(Pairs(a4, a5), Pairs(a6, a7));
         Vector256<float> sums = Avx.Permute2x128(t0, t1, 0x20) + Avx.Permute2x128(t0, t1, 0x31);
-        Vector256.Store(sums + Vector256.Load(bias), y);
+        Vector256.Store(TActivation.Invoke<Simd256, Vector256<float>>(sums + Vector256.Load(bias)), y);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static Vector256<float> Pairs(Vector256<float> a, Vector256<float> b) => Avx.Shuffle(a, b, Even) + Avx.Shuffle(a, b, Odd);

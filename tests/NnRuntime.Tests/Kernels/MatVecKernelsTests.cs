@@ -71,6 +71,212 @@ public sealed class MatVecKernelsTests
         }
     }
 
+    /// <summary>Rows and columns on either side of the row blocks (8 and 16) and of the vector widths, and a long row.</summary>
+    private static readonly int[] EdgeRows = [1, 7, 8, 9, 15, 16, 17, 33, 64, 100];
+    private static readonly int[] EdgeCols = [1, 3, 8, 15, 16, 17, 64, 784];
+
+    /// <summary>
+    /// A large W keeps the 8-row blocks whose last block is four rows when at most four are left, so a memory-bound
+    /// layer is read once: 20 rows of the cat network's 12288 inputs give the 8 + 8 + 4-row order, not 16-row blocks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public unsafe void Forward_LargeW_KeepsEightRowBlocks(string widthName)
+    {
+        SimdWidth width = SimdWidths.Resolve(KernelTestSupport.ParseWidth(widthName));
+        const int Rows = 20, Cols = 12288;
+        Assert.True((long)Rows * Cols > MatVecKernels.RowBlockFloatsLimit);
+        float[] w = KernelTestSupport.RandomFloats(Rows * Cols, seed: 20);
+        float[] x = KernelTestSupport.RandomFloats(Cols, seed: 21);
+        float[] bias = KernelTestSupport.RandomFloats(Rows, seed: 22);
+        float[] y = Run(width, Activation.ReLU, Padded(w, 0f), Padded(x, 0f), Padded(bias, 0f), Rows, Cols);
+        int lanes = BlockLanes(width, Rows, Cols);
+        Assert.Equal(0, lanes);
+        if (width < SimdWidth.V256)
+        {
+            return;
+        }
+
+        // Rows 16..19 are the last four-row block: the same bits as those four rows alone, which take that block too.
+        float[] last = Run(width, Activation.ReLU, Padded(w.AsSpan(16 * Cols, 4 * Cols).ToArray(), 0f), Padded(x, 0f), Padded(bias.AsSpan(16, 4).ToArray(), 0f), 4, Cols);
+        KernelDeterminismTests.AssertBitIdentical(last.AsSpan(0, 4).ToArray(), y.AsSpan(16, 4).ToArray(), Context(width, Activation.ReLU, Rows, Cols) + ", rows 16..19");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_BlockEdgeShapes_MatchesReference(string widthName, Activation activation)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        foreach (int rows in EdgeRows)
+        {
+            foreach (int cols in EdgeCols)
+            {
+                Check(width, activation, rows, cols, seed: (rows * 1000) + cols);
+            }
+        }
+    }
+
+    /// <summary>
+    /// At 256 and 512 bits a layer of at least a block of rows sums in the order <see cref="SmallMatVec"/> documents:
+    /// per row, one FMA accumulator per lane along k (the k tail masked to +0 in both operands), the lanes reduced as
+    /// ((l0 + l1) + (l2 + l3)) per 128-bit lane, the 128-bit lanes as (L0 + L1) + (L2 + L3), then the bias, then g at
+    /// the block's width. Written out here in scalar FMAs, it must give the kernel's bits exactly.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public unsafe void Forward_RowBlocks_SumInTheDocumentedOrder(string widthName, Activation activation)
+    {
+        SimdWidth width = SimdWidths.Resolve(KernelTestSupport.ParseWidth(widthName));
+        foreach (int rows in EdgeRows)
+        {
+            foreach (int cols in EdgeCols)
+            {
+                int lanes = BlockLanes(width, rows, cols);
+                if (lanes == 0)
+                {
+                    continue;
+                }
+
+                float[] w = KernelTestSupport.RandomFloats(rows * cols, seed: rows + (7 * cols));
+                float[] x = KernelTestSupport.RandomFloats(cols, seed: cols + 1, scale: 2f);
+                float[] bias = KernelTestSupport.RandomFloats(rows, seed: rows + 2);
+                float[] expected = new float[rows];
+                for (int r = 0; r < rows; r++)
+                {
+                    expected[r] = DocumentedSum(w.AsSpan(r * cols, cols), x, lanes) + bias[r];
+                }
+
+                fixed (float* pe = expected)
+                {
+                    ApplyAtWidth(activation, pe, rows, lanes == 16 ? SimdWidth.V512 : SimdWidth.V256);
+                }
+
+                float[] y = Run(width, activation, Padded(w, 0f), Padded(x, 0f), Padded(bias, 0f), rows, cols);
+                KernelDeterminismTests.AssertBitIdentical(expected, y.AsSpan(0, rows).ToArray(), Context(width, activation, rows, cols) + $", {lanes}-row blocks");
+            }
+        }
+    }
+
+    /// <summary>The same width and inputs give the same bits wherever W, x, b and y sit (each shifted by 1..15 floats).</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_BlockEdgeShapes_SameBitsAtEveryShift(string widthName, Activation activation)
+    {
+        SimdWidth width = KernelTestSupport.ParseWidth(widthName);
+        foreach (int rows in EdgeRows)
+        {
+            foreach (int cols in EdgeCols)
+            {
+                float[] w = KernelTestSupport.RandomFloats(rows * cols, seed: rows + cols);
+                float[] x = KernelTestSupport.RandomFloats(cols, seed: cols, scale: 2f);
+                float[] bias = KernelTestSupport.RandomFloats(rows, seed: rows);
+                float[] first = RunShifted(width, activation, w, x, bias, rows, cols, 0);
+                for (int shift = 1; shift < MaxVector; shift++)
+                {
+                    KernelDeterminismTests.AssertBitIdentical(
+                        first, RunShifted(width, activation, w, x, bias, rows, cols, shift), Context(width, activation, rows, cols) + $", shifted by {shift}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The lanes of the row block the kernel uses at this width and shape, 0 where it takes another path: W of at most
+    /// <see cref="MatVecKernels.RowBlockFloatsLimit"/> floats, rows longer than one vector of the width (below 16
+    /// columns 512 bits drop to 256), 16-row blocks at 512 bits from 16 rows, 8-row blocks of 256 bits from 8.
+    /// </summary>
+    private static int BlockLanes(SimdWidth width, int rows, int cols)
+    {
+        if ((long)rows * cols > MatVecKernels.RowBlockFloatsLimit || width < SimdWidth.V256 || !System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            return 0;
+        }
+
+        if (width == SimdWidth.V512 && cols < 16)
+        {
+            width = SimdWidth.V256;
+        }
+
+        int count = width == SimdWidth.V512 ? 16 : 8;
+        if (cols <= count)
+        {
+            return 0;
+        }
+
+        if (width == SimdWidth.V512 && rows >= 16 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            return 16;
+        }
+
+        return rows >= 8 ? 8 : 0;
+    }
+
+    private static float DocumentedSum(ReadOnlySpan<float> row, float[] x, int lanes)
+    {
+        int cols = row.Length;
+        float[] acc = new float[lanes];
+        int k0 = 0;
+        for (; k0 <= cols - lanes; k0 += lanes)
+        {
+            for (int i = 0; i < lanes; i++)
+            {
+                acc[i] = MathF.FusedMultiplyAdd(row[k0 + i], x[k0 + i], acc[i]);
+            }
+        }
+
+        int tail = cols % lanes;
+        if (tail != 0)
+        {
+            k0 = cols - lanes;
+            for (int i = 0; i < lanes; i++)
+            {
+                bool counted = i < lanes - tail;
+                acc[i] = MathF.FusedMultiplyAdd(counted ? 0f : row[k0 + i], counted ? 0f : x[k0 + i], acc[i]);
+            }
+        }
+
+        float[] quads = new float[lanes / 4];
+        for (int q = 0; q < quads.Length; q++)
+        {
+            quads[q] = (acc[4 * q] + acc[(4 * q) + 1]) + (acc[(4 * q) + 2] + acc[(4 * q) + 3]);
+        }
+
+        return lanes == 16 ? (quads[0] + quads[1]) + (quads[2] + quads[3]) : quads[0] + quads[1];
+    }
+
+    private static unsafe void ApplyAtWidth(Activation activation, float* z, int length, SimdWidth width)
+    {
+        switch (activation)
+        {
+            case Activation.Sigmoid: ElementwiseKernels.Map<SigmoidOperator>(z, z, length, width); break;
+            case Activation.Tanh: ElementwiseKernels.Map<TanhOperator>(z, z, length, width); break;
+            case Activation.ReLU: ElementwiseKernels.Map<ReLUOperator>(z, z, length, width); break;
+            case Activation.LeakyReLU: ElementwiseKernels.Map<LeakyReLUOperator>(z, z, length, width); break;
+            default: break;
+        }
+    }
+
+    /// <summary>Runs the kernel with every buffer starting <paramref name="shift"/> floats into a fresh array; returns y alone.</summary>
+    private static unsafe float[] RunShifted(SimdWidth width, Activation activation, float[] w, float[] x, float[] bias, int rows, int cols, int shift)
+    {
+        float[] pw = Shifted(w, shift), px = Shifted(x, (shift * 3) % MaxVector), pb = Shifted(bias, (shift * 5) % MaxVector);
+        float[] y = new float[rows + MaxVector];
+        int yShift = (shift * 7) % MaxVector;
+        fixed (float* w0 = pw, x0 = px, b0 = pb, y0 = y)
+        {
+            MatVecKernels.Forward(width, w0 + shift, x0 + ((shift * 3) % MaxVector), b0 + ((shift * 5) % MaxVector), y0 + yShift, rows, cols, activation);
+        }
+
+        return y.AsSpan(yShift, rows).ToArray();
+
+        static float[] Shifted(float[] values, int offset)
+        {
+            float[] shifted = new float[values.Length + MaxVector];
+            values.CopyTo(shifted, offset);
+            return shifted;
+        }
+    }
+
     /// <summary>
     /// Infinities must count once: the k tail re-reads lanes of the row already summed and must zero them in both
     /// operands, or an Inf there becomes Inf·0 = NaN. With every weight +Inf and every input positive (and then the
