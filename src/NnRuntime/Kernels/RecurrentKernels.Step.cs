@@ -11,9 +11,11 @@ namespace NnGen.Kernels;
 /// The streaming step: one example, one time step, as generated networks' <c>Step</c> and <c>Process</c> call it per
 /// sample. Its cost is two small matrix-vector products over the G·H gate rows and the gates, so it is built for that:
 /// one combined argument test on the way in, r = W_hh·h + b_hh (and p = W_ih·x + b_ih for several inputs) from the
-/// transposed matrices the layer stores (<see cref="ColumnProduct"/>: each gate row a chain of vertical fused
-/// multiply-adds, no horizontal reduction), then the gates lane by lane, which take a one-input layer's
-/// p = W_ih·x + b_ih as one fused multiply-add per gate row where they need it.
+/// transposed matrices the layer stores (each gate row a chain of vertical fused multiply-adds, no horizontal
+/// reduction), and the gates lane by lane, which take a one-input layer's p = W_ih·x + b_ih as one fused multiply-add
+/// per gate row where they need it. Up to <see cref="FusedStepRows"/> gate rows the products and the gates are one
+/// pass over the units (<see cref="LstmFusedCell"/>, <see cref="GruFusedCell"/>); larger layers store r for all gate
+/// rows first (<see cref="ColumnProduct"/>), then run the gates.
 /// </summary>
 /// <remarks>
 /// The order of each gate's pre-activation, the same at every width: r = (b_hh + Σ_{k &lt; H/2} W_hh[·, k]·h[k]) +
@@ -154,13 +156,12 @@ public static unsafe partial class RecurrentKernels
     internal static bool FusesStep(int gates, int units) => (long)gates * units <= FusedStepRows;
 
     /// <summary>
-    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 32 units, GRU up to 42. Above that the
-    /// general step's blocks of eight vectors of gate rows (sixteen chains in flight against the fused step's eight or six
-    /// per vector of units, with every chain's row contiguous) were faster on Zen 5 at 512 and at 256 bits (LSTM 40: about
-    /// 10 % slower fused; LSTM 64 and GRU 64: 1.3-1.7×, where W_hhᵀ no longer fits the L1 cache); at LSTM 8-32 and GRU
-    /// 8-40 the fused step was faster or level.
+    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 48 units, GRU up to 64. Measured on Zen 5
+    /// at 512 and at 256 bits (a loaded machine, best of 41 rounds): the fused step was 10-30 % faster from LSTM 8 to 48 and
+    /// GRU 8 to 48 and level at GRU 64; at LSTM 64 (W_hhᵀ 64 KB, past the L1 cache) the general step's blocks of eight
+    /// vectors of contiguous gate rows were 15 % faster, and from 96 units on 1.5-3×.
     /// </summary>
-    internal const int FusedStepRows = 128;
+    internal const int FusedStepRows = 192;
 
     /// <summary>The most floats of scratch a step takes on the stack; a larger one is rented (a layer of thousands of units).</summary>
     private const int StackScratchFloats = 4096;
@@ -188,7 +189,7 @@ public static unsafe partial class RecurrentKernels
         {
             StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
             var cell = new LstmFusedCell(p, wHh, stride, bHh, h, c, recurrent, units);
-            RunLanes(ref cell, units, width);
+            RunFused(ref cell, units, width);
             CopyState(recurrent, h, units);
         }
         else
@@ -212,7 +213,7 @@ public static unsafe partial class RecurrentKernels
         {
             StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
             var cell = new GruFusedCell(p, wHh, stride, bHh, h, recurrent, units);
-            RunLanes(ref cell, units, width);
+            RunFused(ref cell, units, width);
             CopyState(recurrent, h, units);
         }
         else
@@ -223,6 +224,42 @@ public static unsafe partial class RecurrentKernels
             var cell = new GruStepCell(p, recurrent, h, units);
             RunLanes(ref cell, units, width);
         }
+    }
+
+    /// <summary>A fused cell that also takes two vectors of units in one loop.</summary>
+    private interface IFusedCell : ICell
+    {
+        /// <summary>Units [j, j + 2·TSimd.Count): both vectors' chains in one loop, each lane as <see cref="ICell.Compute"/> computes it.</summary>
+        void ComputePair<TSimd, TVec>(int j)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct;
+    }
+
+    /// <summary>
+    /// The fused step over the units: pairs of vectors at the widest width (twice the chains in flight, as the general
+    /// step's blocks have; an LSTM 32 at 512 bits is one pair), then <see cref="RunLanes{TCell}(ref TCell, int, int, SimdWidth)"/> from where they end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunFused<TCell>(ref TCell cell, int units, SimdWidth width)
+        where TCell : struct, IFusedCell
+    {
+        int j = 0;
+        if (width >= SimdWidth.V512)
+        {
+            for (; j <= units - 32; j += 32)
+            {
+                cell.ComputePair<Simd512, Vector512<float>>(j);
+            }
+        }
+        else if (width >= SimdWidth.V256)
+        {
+            for (; j <= units - 16; j += 16)
+            {
+                cell.ComputePair<Simd256, Vector256<float>>(j);
+            }
+        }
+
+        RunLanes(ref cell, j, units, width);
     }
 
     /// <summary>h' from where the fused cells wrote it (every unit's products read the old h, so h' waits until all are done).</summary>
@@ -561,8 +598,75 @@ public static unsafe partial class RecurrentKernels
     /// added at the end), then <see cref="LstmStepCell"/>'s arithmetic. c' goes over c (each lane reads only its own c);
     /// h' goes to <paramref name="next"/>, since every unit's products still read the old h.
     /// </summary>
-    private readonly struct LstmFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* c, float* next, int units) : ICell
+    private readonly struct LstmFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* c, float* next, int units) : IFusedCell
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void ComputePair<TSimd, TVec>(int j)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            int u = units, half = u / 2, n = TSimd.Count;
+            nint step = stride;
+            float* bias = bHh + j;
+            TVec ai = TSimd.Load(bias), af = TSimd.Load(bias + u), ag = TSimd.Load(bias + (2 * u)), ao = TSimd.Load(bias + (3 * u));
+            TVec ai2 = TSimd.Load(bias + n), af2 = TSimd.Load(bias + u + n), ag2 = TSimd.Load(bias + (2 * u) + n), ao2 = TSimd.Load(bias + (3 * u) + n);
+            TVec bi = TSimd.Zero, bf = TSimd.Zero, bg = TSimd.Zero, bo = TSimd.Zero, bi2 = TSimd.Zero, bf2 = TSimd.Zero, bg2 = TSimd.Zero, bo2 = TSimd.Zero;
+            float* w = wHh + j, v = wHh + j + (half * step);
+            for (int k = 0; k < half; k++, w += step, v += step)
+            {
+                TVec hk = TSimd.Broadcast(h[k]);
+                ai = TSimd.MultiplyAdd(TSimd.Load(w), hk, ai);
+                af = TSimd.MultiplyAdd(TSimd.Load(w + u), hk, af);
+                ag = TSimd.MultiplyAdd(TSimd.Load(w + (2 * u)), hk, ag);
+                ao = TSimd.MultiplyAdd(TSimd.Load(w + (3 * u)), hk, ao);
+                ai2 = TSimd.MultiplyAdd(TSimd.Load(w + n), hk, ai2);
+                af2 = TSimd.MultiplyAdd(TSimd.Load(w + u + n), hk, af2);
+                ag2 = TSimd.MultiplyAdd(TSimd.Load(w + (2 * u) + n), hk, ag2);
+                ao2 = TSimd.MultiplyAdd(TSimd.Load(w + (3 * u) + n), hk, ao2);
+                TVec hl = TSimd.Broadcast(h[half + k]);
+                bi = TSimd.MultiplyAdd(TSimd.Load(v), hl, bi);
+                bf = TSimd.MultiplyAdd(TSimd.Load(v + u), hl, bf);
+                bg = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u)), hl, bg);
+                bo = TSimd.MultiplyAdd(TSimd.Load(v + (3 * u)), hl, bo);
+                bi2 = TSimd.MultiplyAdd(TSimd.Load(v + n), hl, bi2);
+                bf2 = TSimd.MultiplyAdd(TSimd.Load(v + u + n), hl, bf2);
+                bg2 = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u) + n), hl, bg2);
+                bo2 = TSimd.MultiplyAdd(TSimd.Load(v + (3 * u) + n), hl, bo2);
+            }
+
+            if ((u & 1) != 0)
+            {
+                TVec hl = TSimd.Broadcast(h[u - 1]);
+                bi = TSimd.MultiplyAdd(TSimd.Load(v), hl, bi);
+                bf = TSimd.MultiplyAdd(TSimd.Load(v + u), hl, bf);
+                bg = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u)), hl, bg);
+                bo = TSimd.MultiplyAdd(TSimd.Load(v + (3 * u)), hl, bo);
+                bi2 = TSimd.MultiplyAdd(TSimd.Load(v + n), hl, bi2);
+                bf2 = TSimd.MultiplyAdd(TSimd.Load(v + u + n), hl, bf2);
+                bg2 = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u) + n), hl, bg2);
+                bo2 = TSimd.MultiplyAdd(TSimd.Load(v + (3 * u) + n), hl, bo2);
+            }
+
+            Finish<TSimd, TVec>(j, TSimd.Add(ai, bi), TSimd.Add(af, bf), TSimd.Add(ag, bg), TSimd.Add(ao, bo));
+            Finish<TSimd, TVec>(j + n, TSimd.Add(ai2, bi2), TSimd.Add(af2, bf2), TSimd.Add(ag2, bg2), TSimd.Add(ao2, bo2));
+        }
+
+        /// <summary>The cell of units [j, j + TSimd.Count) from their four recurrent sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Finish<TSimd, TVec>(int j, TVec ri, TVec rf, TVec rg, TVec ro)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            int u = units;
+            TVec i = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(j), ri));
+            TVec f = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(u + j), rf));
+            TVec g = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>((2 * u) + j), rg));
+            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>((3 * u) + j), ro));
+            TVec cNext = TSimd.Add(TSimd.Multiply(f, TSimd.Load(c + j)), TSimd.Multiply(i, g));
+            TSimd.Store(cNext, c + j);
+            TSimd.Store(TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext)), next + j);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Compute<TSimd, TVec, TLanes>(int j)
             where TSimd : struct, ISimdOps<TVec>
@@ -611,8 +715,67 @@ public static unsafe partial class RecurrentKernels
     /// One GRU step for units [j, j + lanes) in one pass: the 3 gates' recurrent sums as six chains in registers, in
     /// <see cref="ColumnProduct"/>'s order, then <see cref="GruStepCell"/>'s arithmetic; h' goes to <paramref name="next"/>.
     /// </summary>
-    private readonly struct GruFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* next, int units) : ICell
+    private readonly struct GruFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* next, int units) : IFusedCell
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void ComputePair<TSimd, TVec>(int j)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            int u = units, half = u / 2, n = TSimd.Count;
+            nint step = stride;
+            float* bias = bHh + j;
+            TVec ar = TSimd.Load(bias), az = TSimd.Load(bias + u), an = TSimd.Load(bias + (2 * u));
+            TVec ar2 = TSimd.Load(bias + n), az2 = TSimd.Load(bias + u + n), an2 = TSimd.Load(bias + (2 * u) + n);
+            TVec br = TSimd.Zero, bz = TSimd.Zero, bn = TSimd.Zero, br2 = TSimd.Zero, bz2 = TSimd.Zero, bn2 = TSimd.Zero;
+            float* w = wHh + j, v = wHh + j + (half * step);
+            for (int k = 0; k < half; k++, w += step, v += step)
+            {
+                TVec hk = TSimd.Broadcast(h[k]);
+                ar = TSimd.MultiplyAdd(TSimd.Load(w), hk, ar);
+                az = TSimd.MultiplyAdd(TSimd.Load(w + u), hk, az);
+                an = TSimd.MultiplyAdd(TSimd.Load(w + (2 * u)), hk, an);
+                ar2 = TSimd.MultiplyAdd(TSimd.Load(w + n), hk, ar2);
+                az2 = TSimd.MultiplyAdd(TSimd.Load(w + u + n), hk, az2);
+                an2 = TSimd.MultiplyAdd(TSimd.Load(w + (2 * u) + n), hk, an2);
+                TVec hl = TSimd.Broadcast(h[half + k]);
+                br = TSimd.MultiplyAdd(TSimd.Load(v), hl, br);
+                bz = TSimd.MultiplyAdd(TSimd.Load(v + u), hl, bz);
+                bn = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u)), hl, bn);
+                br2 = TSimd.MultiplyAdd(TSimd.Load(v + n), hl, br2);
+                bz2 = TSimd.MultiplyAdd(TSimd.Load(v + u + n), hl, bz2);
+                bn2 = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u) + n), hl, bn2);
+            }
+
+            if ((u & 1) != 0)
+            {
+                TVec hl = TSimd.Broadcast(h[u - 1]);
+                br = TSimd.MultiplyAdd(TSimd.Load(v), hl, br);
+                bz = TSimd.MultiplyAdd(TSimd.Load(v + u), hl, bz);
+                bn = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u)), hl, bn);
+                br2 = TSimd.MultiplyAdd(TSimd.Load(v + n), hl, br2);
+                bz2 = TSimd.MultiplyAdd(TSimd.Load(v + u + n), hl, bz2);
+                bn2 = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u) + n), hl, bn2);
+            }
+
+            Finish<TSimd, TVec>(j, TSimd.Add(ar, br), TSimd.Add(az, bz), TSimd.Add(an, bn));
+            Finish<TSimd, TVec>(j + n, TSimd.Add(ar2, br2), TSimd.Add(az2, bz2), TSimd.Add(an2, bn2));
+        }
+
+        /// <summary>The cell of units [j, j + TSimd.Count) from their three recurrent sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Finish<TSimd, TVec>(int j, TVec rr, TVec rz, TVec rn)
+            where TSimd : struct, ISimdOps<TVec>
+            where TVec : struct
+        {
+            int u = units;
+            TVec r = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(j), rr));
+            TVec z = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(u + j), rz));
+            TVec n = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>((2 * u) + j), TSimd.Multiply(r, rn)));
+            TVec hPrevious = TSimd.Load(h + j);
+            TSimd.Store(TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n))), next + j);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Compute<TSimd, TVec, TLanes>(int j)
             where TSimd : struct, ISimdOps<TVec>
