@@ -156,12 +156,14 @@ public static unsafe partial class RecurrentKernels
     internal static bool FusesStep(int gates, int units) => (long)gates * units <= FusedStepRows;
 
     /// <summary>
-    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 48 units, GRU up to 64. Measured on Zen 5
-    /// at 512 and at 256 bits (a loaded machine, best of 41 rounds): the fused step was 10-30 % faster from LSTM 8 to 48 and
-    /// GRU 8 to 48 and level at GRU 64; at LSTM 64 (W_hhᵀ 64 KB, past the L1 cache) the general step's blocks of eight
-    /// vectors of contiguous gate rows were 15 % faster, and from 96 units on 1.5-3×.
+    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 16 units, GRU up to 21. Measured on Zen 5
+    /// (AVX-512, a loaded machine, the generated networks' Step, best thread-CPU time, three A/B rounds): fused, GRU 8 took
+    /// 73-75 ns against 79-92 and GRU 16 84-86 against 90-96, LSTM 16 101-106 against 96-105; LSTM 32 164-167 against
+    /// 160-162 and LSTM 40 283-294 against 245-248, so those stay on the general step, whose blocks of eight vectors of
+    /// contiguous gate rows keep sixteen chains in flight over 64-byte-aligned rows. On unaligned weights alone the fused
+    /// step was ahead up to LSTM 48 (a kernel loop, the same machine), so the threshold is the networks' measurement.
     /// </summary>
-    internal const int FusedStepRows = 192;
+    internal const int FusedStepRows = 64;
 
     /// <summary>The most floats of scratch a step takes on the stack; a larger one is rented (a layer of thousands of units).</summary>
     private const int StackScratchFloats = 4096;
