@@ -156,14 +156,13 @@ public static unsafe partial class RecurrentKernels
     internal static bool FusesStep(int gates, int units) => (long)gates * units <= FusedStepRows;
 
     /// <summary>
-    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 16 units, GRU up to 21. Measured on Zen 5
-    /// (AVX-512, a loaded machine, the generated networks' Step, best thread-CPU time, three A/B rounds): fused, GRU 8 took
-    /// 73-75 ns against 79-92 and GRU 16 84-86 against 90-96, LSTM 16 101-106 against 96-105; LSTM 32 164-167 against
-    /// 160-162 and LSTM 40 283-294 against 245-248, so those stay on the general step, whose blocks of eight vectors of
-    /// contiguous gate rows keep sixteen chains in flight over 64-byte-aligned rows. On unaligned weights alone the fused
-    /// step was ahead up to LSTM 48 (a kernel loop, the same machine), so the threshold is the networks' measurement.
+    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 32 units, GRU up to 42. Measured on Zen 5
+    /// (AVX-512; the generated networks' Step, best thread-CPU time over A/B rounds on a shared machine): fused, LSTM 32 took
+    /// 164-167 ns against 174-194 on the general step and LSTM 40 283-294 against 248-262, and the fused step was ahead on
+    /// GRU 8, GRU 16 and LSTM 16; above, the general step's blocks of eight vectors of contiguous, aligned gate rows keep
+    /// sixteen chains in flight, and from 64 units (W_hhᵀ past the L1 cache) they were 1.2-3× faster.
     /// </summary>
-    internal const int FusedStepRows = 64;
+    internal const int FusedStepRows = 128;
 
     /// <summary>The most floats of scratch a step takes on the stack; a larger one is rented (a layer of thousands of units).</summary>
     private const int StackScratchFloats = 4096;
