@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.IO;
-using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using NnGen.Kernels;
 
@@ -51,8 +50,9 @@ public partial class StreamLstm40Net;
 /// from RTNeural's own weights through <c>LoadWeights</c> and checks its first 64 outputs against RTNeural's before
 /// anything is timed; without it the networks keep their seeded initialization (the times do not depend on the values:
 /// the gates' math has no data-dependent branch). Either way Setup checks that Process gives Step's bits.
-/// The <c>PackedStep</c> rows run the same network through the packed step (<see cref="RecurrentKernels.LstmStepPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/>,
-/// the frozen form's kernel) and the Dense 1 readout as the generated <c>Step</c> does it; Setup checks they give Step's bits.
+/// The <c>PackedStep</c> rows run the same network frozen (<c>Freeze()</c>: its recurrent layer packed once, stepped by
+/// <see cref="RecurrentKernels.LstmStepPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int)"/>),
+/// through its own <c>Frozen.Step</c>; Setup checks they give Step's bits.
 /// </remarks>
 [MemoryDiagnoser]
 public class RecurrentStreamingWorkloads
@@ -77,7 +77,16 @@ public class RecurrentStreamingWorkloads
     private StreamLstm40Net.State _lstm40Step, _lstm40Process;
     private float _gru8X = X0, _gru16X = X0, _lstm16X = X0, _lstm32X = X0, _lstm40X = X0;
     private float _gru8PackedX = X0, _gru16PackedX = X0, _lstm16PackedX = X0, _lstm32PackedX = X0, _lstm40PackedX = X0;
-    private PackedStream _gru8Packed = null!, _gru16Packed = null!, _lstm16Packed = null!, _lstm32Packed = null!, _lstm40Packed = null!;
+    private StreamGru8Net.Frozen _gru8Packed = null!;
+    private StreamGru16Net.Frozen _gru16Packed = null!;
+    private StreamLstm16Net.Frozen _lstm16Packed = null!;
+    private StreamLstm32Net.Frozen _lstm32Packed = null!;
+    private StreamLstm40Net.Frozen _lstm40Packed = null!;
+    private StreamGru8Net.State _gru8PackedState;
+    private StreamGru16Net.State _gru16PackedState;
+    private StreamLstm16Net.State _lstm16PackedState;
+    private StreamLstm32Net.State _lstm32PackedState;
+    private StreamLstm40Net.State _lstm40PackedState;
 
     [GlobalSetup]
     public void Setup()
@@ -110,16 +119,16 @@ public class RecurrentStreamingWorkloads
         CheckProcessEqualsSteps("lstm 32", (input, output) => { StreamLstm32Net.State s = default; _lstm32.Process(input, output, ref s); }, x => { StreamLstm32Net.State s = default; return Run(x, v => _lstm32.Step(v, ref s)); });
         CheckProcessEqualsSteps("lstm 40", (input, output) => { StreamLstm40Net.State s = default; _lstm40.Process(input, output, ref s); }, x => { StreamLstm40Net.State s = default; return Run(x, v => _lstm40.Step(v, ref s)); });
 
-        _gru8Packed = new PackedStream(lstm: false, _gru8.Wih1, _gru8.Whh1, _gru8.bih1, _gru8.bhh1, _gru8.W2, _gru8.b2);
-        _gru16Packed = new PackedStream(lstm: false, _gru16.Wih1, _gru16.Whh1, _gru16.bih1, _gru16.bhh1, _gru16.W2, _gru16.b2);
-        _lstm16Packed = new PackedStream(lstm: true, _lstm16.Wih1, _lstm16.Whh1, _lstm16.bih1, _lstm16.bhh1, _lstm16.W2, _lstm16.b2);
-        _lstm32Packed = new PackedStream(lstm: true, _lstm32.Wih1, _lstm32.Whh1, _lstm32.bih1, _lstm32.bhh1, _lstm32.W2, _lstm32.b2);
-        _lstm40Packed = new PackedStream(lstm: true, _lstm40.Wih1, _lstm40.Whh1, _lstm40.bih1, _lstm40.bhh1, _lstm40.W2, _lstm40.b2);
-        CheckPackedEqualsSteps("gru 8", _gru8Packed, x => { StreamGru8Net.State s = default; return Run(x, v => _gru8.Step(v, ref s)); });
-        CheckPackedEqualsSteps("gru 16", _gru16Packed, x => { StreamGru16Net.State s = default; return Run(x, v => _gru16.Step(v, ref s)); });
-        CheckPackedEqualsSteps("lstm 16", _lstm16Packed, x => { StreamLstm16Net.State s = default; return Run(x, v => _lstm16.Step(v, ref s)); });
-        CheckPackedEqualsSteps("lstm 32", _lstm32Packed, x => { StreamLstm32Net.State s = default; return Run(x, v => _lstm32.Step(v, ref s)); });
-        CheckPackedEqualsSteps("lstm 40", _lstm40Packed, x => { StreamLstm40Net.State s = default; return Run(x, v => _lstm40.Step(v, ref s)); });
+        _gru8Packed = _gru8.Freeze();
+        _gru16Packed = _gru16.Freeze();
+        _lstm16Packed = _lstm16.Freeze();
+        _lstm32Packed = _lstm32.Freeze();
+        _lstm40Packed = _lstm40.Freeze();
+        CheckPackedEqualsSteps("gru 8", x => { StreamGru8Net.State s = default; return Run(x, v => _gru8Packed.Step(v, ref s)); }, x => { StreamGru8Net.State s = default; return Run(x, v => _gru8.Step(v, ref s)); });
+        CheckPackedEqualsSteps("gru 16", x => { StreamGru16Net.State s = default; return Run(x, v => _gru16Packed.Step(v, ref s)); }, x => { StreamGru16Net.State s = default; return Run(x, v => _gru16.Step(v, ref s)); });
+        CheckPackedEqualsSteps("lstm 16", x => { StreamLstm16Net.State s = default; return Run(x, v => _lstm16Packed.Step(v, ref s)); }, x => { StreamLstm16Net.State s = default; return Run(x, v => _lstm16.Step(v, ref s)); });
+        CheckPackedEqualsSteps("lstm 32", x => { StreamLstm32Net.State s = default; return Run(x, v => _lstm32Packed.Step(v, ref s)); }, x => { StreamLstm32Net.State s = default; return Run(x, v => _lstm32.Step(v, ref s)); });
+        CheckPackedEqualsSteps("lstm 40", x => { StreamLstm40Net.State s = default; return Run(x, v => _lstm40Packed.Step(v, ref s)); }, x => { StreamLstm40Net.State s = default; return Run(x, v => _lstm40.Step(v, ref s)); });
     }
 
     [Benchmark]
@@ -130,11 +139,11 @@ public class RecurrentStreamingWorkloads
         return y;
     }
 
-    /// <summary>The packed step and the Dense 1 readout, as a frozen network's Step would run them.</summary>
+    /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
     [Benchmark]
     public float StreamGru8PackedStep()
     {
-        float y = _gru8Packed.Step(_gru8PackedX);
+        float y = _gru8Packed.Step(_gru8PackedX, ref _gru8PackedState);
         _gru8PackedX = X0 + (PeerNetwork.Feedback * y);
         return y;
     }
@@ -154,11 +163,11 @@ public class RecurrentStreamingWorkloads
         return y;
     }
 
-    /// <summary>The packed step and the Dense 1 readout, as a frozen network's Step would run them.</summary>
+    /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
     [Benchmark]
     public float StreamGru16PackedStep()
     {
-        float y = _gru16Packed.Step(_gru16PackedX);
+        float y = _gru16Packed.Step(_gru16PackedX, ref _gru16PackedState);
         _gru16PackedX = X0 + (PeerNetwork.Feedback * y);
         return y;
     }
@@ -178,11 +187,11 @@ public class RecurrentStreamingWorkloads
         return y;
     }
 
-    /// <summary>The packed step and the Dense 1 readout, as a frozen network's Step would run them.</summary>
+    /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
     [Benchmark]
     public float StreamLstm16PackedStep()
     {
-        float y = _lstm16Packed.Step(_lstm16PackedX);
+        float y = _lstm16Packed.Step(_lstm16PackedX, ref _lstm16PackedState);
         _lstm16PackedX = X0 + (PeerNetwork.Feedback * y);
         return y;
     }
@@ -202,11 +211,11 @@ public class RecurrentStreamingWorkloads
         return y;
     }
 
-    /// <summary>The packed step and the Dense 1 readout, as a frozen network's Step would run them.</summary>
+    /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
     [Benchmark]
     public float StreamLstm32PackedStep()
     {
-        float y = _lstm32Packed.Step(_lstm32PackedX);
+        float y = _lstm32Packed.Step(_lstm32PackedX, ref _lstm32PackedState);
         _lstm32PackedX = X0 + (PeerNetwork.Feedback * y);
         return y;
     }
@@ -226,11 +235,11 @@ public class RecurrentStreamingWorkloads
         return y;
     }
 
-    /// <summary>The packed step and the Dense 1 readout, as a frozen network's Step would run them.</summary>
+    /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
     [Benchmark]
     public float StreamLstm40PackedStep()
     {
-        float y = _lstm40Packed.Step(_lstm40PackedX);
+        float y = _lstm40Packed.Step(_lstm40PackedX, ref _lstm40PackedState);
         _lstm40PackedX = X0 + (PeerNetwork.Feedback * y);
         return y;
     }
@@ -268,74 +277,17 @@ public class RecurrentStreamingWorkloads
         }
     }
 
-    /// <summary>The first <see cref="BlockSamples"/> outputs of the packed step from a zero state must be Step's, bit for bit.</summary>
-    private void CheckPackedEqualsSteps(string name, PackedStream packed, Func<float[], float[]> stream)
+    /// <summary>The first <see cref="BlockSamples"/> outputs of the frozen network from a zero state must be Step's, bit for bit.</summary>
+    private void CheckPackedEqualsSteps(string name, Func<float[], float[]> frozen, Func<float[], float[]> stream)
     {
         float[] stepped = stream(_block);
-        packed.Reset();
+        float[] packed = frozen(_block);
         for (int t = 0; t < BlockSamples; t++)
         {
-            float y = packed.Step(_block[t]);
-            if (BitConverter.SingleToInt32Bits(y) != BitConverter.SingleToInt32Bits(stepped[t]))
+            if (BitConverter.SingleToInt32Bits(packed[t]) != BitConverter.SingleToInt32Bits(stepped[t]))
             {
-                throw new InvalidOperationException($"{name}: the packed step gives {y:R} at sample {t}, Step {stepped[t]:R}.");
+                throw new InvalidOperationException($"{name}: Frozen.Step gives {packed[t]:R} at sample {t}, Step {stepped[t]:R}.");
             }
-        }
-
-        packed.Reset();
-    }
-
-    /// <summary>
-    /// One input-1 recurrent layer packed into a 64-byte-aligned buffer (as a frozen network would hold it) and its Dense 1
-    /// readout, stepped as the generated Step steps: the scratch on the stack, the layer's step, then Gemm.MatVec.
-    /// </summary>
-    private sealed class PackedStream
-    {
-        private readonly bool _lstm;
-        private readonly int _units;
-        private readonly AlignedBuffer _packed;
-        private readonly float[] _w2, _b2, _h, _c;
-
-        public PackedStream(bool lstm, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> w2, ReadOnlySpan<float> b2)
-        {
-            _lstm = lstm;
-            _units = w2.Length;
-            _packed = new AlignedBuffer(lstm ? RecurrentKernels.LstmPackedLength(1, _units) : RecurrentKernels.GruPackedLength(1, _units));
-            if (lstm)
-            {
-                RecurrentKernels.PackLstm(wIh, wHh, bIh, bHh, _packed.Span, 1, _units);
-            }
-            else
-            {
-                RecurrentKernels.PackGru(wIh, wHh, bIh, bHh, _packed.Span, 1, _units);
-            }
-
-            (_w2, _b2, _h, _c) = (w2.ToArray(), b2.ToArray(), new float[_units], new float[_units]);
-        }
-
-        public void Reset()
-        {
-            Array.Clear(_h);
-            Array.Clear(_c);
-        }
-
-        public float Step(float x)
-        {
-            // The generated Step's scratch: 2·G·H floats on the stack, zeroed as the generated code's is.
-            Span<float> scratch = stackalloc float[(_lstm ? 8 : 6) * _units];
-            ReadOnlySpan<float> input = MemoryMarshal.CreateReadOnlySpan(ref x, 1);
-            if (_lstm)
-            {
-                RecurrentKernels.LstmStepPacked(_packed.Span, input, _h, _c, scratch, 1, _units);
-            }
-            else
-            {
-                RecurrentKernels.GruStepPacked(_packed.Span, input, _h, scratch, 1, _units);
-            }
-
-            float y = 0f;
-            Gemm.MatVec(_w2, _h, _b2, MemoryMarshal.CreateSpan(ref y, 1), 1, _units, Activation.Linear);
-            return y;
         }
     }
 }

@@ -88,9 +88,6 @@ namespace NnGen.Generator.Emit
             writer.WriteLine();
             writer.WriteLine($"private const string NetworkName = \"{plan.Spec.DisplayName}\";");
             writer.WriteLine();
-            writer.WriteLine("// One step's scratch: the widest recurrent layer's gate pre-activations of both products (RecurrentKernels.*StepScratch).");
-            writer.WriteLine($"private const int StepScratch = {Int(StepScratchFloats(plan))};");
-            writer.WriteLine();
         }
 
         private static string StateContents(NetworkPlan plan) =>
@@ -100,9 +97,6 @@ namespace NnGen.Generator.Emit
                     : layer.Kind == LayerKind.Lstm
                     ? $"h{Int(layer.Index)} and c{Int(layer.Index)} ({Int(layer.Units)} each)"
                     : $"h{Int(layer.Index)} ({Int(layer.Units)})"));
-
-        private static int StepScratchFloats(NetworkPlan plan) =>
-            plan.Layers.Where(layer => layer.IsRecurrent).Select(RecurrentLayerEmitter.StepScratch).DefaultIfEmpty(0).Max();
 
         private static void EmitState(SourceWriter writer, NetworkPlan plan)
         {
@@ -158,7 +152,6 @@ namespace NnGen.Generator.Emit
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
             {
-                writer.WriteLine($"{Span} scratch = stackalloc float[StepScratch];");
                 string input = "x";
                 foreach (LayerPlan layer in plan.Layers)
                 {
@@ -299,23 +292,21 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine(RuntimeNames.HotPath);
                 using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
                 {
-                    writer.WriteLine($"{Span} scratch = stackalloc float[StepScratch];");
                     string input = "x";
                     foreach (LayerPlan layer in plan.Layers)
                     {
                         string l = Int(layer.Index);
                         if (layer.IsRecurrent)
                         {
-                            string gates = $"2 * {Int(LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant}";
                             writer.WriteLine($"{Span} h{l} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
                             if (layer.Kind == LayerKind.Lstm)
                             {
                                 writer.WriteLine($"{Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
-                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.LstmStepPacked(_layer{l}.Span, {input}, h{l}, c{l}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.LstmStepPacked(_layer{l}.Span, {input}, h{l}, c{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
                             }
                             else
                             {
-                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.GruStepPacked(_layer{l}.Span, {input}, h{l}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.GruStepPacked(_layer{l}.Span, {input}, h{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
                             }
 
                             input = "h" + l;

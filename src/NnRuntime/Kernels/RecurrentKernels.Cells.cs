@@ -5,7 +5,7 @@ namespace NnGen.Kernels;
 
 /// <summary>
 /// The gate arithmetic of one example's row of units, forward and backward, written once over
-/// <see cref="ISimdOps{TVec}"/>. <see cref="RunLanes"/> takes whole vectors at the widest enabled width, then narrower
+/// <see cref="ISimdOps{TVec}"/>. <see cref="RunLanes{TCell}(ref TCell, int, SimdWidth)"/> takes whole vectors at the widest enabled width, then narrower
 /// ones, and the leftover units one at a time in lane 0 of a 128-bit vector: the same operations on every lane, so
 /// every width and every split of a row gives the same bits.
 /// </summary>
@@ -32,9 +32,13 @@ public static unsafe partial class RecurrentKernels
     }
 
     private static void RunLanes<TCell>(ref TCell cell, int units, SimdWidth width)
+        where TCell : struct, ICell =>
+        RunLanes(ref cell, 0, units, width);
+
+    /// <summary>Units [<paramref name="j"/>, <paramref name="units"/>) as <see cref="RunLanes{TCell}(ref TCell, int, SimdWidth)"/> takes them all.</summary>
+    private static void RunLanes<TCell>(ref TCell cell, int j, int units, SimdWidth width)
         where TCell : struct, ICell
     {
-        int j = 0;
         if (width >= SimdWidth.V512)
         {
             j = Lanes<TCell, Simd512, Vector512<float>, Whole<Simd512, Vector512<float>>>(ref cell, j, units);

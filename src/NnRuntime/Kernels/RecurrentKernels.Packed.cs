@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -107,8 +108,42 @@ public static unsafe partial class RecurrentKernels
     public static void GruStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units) =>
         GruStepPacked(packed, x, h, scratch, inputs, units, SimdWidth.Auto);
 
+    /// <summary>
+    /// One LSTM step for one example over a packed layer with its scratch on the stack (as frozen networks' <c>Step</c>
+    /// runs it): the same bits as the overload with a scratch.
+    /// </summary>
+    /// <param name="packed">The layer, <see cref="LstmPackedLength"/>(I, H) floats from <see cref="PackLstm"/>.</param>
+    /// <param name="x">The step's input, I floats.</param>
+    /// <param name="h">The hidden state, H floats; becomes h', the step's output.</param>
+    /// <param name="c">The cell state, H floats; becomes c'.</param>
+    /// <param name="inputs">I.</param>
+    /// <param name="units">H.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
+    public static void LstmStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, int inputs, int units) =>
+        LstmStepPacked(packed, x, h, c, inputs, units, SimdWidth.Auto);
+
+    /// <summary>
+    /// One GRU step for one example over a packed layer with its scratch on the stack (as frozen networks' <c>Step</c>
+    /// runs it): the same bits as the overload with a scratch.
+    /// </summary>
+    /// <param name="packed">The layer, <see cref="GruPackedLength"/>(I, H) floats from <see cref="PackGru"/>.</param>
+    /// <param name="x">The step's input, I floats.</param>
+    /// <param name="h">The hidden state, H floats; becomes h', the step's output.</param>
+    /// <param name="inputs">I.</param>
+    /// <param name="units">H.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
+    public static void GruStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, int inputs, int units) =>
+        GruStepPacked(packed, x, h, inputs, units, SimdWidth.Auto);
+
     internal static void LstmStepPacked(
-        ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units, SimdWidth width)
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units, SimdWidth width) =>
+        LstmStepPacked(packed, x, h, c, scratch, inputs, units, width, FusesStep(LstmGateCount, units));
+
+    /// <summary>The packed step with its path chosen, as the unpacked one's (tests force each).</summary>
+    internal static void LstmStepPacked(
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units, SimdWidth width, bool fused)
     {
         // One combined test, as LstmStep has (the packed buffer stands for all four parameter operands of its overlap test).
         long gh = (long)LstmGateCount * units;
@@ -122,15 +157,51 @@ public static unsafe partial class RecurrentKernels
             }
 
             int rows = (int)gh;
-            SimdWidth resolved = SimdWidths.Resolve(width);
-            float* recurrent = ps, projection = ps + rows;
-            PackedProducts(pp, layout, px, ph, projection, recurrent, inputs, units, rows, resolved);
-            var cell = new LstmStepCell(new Projection(pp + layout.WIh, pp + layout.BIh, px, projection, inputs), recurrent, pc, ph, units);
-            RunLanes(ref cell, units, resolved);
+            LstmStepCore(
+                pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, pc, ps, ps + rows,
+                inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
         }
     }
 
-    internal static void GruStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units, SimdWidth width)
+    /// <summary>The packed LSTM step with its scratch on the stack, uninitialized (as the unpacked one's).</summary>
+    [SkipLocalsInit]
+    internal static void LstmStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, int inputs, int units, SimdWidth width)
+    {
+        long gh = (long)LstmGateCount * units;
+        var layout = new PackedLayout(LstmGateCount, inputs, units);
+        fixed (float* pp = packed, px = x, ph = h, pc = c)
+        {
+            if (inputs < 0 || units < 0 || packed.Length != layout.Length || x.Length != inputs ||
+                h.Length != units || c.Length != units || StepWritesOverlap(packed, packed, packed, packed, x, h, c, []))
+            {
+                ThrowStepPackedArguments(LstmGateCount, packed, x, h, c, inputs, units, "RecurrentKernels.LstmStepPacked");
+            }
+
+            int rows = (int)gh;
+            bool fused = FusesStep(LstmGateCount, units);
+            int length = StackScratch(rows, inputs, units, fused);
+            float[]? rented = null;
+            Span<float> buffer = length <= StackScratchFloats ? stackalloc float[length] : (rented = ArrayPool<float>.Shared.Rent(length));
+            fixed (float* ps = buffer)
+            {
+                LstmStepCore(
+                    pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, pc, ps, ps + rows,
+                    inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
+            }
+
+            if (rented is not null)
+            {
+                ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+    }
+
+    internal static void GruStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units, SimdWidth width) =>
+        GruStepPacked(packed, x, h, scratch, inputs, units, width, FusesStep(GruGateCount, units));
+
+    /// <summary>The packed GRU step with its path chosen (tests force each).</summary>
+    internal static void GruStepPacked(
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int inputs, int units, SimdWidth width, bool fused)
     {
         long gh = (long)GruGateCount * units;
         var layout = new PackedLayout(GruGateCount, inputs, units);
@@ -143,11 +214,42 @@ public static unsafe partial class RecurrentKernels
             }
 
             int rows = (int)gh;
-            SimdWidth resolved = SimdWidths.Resolve(width);
-            float* recurrent = ps, projection = ps + rows;
-            PackedProducts(pp, layout, px, ph, projection, recurrent, inputs, units, rows, resolved);
-            var cell = new GruStepCell(new Projection(pp + layout.WIh, pp + layout.BIh, px, projection, inputs), recurrent, ph, units);
-            RunLanes(ref cell, units, resolved);
+            GruStepCore(
+                pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, ps, ps + rows,
+                inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
+        }
+    }
+
+    /// <summary>The packed GRU step with its scratch on the stack, uninitialized (as the unpacked one's).</summary>
+    [SkipLocalsInit]
+    internal static void GruStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, int inputs, int units, SimdWidth width)
+    {
+        long gh = (long)GruGateCount * units;
+        var layout = new PackedLayout(GruGateCount, inputs, units);
+        fixed (float* pp = packed, px = x, ph = h)
+        {
+            if (inputs < 0 || units < 0 || packed.Length != layout.Length || x.Length != inputs ||
+                h.Length != units || StepWritesOverlap(packed, packed, packed, packed, x, h, [], []))
+            {
+                ThrowStepPackedArguments(GruGateCount, packed, x, h, [], inputs, units, "RecurrentKernels.GruStepPacked");
+            }
+
+            int rows = (int)gh;
+            bool fused = FusesStep(GruGateCount, units);
+            int length = StackScratch(rows, inputs, units, fused);
+            float[]? rented = null;
+            Span<float> buffer = length <= StackScratchFloats ? stackalloc float[length] : (rented = ArrayPool<float>.Shared.Rent(length));
+            fixed (float* ps = buffer)
+            {
+                GruStepCore(
+                    pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, ps, ps + rows,
+                    inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
+            }
+
+            if (rented is not null)
+            {
+                ArrayPool<float>.Shared.Return(rented);
+            }
         }
     }
 
@@ -207,19 +309,6 @@ public static unsafe partial class RecurrentKernels
         }
     }
 
-    /// <summary>
-    /// p = W_ih·x + b_ih and r = W_hh·h + b_hh in the unpacked step's order (<see cref="ColumnProduct"/>): r over the
-    /// padded rows in whole vectors where W_hhᵀ is padded, the lanes past the gate rows landing in the input half of the
-    /// scratch before the input product fills it.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PackedProducts(
-        float* packed, in PackedLayout layout, float* x, float* h, float* projection, float* recurrent, int inputs, int units, int rows, SimdWidth width)
-    {
-        ColumnProduct(packed + layout.WHh, layout.WHhStride, h, packed + layout.BHh, recurrent, rows, layout.WHhStride, units, width);
-        StepInputProduct(packed + layout.WIh, packed + layout.BIh, x, projection, inputs, rows, width);
-    }
-
     [DoesNotReturn]
     private static void ThrowPackedLength(int actual, long expected, int inputs, int units, string kernel, string lengthName) =>
         throw new ArgumentException(
@@ -228,7 +317,29 @@ public static unsafe partial class RecurrentKernels
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowStepPackedArguments(
+        int gates, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, int inputs, int units, string kernel)
+    {
+        CheckStepPacked(gates, packed, x, h, c, inputs, units, kernel);
+        throw new System.Diagnostics.UnreachableException($"{kernel}: the combined argument check failed but no single check did.");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowStepPackedArguments(
         int gates, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch, int inputs, int units, string kernel)
+    {
+        bool lstm = gates == LstmGateCount;
+        CheckStepPacked(gates, packed, x, h, c, inputs, units, kernel);
+        int scratchLength = Fit(2L * gates * units, kernel, nameof(units));
+        KernelGuard.VectorLength(scratch.Length, scratchLength, kernel, nameof(scratch), lstm ? "RecurrentKernels.LstmStepPackedScratch(units)" : "RecurrentKernels.GruStepPackedScratch(units)");
+        KernelGuard.NoOverlap(scratch, packed, kernel, nameof(scratch), nameof(packed));
+        KernelGuard.NoOverlap(scratch, x, kernel, nameof(scratch), nameof(x));
+        KernelGuard.NoOverlap(scratch, h, kernel, nameof(scratch), nameof(h));
+        KernelGuard.NoOverlap(c, scratch, kernel, nameof(c), nameof(scratch));
+        throw new System.Diagnostics.UnreachableException($"{kernel}: the combined argument check failed but no single check did.");
+    }
+
+    /// <summary>The checks of a packed step but its scratch's: the sizes, the lengths, and the written buffers against the others.</summary>
+    private static void CheckStepPacked(int gates, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, int inputs, int units, string kernel)
     {
         bool lstm = gates == LstmGateCount;
         KernelGuard.NonNegative(inputs, kernel, nameof(inputs));
@@ -246,17 +357,10 @@ public static unsafe partial class RecurrentKernels
             KernelGuard.VectorLength(c.Length, units, kernel, nameof(c), nameof(units));
         }
 
-        int scratchLength = Fit(2L * gates * units, kernel, nameof(units));
-        KernelGuard.VectorLength(scratch.Length, scratchLength, kernel, nameof(scratch), lstm ? "RecurrentKernels.LstmStepPackedScratch(units)" : "RecurrentKernels.GruStepPackedScratch(units)");
         KernelGuard.NoOverlap(h, packed, kernel, nameof(h), nameof(packed));
         KernelGuard.NoOverlap(h, x, kernel, nameof(h), nameof(x));
-        KernelGuard.NoOverlap(scratch, packed, kernel, nameof(scratch), nameof(packed));
-        KernelGuard.NoOverlap(scratch, x, kernel, nameof(scratch), nameof(x));
-        KernelGuard.NoOverlap(scratch, h, kernel, nameof(scratch), nameof(h));
         KernelGuard.NoOverlap(c, packed, kernel, nameof(c), nameof(packed));
         KernelGuard.NoOverlap(c, x, kernel, nameof(c), nameof(x));
         KernelGuard.NoOverlap(c, h, kernel, nameof(c), nameof(h));
-        KernelGuard.NoOverlap(c, scratch, kernel, nameof(c), nameof(scratch));
-        throw new System.Diagnostics.UnreachableException($"{kernel}: the combined argument check failed but no single check did.");
     }
 }

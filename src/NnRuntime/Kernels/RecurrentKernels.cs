@@ -184,6 +184,45 @@ public static unsafe partial class RecurrentKernels
         GruStep(wIh, wHh, bIh, bHh, x, h, scratch, inputs, units, SimdWidth.Auto);
 
     /// <summary>
+    /// One LSTM step for one example with its scratch on the stack (as generated networks' <c>Step</c> runs it): the same
+    /// bits as the overload with a scratch.
+    /// </summary>
+    /// <param name="wIh">W_ihᵀ, I × 4H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 4H row-major (row k: the weights of h[k] for every gate row).</param>
+    /// <param name="bIh">b_ih, 4H.</param>
+    /// <param name="bHh">b_hh, 4H.</param>
+    /// <param name="x">The step's input, I floats.</param>
+    /// <param name="h">The hidden state, H floats; becomes h', the step's output.</param>
+    /// <param name="c">The cell state, H floats; becomes c'.</param>
+    /// <param name="inputs">I.</param>
+    /// <param name="units">H.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
+    public static void LstmStep(
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> c, int inputs, int units) =>
+        LstmStep(wIh, wHh, bIh, bHh, x, h, c, inputs, units, SimdWidth.Auto);
+
+    /// <summary>
+    /// One GRU step for one example with its scratch on the stack (as generated networks' <c>Step</c> runs it): the same
+    /// bits as the overload with a scratch.
+    /// </summary>
+    /// <param name="wIh">W_ihᵀ, I × 3H row-major (row k: the weights of input k for every gate row).</param>
+    /// <param name="wHh">W_hhᵀ, H × 3H row-major (row k: the weights of h[k] for every gate row).</param>
+    /// <param name="bIh">b_ih, 3H.</param>
+    /// <param name="bHh">b_hh, 3H.</param>
+    /// <param name="x">The step's input, I floats.</param>
+    /// <param name="h">The hidden state, H floats; becomes h', the step's output.</param>
+    /// <param name="inputs">I.</param>
+    /// <param name="units">H.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes, or a buffer written overlaps another buffer.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the buffers the sizes describe would not fit a span.</exception>
+    public static void GruStep(
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> x, Span<float> h, int inputs, int units) =>
+        GruStep(wIh, wHh, bIh, bHh, x, h, inputs, units, SimdWidth.Auto);
+
+    /// <summary>
     /// LSTM inference over m sequences of T steps: h and c (m × H) hold the states to start from and receive the final
     /// ones; hs receives every step's h.
     /// </summary>
@@ -884,14 +923,20 @@ public static unsafe partial class RecurrentKernels
 
     private static void CheckStep(in Weights weights, ReadOnlySpan<float> x, Span<float> h, Span<float> scratch, int scratchLength, string scratchName, string kernel)
     {
-        KernelGuard.VectorLength(x.Length, weights.Inputs, kernel, nameof(x), "inputs");
-        KernelGuard.VectorLength(h.Length, weights.Units, kernel, nameof(h), "units");
+        CheckStep(weights, x, h, kernel);
         KernelGuard.VectorLength(scratch.Length, scratchLength, kernel, nameof(scratch), scratchName);
-        weights.NoOverlap(h, nameof(h));
         weights.NoOverlap(scratch, nameof(scratch));
-        KernelGuard.NoOverlap(h, x, kernel, nameof(h), nameof(x));
         KernelGuard.NoOverlap(scratch, x, kernel, nameof(scratch), nameof(x));
         KernelGuard.NoOverlap(scratch, h, kernel, nameof(scratch), nameof(h));
+    }
+
+    /// <summary>The checks of a step without a caller's scratch: x and h against the sizes, h against the operands.</summary>
+    private static void CheckStep(in Weights weights, ReadOnlySpan<float> x, Span<float> h, string kernel)
+    {
+        KernelGuard.VectorLength(x.Length, weights.Inputs, kernel, nameof(x), "inputs");
+        KernelGuard.VectorLength(h.Length, weights.Units, kernel, nameof(h), "units");
+        weights.NoOverlap(h, nameof(h));
+        KernelGuard.NoOverlap(h, x, kernel, nameof(h), nameof(x));
     }
 
     /// <summary>The checks of a forward pass; <paramref name="c"/> only where <paramref name="hasCell"/> (LSTM).</summary>

@@ -55,16 +55,15 @@ namespace NnGen.Generator.Emit.Layers
         {
             string l = Int(layer.Index);
             string weights = $"Wih{l}, Whh{l}, bih{l}, bhh{l}";
-            string gates = $"2 * {Int(LayerRules.GateCount(layer.Kind))} * {layer.UnitsConstant}";
             writer.WriteLine($"{RuntimeNames.Span} {output} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
             if (layer.Kind == LayerKind.Lstm)
             {
                 writer.WriteLine($"{RuntimeNames.Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
-                writer.WriteLine($"{RuntimeNames.LstmStep}({weights}, {input}, {output}, c{l}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                writer.WriteLine($"{RuntimeNames.LstmStep}({weights}, {input}, {output}, c{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
             }
             else
             {
-                writer.WriteLine($"{RuntimeNames.GruStep}({weights}, {input}, {output}, scratch.Slice(0, {gates}), {layer.InputsConstant}, {layer.UnitsConstant});");
+                writer.WriteLine($"{RuntimeNames.GruStep}({weights}, {input}, {output}, {layer.InputsConstant}, {layer.UnitsConstant});");
             }
         }
 
@@ -108,9 +107,6 @@ namespace NnGen.Generator.Emit.Layers
                 $"{layer.InputsConstant}, {layer.UnitsConstant}, {gradients}, {dx}, scratch.Slice(0, {RuntimeNames.RecurrentKernels}.{kind}BackwardScratch(steps, m, " +
                 $"{layer.InputsConstant}, {layer.UnitsConstant})));");
         }
-
-        /// <summary>The floats of scratch one step takes: the gate pre-activations of both products (RecurrentKernels.*StepScratch).</summary>
-        public static int StepScratch(LayerPlan layer) => 2 * layer.GateRows;
 
         private static string Gates(LayerPlan layer) => layer.Kind == LayerKind.Lstm ? "gates i, f, g, o" : "gates r, z, n";
     }
