@@ -148,8 +148,8 @@ internal static unsafe class MatVecKernels
         // At 256 and 512 bits, from a block of rows on: the rows of a block reduced together (SmallMatVec). A large W
         // streams from L2 or beyond, where the reduction is hidden behind the loads but SmallMatVec's last block
         // (ending at the last row) would re-read up to 15 rows: W1 of [12288,20,7,5,1] would be read 1.6 times. Rows of
-        // one vector stay with XInRegisters: one FMA a row is too little work to share a 16-row tree, and layer 1
-        // of [16,64,64,1] measured 62 ns there against 69 ns in 16-row blocks (Zen 5, 512 bits).
+        // one vector stay with XInRegisters: one FMA a row is too little work to share a 16-row tree (layer 1 of
+        // [16,64,64,1] is faster there than in 16-row blocks on Zen 5 at 512 bits).
         if (TSimd.Width >= SimdWidth.V256 && cols > count && (long)rows * cols <= RowBlockFloatsLimit &&
             SmallMatVec.TryForward<TActivation>(TSimd.Width, w, x, bias, y, rows, cols))
         {

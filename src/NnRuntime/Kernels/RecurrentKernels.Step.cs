@@ -156,11 +156,10 @@ public static unsafe partial class RecurrentKernels
     internal static bool FusesStep(int gates, int units) => (long)gates * units <= FusedStepRows;
 
     /// <summary>
-    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 32 units, GRU up to 42. Measured on Zen 5
-    /// (AVX-512; the generated networks' Step, best thread-CPU time over A/B rounds on a shared machine): fused, LSTM 32 took
-    /// 164-167 ns against 174-194 on the general step and LSTM 40 283-294 against 248-262, and the fused step was ahead on
-    /// GRU 8, GRU 16 and LSTM 16; above, the general step's blocks of eight vectors of contiguous, aligned gate rows keep
-    /// sixteen chains in flight, and from 64 units (W_hhᵀ past the L1 cache) they were 1.2-3× faster.
+    /// The most gate rows a step runs fused (<see cref="FusesStep"/>): LSTM up to 32 units, GRU up to 42. Chosen on Zen 5
+    /// (AVX-512) from the generated networks' Step: the fused step is ahead up to LSTM 32 and GRU 16; above, the general
+    /// step's blocks of eight vectors of contiguous, aligned gate rows keep sixteen chains in flight and win (LSTM 40),
+    /// by far once W_hhᵀ no longer fits the L1 cache (from 64 units).
     /// </summary>
     internal const int FusedStepRows = 128;
 
@@ -201,8 +200,8 @@ public static unsafe partial class RecurrentKernels
 
     /// <summary>
     /// The general LSTM step: all gate products to the scratch, then the cell over the units. A call of its own rather
-    /// than inlined beside the fused step, whose cells would crowd it out of the caller's inlining budget (LSTM 40's
-    /// generated Step, Zen 5, alternating quiet runs: 226–253 ns as a call of its own, 257–313 ns inlined beside it).
+    /// than inlined beside the fused step, whose cells crowd it out of the caller's inlining budget: inlined there, LSTM
+    /// 40's generated Step ran about 15 % slower (Zen 5).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void LstmGeneralStep(
