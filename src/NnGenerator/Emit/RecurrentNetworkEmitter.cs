@@ -123,7 +123,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <param name=\"state\">The stream's state, read and updated in place.</param>");
             writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"y\"/> and <paramref name=\"state\"/> are then untouched.</exception>");
             writer.WriteLine("/// <remarks>Allocation-free; safe from many threads at once, each with its own state.</remarks>");
-            using (writer.Block($"public void Step({ReadOnlySpan} x, {Span} y, ref State state)"))
+            using (writer.Block($"public void {GeneratedNames.Step}({ReadOnlySpan} {GeneratedNames.X}, {Span} {GeneratedNames.Y}, ref State state)"))
             {
                 writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Step\", \"x\", x.Length, InputSize, \"InputSize\");");
                 writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Step\", \"y\", y.Length, OutputSize, \"OutputSize\");");
@@ -249,7 +249,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"/// <param name=\"y\">Receives the step's outputs: exactly <see cref=\"OutputSize\"/> = {Int(plan.OutputSize)} floats.</param>");
                 writer.WriteLine("/// <param name=\"state\">The stream's state, read and updated in place.</param>");
                 writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"y\"/> and <paramref name=\"state\"/> are then untouched.</exception>");
-                using (writer.Block($"public void Step({ReadOnlySpan} x, {Span} y, ref State state)"))
+                using (writer.Block($"public void {GeneratedNames.Step}({ReadOnlySpan} {GeneratedNames.X}, {Span} {GeneratedNames.Y}, ref State state)"))
                 {
                     writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Step\", \"x\", x.Length, InputSize, \"InputSize\");");
                     writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Step\", \"y\", y.Length, OutputSize, \"OutputSize\");");
@@ -277,7 +277,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("/// <param name=\"output\">Receives each step's outputs, one per row: (T, n[L]).</param>");
                 writer.WriteLine("/// <param name=\"state\">The stream's state, carried through the block.</param>");
                 writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"output\"/> and <paramref name=\"state\"/> are then untouched.</exception>");
-                using (writer.Block($"public void Process({ReadOnlySpan} input, {Span} output, ref State state)"))
+                using (writer.Block($"public void {GeneratedNames.Process}({ReadOnlySpan} {GeneratedNames.Input}, {Span} {GeneratedNames.Output}, ref State state)"))
                 {
                     writer.WriteLine("int steps = input.Length / InputSize;");
                     writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Process\", \"input\", input.Length, steps * InputSize, \"a whole number of steps of InputSize\");");
@@ -376,7 +376,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <param name=\"state\">The stream's state, carried through the block and left after its last step.</param>");
             writer.WriteLine($"/// <exception cref=\"{RuntimeNames.ArgumentException}\">A length is wrong; <paramref name=\"output\"/> and <paramref name=\"state\"/> are then untouched.</exception>");
             writer.WriteLine("/// <remarks>Allocation-free; safe from many threads at once, each with its own state.</remarks>");
-            using (writer.Block($"public void Process({ReadOnlySpan} input, {Span} output, ref State state)"))
+            using (writer.Block($"public void {GeneratedNames.Process}({ReadOnlySpan} {GeneratedNames.Input}, {Span} {GeneratedNames.Output}, ref State state)"))
             {
                 writer.WriteLine($"int steps = input.Length / InputSize;");
                 writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Process\", \"input\", input.Length, steps * InputSize, \"a whole number of steps of InputSize\");");

@@ -90,7 +90,8 @@ public sealed class TableTests
         string[] parameters = [GeneratedNames.X, GeneratedNames.Y, GeneratedNames.Inputs, GeneratedNames.Outputs, GeneratedNames.Labels];
         string[] aliases = [GeneratedNames.Vec128, GeneratedNames.Vec512, GeneratedNames.Vec512D, GeneratedNames.Vec, GeneratedNames.VecD];
         string[] baked = [GeneratedNames.BakedParameters, GeneratedNames.ResetToBakedWeights, GeneratedNames.BakedExtra, GeneratedNames.BakedStandardizer];
-        Assert.Equal(names.Count, members.Length + methods.Length + parameters.Length + aliases.Length + baked.Length + 4);
+        string[] streaming = [GeneratedNames.Step, GeneratedNames.Process, GeneratedNames.Input, GeneratedNames.Output];
+        Assert.Equal(names.Count, members.Length + methods.Length + parameters.Length + aliases.Length + baked.Length + streaming.Length + 4);
         Type? frozen = network.GetNestedType(GeneratedNames.Frozen);
         Assert.NotNull(frozen);
         Assert.Equal(frozen, network.GetMethod(GeneratedNames.Freeze)!.ReturnType);
@@ -113,6 +114,15 @@ public sealed class TableTests
         Assert.Equal([GeneratedNames.X, GeneratedNames.Y], predict.GetParameters().Select(parameter => parameter.Name));
         MethodInfo batch = network.GetMethod(GeneratedNames.PredictBatch)!;
         Assert.Equal([GeneratedNames.Inputs, GeneratedNames.Outputs], batch.GetParameters().Select(parameter => parameter.Name));
+
+        // A recurrent network's streaming methods, with the parameter names the usage analyzer checks.
+        Type recurrent = GeneratorHarness.Load(GeneratorHarness.Run(
+            "using NnGen;\nnamespace Demo;\n[Network(Inputs = 1)]\n[Lstm(2)]\n[Dense(1, Activation.Linear)]\npublic partial class Streamed { }\n").Compilation)
+            .GetType("Demo.Streamed", throwOnError: true)!;
+        MethodInfo step = recurrent.GetMethods().Single(info => info.Name == GeneratedNames.Step && info.GetParameters().Length == 3);
+        Assert.Equal([GeneratedNames.X, GeneratedNames.Y, "state"], step.GetParameters().Select(parameter => parameter.Name));
+        MethodInfo process = recurrent.GetMethod(GeneratedNames.Process)!;
+        Assert.Equal([GeneratedNames.Input, GeneratedNames.Output, "state"], process.GetParameters().Select(parameter => parameter.Name));
 
         // A tiny network with unrolled tanh layers declares every vector alias.
         string source = CompiledNetwork.For(TestArchitecture.MultiOutputSigmoid).Compilation.SyntaxTrees.Single(GeneratorHarness.IsGenerated).ToString();
