@@ -168,7 +168,11 @@ public sealed class UsageAnalyzerTests
             "        net.Predict(in input);\n" +
             "        float[] spread = [.. data];\n" +
             "        net.Predict(spread, new float[1]);\n" +
-            "        net.Predict(data.AsSpan(0, n), new float[1]);\n"));
+            "        net.Predict(data.AsSpan(0, n), new float[1]);\n" +
+            "        var frozen = wide.Freeze();\n" +
+            "        frozen.Predict(new float[3], new float[2]);\n" +
+            "        frozen.PredictBatch(new float[9], new float[6]);\n" +
+            "        frozen.PredictBatch(data, new float[4]);\n"));
 
     [Fact]
     public void LocalsThatMayChange_AreNotTraced() =>
