@@ -45,7 +45,7 @@ public sealed class RecurrentFusedStepTests
     public void FusedStep_EveryWidth_SameBitsAsGeneralStepOverThousandSteps(RecurrentKind kind, int inputs, int units)
     {
         var data = new RecurrentCase(kind, inputs, units, steps: 1000, batch: 1, seed: 1200 + inputs + units, weightScale: 0.4f);
-        float[] packed = Pack(data);
+        float[] packed = data.Packed();
         float[] general = Run(data, Path.General, SimdWidth.Auto, packed);
         foreach (SimdWidth width in AllWidths)
         {
@@ -94,7 +94,7 @@ public sealed class RecurrentFusedStepTests
         foreach ((int inputs, int units) in new[] { (1, 8), (1, 32), (3, 40), (2, 5), (1, 600) })
         {
             var data = new RecurrentCase(kind, inputs, units, steps: 1, batch: 1, seed: 43);
-            float[] packed = Pack(data), h = (float[])data.H0.Clone(), c = (float[])data.C0.Clone(), x = data.X;
+            float[] packed = data.Packed(), h = (float[])data.H0.Clone(), c = (float[])data.C0.Clone(), x = data.X;
             bool lstm = kind == RecurrentKind.Lstm;
             void Step()
             {
@@ -121,7 +121,7 @@ public sealed class RecurrentFusedStepTests
     public void StackStep_ManyThreadsOneStateEach_SameBitsAsOneThread(RecurrentKind kind, int inputs, int units)
     {
         var data = new RecurrentCase(kind, inputs, units, steps: 300, batch: 1, seed: 1600 + units);
-        float[] packed = Pack(data);
+        float[] packed = data.Packed();
         float[] expected = Run(data, Path.Stack, SimdWidth.Auto, packed);
         float[][] results = new float[16][];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
@@ -178,7 +178,7 @@ public sealed class RecurrentFusedStepTests
         Assert.Throws<ArgumentOutOfRangeException>(() => RecurrentKernels.GruStep(data.WIh, data.WHh, data.BIh, data.BHh, x, h, 2, -1));
 
         var gru = new RecurrentCase(RecurrentKind.Gru, inputs: 2, units: 3, steps: 1, batch: 1, seed: 62);
-        float[] packed = Pack(gru);
+        float[] packed = gru.Packed();
         var wrongPacked = Assert.Throws<ArgumentException>(() => RecurrentKernels.GruStepPacked(packed.AsSpan(1), x, h, 2, 3));
         Assert.Contains($"RecurrentKernels.GruStepPacked: packed has {packed.Length - 1} floats, expected {packed.Length}", wrongPacked.Message, StringComparison.Ordinal);
         var hOverPacked = Assert.Throws<ArgumentException>(() => RecurrentKernels.GruStepPacked(packed, x, packed.AsSpan(packed.Length - 3, 3), 2, 3));
@@ -196,23 +196,6 @@ public sealed class RecurrentFusedStepTests
         PackedGeneral,
         PackedFused,
         PackedStack,
-    }
-
-    private static float[] Pack(RecurrentCase data)
-    {
-        float[] packed;
-        if (data.Kind == RecurrentKind.Lstm)
-        {
-            packed = new float[RecurrentKernels.LstmPackedLength(data.Inputs, data.Units)];
-            RecurrentKernels.PackLstm(data.WIh, data.WHh, data.BIh, data.BHh, packed, data.Inputs, data.Units);
-        }
-        else
-        {
-            packed = new float[RecurrentKernels.GruPackedLength(data.Inputs, data.Units)];
-            RecurrentKernels.PackGru(data.WIh, data.WHh, data.BIh, data.BHh, packed, data.Inputs, data.Units);
-        }
-
-        return packed;
     }
 
     /// <summary>Every step of the case's one stream from its first states: every step's h, then the final c.</summary>

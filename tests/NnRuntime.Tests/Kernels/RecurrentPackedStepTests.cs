@@ -51,7 +51,7 @@ public sealed class RecurrentPackedStepTests
     public void StepPacked_EveryWidth_SameBitsAsStepOverThousandSteps(RecurrentKind kind, int inputs, int units)
     {
         var data = new RecurrentCase(kind, inputs, units, steps: 1000, batch: 1, seed: 900 + inputs + units);
-        float[] packed = Pack(data);
+        float[] packed = data.Packed();
         foreach (SimdWidth width in AllWidths)
         {
             float[] expected = RowMajorSteps(data, width);
@@ -82,7 +82,7 @@ public sealed class RecurrentPackedStepTests
         foreach (int units in new[] { 8, 16, 32, 33, 40, 47 })
         {
             var data = new RecurrentCase(kind, 1, units, steps: 1000, batch: 1, seed: 17 + units, weightScale: 0.6f);
-            float[] packed = Pack(data);
+            float[] packed = data.Packed();
             foreach (SimdWidth width in AllWidths)
             {
                 KernelDeterminismTests.AssertBitIdentical(RowMajorSteps(data, width), PackedSteps(data, packed, width, shift: 0), $"{data} at {width}");
@@ -95,7 +95,7 @@ public sealed class RecurrentPackedStepTests
     public void StepPacked_OperandsShifted_SameBits(RecurrentKind kind, int inputs, int units)
     {
         var data = new RecurrentCase(kind, inputs, units, steps: 5, batch: 1, seed: 700 + inputs + units);
-        float[] packed = Pack(data);
+        float[] packed = data.Packed();
         foreach (SimdWidth width in AllWidths)
         {
             float[] expected = PackedSteps(data, packed, width, shift: 0);
@@ -114,7 +114,7 @@ public sealed class RecurrentPackedStepTests
         {
             var data = new RecurrentCase(kind, inputs, units, steps: 1, batch: 1, seed: 41);
             bool lstm = kind == RecurrentKind.Lstm;
-            float[] packed = Pack(data), h = (float[])data.H0.Clone(), c = (float[])data.C0.Clone();
+            float[] packed = data.Packed(), h = (float[])data.H0.Clone(), c = (float[])data.C0.Clone();
             float[] scratch = new float[lstm ? RecurrentKernels.LstmStepPackedScratch(units) : RecurrentKernels.GruStepPackedScratch(units)];
             float[] x = data.X;
             void Step()
@@ -201,23 +201,6 @@ public sealed class RecurrentPackedStepTests
         Assert.Contains("RecurrentKernels.GruStepPacked: scratch overlaps h", gruOverlap.Message, StringComparison.Ordinal);
 
         Assert.Throws<ArgumentOutOfRangeException>(() => RecurrentKernels.GruStepPacked(packed, x, h, scratch, 2, -1));
-    }
-
-    private static float[] Pack(RecurrentCase data)
-    {
-        float[] packed;
-        if (data.Kind == RecurrentKind.Lstm)
-        {
-            packed = new float[RecurrentKernels.LstmPackedLength(data.Inputs, data.Units)];
-            RecurrentKernels.PackLstm(data.WIh, data.WHh, data.BIh, data.BHh, packed, data.Inputs, data.Units);
-        }
-        else
-        {
-            packed = new float[RecurrentKernels.GruPackedLength(data.Inputs, data.Units)];
-            RecurrentKernels.PackGru(data.WIh, data.WHh, data.BIh, data.BHh, packed, data.Inputs, data.Units);
-        }
-
-        return packed;
     }
 
     /// <summary>The unpacked step from the case's first states: every step's h, then the final c.</summary>

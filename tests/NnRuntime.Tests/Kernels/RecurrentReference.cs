@@ -67,6 +67,24 @@ public sealed class RecurrentCase
     /// <summary>∂J/∂h_t for a loss J = Σ hs∘Dhs, (T, m, H).</summary>
     public float[] Dhs { get; }
 
+    /// <summary>The layer packed as a frozen network holds it (<c>RecurrentKernels.PackLstm</c>/<c>PackGru</c>).</summary>
+    public float[] Packed()
+    {
+        float[] packed;
+        if (Kind == RecurrentKind.Lstm)
+        {
+            packed = new float[RecurrentKernels.LstmPackedLength(Inputs, Units)];
+            RecurrentKernels.PackLstm(WIh, WHh, BIh, BHh, packed, Inputs, Units);
+        }
+        else
+        {
+            packed = new float[RecurrentKernels.GruPackedLength(Inputs, Units)];
+            RecurrentKernels.PackGru(WIh, WHh, BIh, BHh, packed, Inputs, Units);
+        }
+
+        return packed;
+    }
+
     public override string ToString() => $"{Kind} I={Inputs} H={Units} T={Steps} m={Batch}";
 
     /// <summary>Inference: hs, then the final h and c (c empty for a GRU).</summary>
