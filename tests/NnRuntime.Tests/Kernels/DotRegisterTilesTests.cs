@@ -58,7 +58,7 @@ public sealed class DotRegisterTilesTests
                     foreach (int offset in new[] { 0, 1, 3 })
                     {
                         float[] actual = Run(a, b, m, k, n, Alpha, width, tiles, offset, bias: null, Activation.Linear);
-                        AssertBitIdentical(expected, actual, n, $"m={m} k={k} n={n} at {width}, {tiles} tiles, offset {offset}");
+                        KernelTestSupport.AssertBitIdentical(expected, actual, n, $"m={m} k={k} n={n} at {width}, {tiles} tiles, offset {offset}");
                     }
                 }
             }
@@ -82,7 +82,7 @@ public sealed class DotRegisterTilesTests
             foreach (int offset in new[] { 0, 1 })
             {
                 float[] actual = Run(a, b, m, k, n, 1f, SimdWidth.V512, TileShape.Wide, offset, bias, activation);
-                AssertBitIdentical(expected, actual, n, $"{activation} m={m} k={k} n={n} at 512 bits, wide tiles, offset {offset}");
+                KernelTestSupport.AssertBitIdentical(expected, actual, n, $"{activation} m={m} k={k} n={n} at 512 bits, wide tiles, offset {offset}");
             }
         }
     }
@@ -159,19 +159,5 @@ public sealed class DotRegisterTilesTests
         using TileShapes.Scope forced = TileShapes.Force(tiles);
         Gemm.MultiplyNT(aAt.AsSpan(offset), bAt.AsSpan(offset), cAt.AsSpan(offset), m, k, n, alpha, bias ?? [], activation, width);
         return cAt.AsSpan(offset).ToArray();
-    }
-
-    private static void AssertBitIdentical(float[] expected, float[] actual, int columns, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int index = 0; index < expected.Length; index++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[index]) != BitConverter.SingleToInt32Bits(actual[index]))
-            {
-                Assert.Fail(
-                    $"{what}: element [{index / columns}, {index % columns}] (index {index}) is {actual[index]:R} " +
-                    $"(0x{BitConverter.SingleToInt32Bits(actual[index]):X8}), expected {expected[index]:R} (0x{BitConverter.SingleToInt32Bits(expected[index]):X8})");
-            }
-        }
     }
 }

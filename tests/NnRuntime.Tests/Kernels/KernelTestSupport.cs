@@ -107,6 +107,21 @@ public static class KernelTestSupport
         }
     }
 
+    /// <summary>Fails on the first element of a row-major (·, <paramref name="columns"/>) matrix whose bits differ, naming its row and column.</summary>
+    internal static void AssertBitIdentical(float[] expected, float[] actual, int columns, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int index = 0; index < expected.Length; index++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[index]) != BitConverter.SingleToInt32Bits(actual[index]))
+            {
+                Assert.Fail(
+                    $"{what}: element [{index / columns}, {index % columns}] (index {index}) is {actual[index]:R} " +
+                    $"(0x{BitConverter.SingleToInt32Bits(actual[index]):X8}), expected {expected[index]:R} (0x{BitConverter.SingleToInt32Bits(expected[index]):X8})");
+            }
+        }
+    }
+
     /// <summary>Every float after <paramref name="start"/> must still be the sentinel: kernels write only their output.</summary>
     internal static void AssertUntouched(ReadOnlySpan<float> buffer, int start, float sentinel, string context)
     {

@@ -39,8 +39,8 @@ public sealed class OuterFewColumnsTests
                         foreach (int offset in new[] { 0, 1 })
                         {
                             string what = $"m={m} k={k} n={n} at {width}, {tiles} tiles, offset {offset}";
-                            AssertBitIdentical(expected, Run(a, b, m, k, n, Alpha, width, tiles, offset, transposed: false), n, "NN " + what);
-                            AssertBitIdentical(expected, Run(aTransposed, b, m, k, n, Alpha, width, tiles, offset, transposed: true), n, "TN " + what);
+                            KernelTestSupport.AssertBitIdentical(expected, Run(a, b, m, k, n, Alpha, width, tiles, offset, transposed: false), n, "NN " + what);
+                            KernelTestSupport.AssertBitIdentical(expected, Run(aTransposed, b, m, k, n, Alpha, width, tiles, offset, transposed: true), n, "TN " + what);
                         }
                     }
                 }
@@ -87,19 +87,5 @@ public sealed class OuterFewColumnsTests
         }
 
         return cAt.AsSpan(offset).ToArray();
-    }
-
-    private static void AssertBitIdentical(float[] expected, float[] actual, int columns, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int index = 0; index < expected.Length; index++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[index]) != BitConverter.SingleToInt32Bits(actual[index]))
-            {
-                Assert.Fail(
-                    $"{what}: element [{index / columns}, {index % columns}] (index {index}) is {actual[index]:R} " +
-                    $"(0x{BitConverter.SingleToInt32Bits(actual[index]):X8}), expected {expected[index]:R} (0x{BitConverter.SingleToInt32Bits(expected[index]):X8})");
-            }
-        }
     }
 }
