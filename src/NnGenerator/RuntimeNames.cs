@@ -14,6 +14,8 @@ namespace NnGen.Generator
         public const string TrainableNetwork = "global::NnGen.ITrainableNetwork";
         public const string Workspace = "global::NnGen.Workspace";
         public const string AlignedBuffer = "global::NnGen.Kernels.AlignedBuffer";
+
+        public const string PackedMatVec = "global::NnGen.Kernels.PackedMatVec";
         public const string TrainingOptions = "global::NnGen.TrainingOptions";
         public const string TrainingHistory = "global::NnGen.TrainingHistory";
         public const string Evaluation = "global::NnGen.Evaluation";

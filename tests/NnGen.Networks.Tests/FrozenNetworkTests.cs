@@ -22,6 +22,18 @@ public partial class FrozenTinySoftmaxNet;
 public partial class FrozenKernelMixedNet;
 
 /// <summary>
+/// Dense layers whose frozen products run from packed copies (PackedMatVec) in each of its layouts: one-vector rows
+/// (64 × 16: Sum4's tree at 512 bits), 16-row blocks in a group of three (40 × 64, tanh after), 8-row blocks at 512 bits
+/// (12 × 40, the last block overlapping), and a layer too small to pack before the softmax.
+/// </summary>
+[Network(Inputs = 16)]
+[Layer(64, Activation.ReLU)]
+[Layer(40, Activation.Tanh)]
+[Layer(12, Activation.Sigmoid)]
+[Layer(3, Activation.Softmax)]
+public partial class FrozenPackedNet;
+
+/// <summary>
 /// Issue 22 point 1: <c>Freeze()</c> on every network without recurrent layers gives an immutable copy whose Predict and
 /// PredictBatch have the network's bits at every vector width and thread count, that later changes to the network
 /// never reach, that many threads may share, and that allocates nothing per call.
@@ -46,6 +58,7 @@ public sealed class FrozenNetworkTests
         yield return Make(new DeepCatNet(5), n => n.Freeze(), f => f.Predict, f => f.PredictBatch);
         yield return Make(new FashionShapedNet(6), n => n.Freeze(), f => f.Predict, f => f.PredictBatch);
         yield return Make(new FrozenKernelMixedNet(7), n => n.Freeze(), f => f.Predict, f => f.PredictBatch);
+        yield return Make(new FrozenPackedNet(17), n => n.Freeze(), f => f.Predict, f => f.PredictBatch);
 
         // Every other layer kind: batch norm, layer norm, dropout, all of them, input normalization.
         yield return Make(new BatchNormNet(8), n => n.Freeze(), f => f.Predict, f => f.PredictBatch);
@@ -85,6 +98,10 @@ public sealed class FrozenNetworkTests
 
                         float[] single = Singles(subject.Network.Predict, inputs, subject.Network.InputSize, subject.Network.OutputSize, 7);
                         AssertSameBits(single, Singles(subject.FrozenPredict, inputs, subject.Network.InputSize, subject.Network.OutputSize, 7), $"{where}: Frozen.Predict");
+
+                        // Frozen at this width, its dense products run from copies packed for it (the one above, frozen
+                        // at the machine's width, runs them row-major at the other widths).
+                        AssertSameBits(single, Singles(subject.FreezeAgain(), inputs, subject.Network.InputSize, subject.Network.OutputSize, 7), $"{where}: Predict of a network frozen at {width}");
                     }
                 }
             }
@@ -247,7 +264,7 @@ public sealed class FrozenNetworkTests
         Randomize(net.State, net.ParameterCount);
         TFrozen frozen = freeze(net);
         int chunk = (int)typeof(TNet).GetField("BatchChunk", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        return new Subject(typeof(TNet).Name, net, predict(frozen), batch(frozen), chunk);
+        return new Subject(typeof(TNet).Name, net, predict(frozen), batch(frozen), chunk, () => predict(freeze(net)));
     }
 
     /// <summary>Running statistics away from their start (means 0, variances 1), all positive so they are valid variances.</summary>
@@ -293,5 +310,5 @@ public sealed class FrozenNetworkTests
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
-    private sealed record Subject(string Name, ITrainableNetwork Network, SpanPredict FrozenPredict, SpanPredict FrozenBatch, int BatchChunk);
+    private sealed record Subject(string Name, ITrainableNetwork Network, SpanPredict FrozenPredict, SpanPredict FrozenBatch, int BatchChunk, Func<SpanPredict> FreezeAgain);
 }

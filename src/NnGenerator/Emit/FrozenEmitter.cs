@@ -11,7 +11,10 @@ namespace NnGen.Generator.Emit
     /// declares private members named as the network's (<c>_parameters</c>, <c>_state</c>, W1, b1, RunningMean2, …) over its
     /// own buffers, laid out and aligned as the network's, and the network's own emitters write its Predict, PredictBatch,
     /// ForwardSingle and ForwardBatch, which bind to those members by name. So every output has the network's bits at every
-    /// width and thread count, and a change to how the network predicts reaches the frozen form with it.
+    /// width and thread count, and a change to how the network predicts reaches the frozen form with it. The one
+    /// difference: its ForwardSingle runs each dense layer that calls MatVec from a copy of W packed once for the
+    /// machine's width (<c>PackedMatVec</c>, members declared here), which sums in MatVec's order with fewer
+    /// instructions and falls back to MatVec itself at any other width.
     /// </summary>
     internal static class FrozenEmitter
     {
@@ -33,7 +36,8 @@ namespace NnGen.Generator.Emit
             string dropout = plan.Layers.Any(layer => layer.Kind == Model.LayerKind.Dropout) ? " (dropout is the identity, as in the network's Predict)" : string.Empty;
             writer.Summary(
                 $"{name} frozen for inference: its {copied} copied once into buffers of its own ({sizes}), laid out as the network's, " +
-                $"so Predict and PredictBatch run the network's own forward code and give its bits at every vector width and thread count{dropout}. " +
+                $"so Predict and PredictBatch run the network's own forward code and give its bits at every vector width and thread count{dropout}" +
+                (plan.Layers.Any(OneExampleEmitter.IsPackedWhenFrozen) ? "; Predict's dense products read a copy of W packed for this machine's vectors, summed in the network's order. " : ". ") +
                 "Immutable, allocation-free per call once warm, and safe to call from many threads at once.");
             using (writer.Block($"public sealed class {GeneratedNames.Frozen} : {RuntimeNames.ChunkedPredictor}"))
             {
@@ -48,6 +52,14 @@ namespace NnGen.Generator.Emit
                     writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _state = new(StateCount);");
                 }
 
+                var packed = plan.Layers.Where(OneExampleEmitter.IsPackedWhenFrozen).ToList();
+                foreach (LayerPlan layer in packed)
+                {
+                    writer.WriteLine();
+                    writer.WriteLine($"// {layer.W} packed once for Predict's product at this machine's width: the network's bits in fewer instructions.");
+                    writer.WriteLine($"private readonly {RuntimeNames.PackedMatVec} {LayerEmitter.PackedMember(layer)};");
+                }
+
                 writer.WriteLine();
                 using (writer.Block($"internal {GeneratedNames.Frozen}({plan.Spec.DisplayName} network)"))
                 {
@@ -55,6 +67,11 @@ namespace NnGen.Generator.Emit
                     if (hasState)
                     {
                         writer.WriteLine("network._state.Span.CopyTo(_state.Span);");
+                    }
+
+                    foreach (LayerPlan layer in packed)
+                    {
+                        writer.WriteLine($"{LayerEmitter.PackedMember(layer)} = new({layer.W}, {layer.UnitsConstant}, {layer.InputsConstant});");
                     }
                 }
 
@@ -70,7 +87,7 @@ namespace NnGen.Generator.Emit
 
                 writer.WriteLine();
                 NetworkEmitter.EmitPrediction(writer, plan, strategy, Owner);
-                OneExampleEmitter.EmitForwardSingle(writer, plan);
+                OneExampleEmitter.EmitForwardSingle(writer, plan, frozen: true);
                 writer.WriteLine();
                 strategy.EmitForwardBatch(writer, plan, withTraining: false);
             }

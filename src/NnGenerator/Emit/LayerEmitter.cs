@@ -26,6 +26,20 @@ namespace NnGen.Generator.Emit
             EmitAcrossUnits(writer, layer, output, "1");
         }
 
+        /// <summary>The frozen form's packed copy of a dense layer's W for one-example products (<c>PackedMatVec</c>).</summary>
+        public static string PackedMember(LayerPlan layer) => "_packed" + layer.W;
+
+        /// <summary>
+        /// The frozen form's z = W·a_prev + b, a = g(z) for one example: the same product from the packed copy
+        /// (<see cref="PackedMember"/>), which gives <see cref="EmitForwardSingle"/>'s bits.
+        /// </summary>
+        public static void EmitFrozenForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
+        {
+            writer.WriteLine($"// {Describe(layer)}; the product from its packed copy, with the network's bits");
+            writer.WriteLine($"{PackedMember(layer)}.Forward({layer.W}, {input}, {layer.B}, {output}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            EmitAcrossUnits(writer, layer, output, "1");
+        }
+
         /// <summary>
         /// z = W·a_prev + b, a = g(z) for one example as straight-line code: one expression per unit with its weights
         /// at constant offsets into <c>p</c>, tanh and sigmoid four units at a time in a Vector128. Returns the names

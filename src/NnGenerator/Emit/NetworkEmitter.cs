@@ -96,7 +96,7 @@ namespace NnGen.Generator.Emit
             // The course's order: forward, cost, backward, update.
             writer.WriteLine("// Forward propagation: A[l] = g[l](W[l]·A[l-1] + b[l]) for l = 1..L, A[0] = X.");
             EmitPrediction(writer, plan, strategy, string.Empty);
-            OneExampleEmitter.EmitForwardSingle(writer, plan);
+            OneExampleEmitter.EmitForwardSingle(writer, plan, frozen: false);
             writer.WriteLine();
             strategy.EmitForwardBatch(writer, plan, withTraining: true);
             writer.WriteLine();

@@ -16,11 +16,17 @@ namespace NnGen.Generator.Emit
         private const string Span = RuntimeNames.Span;
         private const string ReadOnlySpan = RuntimeNames.ReadOnlySpan;
 
-        public static void EmitForwardSingle(SourceWriter writer, NetworkPlan plan)
+        /// <param name="writer">Where the method goes.</param>
+        /// <param name="plan">The network.</param>
+        /// <param name="frozen">
+        /// For the frozen form: its dense layers that call MatVec run the same product from their packed copies
+        /// (<see cref="LayerEmitter.EmitFrozenForwardSingle"/>, members declared by <see cref="FrozenEmitter"/>).
+        /// </param>
+        public static void EmitForwardSingle(SourceWriter writer, NetworkPlan plan, bool frozen)
         {
             if (plan.Layers.Any(layer => layer.IsUnrolled))
             {
-                EmitForwardSingleMixed(writer, plan);
+                EmitForwardSingleMixed(writer, plan, frozen);
             }
             else
             {
@@ -30,7 +36,7 @@ namespace NnGen.Generator.Emit
                 {
                     if (plan.Layers.Count == 1)
                     {
-                        LayerEmitters.For(plan.Layers[0].Kind).EmitForwardSingle(writer, plan.Layers[0], "x", "y");
+                        EmitLayer(writer, plan.Layers[0], "x", "y", frozen);
                     }
                     else
                     {
@@ -48,12 +54,27 @@ namespace NnGen.Generator.Emit
                                     body.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                                 }
 
-                                LayerEmitters.For(layer.Kind).EmitForwardSingle(body, layer, input, output);
+                                EmitLayer(body, layer, input, output, frozen);
                                 input = output;
                             }
                         });
                     }
                 }
+            }
+        }
+
+        /// <summary>Whether the frozen form keeps a packed copy of this layer's W for one-example products: its dense layers that call MatVec, with at least one 8-row block (the narrowest packed block).</summary>
+        public static bool IsPackedWhenFrozen(LayerPlan layer) => layer.Kind == Model.LayerKind.Dense && !layer.IsUnrolled && layer.Units >= 8;
+
+        private static void EmitLayer(SourceWriter writer, LayerPlan layer, string input, string output, bool frozen)
+        {
+            if (frozen && IsPackedWhenFrozen(layer))
+            {
+                LayerEmitter.EmitFrozenForwardSingle(writer, layer, input, output);
+            }
+            else
+            {
+                LayerEmitters.For(layer.Kind).EmitForwardSingle(writer, layer, input, output);
             }
         }
 
@@ -71,7 +92,7 @@ namespace NnGen.Generator.Emit
         /// straight-line code on scalar locals, the others call MatVec on spans; values cross between the two
         /// representations only where an unrolled layer meets a kernel layer.
         /// </summary>
-        private static void EmitForwardSingleMixed(SourceWriter writer, NetworkPlan plan)
+        private static void EmitForwardSingleMixed(SourceWriter writer, NetworkPlan plan, bool frozen)
         {
             bool needsHidden = plan.Layers.Any(layer => !layer.IsUnrolled) && plan.Layers.Count > 1;
             writer.WriteLine("// One example: small layers as straight-line code with constant offsets, large ones through MatVec.");
@@ -130,7 +151,7 @@ namespace NnGen.Generator.Emit
                                 w.WriteLine($"{Span} {layer.A} = hidden.Slice({layer.RowsBefore}, {layer.UnitsConstant});");
                             }
 
-                            LayerEmitters.For(layer.Kind).EmitForwardSingle(w, layer, span, output);
+                            EmitLayer(w, layer, span, output, frozen);
                             span = output;
                             scalars = null;
                         }

@@ -55,6 +55,46 @@ internal static unsafe class MatVecKernels
     /// <summary>The largest W (in floats, 256 KB) that goes to <see cref="SmallMatVec"/> at 256 and 512 bits.</summary>
     internal const int RowBlockFloatsLimit = 1 << 16;
 
+    /// <summary>
+    /// The width <see cref="ForwardVector{TActivation, TSimd, TVec}"/> runs a layer of <paramref name="cols"/> columns
+    /// at when called at <paramref name="width"/>: rows shorter than one vector go to the next narrower width.
+    /// </summary>
+    internal static SimdWidth Narrowed(SimdWidth width, int cols)
+    {
+        SimdWidth resolved = SimdWidths.Resolve(width);
+        while (resolved >= SimdWidth.V128 && cols < Lanes(resolved))
+        {
+            resolved--;
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// The block width at which a call at <paramref name="width"/> hands a (rows × cols) layer to
+    /// <see cref="SmallMatVec"/>, or <see cref="SimdWidth.Scalar"/> when another path takes it: the conditions of
+    /// <see cref="ForwardVector{TActivation, TSimd, TVec}"/>, in one place for the kernels that must follow the same
+    /// path (<see cref="LaneMajorMatVec"/>).
+    /// </summary>
+    internal static SimdWidth SmallMatVecWidth(SimdWidth width, int rows, int cols)
+    {
+        SimdWidth narrowed = Narrowed(width, cols);
+        return TakesRowBlocks(narrowed, Lanes(narrowed), rows, cols) ? SmallMatVec.BlockWidth(narrowed, rows, cols) : SimdWidth.Scalar;
+    }
+
+    /// <summary>Whether a layer <see cref="SmallMatVec"/> declines runs <see cref="XInRegisters{TActivation, TSimd, TVec, TVectors}"/> at a width of <paramref name="lanes"/> lanes.</summary>
+    internal static bool TakesXInRegisters(int lanes, int rows, int cols) => cols % lanes == 0 && cols <= 8 * lanes && rows >= 4;
+
+    private static bool TakesRowBlocks(SimdWidth width, int lanes, int rows, int cols) =>
+        width >= SimdWidth.V256 && cols > lanes && (long)rows * cols <= RowBlockFloatsLimit;
+
+    private static int Lanes(SimdWidth width) => width switch
+    {
+        SimdWidth.V512 => 16,
+        SimdWidth.V256 => 8,
+        _ => 4,
+    };
+
     /// <summary>y[rows] = g(W[rows × cols] · x[cols] + bias[rows]).</summary>
     /// <param name="width">The vector width; <see cref="SimdWidth.Auto"/> means <see cref="SimdWidths.Best"/>.</param>
     /// <param name="w">W, rows × cols row-major.</param>
@@ -150,14 +190,13 @@ internal static unsafe class MatVecKernels
         // (ending at the last row) would re-read up to 15 rows: W1 of [12288,20,7,5,1] would be read 1.6 times. Rows of
         // one vector stay with XInRegisters: one FMA a row is too little work to share a 16-row tree (layer 1 of
         // [16,64,64,1] is faster there than in 16-row blocks on Zen 5 at 512 bits).
-        if (TSimd.Width >= SimdWidth.V256 && cols > count && (long)rows * cols <= RowBlockFloatsLimit &&
-            SmallMatVec.TryForward<TActivation>(TSimd.Width, w, x, bias, y, rows, cols))
+        if (TakesRowBlocks(TSimd.Width, count, rows, cols) && SmallMatVec.TryForward<TActivation>(TSimd.Width, w, x, bias, y, rows, cols))
         {
             return;
         }
 
         // Rows of at most eight whole vectors: x stays in registers for the whole layer (XInRegisters).
-        if (cols % count == 0 && cols <= 8 * count && rows >= 4)
+        if (TakesXInRegisters(count, rows, cols))
         {
             switch (cols / count)
             {

@@ -48,43 +48,41 @@ internal static unsafe class SmallMatVec
     internal static bool TryForward(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols) =>
         TryForward<LinearOperator>(width, w, x, bias, y, rows, cols);
 
+    /// <summary>
+    /// The block width this kernel runs a (rows × cols) layer at when called at <paramref name="width"/>: 512 bits
+    /// (16-row blocks) on AVX-512F with a block of rows and a vector of columns, else 256 bits (8-row blocks) when the
+    /// width allows them, else <see cref="SimdWidth.Scalar"/>: declined.
+    /// </summary>
+    internal static SimdWidth BlockWidth(SimdWidth width, int rows, int cols) =>
+        width >= SimdWidth.V512 && Avx512F.IsSupported && rows >= 16 && cols >= 16 ? SimdWidth.V512 :
+        width >= SimdWidth.V256 && Avx.IsSupported && rows >= 8 && cols >= 8 ? SimdWidth.V256 :
+        SimdWidth.Scalar;
+
     /// <summary>y[rows] = g(W[rows × cols]·x[cols] + bias[rows]) with g = <typeparamref name="TActivation"/> when the width and shape suit this kernel.</summary>
     /// <returns>Whether it ran; when false nothing was written.</returns>
     internal static bool TryForward<TActivation>(SimdWidth width, float* w, float* x, float* bias, float* y, int rows, int cols)
         where TActivation : struct, IUnaryOperator
     {
-        if (width >= SimdWidth.V512 && Avx512F.IsSupported && rows >= 16 && cols >= 16)
+        switch (BlockWidth(width, rows, cols))
         {
-            if (TActivation.IsTranscendental)
-            {
+            case SimdWidth.V512 when TActivation.IsTranscendental:
                 // As in MatVecKernels: tanh and sigmoid over all of y afterwards pipeline, one per block stalls the next block.
                 Forward512<LinearOperator>(w, x, bias, y, rows, cols);
                 ElementwiseKernels.Map<TActivation>(y, y, rows, SimdWidth.V512);
-            }
-            else
-            {
+                return true;
+            case SimdWidth.V512:
                 Forward512<TActivation>(w, x, bias, y, rows, cols);
-            }
-
-            return true;
-        }
-
-        if (width >= SimdWidth.V256 && Avx.IsSupported && rows >= 8 && cols >= 8)
-        {
-            if (TActivation.IsTranscendental)
-            {
+                return true;
+            case SimdWidth.V256 when TActivation.IsTranscendental:
                 Forward256<LinearOperator>(w, x, bias, y, rows, cols);
                 ElementwiseKernels.Map<TActivation>(y, y, rows, SimdWidth.V256);
-            }
-            else
-            {
+                return true;
+            case SimdWidth.V256:
                 Forward256<TActivation>(w, x, bias, y, rows, cols);
-            }
-
-            return true;
+                return true;
+            default:
+                return false;
         }
-
-        return false;
     }
 
     private static void Forward512<TActivation>(float* w, float* x, float* bias, float* y, int rows, int cols)
