@@ -55,7 +55,7 @@ public class OneExampleKernelWorkloads
                 value = (float)((random.NextDouble() * 2) - 1) * 0.3f;
             }
 
-            _packed = new PackedMatVec(W, rows, cols);
+            _packed = new PackedMatVec(W, rows, cols, Activation.ReLU);
             _x0 = X[0];
         }
 
@@ -71,7 +71,7 @@ public class OneExampleKernelWorkloads
         {
             float[] expected = new float[_rows];
             Gemm.MatVec(W, X, B, expected, _rows, _cols, Activation.ReLU);
-            _packed.Forward(W, X, B, Y, Activation.ReLU);
+            _packed.Forward(W, X, B, Y);
             if (!_packed.IsPacked || !expected.AsSpan().SequenceEqual(Y))
             {
                 throw new InvalidOperationException($"PackedMatVec ({_rows} x {_cols}) is not packed or differs from Gemm.MatVec's bits.");
@@ -89,7 +89,7 @@ public class OneExampleKernelWorkloads
         public float Packed()
         {
             Span<float> x = X, y = Y;
-            _packed.Forward(W, x, B, y, Activation.ReLU);
+            _packed.Forward(W, x, B, y);
             x[0] = _x0 + (PeerNetwork.Feedback * y[_rows - 1]);
             return y[0];
         }

@@ -71,7 +71,7 @@ namespace NnGen.Generator.Emit
 
                     foreach (LayerPlan layer in packed)
                     {
-                        writer.WriteLine($"{LayerEmitter.PackedMember(layer)} = new({layer.W}, {layer.UnitsConstant}, {layer.InputsConstant});");
+                        writer.WriteLine($"{LayerEmitter.PackedMember(layer)} = new({layer.W}, {layer.UnitsConstant}, {layer.InputsConstant}, {LayerEmitter.ProductActivation(layer)});");
                     }
                 }
 

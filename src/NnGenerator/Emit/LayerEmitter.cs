@@ -22,12 +22,15 @@ namespace NnGen.Generator.Emit
         public static void EmitForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}");
-            writer.WriteLine($"{RuntimeNames.MatVec}({layer.W}, {input}, {layer.B}, {output}, {layer.UnitsConstant}, {layer.InputsConstant}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            writer.WriteLine($"{RuntimeNames.MatVec}({layer.W}, {input}, {layer.B}, {output}, {layer.UnitsConstant}, {layer.InputsConstant}, {ProductActivation(layer)});");
             EmitAcrossUnits(writer, layer, output, "1");
         }
 
         /// <summary>The frozen form's packed copy of a dense layer's W for one-example products (<c>PackedMatVec</c>).</summary>
         public static string PackedMember(LayerPlan layer) => "_packed" + layer.W;
+
+        /// <summary>The activation a dense layer's one-example product applies (softmax is applied across units after it).</summary>
+        public static string ProductActivation(LayerPlan layer) => ActivationValue(ActivationTable.Of(layer.Activation).Epilogue);
 
         /// <summary>
         /// The frozen form's z = W·a_prev + b, a = g(z) for one example: the same product from the packed copy
@@ -36,7 +39,7 @@ namespace NnGen.Generator.Emit
         public static void EmitFrozenForwardSingle(SourceWriter writer, LayerPlan layer, string input, string output)
         {
             writer.WriteLine($"// {Describe(layer)}; the product from its packed copy, with the network's bits");
-            writer.WriteLine($"{PackedMember(layer)}.Forward({layer.W}, {input}, {layer.B}, {output}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            writer.WriteLine($"{PackedMember(layer)}.Forward({layer.W}, {input}, {layer.B}, {output});");
             EmitAcrossUnits(writer, layer, output, "1");
         }
 
@@ -130,7 +133,7 @@ namespace NnGen.Generator.Emit
                     : $"the bias and the activation are applied as each tile of Z{l} is stored."));
             writer.WriteLine($"{RuntimeNames.Span} {layer.A} = cache.Slice({CacheSlice(layer)});");
             string product = layer.Index == 1 ? RuntimeNames.MultiplyNT : RuntimeNames.MultiplyNN;
-            writer.WriteLine($"{product}({layer.W}, {input}, {layer.A}, {layer.UnitsConstant}, {layer.InputsConstant}, m, 1f, {layer.B}, {ActivationValue(ActivationTable.Of(layer.Activation).Epilogue)});");
+            writer.WriteLine($"{product}({layer.W}, {input}, {layer.A}, {layer.UnitsConstant}, {layer.InputsConstant}, m, 1f, {layer.B}, {ProductActivation(layer)});");
             EmitAcrossUnits(writer, layer, layer.A, "m");
         }
 

@@ -113,42 +113,38 @@ internal static unsafe class LaneMajorMatVec
     }
 
     /// <summary>
-    /// y[rows] = g(W·x + bias) from W packed in <paramref name="layout"/> (not <see cref="LaneMajorLayout.None"/>),
-    /// with the bits of <see cref="MatVecKernels"/> at the width <see cref="LayoutFor"/> gave that layout for. Trusts
-    /// its caller, as <see cref="MatVecKernels"/> does.
+    /// The kernel y[rows] = g(W·x + bias) for W packed in <paramref name="layout"/> (not
+    /// <see cref="LaneMajorLayout.None"/>), with the bits of <see cref="MatVecKernels"/> at the width
+    /// <see cref="LayoutFor"/> gave that layout for; chosen once, so a frozen layer's call has no dispatch. Its
+    /// arguments are (packed, x, bias, y, rows, cols), and it trusts its caller, as <see cref="MatVecKernels"/> does.
     /// </summary>
-    internal static void Forward<TActivation>(LaneMajorLayout layout, float* packed, float* x, float* bias, float* y, int rows, int cols)
-        where TActivation : struct, IUnaryOperator
-    {
-        if (TActivation.IsTranscendental)
+    internal static delegate*<float*, float*, float*, float*, int, int, void> KernelFor<TActivation>(LaneMajorLayout layout)
+        where TActivation : struct, IUnaryOperator => layout switch
         {
-            // As MatVecKernels: tanh and sigmoid over all of y afterwards pipeline, one per block stalls the next block.
-            Dispatch<LinearOperator>(layout, packed, x, bias, y, rows, cols);
-            ElementwiseKernels.Map<TActivation>(y, y, rows, layout == LaneMajorLayout.Tree256 ? SimdWidth.V256 : SimdWidth.V512);
-        }
-        else
-        {
-            Dispatch<TActivation>(layout, packed, x, bias, y, rows, cols);
-        }
-    }
+            LaneMajorLayout.RowBlocks512 => &Run<TActivation, Simd512, Vector512<float>, InOrderTree>,
+            LaneMajorLayout.Halves512 => &Run<TActivation, Simd512, Vector512<float>, HalvesTree>,
+            LaneMajorLayout.Tree256 => &Run<TActivation, Simd256, Vector256<float>, InOrderTree>,
+            _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "A layout with a packed copy was expected."),
+        };
 
     /// <summary>Lanes per step: four lanes of up to four blocks fill sixteen accumulators, and each broadcast of x feeds every block of the group.</summary>
     private const int StepLanes = 4;
 
-    private static void Dispatch<TActivation>(LaneMajorLayout layout, float* packed, float* x, float* bias, float* y, int rows, int cols)
+    private static void Run<TActivation, TSimd, TVec, TTree>(float* packed, float* x, float* bias, float* y, int rows, int cols)
         where TActivation : struct, IUnaryOperator
+        where TSimd : struct, ISimdOps<TVec>
+        where TVec : struct
+        where TTree : struct, ITree
     {
-        switch (layout)
+        if (TActivation.IsTranscendental)
         {
-            case LaneMajorLayout.RowBlocks512:
-                Forward<TActivation, Simd512, Vector512<float>, InOrderTree>(packed, x, bias, y, rows, cols);
-                break;
-            case LaneMajorLayout.Halves512:
-                Forward<TActivation, Simd512, Vector512<float>, HalvesTree>(packed, x, bias, y, rows, cols);
-                break;
-            default:
-                Forward<TActivation, Simd256, Vector256<float>, InOrderTree>(packed, x, bias, y, rows, cols);
-                break;
+            // As MatVecKernels: tanh and sigmoid over all of y afterwards pipeline, one per block stalls the next block.
+            Forward<LinearOperator, TSimd, TVec, TTree>(packed, x, bias, y, rows, cols);
+            ElementwiseKernels.Map<TActivation>(y, y, rows, TSimd.Width);
+        }
+        else
+        {
+            Forward<TActivation, TSimd, TVec, TTree>(packed, x, bias, y, rows, cols);
         }
     }
 
@@ -169,7 +165,9 @@ internal static unsafe class LaneMajorMatVec
     /// <summary>The first row of block <paramref name="b"/>: every block of lanes rows from 0, the last ending at the last row.</summary>
     private static int BlockStart(int b, int lanes, int rows) => Math.Min(b * lanes, rows - lanes);
 
+    // The tail's x is written before it is read, and only then: no zeroing of the stack buffer.
     [MethodImpl(MethodImplOptions.NoInlining)]
+    [SkipLocalsInit]
     private static void Forward<TActivation, TSimd, TVec, TTree>(float* packed, float* x, float* bias, float* y, int rows, int cols)
         where TActivation : struct, IUnaryOperator
         where TSimd : struct, ISimdOps<TVec>

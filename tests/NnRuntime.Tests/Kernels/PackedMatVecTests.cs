@@ -61,12 +61,12 @@ public sealed class PackedMatVecTests
     public void IsPacked_NetworkShapes_FollowMatVecsPaths()
     {
         float[] w = KernelTestSupport.RandomFloats(20 * 12288, 1);
-        Assert.Equal(Avx512F.IsSupported, new PackedMatVec(w.AsSpan(0, 64 * 64), 64, 64, SimdWidth.V512).IsPacked);
-        Assert.Equal(Avx512F.IsSupported, new PackedMatVec(w.AsSpan(0, 64 * 16), 64, 16, SimdWidth.V512).IsPacked);
-        Assert.Equal(Avx.IsSupported, new PackedMatVec(w.AsSpan(0, 64 * 64), 64, 64, SimdWidth.V256).IsPacked);
-        Assert.False(new PackedMatVec(w.AsSpan(0, 64 * 64), 64, 64, SimdWidth.V128).IsPacked);
-        Assert.False(new PackedMatVec(w.AsSpan(0, 64), 1, 64, SimdWidth.V512).IsPacked);
-        Assert.False(new PackedMatVec(w, 20, 12288, SimdWidth.V512).IsPacked);
+        Assert.Equal(Avx512F.IsSupported, new PackedMatVec(w.AsSpan(0, 64 * 64), 64, 64, Activation.ReLU, SimdWidth.V512).IsPacked);
+        Assert.Equal(Avx512F.IsSupported, new PackedMatVec(w.AsSpan(0, 64 * 16), 64, 16, Activation.ReLU, SimdWidth.V512).IsPacked);
+        Assert.Equal(Avx.IsSupported, new PackedMatVec(w.AsSpan(0, 64 * 64), 64, 64, Activation.ReLU, SimdWidth.V256).IsPacked);
+        Assert.False(new PackedMatVec(w.AsSpan(0, 64 * 64), 64, 64, Activation.ReLU, SimdWidth.V128).IsPacked);
+        Assert.False(new PackedMatVec(w.AsSpan(0, 64), 1, 64, Activation.ReLU, SimdWidth.V512).IsPacked);
+        Assert.False(new PackedMatVec(w, 20, 12288, Activation.ReLU, SimdWidth.V512).IsPacked);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class PackedMatVecTests
         float[] x = KernelTestSupport.RandomFloats(Cols, 4);
         float[] b = KernelTestSupport.RandomFloats(Rows, 5);
         float[] y = new float[Rows];
-        new PackedMatVec(w, Rows, Cols).Forward(w, x, b, y, Activation.Linear);
+        new PackedMatVec(w, Rows, Cols, Activation.Linear).Forward(w, x, b, y);
         (double[] product, double[] magnitude) = KernelTestSupport.ReferenceProduct(w, Cols, 1, x, 1, 1, Rows, Cols, 1, 1f);
         for (int r = 0; r < Rows; r++)
         {
@@ -93,17 +93,20 @@ public sealed class PackedMatVecTests
     public void Forward_WrongLengths_ThrowsNamingTheBufferAndLeavesYUntouched()
     {
         float[] w = KernelTestSupport.RandomFloats(64 * 16, 6);
-        var packed = new PackedMatVec(w, 64, 16);
+        var packed = new PackedMatVec(w, 64, 16, Activation.ReLU);
         float[] y = new float[64];
         Array.Fill(y, -7f);
-        ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => packed.Forward(w, new float[15], new float[64], y, Activation.ReLU));
+        ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => packed.Forward(w, new float[15], new float[64], y));
         Assert.Contains("x", error.Message, StringComparison.Ordinal);
         Assert.Contains("15", error.Message, StringComparison.Ordinal);
         Assert.Contains("16", error.Message, StringComparison.Ordinal);
         Assert.All(y, value => Assert.Equal(-7f, value));
-        Assert.ThrowsAny<ArgumentException>(() => packed.Forward(w.AsSpan(1), new float[16], new float[64], y, Activation.ReLU));
-        Assert.ThrowsAny<ArgumentException>(() => packed.Forward(w, new float[16], new float[64], y, (Activation)99));
-        Assert.ThrowsAny<ArgumentException>(() => new PackedMatVec(w, 64, 17));
+        Assert.ThrowsAny<ArgumentException>(() => packed.Forward(w.AsSpan(1), new float[16], new float[64], y));
+        Assert.ThrowsAny<ArgumentException>(() => packed.Forward(w, new float[16], new float[64], y.AsSpan(1)));
+        Assert.All(y, value => Assert.Equal(-7f, value));
+        Assert.ThrowsAny<ArgumentException>(() => new PackedMatVec(w, 64, 17, Activation.ReLU));
+        Assert.ThrowsAny<ArgumentException>(() => new PackedMatVec(w, 64, 16, (Activation)99));
+        Assert.ThrowsAny<ArgumentException>(() => new PackedMatVec(w, 64, 16, Activation.Softmax));
     }
 
     [Fact]
@@ -113,8 +116,8 @@ public sealed class PackedMatVecTests
         float[] x = KernelTestSupport.RandomFloats(64, 8);
         float[] b = KernelTestSupport.RandomFloats(64, 9);
         float[] y = new float[64];
-        var packed = new PackedMatVec(w, 64, 64);
-        AllocationAssert.NoAllocation(() => packed.Forward(w, x, b, y, Activation.Tanh), 100, "PackedMatVec.Forward");
+        var packed = new PackedMatVec(w, 64, 64, Activation.Tanh);
+        AllocationAssert.NoAllocation(() => packed.Forward(w, x, b, y), 100, "PackedMatVec.Forward");
     }
 
     /// <summary>Packs W for <paramref name="packedFor"/>, runs it at <paramref name="width"/> against Gemm.MatVec there; returns whether a packed copy exists.</summary>
@@ -125,9 +128,9 @@ public sealed class PackedMatVecTests
         float[] b = KernelTestSupport.RandomFloats(rows, seed + 2);
         float[] expected = new float[rows];
         Gemm.MatVec(w, x, b, expected, rows, cols, activation, width);
-        var packed = new PackedMatVec(w, rows, cols, packedFor);
+        var packed = new PackedMatVec(w, rows, cols, activation, packedFor);
         float[] actual = new float[rows];
-        packed.Forward(w, x, b, actual, activation, width);
+        packed.Forward(w, x, b, actual, width);
         KernelTestSupport.AssertBitIdentical(expected, actual, 1, $"{rows} x {cols}, {activation}, packed for {packedFor}, called at {width}");
         return packed.IsPacked;
     }
