@@ -62,32 +62,6 @@ public static unsafe partial class ConvKernels
         }
     }
 
-    /// <summary>The compile-time sizes of a register tile (the JIT specializes each tile for its struct arguments).</summary>
-    private interface ITileCount
-    {
-        static abstract int Value { get; }
-    }
-
-    private readonly struct One : ITileCount
-    {
-        public static int Value => 1;
-    }
-
-    private readonly struct Two : ITileCount
-    {
-        public static int Value => 2;
-    }
-
-    private readonly struct Three : ITileCount
-    {
-        public static int Value => 3;
-    }
-
-    private readonly struct Four : ITileCount
-    {
-        public static int Value => 4;
-    }
-
     /// <summary>One direct convolution call's operands, shared (on the caller's stack) by the threads that run its parts.</summary>
     private readonly struct DirectPass : IActivationVisitor
     {
@@ -236,7 +210,7 @@ public static unsafe partial class ConvKernels
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
             where TActivation : struct, IUnaryOperator
-            where TVectors : struct, ITileCount
+            where TVectors : struct, ICount
         {
             for (int group = 0; group < Geometry.Groups; group++)
             {
@@ -264,8 +238,8 @@ public static unsafe partial class ConvKernels
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
             where TActivation : struct, IUnaryOperator
-            where TRows : struct, ITileCount
-            where TVectors : struct, ITileCount
+            where TRows : struct, ICount
+            where TVectors : struct, ICount
         {
             int rows = TRows.Value, vectors = TVectors.Value, lanes = TSimd.Count;
             nint volume = _volume, step = window.TapStep;
@@ -336,7 +310,7 @@ public static unsafe partial class ConvKernels
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
             where TActivation : struct, IUnaryOperator
-            where TVectors : struct, ITileCount
+            where TVectors : struct, ICount
         {
             int lanes = TSimd.Count;
             TVec b = TSimd.Broadcast(bias);

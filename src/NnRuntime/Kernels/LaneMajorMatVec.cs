@@ -211,7 +211,7 @@ internal static unsafe class LaneMajorMatVec
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TTree : struct, ITree
-        where TBlocks : struct, IBlockCount
+        where TBlocks : struct, ICount
     {
         int lanes = TSimd.Count;
         int n = TBlocks.Value;
@@ -253,7 +253,7 @@ internal static unsafe class LaneMajorMatVec
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
         where TTree : struct, ITree
-        where TBlocks : struct, IBlockCount
+        where TBlocks : struct, ICount
     {
         int lanes = TSimd.Count;
         int n = TBlocks.Value;
@@ -352,19 +352,6 @@ internal static unsafe class LaneMajorMatVec
             where TVec : struct =>
             TSimd.Add(TSimd.Add(s0, s2), TSimd.Add(s1, s3));
     }
-
-    private interface IBlockCount
-    {
-        static abstract int Value { get; }
-    }
-
-    private readonly struct One : IBlockCount { public static int Value => 1; }
-
-    private readonly struct Two : IBlockCount { public static int Value => 2; }
-
-    private readonly struct Three : IBlockCount { public static int Value => 3; }
-
-    private readonly struct Four : IBlockCount { public static int Value => 4; }
 }
 
 /// <summary>How <see cref="LaneMajorMatVec"/> packs a layer: the path <see cref="MatVecKernels"/> takes for it, whose lane tree the packed sums follow.</summary>

@@ -383,7 +383,7 @@ internal static unsafe class MatVecKernels
         where TActivation : struct, IUnaryOperator
         where TSimd : struct, ISimdOps<TVec>
         where TVec : struct
-        where TVectors : struct, IVectorCount
+        where TVectors : struct, ICount
     {
         int count = TSimd.Count;
         int n = TVectors.Value;
@@ -480,28 +480,6 @@ internal static unsafe class MatVecKernels
             return TSimd.Add(even, odd);
         }
     }
-
-    /// <summary>A vector count fixed by a type argument, so the JIT compiles one loop-free row per count.</summary>
-    private interface IVectorCount
-    {
-        static abstract int Value { get; }
-    }
-
-    private readonly struct One : IVectorCount { public static int Value => 1; }
-
-    private readonly struct Two : IVectorCount { public static int Value => 2; }
-
-    private readonly struct Three : IVectorCount { public static int Value => 3; }
-
-    private readonly struct Four : IVectorCount { public static int Value => 4; }
-
-    private readonly struct Five : IVectorCount { public static int Value => 5; }
-
-    private readonly struct Six : IVectorCount { public static int Value => 6; }
-
-    private readonly struct Seven : IVectorCount { public static int Value => 7; }
-
-    private readonly struct Eight : IVectorCount { public static int Value => 8; }
 
     /// <summary>One row's dot product, two accumulators deep so consecutive FMAs do not wait on each other.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
