@@ -31,27 +31,27 @@ public sealed class RecurrentReadoutNetworkTests
             {
                 // H 8, 16, 32, 33, 40; readouts of 1, 2, 7 and 8 outputs; then the layered ones.
                 var tiny = new TinyAmpNet(seed: 1);
-                AllPaths(tiny, width, tiny.Step, tiny.Process, tiny.Freeze().Step, tiny.Freeze().Process, perStep: true);
+                AllPaths<TinyAmpNet.State>(tiny, width, tiny.Step, tiny.Process, tiny.Freeze().Step, tiny.Freeze().Process, perStep: true);
                 var gru16 = new Gru16AmpNet(seed: 2);
-                AllPaths(gru16, width, gru16.Step, gru16.Process, gru16.Freeze().Step, gru16.Freeze().Process, perStep: true);
+                AllPaths<Gru16AmpNet.State>(gru16, width, gru16.Step, gru16.Process, gru16.Freeze().Step, gru16.Freeze().Process, perStep: true);
                 var lstm32 = new Lstm32TwoOutNet(seed: 3);
-                AllPaths(lstm32, width, lstm32.Step, lstm32.Process, lstm32.Freeze().Step, lstm32.Freeze().Process, perStep: true);
+                AllPaths<Lstm32TwoOutNet.State>(lstm32, width, lstm32.Step, lstm32.Process, lstm32.Freeze().Step, lstm32.Freeze().Process, perStep: true);
                 var lstm33 = new Lstm33SevenOutNet(seed: 4);
-                AllPaths(lstm33, width, lstm33.Step, lstm33.Process, lstm33.Freeze().Step, lstm33.Freeze().Process, perStep: true);
+                AllPaths<Lstm33SevenOutNet.State>(lstm33, width, lstm33.Step, lstm33.Process, lstm33.Freeze().Step, lstm33.Freeze().Process, perStep: true);
                 var lstm40 = new Lstm40AmpNet(seed: 5);
-                AllPaths(lstm40, width, lstm40.Step, lstm40.Process, lstm40.Freeze().Step, lstm40.Freeze().Process, perStep: true);
+                AllPaths<Lstm40AmpNet.State>(lstm40, width, lstm40.Step, lstm40.Process, lstm40.Freeze().Step, lstm40.Freeze().Process, perStep: true);
                 var gru40 = new Gru40TwoInNet(seed: 6);
-                AllPaths(gru40, width, gru40.Step, gru40.Process, gru40.Freeze().Step, gru40.Freeze().Process, perStep: true);
+                AllPaths<Gru40TwoInNet.State>(gru40, width, gru40.Step, gru40.Process, gru40.Freeze().Step, gru40.Freeze().Process, perStep: true);
                 var probe = new LstmProbeNet(seed: 7);
-                AllPaths(probe, width, probe.Step, probe.Process, probe.Freeze().Step, probe.Freeze().Process, perStep: true);
+                AllPaths<LstmProbeNet.State>(probe, width, probe.Step, probe.Process, probe.Freeze().Step, probe.Freeze().Process, perStep: true);
                 var nine = new Lstm16NineOutNet(seed: 8);
-                AllPaths(nine, width, nine.Step, nine.Process, nine.Freeze().Step, nine.Freeze().Process, perStep: true);
+                AllPaths<Lstm16NineOutNet.State>(nine, width, nine.Step, nine.Process, nine.Freeze().Step, nine.Freeze().Process, perStep: true);
                 var tanh = new Gru8TanhOutNet(seed: 9);
-                AllPaths(tanh, width, tanh.Step, tanh.Process, tanh.Freeze().Step, tanh.Freeze().Process, perStep: true);
+                AllPaths<Gru8TanhOutNet.State>(tanh, width, tanh.Step, tanh.Process, tanh.Freeze().Step, tanh.Freeze().Process, perStep: true);
                 var classifier = new SequenceClassifierNet(seed: 10);
-                AllPaths(classifier, width, classifier.Step, classifier.Process, classifier.Freeze().Step, classifier.Freeze().Process, perStep: false);
+                AllPaths<SequenceClassifierNet.State>(classifier, width, classifier.Step, classifier.Process, classifier.Freeze().Step, classifier.Freeze().Process, perStep: false);
                 var denseFirst = new DenseFirstNet(seed: 11);
-                AllPaths(denseFirst, width, denseFirst.Step, denseFirst.Process, denseFirst.Freeze().Step, denseFirst.Freeze().Process, perStep: true);
+                AllPaths<DenseFirstNet.State>(denseFirst, width, denseFirst.Step, denseFirst.Process, denseFirst.Freeze().Step, denseFirst.Freeze().Process, perStep: true);
             }
         }
     }
