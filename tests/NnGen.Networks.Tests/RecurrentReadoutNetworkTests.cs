@@ -74,6 +74,41 @@ public sealed class RecurrentReadoutNetworkTests
     }
 
     [Fact]
+    public void FusedNetwork_EveryWidth_StepSumsTheReadoutInTheDocumentedOrder_NotMatVecs()
+    {
+        // Given each step's h', Step's y is bit for bit the order docs/performance.md and RecurrentKernels.Readout.cs give
+        // (lane sums over j mod 16 from zero, the fixed tree, b last). The layered step (the layer's kernel, then
+        // Gemm.MatVec, which the generated StepCore called before the readout was fused) sums otherwise: it must differ
+        // somewhere, or this test could not tell the two apart.
+        int matVecDiffers = 0;
+        foreach (SimdWidth width in Widths)
+        {
+            using (SimdWidths.ForceForTesting(width))
+            {
+                var net = new Lstm32TwoOutNet(seed: 27);
+                float[] w = net.W2.ToArray(), b = net.b2.ToArray(), signal = Signal(Steps, seed: 28);
+                Lstm32TwoOutNet.State state = default;
+                var y = new float[2];
+                var matVec = new float[2];
+                for (int t = 0; t < Steps; t++)
+                {
+                    net.Step(signal.AsSpan(t, 1), y, ref state);
+                    ReadOnlySpan<float> h = ((ReadOnlySpan<float>)state)[..32];
+                    Gemm.MatVec(w, h, b, matVec, 2, 32, Activation.Linear);
+                    for (int o = 0; o < 2; o++)
+                    {
+                        float expected = DocumentedOrder(h, w.AsSpan(o * 32, 32), b[o]);
+                        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[o]), $"at {width}, step {t}, output {o}: Step gives {y[o]:R}, the documented order {expected:R}.");
+                        matVecDiffers += BitConverter.SingleToInt32Bits(matVec[o]) != BitConverter.SingleToInt32Bits(expected) ? 1 : 0;
+                    }
+                }
+            }
+        }
+
+        Assert.True(matVecDiffers > 0, "Gemm.MatVec gave the documented order's bits at every step and width: the test cannot tell the fused readout from it.");
+    }
+
+    [Fact]
     public void FusedNetworks_StepProcessAndFrozen_AfterWarmUp_AllocateNothing()
     {
         var lstm32 = new Lstm32TwoOutNet(seed: 31);
@@ -263,6 +298,24 @@ public sealed class RecurrentReadoutNetworkTests
         }
 
         return result;
+    }
+
+    /// <summary>The readout's order written out one float at a time: lane l sums W[j]·h[j] over j ≡ l (mod 16), then the tree, then b.</summary>
+    private static float DocumentedOrder(ReadOnlySpan<float> h, ReadOnlySpan<float> w, float b)
+    {
+        var s = new float[16];
+        for (int j = 0; j < h.Length; j++)
+        {
+            s[j % 16] = MathF.FusedMultiplyAdd(w[j], h[j], s[j % 16]);
+        }
+
+        var u = new float[4];
+        for (int l = 0; l < 4; l++)
+        {
+            u[l] = (s[l] + s[l + 8]) + (s[l + 4] + s[l + 12]);
+        }
+
+        return ((u[0] + u[2]) + (u[1] + u[3])) + b;
     }
 
     private static float[] Signal(int count, int seed)
