@@ -105,6 +105,14 @@ namespace NnGen.Generator
         public const string RecurrentKernels = "global::NnGen.Kernels.RecurrentKernels";
         public const string LstmStep = RecurrentKernels + ".LstmStep";
         public const string GruStep = RecurrentKernels + ".GruStep";
+        public const string LstmDenseSteps = RecurrentKernels + ".LstmDenseSteps";
+        public const string GruDenseSteps = RecurrentKernels + ".GruDenseSteps";
+        public const string LstmDenseStepsPacked = RecurrentKernels + ".LstmDenseStepsPacked";
+        public const string GruDenseStepsPacked = RecurrentKernels + ".GruDenseStepsPacked";
+        public const string LstmDensePackedLength = RecurrentKernels + ".LstmDensePackedLength";
+        public const string GruDensePackedLength = RecurrentKernels + ".GruDensePackedLength";
+        public const string PackLstmDense = RecurrentKernels + ".PackLstmDense";
+        public const string PackGruDense = RecurrentKernels + ".PackGruDense";
         public const string SequenceLayout = "global::NnGen.Kernels.SequenceLayout";
         public const string ToTimeMajor = SequenceLayout + ".ToTimeMajor";
         public const string FromTimeMajor = SequenceLayout + ".FromTimeMajor";

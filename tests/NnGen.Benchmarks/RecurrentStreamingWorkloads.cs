@@ -50,8 +50,8 @@ public partial class StreamLstm40Net;
 /// from RTNeural's own weights through <c>LoadWeights</c> and checks its first 64 outputs against RTNeural's before
 /// anything is timed; without it the networks keep their seeded initialization (the times do not depend on the values:
 /// the gates' math has no data-dependent branch). Either way Setup checks that Process gives Step's bits.
-/// The <c>PackedStep</c> rows run the same network frozen (<c>Freeze()</c>: its recurrent layer packed once, stepped by
-/// <see cref="RecurrentKernels.LstmStepPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int)"/>),
+/// The <c>PackedStep</c> rows run the same network frozen (<c>Freeze()</c>: its recurrent layer and Dense readout packed
+/// once, stepped by <see cref="RecurrentKernels.LstmDenseStepsPacked(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, int)"/>),
 /// through its own <c>Frozen.Step</c>; Setup checks they give Step's bits.
 /// </remarks>
 [MemoryDiagnoser]

@@ -47,3 +47,35 @@ public partial class Lstm40AmpNet;
 [Gru(16)]
 [Dense(1, Activation.Linear)]
 public partial class Gru16AmpNet;
+
+// The fused readout's shapes (StreamingPolicy.FusesReadout) around its edges, and two it leaves to the layered path.
+
+/// <summary>LSTM 32 read out by two outputs: at 512 bits one pair of vectors, the readout reduced in registers.</summary>
+[Network(Inputs = 1)]
+[Lstm(32)]
+[Dense(2, Activation.Linear)]
+public partial class Lstm32TwoOutNet;
+
+/// <summary>LSTM 33 read out by seven outputs: a lane past the pair, the readout's sums kept between blocks.</summary>
+[Network(Inputs = 1)]
+[Lstm(33)]
+[Dense(7, Activation.Linear)]
+public partial class Lstm33SevenOutNet;
+
+/// <summary>GRU 40 over two inputs, two outputs: fused over several blocks, the input products in the scratch.</summary>
+[Network(Inputs = 2)]
+[Gru(40)]
+[Dense(2, Activation.Linear)]
+public partial class Gru40TwoInNet;
+
+/// <summary>Nine outputs, one more than the fused readout takes: the layer's step, then Gemm.MatVec.</summary>
+[Network(Inputs = 1)]
+[Lstm(16)]
+[Dense(9, Activation.Linear)]
+public partial class Lstm16NineOutNet;
+
+/// <summary>A readout with an activation: the layer's step, then Gemm.MatVec with tanh.</summary>
+[Network(Inputs = 1)]
+[Gru(8)]
+[Dense(1, Activation.Tanh)]
+public partial class Gru8TanhOutNet;

@@ -148,6 +148,19 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine();
             }
 
+            if (StreamingPolicy.FusesReadout(plan))
+            {
+                writer.WriteLine("// x, y and the state hold whole layers. One kernel call runs both: layer 1's step, updating h (and c) in place in the");
+                writer.WriteLine("// state, with layer 2's sums taken from each vector of h' as the cell produces it.");
+                writer.WriteLine($"// {LayerEmitters.For(plan.Layers[0].Kind).Describe(plan.Layers[0])}");
+                writer.WriteLine($"// {LayerEmitters.For(plan.Output.Kind).Describe(plan.Output)}");
+                writer.WriteLine(RuntimeNames.HotPath);
+                writer.WriteLine($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state) =>");
+                writer.WriteLine($"    {FusedSteps(plan, packed: false)}(_parameters.Span, x, state, y, 1, {FusedSizes(plan)});");
+                writer.WriteLine();
+                return;
+            }
+
             writer.WriteLine("// x, y and the state hold whole layers; the layers run in order, each recurrent one updating its h (and c) in place.");
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
@@ -204,43 +217,16 @@ namespace NnGen.Generator.Emit
             writer.WriteLine("/// <c>Step</c> on the same <see cref=\"State\"/>. Immutable, allocation-free per call and safe from many threads at once,");
             writer.WriteLine("/// each stream with its own state.");
             writer.WriteLine("/// </summary>");
+            bool fused = StreamingPolicy.FusesReadout(plan);
             using (writer.Block("public sealed class Frozen"))
             {
-                foreach (LayerPlan layer in plan.Layers)
+                if (fused)
                 {
-                    writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _layer{Int(layer.Index)};");
+                    EmitFrozenFusedConstruction(writer, plan);
                 }
-
-                writer.WriteLine();
-                using (writer.Block($"internal Frozen({plan.Spec.DisplayName} network)"))
+                else
                 {
-                    foreach (LayerPlan layer in plan.Layers)
-                    {
-                        string l = Int(layer.Index);
-                        if (layer.IsRecurrent)
-                        {
-                            string kind = layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru";
-                            writer.WriteLine($"_layer{l} = new({RuntimeNames.RecurrentKernels}.{kind}PackedLength({layer.InputsConstant}, {layer.UnitsConstant}));");
-                            writer.WriteLine($"{RuntimeNames.RecurrentKernels}.Pack{kind}(network.Wih{l}, network.Whh{l}, network.bih{l}, network.bhh{l}, _layer{l}.Span, {layer.InputsConstant}, {layer.UnitsConstant});");
-                        }
-                        else
-                        {
-                            int length = layer.Tensors.Sum(tensor => tensor.Length);
-                            writer.WriteLine($"_layer{l} = new({Int(length)});");
-                            writer.WriteLine($"network._parameters.Slice({layer.Tensors[0].OffsetConstant}, {Int(length)}).CopyTo(_layer{l}.Span);");
-                        }
-                    }
-                }
-
-                foreach (LayerPlan layer in plan.Layers.Where(layer => !layer.IsRecurrent))
-                {
-                    string l = Int(layer.Index);
-                    TensorPlan w = layer.Tensor(TensorRole.Weight);
-                    TensorPlan b = layer.Tensor(TensorRole.Bias);
-                    writer.WriteLine();
-                    writer.WriteLine($"private {ReadOnlySpan} {layer.W} => _layer{l}.Slice(0, {Int(w.Length)});");
-                    writer.WriteLine();
-                    writer.WriteLine($"private {ReadOnlySpan} {layer.B} => _layer{l}.Slice({Int(w.Length)}, {Int(b.Length)});");
+                    EmitFrozenLayersConstruction(writer, plan);
                 }
 
                 writer.WriteLine();
@@ -282,59 +268,157 @@ namespace NnGen.Generator.Emit
                     writer.WriteLine("int steps = input.Length / InputSize;");
                     writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Process\", \"input\", input.Length, steps * InputSize, \"a whole number of steps of InputSize\");");
                     writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Frozen.Process\", \"output\", output.Length, steps * OutputSize, \"(input.Length / InputSize) * OutputSize\");");
-                    using (writer.Block("for (int t = 0; t < steps; t++)"))
-                    {
-                        writer.WriteLine("StepCore(input.Slice(t * InputSize, InputSize), output.Slice(t * OutputSize, OutputSize), state);");
-                    }
+                    EmitProcessSteps(writer, plan, "_packed.Span", packed: true);
                 }
 
                 writer.WriteLine();
                 writer.WriteLine(RuntimeNames.HotPath);
-                using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
+                if (fused)
                 {
-                    string input = "x";
-                    foreach (LayerPlan layer in plan.Layers)
-                    {
-                        string l = Int(layer.Index);
-                        if (layer.IsRecurrent)
-                        {
-                            writer.WriteLine($"{Span} h{l} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
-                            if (layer.Kind == LayerKind.Lstm)
-                            {
-                                writer.WriteLine($"{Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
-                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.LstmStepPacked(_layer{l}.Span, {input}, h{l}, c{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
-                            }
-                            else
-                            {
-                                writer.WriteLine($"{RuntimeNames.RecurrentKernels}.GruStepPacked(_layer{l}.Span, {input}, h{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
-                            }
-
-                            input = "h" + l;
-                            continue;
-                        }
-
-                        string output = layer == plan.Output ? "y" : "a" + l;
-                        if (layer != plan.Output)
-                        {
-                            writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
-                        }
-
-                        if (layer.IsCausalStep)
-                        {
-                            EmitCausalStep(writer, layer, input, output);
-                        }
-                        else
-                        {
-                            EmitDenseStep(writer, layer, input, output);
-                        }
-
-                        input = output;
-                    }
+                    writer.WriteLine($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state) =>");
+                    writer.WriteLine($"    {FusedSteps(plan, packed: true)}(_packed.Span, x, state, y, 1, {FusedSizes(plan)});");
+                }
+                else
+                {
+                    EmitFrozenStepCore(writer, plan);
                 }
             }
 
             writer.WriteLine();
         }
+
+        /// <summary>The frozen copy of a network whose step runs fused (<see cref="StreamingPolicy.FusesReadout"/>): the recurrent layer and its readout packed into one buffer.</summary>
+        private static void EmitFrozenFusedConstruction(SourceWriter writer, NetworkPlan plan)
+        {
+            string kind = plan.Layers[0].Kind == LayerKind.Lstm ? "Lstm" : "Gru";
+            string lengthName = kind == "Lstm" ? RuntimeNames.LstmDensePackedLength : RuntimeNames.GruDensePackedLength;
+            string pack = kind == "Lstm" ? RuntimeNames.PackLstmDense : RuntimeNames.PackGruDense;
+            writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _packed;");
+            writer.WriteLine();
+            using (writer.Block($"internal Frozen({plan.Spec.DisplayName} network)"))
+            {
+                writer.WriteLine($"_packed = new({lengthName}({FusedSizes(plan)}));");
+                writer.WriteLine($"{pack}(network._parameters.Span, _packed.Span, {FusedSizes(plan)});");
+            }
+        }
+
+        /// <summary>The frozen copy of a network stepped layer by layer: each recurrent layer packed, each other layer's tensors copied.</summary>
+        private static void EmitFrozenLayersConstruction(SourceWriter writer, NetworkPlan plan)
+        {
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _layer{Int(layer.Index)};");
+            }
+
+            writer.WriteLine();
+            using (writer.Block($"internal Frozen({plan.Spec.DisplayName} network)"))
+            {
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    string l = Int(layer.Index);
+                    if (layer.IsRecurrent)
+                    {
+                        string kind = layer.Kind == LayerKind.Lstm ? "Lstm" : "Gru";
+                        writer.WriteLine($"_layer{l} = new({RuntimeNames.RecurrentKernels}.{kind}PackedLength({layer.InputsConstant}, {layer.UnitsConstant}));");
+                        writer.WriteLine($"{RuntimeNames.RecurrentKernels}.Pack{kind}(network.Wih{l}, network.Whh{l}, network.bih{l}, network.bhh{l}, _layer{l}.Span, {layer.InputsConstant}, {layer.UnitsConstant});");
+                    }
+                    else
+                    {
+                        int length = layer.Tensors.Sum(tensor => tensor.Length);
+                        writer.WriteLine($"_layer{l} = new({Int(length)});");
+                        writer.WriteLine($"network._parameters.Slice({layer.Tensors[0].OffsetConstant}, {Int(length)}).CopyTo(_layer{l}.Span);");
+                    }
+                }
+            }
+
+            foreach (LayerPlan layer in plan.Layers.Where(layer => !layer.IsRecurrent))
+            {
+                string l = Int(layer.Index);
+                TensorPlan w = layer.Tensor(TensorRole.Weight);
+                TensorPlan b = layer.Tensor(TensorRole.Bias);
+                writer.WriteLine();
+                writer.WriteLine($"private {ReadOnlySpan} {layer.W} => _layer{l}.Slice(0, {Int(w.Length)});");
+                writer.WriteLine();
+                writer.WriteLine($"private {ReadOnlySpan} {layer.B} => _layer{l}.Slice({Int(w.Length)}, {Int(b.Length)});");
+            }
+        }
+
+        /// <summary>The frozen network's step layer by layer: the packed recurrent steps, the other layers as the network's.</summary>
+        private static void EmitFrozenStepCore(SourceWriter writer, NetworkPlan plan)
+        {
+            using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
+            {
+                string input = "x";
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    string l = Int(layer.Index);
+                    if (layer.IsRecurrent)
+                    {
+                        writer.WriteLine($"{Span} h{l} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
+                        if (layer.Kind == LayerKind.Lstm)
+                        {
+                            writer.WriteLine($"{Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
+                            writer.WriteLine($"{RuntimeNames.RecurrentKernels}.LstmStepPacked(_layer{l}.Span, {input}, h{l}, c{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
+                        }
+                        else
+                        {
+                            writer.WriteLine($"{RuntimeNames.RecurrentKernels}.GruStepPacked(_layer{l}.Span, {input}, h{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
+                        }
+
+                        input = "h" + l;
+                        continue;
+                    }
+
+                    string output = layer == plan.Output ? "y" : "a" + l;
+                    if (layer != plan.Output)
+                    {
+                        writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
+                    }
+
+                    if (layer.IsCausalStep)
+                    {
+                        EmitCausalStep(writer, layer, input, output);
+                    }
+                    else
+                    {
+                        EmitDenseStep(writer, layer, input, output);
+                    }
+
+                    input = output;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The body of <c>Process</c> after its length checks: for a fused network one kernel call over the whole block
+        /// (the checks, the scratch and the width taken once per block), otherwise <c>StepCore</c> per step.
+        /// </summary>
+        private static void EmitProcessSteps(SourceWriter writer, NetworkPlan plan, string parameters, bool packed)
+        {
+            if (StreamingPolicy.FusesReadout(plan))
+            {
+                writer.WriteLine($"{FusedSteps(plan, packed)}({parameters}, input, state, output, steps, {FusedSizes(plan)});");
+                return;
+            }
+
+            using (writer.Block("for (int t = 0; t < steps; t++)"))
+            {
+                writer.WriteLine("StepCore(input.Slice(t * InputSize, InputSize), output.Slice(t * OutputSize, OutputSize), state);");
+            }
+        }
+
+        /// <summary>The kernel that steps a fused network (<see cref="StreamingPolicy.FusesReadout"/>), on its parameters or packed.</summary>
+        private static string FusedSteps(NetworkPlan plan, bool packed) => (plan.Layers[0].Kind == LayerKind.Lstm, packed) switch
+        {
+            (true, false) => RuntimeNames.LstmDenseSteps,
+            (true, true) => RuntimeNames.LstmDenseStepsPacked,
+            (false, false) => RuntimeNames.GruDenseSteps,
+            _ => RuntimeNames.GruDenseStepsPacked,
+        };
+
+        /// <summary>The fused kernels' sizes: the recurrent layer's inputs and units, the readout's outputs.</summary>
+        private static string FusedSizes(NetworkPlan plan) =>
+            $"{plan.Layers[0].InputsConstant}, {plan.Layers[0].UnitsConstant}, {plan.Output.UnitsConstant}";
 
         /// <summary>One step of a causal Conv1D: the step's output from its input and the stream's history, which it advances.</summary>
         private static void EmitCausalStep(SourceWriter writer, LayerPlan layer, string input, string output)
@@ -381,10 +465,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine($"int steps = input.Length / InputSize;");
                 writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Process\", \"input\", input.Length, steps * InputSize, \"a whole number of steps of InputSize\");");
                 writer.WriteLine($"{RuntimeNames.GuardLength}(NetworkName, \"Process\", \"output\", output.Length, steps * OutputSize, \"(input.Length / InputSize) * OutputSize\");");
-                using (writer.Block("for (int t = 0; t < steps; t++)"))
-                {
-                    writer.WriteLine("StepCore(input.Slice(t * InputSize, InputSize), output.Slice(t * OutputSize, OutputSize), state);");
-                }
+                EmitProcessSteps(writer, plan, "_parameters.Span", packed: false);
             }
 
             writer.WriteLine();

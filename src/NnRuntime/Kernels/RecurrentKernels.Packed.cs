@@ -159,7 +159,7 @@ public static unsafe partial class RecurrentKernels
             int rows = (int)gh;
             LstmStepCore(
                 pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, pc, ps, ps + rows,
-                inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
+                inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused, default);
         }
     }
 
@@ -186,7 +186,7 @@ public static unsafe partial class RecurrentKernels
             {
                 LstmStepCore(
                     pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, pc, ps, ps + rows,
-                    inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
+                    inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused, default);
             }
 
             if (rented is not null)
@@ -216,7 +216,7 @@ public static unsafe partial class RecurrentKernels
             int rows = (int)gh;
             GruStepCore(
                 pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, ps, ps + rows,
-                inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
+                inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused, default);
         }
     }
 
@@ -243,7 +243,7 @@ public static unsafe partial class RecurrentKernels
             {
                 GruStepCore(
                     pp + layout.WIh, pp + layout.WHh, layout.WHhStride, pp + layout.BIh, pp + layout.BHh, px, ph, ps, ps + rows,
-                    inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused);
+                    inputs, units, rows, layout.WHhStride, SimdWidths.Resolve(width), fused, default);
             }
 
             if (rented is not null)
@@ -279,7 +279,7 @@ public static unsafe partial class RecurrentKernels
             Length = WHh + (stride * units);
         }
 
-        private static long RoundUp(long floats) => (floats + 15) & ~15L;
+        internal static long RoundUp(long floats) => (floats + 15) & ~15L;
     }
 
     private static int PackedLength(int gates, int inputs, int units, string function)

@@ -53,7 +53,7 @@ public static unsafe partial class RecurrentKernels
             }
 
             int rows = (int)gh;
-            LstmStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, pc, ps, ps + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused);
+            LstmStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, pc, ps, ps + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused, default);
         }
     }
 
@@ -82,7 +82,7 @@ public static unsafe partial class RecurrentKernels
             Span<float> buffer = length <= StackScratchFloats ? stackalloc float[length] : (rented = ArrayPool<float>.Shared.Rent(length));
             fixed (float* scratch = buffer)
             {
-                LstmStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, pc, scratch, scratch + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused);
+                LstmStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, pc, scratch, scratch + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused, default);
             }
 
             if (rented is not null)
@@ -112,7 +112,7 @@ public static unsafe partial class RecurrentKernels
             }
 
             int rows = (int)gh;
-            GruStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, ps, ps + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused);
+            GruStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, ps, ps + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused, default);
         }
     }
 
@@ -138,7 +138,7 @@ public static unsafe partial class RecurrentKernels
             Span<float> buffer = length <= StackScratchFloats ? stackalloc float[length] : (rented = ArrayPool<float>.Shared.Rent(length));
             fixed (float* scratch = buffer)
             {
-                GruStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, scratch, scratch + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused);
+                GruStepCore(pwIh, pwHh, rows, pbIh, pbHh, px, ph, scratch, scratch + rows, inputs, units, rows, rows, SimdWidths.Resolve(width), fused, default);
             }
 
             if (rented is not null)
@@ -176,25 +176,30 @@ public static unsafe partial class RecurrentKernels
     /// <summary>
     /// One LSTM step from pointers. W_hhᵀ has rows of <paramref name="stride"/> floats; the general path's recurrent
     /// products cover rows [0, <paramref name="end"/>) (the packed layout's padding) into <paramref name="recurrent"/>,
-    /// which the fused path uses for h' (H floats) instead; <paramref name="projection"/> takes the input products of a
-    /// layer with several inputs (G·H floats, after the end of <paramref name="recurrent"/>'s padded rows).
+    /// which the fused path uses for h' (H floats) instead when the units take more than one block; <paramref name="projection"/> takes the input products of a
+    /// layer with several inputs (G·H floats, after the end of <paramref name="recurrent"/>'s padded rows). Each vector
+    /// of h' also goes into <paramref name="readout"/>'s sums (none when it is empty).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LstmStepCore(
         float* wIh, float* wHh, int stride, float* bIh, float* bHh, float* x, float* h, float* c, float* recurrent, float* projection,
-        int inputs, int units, int rows, int end, SimdWidth width, bool fused)
+        int inputs, int units, int rows, int end, SimdWidth width, bool fused, Readout readout)
     {
         var p = new Projection(wIh, bIh, x, projection, inputs);
         if (fused)
         {
             StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
-            var cell = new LstmFusedCell(p, wHh, stride, bHh, h, c, recurrent, units);
+            bool oneBlock = IsOneBlock(units, width);
+            var cell = new LstmFusedCell(p, wHh, stride, bHh, h, c, oneBlock ? h : recurrent, units, readout);
             RunFused(ref cell, units, width);
-            CopyState(recurrent, h, units);
+            if (!oneBlock)
+            {
+                CopyState(recurrent, h, units);
+            }
         }
         else
         {
-            LstmGeneralStep(wIh, wHh, stride, bIh, bHh, x, h, c, recurrent, projection, inputs, units, rows, end, width);
+            LstmGeneralStep(wIh, wHh, stride, bIh, bHh, x, h, c, recurrent, projection, inputs, units, rows, end, width, readout);
         }
     }
 
@@ -206,12 +211,12 @@ public static unsafe partial class RecurrentKernels
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void LstmGeneralStep(
         float* wIh, float* wHh, int stride, float* bIh, float* bHh, float* x, float* h, float* c, float* recurrent, float* projection,
-        int inputs, int units, int rows, int end, SimdWidth width)
+        int inputs, int units, int rows, int end, SimdWidth width, Readout readout)
     {
         // The recurrent products first: over padded rows their last lanes land in the input half, which comes after.
         ColumnProduct(wHh, stride, h, bHh, recurrent, rows, end, units, width);
         StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
-        var cell = new LstmStepCell(new Projection(wIh, bIh, x, projection, inputs), recurrent, c, h, units);
+        var cell = new LstmStepCell(new Projection(wIh, bIh, x, projection, inputs), recurrent, c, h, units, readout);
         RunLanes(ref cell, units, width);
     }
 
@@ -219,19 +224,23 @@ public static unsafe partial class RecurrentKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void GruStepCore(
         float* wIh, float* wHh, int stride, float* bIh, float* bHh, float* x, float* h, float* recurrent, float* projection,
-        int inputs, int units, int rows, int end, SimdWidth width, bool fused)
+        int inputs, int units, int rows, int end, SimdWidth width, bool fused, Readout readout)
     {
         var p = new Projection(wIh, bIh, x, projection, inputs);
         if (fused)
         {
             StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
-            var cell = new GruFusedCell(p, wHh, stride, bHh, h, recurrent, units);
+            bool oneBlock = IsOneBlock(units, width);
+            var cell = new GruFusedCell(p, wHh, stride, bHh, h, oneBlock ? h : recurrent, units, readout);
             RunFused(ref cell, units, width);
-            CopyState(recurrent, h, units);
+            if (!oneBlock)
+            {
+                CopyState(recurrent, h, units);
+            }
         }
         else
         {
-            GruGeneralStep(wIh, wHh, stride, bIh, bHh, x, h, recurrent, projection, inputs, units, rows, end, width);
+            GruGeneralStep(wIh, wHh, stride, bIh, bHh, x, h, recurrent, projection, inputs, units, rows, end, width, readout);
         }
     }
 
@@ -239,12 +248,12 @@ public static unsafe partial class RecurrentKernels
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void GruGeneralStep(
         float* wIh, float* wHh, int stride, float* bIh, float* bHh, float* x, float* h, float* recurrent, float* projection,
-        int inputs, int units, int rows, int end, SimdWidth width)
+        int inputs, int units, int rows, int end, SimdWidth width, Readout readout)
     {
         // The recurrent products first: over padded rows their last lanes land in the input half, which comes after.
         ColumnProduct(wHh, stride, h, bHh, recurrent, rows, end, units, width);
         StepInputProduct(wIh, bIh, x, projection, inputs, rows, width);
-        var cell = new GruStepCell(new Projection(wIh, bIh, x, projection, inputs), recurrent, h, units);
+        var cell = new GruStepCell(new Projection(wIh, bIh, x, projection, inputs), recurrent, h, units, readout);
         RunLanes(ref cell, units, width);
     }
 
@@ -283,6 +292,15 @@ public static unsafe partial class RecurrentKernels
 
         RunLanes(ref cell, j, units, width);
     }
+
+    /// <summary>
+    /// Whether the fused step takes the units in one call of its cell (<see cref="RunFused"/>: one pair of vectors, one
+    /// vector, or one lane), which reads all of h before it writes any of h': then h' goes straight over h, with no copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsOneBlock(int units, SimdWidth width) =>
+        units == 1 || (width >= SimdWidth.V128 && units == 4) || (width >= SimdWidth.V256 && (units == 8 || units == 16)) ||
+        (width >= SimdWidth.V512 && units == 32);
 
     /// <summary>h' from where the fused cells wrote it (every unit's products read the old h, so h' waits until all are done).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -574,7 +592,7 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>One LSTM step's gates over p = W_ih·x + b_ih and r = W_hh·h + b_hh: a = p + r per gate, then the cell.</summary>
-    private readonly struct LstmStepCell(Projection projection, float* recurrent, float* c, float* h, int units) : ICell
+    private readonly struct LstmStepCell(Projection projection, float* recurrent, float* c, float* h, int units, Readout readout) : ICell
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Compute<TSimd, TVec, TLanes>(int j)
@@ -589,7 +607,9 @@ public static unsafe partial class RecurrentKernels
             TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((3 * u) + j), TLanes.Load(recurrent + (3 * u) + j)));
             TVec cNext = TSimd.Add(TSimd.Multiply(f, TLanes.Load(c + j)), TSimd.Multiply(i, g));
             TLanes.Store(cNext, c + j);
-            TLanes.Store(TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext)), h + j);
+            TVec hNext = TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext));
+            TLanes.Store(hNext, h + j);
+            readout.Add<TSimd, TVec, TLanes>(j, hNext);
         }
     }
 
@@ -597,7 +617,7 @@ public static unsafe partial class RecurrentKernels
     /// One GRU step's gates: r and z over p + r, n = tanh(p_n + r∘(W_hn·h + b_hn)), h' = n + z∘(h − n), written over h
     /// (each lane reads its own h before writing it).
     /// </summary>
-    private readonly struct GruStepCell(Projection projection, float* recurrent, float* h, int units) : ICell
+    private readonly struct GruStepCell(Projection projection, float* recurrent, float* h, int units, Readout readout) : ICell
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Compute<TSimd, TVec, TLanes>(int j)
@@ -610,7 +630,9 @@ public static unsafe partial class RecurrentKernels
             TVec z = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(u + j), TLanes.Load(recurrent + u + j)));
             TVec n = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((2 * u) + j), TSimd.Multiply(r, TLanes.Load(recurrent + (2 * u) + j))));
             TVec hPrevious = TLanes.Load(h + j);
-            TLanes.Store(TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n))), h + j);
+            TVec hNext = TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n)));
+            TLanes.Store(hNext, h + j);
+            readout.Add<TSimd, TVec, TLanes>(j, hNext);
         }
     }
 
@@ -620,7 +642,7 @@ public static unsafe partial class RecurrentKernels
     /// added at the end), then <see cref="LstmStepCell"/>'s arithmetic. c' goes over c (each lane reads only its own c);
     /// h' goes to <paramref name="next"/>, since every unit's products still read the old h.
     /// </summary>
-    private readonly struct LstmFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* c, float* next, int units) : IFusedCell
+    private readonly struct LstmFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* c, float* next, int units, Readout readout) : IFusedCell
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void ComputePair<TSimd, TVec>(int j)
@@ -669,13 +691,14 @@ public static unsafe partial class RecurrentKernels
                 bo2 = TSimd.MultiplyAdd(TSimd.Load(v + (3 * u) + n), hl, bo2);
             }
 
-            Finish<TSimd, TVec>(j, TSimd.Add(ai, bi), TSimd.Add(af, bf), TSimd.Add(ag, bg), TSimd.Add(ao, bo));
-            Finish<TSimd, TVec>(j + n, TSimd.Add(ai2, bi2), TSimd.Add(af2, bf2), TSimd.Add(ag2, bg2), TSimd.Add(ao2, bo2));
+            TVec first = Finish<TSimd, TVec>(j, TSimd.Add(ai, bi), TSimd.Add(af, bf), TSimd.Add(ag, bg), TSimd.Add(ao, bo));
+            TVec second = Finish<TSimd, TVec>(j + n, TSimd.Add(ai2, bi2), TSimd.Add(af2, bf2), TSimd.Add(ag2, bg2), TSimd.Add(ao2, bo2));
+            readout.AddPair<TSimd, TVec>(j, first, second);
         }
 
-        /// <summary>The cell of units [j, j + TSimd.Count) from their four recurrent sums.</summary>
+        /// <summary>The cell of units [j, j + TSimd.Count) from their four recurrent sums; returns their h'.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Finish<TSimd, TVec>(int j, TVec ri, TVec rf, TVec rg, TVec ro)
+        private TVec Finish<TSimd, TVec>(int j, TVec ri, TVec rf, TVec rg, TVec ro)
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
         {
@@ -686,7 +709,9 @@ public static unsafe partial class RecurrentKernels
             TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>((3 * u) + j), ro));
             TVec cNext = TSimd.Add(TSimd.Multiply(f, TSimd.Load(c + j)), TSimd.Multiply(i, g));
             TSimd.Store(cNext, c + j);
-            TSimd.Store(TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext)), next + j);
+            TVec hNext = TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext));
+            TSimd.Store(hNext, next + j);
+            return hNext;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -729,7 +754,9 @@ public static unsafe partial class RecurrentKernels
             TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((3 * u) + j), TSimd.Add(ao, bo)));
             TVec cNext = TSimd.Add(TSimd.Multiply(f, TLanes.Load(c + j)), TSimd.Multiply(i, g));
             TLanes.Store(cNext, c + j);
-            TLanes.Store(TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext)), next + j);
+            TVec hNext = TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext));
+            TLanes.Store(hNext, next + j);
+            readout.Add<TSimd, TVec, TLanes>(j, hNext);
         }
     }
 
@@ -737,7 +764,7 @@ public static unsafe partial class RecurrentKernels
     /// One GRU step for units [j, j + lanes) in one pass: the 3 gates' recurrent sums as six chains in registers, in
     /// <see cref="ColumnProduct"/>'s order, then <see cref="GruStepCell"/>'s arithmetic; h' goes to <paramref name="next"/>.
     /// </summary>
-    private readonly struct GruFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* next, int units) : IFusedCell
+    private readonly struct GruFusedCell(Projection projection, float* wHh, int stride, float* bHh, float* h, float* next, int units, Readout readout) : IFusedCell
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void ComputePair<TSimd, TVec>(int j)
@@ -780,13 +807,14 @@ public static unsafe partial class RecurrentKernels
                 bn2 = TSimd.MultiplyAdd(TSimd.Load(v + (2 * u) + n), hl, bn2);
             }
 
-            Finish<TSimd, TVec>(j, TSimd.Add(ar, br), TSimd.Add(az, bz), TSimd.Add(an, bn));
-            Finish<TSimd, TVec>(j + n, TSimd.Add(ar2, br2), TSimd.Add(az2, bz2), TSimd.Add(an2, bn2));
+            TVec first = Finish<TSimd, TVec>(j, TSimd.Add(ar, br), TSimd.Add(az, bz), TSimd.Add(an, bn));
+            TVec second = Finish<TSimd, TVec>(j + n, TSimd.Add(ar2, br2), TSimd.Add(az2, bz2), TSimd.Add(an2, bn2));
+            readout.AddPair<TSimd, TVec>(j, first, second);
         }
 
-        /// <summary>The cell of units [j, j + TSimd.Count) from their three recurrent sums.</summary>
+        /// <summary>The cell of units [j, j + TSimd.Count) from their three recurrent sums; returns their h'.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Finish<TSimd, TVec>(int j, TVec rr, TVec rz, TVec rn)
+        private TVec Finish<TSimd, TVec>(int j, TVec rr, TVec rz, TVec rn)
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
         {
@@ -795,7 +823,9 @@ public static unsafe partial class RecurrentKernels
             TVec z = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(u + j), rz));
             TVec n = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>((2 * u) + j), TSimd.Multiply(r, rn)));
             TVec hPrevious = TSimd.Load(h + j);
-            TSimd.Store(TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n))), next + j);
+            TVec hNext = TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n)));
+            TSimd.Store(hNext, next + j);
+            return hNext;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -833,7 +863,9 @@ public static unsafe partial class RecurrentKernels
             TVec z = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(u + j), TSimd.Add(az, bz)));
             TVec n = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((2 * u) + j), TSimd.Multiply(r, TSimd.Add(an, bn))));
             TVec hPrevious = TLanes.Load(h + j);
-            TLanes.Store(TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n))), next + j);
+            TVec hNext = TSimd.Add(n, TSimd.Multiply(z, TSimd.Subtract(hPrevious, n)));
+            TLanes.Store(hNext, next + j);
+            readout.Add<TSimd, TVec, TLanes>(j, hNext);
         }
     }
 }
