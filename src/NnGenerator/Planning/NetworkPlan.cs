@@ -70,9 +70,39 @@ namespace NnGen.Generator.Planning
             {
                 WorkspacePerExample = ActivationUnits + (2 * MaxUnits) + LabelTransposeUnits + ExtraCachePerExample;
                 int chunkFloats = ActivationUnits + LabelTransposeUnits;
-                BatchChunk = Math.Max(1, Math.Min(MaxBatchChunk, StackLimitFloats / chunkFloats));
+                BatchChunk = DenseBatchChunk(chunkFloats);
                 BatchScratch = BatchChunk * chunkFloats;
             }
+        }
+
+        /// <summary>
+        /// Floats of activations one inference chunk of a dense network may take (128 KiB, in the thread's scratch of
+        /// <c>BatchPrediction</c>): the chunk's A[l] stay in L2 beside the first layer's W, which every chunk reads again
+        /// from L2/L3, so a longer chunk spreads that read over more examples. [784,256,128,10] predicts 10,000 examples
+        /// about 9 % faster in chunks of 64 than of 40 (Zen 5, AVX-512); chunks of 80 and 128 measured no faster.
+        /// </summary>
+        public const int DenseChunkFloats = 32 * 1024;
+
+        /// <summary>
+        /// Examples per chunk whose columns fill a 512-bit outer-product tile of the kernels (4 vectors of 16): a
+        /// chunk of 40 left layer 2 of [784,256,128,10] a two-vector tile and an overlapping tail vector, 20 % more
+        /// work than its columns.
+        /// </summary>
+        public const int ChunkTileExamples = 64;
+
+        /// <summary>Examples per chunk of one 512-bit vector, the rounding for chunks shorter than <see cref="ChunkTileExamples"/>.</summary>
+        public const int ChunkVectorExamples = 16;
+
+        /// <summary>
+        /// A dense network's chunk: as many examples as <see cref="DenseChunkFloats"/> holds (at most
+        /// <see cref="MaxBatchChunk"/>, at least one), rounded down to whole 512-bit tiles of columns, else to whole
+        /// vectors, so the products' columns end on a tile or vector edge instead of in a recomputed tail.
+        /// </summary>
+        internal static int DenseBatchChunk(int chunkFloats)
+        {
+            int fit = Math.Min(MaxBatchChunk, DenseChunkFloats / chunkFloats);
+            int round = fit >= ChunkTileExamples ? ChunkTileExamples : fit >= ChunkVectorExamples ? ChunkVectorExamples : 1;
+            return Math.Max(1, fit / round * round);
         }
 
         /// <summary>

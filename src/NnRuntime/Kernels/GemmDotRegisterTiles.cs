@@ -14,7 +14,7 @@ namespace NnGen.Kernels;
 /// Every sum keeps the order <see cref="DotTiles"/> documents: element p in lane p mod 16, each lane one FMA chain in
 /// order of p with the masked step over the last 16 elements last, the lanes reduced as
 /// <see cref="HorizontalSums.SumOf16"/> does (<see cref="HorizontalSums.Sum4{TVec}"/> of 512-bit vectors adds the
-/// 256-bit halves first, then the same tree). So a product gives the same bits here as through the parked tiles and
+/// 256-bit halves first, then the same tree; <see cref="HorizontalSums.Sum4Pair"/> runs it on two rows at once). So a product gives the same bits here as through the parked tiles and
 /// at every other width, and the rows and columns left over by the 6 × 4 tiles go through <see cref="DotTiles"/>.
 /// </remarks>
 internal static unsafe partial class GemmKernels
@@ -102,7 +102,7 @@ internal static unsafe partial class GemmKernels
     }
 
     /// <summary>
-    /// Six A rows × four B rows over the whole of k, reduced row by row into C[row .. row + 6, 0 .. 4) through the
+    /// Six A rows × four B rows over the whole of k, reduced two rows at a time into C[row .. row + 6, 0 .. 4) through the
     /// epilogue (<paramref name="row"/>: the tile's first row of C, for the epilogue).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -203,12 +203,23 @@ internal static unsafe partial class GemmKernels
             s53 = TSimd.MultiplyAdd(x, y3, s53);
         }
 
-        StoreRow<TEpilogue>(HorizontalSums.Sum4(s00, s01, s02, s03), c, row, alpha, epilogue);
-        StoreRow<TEpilogue>(HorizontalSums.Sum4(s10, s11, s12, s13), c + ldc, row + 1, alpha, epilogue);
-        StoreRow<TEpilogue>(HorizontalSums.Sum4(s20, s21, s22, s23), c + (2 * ldc), row + 2, alpha, epilogue);
-        StoreRow<TEpilogue>(HorizontalSums.Sum4(s30, s31, s32, s33), c + (3 * ldc), row + 3, alpha, epilogue);
-        StoreRow<TEpilogue>(HorizontalSums.Sum4(s40, s41, s42, s43), c + (4 * ldc), row + 4, alpha, epilogue);
-        StoreRow<TEpilogue>(HorizontalSums.Sum4(s50, s51, s52, s53), c + (5 * ldc), row + 5, alpha, epilogue);
+        StoreRows<TVec, TEpilogue>(s00, s01, s02, s03, s10, s11, s12, s13, c, ldc, row, alpha, epilogue);
+        StoreRows<TVec, TEpilogue>(s20, s21, s22, s23, s30, s31, s32, s33, c + (2 * ldc), ldc, row + 2, alpha, epilogue);
+        StoreRows<TVec, TEpilogue>(s40, s41, s42, s43, s50, s51, s52, s53, c + (4 * ldc), ldc, row + 4, alpha, epilogue);
+    }
+
+    /// <summary>Two rows' four sums each (<paramref name="r0"/>… for row <paramref name="row"/>, <paramref name="s0"/>… for the next) reduced, scaled and through the epilogue into C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRows<TVec, TEpilogue>(TVec r0, TVec r1, TVec r2, TVec r3, TVec s0, TVec s1, TVec s2, TVec s3, float* c, nint ldc, int row, float alpha, TEpilogue epilogue)
+        where TVec : struct
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        // Only 512-bit vectors reach the register tiles (UsesDotRegisterTiles).
+        (Vector128<float> first, Vector128<float> second) = HorizontalSums.Sum4Pair(
+            Unsafe.BitCast<TVec, Vector512<float>>(r0), Unsafe.BitCast<TVec, Vector512<float>>(r1), Unsafe.BitCast<TVec, Vector512<float>>(r2), Unsafe.BitCast<TVec, Vector512<float>>(r3),
+            Unsafe.BitCast<TVec, Vector512<float>>(s0), Unsafe.BitCast<TVec, Vector512<float>>(s1), Unsafe.BitCast<TVec, Vector512<float>>(s2), Unsafe.BitCast<TVec, Vector512<float>>(s3));
+        StoreRow<TEpilogue>(first, c, row, alpha, epilogue);
+        StoreRow<TEpilogue>(second, c + ldc, row + 1, alpha, epilogue);
     }
 
     /// <summary>Four reduced sums of one row scaled and through the epilogue into C, as <see cref="DotReduce"/> stores them.</summary>

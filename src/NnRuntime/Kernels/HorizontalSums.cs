@@ -68,6 +68,39 @@ internal static unsafe class HorizontalSums
             Unsafe.BitCast<TVec, Vector128<float>>(s2), Unsafe.BitCast<TVec, Vector128<float>>(s3));
     }
 
+    /// <summary>
+    /// <see cref="Sum4{TVec}"/> of r0 … r3 and of s0 … s3: the same additions in the same order, with both rows in each
+    /// 512-bit instruction (row r in the low 256 bits, row s in the high), where two separate reductions run each step
+    /// at 256 bits, one row at a time: about 31 instructions for the two rows instead of 48. The 6 × 4 register tiles
+    /// (three pairs of rows) spent about 8 % of their time reducing one row at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector128<float> First, Vector128<float> Second) Sum4Pair(
+        Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
+        Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            return (Sum4(r0, r1, r2, r3), Sum4(s0, s1, s2, s3));
+        }
+
+        // [r.lower + r.upper, s.lower + s.upper]: lanes i and i + 8 of each row, as Sum4 starts.
+        Vector512<float> h0 = Halves(r0, s0), h1 = Halves(r1, s1), h2 = Halves(r2, s2), h3 = Halves(r3, s3);
+
+        // Pairs, then pairs of pairs, in every 128-bit block: Sum4's 256-bit tree on both rows at once.
+        Vector512<float> ab = Avx512F.Shuffle(h0, h1, EvenLanes) + Avx512F.Shuffle(h0, h1, OddLanes);
+        Vector512<float> cd = Avx512F.Shuffle(h2, h3, EvenLanes) + Avx512F.Shuffle(h2, h3, OddLanes);
+        Vector512<float> sums = Avx512F.Shuffle(ab, cd, EvenLanes) + Avx512F.Shuffle(ab, cd, OddLanes);
+
+        // Blocks [r.low, s.low, r.high, s.high], then lower + upper: each row's 128-bit halves last, low + high.
+        Vector512<float> blocks = Avx512F.Shuffle4x128(sums, sums, 0b11_01_10_00);
+        Vector256<float> both = blocks.GetLower() + blocks.GetUpper();
+        return (both.GetLower(), both.GetUpper());
+
+        static Vector512<float> Halves(Vector512<float> r, Vector512<float> s) =>
+            Avx512F.InsertVector256(r, s.GetLower(), 1) + Avx512F.Shuffle4x128(r, s, 0b11_10_11_10);
+    }
+
     /// <summary>The sum of the 16 floats at <paramref name="lanes"/> in <see cref="Sum{TVec}"/>'s order for a 512-bit vector: lanes i and i + 8 first, then the tree of eight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float SumOf16(float* lanes)

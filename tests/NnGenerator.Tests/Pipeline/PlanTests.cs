@@ -63,14 +63,40 @@ public sealed class PlanTests
     }
 
     [Fact]
-    public void Create_ChunkLargerThanStackScratch_ShrinksChunkToFit()
+    public void Create_ChunkLargerThanChunkBudget_ShrinksToWholeTilesThatFit()
     {
         NetworkPlan plan = NetworkPlan.Create(Specs.Sizes(16, 64, 64, 1));
 
         Assert.Equal(129, plan.ActivationUnits);
-        Assert.Equal(NetworkPlan.StackLimitFloats / 129, plan.BatchChunk);
+        Assert.Equal(192, plan.BatchChunk); // 254 fit, rounded down to whole 64-example tiles
         Assert.Equal(plan.BatchChunk * 129, plan.BatchScratch);
-        Assert.True(plan.BatchScratch <= NetworkPlan.StackLimitFloats);
+        Assert.True(plan.BatchScratch <= NetworkPlan.DenseChunkFloats);
+    }
+
+    [Fact]
+    public void Create_FashionNetwork_ChunkOfOneWideTile()
+    {
+        // 81 examples' activations (394 units + 10 transposed labels) fit the budget; 64 fill layer 2's and layer 3's
+        // 512-bit outer tiles exactly, where the stack-sized chunk of 40 left a two-vector tile and a recomputed tail.
+        NetworkPlan plan = NetworkPlan.Create(Specs.Dense(784, (256, ActivationKind.ReLU), (128, ActivationKind.ReLU), (10, ActivationKind.Softmax)));
+
+        Assert.Equal(ComputeStrategy.Kernel, plan.Strategy);
+        Assert.Equal(64, plan.BatchChunk);
+        Assert.Equal(64 * 404, plan.BatchScratch);
+    }
+
+    [Theory]
+    [InlineData(129, 192)] // 254 fit: whole tiles of 64
+    [InlineData(512, 64)] // exactly one tile
+    [InlineData(513, 48)] // 63 fit: whole vectors of 16
+    [InlineData(2048, 16)] // exactly one vector
+    [InlineData(2049, 15)] // fewer than a vector: as many as fit
+    [InlineData(40_000, 1)] // not even one fits: one example
+    [InlineData(1, 256)] // MaxBatchChunk
+    public void DenseBatchChunk_RoundsTheExamplesThatFitDownToTilesThenVectors(int chunkFloats, int expected)
+    {
+        Assert.Equal(32 * 1024, NetworkPlan.DenseChunkFloats);
+        Assert.Equal(expected, NetworkPlan.DenseBatchChunk(chunkFloats));
     }
 
     [Fact]

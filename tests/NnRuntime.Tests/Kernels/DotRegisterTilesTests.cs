@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.Intrinsics;
 using NnGen.Kernels;
 
 namespace NnGen.Tests.Kernels;
@@ -40,6 +41,8 @@ public sealed class DotRegisterTilesTests
         yield return (13, 1039, 9);
         yield return (13, 1040, 9);
         yield return (256, 784, 40);
+        yield return (256, 784, 64);
+        yield return (256, 784, 16);
     }
 
     [Fact]
@@ -88,9 +91,35 @@ public sealed class DotRegisterTilesTests
     }
 
     [Fact]
+    public void Sum4Pair_MixedMagnitudes_BitsOfSum4OfEachRow()
+    {
+        // Magnitudes 2^-20 … 2^20 and both signs, so any other grouping of the additions rounds differently.
+        var random = new Random(17);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var rows = new Vector512<float>[8];
+            for (int v = 0; v < rows.Length; v++)
+            {
+                var lanes = new float[16];
+                for (int l = 0; l < lanes.Length; l++)
+                {
+                    lanes[l] = (float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-20, 21)));
+                }
+
+                rows[v] = Vector512.Create(lanes);
+            }
+
+            (Vector128<float> first, Vector128<float> second) = HorizontalSums.Sum4Pair(rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7]);
+            Assert.Equal(HorizontalSums.Sum4(rows[0], rows[1], rows[2], rows[3]).AsInt32(), first.AsInt32());
+            Assert.Equal(HorizontalSums.Sum4(rows[4], rows[5], rows[6], rows[7]).AsInt32(), second.AsInt32());
+        }
+    }
+
+    [Fact]
     public void UsesDotRegisterTiles_FashionLayerOneChunk_OnlyAt512BitsWithWideTiles()
     {
         Assert.True(GemmKernels.UsesDotRegisterTiles(16, TileShape.Wide, 256, 784, 40));
+        Assert.True(GemmKernels.UsesDotRegisterTiles(16, TileShape.Wide, 256, 784, 64));
         Assert.True(GemmKernels.UsesDotRegisterTiles(16, TileShape.Wide, 6, 1039, 4));
         Assert.False(GemmKernels.UsesDotRegisterTiles(16, TileShape.Wide, 6, 1040, 4));
         Assert.False(GemmKernels.UsesDotRegisterTiles(16, TileShape.Wide, 5, 784, 40));
