@@ -46,22 +46,22 @@ public sealed class CausalConvolutionNetworkTests
         CausalStackNet.State blockState = default;
         var processed = new float[input.Length];
         net.Process(input, processed, ref blockState);
-        Assert.Equal(Bits(stepped), Bits(processed));
+        Assert.Equal(TestData.Bits(stepped), TestData.Bits(processed));
 
         var whole = new float[input.Length];
         net.PredictSequences(input, input.Length, whole);
-        Assert.Equal(Bits(stepped), Bits(whole));
+        Assert.Equal(TestData.Bits(stepped), TestData.Bits(whole));
 
         // Two windows of 100 and 140 steps, the state carried from the first to the second.
         var states = new float[CausalStackNet.StateFloats];
         var windows = new float[input.Length];
         net.PredictSequences(input.AsSpan(0, 100), 100, windows.AsSpan(0, 100), states);
         net.PredictSequences(input.AsSpan(100), 140, windows.AsSpan(100), states);
-        Assert.Equal(Bits(stepped), Bits(windows));
+        Assert.Equal(TestData.Bits(stepped), TestData.Bits(windows));
 
         CausalStackNet.Frozen frozen = net.Freeze();
         CausalStackNet.State frozenState = default;
-        Assert.Equal(Bits(stepped), Bits(input.Select(x => frozen.Step(x, ref frozenState)).ToArray()));
+        Assert.Equal(TestData.Bits(stepped), TestData.Bits(input.Select(x => frozen.Step(x, ref frozenState)).ToArray()));
     }
 
     [Fact]
@@ -151,6 +151,4 @@ public sealed class CausalConvolutionNetworkTests
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(i => (MathF.Sin(i * 0.045f) * 0.7f) + (float)((random.NextDouble() - 0.5) * 0.3)).ToArray();
     }
-
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }

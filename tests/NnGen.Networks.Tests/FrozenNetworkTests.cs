@@ -151,7 +151,7 @@ public sealed class FrozenNetworkTests
         // Writes through the public spans: the running statistics alone, then the parameters.
         net.RunningMean2.Fill(0.9f);
         float[] afterState = Batch(net.PredictBatch, inputs, BatchNormNet.InputSize, BatchNormNet.OutputSize);
-        Assert.False(Bits(afterState).SequenceEqual(Bits(networkBefore)), "the network ignored its new running mean");
+        Assert.False(TestData.Bits(afterState).SequenceEqual(TestData.Bits(networkBefore)), "the network ignored its new running mean");
         AssertSameBits(before, Batch(frozen.PredictBatch, inputs, BatchNormNet.InputSize, BatchNormNet.OutputSize), "Frozen after a write to the network's State");
         net.W1.Fill(0.01f);
         AssertSameBits(before, Batch(frozen.PredictBatch, inputs, BatchNormNet.InputSize, BatchNormNet.OutputSize), "Frozen after a write to the network's W1");
@@ -165,7 +165,7 @@ public sealed class FrozenNetworkTests
         file.Position = 0;
         net.LoadWeights(file);
         float[] loaded = Batch(net.PredictBatch, inputs, BatchNormNet.InputSize, BatchNormNet.OutputSize);
-        Assert.False(Bits(loaded).SequenceEqual(Bits(networkBefore)), "the network ignored the weights it loaded");
+        Assert.False(TestData.Bits(loaded).SequenceEqual(TestData.Bits(networkBefore)), "the network ignored the weights it loaded");
         AssertSameBits(before, Batch(frozen.PredictBatch, inputs, BatchNormNet.InputSize, BatchNormNet.OutputSize), "Frozen after LoadWeights on the network");
         AssertSameBits(singlesBefore, Singles(frozen.Predict, inputs, BatchNormNet.InputSize, BatchNormNet.OutputSize, 40), "Frozen.Predict after every change");
 
@@ -188,12 +188,12 @@ public sealed class FrozenNetworkTests
             {
                 for (int round = 0; round < 4; round++)
                 {
-                    if (!Bits(Batch(subject.FrozenBatch, inputs, subject.Network.InputSize, subject.Network.OutputSize)).SequenceEqual(Bits(batch)))
+                    if (!TestData.Bits(Batch(subject.FrozenBatch, inputs, subject.Network.InputSize, subject.Network.OutputSize)).SequenceEqual(TestData.Bits(batch)))
                     {
                         failures.Add($"{subject.Name}: PredictBatch on thread {thread}, round {round}");
                     }
 
-                    if (!Bits(Singles(subject.FrozenPredict, inputs, subject.Network.InputSize, subject.Network.OutputSize, m)).SequenceEqual(Bits(single)))
+                    if (!TestData.Bits(Singles(subject.FrozenPredict, inputs, subject.Network.InputSize, subject.Network.OutputSize, m)).SequenceEqual(TestData.Bits(single)))
                     {
                         failures.Add($"{subject.Name}: Predict on thread {thread}, round {round}");
                     }
@@ -307,8 +307,6 @@ public sealed class FrozenNetworkTests
             }
         }
     }
-
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
     private sealed record Subject(string Name, ITrainableNetwork Network, SpanPredict FrozenPredict, SpanPredict FrozenBatch, int BatchChunk, Func<SpanPredict> FreezeAgain);
 }

@@ -48,7 +48,7 @@ public sealed class FrozenRecurrentTests
         float[] stepped = input.Select(x => frozen.Step(x, ref a)).ToArray();
         var processed = new float[input.Length];
         frozen.Process(input, processed, ref b);
-        Assert.Equal(Bits(stepped), Bits(processed));
+        Assert.Equal(TestData.Bits(stepped), TestData.Bits(processed));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class FrozenRecurrentTests
         float[] before = input.Select(x => frozen.Step(x, ref s1)).ToArray();
         net.Parameters.Fill(0.5f);
         float[] after = input.Select(x => frozen.Step(x, ref s2)).ToArray();
-        Assert.Equal(Bits(before), Bits(after));
+        Assert.Equal(TestData.Bits(before), TestData.Bits(after));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class FrozenRecurrentTests
     {
         int half = both.Length / 2;
         Assert.True(both.Take(half).Any(value => value != 0), $"{name}: the outputs are all zero");
-        Assert.True(Bits(both.Take(half).ToArray()).SequenceEqual(Bits(both.Skip(half).ToArray())), $"{name} at {width}: Frozen.Step differs from Step");
+        Assert.True(TestData.Bits(both.Take(half).ToArray()).SequenceEqual(TestData.Bits(both.Skip(half).ToArray())), $"{name} at {width}: Frozen.Step differs from Step");
     }
 
     private static float[] Signal(int count, int seed)
@@ -109,6 +109,4 @@ public sealed class FrozenRecurrentTests
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(i => (MathF.Sin(i * 0.05f) * 0.6f) + (float)((random.NextDouble() - 0.5) * 0.4)).ToArray();
     }
-
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }

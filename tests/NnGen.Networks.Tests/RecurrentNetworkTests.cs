@@ -133,8 +133,8 @@ public sealed class RecurrentNetworkTests
         var processed = new float[input.Length];
         net.Process(input, processed, ref block);
 
-        Assert.Equal(Bits(stepped), Bits(processed));
-        Assert.Equal(Bits(((ReadOnlySpan<float>)streamed).ToArray()), Bits(((ReadOnlySpan<float>)block).ToArray()));
+        Assert.Equal(TestData.Bits(stepped), TestData.Bits(processed));
+        Assert.Equal(TestData.Bits(((ReadOnlySpan<float>)streamed).ToArray()), TestData.Bits(((ReadOnlySpan<float>)block).ToArray()));
         Assert.Contains(stepped, y => y != 0);
     }
 
@@ -152,7 +152,7 @@ public sealed class RecurrentNetworkTests
             DenseFirstNet.State state = default;
             var expected = new float[T * DenseFirstNet.OutputSize];
             net.Process(inputs.AsSpan(i * T * DenseFirstNet.InputSize, T * DenseFirstNet.InputSize), expected, ref state);
-            Assert.Equal(Bits(expected), Bits(outputs.AsSpan(i * expected.Length, expected.Length).ToArray()));
+            Assert.Equal(TestData.Bits(expected), TestData.Bits(outputs.AsSpan(i * expected.Length, expected.Length).ToArray()));
         }
     }
 
@@ -232,7 +232,7 @@ public sealed class RecurrentNetworkTests
         float skipped = net.ComputeGradients(inputs, T, labels, g1, warmUp: 2);
         float skippedNoisy = net.ComputeGradients(inputs, T, noisy, g2, warmUp: 2);
         Assert.Equal(skipped, skippedNoisy);
-        Assert.Equal(Bits(g1), Bits(g2));
+        Assert.Equal(TestData.Bits(g1), TestData.Bits(g2));
         Assert.NotEqual(all, skipped);
     }
 
@@ -273,14 +273,7 @@ public sealed class RecurrentNetworkTests
             return outputs;
         }
 
-        float[][] sequential = Enumerable.Range(0, Streams).Select(Run).ToArray();
-        var parallel = new float[Streams][];
-        Parallel.For(0, Streams, new ParallelOptions { MaxDegreeOfParallelism = Streams }, i => parallel[i] = Run(i));
-
-        for (int i = 0; i < Streams; i++)
-        {
-            Assert.Equal(Bits(sequential[i]), Bits(parallel[i]));
-        }
+        TestData.AssertStreamsIndependent(Streams, Run);
     }
 
     [Fact]
@@ -304,7 +297,7 @@ public sealed class RecurrentNetworkTests
         var b = new float[a.Length];
         trained.PredictSequences(inputs, 4, a);
         fresh.PredictSequences(inputs, 4, b);
-        Assert.Equal(Bits(a), Bits(b));
+        Assert.Equal(TestData.Bits(a), TestData.Bits(b));
     }
 
     [Fact]
@@ -376,8 +369,6 @@ public sealed class RecurrentNetworkTests
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
     }
-
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
     private static float[] Floats(JsonElement array) => array.EnumerateArray().Select(value => value.GetSingle()).ToArray();
 

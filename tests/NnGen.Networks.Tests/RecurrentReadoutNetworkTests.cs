@@ -168,13 +168,7 @@ public sealed class RecurrentReadoutNetworkTests
             return outputs;
         }
 
-        float[][] sequential = Enumerable.Range(0, Streams).Select(Run).ToArray();
-        var parallel = new float[Streams][];
-        Parallel.For(0, Streams, new ParallelOptions { MaxDegreeOfParallelism = Streams }, i => parallel[i] = Run(i));
-        for (int i = 0; i < Streams; i++)
-        {
-            Assert.Equal(Bits(sequential[i]), Bits(parallel[i]));
-        }
+        TestData.AssertStreamsIndependent(Streams, Run);
     }
 
     /// <summary>
@@ -190,9 +184,9 @@ public sealed class RecurrentReadoutNetworkTests
         float[] stepped = RunSteps(step, signal, inputs, outputs);
         string name = $"{net.Name} at {width}";
         Assert.True(stepped.Any(value => value != 0), $"{name}: the outputs are all zero");
-        Assert.True(Bits(stepped).SequenceEqual(Bits(RunBlocks(process, signal, inputs, outputs, [1, 37, 100]))), $"{name}: Process differs from Step");
-        Assert.True(Bits(stepped).SequenceEqual(Bits(RunSteps(frozenStep, signal, inputs, outputs))), $"{name}: Frozen.Step differs from Step");
-        Assert.True(Bits(stepped).SequenceEqual(Bits(RunBlocks(frozenProcess, signal, inputs, outputs, [64, 3, 250]))), $"{name}: Frozen.Process differs from Step");
+        Assert.True(TestData.Bits(stepped).SequenceEqual(TestData.Bits(RunBlocks(process, signal, inputs, outputs, [1, 37, 100]))), $"{name}: Process differs from Step");
+        Assert.True(TestData.Bits(stepped).SequenceEqual(TestData.Bits(RunSteps(frozenStep, signal, inputs, outputs))), $"{name}: Frozen.Step differs from Step");
+        Assert.True(TestData.Bits(stepped).SequenceEqual(TestData.Bits(RunBlocks(frozenProcess, signal, inputs, outputs, [64, 3, 250]))), $"{name}: Frozen.Process differs from Step");
         if (!perStep)
         {
             return;
@@ -247,7 +241,7 @@ public sealed class RecurrentReadoutNetworkTests
 
         var actual = new float[Steps * outputs];
         float[] state = Process(net, signal, actual);
-        Assert.True(Bits(h).SequenceEqual(Bits(state.AsSpan(0, units).ToArray())), $"{net.Name} at {width}: h after the last step differs from the layer's own step");
+        Assert.True(TestData.Bits(h).SequenceEqual(TestData.Bits(state.AsSpan(0, units).ToArray())), $"{net.Name} at {width}: h after the last step differs from the layer's own step");
         for (int i = 0; i < actual.Length; i++)
         {
             double error = Math.Abs(actual[i] - expected[i]) / Math.Max(1.0, Math.Abs(expected[i]));
@@ -323,6 +317,4 @@ public sealed class RecurrentReadoutNetworkTests
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(i => (MathF.Sin(i * 0.05f) * 0.6f) + (float)((random.NextDouble() - 0.5) * 0.4)).ToArray();
     }
-
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }

@@ -165,34 +165,7 @@ namespace NnGen.Generator.Emit
             writer.WriteLine(RuntimeNames.HotPath);
             using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
             {
-                string input = "x";
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    string l = Int(layer.Index);
-                    writer.WriteLine($"// {LayerEmitters.For(layer.Kind).Describe(layer)}");
-                    if (layer.IsRecurrent)
-                    {
-                        RecurrentLayerEmitter.Instance.EmitForwardSingle(writer, layer, input, "h" + l);
-                        input = "h" + l;
-                        continue;
-                    }
-
-                    string output = layer == plan.Output ? "y" : "a" + l;
-                    if (layer != plan.Output)
-                    {
-                        writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
-                    }
-
-                    if (layer.IsCausalStep)
-                    {
-                        EmitCausalStep(writer, layer, input, output);
-                        input = output;
-                        continue;
-                    }
-
-                    EmitDenseStep(writer, layer, input, output);
-                    input = output;
-                }
+                EmitStepLayers(writer, plan, describe: true, (layer, input) => RecurrentLayerEmitter.Instance.EmitForwardSingle(writer, layer, input, "h" + Int(layer.Index)));
             }
 
             writer.WriteLine();
@@ -348,44 +321,62 @@ namespace NnGen.Generator.Emit
         {
             using (writer.Block($"private void StepCore({ReadOnlySpan} x, {Span} y, {Span} state)"))
             {
-                string input = "x";
-                foreach (LayerPlan layer in plan.Layers)
+                EmitStepLayers(writer, plan, describe: false, (layer, input) =>
                 {
                     string l = Int(layer.Index);
-                    if (layer.IsRecurrent)
+                    writer.WriteLine($"{Span} h{l} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
+                    if (layer.Kind == LayerKind.Lstm)
                     {
-                        writer.WriteLine($"{Span} h{l} = state.Slice({layer.StreamStateOffsetExpression}, {layer.UnitsConstant});");
-                        if (layer.Kind == LayerKind.Lstm)
-                        {
-                            writer.WriteLine($"{Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
-                            writer.WriteLine($"{RuntimeNames.RecurrentKernels}.LstmStepPacked(_layer{l}.Span, {input}, h{l}, c{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
-                        }
-                        else
-                        {
-                            writer.WriteLine($"{RuntimeNames.RecurrentKernels}.GruStepPacked(_layer{l}.Span, {input}, h{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
-                        }
-
-                        input = "h" + l;
-                        continue;
-                    }
-
-                    string output = layer == plan.Output ? "y" : "a" + l;
-                    if (layer != plan.Output)
-                    {
-                        writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
-                    }
-
-                    if (layer.IsCausalStep)
-                    {
-                        EmitCausalStep(writer, layer, input, output);
+                        writer.WriteLine($"{Span} c{l} = state.Slice({layer.StreamStateOffsetExpression} + {layer.UnitsConstant}, {layer.UnitsConstant});");
+                        writer.WriteLine($"{RuntimeNames.RecurrentKernels}.LstmStepPacked(_layer{l}.Span, {input}, h{l}, c{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
                     }
                     else
                     {
-                        EmitDenseStep(writer, layer, input, output);
+                        writer.WriteLine($"{RuntimeNames.RecurrentKernels}.GruStepPacked(_layer{l}.Span, {input}, h{l}, {layer.InputsConstant}, {layer.UnitsConstant});");
                     }
+                });
+            }
+        }
 
-                    input = output;
+        /// <summary>
+        /// One step's layers in order, the network's and the frozen form's alike: <paramref name="recurrent"/> writes a
+        /// recurrent layer's step from its input's name (its h is then the next input, <c>h{l}</c>); the other layers get
+        /// an output on the stack (or y) and their causal or dense step.
+        /// </summary>
+        private static void EmitStepLayers(SourceWriter writer, NetworkPlan plan, bool describe, System.Action<LayerPlan, string> recurrent)
+        {
+            string input = "x";
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                string l = Int(layer.Index);
+                if (describe)
+                {
+                    writer.WriteLine($"// {LayerEmitters.For(layer.Kind).Describe(layer)}");
                 }
+
+                if (layer.IsRecurrent)
+                {
+                    recurrent(layer, input);
+                    input = "h" + l;
+                    continue;
+                }
+
+                string output = layer == plan.Output ? "y" : "a" + l;
+                if (layer != plan.Output)
+                {
+                    writer.WriteLine($"{Span} {output} = stackalloc float[{layer.UnitsConstant}];");
+                }
+
+                if (layer.IsCausalStep)
+                {
+                    EmitCausalStep(writer, layer, input, output);
+                }
+                else
+                {
+                    EmitDenseStep(writer, layer, input, output);
+                }
+
+                input = output;
             }
         }
 
