@@ -16,6 +16,7 @@ namespace NnGen.Generator
         public const string AlignedBuffer = "global::NnGen.Kernels.AlignedBuffer";
 
         public const string PackedMatVec = "global::NnGen.Kernels.PackedMatVec";
+        public const string PackedDenseStack = "global::NnGen.Kernels.PackedDenseStack";
         public const string TrainingOptions = "global::NnGen.TrainingOptions";
         public const string TrainingHistory = "global::NnGen.TrainingHistory";
         public const string Evaluation = "global::NnGen.Evaluation";

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using NnGen.Generator.Emit.Strategies;
 using NnGen.Generator.Planning;
@@ -14,7 +15,9 @@ namespace NnGen.Generator.Emit
     /// width and thread count, and a change to how the network predicts reaches the frozen form with it. The one
     /// difference: its ForwardSingle runs each dense layer that calls MatVec from a copy of W packed once for the
     /// machine's width (<c>PackedMatVec</c>, members declared here), which sums in MatVec's order with fewer
-    /// instructions and falls back to MatVec itself at any other width.
+    /// instructions and falls back to MatVec itself at any other width; a network of dense layers only runs all of
+    /// them in one call of a <c>PackedDenseStack</c> built the same way, whose checks and dispatch are paid once per
+    /// example instead of once per layer.
     /// </summary>
     internal static class FrozenEmitter
     {
@@ -37,7 +40,8 @@ namespace NnGen.Generator.Emit
             writer.Summary(
                 $"{name} frozen for inference: its {copied} copied once into buffers of its own ({sizes}), laid out as the network's, " +
                 $"so Predict and PredictBatch run the network's own forward code and give its bits at every vector width and thread count{dropout}" +
-                (plan.Layers.Any(OneExampleEmitter.IsPackedWhenFrozen) ? "; Predict's dense products read a copy of W packed for this machine's vectors, summed in the network's order. " : ". ") +
+                (OneExampleEmitter.IsDenseStackWhenFrozen(plan) ? "; Predict runs all its layers in one call, its products from copies of W packed for this machine's vectors where those are faster, summed in the network's order. " :
+                 plan.Layers.Any(OneExampleEmitter.IsPackedWhenFrozen) ? "; Predict's dense products read a copy of W packed for this machine's vectors, summed in the network's order. " : ". ") +
                 "Immutable, allocation-free per call once warm, and safe to call from many threads at once.");
             using (writer.Block($"public sealed class {GeneratedNames.Frozen} : {RuntimeNames.ChunkedPredictor}"))
             {
@@ -52,7 +56,16 @@ namespace NnGen.Generator.Emit
                     writer.WriteLine($"private readonly {RuntimeNames.AlignedBuffer} _state = new(StateCount);");
                 }
 
-                var packed = plan.Layers.Where(OneExampleEmitter.IsPackedWhenFrozen).ToList();
+                bool stack = OneExampleEmitter.IsDenseStackWhenFrozen(plan);
+                var packed = stack ? new List<LayerPlan>() : plan.Layers.Where(OneExampleEmitter.IsPackedWhenFrozen).ToList();
+                if (stack)
+                {
+                    writer.WriteLine();
+                    writer.WriteLine("// Predict's layers built once for this machine's width (packed copies of the W it packs, each layer's kernel chosen): the");
+                    writer.WriteLine("// network's bits in one call.");
+                    writer.WriteLine($"private readonly {RuntimeNames.PackedDenseStack} {OneExampleEmitter.DenseStackMember};");
+                }
+
                 foreach (LayerPlan layer in packed)
                 {
                     writer.WriteLine();
@@ -67,6 +80,11 @@ namespace NnGen.Generator.Emit
                     if (hasState)
                     {
                         writer.WriteLine("network._state.Span.CopyTo(_state.Span);");
+                    }
+
+                    if (stack)
+                    {
+                        writer.WriteLine($"{OneExampleEmitter.DenseStackMember} = new(_parameters, Architecture);");
                     }
 
                     foreach (LayerPlan layer in packed)

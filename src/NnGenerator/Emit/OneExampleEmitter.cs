@@ -24,7 +24,12 @@ namespace NnGen.Generator.Emit
         /// </param>
         public static void EmitForwardSingle(SourceWriter writer, NetworkPlan plan, bool frozen)
         {
-            if (plan.Layers.Any(layer => layer.IsUnrolled))
+            if (frozen && IsDenseStackWhenFrozen(plan))
+            {
+                writer.WriteLine("// One example: every layer in one call of the dense stack, the network's products in its order from packed copies.");
+                writer.WriteLine($"private void ForwardSingle({ReadOnlySpan} x, {Span} y) => {DenseStackMember}.Forward(x, y);");
+            }
+            else if (plan.Layers.Any(layer => layer.IsUnrolled))
             {
                 EmitForwardSingleMixed(writer, plan, frozen);
             }
@@ -62,6 +67,17 @@ namespace NnGen.Generator.Emit
                 }
             }
         }
+
+        /// <summary>The frozen form's <c>PackedDenseStack</c>, declared by <see cref="FrozenEmitter"/> when <see cref="IsDenseStackWhenFrozen"/>.</summary>
+        public const string DenseStackMember = "_dense";
+
+        /// <summary>
+        /// Whether the frozen form runs Predict's one example through a <c>PackedDenseStack</c>: every layer dense and
+        /// none unrolled, so the whole pass is products the stack runs with the network's bits in one call (the per-layer
+        /// checks and dispatch of <see cref="EmitForwardSingle"/>'s MatVec calls paid once).
+        /// </summary>
+        public static bool IsDenseStackWhenFrozen(NetworkPlan plan) =>
+            plan.Layers.All(layer => layer.Kind == Model.LayerKind.Dense && !layer.IsUnrolled);
 
         /// <summary>Whether the frozen form keeps a packed copy of this layer's W for one-example products: its dense layers that call MatVec, with at least one 8-row block (the narrowest packed block).</summary>
         public static bool IsPackedWhenFrozen(LayerPlan layer) => layer.Kind == Model.LayerKind.Dense && !layer.IsUnrolled && layer.Units >= 8;

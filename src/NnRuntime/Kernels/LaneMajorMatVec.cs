@@ -205,7 +205,11 @@ internal static unsafe class LaneMajorMatVec
     /// A group of blocks: each step's four lanes summed down the columns, their partial sum, and the partials added
     /// as the tree does: (T0 + T1) + (T2 + T3) over four steps at 512 bits, T0 + T1 over two at 256.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>
+    /// A method of its own for each block count, never inlined: inlined into <see cref="Forward"/>, the four groups'
+    /// steps exceeded the JIT's inlining budget and some of them kept calls to the vector operations themselves.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Group<TActivation, TSimd, TVec, TTree, TBlocks>(ref float* v, Input input, float* bias, float* y, int b, int rows)
         where TActivation : struct, IUnaryOperator
         where TSimd : struct, ISimdOps<TVec>

@@ -140,6 +140,20 @@ internal static unsafe class MatVecKernels
         }
     }
 
+    /// <summary>
+    /// The kernel <see cref="Forward{TActivation}"/> runs at <paramref name="resolved"/> (a width other than
+    /// <see cref="SimdWidth.Auto"/>), as a pointer with the arguments (w, x, bias, y, rows, cols): a caller that fixes
+    /// its width once (<see cref="PackedDenseStack"/>) skips the per-call dispatch and gets the same bits.
+    /// </summary>
+    internal static delegate*<float*, float*, float*, float*, int, int, void> KernelFor<TActivation>(SimdWidth resolved)
+        where TActivation : struct, IUnaryOperator => resolved switch
+        {
+            SimdWidth.V512 => &ForwardVector<TActivation, Simd512, Vector512<float>>,
+            SimdWidth.V256 => &ForwardVector<TActivation, Simd256, Vector256<float>>,
+            SimdWidth.V128 => &ForwardVector<TActivation, Simd128, Vector128<float>>,
+            _ => &ForwardScalar<TActivation>,
+        };
+
     /// <summary>The reference: one sequential float sum per row, then the activation's scalar form.</summary>
     internal static void ForwardScalar<TActivation>(float* w, float* x, float* bias, float* y, int rows, int cols)
         where TActivation : struct, IUnaryOperator
