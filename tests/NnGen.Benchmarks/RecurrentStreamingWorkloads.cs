@@ -42,7 +42,9 @@ public partial class StreamLstm40Net;
 /// <summary>
 /// Generated recurrent networks streamed one sample at a time, beside the RTNeural harness's rows of the same names
 /// (issue 24): <c>Step</c> per sample with each input fed back from the previous output (x = x0 + 1e-7·y, as the
-/// harness does, so calls cannot overlap), and <c>Process</c> over blocks of <see cref="BlockSamples"/> samples,
+/// harness does, so calls cannot overlap), <see cref="BlockSamples"/> such calls in a loop per invocation with x in a
+/// local, as the harness times back-to-back calls in a loop (reported per call), and <c>Process</c> over blocks of
+/// <see cref="BlockSamples"/> samples,
 /// reported per sample (the state carries from block to block, so every sample still waits for the one before).
 /// </summary>
 /// <remarks>
@@ -131,20 +133,32 @@ public class RecurrentStreamingWorkloads
         CheckPackedEqualsSteps("lstm 40", x => { StreamLstm40Net.State s = default; return Run(x, v => _lstm40Packed.Step(v, ref s)); }, x => { StreamLstm40Net.State s = default; return Run(x, v => _lstm40.Step(v, ref s)); });
     }
 
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamGru8Step()
     {
-        float y = _gru8.Step(_gru8X, ref _gru8Step);
-        _gru8X = X0 + (PeerNetwork.Feedback * y);
+        float x = _gru8X, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _gru8.Step(x, ref _gru8Step);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _gru8X = x;
         return y;
     }
 
     /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamGru8PackedStep()
     {
-        float y = _gru8Packed.Step(_gru8PackedX, ref _gru8PackedState);
-        _gru8PackedX = X0 + (PeerNetwork.Feedback * y);
+        float x = _gru8PackedX, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _gru8Packed.Step(x, ref _gru8PackedState);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _gru8PackedX = x;
         return y;
     }
 
@@ -155,20 +169,32 @@ public class RecurrentStreamingWorkloads
         return _blockOut[BlockSamples - 1];
     }
 
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamGru16Step()
     {
-        float y = _gru16.Step(_gru16X, ref _gru16Step);
-        _gru16X = X0 + (PeerNetwork.Feedback * y);
+        float x = _gru16X, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _gru16.Step(x, ref _gru16Step);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _gru16X = x;
         return y;
     }
 
     /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamGru16PackedStep()
     {
-        float y = _gru16Packed.Step(_gru16PackedX, ref _gru16PackedState);
-        _gru16PackedX = X0 + (PeerNetwork.Feedback * y);
+        float x = _gru16PackedX, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _gru16Packed.Step(x, ref _gru16PackedState);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _gru16PackedX = x;
         return y;
     }
 
@@ -179,20 +205,32 @@ public class RecurrentStreamingWorkloads
         return _blockOut[BlockSamples - 1];
     }
 
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamLstm16Step()
     {
-        float y = _lstm16.Step(_lstm16X, ref _lstm16Step);
-        _lstm16X = X0 + (PeerNetwork.Feedback * y);
+        float x = _lstm16X, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _lstm16.Step(x, ref _lstm16Step);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _lstm16X = x;
         return y;
     }
 
     /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamLstm16PackedStep()
     {
-        float y = _lstm16Packed.Step(_lstm16PackedX, ref _lstm16PackedState);
-        _lstm16PackedX = X0 + (PeerNetwork.Feedback * y);
+        float x = _lstm16PackedX, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _lstm16Packed.Step(x, ref _lstm16PackedState);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _lstm16PackedX = x;
         return y;
     }
 
@@ -203,20 +241,32 @@ public class RecurrentStreamingWorkloads
         return _blockOut[BlockSamples - 1];
     }
 
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamLstm32Step()
     {
-        float y = _lstm32.Step(_lstm32X, ref _lstm32Step);
-        _lstm32X = X0 + (PeerNetwork.Feedback * y);
+        float x = _lstm32X, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _lstm32.Step(x, ref _lstm32Step);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _lstm32X = x;
         return y;
     }
 
     /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamLstm32PackedStep()
     {
-        float y = _lstm32Packed.Step(_lstm32PackedX, ref _lstm32PackedState);
-        _lstm32PackedX = X0 + (PeerNetwork.Feedback * y);
+        float x = _lstm32PackedX, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _lstm32Packed.Step(x, ref _lstm32PackedState);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _lstm32PackedX = x;
         return y;
     }
 
@@ -227,20 +277,32 @@ public class RecurrentStreamingWorkloads
         return _blockOut[BlockSamples - 1];
     }
 
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamLstm40Step()
     {
-        float y = _lstm40.Step(_lstm40X, ref _lstm40Step);
-        _lstm40X = X0 + (PeerNetwork.Feedback * y);
+        float x = _lstm40X, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _lstm40.Step(x, ref _lstm40Step);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _lstm40X = x;
         return y;
     }
 
     /// <summary>The network frozen: the packed step and the Dense 1 readout, through Frozen.Step.</summary>
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = BlockSamples)]
     public float StreamLstm40PackedStep()
     {
-        float y = _lstm40Packed.Step(_lstm40PackedX, ref _lstm40PackedState);
-        _lstm40PackedX = X0 + (PeerNetwork.Feedback * y);
+        float x = _lstm40PackedX, y = 0f;
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            y = _lstm40Packed.Step(x, ref _lstm40PackedState);
+            x = X0 + (PeerNetwork.Feedback * y);
+        }
+
+        _lstm40PackedX = x;
         return y;
     }
 
@@ -261,6 +323,7 @@ public class RecurrentStreamingWorkloads
 
         return output;
     }
+
 
     /// <summary>Loads RTNeural's dump of <paramref name="workload"/> and checks the network's first 64 outputs against RTNeural's.</summary>
     private void CheckProcessEqualsSteps(string name, Action<float[], float[]> process, Func<float[], float[]> stream)

@@ -164,7 +164,6 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>The packed LSTM step with its scratch on the stack, uninitialized (as the unpacked one's).</summary>
-    [SkipLocalsInit]
     internal static void LstmStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, Span<float> c, int inputs, int units, SimdWidth width)
     {
         long gh = (long)LstmGateCount * units;
@@ -221,7 +220,6 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>The packed GRU step with its scratch on the stack, uninitialized (as the unpacked one's).</summary>
-    [SkipLocalsInit]
     internal static void GruStepPacked(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> h, int inputs, int units, SimdWidth width)
     {
         long gh = (long)GruGateCount * units;

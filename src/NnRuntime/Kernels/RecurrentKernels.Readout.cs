@@ -236,7 +236,6 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>The LSTM steps once the arguments are known good: the width, the path and the scratch taken once for all steps.</summary>
-    [SkipLocalsInit]
     private static void LstmDenseRun(float* parameters, in DenseLayout layout, float* x, float* state, float* y, int steps, int inputs, int units, int outputs, SimdWidth width)
     {
         int rows = LstmGateCount * units;
@@ -266,7 +265,6 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>The GRU steps once the arguments are known good, as <see cref="LstmDenseRun"/>.</summary>
-    [SkipLocalsInit]
     private static void GruDenseRun(float* parameters, in DenseLayout layout, float* x, float* state, float* y, int steps, int inputs, int units, int outputs, SimdWidth width)
     {
         int rows = GruGateCount * units;

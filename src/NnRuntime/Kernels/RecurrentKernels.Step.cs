@@ -61,7 +61,6 @@ public static unsafe partial class RecurrentKernels
     /// The step with its scratch on the stack, uninitialized (the kernel writes every float it reads back): H floats for
     /// the fused step (plus G·H for the input products of a layer with several inputs), 2·G·H for the general one.
     /// </summary>
-    [SkipLocalsInit]
     internal static void LstmStep(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, Span<float> h, Span<float> c, int inputs, int units, SimdWidth width)
@@ -117,7 +116,6 @@ public static unsafe partial class RecurrentKernels
     }
 
     /// <summary>The GRU step with its scratch on the stack, uninitialized (see the LSTM's).</summary>
-    [SkipLocalsInit]
     internal static void GruStep(
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> x, Span<float> h, int inputs, int units, SimdWidth width)
