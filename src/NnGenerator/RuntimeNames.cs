@@ -110,6 +110,10 @@ namespace NnGen.Generator
         public const string GruDenseSteps = RecurrentKernels + ".GruDenseSteps";
         public const string LstmDenseStepsPacked = RecurrentKernels + ".LstmDenseStepsPacked";
         public const string GruDenseStepsPacked = RecurrentKernels + ".GruDenseStepsPacked";
+        public const string LstmDenseStep = RecurrentKernels + ".LstmDenseStep";
+        public const string GruDenseStep = RecurrentKernels + ".GruDenseStep";
+        public const string LstmDenseStepPacked = RecurrentKernels + ".LstmDenseStepPacked";
+        public const string GruDenseStepPacked = RecurrentKernels + ".GruDenseStepPacked";
         public const string LstmDensePackedLength = RecurrentKernels + ".LstmDensePackedLength";
         public const string GruDensePackedLength = RecurrentKernels + ".GruDensePackedLength";
         public const string PackLstmDense = RecurrentKernels + ".PackLstmDense";

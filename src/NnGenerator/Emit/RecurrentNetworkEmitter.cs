@@ -138,13 +138,7 @@ namespace NnGen.Generator.Emit
                 writer.WriteLine("/// <param name=\"state\">The stream's state, read and updated in place.</param>");
                 writer.WriteLine("/// <returns>The step's output.</returns>");
                 writer.WriteLine("/// <remarks>Allocation-free; safe from many threads at once, each with its own state.</remarks>");
-                using (writer.Block("public float Step(float x, ref State state)"))
-                {
-                    writer.WriteLine("float y = 0f;");
-                    writer.WriteLine($"StepCore({RuntimeNames.MemoryMarshal}.CreateReadOnlySpan(ref x, 1), {RuntimeNames.MemoryMarshal}.CreateSpan(ref y, 1), state);");
-                    writer.WriteLine("return y;");
-                }
-
+                EmitSampleStep(writer, plan, "_parameters.Span", packed: false);
                 writer.WriteLine();
             }
 
@@ -222,12 +216,7 @@ namespace NnGen.Generator.Emit
                     writer.WriteLine("/// <param name=\"x\">The sample.</param>");
                     writer.WriteLine("/// <param name=\"state\">The stream's state, read and updated in place.</param>");
                     writer.WriteLine("/// <returns>The step's output.</returns>");
-                    using (writer.Block("public float Step(float x, ref State state)"))
-                    {
-                        writer.WriteLine("float y = 0f;");
-                        writer.WriteLine($"StepCore({RuntimeNames.MemoryMarshal}.CreateReadOnlySpan(ref x, 1), {RuntimeNames.MemoryMarshal}.CreateSpan(ref y, 1), state);");
-                        writer.WriteLine("return y;");
-                    }
+                    EmitSampleStep(writer, plan, "_packed.Span", packed: true);
                 }
 
                 writer.WriteLine();
@@ -395,6 +384,34 @@ namespace NnGen.Generator.Emit
             using (writer.Block("for (int t = 0; t < steps; t++)"))
             {
                 writer.WriteLine("StepCore(input.Slice(t * InputSize, InputSize), output.Slice(t * OutputSize, OutputSize), state);");
+            }
+        }
+
+        /// <summary>
+        /// <c>Step(float x, ref State state)</c> of a network of one input and one output. A fused one (<see cref="StreamingPolicy.FusesReadout"/>)
+        /// calls the kernel's one-sample entry, which takes the sample and gives the output by value, so a per-sample call checks
+        /// only the parameters and the state; the others run StepCore on spans over the two floats.
+        /// </summary>
+        private static void EmitSampleStep(SourceWriter writer, NetworkPlan plan, string parameters, bool packed)
+        {
+            if (StreamingPolicy.FusesReadout(plan))
+            {
+                string kernel = (plan.Layers[0].Kind == LayerKind.Lstm, packed) switch
+                {
+                    (true, false) => RuntimeNames.LstmDenseStep,
+                    (true, true) => RuntimeNames.LstmDenseStepPacked,
+                    (false, false) => RuntimeNames.GruDenseStep,
+                    _ => RuntimeNames.GruDenseStepPacked,
+                };
+                writer.WriteLine($"public float Step(float x, ref State state) => {kernel}({parameters}, x, state, {plan.Layers[0].UnitsConstant});");
+                return;
+            }
+
+            using (writer.Block("public float Step(float x, ref State state)"))
+            {
+                writer.WriteLine("float y = 0f;");
+                writer.WriteLine($"StepCore({RuntimeNames.MemoryMarshal}.CreateReadOnlySpan(ref x, 1), {RuntimeNames.MemoryMarshal}.CreateSpan(ref y, 1), state);");
+                writer.WriteLine("return y;");
             }
         }
 

@@ -200,6 +200,76 @@ public sealed class RecurrentReadoutTests
         Assert.Throws<ArgumentOutOfRangeException>(() => RecurrentKernels.GruDensePackedLength(1, 2, -3));
     }
 
+    /// <summary>
+    /// The one-sample entries (<c>LstmDenseStep</c>, <c>GruDenseStep</c> and their packed forms, a generated network's
+    /// <c>Step(float, ref State)</c>) give the span form's bits at every width, one input and one output, on every H
+    /// the span form's tests take: the fused cell in one call, over several blocks, and the general step.
+    /// </summary>
+    [Theory]
+    [InlineData(RecurrentKind.Lstm, 1)]
+    [InlineData(RecurrentKind.Lstm, 8)]
+    [InlineData(RecurrentKind.Lstm, 16)]
+    [InlineData(RecurrentKind.Lstm, 32)]
+    [InlineData(RecurrentKind.Lstm, 33)]
+    [InlineData(RecurrentKind.Lstm, 40)]
+    [InlineData(RecurrentKind.Gru, 5)]
+    [InlineData(RecurrentKind.Gru, 8)]
+    [InlineData(RecurrentKind.Gru, 16)]
+    [InlineData(RecurrentKind.Gru, 33)]
+    [InlineData(RecurrentKind.Gru, 40)]
+    public void DenseStep_OneSample_EveryWidthPackedOrNot_TheSpanFormsBits(RecurrentKind kind, int units)
+    {
+        var data = new ReadoutCase(kind, 1, units, 1, steps: 200, seed: 3500 + units);
+        float[] packedParameters = data.Packed();
+        foreach (SimdWidth width in AllWidths)
+        {
+            float[] expected = data.Run(width, packed: false, perStep: true, out float[] expectedState);
+            foreach (bool packed in new[] { false, true })
+            {
+                float[] state = new float[data.StateFloats];
+                float[] y = new float[data.Steps];
+                for (int t = 0; t < data.Steps; t++)
+                {
+                    y[t] = (kind == RecurrentKind.Lstm, packed) switch
+                    {
+                        (true, false) => RecurrentKernels.LstmDenseStep(data.Parameters, data.X[t], state, units, width),
+                        (true, true) => RecurrentKernels.LstmDenseStepPacked(packedParameters, data.X[t], state, units, width),
+                        (false, false) => RecurrentKernels.GruDenseStep(data.Parameters, data.X[t], state, units, width),
+                        _ => RecurrentKernels.GruDenseStepPacked(packedParameters, data.X[t], state, units, width),
+                    };
+                }
+
+                string where = $"{data} at {width}, {(packed ? "packed" : "unpacked")}, one sample a call";
+                KernelDeterminismTests.AssertBitIdentical(expected, y, where + ": y");
+                KernelDeterminismTests.AssertBitIdentical(expectedState, state, where + ": the state after the last step");
+            }
+        }
+    }
+
+    [Fact]
+    public void DenseStep_OneSample_AllocatesNothingAndRefusesWrongLengthsOrOverlap()
+    {
+        var data = new ReadoutCase(RecurrentKind.Lstm, 1, 16, 1, steps: 4, seed: 3600);
+        float[] parameters = data.Parameters, state = new float[32];
+        AllocationAssert.NoAllocation(() => RecurrentKernels.LstmDenseStep(parameters, 0.25f, state, 16), 100, "RecurrentKernels.LstmDenseStep");
+
+        Array.Fill(state, 3f);
+        var wrongParameters = Assert.Throws<ArgumentException>(() => RecurrentKernels.LstmDenseStep(parameters.AsSpan(1), 0.25f, state, 16));
+        Assert.Contains($"RecurrentKernels.LstmDenseStep: parameters has {parameters.Length - 1} floats, expected {parameters.Length}", wrongParameters.Message, StringComparison.Ordinal);
+        var wrongState = Assert.Throws<ArgumentException>(() => RecurrentKernels.LstmDenseStep(parameters, 0.25f, state.AsSpan(1), 16));
+        Assert.Contains("RecurrentKernels.LstmDenseStep: state has 31 floats, expected 32 (h and c 2 x units 16).", wrongState.Message, StringComparison.Ordinal);
+        var gruState = Assert.Throws<ArgumentException>(() => RecurrentKernels.GruDenseStep(new float[(3 * 16 * 19) + 17], 0.25f, state, 16));
+        Assert.Contains("RecurrentKernels.GruDenseStep: state has 32 floats, expected 16 (units).", gruState.Message, StringComparison.Ordinal);
+        var stateOverParameters = Assert.Throws<ArgumentException>(() => RecurrentKernels.LstmDenseStep(parameters, 0.25f, parameters.AsSpan(10, 32), 16));
+        Assert.Contains("RecurrentKernels.LstmDenseStep: state overlaps parameters", stateOverParameters.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RecurrentKernels.LstmDenseStep(parameters, 0.25f, state, -1));
+        Assert.All(state, value => Assert.Equal(3f, value));
+
+        float[] packed = data.Packed();
+        var wrongPacked = Assert.Throws<ArgumentException>(() => RecurrentKernels.LstmDenseStepPacked(packed.AsSpan(1), 0.25f, state, 16));
+        Assert.Contains($"RecurrentKernels.LstmDenseStepPacked: packed has {packed.Length - 1} floats, expected {packed.Length}", wrongPacked.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The sum the remarks of RecurrentKernels.Readout.cs define, written out lane by lane.</summary>
     private static float DocumentedOrder(ReadOnlySpan<float> h, float[] w, float b)
     {
