@@ -114,7 +114,7 @@ public class CrossWidthTests
             foreach ((SimdWidth width, TileShape tiles) in Others)
             {
                 float[] actual = Run(form, width, tiles, a, b, bias, activations, m, k, n, alpha);
-                AssertBitIdentical(expected, actual, n, $"{form} m={m} k={k} n={n} at {width}, {tiles} tiles");
+                KernelTestSupport.AssertBitIdentical(expected, actual, n, $"{form} m={m} k={k} n={n} at {width}, {tiles} tiles, against 512 bits with narrow tiles");
             }
         }
     }
@@ -132,7 +132,7 @@ public class CrossWidthTests
             {
                 var actual = new float[Rows];
                 ActivationKernels.SumRows(dz, actual, m, 1f / 209, width);
-                AssertBitIdentical(expected, actual, 1, $"SumRows m={m} at {width}");
+                KernelTestSupport.AssertBitIdentical(expected, actual, 1, $"SumRows m={m} at {width}, against 512 bits with narrow tiles");
             }
         }
     }
@@ -179,20 +179,5 @@ public class CrossWidthTests
         }
 
         return c;
-    }
-
-    private static void AssertBitIdentical(float[] expected, float[] actual, int columns, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int index = 0; index < expected.Length; index++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[index]) != BitConverter.SingleToInt32Bits(actual[index]))
-            {
-                Assert.Fail(
-                    $"{what}: element [{index / columns}, {index % columns}] (index {index}) is {actual[index]:R} " +
-                    $"(0x{BitConverter.SingleToInt32Bits(actual[index]):X8}), 512 bits with narrow tiles gave {expected[index]:R} " +
-                    $"(0x{BitConverter.SingleToInt32Bits(expected[index]):X8})");
-            }
-        }
     }
 }
