@@ -26,7 +26,7 @@ namespace NnGen.Generator.Emit
         {
             if (frozen && IsDenseStackWhenFrozen(plan))
             {
-                writer.WriteLine("// One example: every layer in one call of the dense stack, the network's products in its order from packed copies.");
+                writer.WriteLine("// One example: every layer in one call of the dense stack, the network's products in its order (from packed copies where the stack keeps them).");
                 writer.WriteLine($"private void ForwardSingle({ReadOnlySpan} x, {Span} y) => {DenseStackMember}.Forward(x, y);");
             }
             else if (plan.Layers.Any(layer => layer.IsUnrolled))
