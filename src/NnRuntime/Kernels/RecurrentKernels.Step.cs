@@ -602,10 +602,13 @@ public static unsafe partial class RecurrentKernels
             TVec i = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(j), TLanes.Load(recurrent + j)));
             TVec f = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(u + j), TLanes.Load(recurrent + u + j)));
             TVec g = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((2 * u) + j), TLanes.Load(recurrent + (2 * u) + j)));
-            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((3 * u) + j), TLanes.Load(recurrent + (3 * u) + j)));
             TVec cNext = TSimd.Add(TSimd.Multiply(f, TLanes.Load(c + j)), TSimd.Multiply(i, g));
             TLanes.Store(cNext, c + j);
-            TVec hNext = TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext));
+            TVec tanhC = VectorMath.Tanh<TSimd, TVec>(cNext);
+
+            // o last, as LstmFusedCell.Compute orders it.
+            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((3 * u) + j), TLanes.Load(recurrent + (3 * u) + j)));
+            TVec hNext = TSimd.Multiply(o, tanhC);
             TLanes.Store(hNext, h + j);
             readout.Add<TSimd, TVec, TLanes>(j, hNext);
         }
@@ -689,27 +692,32 @@ public static unsafe partial class RecurrentKernels
                 bo2 = TSimd.MultiplyAdd(TSimd.Load(v + (3 * u) + n), hl, bo2);
             }
 
-            TVec first = Finish<TSimd, TVec>(j, TSimd.Add(ai, bi), TSimd.Add(af, bf), TSimd.Add(ag, bg), TSimd.Add(ao, bo));
-            TVec second = Finish<TSimd, TVec>(j + n, TSimd.Add(ai2, bi2), TSimd.Add(af2, bf2), TSimd.Add(ag2, bg2), TSimd.Add(ao2, bo2));
+            // Both vectors' cells side by side, in the order of the chain (i, f, g, then c', then tanh c') and o last, as
+            // Compute orders one vector's.
+            int m = j + n;
+            TVec i = Gate<TSimd, TVec>(j, TSimd.Add(ai, bi), false), i2 = Gate<TSimd, TVec>(m, TSimd.Add(ai2, bi2), false);
+            TVec f = Gate<TSimd, TVec>(u + j, TSimd.Add(af, bf), false), f2 = Gate<TSimd, TVec>(u + m, TSimd.Add(af2, bf2), false);
+            TVec g = Gate<TSimd, TVec>((2 * u) + j, TSimd.Add(ag, bg), true), g2 = Gate<TSimd, TVec>((2 * u) + m, TSimd.Add(ag2, bg2), true);
+            TVec cNext = TSimd.Add(TSimd.Multiply(f, TSimd.Load(c + j)), TSimd.Multiply(i, g));
+            TVec cNext2 = TSimd.Add(TSimd.Multiply(f2, TSimd.Load(c + m)), TSimd.Multiply(i2, g2));
+            TSimd.Store(cNext, c + j);
+            TSimd.Store(cNext2, c + m);
+            TVec tanhC = VectorMath.Tanh<TSimd, TVec>(cNext), tanhC2 = VectorMath.Tanh<TSimd, TVec>(cNext2);
+            TVec first = TSimd.Multiply(Gate<TSimd, TVec>((3 * u) + j, TSimd.Add(ao, bo), false), tanhC);
+            TVec second = TSimd.Multiply(Gate<TSimd, TVec>((3 * u) + m, TSimd.Add(ao2, bo2), false), tanhC2);
+            TSimd.Store(first, next + j);
+            TSimd.Store(second, next + m);
             readout.AddPair<TSimd, TVec>(j, first, second);
         }
 
-        /// <summary>The cell of units [j, j + TSimd.Count) from their four recurrent sums; returns their h'.</summary>
+        /// <summary>A whole vector's gate from its recurrent sum: σ, or tanh for g.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private TVec Finish<TSimd, TVec>(int j, TVec ri, TVec rf, TVec rg, TVec ro)
+        private TVec Gate<TSimd, TVec>(int row, TVec recurrent, bool tanh)
             where TSimd : struct, ISimdOps<TVec>
             where TVec : struct
         {
-            int u = units;
-            TVec i = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(j), ri));
-            TVec f = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(u + j), rf));
-            TVec g = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>((2 * u) + j), rg));
-            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>((3 * u) + j), ro));
-            TVec cNext = TSimd.Add(TSimd.Multiply(f, TSimd.Load(c + j)), TSimd.Multiply(i, g));
-            TSimd.Store(cNext, c + j);
-            TVec hNext = TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext));
-            TSimd.Store(hNext, next + j);
-            return hNext;
+            TVec z = TSimd.Add(projection.Load<TSimd, TVec, Whole<TSimd, TVec>>(row), recurrent);
+            return tanh ? VectorMath.Tanh<TSimd, TVec>(z) : VectorMath.Sigmoid<TSimd, TVec>(z);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -746,13 +754,17 @@ public static unsafe partial class RecurrentKernels
                 bo = TSimd.MultiplyAdd(TLanes.Load(v + (3 * u)), hl, bo);
             }
 
+            // In the order of the chain, o last: c' waits on i, f and g only, and o has until tanh c' is done. The core
+            // issues the oldest ready work first, so o's σ written before tanh c' takes the pipes and the divider from
+            // the step's longest chain just when it needs them.
             TVec i = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(j), TSimd.Add(ai, bi)));
             TVec f = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>(u + j), TSimd.Add(af, bf)));
             TVec g = VectorMath.Tanh<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((2 * u) + j), TSimd.Add(ag, bg)));
-            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((3 * u) + j), TSimd.Add(ao, bo)));
             TVec cNext = TSimd.Add(TSimd.Multiply(f, TLanes.Load(c + j)), TSimd.Multiply(i, g));
             TLanes.Store(cNext, c + j);
-            TVec hNext = TSimd.Multiply(o, VectorMath.Tanh<TSimd, TVec>(cNext));
+            TVec tanhC = VectorMath.Tanh<TSimd, TVec>(cNext);
+            TVec o = VectorMath.Sigmoid<TSimd, TVec>(TSimd.Add(projection.Load<TSimd, TVec, TLanes>((3 * u) + j), TSimd.Add(ao, bo)));
+            TVec hNext = TSimd.Multiply(o, tanhC);
             TLanes.Store(hNext, next + j);
             readout.Add<TSimd, TVec, TLanes>(j, hNext);
         }
