@@ -266,24 +266,24 @@ internal sealed unsafe class ChunkedGradients
                 {
                     ClaimChunks(&pass, 0, 1);
                 }
+
+                for (int c = 0; c < chunks.Count; c++)
+                {
+                    if (_failures[c] is Exception failure)
+                    {
+                        _network = null;
+                        ExceptionDispatchInfo.Throw(failure);
+                    }
+                }
+
+                _network = null;
+                return Reduce(pass.Self, gradients, chunks, degree);
             }
         }
         finally
         {
             self.Free();
         }
-
-        for (int c = 0; c < chunks.Count; c++)
-        {
-            if (_failures[c] is Exception failure)
-            {
-                _network = null;
-                ExceptionDispatchInfo.Throw(failure);
-            }
-        }
-
-        _network = null;
-        return Reduce(gradients, chunks);
     }
 
     /// <summary>Chunk <paramref name="chunk"/> on the calling thread with its products held to it.</summary>
@@ -345,8 +345,11 @@ internal sealed unsafe class ChunkedGradients
         }
     }
 
-    /// <summary>Σ (m_c / m)·g_c in chunk order; the cost likewise, in double.</summary>
-    private float? Reduce(Span<float> gradients, ExampleChunks chunks)
+    /// <summary>
+    /// Σ (m_c / m)·g_c in chunk order, in parts of the parameters shared by up to <paramref name="degree"/> threads
+    /// (each element's sum is the same whoever computes it); the cost likewise, in double.
+    /// </summary>
+    private float? Reduce(nint self, Span<float> gradients, ExampleChunks chunks, int degree)
     {
         double m = chunks.Examples;
         double cost = 0;
@@ -366,9 +369,43 @@ internal sealed unsafe class ChunkedGradients
             }
         }
 
-        WeightedSum(_gradients, weights, chunks.Count, gradients);
+        fixed (float* pSum = gradients)
+        {
+            var sum = new SumPass
+            {
+                Self = self,
+                Weights = weights,
+                Count = chunks.Count,
+                Sum = pSum,
+                Length = gradients.Length,
+                Parts = (int)(((long)gradients.Length + OptimizerUpdate.PartLength - 1) / OptimizerUpdate.PartLength),
+            };
+
+            // The sum reads every chunk's gradient and writes one more (0.9 MB each for [784,256,128,10]): run alone, it
+            // left the second thread waiting for as long as it took.
+            int threads = Math.Min(degree, sum.Parts);
+            if (threads > 1)
+            {
+                KernelWorkers.Run(&SumParts, &sum, threads);
+            }
+            else
+            {
+                WeightedSum(_gradients, weights, chunks.Count, pSum, 0, gradients.Length);
+            }
+        }
 
         return costKnown ? (float)cost : null;
+    }
+
+    private static void SumParts(void* state, int thread, int threads)
+    {
+        ref SumPass pass = ref *(SumPass*)state;
+        var self = (ChunkedGradients)GCHandle.FromIntPtr(pass.Self).Target!;
+        for (int part = Interlocked.Increment(ref pass.Claimed) - 1; part < pass.Parts; part = Interlocked.Increment(ref pass.Claimed) - 1)
+        {
+            int start = part * OptimizerUpdate.PartLength;
+            WeightedSum(self._gradients, pass.Weights, pass.Count, pass.Sum, start, Math.Min(start + OptimizerUpdate.PartLength, pass.Length));
+        }
     }
 
     /// <summary>
@@ -377,64 +414,61 @@ internal sealed unsafe class ChunkedGradients
     /// other, in one pass: a dense network's chunk gradients are as large as its parameters (0.9 MB for
     /// [784,256,128,10]), and a pass per chunk re-read and re-wrote the sum each time.
     /// </summary>
-    private static void WeightedSum(float[][] parts, float* weights, int count, Span<float> sum)
+    /// <remarks>Elements [<paramref name="start"/>, <paramref name="end"/>); any split of the range gives the same bits, as every element is added alone.</remarks>
+    private static void WeightedSum(float[][] parts, float* weights, int count, float* pSum, int start, int end)
     {
-        int length = sum.Length;
-        int i = 0;
-        fixed (float* pSum = sum)
+        int i = start;
+        if (Vector512.IsHardwareAccelerated)
         {
-            if (Vector512.IsHardwareAccelerated)
+            for (; i <= end - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-                {
-                    Vector512<float> total = Vector512.LoadUnsafe(ref parts[0][i]) * weights[0];
-                    for (int c = 1; c < count; c++)
-                    {
-                        total = (Vector512.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
-                    }
-
-                    total.Store(pSum + i);
-                }
-            }
-
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-                {
-                    Vector256<float> total = Vector256.LoadUnsafe(ref parts[0][i]) * weights[0];
-                    for (int c = 1; c < count; c++)
-                    {
-                        total = (Vector256.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
-                    }
-
-                    total.Store(pSum + i);
-                }
-            }
-
-            if (Vector128.IsHardwareAccelerated)
-            {
-                for (; i <= length - Vector128<float>.Count; i += Vector128<float>.Count)
-                {
-                    Vector128<float> total = Vector128.LoadUnsafe(ref parts[0][i]) * weights[0];
-                    for (int c = 1; c < count; c++)
-                    {
-                        total = (Vector128.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
-                    }
-
-                    total.Store(pSum + i);
-                }
-            }
-
-            for (; i < length; i++)
-            {
-                float total = parts[0][i] * weights[0];
+                Vector512<float> total = Vector512.LoadUnsafe(ref parts[0][i]) * weights[0];
                 for (int c = 1; c < count; c++)
                 {
-                    total = (parts[c][i] * weights[c]) + total;
+                    total = (Vector512.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
                 }
 
-                pSum[i] = total;
+                total.Store(pSum + i);
             }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> total = Vector256.LoadUnsafe(ref parts[0][i]) * weights[0];
+                for (int c = 1; c < count; c++)
+                {
+                    total = (Vector256.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
+                }
+
+                total.Store(pSum + i);
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i <= end - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128<float> total = Vector128.LoadUnsafe(ref parts[0][i]) * weights[0];
+                for (int c = 1; c < count; c++)
+                {
+                    total = (Vector128.LoadUnsafe(ref parts[c][i]) * weights[c]) + total;
+                }
+
+                total.Store(pSum + i);
+            }
+        }
+
+        for (; i < end; i++)
+        {
+            float total = parts[0][i] * weights[0];
+            for (int c = 1; c < count; c++)
+            {
+                total = (parts[c][i] * weights[c]) + total;
+            }
+
+            pSum[i] = total;
         }
     }
 
@@ -465,6 +499,20 @@ internal sealed unsafe class ChunkedGradients
         {
             _failures[chunk] = exception;
         }
+    }
+
+    /// <summary>One reduction shared (on the caller's stack) by the threads that run its parts.</summary>
+    private struct SumPass
+    {
+        public nint Self;
+        public float* Weights;
+        public int Count;
+        public float* Sum;
+        public int Length;
+        public int Parts;
+
+        /// <summary>Parts handed out so far; only <see cref="Interlocked"/> touches it.</summary>
+        public int Claimed;
     }
 
     /// <summary>One step shared (on the caller's stack) by the threads that run its chunks.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NnGen.Kernels;
+using NnGen.Tests.Kernels;
 
 namespace NnGen.Tests.Training;
 
@@ -139,6 +140,43 @@ public sealed class ExampleChunksTests
         Assert.Equal((examples - 1) / 2.0, cost!.Value, 3);
     }
 
+    /// <summary>
+    /// A gradient of several of the reduction's parts: each element is Σ (m_c / m)·g_c in chunk order, each product
+    /// rounded and then added, which the scalar reference here computes one element at a time; every degree (and so
+    /// every split of the parts among the threads) gives its bits.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(16)]
+    public void Compute_GradientOfSeveralParts_EveryDegreeGivesTheScalarWeightedSumsBits(int degree)
+    {
+        const int examples = 1000;
+        int parameters = (3 * OptimizerUpdate.PartLength) + 123;
+        float[] inputs = Enumerable.Range(0, examples).Select(i => (float)Math.Sin(i)).ToArray();
+        var network = new CountingNetwork { ParameterCount = parameters };
+        ExampleChunks chunks = ExampleChunks.For(examples, parameters, ThreeChunksOf1000);
+        var gradients = new float[parameters];
+        new ChunkedGradients().Compute(network, inputs, new float[examples], gradients, chunks, computeCost: false, stepSeed: 0, degree);
+
+        Assert.Equal(3, chunks.Count);
+        var expected = new float[parameters];
+        var chunkGradient = new float[parameters];
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            (int start, int count) = chunks.Chunk(c);
+            CountingNetwork.Gradients(inputs.AsSpan(start, count), chunkGradient);
+            float weight = (float)(count / (double)examples);
+            for (int p = 0; p < parameters; p++)
+            {
+                expected[p] = c == 0 ? chunkGradient[p] * weight : (chunkGradient[p] * weight) + expected[p];
+            }
+        }
+
+        KernelTestSupport.AssertBitIdentical(expected, gradients, parameters, $"the chunks' weighted sum at degree {degree} against the scalar reference");
+    }
+
     [Fact]
     public void Compute_ChunkThrows_TheChunksOwnExceptionReachesTheCaller()
     {
@@ -153,13 +191,13 @@ public sealed class ExampleChunksTests
     }
 
     /// <summary>
-    /// One parameter whose gradient is the mean of the batch's inputs (and so is the cost); records what each call saw:
-    /// its first input, its example count, the kernels' degree and the thread.
+    /// Parameters (one unless set) whose gradients are the mean of the batch's inputs, times 1 to 7 by position (the
+    /// cost is the mean); records what each call saw: its first input, its example count, the kernels' degree and the thread.
     /// </summary>
     private sealed class CountingNetwork : ITrainableNetwork
     {
-        private readonly float[] _parameters = new float[1];
         private readonly object _gate = new();
+        private float[]? _parameters;
 
         public List<(float First, int Start, int Examples, int Degree, int Thread)> Calls { get; } = [];
 
@@ -171,13 +209,31 @@ public sealed class ExampleChunksTests
 
         public int OutputSize => 1;
 
-        public int ParameterCount => 1;
+        public int ParameterCount { get; init; } = 1;
 
         public Loss Loss => Loss.MeanSquaredError;
 
         public Activation OutputActivation => Activation.Linear;
 
-        public Span<float> Parameters => _parameters;
+        public Span<float> Parameters => _parameters ??= new float[ParameterCount];
+
+        /// <summary>The gradients a call on <paramref name="inputs"/> writes.</summary>
+        public static float Gradients(ReadOnlySpan<float> inputs, Span<float> gradients)
+        {
+            double sum = 0;
+            foreach (float x in inputs)
+            {
+                sum += x;
+            }
+
+            float mean = (float)(sum / inputs.Length);
+            for (int p = 0; p < gradients.Length; p++)
+            {
+                gradients[p] = mean * (1 + (p % 7));
+            }
+
+            return mean;
+        }
 
         public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> labels, Span<float> gradients, Workspace workspace)
         {
@@ -192,14 +248,7 @@ public sealed class ExampleChunksTests
                 throw new InvalidOperationException($"chunk at {ThrowAt}");
             }
 
-            double sum = 0;
-            foreach (float x in inputs)
-            {
-                sum += x;
-            }
-
-            gradients[0] = (float)(sum / inputs.Length);
-            return gradients[0];
+            return Gradients(inputs, gradients);
         }
 
         public void Predict(ReadOnlySpan<float> x, Span<float> y) => y.Clear();
