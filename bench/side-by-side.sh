@@ -19,8 +19,9 @@
 #   TRAINING=1          also the training rows: NnGen's (quick mode) beside NumPy and PyTorch (bench/python_peers.py,
 #                       Debian's /usr/bin/python3 with python3-numpy and python3-torch), and the convolution rows
 #                       (LeNet-5's epochs and their parts); adds ~5 min per round (PyTorch's LeNet-5 epochs most of it)
-#   RECURRENT_ONLY=1    only the streaming rows (recurrent and causal convolution) beside RTNeural and the LSTM training
-#                       step beside PyTorch's torch_LstmTrainStep, each round in the same run (~1 min per round)
+#   RECURRENT_ONLY=1    only the streaming rows (recurrent and causal convolution) beside RTNeural (and the recurrent
+#                       ones beside ONNX Runtime) and the LSTM training step beside PyTorch's torch_LstmTrainStep, each
+#                       round in the same run (~1 min per round)
 #   FILTER=<parts>      only these NnGen rows (comma-separated parts of benchmark names, as --quick takes them;
 #                       e.g. FILTER=LeNet5 PYTHON_ROWS=LeNet5 for the convolutional network's rows alone)
 #   PYTHON_ROWS=<parts> only these NumPy/PyTorch rows (space-separated parts of row names); with FILTER set and
@@ -30,7 +31,7 @@
 # Each RTNeural binary runs ~18 s per round (11 workloads) and the NnGen/ONNX Runtime quick run ~55 s (latency and
 # streaming rows: 1 s warm-up, 31 samples of 10 ms; the 10,000-example batch rows). The streaming rows (recurrent and
 # causal convolution) load the weights the eigen binary dumps in round 1 (--dump-weights) and check their first 64
-# outputs against RTNeural's before timing.
+# outputs against RTNeural's before timing; ONNX Runtime's recurrent rows run the same weights, checked against NnGen's.
 # Prints a Markdown table; the raw CSVs, logs and the dumped weights stay in $OUT.
 set -euo pipefail
 

@@ -43,8 +43,10 @@ LATENCY = [
 # Process over blocks of 64 samples reported per sample (RecurrentStreamingWorkloads).
 # Targets: Step at most 0.8× RTNeural, Process per sample at most Step.
 # PackedStep: the packed step a frozen network runs (RecurrentKernels.*StepPacked) with the Dense 1 readout, same bits as Step.
+# ONNX Runtime beside Step (one call per sample) and Process (one call per block of 64), RecurrentStreamingOnnxWorkloads.
 RECURRENT = [
-    (f"{kind.upper()} 1→{units}→1, {mode} per sample", f"Stream{kind}{units}{mode}", f"rtneural:{kind.lower()}_1_{units}_1", [],
+    (f"{kind.upper()} 1→{units}→1, {mode} per sample", f"Stream{kind}{units}{mode}", f"rtneural:{kind.lower()}_1_{units}_1",
+     [f"onnx:OnnxStream{kind}{units}{'Process' if mode == 'Process' else 'Step'}"],
      [("peer", 0.8)] + ([("row", f"Stream{kind}{units}Step", 1.0)] if mode == "Process" else []))
     for kind, units in [("Gru", 8), ("Gru", 16), ("Lstm", 16), ("Lstm", 32), ("Lstm", 40)] for mode in ["Step", "PackedStep", "Process"]
 ]
@@ -340,7 +342,7 @@ def main():
             for workload in ["2_4_1", "16_64_64_1", "16_64_64_1_sigmoid", "12288_20_7_5_1",
                              "gru_1_8_1", "gru_1_16_1", "lstm_1_16_1", "lstm_1_32_1", "lstm_1_40_1",
                              "conv1d_8_8_k7", "conv1d_stack"] for b in extra))
-    table(results, "Recurrent streaming: NnGen Step and Process, RTNeural (1 thread, per sample)", RECURRENT)
+    table(results, "Recurrent streaming: NnGen Step and Process, RTNeural, ONNX Runtime (1 thread, per sample)", RECURRENT)
     table(results, "Causal convolution streaming: NnGen Step and Process, RTNeural (1 thread, per sample)", CAUSAL_CONV)
     table(results, "Training: NnGen, NumPy, PyTorch (1 thread unless noted)", TRAINING)
     table(results, "Convolutional networks: LeNet-5 on Fashion-MNIST, NnGen, ONNX Runtime, PyTorch (1 thread unless noted)", CONVOLUTION)

@@ -23,9 +23,10 @@ public sealed class OnnxPeer : IDisposable
     /// <summary>
     /// Exports <paramref name="network"/> with its current parameters (NnGen.Onnx's <see cref="OnnxExporter"/>) and
     /// binds buffers for batches of <paramref name="examples"/> rows; a network with a shaped input reads them as
-    /// (examples, C, H, W) or (examples, C, L), the exported graph's input (the same floats, NCHW).
+    /// (examples, C, H, W) or (examples, C, L), the exported graph's input (the same floats, NCHW), and a recurrent
+    /// network (every step returned) reads (examples, <paramref name="steps"/>, n[0]) and writes (examples, steps, n[L]).
     /// </summary>
-    public OnnxPeer(ISerializableNetwork network, int examples, int threads = 1)
+    public OnnxPeer(ISerializableNetwork network, int examples, int threads = 1, int steps = 1)
     {
         _options = new SessionOptions
         {
@@ -37,20 +38,26 @@ public sealed class OnnxPeer : IDisposable
         _session = new InferenceSession(OnnxExporter.ToBytes(network), _options);
         NetworkArchitecture architecture = network.Architecture;
         int inputSize = architecture.InputSize, outputSize = architecture.OutputSize;
+        if (architecture.Layers.Any(layer => layer.IsRecurrent && !layer.ReturnSequences))
+        {
+            throw new NotSupportedException($"{architecture.Name}: OnnxPeer binds one output per step; a recurrent layer that returns only its last step is not bound.");
+        }
+
         _runOptions = new RunOptions();
-        Input = new float[examples * inputSize];
-        Output = new float[examples * outputSize];
-        _input = OrtValue.CreateTensorValueFromMemory(Input, [examples, .. architecture.InputShape.Select(size => (long)size)]);
-        _output = OrtValue.CreateTensorValueFromMemory(Output, [examples, outputSize]);
+        Input = new float[examples * steps * inputSize];
+        Output = new float[examples * steps * outputSize];
+        _input = OrtValue.CreateTensorValueFromMemory(
+            Input, architecture.IsRecurrent ? [examples, steps, inputSize] : [examples, .. architecture.InputShape.Select(size => (long)size)]);
+        _output = OrtValue.CreateTensorValueFromMemory(Output, architecture.IsRecurrent ? [examples, steps, outputSize] : [examples, outputSize]);
         _binding = _session.CreateIoBinding();
         _binding.BindInput(OnnxExporter.InputName, _input);
         _binding.BindOutput(OnnxExporter.OutputName, _output);
     }
 
-    /// <summary>X, examples × n[0], row-major; pinned and bound.</summary>
+    /// <summary>X, examples × n[0] (× steps first for a recurrent network), row-major; pinned and bound.</summary>
     public float[] Input { get; }
 
-    /// <summary>Y, examples × n[L], row-major; pinned and bound, written by <see cref="Run"/>.</summary>
+    /// <summary>Y, examples × n[L] (× steps first for a recurrent network), row-major; pinned and bound, written by <see cref="Run"/>.</summary>
     public float[] Output { get; }
 
     /// <summary>One inference over the bound buffers.</summary>

@@ -34,7 +34,7 @@ internal static class QuickRunner
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     /// <summary>The benchmark classes, in the order their rows print.</summary>
-    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(OneExampleKernelWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(ConvolutionWorkloads), typeof(ConvolutionOnnxWorkloads), typeof(ConvKernelWorkloads), typeof(CausalConvKernelWorkloads), typeof(CausalConvStreamingWorkloads), typeof(RecurrentKernelWorkloads), typeof(RecurrentStreamingWorkloads), typeof(RecurrentTrainingWorkloads), typeof(MachineLimits)];
+    private static readonly Type[] Classes = [typeof(Workloads), typeof(LatencyWorkloads), typeof(OneExampleKernelWorkloads), typeof(BatchWorkloads), typeof(TrainingWorkloads), typeof(ConvolutionWorkloads), typeof(ConvolutionOnnxWorkloads), typeof(ConvKernelWorkloads), typeof(CausalConvKernelWorkloads), typeof(CausalConvStreamingWorkloads), typeof(RecurrentKernelWorkloads), typeof(RecurrentStreamingWorkloads), typeof(RecurrentStreamingOnnxWorkloads), typeof(RecurrentTrainingWorkloads), typeof(MachineLimits)];
 
     /// <summary>
     /// Times every [Benchmark] method whose name contains one of the comma-separated parts of <paramref name="filter"/>

@@ -62,9 +62,10 @@ public class RecurrentStreamingWorkloads
     /// <summary>Samples per Process call: a common audio buffer.</summary>
     public const int BlockSamples = 64;
 
-    private const float X0 = 0.25f;
+    /// <summary>The input the fed-back streams start from: x = X0 + 1e-7·y.</summary>
+    internal const float X0 = 0.25f;
 
-    private readonly float[] _block = new float[BlockSamples];
+    private readonly float[] _block = Block();
     private readonly float[] _blockOut = new float[BlockSamples];
 
     private StreamGru8Net _gru8 = null!;
@@ -94,12 +95,6 @@ public class RecurrentStreamingWorkloads
     public void Setup()
     {
         KernelParallelism.MaxDegreeOfParallelism = 1;
-        var random = new Random(48_000);
-        for (int i = 0; i < BlockSamples; i++)
-        {
-            _block[i] = random.NextSingle() - 0.5f;
-        }
-
         string? dumps = Environment.GetEnvironmentVariable("RTNEURAL_WEIGHTS");
         _gru8 = new StreamGru8Net(seed: 8);
         _gru16 = new StreamGru16Net(seed: 16);
@@ -313,6 +308,19 @@ public class RecurrentStreamingWorkloads
         return _blockOut[BlockSamples - 1];
     }
 
+    /// <summary>The block every Process row runs (and ONNX Runtime's, <see cref="RecurrentStreamingOnnxWorkloads"/>): uniform in [-0.5, 0.5), seed 48,000.</summary>
+    internal static float[] Block()
+    {
+        var random = new Random(48_000);
+        var block = new float[BlockSamples];
+        for (int i = 0; i < BlockSamples; i++)
+        {
+            block[i] = random.NextSingle() - 0.5f;
+        }
+
+        return block;
+    }
+
     private static float[] Run(float[] input, Func<float, float> step)
     {
         var output = new float[input.Length];
@@ -324,8 +332,7 @@ public class RecurrentStreamingWorkloads
         return output;
     }
 
-
-    /// <summary>Loads RTNeural's dump of <paramref name="workload"/> and checks the network's first 64 outputs against RTNeural's.</summary>
+    /// <summary>Process over the block from a zero state must give Step's outputs, bit for bit.</summary>
     private void CheckProcessEqualsSteps(string name, Action<float[], float[]> process, Func<float[], float[]> stream)
     {
         var processed = new float[BlockSamples];
