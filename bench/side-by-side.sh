@@ -17,7 +17,7 @@
 #   RTN_ROOT=<dir>      where the harness builds (default /tmp/rtn; passed to build.sh)
 #   SKIP_BUILD=1        reuse the binaries in $RTN_ROOT/bin and the benchmark build
 #   TRAINING=1          also the training rows: NnGen's (quick mode) beside NumPy and PyTorch (bench/python_peers.py,
-#                       Debian's /usr/bin/python3 with python3-numpy and python3-torch), and the convolution rows
+#                       Debian's /usr/bin/python3 with python3-numpy, python3-torch and libopenblas0-pthread), and the convolution rows
 #                       (LeNet-5's epochs and their parts); adds ~5 min per round (PyTorch's LeNet-5 epochs most of it)
 #   RECURRENT_ONLY=1    only the streaming rows (recurrent and causal convolution) beside RTNeural (and the recurrent
 #                       ones beside ONNX Runtime) and the LSTM training step beside PyTorch's torch_LstmTrainStep, each
@@ -87,6 +87,11 @@ fi
 if [ -n "${FILTER:-}" ]; then
   filter="$FILTER"
   read -r -a python_rows <<< "${PYTHON_ROWS:-}"
+fi
+if [ "${TRAINING:-0}" = 1 ] || [ ${#python_rows[@]} -gt 0 ]; then
+  # Without it NumPy and PyTorch run on Debian's netlib reference BLAS, tens of times slower: a peer row that says nothing.
+  [ -d /usr/lib/x86_64-linux-gnu/openblas-pthread ] ||
+    log "WARNING: libopenblas0-pthread is not installed; NumPy and PyTorch will run on the reference BLAS (apt-get install libopenblas0-pthread)"
 fi
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: RTNeural (${backends[*]})"
