@@ -30,26 +30,31 @@ public class RecurrentStreamingOnnxWorkloads : IDisposable
     public void Setup()
     {
         float[] block = RecurrentStreamingWorkloads.Block();
-        string? dumps = Environment.GetEnvironmentVariable("RTNEURAL_WEIGHTS");
         var gru8 = new StreamGru8Net(seed: 8);
         var gru16 = new StreamGru16Net(seed: 16);
         var lstm16 = new StreamLstm16Net(seed: 16);
         var lstm32 = new StreamLstm32Net(seed: 32);
         var lstm40 = new StreamLstm40Net(seed: 40);
-        if (!string.IsNullOrEmpty(dumps))
-        {
-            RtNeuralDump.LoadAndCheck("gru_1_8_1", dumps, bytes => gru8.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamGru8Net.State s = default; gru8.Process(i, o, ref s); }));
-            RtNeuralDump.LoadAndCheck("gru_1_16_1", dumps, bytes => gru16.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamGru16Net.State s = default; gru16.Process(i, o, ref s); }));
-            RtNeuralDump.LoadAndCheck("lstm_1_16_1", dumps, bytes => lstm16.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamLstm16Net.State s = default; lstm16.Process(i, o, ref s); }));
-            RtNeuralDump.LoadAndCheck("lstm_1_32_1", dumps, bytes => lstm32.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamLstm32Net.State s = default; lstm32.Process(i, o, ref s); }));
-            RtNeuralDump.LoadAndCheck("lstm_1_40_1", dumps, bytes => lstm40.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamLstm40Net.State s = default; lstm40.Process(i, o, ref s); }));
-        }
+        (string Workload, ISerializableNetwork Network, Action<byte[]> Load, Func<float[], float[]> Process)[] rows =
+        [
+            ("gru_1_8_1", gru8, bytes => gru8.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamGru8Net.State s = default; gru8.Process(i, o, ref s); })),
+            ("gru_1_16_1", gru16, bytes => gru16.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamGru16Net.State s = default; gru16.Process(i, o, ref s); })),
+            ("lstm_1_16_1", lstm16, bytes => lstm16.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamLstm16Net.State s = default; lstm16.Process(i, o, ref s); })),
+            ("lstm_1_32_1", lstm32, bytes => lstm32.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamLstm32Net.State s = default; lstm32.Process(i, o, ref s); })),
+            ("lstm_1_40_1", lstm40, bytes => lstm40.LoadWeights(new MemoryStream(bytes)), x => Processed(x, (i, o) => { StreamLstm40Net.State s = default; lstm40.Process(i, o, ref s); })),
+        ];
 
-        Bind(0, "gru 8", gru8, block, Processed(block, (i, o) => { StreamGru8Net.State s = default; gru8.Process(i, o, ref s); }));
-        Bind(1, "gru 16", gru16, block, Processed(block, (i, o) => { StreamGru16Net.State s = default; gru16.Process(i, o, ref s); }));
-        Bind(2, "lstm 16", lstm16, block, Processed(block, (i, o) => { StreamLstm16Net.State s = default; lstm16.Process(i, o, ref s); }));
-        Bind(3, "lstm 32", lstm32, block, Processed(block, (i, o) => { StreamLstm32Net.State s = default; lstm32.Process(i, o, ref s); }));
-        Bind(4, "lstm 40", lstm40, block, Processed(block, (i, o) => { StreamLstm40Net.State s = default; lstm40.Process(i, o, ref s); }));
+        string? dumps = Environment.GetEnvironmentVariable("RTNEURAL_WEIGHTS");
+        for (int row = 0; row < rows.Length; row++)
+        {
+            (string workload, ISerializableNetwork network, Action<byte[]> load, Func<float[], float[]> process) = rows[row];
+            if (!string.IsNullOrEmpty(dumps))
+            {
+                RtNeuralDump.LoadAndCheck(workload, dumps, load, process);
+            }
+
+            Bind(row, workload, network, block, process(block));
+        }
     }
 
     [GlobalCleanup]
