@@ -28,6 +28,12 @@ public sealed class OnnxPeer : IDisposable
     /// </summary>
     public OnnxPeer(ISerializableNetwork network, int examples, int threads = 1, int steps = 1)
     {
+        NetworkArchitecture architecture = network.Architecture;
+        if (architecture.Layers.Any(layer => layer.IsRecurrent && !layer.ReturnSequences))
+        {
+            throw new NotSupportedException($"{architecture.Name}: OnnxPeer binds one output per step; a recurrent layer that returns only its last step is not bound.");
+        }
+
         _options = new SessionOptions
         {
             IntraOpNumThreads = threads,
@@ -36,13 +42,7 @@ public sealed class OnnxPeer : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         _session = new InferenceSession(OnnxExporter.ToBytes(network), _options);
-        NetworkArchitecture architecture = network.Architecture;
         int inputSize = architecture.InputSize, outputSize = architecture.OutputSize;
-        if (architecture.Layers.Any(layer => layer.IsRecurrent && !layer.ReturnSequences))
-        {
-            throw new NotSupportedException($"{architecture.Name}: OnnxPeer binds one output per step; a recurrent layer that returns only its last step is not bound.");
-        }
-
         _runOptions = new RunOptions();
         Input = new float[examples * steps * inputSize];
         Output = new float[examples * steps * outputSize];
@@ -54,10 +54,10 @@ public sealed class OnnxPeer : IDisposable
         _binding.BindOutput(OnnxExporter.OutputName, _output);
     }
 
-    /// <summary>X, examples × n[0] (× steps first for a recurrent network), row-major; pinned and bound.</summary>
+    /// <summary>X, examples × n[0] (examples × steps × n[0] for a recurrent network), row-major; pinned and bound.</summary>
     public float[] Input { get; }
 
-    /// <summary>Y, examples × n[L] (× steps first for a recurrent network), row-major; pinned and bound, written by <see cref="Run"/>.</summary>
+    /// <summary>Y, examples × n[L] (examples × steps × n[L] for a recurrent network), row-major; pinned and bound, written by <see cref="Run"/>.</summary>
     public float[] Output { get; }
 
     /// <summary>One inference over the bound buffers.</summary>
