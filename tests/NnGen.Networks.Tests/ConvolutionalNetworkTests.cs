@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using NnGen.Kernels;
+using NnGen.Tests.Support;
 
 namespace NnGen.Networks.Tests;
 
@@ -98,10 +99,7 @@ public sealed class ConvolutionalNetworkTests
             net.ComputeGradients(inputs, labels, gradients, workspace, computeCost: true);
         }
 
-        Run();
-        long start = GC.GetAllocatedBytesForCurrentThread();
-        Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
+        AllocationAssert.NoAllocation(Run, 1, $"{name}: PredictBatch, Predict and ComputeGradients with a kept workspace");
     }
 
     [Fact]
