@@ -43,6 +43,7 @@ internal static class QuickRunner
     /// </summary>
     public static void Run(string? filter)
     {
+        WarnOnOneProcessor();
         Console.WriteLine("name,median_ns,allocated_bytes,cpu_ns,min_ns");
         ForEachSelected(filter, Measure);
     }
@@ -147,6 +148,20 @@ internal static class QuickRunner
             {
                 (target as IDisposable)?.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// On one processor (<c>taskset -c 0</c>, a container limited to one CPU) the runtime waits ten times longer before
+    /// it recompiles a hot method, 1 s after the last newly compiled one instead of 100 ms, so the warm-up below ends in
+    /// early-stage code and a row reads several times slow (docs/performance.md has the figures). Warm-ups of 2 to 5 s
+    /// land in between stages, so the remedy is the runtime's own setting, not a longer warm-up.
+    /// </summary>
+    private static void WarnOnOneProcessor()
+    {
+        if (Environment.ProcessorCount == 1 && Environment.GetEnvironmentVariable("DOTNET_TC_DelaySingleProcMultiplier") is null)
+        {
+            Console.Error.WriteLine("warning: one processor: tiered compilation waits 10x longer here and the rows would time early-stage code; run with DOTNET_TC_DelaySingleProcMultiplier=1.");
         }
     }
 
