@@ -288,24 +288,17 @@ public class GradientClippingTests
     [InlineData(7)]
     public void Fit_WithClipping_AllocatesNothingPerIteration(int batchSize)
     {
-        (float[] x, float[] y) = ToyData.Separable(32, seed: 20);
-        var network = ScalarNetwork.Tiny().Initialize(seed: 21);
-
-        AllocationAssert.NoAllocationBetweenRecords(
-            progress => Trainer.Fit(
-                network,
-                x,
-                y,
-                new TrainingOptions
-                {
-                    LearningRate = 0.01f,
-                    Iterations = 200,
-                    BatchSize = batchSize,
-                    RecordEvery = 50,
-                    Optimizer = new Adam(),
-                    ClipGradientNorm = 1e-3f,
-                    Progress = progress,
-                }),
+        SteadyStateFit.AssertTinyAllocatesNothing(
+            progress => new TrainingOptions
+            {
+                LearningRate = 0.01f,
+                Iterations = 200,
+                BatchSize = batchSize,
+                RecordEvery = 50,
+                Optimizer = new Adam(),
+                ClipGradientNorm = 1e-3f,
+                Progress = progress,
+            },
             "149 clipped Adam iterations");
     }
 

@@ -228,25 +228,18 @@ public class OptimizerTests
     [InlineData(7)]
     public void Adam_SteadyState_AllocatesNothingPerIteration(int batchSize)
     {
-        (float[] x, float[] y) = ToyData.Separable(32, seed: 20);
-        var network = ScalarNetwork.Tiny().Initialize(seed: 21);
-
-        AllocationAssert.NoAllocationBetweenRecords(
-            progress => Trainer.Fit(
-                network,
-                x,
-                y,
-                new TrainingOptions
-                {
-                    LearningRate = 0.01f,
-                    Iterations = 200,
-                    BatchSize = batchSize,
-                    RecordEvery = 50,
-                    Optimizer = new AdamW(),
-                    L2 = 0.1f,
-                    Schedule = new ExponentialDecay { Rate = 0.999 },
-                    Progress = progress,
-                }),
+        SteadyStateFit.AssertTinyAllocatesNothing(
+            progress => new TrainingOptions
+            {
+                LearningRate = 0.01f,
+                Iterations = 200,
+                BatchSize = batchSize,
+                RecordEvery = 50,
+                Optimizer = new AdamW(),
+                L2 = 0.1f,
+                Schedule = new ExponentialDecay { Rate = 0.999 },
+                Progress = progress,
+            },
             "149 AdamW + L2 + schedule iterations");
     }
 

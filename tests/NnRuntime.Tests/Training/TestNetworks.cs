@@ -446,3 +446,18 @@ internal static class ToyData
         return (inputs, labels);
     }
 }
+
+/// <summary>The steady-state allocation check of <c>Fit</c> on the tiny network and its separable data, which each option's tests share.</summary>
+internal static class SteadyStateFit
+{
+    /// <summary>
+    /// Trains <see cref="ScalarNetwork.Tiny"/> on 32 separable examples with the options <paramref name="options"/> makes
+    /// around the recorder it is given, and fails unless a run allocates nothing between its record points.
+    /// </summary>
+    public static void AssertTinyAllocatesNothing(Func<IProgress<TrainingProgress>, TrainingOptions> options, string what)
+    {
+        (float[] x, float[] y) = ToyData.Separable(32, seed: 20);
+        var network = ScalarNetwork.Tiny().Initialize(seed: 21);
+        NnGen.Tests.Support.AllocationAssert.NoAllocationBetweenRecords(progress => Trainer.Fit(network, x, y, options(progress)), what);
+    }
+}

@@ -419,11 +419,8 @@ public class TrainerFitTests
     [InlineData(7)]
     public void Fit_SteadyState_AllocatesNothingPerIteration(int batchSize)
     {
-        (float[] x, float[] y) = ToyData.Separable(32, seed: 20);
-        var network = ScalarNetwork.Tiny().Initialize(seed: 21);
-
-        NnGen.Tests.Support.AllocationAssert.NoAllocationBetweenRecords(
-            progress => Trainer.Fit(network, x, y, new TrainingOptions { LearningRate = 0.01f, Iterations = 200, BatchSize = batchSize, RecordEvery = 50, Progress = progress }),
+        SteadyStateFit.AssertTinyAllocatesNothing(
+            progress => new TrainingOptions { LearningRate = 0.01f, Iterations = 200, BatchSize = batchSize, RecordEvery = 50, Progress = progress },
             "149 training iterations");
     }
 
